@@ -1,0 +1,107 @@
+//! MOCK: the request template names a status code, the integration responses do the rest.
+//!
+//! Templates are read as plain JSON for now; VTL rendering comes later.
+
+use super::{Integration, pick_template};
+use crate::respond::{self, IntegrationOutput};
+use bytes::Bytes;
+use http::header::{ACCEPT, CONTENT_TYPE};
+use http::{HeaderMap, Response};
+
+pub fn invoke(integration: &Integration, headers: &HeaderMap) -> Response<Bytes> {
+    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let template = pick_template(&integration.request_templates, content_type).map(|(_, t)| t);
+    let status = match status_code(template) {
+        Ok(status) => status,
+        Err(e) => {
+            tracing::warn!(error = e, "MOCK integration failed");
+            return respond::internal_error();
+        }
+    };
+    let output = IntegrationOutput { selector: &status.to_string(), headers: &HeaderMap::new(), body: Bytes::new() };
+    let accept = headers.get(ACCEPT).and_then(|v| v.to_str().ok());
+    respond::integration_response(&integration.responses, output, accept)
+}
+
+/// The `statusCode` a rendered request template asks for; 200 when there is none.
+fn status_code(template: Option<&str>) -> Result<u64, &'static str> {
+    let Some(template) = template.filter(|t| !t.trim().is_empty()) else {
+        return Ok(200);
+    };
+    let doc: serde_json::Value = serde_json::from_str(template).map_err(|_| "request template is not JSON (VTL is not supported yet)")?;
+    match doc.get("statusCode") {
+        None => Ok(200),
+        Some(serde_json::Value::Number(n)) => n.as_u64().ok_or("statusCode is not a status code"),
+        Some(serde_json::Value::String(s)) => s.trim().parse().map_err(|_| "statusCode is not a status code"),
+        Some(_) => Err("statusCode is not a number"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portico_wire::apigateway as ag;
+    use std::collections::BTreeMap;
+
+    fn integration(templates: &[(&str, &str)], responses: &[(&str, Option<&str>, Option<&str>)]) -> Integration {
+        let responses = responses
+            .iter()
+            .map(|(status, pattern, body)| {
+                let r = ag::IntegrationResponse {
+                    status_code: Some(status.to_string()),
+                    selection_pattern: pattern.map(Into::into),
+                    response_templates: body.map(|b| BTreeMap::from([("application/json".to_owned(), b.to_owned())])),
+                    response_parameters: Some(BTreeMap::from([("method.response.header.X-Mock".to_owned(), "'yes'".to_owned())])),
+                    ..Default::default()
+                };
+                (status.to_string(), r)
+            })
+            .collect();
+        Integration::compile(&ag::Integration {
+            r#type: Some("MOCK".into()),
+            request_templates: Some(templates.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
+            integration_responses: Some(responses),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn status_codes() {
+        assert_eq!(status_code(None), Ok(200));
+        assert_eq!(status_code(Some("  ")), Ok(200));
+        assert_eq!(status_code(Some(r#"{"statusCode": 404}"#)), Ok(404));
+        assert_eq!(status_code(Some(r#"{"statusCode": "201"}"#)), Ok(201));
+        assert_eq!(status_code(Some(r#"{"other": 1}"#)), Ok(200));
+        assert!(status_code(Some(r#"{"statusCode": $input.params('x')}"#)).is_err());
+        assert!(status_code(Some(r#"{"statusCode": true}"#)).is_err());
+    }
+
+    #[test]
+    fn answers_through_the_selected_response() {
+        let i = integration(
+            &[("application/json", r#"{"statusCode": 200}"#), ("text/plain", r#"{"statusCode": 404}"#)],
+            &[("200", None, Some(r#"{"pets":[]}"#)), ("404", Some("404"), None)],
+        );
+        let ok = invoke(&i, &HeaderMap::new());
+        assert_eq!(ok.status(), 200);
+        assert_eq!(ok.body(), r#"{"pets":[]}"#);
+        assert_eq!(ok.headers()[CONTENT_TYPE], "application/json");
+        assert_eq!(ok.headers()["x-mock"], "yes");
+
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, "text/plain; charset=utf-8".parse().unwrap());
+        let missing = invoke(&i, &headers);
+        assert_eq!(missing.status(), 404);
+        assert_eq!(missing.body(), "");
+    }
+
+    #[test]
+    fn no_matching_response_is_an_internal_error() {
+        let i = integration(&[("application/json", r#"{"statusCode": 500}"#)], &[("200", Some("2\\d\\d"), None)]);
+        let answer = invoke(&i, &HeaderMap::new());
+        assert_eq!(answer.status(), 500);
+        assert_eq!(answer.body(), r#"{"message": "Internal server error"}"#);
+        let none = integration(&[], &[]);
+        assert_eq!(invoke(&none, &HeaderMap::new()).status(), 500);
+    }
+}

@@ -1,0 +1,147 @@
+//! Deployments: immutable snapshots of an API's resource tree, which stages serve.
+
+use crate::restapis;
+use crate::stages;
+use crate::support::{new_id, page, patches, required, scope};
+use portico_store::{DeploymentSnapshot, Kind, Store};
+use portico_wire::apigateway::*;
+use portico_wire::types::Timestamp;
+use portico_wire::{AwsError, RequestContext};
+use std::collections::BTreeMap;
+
+pub fn not_found() -> AwsError {
+    AwsError::not_found("Invalid Deployment identifier specified")
+}
+
+pub async fn create(store: &Store, ctx: &RequestContext, input: CreateDeploymentRequest) -> Result<Deployment, AwsError> {
+    let api_id = required(input.rest_api_id);
+    let scope = scope(ctx);
+    if input.canary_settings.is_some() {
+        if input.stage_name.is_none() {
+            return Err(AwsError::bad_request(
+                "Invalid deployment content specified.Non null and non empty stageName must be provided for canary deployment. Provided value is null",
+            ));
+        }
+        return Err(AwsError::not_implemented("CreateDeployment with canarySettings"));
+    }
+    let mut tx = store.write().await?;
+    let api = restapis::load_in(&mut tx, ctx, &scope, &api_id).await?;
+    let resources = tx.list::<Resource>(&scope, &api_id).await?;
+    let methods = resources.iter().flat_map(|r| r.resource_methods.iter().flatten());
+    let mut any = false;
+    for (_, method) in methods {
+        any = true;
+        if method.method_integration.is_none() {
+            return Err(AwsError::bad_request("No integration defined for method"));
+        }
+    }
+    if !any {
+        return Err(AwsError::bad_request("The REST API doesn't contain any methods"));
+    }
+    let deployment = Deployment {
+        id: Some(new_id(6)),
+        description: input.description,
+        created_date: Some(Timestamp::now()),
+        api_summary: None,
+    };
+    let id = deployment.id.clone().unwrap_or_default();
+    tx.put(&scope, &api_id, &id, &deployment).await?;
+    tx.put(&scope, &api_id, &id, &DeploymentSnapshot { api, resources }).await?;
+    if let Some(stage_name) = input.stage_name.filter(|s| !s.is_empty()) {
+        let now = Timestamp::now();
+        let stage = match tx.get::<Stage>(&scope, &api_id, &stage_name).await? {
+            Some(mut stage) => {
+                stage.deployment_id = Some(id.clone());
+                stage.last_updated_date = Some(now);
+                if input.variables.is_some() {
+                    stage.variables = input.variables;
+                }
+                if input.stage_description.is_some() {
+                    stage.description = input.stage_description;
+                }
+                stage
+            }
+            None => {
+                stages::check_name(&stage_name)?;
+                let mut stage = stages::new_stage(stage_name.clone(), id.clone());
+                stage.description = input.stage_description;
+                stage.variables = input.variables.filter(|v| !v.is_empty());
+                stage.cache_cluster_enabled = Some(input.cache_cluster_enabled.unwrap_or(false));
+                stage.cache_cluster_size = input.cache_cluster_size;
+                stage.tracing_enabled = Some(input.tracing_enabled.unwrap_or(false));
+                stage
+            }
+        };
+        tx.put(&scope, &api_id, &stage_name, &stage).await?;
+    }
+    tx.commit().await?;
+    Ok(deployment)
+}
+
+pub async fn get(store: &Store, ctx: &RequestContext, input: GetDeploymentRequest) -> Result<Deployment, AwsError> {
+    let api_id = required(input.rest_api_id);
+    let id = required(input.deployment_id);
+    let scope = scope(ctx);
+    let Some(mut deployment) = store.get::<Deployment>(&scope, &api_id, &id).await? else {
+        restapis::load(store, ctx, &api_id).await?;
+        return Err(not_found());
+    };
+    if input.embed.is_some_and(|e| e.iter().any(|e| e == "apisummary")) {
+        let snapshot = store.get::<DeploymentSnapshot>(&scope, &api_id, &id).await?.unwrap_or_default();
+        let mut summary: BTreeMap<String, BTreeMap<String, MethodSnapshot>> = BTreeMap::new();
+        for resource in snapshot.resources {
+            for (verb, method) in resource.resource_methods.unwrap_or_default() {
+                summary.entry(resource.path.clone().unwrap_or_default()).or_default().insert(
+                    verb,
+                    MethodSnapshot { authorization_type: method.authorization_type, api_key_required: method.api_key_required },
+                );
+            }
+        }
+        deployment.api_summary = Some(summary);
+    }
+    Ok(deployment)
+}
+
+pub async fn list(store: &Store, ctx: &RequestContext, input: GetDeploymentsRequest) -> Result<Deployments, AwsError> {
+    let api_id = required(input.rest_api_id);
+    restapis::load(store, ctx, &api_id).await?;
+    let all = store.list::<Deployment>(&scope(ctx), &api_id).await?;
+    let (items, position) = page(all, input.position.as_deref(), input.limit, |d| d.id.as_deref())?;
+    Ok(Deployments { items: Some(items), position })
+}
+
+pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateDeploymentRequest) -> Result<Deployment, AwsError> {
+    let api_id = required(input.rest_api_id);
+    let id = required(input.deployment_id);
+    let scope = scope(ctx);
+    let ops = patches(input.patch_operations)?;
+    let mut tx = store.write().await?;
+    let mut deployment = tx.get::<Deployment>(&scope, &api_id, &id).await?.ok_or_else(not_found)?;
+    for op in &ops {
+        match op.segs().as_slice() {
+            ["description"] => deployment.description = op.optional_string(),
+            _ => return Err(op.invalid_path(&["/description"])),
+        }
+    }
+    tx.put(&scope, &api_id, &id, &deployment).await?;
+    tx.commit().await?;
+    Ok(deployment)
+}
+
+pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteDeploymentRequest) -> Result<(), AwsError> {
+    let api_id = required(input.rest_api_id);
+    let id = required(input.deployment_id);
+    let scope = scope(ctx);
+    let mut tx = store.write().await?;
+    if tx.get::<Deployment>(&scope, &api_id, &id).await?.is_none() {
+        return Err(not_found());
+    }
+    let stages = tx.list::<Stage>(&scope, &api_id).await?;
+    if stages.iter().any(|s| s.deployment_id.as_deref() == Some(&id)) {
+        return Err(AwsError::bad_request("Active stages pointing to this deployment must be moved or deleted"));
+    }
+    tx.delete(&scope, Kind::Deployment, &api_id, &id).await?;
+    tx.delete(&scope, Kind::DeploymentSnapshot, &api_id, &id).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,184 @@
+//! The `apigateway` control plane: REST APIs and everything under them.
+//!
+//! Layout:
+//! - `support`: scope, ids, pagination, patch-operation parsing shared by the handlers.
+//! - `restapis`: CreateRestApi … DeleteRestApi, with the root resource.
+//! - `resources`: the resource tree; `methods`: Method and MethodResponse, stored inside
+//!   their resource; `integrations`: Integration and IntegrationResponse, inside their method.
+//! - `deployments`: immutable snapshots of the tree; `stages`: named pointers to them.
+//! - `tags`: TagResource/UntagResource/GetTags by ARN.
+//!
+//! Every write runs in one store transaction: it either lands whole or not at all.
+
+mod deployments;
+mod integrations;
+mod methods;
+mod resources;
+mod restapis;
+mod stages;
+mod support;
+mod tags;
+
+use portico_store::Store;
+use portico_wire::apigateway::*;
+use portico_wire::{AwsError, RequestContext};
+
+/// Implements the generated `ApiGateway` trait; operations not listed here answer 501.
+#[derive(Clone)]
+pub struct RestControlPlane {
+    store: Store,
+}
+
+impl RestControlPlane {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+type R<T> = Result<T, AwsError>;
+
+impl ApiGateway for RestControlPlane {
+    async fn create_rest_api(&self, ctx: &RequestContext, input: CreateRestApiRequest) -> R<RestApi> {
+        restapis::create(&self.store, ctx, input).await
+    }
+    async fn get_rest_api(&self, ctx: &RequestContext, input: GetRestApiRequest) -> R<RestApi> {
+        restapis::get(&self.store, ctx, input).await
+    }
+    async fn get_rest_apis(&self, ctx: &RequestContext, input: GetRestApisRequest) -> R<RestApis> {
+        restapis::list(&self.store, ctx, input).await
+    }
+    async fn update_rest_api(&self, ctx: &RequestContext, input: UpdateRestApiRequest) -> R<RestApi> {
+        restapis::update(&self.store, ctx, input).await
+    }
+    async fn delete_rest_api(&self, ctx: &RequestContext, input: DeleteRestApiRequest) -> R<()> {
+        restapis::delete(&self.store, ctx, input).await
+    }
+
+    async fn create_resource(&self, ctx: &RequestContext, input: CreateResourceRequest) -> R<Resource> {
+        resources::create(&self.store, ctx, input).await
+    }
+    async fn get_resource(&self, ctx: &RequestContext, input: GetResourceRequest) -> R<Resource> {
+        resources::get(&self.store, ctx, input).await
+    }
+    async fn get_resources(&self, ctx: &RequestContext, input: GetResourcesRequest) -> R<Resources> {
+        resources::list(&self.store, ctx, input).await
+    }
+    async fn update_resource(&self, ctx: &RequestContext, input: UpdateResourceRequest) -> R<Resource> {
+        resources::update(&self.store, ctx, input).await
+    }
+    async fn delete_resource(&self, ctx: &RequestContext, input: DeleteResourceRequest) -> R<()> {
+        resources::delete(&self.store, ctx, input).await
+    }
+
+    async fn put_method(&self, ctx: &RequestContext, input: PutMethodRequest) -> R<Method> {
+        methods::put(&self.store, ctx, input).await
+    }
+    async fn get_method(&self, ctx: &RequestContext, input: GetMethodRequest) -> R<Method> {
+        methods::get(&self.store, ctx, input).await
+    }
+    async fn update_method(&self, ctx: &RequestContext, input: UpdateMethodRequest) -> R<Method> {
+        methods::update(&self.store, ctx, input).await
+    }
+    async fn delete_method(&self, ctx: &RequestContext, input: DeleteMethodRequest) -> R<()> {
+        methods::delete(&self.store, ctx, input).await
+    }
+    async fn put_method_response(&self, ctx: &RequestContext, input: PutMethodResponseRequest) -> R<MethodResponse> {
+        methods::put_response(&self.store, ctx, input).await
+    }
+    async fn get_method_response(&self, ctx: &RequestContext, input: GetMethodResponseRequest) -> R<MethodResponse> {
+        methods::get_response(&self.store, ctx, input).await
+    }
+    async fn update_method_response(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateMethodResponseRequest,
+    ) -> R<MethodResponse> {
+        methods::update_response(&self.store, ctx, input).await
+    }
+    async fn delete_method_response(&self, ctx: &RequestContext, input: DeleteMethodResponseRequest) -> R<()> {
+        methods::delete_response(&self.store, ctx, input).await
+    }
+
+    async fn put_integration(&self, ctx: &RequestContext, input: PutIntegrationRequest) -> R<Integration> {
+        integrations::put(&self.store, ctx, input).await
+    }
+    async fn get_integration(&self, ctx: &RequestContext, input: GetIntegrationRequest) -> R<Integration> {
+        integrations::get(&self.store, ctx, input).await
+    }
+    async fn update_integration(&self, ctx: &RequestContext, input: UpdateIntegrationRequest) -> R<Integration> {
+        integrations::update(&self.store, ctx, input).await
+    }
+    async fn delete_integration(&self, ctx: &RequestContext, input: DeleteIntegrationRequest) -> R<()> {
+        integrations::delete(&self.store, ctx, input).await
+    }
+    async fn put_integration_response(
+        &self,
+        ctx: &RequestContext,
+        input: PutIntegrationResponseRequest,
+    ) -> R<IntegrationResponse> {
+        integrations::put_response(&self.store, ctx, input).await
+    }
+    async fn get_integration_response(
+        &self,
+        ctx: &RequestContext,
+        input: GetIntegrationResponseRequest,
+    ) -> R<IntegrationResponse> {
+        integrations::get_response(&self.store, ctx, input).await
+    }
+    async fn update_integration_response(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateIntegrationResponseRequest,
+    ) -> R<IntegrationResponse> {
+        integrations::update_response(&self.store, ctx, input).await
+    }
+    async fn delete_integration_response(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteIntegrationResponseRequest,
+    ) -> R<()> {
+        integrations::delete_response(&self.store, ctx, input).await
+    }
+
+    async fn create_deployment(&self, ctx: &RequestContext, input: CreateDeploymentRequest) -> R<Deployment> {
+        deployments::create(&self.store, ctx, input).await
+    }
+    async fn get_deployment(&self, ctx: &RequestContext, input: GetDeploymentRequest) -> R<Deployment> {
+        deployments::get(&self.store, ctx, input).await
+    }
+    async fn get_deployments(&self, ctx: &RequestContext, input: GetDeploymentsRequest) -> R<Deployments> {
+        deployments::list(&self.store, ctx, input).await
+    }
+    async fn update_deployment(&self, ctx: &RequestContext, input: UpdateDeploymentRequest) -> R<Deployment> {
+        deployments::update(&self.store, ctx, input).await
+    }
+    async fn delete_deployment(&self, ctx: &RequestContext, input: DeleteDeploymentRequest) -> R<()> {
+        deployments::delete(&self.store, ctx, input).await
+    }
+
+    async fn create_stage(&self, ctx: &RequestContext, input: CreateStageRequest) -> R<Stage> {
+        stages::create(&self.store, ctx, input).await
+    }
+    async fn get_stage(&self, ctx: &RequestContext, input: GetStageRequest) -> R<Stage> {
+        stages::get(&self.store, ctx, input).await
+    }
+    async fn get_stages(&self, ctx: &RequestContext, input: GetStagesRequest) -> R<Stages> {
+        stages::list(&self.store, ctx, input).await
+    }
+    async fn update_stage(&self, ctx: &RequestContext, input: UpdateStageRequest) -> R<Stage> {
+        stages::update(&self.store, ctx, input).await
+    }
+    async fn delete_stage(&self, ctx: &RequestContext, input: DeleteStageRequest) -> R<()> {
+        stages::delete(&self.store, ctx, input).await
+    }
+
+    async fn tag_resource(&self, ctx: &RequestContext, input: TagResourceRequest) -> R<()> {
+        tags::tag(&self.store, ctx, input).await
+    }
+    async fn untag_resource(&self, ctx: &RequestContext, input: UntagResourceRequest) -> R<()> {
+        tags::untag(&self.store, ctx, input).await
+    }
+    async fn get_tags(&self, ctx: &RequestContext, input: GetTagsRequest) -> R<Tags> {
+        tags::get(&self.store, ctx, input).await
+    }
+}

@@ -1,0 +1,267 @@
+//! RestApi: create (with its root resource), read, list, patch, delete.
+
+use crate::support::{Patch, api_not_found, new_id, page, patches, required, scope};
+use portico_store::{Kind, Store};
+use portico_wire::apigateway::*;
+use portico_wire::types::Timestamp;
+use portico_wire::{AwsError, RequestContext};
+
+const MAX_COMPRESSION: i64 = 10_485_760;
+
+fn check_compression(size: i64) -> Result<(), AwsError> {
+    if (0..=MAX_COMPRESSION).contains(&size) {
+        Ok(())
+    } else {
+        Err(AwsError::bad_request("Invalid minimum compression size, must be between 0 and 10485760"))
+    }
+}
+
+/// AWS's defaults and rules for `endpointConfiguration`.
+fn endpoint_configuration(input: Option<EndpointConfiguration>) -> Result<EndpointConfiguration, AwsError> {
+    let mut config = input.unwrap_or_default();
+    let types = config.types.get_or_insert_with(|| vec!["EDGE".into()]);
+    match types.len() {
+        0 => return Err(AwsError::bad_request("REGIONAL Configuration and EDGE Configuration cannot be both DISABLED.")),
+        1 => {}
+        _ => return Err(AwsError::bad_request("Cannot create an api with multiple Endpoint Types.")),
+    }
+    let endpoint_type = types[0].clone();
+    if !["EDGE", "REGIONAL", "PRIVATE"].contains(&endpoint_type.as_str()) {
+        return Err(AwsError::new(
+            400,
+            "ValidationException",
+            format!(
+                "1 validation error detected: Value '[{endpoint_type}]' at 'createRestApiInput.endpointConfiguration.types' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [PRIVATE, EDGE, REGIONAL]]"
+            ),
+        ));
+    }
+    let default_ip = if endpoint_type == "PRIVATE" { "dualstack" } else { "ipv4" };
+    let ip = config.ip_address_type.get_or_insert_with(|| default_ip.into());
+    if ip != "ipv4" && ip != "dualstack" {
+        return Err(AwsError::new(
+            400,
+            "ValidationException",
+            format!(
+                "1 validation error detected: Value '{ip}' at 'createRestApiInput.endpointConfiguration.ipAddressType' failed to satisfy constraint: Member must satisfy enum value set: [ipv4, dualstack]"
+            ),
+        ));
+    }
+    if endpoint_type == "PRIVATE" && ip == "ipv4" {
+        return Err(AwsError::bad_request("Only dualstack ipAddressType is supported for Private APIs."));
+    }
+    Ok(config)
+}
+
+pub async fn create(store: &Store, ctx: &RequestContext, input: CreateRestApiRequest) -> Result<RestApi, AwsError> {
+    if input.description.as_deref() == Some("") {
+        return Err(AwsError::bad_request("Description cannot be an empty string"));
+    }
+    if input.name.as_deref().is_none_or(str::is_empty) {
+        return Err(AwsError::bad_request("The name of the REST API must be non-empty"));
+    }
+    if let Some(size) = input.minimum_compression_size {
+        check_compression(size)?;
+    }
+    let endpoint_configuration = endpoint_configuration(input.endpoint_configuration)?;
+    if let Some(source) = input.api_key_source.as_deref() {
+        if source != "HEADER" && source != "AUTHORIZER" {
+            return Err(AwsError::bad_request(format!("Invalid apiKeySource specified: {source}")));
+        }
+    }
+    let scope = scope(ctx);
+    let mut id = new_id(10);
+    while store.id_taken(Kind::RestApi, &id).await? {
+        id = new_id(10);
+    }
+    let root = Resource { id: Some(new_id(10)), path: Some("/".into()), ..Default::default() };
+    let api = RestApi {
+        id: Some(id.clone()),
+        name: input.name,
+        description: input.description,
+        version: input.version,
+        created_date: Some(Timestamp::now()),
+        binary_media_types: input.binary_media_types.filter(|t| !t.is_empty()),
+        minimum_compression_size: input.minimum_compression_size,
+        api_key_source: Some(input.api_key_source.unwrap_or_else(|| "HEADER".into())),
+        endpoint_configuration: Some(endpoint_configuration),
+        policy: input.policy,
+        tags: input.tags.filter(|t| !t.is_empty()),
+        disable_execute_api_endpoint: Some(input.disable_execute_api_endpoint.unwrap_or(false)),
+        root_resource_id: root.id.clone(),
+        ..Default::default()
+    };
+    let mut tx = store.write().await?;
+    tx.put(&scope, "", &id, &api).await?;
+    tx.put(&scope, &id, root.id.as_deref().unwrap_or_default(), &root).await?;
+    tx.commit().await?;
+    Ok(api)
+}
+
+/// The API or AWS's 404 for it.
+pub async fn load(store: &Store, ctx: &RequestContext, api_id: &str) -> Result<RestApi, AwsError> {
+    store.get::<RestApi>(&scope(ctx), "", api_id).await?.ok_or_else(|| api_not_found(ctx, api_id))
+}
+
+pub async fn get(store: &Store, ctx: &RequestContext, input: GetRestApiRequest) -> Result<RestApi, AwsError> {
+    load(store, ctx, &required(input.rest_api_id)).await
+}
+
+pub async fn list(store: &Store, ctx: &RequestContext, input: GetRestApisRequest) -> Result<RestApis, AwsError> {
+    let all = store.list::<RestApi>(&scope(ctx), "").await?;
+    let (items, position) = page(all, input.position.as_deref(), input.limit, |a| a.id.as_deref())?;
+    Ok(RestApis { items: Some(items), position })
+}
+
+pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateRestApiRequest) -> Result<RestApi, AwsError> {
+    let api_id = required(input.rest_api_id);
+    let scope = scope(ctx);
+    let ops = patches(input.patch_operations)?;
+    let mut tx = store.write().await?;
+    let mut api = tx.get::<RestApi>(&scope, "", &api_id).await?.ok_or_else(|| api_not_found(ctx, &api_id))?;
+    for op in &ops {
+        apply(&mut api, op)?;
+    }
+    tx.put(&scope, "", &api_id, &api).await?;
+    tx.commit().await?;
+    // AWS answers an update with `tags` always present.
+    api.tags.get_or_insert_default();
+    Ok(api)
+}
+
+const PATHS: &[&str] = &[
+    "/name",
+    "/description",
+    "/version",
+    "/policy",
+    "/apiKeySource",
+    "/minimumCompressionSize",
+    "/disableExecuteApiEndpoint",
+    "/binaryMediaTypes/{type}",
+    "/endpointConfiguration/types/{type}",
+    "/endpointConfiguration/ipAddressType",
+];
+
+fn apply(api: &mut RestApi, op: &Patch) -> Result<(), AwsError> {
+    let replace_only = |op: &Patch| {
+        if op.op == "replace" {
+            Ok(())
+        } else {
+            Err(AwsError::bad_request("Invalid patch operation specified. Must be one of: [replace]"))
+        }
+    };
+    match op.segs().as_slice() {
+        ["name"] => {
+            replace_only(op)?;
+            let name = op.string()?;
+            if name.is_empty() {
+                return Err(AwsError::bad_request("The name of the REST API must be non-empty"));
+            }
+            api.name = Some(name);
+        }
+        ["description"] => api.description = op.optional_string(),
+        ["version"] => api.version = op.optional_string(),
+        ["policy"] => api.policy = op.optional_string(),
+        ["apiKeySource"] => {
+            replace_only(op)?;
+            let source = op.string()?;
+            if source != "HEADER" && source != "AUTHORIZER" {
+                return Err(AwsError::bad_request(format!("Invalid apiKeySource specified: {source}")));
+            }
+            api.api_key_source = Some(source);
+        }
+        ["minimumCompressionSize"] => {
+            replace_only(op)?;
+            api.minimum_compression_size = match op.value.as_deref() {
+                None | Some("") => None,
+                Some(text) => {
+                    let size = text.parse::<i64>().map_err(|_| {
+                        AwsError::bad_request("Invalid minimum compression size, must be between 0 and 10485760")
+                    })?;
+                    check_compression(size)?;
+                    Some(size)
+                }
+            };
+        }
+        ["disableExecuteApiEndpoint"] => {
+            replace_only(op)?;
+            api.disable_execute_api_endpoint = Some(op.bool()?);
+        }
+        ["binaryMediaTypes", media_type] => {
+            let types = api.binary_media_types.get_or_insert_default();
+            match op.op {
+                "add" => {
+                    if !types.iter().any(|t| t == media_type) {
+                        types.push(media_type.to_string());
+                    }
+                }
+                "remove" => types.retain(|t| t != media_type),
+                "replace" => {
+                    let new = op.string()?;
+                    match types.iter_mut().find(|t| t == media_type) {
+                        Some(t) => *t = new,
+                        None => types.push(new),
+                    }
+                }
+                _ => return Err(op.unsupported_op()),
+            }
+            if types.is_empty() {
+                api.binary_media_types = None;
+            }
+        }
+        ["endpointConfiguration", "types", old] => {
+            if !["add", "remove", "replace"].contains(&op.op) {
+                return Err(AwsError::bad_request("Invalid patch operation specified. Must be 'add'|'remove'|'replace'"));
+            }
+            let new = op.string()?;
+            if !["EDGE", "REGIONAL", "PRIVATE"].contains(&new.as_str()) {
+                return Err(AwsError::bad_request("Invalid EndpointTypes specified. Valid options are REGIONAL,EDGE,PRIVATE"));
+            }
+            let config = api.endpoint_configuration.get_or_insert_default();
+            let types = config.types.get_or_insert_default();
+            types.retain(|t| t != old);
+            types.clear();
+            types.push(new.clone());
+            if new == "PRIVATE" {
+                config.ip_address_type = Some("dualstack".into());
+            }
+        }
+        ["endpointConfiguration", "ipAddressType"] => {
+            replace_only(op)?;
+            let ip = op.string()?;
+            if ip != "ipv4" && ip != "dualstack" {
+                return Err(AwsError::bad_request("ipAddressType must be either ipv4 or dualstack."));
+            }
+            let config = api.endpoint_configuration.get_or_insert_default();
+            if ip == "ipv4" && config.types.as_ref().is_some_and(|t| t.iter().any(|t| t == "PRIVATE")) {
+                return Err(AwsError::bad_request("Only dualstack ipAddressType is supported for Private APIs."));
+            }
+            config.ip_address_type = Some(ip);
+        }
+        _ => return Err(op.invalid_path(PATHS)),
+    }
+    Ok(())
+}
+
+pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteRestApiRequest) -> Result<(), AwsError> {
+    let api_id = required(input.rest_api_id);
+    let scope = scope(ctx);
+    let mut tx = store.write().await?;
+    if !tx.delete(&scope, Kind::RestApi, "", &api_id).await? {
+        return Err(api_not_found(ctx, &api_id));
+    }
+    for kind in [Kind::Resource, Kind::Deployment, Kind::DeploymentSnapshot, Kind::Stage] {
+        tx.delete_children(&scope, kind, &api_id).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The API inside a write transaction, or AWS's 404.
+pub async fn load_in(
+    tx: &mut portico_store::Tx<'_>,
+    ctx: &RequestContext,
+    scope: &portico_store::Scope,
+    api_id: &str,
+) -> Result<RestApi, AwsError> {
+    tx.get::<RestApi>(scope, "", api_id).await?.ok_or_else(|| api_not_found(ctx, api_id))
+}

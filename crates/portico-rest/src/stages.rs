@@ -1,0 +1,219 @@
+//! Stages: a name, a deployment it serves, variables and method settings.
+
+use crate::deployments;
+use crate::restapis;
+use crate::support::{Patch, patch_map, patches, required, scope};
+use portico_store::{Kind, Store};
+use portico_wire::apigateway::*;
+use portico_wire::types::Timestamp;
+use portico_wire::{AwsError, RequestContext};
+
+pub fn not_found() -> AwsError {
+    AwsError::not_found("Invalid Stage identifier specified")
+}
+
+pub fn check_name(name: &str) -> Result<(), AwsError> {
+    if !name.is_empty() && name.len() <= 128 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        Ok(())
+    } else {
+        Err(AwsError::bad_request("Stage name only allows a-zA-Z0-9_"))
+    }
+}
+
+/// A stage with AWS's defaults.
+pub fn new_stage(name: String, deployment_id: String) -> Stage {
+    let now = Timestamp::now();
+    Stage {
+        stage_name: Some(name),
+        deployment_id: Some(deployment_id),
+        cache_cluster_enabled: Some(false),
+        cache_cluster_status: Some("NOT_AVAILABLE".into()),
+        method_settings: Some(Default::default()),
+        tracing_enabled: Some(false),
+        created_date: Some(now),
+        last_updated_date: Some(now),
+        ..Default::default()
+    }
+}
+
+pub async fn create(store: &Store, ctx: &RequestContext, input: CreateStageRequest) -> Result<Stage, AwsError> {
+    let api_id = required(input.rest_api_id);
+    let name = required(input.stage_name);
+    let deployment_id = required(input.deployment_id);
+    let scope = scope(ctx);
+    check_name(&name)?;
+    let mut tx = store.write().await?;
+    restapis::load_in(&mut tx, ctx, &scope, &api_id).await?;
+    if tx.get::<Deployment>(&scope, &api_id, &deployment_id).await?.is_none() {
+        return Err(deployments::not_found());
+    }
+    if tx.get::<Stage>(&scope, &api_id, &name).await?.is_some() {
+        return Err(AwsError::conflict("Stage already exists"));
+    }
+    if input.canary_settings.is_some() {
+        return Err(AwsError::not_implemented("CreateStage with canarySettings"));
+    }
+    let mut stage = new_stage(name.clone(), deployment_id);
+    stage.description = input.description;
+    stage.variables = input.variables.filter(|v| !v.is_empty());
+    stage.cache_cluster_enabled = Some(input.cache_cluster_enabled.unwrap_or(false));
+    stage.cache_cluster_size = input.cache_cluster_size;
+    stage.tracing_enabled = Some(input.tracing_enabled.unwrap_or(false));
+    stage.documentation_version = input.documentation_version;
+    stage.tags = input.tags.filter(|t| !t.is_empty());
+    tx.put(&scope, &api_id, &name, &stage).await?;
+    tx.commit().await?;
+    Ok(stage)
+}
+
+pub async fn get(store: &Store, ctx: &RequestContext, input: GetStageRequest) -> Result<Stage, AwsError> {
+    let api_id = required(input.rest_api_id);
+    match store.get::<Stage>(&scope(ctx), &api_id, &required(input.stage_name)).await? {
+        Some(stage) => Ok(stage),
+        None => {
+            restapis::load(store, ctx, &api_id).await?;
+            Err(not_found())
+        }
+    }
+}
+
+pub async fn list(store: &Store, ctx: &RequestContext, input: GetStagesRequest) -> Result<Stages, AwsError> {
+    let api_id = required(input.rest_api_id);
+    restapis::load(store, ctx, &api_id).await?;
+    let mut all = store.list::<Stage>(&scope(ctx), &api_id).await?;
+    if let Some(deployment_id) = input.deployment_id {
+        all.retain(|s| s.deployment_id.as_deref() == Some(&deployment_id));
+    }
+    Ok(Stages { item: Some(all) })
+}
+
+pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateStageRequest) -> Result<Stage, AwsError> {
+    let api_id = required(input.rest_api_id);
+    let name = required(input.stage_name);
+    let scope = scope(ctx);
+    let ops = patches(input.patch_operations)?;
+    let mut tx = store.write().await?;
+    let mut stage = tx.get::<Stage>(&scope, &api_id, &name).await?.ok_or_else(not_found)?;
+    for op in &ops {
+        if let ["deploymentId"] = op.segs().as_slice() {
+            let id = op.string()?;
+            if tx.get::<Deployment>(&scope, &api_id, &id).await?.is_none() {
+                return Err(deployments::not_found());
+            }
+        }
+        apply(&mut stage, op)?;
+    }
+    stage.last_updated_date = Some(Timestamp::now());
+    tx.put(&scope, &api_id, &name, &stage).await?;
+    tx.commit().await?;
+    Ok(stage)
+}
+
+/// AWS's own list, missing commas included: clients may match on it.
+const INVALID_PATH_HELP: &str = "Must be one of: [/deploymentId, /description, /cacheClusterEnabled, /cacheClusterSize, /clientCertificateId, /accessLogSettings, /accessLogSettings/destinationArn, /accessLogSettings/format, /{resourcePath}/{httpMethod}/metrics/enabled, /{resourcePath}/{httpMethod}/logging/dataTrace, /{resourcePath}/{httpMethod}/logging/loglevel, /{resourcePath}/{httpMethod}/throttling/burstLimit/{resourcePath}/{httpMethod}/throttling/rateLimit/{resourcePath}/{httpMethod}/caching/ttlInSeconds, /{resourcePath}/{httpMethod}/caching/enabled, /{resourcePath}/{httpMethod}/caching/dataEncrypted, /{resourcePath}/{httpMethod}/caching/requireAuthorizationForCacheControl, /{resourcePath}/{httpMethod}/caching/unauthorizedCacheControlHeaderStrategy, /*/*/metrics/enabled, /*/*/logging/dataTrace, /*/*/logging/loglevel, /*/*/throttling/burstLimit /*/*/throttling/rateLimit /*/*/caching/ttlInSeconds, /*/*/caching/enabled, /*/*/caching/dataEncrypted, /*/*/caching/requireAuthorizationForCacheControl, /*/*/caching/unauthorizedCacheControlHeaderStrategy, /variables/{variable_name}, /tracingEnabled]";
+
+fn invalid_path(op: &Patch) -> AwsError {
+    AwsError::bad_request(format!("Invalid method setting path: {}. {INVALID_PATH_HELP}", op.path))
+}
+
+fn default_setting() -> MethodSetting {
+    MethodSetting {
+        metrics_enabled: Some(false),
+        data_trace_enabled: Some(false),
+        throttling_burst_limit: Some(5000),
+        throttling_rate_limit: Some(10000.0),
+        caching_enabled: Some(false),
+        cache_ttl_in_seconds: Some(300),
+        cache_data_encrypted: Some(false),
+        require_authorization_for_cache_control: Some(true),
+        unauthorized_cache_control_header_strategy: Some("SUCCEED_WITH_RESPONSE_HEADER".into()),
+        logging_level: None,
+    }
+}
+
+fn apply(stage: &mut Stage, op: &Patch) -> Result<(), AwsError> {
+    match op.segs().as_slice() {
+        ["deploymentId"] => stage.deployment_id = Some(op.string()?),
+        ["description"] => stage.description = op.optional_string(),
+        ["cacheClusterEnabled"] => {
+            let enabled = op.bool()?;
+            stage.cache_cluster_enabled = Some(enabled);
+            stage.cache_cluster_status = Some(if enabled { "AVAILABLE" } else { "NOT_AVAILABLE" }.into());
+        }
+        ["cacheClusterSize"] => stage.cache_cluster_size = op.optional_string(),
+        ["clientCertificateId"] => stage.client_certificate_id = op.optional_string(),
+        ["tracingEnabled"] => stage.tracing_enabled = Some(op.bool()?),
+        ["documentationVersion"] => stage.documentation_version = op.optional_string(),
+        ["variables", name] => patch_map(&mut stage.variables, op, name, || op.string())?,
+        ["accessLogSettings"] if op.op == "remove" => stage.access_log_settings = None,
+        ["accessLogSettings", "destinationArn"] => {
+            stage.access_log_settings.get_or_insert_default().destination_arn = op.optional_string()
+        }
+        ["accessLogSettings", "format"] => stage.access_log_settings.get_or_insert_default().format = op.optional_string(),
+        _ => apply_method_setting(stage, op)?,
+    }
+    if stage.variables.as_ref().is_some_and(|v| v.is_empty()) {
+        stage.variables = None;
+    }
+    Ok(())
+}
+
+/// `/{resourcePath}/{httpMethod}/{group}/{setting}`; the key keeps the path as written (`*/*`, `~1pets/GET`).
+fn apply_method_setting(stage: &mut Stage, op: &Patch) -> Result<(), AwsError> {
+    let raw = op.path.trim_start_matches('/');
+    let settings = stage.method_settings.get_or_insert_default();
+    let parts: Vec<&str> = raw.split('/').collect();
+    if op.op == "remove" && parts.len() == 2 {
+        return match settings.remove(raw) {
+            Some(_) => Ok(()),
+            None => Err(AwsError::bad_request(format!(
+                "Cannot remove method setting {raw} because there is no method setting for this method "
+            ))),
+        };
+    }
+    if parts.len() != 4 || !matches!(op.op, "replace" | "add") {
+        return Err(invalid_path(op));
+    }
+    let key = format!("{}/{}", parts[0], parts[1]);
+    let template = settings.get("*/*").cloned().unwrap_or_else(default_setting);
+    let mut setting = settings.get(&key).cloned().unwrap_or(template);
+    match (parts[2], parts[3]) {
+        ("metrics", "enabled") => setting.metrics_enabled = Some(op.bool()?),
+        ("logging", "dataTrace") => setting.data_trace_enabled = Some(op.bool()?),
+        ("logging", "loglevel") => {
+            let level = op.string()?;
+            if !["OFF", "ERROR", "INFO"].contains(&level.as_str()) {
+                return Err(AwsError::bad_request(format!(
+                    "Logging level must be one of OFF, ERROR, INFO; was {level}"
+                )));
+            }
+            setting.logging_level = Some(level);
+        }
+        ("throttling", "burstLimit") => setting.throttling_burst_limit = Some(op.i64()?),
+        ("throttling", "rateLimit") => setting.throttling_rate_limit = Some(op.f64()?),
+        ("caching", "enabled") => setting.caching_enabled = Some(op.bool()?),
+        ("caching", "ttlInSeconds") => setting.cache_ttl_in_seconds = Some(op.i64()?),
+        ("caching", "dataEncrypted") => setting.cache_data_encrypted = Some(op.bool()?),
+        ("caching", "requireAuthorizationForCacheControl") => {
+            setting.require_authorization_for_cache_control = Some(op.bool()?)
+        }
+        ("caching", "unauthorizedCacheControlHeaderStrategy") => {
+            setting.unauthorized_cache_control_header_strategy = Some(op.string()?)
+        }
+        _ => return Err(invalid_path(op)),
+    }
+    settings.insert(key, setting);
+    Ok(())
+}
+
+pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteStageRequest) -> Result<(), AwsError> {
+    let api_id = required(input.rest_api_id);
+    let name = required(input.stage_name);
+    let scope = scope(ctx);
+    let mut tx = store.write().await?;
+    if !tx.delete(&scope, Kind::Stage, &api_id, &name).await? {
+        return Err(not_found());
+    }
+    tx.commit().await?;
+    Ok(())
+}

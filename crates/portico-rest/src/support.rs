@@ -1,0 +1,175 @@
+//! Small pieces every handler uses: scope, ids, not-found errors, pagination, patch paths.
+
+use portico_store::Scope;
+use portico_wire::{AwsError, RequestContext};
+use rand::Rng;
+
+pub fn scope(ctx: &RequestContext) -> Scope {
+    Scope { account: ctx.account.clone(), region: ctx.region.clone() }
+}
+
+/// A member the wire layer already checked is present (path labels, required members).
+pub fn required(value: Option<String>) -> String {
+    value.unwrap_or_default()
+}
+
+/// AWS ids: lowercase letters and digits (`a1b2c3d4e5` for APIs, 6 characters for most children).
+pub fn new_id(len: usize) -> String {
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..len).map(|_| CHARS[rng.random_range(0..CHARS.len())] as char).collect()
+}
+
+pub fn api_not_found(ctx: &RequestContext, api_id: &str) -> AwsError {
+    AwsError::not_found(format!("Invalid API identifier specified {}:{api_id}", ctx.account))
+}
+
+/// One page of `items` after `position` (an item id), at most `limit` (default 25, at most 500).
+pub fn page<T>(
+    items: Vec<T>,
+    position: Option<&str>,
+    limit: Option<i64>,
+    id: impl Fn(&T) -> Option<&str>,
+) -> Result<(Vec<T>, Option<String>), AwsError> {
+    let limit = match limit {
+        None => 25,
+        Some(n) if (1..=500).contains(&n) => n as usize,
+        Some(n) => {
+            return Err(AwsError::bad_request(format!(
+                "1 validation error detected: Value '{n}' at 'limit' failed to satisfy constraint: Member must have value between 1 and 500"
+            )));
+        }
+    };
+    let start = match position {
+        None | Some("") => 0,
+        Some(pos) => items
+            .iter()
+            .position(|item| id(item) == Some(pos))
+            .ok_or_else(|| AwsError::bad_request("Invalid position parameter"))?,
+    };
+    let mut items: Vec<T> = items.into_iter().skip(start).collect();
+    let next = if items.len() > limit { id(&items[limit]).map(str::to_string) } else { None };
+    items.truncate(limit);
+    Ok((items, next))
+}
+
+/// One patch operation, checked: `op` is one of AWS's and `path` split into unescaped segments.
+pub struct Patch {
+    pub op: &'static str,
+    pub path: String,
+    pub segments: Vec<String>,
+    pub value: Option<String>,
+}
+
+pub fn patches(ops: Option<Vec<portico_wire::apigateway::PatchOperation>>) -> Result<Vec<Patch>, AwsError> {
+    ops.unwrap_or_default()
+        .into_iter()
+        .map(|p| {
+            let op = match p.op.as_deref() {
+                Some("add") => "add",
+                Some("remove") => "remove",
+                Some("replace") => "replace",
+                Some("move") => "move",
+                Some("copy") => "copy",
+                Some("test") => "test",
+                other => {
+                    return Err(AwsError::bad_request(format!(
+                        "1 validation error detected: Value '{}' at 'updateRestApiInput.patchOperations.1.member.op' failed to satisfy constraint: Member must satisfy enum value set: [add, remove, move, test, replace, copy]",
+                        other.unwrap_or("null")
+                    )));
+                }
+            };
+            let path = p.path.unwrap_or_default();
+            if !path.starts_with('/') {
+                return Err(AwsError::bad_request(format!("Invalid patch path {path}")));
+            }
+            let segments = path[1..].split('/').map(|s| s.replace("~1", "/").replace("~0", "~")).collect();
+            Ok(Patch { op, path, segments, value: p.value })
+        })
+        .collect()
+}
+
+impl Patch {
+    pub fn segs(&self) -> Vec<&str> {
+        self.segments.iter().map(String::as_str).collect()
+    }
+
+    /// The error AWS gives for a path the resource does not take.
+    pub fn invalid_path(&self, allowed: &[&str]) -> AwsError {
+        AwsError::bad_request(format!(
+            "Invalid patch path '{}' specified for op '{}'. Must be one of: [{}]",
+            self.path,
+            self.op,
+            allowed.join(", ")
+        ))
+    }
+
+    pub fn unsupported_op(&self) -> AwsError {
+        AwsError::bad_request(format!("Invalid patch operation specified. Must be one of: [replace, add, remove] for '{}'", self.path))
+    }
+
+    pub fn string(&self) -> Result<String, AwsError> {
+        self.value.clone().ok_or_else(|| AwsError::bad_request(format!("Invalid null value for path {}", self.path)))
+    }
+
+    /// Text value that may be cleared: `remove` or an empty string leave `None`.
+    pub fn optional_string(&self) -> Option<String> {
+        match self.op {
+            "remove" => None,
+            _ => self.value.clone().filter(|v| !v.is_empty()),
+        }
+    }
+
+    pub fn bool(&self) -> Result<bool, AwsError> {
+        match self.value.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            Some("true") => Ok(true),
+            Some("false") => Ok(false),
+            _ => Err(AwsError::bad_request(format!(
+                "Invalid value '{}' for path {}: must be a boolean",
+                self.value.as_deref().unwrap_or("null"),
+                self.path
+            ))),
+        }
+    }
+
+    pub fn i64(&self) -> Result<i64, AwsError> {
+        self.value.as_deref().and_then(|v| v.parse().ok()).ok_or_else(|| {
+            AwsError::bad_request(format!(
+                "Invalid value '{}' for path {}: must be an integer",
+                self.value.as_deref().unwrap_or("null"),
+                self.path
+            ))
+        })
+    }
+
+    pub fn f64(&self) -> Result<f64, AwsError> {
+        self.value.as_deref().and_then(|v| v.parse().ok()).ok_or_else(|| {
+            AwsError::bad_request(format!(
+                "Invalid value '{}' for path {}: must be a number",
+                self.value.as_deref().unwrap_or("null"),
+                self.path
+            ))
+        })
+    }
+}
+
+/// `add`/`replace` puts `key → value` into a map member, `remove` takes it out.
+pub fn patch_map<V>(
+    map: &mut Option<std::collections::BTreeMap<String, V>>,
+    patch: &Patch,
+    key: &str,
+    value: impl FnOnce() -> Result<V, AwsError>,
+) -> Result<(), AwsError> {
+    match patch.op {
+        "add" | "replace" => {
+            map.get_or_insert_default().insert(key.to_string(), value()?);
+        }
+        "remove" => {
+            if let Some(m) = map.as_mut() {
+                m.remove(key);
+            }
+        }
+        _ => return Err(patch.unsupported_op()),
+    }
+    Ok(())
+}

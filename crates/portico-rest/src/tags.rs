@@ -1,0 +1,87 @@
+//! Tags of REST APIs and stages, addressed by ARN.
+
+use crate::support::required;
+use portico_store::{Scope, Store};
+use portico_wire::apigateway::*;
+use portico_wire::{AwsError, RequestContext};
+use std::collections::BTreeMap;
+
+/// What an ARN names: `arn:aws:apigateway:{region}::/restapis/{id}[/stages/{name}]`.
+enum Target {
+    RestApi(String),
+    Stage(String, String),
+}
+
+fn parse(ctx: &RequestContext, arn: &str) -> Result<(Scope, Target), AwsError> {
+    let invalid = || AwsError::bad_request(format!("Invalid ARN specified in the request: {arn}"));
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts.len() != 6 || parts[0] != "arn" || parts[2] != "apigateway" {
+        return Err(invalid());
+    }
+    let region = if parts[3].is_empty() { ctx.region.clone() } else { parts[3].to_string() };
+    let scope = Scope { account: ctx.account.clone(), region };
+    let segments: Vec<&str> = parts[5].trim_start_matches('/').split('/').collect();
+    let target = match segments.as_slice() {
+        ["restapis", id] => Target::RestApi(id.to_string()),
+        ["restapis", id, "stages", name] => Target::Stage(id.to_string(), name.to_string()),
+        _ => return Err(invalid()),
+    };
+    Ok((scope, target))
+}
+
+/// Applies `change` to the tags of whatever `arn` names, in one write.
+async fn modify(
+    store: &Store,
+    ctx: &RequestContext,
+    arn: &str,
+    change: impl FnOnce(&mut BTreeMap<String, String>),
+) -> Result<(), AwsError> {
+    let (scope, target) = parse(ctx, arn)?;
+    let mut tx = store.write().await?;
+    match target {
+        Target::RestApi(id) => {
+            let mut api = tx.get::<RestApi>(&scope, "", &id).await?.ok_or_else(|| crate::support::api_not_found(ctx, &id))?;
+            let tags = api.tags.get_or_insert_default();
+            change(tags);
+            if tags.is_empty() {
+                api.tags = None;
+            }
+            tx.put(&scope, "", &id, &api).await?;
+        }
+        Target::Stage(api_id, name) => {
+            let mut stage = tx.get::<Stage>(&scope, &api_id, &name).await?.ok_or_else(crate::stages::not_found)?;
+            let tags = stage.tags.get_or_insert_default();
+            change(tags);
+            if tags.is_empty() {
+                stage.tags = None;
+            }
+            tx.put(&scope, &api_id, &name, &stage).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn tag(store: &Store, ctx: &RequestContext, input: TagResourceRequest) -> Result<(), AwsError> {
+    let new = input.tags.unwrap_or_default();
+    modify(store, ctx, &required(input.resource_arn), |tags| tags.extend(new)).await
+}
+
+pub async fn untag(store: &Store, ctx: &RequestContext, input: UntagResourceRequest) -> Result<(), AwsError> {
+    let keys = input.tag_keys.unwrap_or_default();
+    modify(store, ctx, &required(input.resource_arn), |tags| tags.retain(|k, _| !keys.contains(k))).await
+}
+
+pub async fn get(store: &Store, ctx: &RequestContext, input: GetTagsRequest) -> Result<Tags, AwsError> {
+    let arn = required(input.resource_arn);
+    let (scope, target) = parse(ctx, &arn)?;
+    let tags = match target {
+        Target::RestApi(id) => {
+            store.get::<RestApi>(&scope, "", &id).await?.ok_or_else(|| crate::support::api_not_found(ctx, &id))?.tags
+        }
+        Target::Stage(api_id, name) => {
+            store.get::<Stage>(&scope, &api_id, &name).await?.ok_or_else(crate::stages::not_found)?.tags
+        }
+    };
+    Ok(Tags { tags: Some(tags.unwrap_or_default()) })
+}

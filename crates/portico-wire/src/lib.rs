@@ -1,0 +1,57 @@
+//! Portico's wire layer for `apigateway`, `apigatewayv2` and `apigatewaymanagementapi`.
+//!
+//! Layout:
+//! - `models/`: the botocore service models, documentation stripped (see `scripts/vendor-models`).
+//! - `generated`: per service, written by `portico-codegen` from the models: a serde struct per
+//!   shape, the operation table, the `Operation` enum, the handler trait and its dispatcher.
+//! - `spec`: the static operation description the generated tables are made of.
+//! - `router`: request line to operation.
+//! - `request` / `response`: binding members to path, query, headers and body.
+//! - `error`: `AwsError`, the one error answer.
+//! - `types`: timestamps and blobs.
+
+pub mod error;
+mod generated;
+pub mod request;
+pub mod response;
+pub mod router;
+pub mod spec;
+pub mod types;
+
+pub use error::AwsError;
+pub use generated::{apigateway, apigatewaymanagementapi, apigatewayv2};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Service {
+    ApiGateway,
+    ApiGatewayV2,
+    ApiGatewayManagementApi,
+}
+
+/// Who is calling, and where: taken from the SigV4 credential scope.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    pub account: String,
+    pub region: String,
+    pub request_id: String,
+}
+
+pub fn all_operations() -> [(Service, &'static [spec::OperationSpec]); 3] {
+    [
+        (Service::ApiGateway, &apigateway::OPERATIONS),
+        (Service::ApiGatewayV2, &apigatewayv2::OPERATIONS),
+        (Service::ApiGatewayManagementApi, &apigatewaymanagementapi::OPERATIONS),
+    ]
+}
+
+/// Input document to typed input; a member of the wrong type is the caller's error.
+pub fn decode<T: DeserializeOwned>(doc: serde_json::Value) -> Result<T, AwsError> {
+    serde_json::from_value(doc).map_err(|e| AwsError::bad_request(format!("Invalid request input: {e}")))
+}
+
+pub fn encode<T: Serialize>(output: T) -> Result<serde_json::Value, AwsError> {
+    serde_json::to_value(output).map_err(|e| AwsError::internal(format!("encoding output: {e}")))
+}
