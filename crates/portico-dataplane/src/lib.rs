@@ -36,23 +36,51 @@ pub struct DataPlane {
 
 impl DataPlane {
     pub fn new(store: Store) -> Self {
-        DataPlane { store, cache: StageCache::default(), client: http_proxy::client() }
+        DataPlane {
+            store,
+            cache: StageCache::default(),
+            client: http_proxy::client(),
+        }
     }
 
     /// Serves one execute-api request. `body` is already collected.
-    pub async fn serve(&self, target: Invocation, req: http::request::Parts, body: Bytes) -> Response<Bytes> {
+    pub async fn serve(
+        &self,
+        target: Invocation,
+        req: http::request::Parts,
+        body: Bytes,
+    ) -> Response<Bytes> {
         let request_id = uuid::Uuid::new_v4().to_string();
-        let span = tracing::debug_span!("execute-api", request_id, api_id = target.api_id, stage = target.stage);
+        let span = tracing::debug_span!(
+            "execute-api",
+            request_id,
+            api_id = target.api_id,
+            stage = target.stage
+        );
         let mut response = self.answer(&target, req, body).instrument(span).await;
-        tracing::debug!(request_id, status = response.status().as_u16(), path = target.path, "answered");
+        tracing::debug!(
+            request_id,
+            status = response.status().as_u16(),
+            path = target.path,
+            "answered"
+        );
         if let Ok(value) = HeaderValue::from_str(&request_id) {
             response.headers_mut().insert("x-amzn-RequestId", value);
         }
         response
     }
 
-    async fn answer(&self, target: &Invocation, req: http::request::Parts, body: Bytes) -> Response<Bytes> {
-        let stage = match self.cache.lookup(&self.store, &target.api_id, &target.stage).await {
+    async fn answer(
+        &self,
+        target: &Invocation,
+        req: http::request::Parts,
+        body: Bytes,
+    ) -> Response<Bytes> {
+        let stage = match self
+            .cache
+            .lookup(&self.store, &target.api_id, &target.stage)
+            .await
+        {
             Ok(Lookup::Stage(stage)) => stage,
             Ok(Lookup::NoStage) => return respond::forbidden(),
             Ok(Lookup::NoApi) => return respond::not_found(),
@@ -70,9 +98,23 @@ impl DataPlane {
         };
         match &integration.kind {
             Kind::Mock => mock::invoke(integration, &req.headers),
-            Kind::HttpProxy => http_proxy::invoke(&self.client, integration, &stage.variables, &route.params, req, body).await,
+            Kind::HttpProxy => {
+                http_proxy::invoke(
+                    &self.client,
+                    integration,
+                    &stage.variables,
+                    &route.params,
+                    req,
+                    body,
+                )
+                .await
+            }
             other => {
-                tracing::warn!(integration_type = other.name(), resource = route.target.resource_path, "integration type not supported yet");
+                tracing::warn!(
+                    integration_type = other.name(),
+                    resource = route.target.resource_path,
+                    "integration type not supported yet"
+                );
                 respond::internal_error()
             }
         }
@@ -90,23 +132,39 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn method(integration: Option<ag::Integration>) -> ag::Method {
-        ag::Method { method_integration: integration, ..Default::default() }
+        ag::Method {
+            method_integration: integration,
+            ..Default::default()
+        }
     }
 
     fn resource(path: &str, methods: Vec<(&str, ag::Method)>) -> ag::Resource {
-        let methods = methods.into_iter().map(|(m, d)| (m.to_owned(), d)).collect();
-        ag::Resource { path: Some(path.into()), resource_methods: Some(methods), ..Default::default() }
+        let methods = methods
+            .into_iter()
+            .map(|(m, d)| (m.to_owned(), d))
+            .collect();
+        ag::Resource {
+            path: Some(path.into()),
+            resource_methods: Some(methods),
+            ..Default::default()
+        }
     }
 
     fn mock(template: &str, response_body: &str) -> ag::Integration {
         let response = ag::IntegrationResponse {
             status_code: Some("200".into()),
-            response_templates: Some(BTreeMap::from([("application/json".to_owned(), response_body.to_owned())])),
+            response_templates: Some(BTreeMap::from([(
+                "application/json".to_owned(),
+                response_body.to_owned(),
+            )])),
             ..Default::default()
         };
         ag::Integration {
             r#type: Some("MOCK".into()),
-            request_templates: Some(BTreeMap::from([("application/json".to_owned(), template.to_owned())])),
+            request_templates: Some(BTreeMap::from([(
+                "application/json".to_owned(),
+                template.to_owned(),
+            )])),
             integration_responses: Some(BTreeMap::from([("200".to_owned(), response)])),
             ..Default::default()
         }
@@ -122,24 +180,53 @@ mod tests {
         }
     }
 
-    async fn deploy(store: &Store, api_id: &str, stage: &str, deployment: &str, resources: Vec<ag::Resource>) {
-        let scope = Scope { account: "000000000000".into(), region: "us-east-1".into() };
-        let api = ag::RestApi { id: Some(api_id.into()), ..Default::default() };
+    async fn deploy(
+        store: &Store,
+        api_id: &str,
+        stage: &str,
+        deployment: &str,
+        resources: Vec<ag::Resource>,
+    ) {
+        let scope = Scope {
+            account: "000000000000".into(),
+            region: "us-east-1".into(),
+        };
+        let api = ag::RestApi {
+            id: Some(api_id.into()),
+            ..Default::default()
+        };
         let stage = ag::Stage {
             stage_name: Some(stage.into()),
             deployment_id: Some(deployment.into()),
-            variables: Some(BTreeMap::from([("backend".to_owned(), "127.0.0.1".to_owned())])),
+            variables: Some(BTreeMap::from([(
+                "backend".to_owned(),
+                "127.0.0.1".to_owned(),
+            )])),
             ..Default::default()
         };
         let mut tx = store.write().await.unwrap();
         tx.put(&scope, "", api_id, &api).await.unwrap();
-        tx.put(&scope, api_id, stage.stage_name.as_deref().unwrap(), &stage).await.unwrap();
-        tx.put(&scope, api_id, deployment, &DeploymentSnapshot { api, resources }).await.unwrap();
+        tx.put(&scope, api_id, stage.stage_name.as_deref().unwrap(), &stage)
+            .await
+            .unwrap();
+        tx.put(
+            &scope,
+            api_id,
+            deployment,
+            &DeploymentSnapshot { api, resources },
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
     }
 
     async fn call(plane: &DataPlane, method: Method, uri: &str) -> Response<Bytes> {
-        let (parts, ()) = Request::builder().method(method).uri(uri).body(()).unwrap().into_parts();
+        let (parts, ()) = Request::builder()
+            .method(method)
+            .uri(uri)
+            .body(())
+            .unwrap()
+            .into_parts();
         let target = Invocation::parse(None, parts.uri.path()).unwrap();
         plane.serve(target, parts, Bytes::new()).await
     }
@@ -148,9 +235,24 @@ mod tests {
     async fn mock_stage_and_error_answers() {
         let store = Store::open(None).await.unwrap();
         let resources = vec![
-            resource("/", vec![("GET", method(Some(mock(r#"{"statusCode": 200}"#, r#"{"root":true}"#))))]),
+            resource(
+                "/",
+                vec![(
+                    "GET",
+                    method(Some(mock(r#"{"statusCode": 200}"#, r#"{"root":true}"#))),
+                )],
+            ),
             resource("/bare", vec![("GET", method(None))]),
-            resource("/aws", vec![("GET", method(Some(ag::Integration { r#type: Some("AWS".into()), ..Default::default() })))]),
+            resource(
+                "/aws",
+                vec![(
+                    "GET",
+                    method(Some(ag::Integration {
+                        r#type: Some("AWS".into()),
+                        ..Default::default()
+                    })),
+                )],
+            ),
         ];
         deploy(&store, "api1", "dev", "d1", resources).await;
         let plane = DataPlane::new(store.clone());
@@ -161,20 +263,61 @@ mod tests {
         assert!(root.headers().contains_key("x-amzn-RequestId"));
 
         let missing = call(&plane, Method::GET, "/_aws/execute-api/api1/dev/nope").await;
-        assert_eq!((missing.status().as_u16(), missing.headers()["x-amzn-ErrorType"].to_str().unwrap()), (403, "MissingAuthenticationTokenException"));
-        assert_eq!(call(&plane, Method::POST, "/_aws/execute-api/api1/dev/").await.status(), 403);
+        assert_eq!(
+            (
+                missing.status().as_u16(),
+                missing.headers()["x-amzn-ErrorType"].to_str().unwrap()
+            ),
+            (403, "MissingAuthenticationTokenException")
+        );
+        assert_eq!(
+            call(&plane, Method::POST, "/_aws/execute-api/api1/dev/")
+                .await
+                .status(),
+            403
+        );
         let stage = call(&plane, Method::GET, "/_aws/execute-api/api1/prod/").await;
-        assert_eq!((stage.status().as_u16(), stage.body().as_ref()), (403, br#"{"message":"Forbidden"}"#.as_slice()));
-        assert_eq!(call(&plane, Method::GET, "/_aws/execute-api/api1").await.status(), 403);
-        assert_eq!(call(&plane, Method::GET, "/_aws/execute-api/nope/dev/").await.status(), 404);
-        assert_eq!(call(&plane, Method::GET, "/_aws/execute-api/api1/dev/bare").await.status(), 500);
-        assert_eq!(call(&plane, Method::GET, "/_aws/execute-api/api1/dev/aws").await.status(), 500);
+        assert_eq!(
+            (stage.status().as_u16(), stage.body().as_ref()),
+            (403, br#"{"message":"Forbidden"}"#.as_slice())
+        );
+        assert_eq!(
+            call(&plane, Method::GET, "/_aws/execute-api/api1")
+                .await
+                .status(),
+            403
+        );
+        assert_eq!(
+            call(&plane, Method::GET, "/_aws/execute-api/nope/dev/")
+                .await
+                .status(),
+            404
+        );
+        assert_eq!(
+            call(&plane, Method::GET, "/_aws/execute-api/api1/dev/bare")
+                .await
+                .status(),
+            500
+        );
+        assert_eq!(
+            call(&plane, Method::GET, "/_aws/execute-api/api1/dev/aws")
+                .await
+                .status(),
+            500
+        );
     }
 
     #[tokio::test]
     async fn stages_are_compiled_once_per_generation() {
         let store = Store::open(None).await.unwrap();
-        deploy(&store, "api1", "dev", "d1", vec![resource("/", vec![("GET", method(None))])]).await;
+        deploy(
+            &store,
+            "api1",
+            "dev",
+            "d1",
+            vec![resource("/", vec![("GET", method(None))])],
+        )
+        .await;
         let plane = DataPlane::new(store.clone());
         let stage = |lookup| match lookup {
             Lookup::Stage(stage) => stage,
@@ -183,14 +326,35 @@ mod tests {
         let first = stage(plane.cache.lookup(&store, "api1", "dev").await.unwrap());
         let again = stage(plane.cache.lookup(&store, "api1", "dev").await.unwrap());
         assert!(std::sync::Arc::ptr_eq(&first, &again));
-        assert!(matches!(plane.cache.lookup(&store, "api2", "dev").await.unwrap(), Lookup::NoApi));
+        assert!(matches!(
+            plane.cache.lookup(&store, "api2", "dev").await.unwrap(),
+            Lookup::NoApi
+        ));
 
         // A new deployment of another API moves the generation: everything reloads.
-        deploy(&store, "api2", "dev", "d2", vec![resource("/new", vec![("GET", method(Some(mock("", "{}"))))])]).await;
+        deploy(
+            &store,
+            "api2",
+            "dev",
+            "d2",
+            vec![resource(
+                "/new",
+                vec![("GET", method(Some(mock("", "{}"))))],
+            )],
+        )
+        .await;
         let reloaded = stage(plane.cache.lookup(&store, "api1", "dev").await.unwrap());
         assert!(!std::sync::Arc::ptr_eq(&first, &reloaded));
-        assert!(matches!(plane.cache.lookup(&store, "api2", "dev").await.unwrap(), Lookup::Stage(_)));
-        assert_eq!(call(&plane, Method::GET, "/restapis/api2/dev/_user_request_/new").await.status(), 200);
+        assert!(matches!(
+            plane.cache.lookup(&store, "api2", "dev").await.unwrap(),
+            Lookup::Stage(_)
+        ));
+        assert_eq!(
+            call(&plane, Method::GET, "/restapis/api2/dev/_user_request_/new")
+                .await
+                .status(),
+            200
+        );
     }
 
     /// A backend that echoes method, path and query, and a header, after an optional delay.
@@ -213,7 +377,10 @@ mod tests {
                             "{} {} {}",
                             req.method(),
                             req.uri(),
-                            req.headers().get("x-client").and_then(|v| v.to_str().ok()).unwrap_or("-")
+                            req.headers()
+                                .get("x-client")
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or("-")
                         );
                         let answer = Response::builder()
                             .status(201)
@@ -222,7 +389,9 @@ mod tests {
                             .unwrap();
                         Ok::<_, std::convert::Infallible>(answer)
                     });
-                    let _ = http1::Builder::new().serve_connection(TokioIo::new(socket), service).await;
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(socket), service)
+                        .await;
                 });
             }
         });
@@ -234,14 +403,40 @@ mod tests {
         let addr = backend().await;
         let port = addr.port();
         let store = Store::open(None).await.unwrap();
-        let unused = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let unused = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
         let resources = vec![
-            resource("/{proxy+}", vec![("ANY", method(Some(http_proxy(&format!("http://${{stageVariables.backend}}:{port}/{{proxy}}"), None))))]),
-            resource("/slow", vec![("GET", method(Some(http_proxy(&format!("http://{addr}/slow"), Some(100)))))]),
-            resource("/down", vec![("GET", method(Some(http_proxy(&format!("http://{unused}/"), None))))]),
-            resource("/bad", vec![("GET", method(Some(http_proxy("not a uri", None))))]),
+            resource(
+                "/{proxy+}",
+                vec![(
+                    "ANY",
+                    method(Some(http_proxy(
+                        &format!("http://${{stageVariables.backend}}:{port}/{{proxy}}"),
+                        None,
+                    ))),
+                )],
+            ),
+            resource(
+                "/slow",
+                vec![(
+                    "GET",
+                    method(Some(http_proxy(&format!("http://{addr}/slow"), Some(100)))),
+                )],
+            ),
+            resource(
+                "/down",
+                vec![(
+                    "GET",
+                    method(Some(http_proxy(&format!("http://{unused}/"), None))),
+                )],
+            ),
+            resource(
+                "/bad",
+                vec![("GET", method(Some(http_proxy("not a uri", None))))],
+            ),
         ];
-        drop(std::net::TcpListener::bind(unused));
         deploy(&store, "api1", "dev", "d1", resources).await;
         let plane = DataPlane::new(store);
 
@@ -253,7 +448,9 @@ mod tests {
             .body(())
             .unwrap()
             .into_parts();
-        parts.headers.insert("connection", HeaderValue::from_static("close"));
+        parts
+            .headers
+            .insert("connection", HeaderValue::from_static("close"));
         let target = Invocation::parse(None, parts.uri.path()).unwrap();
         let answer = plane.serve(target, parts, Bytes::from_static(b"hi")).await;
         assert_eq!(answer.status(), 201);
@@ -261,8 +458,24 @@ mod tests {
         assert_eq!(answer.body(), "PUT /a/b%20c?x=1&y=2 me");
 
         let slow = call(&plane, Method::GET, "/_aws/execute-api/api1/dev/slow").await;
-        assert_eq!((slow.status().as_u16(), slow.body().as_ref()), (504, br#"{"message": "Endpoint request timed out"}"#.as_slice()));
-        assert_eq!(call(&plane, Method::GET, "/_aws/execute-api/api1/dev/down").await.status(), 502);
-        assert_eq!(call(&plane, Method::GET, "/_aws/execute-api/api1/dev/bad").await.status(), 500);
+        assert_eq!(
+            (slow.status().as_u16(), slow.body().as_ref()),
+            (
+                504,
+                br#"{"message": "Endpoint request timed out"}"#.as_slice()
+            )
+        );
+        assert_eq!(
+            call(&plane, Method::GET, "/_aws/execute-api/api1/dev/down")
+                .await
+                .status(),
+            502
+        );
+        assert_eq!(
+            call(&plane, Method::GET, "/_aws/execute-api/api1/dev/bad")
+                .await
+                .status(),
+            500
+        );
     }
 }

@@ -43,8 +43,16 @@ impl Invocation {
     }
 
     fn new(api_id: &str, stage: &str, rest: &str) -> Invocation {
-        let path = if rest.starts_with('/') { rest.to_owned() } else { format!("/{rest}") };
-        Invocation { api_id: api_id.to_owned(), stage: stage.to_owned(), path }
+        let path = if rest.starts_with('/') {
+            rest.to_owned()
+        } else {
+            format!("/{rest}")
+        };
+        Invocation {
+            api_id: api_id.to_owned(),
+            stage: stage.to_owned(),
+            path,
+        }
     }
 }
 
@@ -77,23 +85,39 @@ mod tests {
     use super::*;
 
     fn inv(api_id: &str, stage: &str, path: &str) -> Option<Invocation> {
-        Some(Invocation { api_id: api_id.into(), stage: stage.into(), path: path.into() })
+        Some(Invocation {
+            api_id: api_id.into(),
+            stage: stage.into(),
+            path: path.into(),
+        })
     }
 
     #[test]
     fn host_form() {
         let host = Some("abc123.execute-api.localhost:4566");
-        assert_eq!(Invocation::parse(host, "/dev/pets/1"), inv("abc123", "dev", "/pets/1"));
+        assert_eq!(
+            Invocation::parse(host, "/dev/pets/1"),
+            inv("abc123", "dev", "/pets/1")
+        );
         assert_eq!(Invocation::parse(host, "/dev"), inv("abc123", "dev", "/"));
         assert_eq!(Invocation::parse(host, "/dev/"), inv("abc123", "dev", "/"));
-        assert_eq!(Invocation::parse(host, "/dev/a%20b/"), inv("abc123", "dev", "/a%20b/"));
+        assert_eq!(
+            Invocation::parse(host, "/dev/a%20b/"),
+            inv("abc123", "dev", "/a%20b/")
+        );
         assert_eq!(Invocation::parse(host, "/"), inv("abc123", "", "/"));
         assert_eq!(
             Invocation::parse(Some("abc.execute-api.us-east-1.amazonaws.com"), "/prod/x"),
             inv("abc", "prod", "/x")
         );
-        assert_eq!(Invocation::parse(Some("abc.EXECUTE-API.localhost"), "/prod"), inv("abc", "prod", "/"));
-        assert_eq!(Invocation::parse(Some("abc.execute-api:4566"), "/prod"), inv("abc", "prod", "/"));
+        assert_eq!(
+            Invocation::parse(Some("abc.EXECUTE-API.localhost"), "/prod"),
+            inv("abc", "prod", "/")
+        );
+        assert_eq!(
+            Invocation::parse(Some("abc.execute-api:4566"), "/prod"),
+            inv("abc", "prod", "/")
+        );
         // The host form wins over the path forms.
         assert_eq!(
             Invocation::parse(host, "/restapis/x/dev/_user_request_/y"),
@@ -104,9 +128,18 @@ mod tests {
     #[test]
     fn aws_path_form() {
         for host in [None, Some("localhost:4566")] {
-            assert_eq!(Invocation::parse(host, "/_aws/execute-api/abc/dev/pets"), inv("abc", "dev", "/pets"));
-            assert_eq!(Invocation::parse(host, "/_aws/execute-api/abc/dev"), inv("abc", "dev", "/"));
-            assert_eq!(Invocation::parse(host, "/_aws/execute-api/abc"), inv("abc", "", "/"));
+            assert_eq!(
+                Invocation::parse(host, "/_aws/execute-api/abc/dev/pets"),
+                inv("abc", "dev", "/pets")
+            );
+            assert_eq!(
+                Invocation::parse(host, "/_aws/execute-api/abc/dev"),
+                inv("abc", "dev", "/")
+            );
+            assert_eq!(
+                Invocation::parse(host, "/_aws/execute-api/abc"),
+                inv("abc", "", "/")
+            );
             assert_eq!(Invocation::parse(host, "/_aws/execute-api/"), None);
         }
     }
@@ -118,8 +151,14 @@ mod tests {
             Invocation::parse(host, "/restapis/abc/dev/_user_request_/pets/1"),
             inv("abc", "dev", "/pets/1")
         );
-        assert_eq!(Invocation::parse(host, "/restapis/abc/dev/_user_request_"), inv("abc", "dev", "/"));
-        assert_eq!(Invocation::parse(host, "/restapis/abc/dev/_user_request_/"), inv("abc", "dev", "/"));
+        assert_eq!(
+            Invocation::parse(host, "/restapis/abc/dev/_user_request_"),
+            inv("abc", "dev", "/")
+        );
+        assert_eq!(
+            Invocation::parse(host, "/restapis/abc/dev/_user_request_/"),
+            inv("abc", "dev", "/")
+        );
     }
 
     #[test]
@@ -140,7 +179,13 @@ mod tests {
             assert_eq!(Invocation::parse(host, path), None, "{path}");
             assert_eq!(Invocation::parse(None, path), None, "{path}");
         }
-        for host in ["apigateway.us-east-1.amazonaws.com", "execute-api.localhost", ".execute-api.localhost", "abc.execute-apix.localhost", "abc.execute-api"] {
+        for host in [
+            "apigateway.us-east-1.amazonaws.com",
+            "execute-api.localhost",
+            ".execute-api.localhost",
+            "abc.execute-apix.localhost",
+            "abc.execute-api",
+        ] {
             assert_eq!(Invocation::parse(Some(host), "/dev/x"), None, "{host}");
         }
     }

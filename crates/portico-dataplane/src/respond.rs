@@ -60,9 +60,16 @@ impl IntegrationResponses {
     /// The response for `selector` (the integration's status code): the first whose pattern
     /// matches, else the default, else the one for that very status code.
     pub fn select(&self, selector: &str) -> Option<&IntegrationResponse> {
-        let matching = self.entries.iter().find(|e| matches!(&e.selection, Selection::Pattern(re) if re.is_match(selector)));
+        let matching = self
+            .entries
+            .iter()
+            .find(|e| matches!(&e.selection, Selection::Pattern(re) if re.is_match(selector)));
         matching
-            .or_else(|| self.entries.iter().find(|e| matches!(e.selection, Selection::Default)))
+            .or_else(|| {
+                self.entries
+                    .iter()
+                    .find(|e| matches!(e.selection, Selection::Default))
+            })
             .or_else(|| self.entries.iter().find(|e| e.status_code == selector))
     }
 }
@@ -77,20 +84,40 @@ pub struct IntegrationOutput<'a> {
 }
 
 /// Maps an integration's output through the selected integration response.
-pub fn integration_response(responses: &IntegrationResponses, output: IntegrationOutput<'_>, accept: Option<&str>) -> Response<Bytes> {
+pub fn integration_response(
+    responses: &IntegrationResponses,
+    output: IntegrationOutput<'_>,
+    accept: Option<&str>,
+) -> Response<Bytes> {
     let Some(selected) = responses.select(output.selector) else {
-        tracing::warn!(selector = output.selector, "no integration response matches");
+        tracing::warn!(
+            selector = output.selector,
+            "no integration response matches"
+        );
         return internal_error();
     };
-    let Some(status) = selected.status_code.parse::<u16>().ok().and_then(|s| StatusCode::from_u16(s).ok()) else {
-        tracing::warn!(status = selected.status_code, "integration response has an invalid status code");
+    let Some(status) = selected
+        .status_code
+        .parse::<u16>()
+        .ok()
+        .and_then(|s| StatusCode::from_u16(s).ok())
+    else {
+        tracing::warn!(
+            status = selected.status_code,
+            "integration response has an invalid status code"
+        );
         return internal_error();
     };
     let wanted = accept.into_iter().flat_map(|a| a.split(','));
     let (content_type, body) = match pick_template(&selected.templates, wanted) {
-        Some((content_type, template)) => (content_type.to_owned(), Bytes::from(template.to_owned())),
+        Some((content_type, template)) => {
+            (content_type.to_owned(), Bytes::from(template.to_owned()))
+        }
         None => {
-            let passed = output.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
+            let passed = output
+                .headers
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok());
             (passed.unwrap_or("application/json").to_owned(), output.body)
         }
     };
@@ -104,24 +131,44 @@ pub fn integration_response(responses: &IntegrationResponses, output: Integratio
 }
 
 /// `method.response.header.X` ← `'literal'` or `integration.response.header.Y`.
-fn apply_parameters(parameters: &BTreeMap<String, String>, integration: &HeaderMap, headers: &mut HeaderMap) {
+fn apply_parameters(
+    parameters: &BTreeMap<String, String>,
+    integration: &HeaderMap,
+    headers: &mut HeaderMap,
+) {
     for (target, source) in parameters {
         let Some(name) = target.strip_prefix("method.response.header.") else {
             continue;
         };
-        let value = if let Some(literal) = source.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
+        let value = if let Some(literal) =
+            source.strip_prefix('\'').and_then(|s| s.strip_suffix('\''))
+        {
             Some(literal.to_owned())
         } else if let Some(from) = source.strip_prefix("integration.response.header.") {
-            integration.get(from).and_then(|v| v.to_str().ok()).map(str::to_owned)
+            integration
+                .get(from)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
         } else if let Some(from) = source.strip_prefix("integration.response.multivalueheader.") {
-            let values: Vec<&str> = integration.get_all(from).iter().filter_map(|v| v.to_str().ok()).collect();
+            let values: Vec<&str> = integration
+                .get_all(from)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect();
             (!values.is_empty()).then(|| values.join(","))
         } else {
-            tracing::debug!(target, source, "response parameter source not supported yet");
+            tracing::debug!(
+                target,
+                source,
+                "response parameter source not supported yet"
+            );
             None
         };
         let Some(value) = value else { continue };
-        match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value)) {
+        match (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
             (Ok(name), Ok(value)) => {
                 headers.insert(name, value);
             }
@@ -145,17 +192,29 @@ fn error(status: StatusCode, error_type: Option<&'static str>, body: String) -> 
 }
 
 fn gateway_error(status: StatusCode, error_type: &'static str, message: &str) -> Response<Bytes> {
-    error(status, Some(error_type), serde_json::json!({ "message": message }).to_string())
+    error(
+        status,
+        Some(error_type),
+        serde_json::json!({ "message": message }).to_string(),
+    )
 }
 
-fn integration_error(status: StatusCode, error_type: Option<&'static str>, message: &str) -> Response<Bytes> {
+fn integration_error(
+    status: StatusCode,
+    error_type: Option<&'static str>,
+    message: &str,
+) -> Response<Bytes> {
     let message = serde_json::Value::from(message);
     error(status, error_type, format!("{{\"message\": {message}}}"))
 }
 
 /// No resource or method matches: AWS's answer to any unknown route.
 pub fn missing_authentication_token() -> Response<Bytes> {
-    gateway_error(StatusCode::FORBIDDEN, "MissingAuthenticationTokenException", "Missing Authentication Token")
+    gateway_error(
+        StatusCode::FORBIDDEN,
+        "MissingAuthenticationTokenException",
+        "Missing Authentication Token",
+    )
 }
 
 /// The API exists but the stage does not (or the URL names none).
@@ -170,7 +229,11 @@ pub fn not_found() -> Response<Bytes> {
 }
 
 pub fn internal_error() -> Response<Bytes> {
-    integration_error(StatusCode::INTERNAL_SERVER_ERROR, Some("InternalServerErrorException"), "Internal server error")
+    integration_error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Some("InternalServerErrorException"),
+        "Internal server error",
+    )
 }
 
 /// The backend could not be reached.
@@ -179,7 +242,11 @@ pub fn bad_gateway() -> Response<Bytes> {
 }
 
 pub fn timed_out() -> Response<Bytes> {
-    integration_error(StatusCode::GATEWAY_TIMEOUT, None, "Endpoint request timed out")
+    integration_error(
+        StatusCode::GATEWAY_TIMEOUT,
+        None,
+        "Endpoint request timed out",
+    )
 }
 
 #[cfg(test)]
@@ -201,7 +268,11 @@ mod tests {
 
     #[test]
     fn pattern_then_default_then_status() {
-        let map = BTreeMap::from([response("200", None), response("400", Some("4\\d{2}")), response("500", Some("5.*|42"))]);
+        let map = BTreeMap::from([
+            response("200", None),
+            response("400", Some("4\\d{2}")),
+            response("500", Some("5.*|42")),
+        ]);
         let responses = IntegrationResponses::compile(Some(&map));
         assert_eq!(selected(&responses, "404").as_deref(), Some("400"));
         assert_eq!(selected(&responses, "503").as_deref(), Some("500"));
@@ -213,7 +284,11 @@ mod tests {
 
     #[test]
     fn without_default_the_status_code_itself_selects() {
-        let map = BTreeMap::from([response("201", Some("2\\d\\d")), response("404", Some("x")), response("418", Some("("))]);
+        let map = BTreeMap::from([
+            response("201", Some("2\\d\\d")),
+            response("404", Some("x")),
+            response("418", Some("(")),
+        ]);
         let responses = IntegrationResponses::compile(Some(&map));
         assert_eq!(selected(&responses, "204").as_deref(), Some("201"));
         assert_eq!(selected(&responses, "404").as_deref(), Some("404"));
@@ -227,7 +302,10 @@ mod tests {
     #[test]
     fn empty_pattern_is_the_default() {
         let map = BTreeMap::from([response("202", Some(""))]);
-        assert_eq!(selected(&IntegrationResponses::compile(Some(&map)), "500").as_deref(), Some("202"));
+        assert_eq!(
+            selected(&IntegrationResponses::compile(Some(&map)), "500").as_deref(),
+            Some("202")
+        );
     }
 
     #[test]
@@ -238,14 +316,27 @@ mod tests {
             ("text/html".to_owned(), "<p>ok</p>".to_owned()),
         ]));
         r.response_parameters = Some(BTreeMap::from([
-            ("method.response.header.X-Static".to_owned(), "'hello world'".to_owned()),
-            ("method.response.header.X-Copied".to_owned(), "integration.response.header.x-up".to_owned()),
-            ("method.response.header.X-Missing".to_owned(), "integration.response.header.nope".to_owned()),
+            (
+                "method.response.header.X-Static".to_owned(),
+                "'hello world'".to_owned(),
+            ),
+            (
+                "method.response.header.X-Copied".to_owned(),
+                "integration.response.header.x-up".to_owned(),
+            ),
+            (
+                "method.response.header.X-Missing".to_owned(),
+                "integration.response.header.nope".to_owned(),
+            ),
         ]));
         let responses = IntegrationResponses::compile(Some(&BTreeMap::from([(key, r)])));
         let mut upstream = HeaderMap::new();
         upstream.insert("x-up", HeaderValue::from_static("up"));
-        let output = || IntegrationOutput { selector: "200", headers: &upstream, body: Bytes::new() };
+        let output = || IntegrationOutput {
+            selector: "200",
+            headers: &upstream,
+            body: Bytes::new(),
+        };
 
         let json = integration_response(&responses, output(), None);
         assert_eq!(json.status(), 201);
@@ -255,7 +346,11 @@ mod tests {
         assert_eq!(json.headers()["x-copied"], "up");
         assert!(!json.headers().contains_key("x-missing"));
 
-        let html = integration_response(&responses, output(), Some("text/html, application/json;q=0.9"));
+        let html = integration_response(
+            &responses,
+            output(),
+            Some("text/html, application/json;q=0.9"),
+        );
         assert_eq!(html.body(), "<p>ok</p>");
         assert_eq!(html.headers()[CONTENT_TYPE], "text/html");
     }
@@ -265,9 +360,18 @@ mod tests {
         let mat = missing_authentication_token();
         assert_eq!(mat.status(), 403);
         assert_eq!(mat.body(), r#"{"message":"Missing Authentication Token"}"#);
-        assert_eq!(mat.headers()["x-amzn-ErrorType"], "MissingAuthenticationTokenException");
-        assert_eq!(internal_error().body(), r#"{"message": "Internal server error"}"#);
+        assert_eq!(
+            mat.headers()["x-amzn-ErrorType"],
+            "MissingAuthenticationTokenException"
+        );
+        assert_eq!(
+            internal_error().body(),
+            r#"{"message": "Internal server error"}"#
+        );
         assert_eq!(timed_out().status(), 504);
-        assert_eq!(timed_out().body(), r#"{"message": "Endpoint request timed out"}"#);
+        assert_eq!(
+            timed_out().body(),
+            r#"{"message": "Endpoint request timed out"}"#
+        );
     }
 }

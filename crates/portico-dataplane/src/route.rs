@@ -27,7 +27,12 @@ struct Node<T> {
 
 impl<T> Default for Node<T> {
     fn default() -> Self {
-        Node { methods: HashMap::new(), literals: HashMap::new(), param: None, greedy: None }
+        Node {
+            methods: HashMap::new(),
+            literals: HashMap::new(),
+            param: None,
+            greedy: None,
+        }
     }
 }
 
@@ -50,7 +55,9 @@ pub struct Route<'a, T> {
 
 impl<T> Default for Routes<T> {
     fn default() -> Self {
-        Routes { root: Node::default() }
+        Routes {
+            root: Node::default(),
+        }
     }
 }
 
@@ -59,7 +66,10 @@ impl<T> Routes<T> {
     /// Returns false when the path conflicts with what is there (the target is then dropped).
     pub fn insert(&mut self, resource_path: &str, method: &str, target: T) -> bool {
         let mut node = &mut self.root;
-        let mut parts = resource_path.split('/').filter(|p| !p.is_empty()).peekable();
+        let mut parts = resource_path
+            .split('/')
+            .filter(|p| !p.is_empty())
+            .peekable();
         while let Some(part) = parts.next() {
             match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
                 Some(name) if name.ends_with('+') => {
@@ -67,7 +77,9 @@ impl<T> Routes<T> {
                     if parts.peek().is_some() {
                         return false;
                     }
-                    let (existing, methods) = node.greedy.get_or_insert_with(|| (name.to_owned(), HashMap::new()));
+                    let (existing, methods) = node
+                        .greedy
+                        .get_or_insert_with(|| (name.to_owned(), HashMap::new()));
                     if existing != name {
                         return false;
                     }
@@ -75,7 +87,9 @@ impl<T> Routes<T> {
                     return true;
                 }
                 Some(name) => {
-                    let (existing, child) = node.param.get_or_insert_with(|| (name.to_owned(), Box::default()));
+                    let (existing, child) = node
+                        .param
+                        .get_or_insert_with(|| (name.to_owned(), Box::default()));
                     if existing != name {
                         return false;
                     }
@@ -120,30 +134,43 @@ fn decode(raw: &str) -> String {
 }
 
 impl<T> Node<T> {
-    fn find<'n>(&'n self, path: &str, rest: &[Segment<'_>], params: &mut Vec<PathParam>) -> Option<&'n HashMap<String, T>> {
+    fn find<'n>(
+        &'n self,
+        path: &str,
+        rest: &[Segment<'_>],
+        params: &mut Vec<PathParam>,
+    ) -> Option<&'n HashMap<String, T>> {
         let Some((first, tail)) = rest.split_first() else {
             return (!self.methods.is_empty()).then_some(&self.methods);
         };
         let value = decode(first.raw);
-        if let Some(child) = self.literals.get(&value) {
-            if let Some(found) = child.find(path, tail, params) {
-                return Some(found);
-            }
+        if let Some(child) = self.literals.get(&value)
+            && let Some(found) = child.find(path, tail, params)
+        {
+            return Some(found);
         }
         if let Some((name, child)) = &self.param {
-            params.push(PathParam { name: name.clone(), raw: first.raw.to_owned(), value });
+            params.push(PathParam {
+                name: name.clone(),
+                raw: first.raw.to_owned(),
+                value,
+            });
             if let Some(found) = child.find(path, tail, params) {
                 return Some(found);
             }
             params.pop();
         }
-        if let Some((name, methods)) = &self.greedy {
-            if !methods.is_empty() {
-                // The rest of the path as sent, trailing slash included.
-                let raw = &path[first.start..];
-                params.push(PathParam { name: name.clone(), raw: raw.to_owned(), value: decode(raw) });
-                return Some(methods);
-            }
+        if let Some((name, methods)) = &self.greedy
+            && !methods.is_empty()
+        {
+            // The rest of the path as sent, trailing slash included.
+            let raw = &path[first.start..];
+            params.push(PathParam {
+                name: name.clone(),
+                raw: raw.to_owned(),
+                value: decode(raw),
+            });
+            return Some(methods);
         }
         None
     }
@@ -156,7 +183,10 @@ mod tests {
     fn routes(table: &[(&str, &str)]) -> Routes<String> {
         let mut routes = Routes::default();
         for (path, method) in table {
-            assert!(routes.insert(path, method, format!("{method} {path}")), "{path}");
+            assert!(
+                routes.insert(path, method, format!("{method} {path}")),
+                "{path}"
+            );
         }
         routes
     }
@@ -164,12 +194,19 @@ mod tests {
     /// `METHOD path` → (`METHOD resource`, params as name=value).
     fn resolve(routes: &Routes<String>, method: &str, path: &str) -> Option<(String, Vec<String>)> {
         let route = routes.find(method, path)?;
-        let params = route.params.iter().map(|p| format!("{}={}", p.name, p.value)).collect();
+        let params = route
+            .params
+            .iter()
+            .map(|p| format!("{}={}", p.name, p.value))
+            .collect();
         Some((route.target.clone(), params))
     }
 
     fn ok(target: &str, params: &[&str]) -> Option<(String, Vec<String>)> {
-        Some((target.to_owned(), params.iter().map(|p| p.to_string()).collect()))
+        Some((
+            target.to_owned(),
+            params.iter().map(|p| p.to_string()).collect(),
+        ))
     }
 
     #[test]
@@ -183,12 +220,27 @@ mod tests {
         ]);
         assert_eq!(resolve(&r, "GET", "/pets"), ok("GET /pets", &[]));
         assert_eq!(resolve(&r, "GET", "/pets/mine"), ok("GET /pets/mine", &[]));
-        assert_eq!(resolve(&r, "GET", "/pets/42"), ok("GET /pets/{petId}", &["petId=42"]));
-        assert_eq!(resolve(&r, "GET", "/pets/42/toys"), ok("GET /pets/{petId}/toys", &["petId=42"]));
+        assert_eq!(
+            resolve(&r, "GET", "/pets/42"),
+            ok("GET /pets/{petId}", &["petId=42"])
+        );
+        assert_eq!(
+            resolve(&r, "GET", "/pets/42/toys"),
+            ok("GET /pets/{petId}/toys", &["petId=42"])
+        );
         // Nothing deeper matches: backtrack to the greedy resource at the root.
-        assert_eq!(resolve(&r, "GET", "/pets/42/food"), ok("ANY /{proxy+}", &["proxy=pets/42/food"]));
-        assert_eq!(resolve(&r, "GET", "/pets/mine/x"), ok("ANY /{proxy+}", &["proxy=pets/mine/x"]));
-        assert_eq!(resolve(&r, "DELETE", "/other"), ok("ANY /{proxy+}", &["proxy=other"]));
+        assert_eq!(
+            resolve(&r, "GET", "/pets/42/food"),
+            ok("ANY /{proxy+}", &["proxy=pets/42/food"])
+        );
+        assert_eq!(
+            resolve(&r, "GET", "/pets/mine/x"),
+            ok("ANY /{proxy+}", &["proxy=pets/mine/x"])
+        );
+        assert_eq!(
+            resolve(&r, "DELETE", "/other"),
+            ok("ANY /{proxy+}", &["proxy=other"])
+        );
         // The resource is found first; a missing method does not fall through to the greedy one.
         assert_eq!(resolve(&r, "POST", "/pets"), None);
         // `{proxy+}` needs at least one segment.
@@ -219,9 +271,18 @@ mod tests {
     #[test]
     fn greedy_takes_the_rest() {
         let r = routes(&[("/files/{path+}", "GET"), ("/files", "GET")]);
-        assert_eq!(resolve(&r, "GET", "/files/a"), ok("GET /files/{path+}", &["path=a"]));
-        assert_eq!(resolve(&r, "GET", "/files/a/b/c.txt"), ok("GET /files/{path+}", &["path=a/b/c.txt"]));
-        assert_eq!(resolve(&r, "GET", "/files/a/b/"), ok("GET /files/{path+}", &["path=a/b/"]));
+        assert_eq!(
+            resolve(&r, "GET", "/files/a"),
+            ok("GET /files/{path+}", &["path=a"])
+        );
+        assert_eq!(
+            resolve(&r, "GET", "/files/a/b/c.txt"),
+            ok("GET /files/{path+}", &["path=a/b/c.txt"])
+        );
+        assert_eq!(
+            resolve(&r, "GET", "/files/a/b/"),
+            ok("GET /files/{path+}", &["path=a/b/"])
+        );
         assert_eq!(resolve(&r, "GET", "/files/"), ok("GET /files", &[]));
     }
 
@@ -229,8 +290,22 @@ mod tests {
     fn params_are_decoded_and_keep_their_raw_form() {
         let r = routes(&[("/users/{name}/{proxy+}", "GET"), ("/caf\u{e9}", "GET")]);
         let route = r.find("GET", "/users/J%C3%B6rg%20B/x%2Fy/z").unwrap();
-        assert_eq!(route.params[0], PathParam { name: "name".into(), raw: "J%C3%B6rg%20B".into(), value: "Jörg B".into() });
-        assert_eq!(route.params[1], PathParam { name: "proxy".into(), raw: "x%2Fy/z".into(), value: "x/y/z".into() });
+        assert_eq!(
+            route.params[0],
+            PathParam {
+                name: "name".into(),
+                raw: "J%C3%B6rg%20B".into(),
+                value: "Jörg B".into()
+            }
+        );
+        assert_eq!(
+            route.params[1],
+            PathParam {
+                name: "proxy".into(),
+                raw: "x%2Fy/z".into(),
+                value: "x/y/z".into()
+            }
+        );
         // Literals compare decoded.
         assert_eq!(resolve(&r, "GET", "/caf%C3%A9"), ok("GET /caf\u{e9}", &[]));
     }
@@ -241,6 +316,9 @@ mod tests {
         assert!(!r.insert("/pets/{name}", "GET", "x".into()));
         assert!(!r.insert("/{proxy+}/below", "GET", "x".into()));
         assert!(r.insert("/pets/{petId}", "ANY", "ANY /pets/{petId}".into()));
-        assert_eq!(resolve(&r, "PUT", "/pets/1"), ok("ANY /pets/{petId}", &["petId=1"]));
+        assert_eq!(
+            resolve(&r, "PUT", "/pets/1"),
+            ok("ANY /pets/{petId}", &["petId=1"])
+        );
     }
 }

@@ -1,1 +1,99 @@
+//! The `portico` binary: configuration, start-up, and the one port both planes share.
+//!
+//! Layout:
+//! - `config`: command line and `PORTICO_*` environment.
+//! - `sigv4`: account and region from the credential scope of a request.
+//! - `control`: control-plane requests: route to an operation of the models, bind its input,
+//!   call the service's handler, write its output or error.
+//! - `service`: Portico's own endpoints (`/_portico/health`, `/_portico/reset`, `/_localstack/health`).
+//! - this file: `State`, the `app` that splits execute-api from the control plane, and `run`.
 
+pub mod config;
+mod control;
+mod service;
+mod sigv4;
+
+pub use config::Config;
+
+use axum::body::Body;
+use axum::extract::{Request, State as AxumState};
+use axum::response::Response;
+use bytes::Bytes;
+use portico_dataplane::{DataPlane, Invocation};
+use portico_rest::RestControlPlane;
+use portico_store::Store;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::net::TcpListener;
+
+/// Largest request body accepted (API Gateway's payload limit is 10 MB).
+const BODY_LIMIT: usize = 10 * 1024 * 1024;
+
+pub struct State {
+    pub config: Config,
+    pub store: Store,
+    pub rest: RestControlPlane,
+    pub router: portico_wire::router::Router,
+    pub dataplane: DataPlane,
+    pub started: Instant,
+}
+
+impl State {
+    pub async fn new(config: Config) -> Result<Arc<Self>, portico_store::StoreError> {
+        let dir = (!config.in_memory).then(|| config.data_dir.clone());
+        let store = Store::open(dir.as_deref()).await?;
+        Ok(Arc::new(Self {
+            rest: RestControlPlane::new(store.clone()),
+            dataplane: DataPlane::new(store.clone()),
+            router: portico_wire::router::Router::new(),
+            store,
+            config,
+            started: Instant::now(),
+        }))
+    }
+}
+
+pub fn app(state: Arc<State>) -> axum::Router {
+    axum::Router::new().fallback(handle).with_state(state)
+}
+
+/// Serves `listener` until `shutdown` completes.
+pub async fn run(listener: TcpListener, state: Arc<State>, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+}
+
+async fn handle(AxumState(state): AxumState<Arc<State>>, request: Request) -> Response {
+    let started = Instant::now();
+    let (parts, body) = request.into_parts();
+    let method = parts.method.clone();
+    let path = parts.uri.path().to_string();
+    let (response, operation) = match axum::body::to_bytes(body, BODY_LIMIT).await {
+        Ok(body) => route(&state, parts, body).await,
+        Err(_) => (
+            portico_wire::AwsError::new(413, "PayloadTooLargeException", "Request body too large").to_response("-"),
+            "-",
+        ),
+    };
+    tracing::info!(
+        target: "portico::request",
+        %method,
+        path,
+        status = response.status().as_u16(),
+        latency_us = started.elapsed().as_micros() as u64,
+        operation,
+    );
+    response.map(Body::from)
+}
+
+/// execute-api first (its hosts and path forms), then Portico's own endpoints, then the AWS APIs.
+async fn route(state: &State, parts: http::request::Parts, body: Bytes) -> (http::Response<Bytes>, &'static str) {
+    let host = parts.headers.get(http::header::HOST).and_then(|h| h.to_str().ok());
+    if let Some(target) = Invocation::parse(host, parts.uri.path()) {
+        return (state.dataplane.serve(target, parts, body).await, "execute-api");
+    }
+    if let Some(response) = service::handle(state, &parts).await {
+        return (response, "portico");
+    }
+    control::handle(state, &parts, &body).await
+}

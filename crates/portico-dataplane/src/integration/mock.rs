@@ -18,7 +18,11 @@ pub fn invoke(integration: &Integration, headers: &HeaderMap) -> Response<Bytes>
             return respond::internal_error();
         }
     };
-    let output = IntegrationOutput { selector: &status.to_string(), headers: &HeaderMap::new(), body: Bytes::new() };
+    let output = IntegrationOutput {
+        selector: &status.to_string(),
+        headers: &HeaderMap::new(),
+        body: Bytes::new(),
+    };
     let accept = headers.get(ACCEPT).and_then(|v| v.to_str().ok());
     respond::integration_response(&integration.responses, output, accept)
 }
@@ -28,11 +32,15 @@ fn status_code(template: Option<&str>) -> Result<u64, &'static str> {
     let Some(template) = template.filter(|t| !t.trim().is_empty()) else {
         return Ok(200);
     };
-    let doc: serde_json::Value = serde_json::from_str(template).map_err(|_| "request template is not JSON (VTL is not supported yet)")?;
+    let doc: serde_json::Value = serde_json::from_str(template)
+        .map_err(|_| "request template is not JSON (VTL is not supported yet)")?;
     match doc.get("statusCode") {
         None => Ok(200),
         Some(serde_json::Value::Number(n)) => n.as_u64().ok_or("statusCode is not a status code"),
-        Some(serde_json::Value::String(s)) => s.trim().parse().map_err(|_| "statusCode is not a status code"),
+        Some(serde_json::Value::String(s)) => s
+            .trim()
+            .parse()
+            .map_err(|_| "statusCode is not a status code"),
         Some(_) => Err("statusCode is not a number"),
     }
 }
@@ -43,15 +51,22 @@ mod tests {
     use portico_wire::apigateway as ag;
     use std::collections::BTreeMap;
 
-    fn integration(templates: &[(&str, &str)], responses: &[(&str, Option<&str>, Option<&str>)]) -> Integration {
+    fn integration(
+        templates: &[(&str, &str)],
+        responses: &[(&str, Option<&str>, Option<&str>)],
+    ) -> Integration {
         let responses = responses
             .iter()
             .map(|(status, pattern, body)| {
                 let r = ag::IntegrationResponse {
                     status_code: Some(status.to_string()),
                     selection_pattern: pattern.map(Into::into),
-                    response_templates: body.map(|b| BTreeMap::from([("application/json".to_owned(), b.to_owned())])),
-                    response_parameters: Some(BTreeMap::from([("method.response.header.X-Mock".to_owned(), "'yes'".to_owned())])),
+                    response_templates: body
+                        .map(|b| BTreeMap::from([("application/json".to_owned(), b.to_owned())])),
+                    response_parameters: Some(BTreeMap::from([(
+                        "method.response.header.X-Mock".to_owned(),
+                        "'yes'".to_owned(),
+                    )])),
                     ..Default::default()
                 };
                 (status.to_string(), r)
@@ -59,7 +74,12 @@ mod tests {
             .collect();
         Integration::compile(&ag::Integration {
             r#type: Some("MOCK".into()),
-            request_templates: Some(templates.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
+            request_templates: Some(
+                templates
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            ),
             integration_responses: Some(responses),
             ..Default::default()
         })
@@ -79,8 +99,14 @@ mod tests {
     #[test]
     fn answers_through_the_selected_response() {
         let i = integration(
-            &[("application/json", r#"{"statusCode": 200}"#), ("text/plain", r#"{"statusCode": 404}"#)],
-            &[("200", None, Some(r#"{"pets":[]}"#)), ("404", Some("404"), None)],
+            &[
+                ("application/json", r#"{"statusCode": 200}"#),
+                ("text/plain", r#"{"statusCode": 404}"#),
+            ],
+            &[
+                ("200", None, Some(r#"{"pets":[]}"#)),
+                ("404", Some("404"), None),
+            ],
         );
         let ok = invoke(&i, &HeaderMap::new());
         assert_eq!(ok.status(), 200);
@@ -97,7 +123,10 @@ mod tests {
 
     #[test]
     fn no_matching_response_is_an_internal_error() {
-        let i = integration(&[("application/json", r#"{"statusCode": 500}"#)], &[("200", Some("2\\d\\d"), None)]);
+        let i = integration(
+            &[("application/json", r#"{"statusCode": 500}"#)],
+            &[("200", Some("2\\d\\d"), None)],
+        );
         let answer = invoke(&i, &HeaderMap::new());
         assert_eq!(answer.status(), 500);
         assert_eq!(answer.body(), r#"{"message": "Internal server error"}"#);

@@ -82,7 +82,10 @@ pub fn pick_template<'t, 'w>(
     wanted: impl IntoIterator<Item = &'w str>,
 ) -> Option<(&'t str, &'t str)> {
     let find = |media_type: &str| {
-        templates.iter().find(|(key, _)| key.eq_ignore_ascii_case(media_type)).map(|(k, v)| (k.as_str(), v.as_str()))
+        templates
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(media_type))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
     };
     wanted
         .into_iter()
@@ -91,7 +94,10 @@ pub fn pick_template<'t, 'w>(
         .find_map(find)
         .or_else(|| find("application/json"))
         .or_else(|| match templates.len() {
-            1 => templates.iter().next().map(|(k, v)| (k.as_str(), v.as_str())),
+            1 => templates
+                .iter()
+                .next()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
             _ => None,
         })
 }
@@ -102,21 +108,43 @@ mod tests {
 
     #[test]
     fn template_choice() {
-        let both = BTreeMap::from([("application/json".to_owned(), "J".to_owned()), ("text/plain".to_owned(), "T".to_owned())]);
-        assert_eq!(pick_template(&both, ["text/plain; charset=utf-8"]), Some(("text/plain", "T")));
-        assert_eq!(pick_template(&both, ["Text/Plain"]), Some(("text/plain", "T")));
-        assert_eq!(pick_template(&both, ["image/png"]), Some(("application/json", "J")));
+        let both = BTreeMap::from([
+            ("application/json".to_owned(), "J".to_owned()),
+            ("text/plain".to_owned(), "T".to_owned()),
+        ]);
+        assert_eq!(
+            pick_template(&both, ["text/plain; charset=utf-8"]),
+            Some(("text/plain", "T"))
+        );
+        assert_eq!(
+            pick_template(&both, ["Text/Plain"]),
+            Some(("text/plain", "T"))
+        );
+        assert_eq!(
+            pick_template(&both, ["image/png"]),
+            Some(("application/json", "J"))
+        );
         assert_eq!(pick_template(&both, []), Some(("application/json", "J")));
         let only = BTreeMap::from([("application/xml".to_owned(), "X".to_owned())]);
-        assert_eq!(pick_template(&only, ["text/plain"]), Some(("application/xml", "X")));
-        let two = BTreeMap::from([("application/xml".to_owned(), "X".to_owned()), ("text/plain".to_owned(), "T".to_owned())]);
+        assert_eq!(
+            pick_template(&only, ["text/plain"]),
+            Some(("application/xml", "X"))
+        );
+        let two = BTreeMap::from([
+            ("application/xml".to_owned(), "X".to_owned()),
+            ("text/plain".to_owned(), "T".to_owned()),
+        ]);
         assert_eq!(pick_template(&two, ["image/png"]), None);
         assert_eq!(pick_template(&BTreeMap::new(), ["application/json"]), None);
     }
 
     #[test]
     fn compiles_type_and_timeout() {
-        let i = Integration::compile(&ag::Integration { r#type: Some("http_proxy".into()), timeout_in_millis: Some(50), ..Default::default() });
+        let i = Integration::compile(&ag::Integration {
+            r#type: Some("http_proxy".into()),
+            timeout_in_millis: Some(50),
+            ..Default::default()
+        });
         assert_eq!(i.kind, Kind::HttpProxy);
         assert_eq!(i.timeout, Duration::from_millis(50));
         let i = Integration::compile(&ag::Integration::default());
