@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Applies main.tf against Portico with the real AWS provider, offline, and checks the round trip:
+# apply, no drift on a second plan, both methods answer through execute-api; the same after
+# an update (revision 2); destroy.
+#
+#   PORTICO_ENDPOINT=http://127.0.0.1:4566 tests/terraform/run.sh
+#
+# The hashicorp/aws provider comes from a filesystem mirror (the directory holding
+# registry.terraform.io); set TF_PLUGIN_MIRROR to choose it, otherwise it is searched for.
+set -euo pipefail
+
+: "${PORTICO_ENDPOINT:?set PORTICO_ENDPOINT, e.g. http://127.0.0.1:4566}"
+unset TF_LOG
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+PORT="${PORTICO_ENDPOINT##*:}"
+PORT="${PORT%%/*}"
+case "$PORT" in
+    ''|*[!0-9]*) echo "PORTICO_ENDPOINT must name its port, e.g. http://127.0.0.1:4566" >&2; exit 1 ;;
+esac
+
+step() { printf '\n== %s\n' "$*"; }
+fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+
+WORK="$(mktemp -d)"
+BACKEND_PID=""
+APPLIED=""
+cleanup() {
+    # After a failure, destroy whatever the state records, so Portico is left as found.
+    if [ -n "$APPLIED" ]; then
+        (cd "$WORK/tf" && terraform destroy -input=false -no-color -auto-approve "${VARS[@]}" >/dev/null 2>&1) ||
+            echo "cleanup: terraform destroy failed; resources may remain in Portico" >&2
+    fi
+    if [ -n "$BACKEND_PID" ]; then kill "$BACKEND_PID" 2>/dev/null || true; fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+step "Provider mirror and CLI configuration"
+MIRROR="${TF_PLUGIN_MIRROR:-}"
+if [ -z "$MIRROR" ]; then
+    FOUND="$(find / -maxdepth 4 -type d -name registry.terraform.io 2>/dev/null | head -1 || true)"
+    [ -n "$FOUND" ] || fail "no provider mirror found (a directory holding registry.terraform.io); set TF_PLUGIN_MIRROR"
+    MIRROR="$(dirname "$FOUND")"
+fi
+echo "mirror: $MIRROR"
+cat >"$WORK/terraformrc" <<EOF
+provider_installation {
+  filesystem_mirror {
+    path    = "$MIRROR"
+    include = ["registry.terraform.io/*/*"]
+  }
+}
+EOF
+export TF_CLI_CONFIG_FILE="$WORK/terraformrc"
+export TF_IN_AUTOMATION=1
+export CHECKPOINT_DISABLE=1
+
+step "Start the HTTP_PROXY backend"
+python3 -u -c '
+import http.server, json
+class Echo(http.server.BaseHTTPRequestHandler):
+    def answer(self):
+        body = json.dumps({"method": self.command, "path": self.path}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = answer
+    def log_message(self, *args): pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Echo)
+print(server.server_port, flush=True)
+server.serve_forever()
+' >"$WORK/backend.port" &
+BACKEND_PID=$!
+for _ in $(seq 50); do [ -s "$WORK/backend.port" ] && break; sleep 0.1; done
+BACKEND_PORT="$(head -1 "$WORK/backend.port")"
+[ -n "$BACKEND_PORT" ] || fail "the backend did not start"
+echo "backend on 127.0.0.1:$BACKEND_PORT"
+
+mkdir "$WORK/tf"
+cp "$HERE/main.tf" "$WORK/tf/"
+cd "$WORK/tf"
+VARS=(-var "endpoint=$PORTICO_ENDPOINT" -var "backend=127.0.0.1:$BACKEND_PORT")
+
+step "terraform init"
+terraform init -input=false -no-color
+
+expect_body() {
+    local method="$1" url="$2" want="$3" got
+    got="$(curl -sS -X "$method" "$url")" || fail "curl -X $method $url failed"
+    echo "$method $url -> $got"
+    [ "$got" = "$want" ] || fail "$method $url: expected body '$want', got '$got'"
+}
+
+# Applies revision $1, checks that a fresh plan is empty, then calls both methods.
+apply_revision() {
+    local rev="$1" plan_rc
+    step "terraform apply (revision $rev)"
+    APPLIED=1
+    terraform apply -input=false -no-color -auto-approve "${VARS[@]}" -var "revision=$rev"
+
+    step "terraform plan (revision $rev): no drift"
+    set +e
+    terraform plan -input=false -no-color -detailed-exitcode "${VARS[@]}" -var "revision=$rev" >"$WORK/plan.txt" 2>&1
+    plan_rc=$?
+    set -e
+    case "$plan_rc" in
+        0) echo "no changes" ;;
+        2) cat "$WORK/plan.txt"; fail "the plan after apply is not empty: Portico reads back something other than was written" ;;
+        *) cat "$WORK/plan.txt"; fail "terraform plan failed (exit $plan_rc)" ;;
+    esac
+
+    local api_id stage base
+    api_id="$(terraform output -raw api_id)"
+    stage="$(terraform output -raw stage_name)"
+    base="http://$api_id.execute-api.localhost:$PORT/$stage"
+    echo "invoke_url (AWS): $(terraform output -raw invoke_url)"
+    echo "invoke base (Portico): $base"
+
+    step "Call the MOCK and the HTTP_PROXY methods (revision $rev)"
+    expect_body GET "$base/pets" "{\"pets\":[],\"revision\":$rev}"
+    expect_body GET "$base/pets/cats/7" '{"method": "GET", "path": "/cats/7"}'
+    expect_body POST "$base/pets/dogs" '{"method": "POST", "path": "/dogs"}'
+}
+
+apply_revision 1
+apply_revision 2
+
+step "terraform destroy"
+terraform destroy -input=false -no-color -auto-approve "${VARS[@]}" -var revision=2
+APPLIED=""
+
+step "Terraform round trip passed"

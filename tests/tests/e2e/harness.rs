@@ -1,0 +1,192 @@
+//! Spawns the real `portico` binary and builds the clients that talk to it.
+
+use aws_credential_types::Credentials;
+use aws_sdk_apigateway::config::{BehaviorVersion, Region};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client as HttpClient;
+use hyper_util::rt::TokioExecutor;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+const BIN: &str = env!("CARGO_BIN_EXE_portico-under-test");
+
+/// A running portico process; killed when dropped.
+pub struct Portico {
+    child: Child,
+    pub port: u16,
+    pub endpoint: String,
+    data_dir: Option<PathBuf>,
+}
+
+impl Portico {
+    /// A fresh in-memory server on a free port.
+    pub fn start() -> Self {
+        Self::spawn(&["--in-memory"], None)
+    }
+
+    /// A server keeping its state in `dir` (created by `temp_dir`).
+    pub fn start_persistent(dir: &Path) -> Self {
+        Self::spawn(&["--data-dir", dir.to_str().expect("utf-8 path")], Some(dir.to_path_buf()))
+    }
+
+    pub fn start_with(args: &[&str]) -> Self {
+        Self::spawn(args, None)
+    }
+
+    fn spawn(args: &[&str], data_dir: Option<PathBuf>) -> Self {
+        let mut child = Command::new(BIN)
+            .args(["--port", "0", "--log", "warn"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("portico starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().expect("stdout is piped")).read_line(&mut line).expect("first line");
+        let port = line
+            .trim()
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {line:?}"));
+        Self { child, port, endpoint: format!("http://127.0.0.1:{port}"), data_dir }
+    }
+
+    /// SIGKILL: no shutdown code runs, as in a crash.
+    pub fn kill(mut self) {
+        self.child.kill().expect("kill");
+        self.child.wait().expect("wait");
+        self.data_dir = None;
+    }
+
+    pub fn sdk(&self) -> aws_sdk_apigateway::Client {
+        self.sdk_as("test", "us-east-1")
+    }
+
+    /// A client signing with `access_key` for `region`.
+    pub fn sdk_as(&self, access_key: &str, region: &str) -> aws_sdk_apigateway::Client {
+        let config = aws_sdk_apigateway::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(region.to_string()))
+            .credentials_provider(Credentials::new(access_key, "test", None, None, "portico-tests"))
+            .endpoint_url(&self.endpoint)
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .build();
+        aws_sdk_apigateway::Client::from_conf(config)
+    }
+
+    /// A raw HTTP request to portico; `host` overrides the Host header (execute-api host form).
+    pub async fn call(&self, method: &str, path: &str, host: Option<&str>, body: &str) -> Reply {
+        request(method, &format!("{}{path}", self.endpoint), host, &[], body).await
+    }
+
+    /// GET of a deployed stage path through the `{api}.execute-api.localhost` host form.
+    pub async fn invoke(&self, api_id: &str, method: &str, stage_path: &str) -> Reply {
+        let host = format!("{api_id}.execute-api.localhost:{}", self.port);
+        self.call(method, stage_path, Some(&host), "").await
+    }
+}
+
+impl Drop for Portico {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(dir) = &self.data_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// A unique empty directory under the system temp dir.
+pub fn temp_dir(name: &str) -> PathBuf {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!("portico-{name}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: http::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+pub async fn request(method: &str, url: &str, host: Option<&str>, headers: &[(&str, &str)], body: &str) -> Reply {
+    let client = HttpClient::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let mut builder = http::Request::builder().method(method).uri(url);
+    if let Some(host) = host {
+        builder = builder.header("host", host);
+    }
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    let response = client.request(builder.body(Full::new(Bytes::from(body.to_string()))).expect("request")).await.expect("response");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.into_body().collect().await.expect("body").to_bytes();
+    Reply { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
+}
+
+/// A backend for HTTP_PROXY tests: answers JSON describing the request it got.
+pub async fn echo_backend() -> u16 {
+    use hyper::service::service_fn;
+    use hyper_util::rt::TokioIo;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else { return };
+            tokio::spawn(async move {
+                let service = service_fn(|req: http::Request<hyper::body::Incoming>| async move {
+                    let method = req.method().to_string();
+                    let uri = req.uri().to_string();
+                    let header = req.headers().get("x-test").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+                    let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+                    let reply = serde_json::json!({
+                        "method": method,
+                        "uri": uri,
+                        "x-test": header,
+                        "body": String::from_utf8_lossy(&body),
+                    });
+                    Ok::<_, std::convert::Infallible>(
+                        http::Response::builder()
+                            .status(201)
+                            .header("content-type", "application/json")
+                            .header("x-backend", "echo")
+                            .body(Full::new(Bytes::from(reply.to_string())))
+                            .expect("response"),
+                    )
+                });
+                let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            });
+        }
+    });
+    port
+}
+
+/// Runs a script of `tests/` against `portico`, failing the test with its output if it fails.
+pub fn run_script(portico: &Portico, script: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let output = Command::new("bash")
+        .arg(root.join(script))
+        .env("PORTICO_ENDPOINT", &portico.endpoint)
+        .output()
+        .expect("bash runs");
+    let text = format!("{}\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "{script} failed ({}):\n{text}", output.status);
+}

@@ -1,0 +1,75 @@
+//! One test binary for every end-to-end area: each test spawns its own portico.
+
+mod harness;
+
+mod accounts;
+mod dataplane;
+mod errors;
+mod persistence;
+mod rest_api;
+mod scripts;
+mod service;
+mod stages;
+
+use aws_sdk_apigateway::Client;
+
+/// An API with `GET /hello` answered by a MOCK integration with `body`, deployed to `stage`.
+pub struct MockApi {
+    pub api_id: String,
+    pub root_id: String,
+    pub resource_id: String,
+}
+
+pub async fn mock_api(client: &Client, name: &str, body: &str, stage: Option<&str>) -> MockApi {
+    let api = client.create_rest_api().name(name).send().await.expect("create api");
+    let api_id = api.id().expect("id").to_string();
+    let root_id = api.root_resource_id().expect("root").to_string();
+    let resource = client.create_resource().rest_api_id(&api_id).parent_id(&root_id).path_part("hello").send().await.expect("resource");
+    let resource_id = resource.id().expect("id").to_string();
+    put_mock_method(client, &api_id, &resource_id, "GET", body).await;
+    if let Some(stage) = stage {
+        client.create_deployment().rest_api_id(&api_id).stage_name(stage).send().await.expect("deploy");
+    }
+    MockApi { api_id, root_id, resource_id }
+}
+
+pub async fn put_mock_method(client: &Client, api_id: &str, resource_id: &str, verb: &str, body: &str) {
+    client
+        .put_method()
+        .rest_api_id(api_id)
+        .resource_id(resource_id)
+        .http_method(verb)
+        .authorization_type("NONE")
+        .send()
+        .await
+        .expect("put method");
+    client
+        .put_method_response()
+        .rest_api_id(api_id)
+        .resource_id(resource_id)
+        .http_method(verb)
+        .status_code("200")
+        .send()
+        .await
+        .expect("method response");
+    client
+        .put_integration()
+        .rest_api_id(api_id)
+        .resource_id(resource_id)
+        .http_method(verb)
+        .r#type(aws_sdk_apigateway::types::IntegrationType::Mock)
+        .request_templates("application/json", r#"{"statusCode": 200}"#)
+        .send()
+        .await
+        .expect("integration");
+    client
+        .put_integration_response()
+        .rest_api_id(api_id)
+        .resource_id(resource_id)
+        .http_method(verb)
+        .status_code("200")
+        .response_templates("application/json", body)
+        .send()
+        .await
+        .expect("integration response");
+}
