@@ -16,7 +16,11 @@ use std::path::Path;
 pub const SERVICES: &[(&str, &str, &str)] = &[
     ("apigateway", "ApiGateway", "ApiGateway"),
     ("apigatewayv2", "ApiGatewayV2", "ApiGatewayV2"),
-    ("apigatewaymanagementapi", "ApiGatewayManagementApi", "ApiGatewayManagementApi"),
+    (
+        "apigatewaymanagementapi",
+        "ApiGatewayManagementApi",
+        "ApiGatewayManagementApi",
+    ),
 ];
 
 /// Every generated file as (file name under `src/generated/`, text).
@@ -25,8 +29,7 @@ pub fn generate_all(wire_crate: &Path) -> Vec<(String, String)> {
         .iter()
         .map(|(module, trait_name, variant)| {
             let path = wire_crate.join("models").join(format!("{module}.json"));
-            let text = std::fs::read_to_string(&path)
-                .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
             let model: Value = serde_json::from_str(&text).expect("model is JSON");
             (format!("{module}.rs"), generate(&model, module, trait_name, variant))
         })
@@ -104,7 +107,10 @@ impl Gen<'_> {
                 _ => "Timestamp".into(),
             },
             "list" => format!("Vec<{}>", self.rust_type(s(&shape["member"], "shape").unwrap())),
-            "map" => format!("BTreeMap<String, {}>", self.rust_type(s(&shape["value"], "shape").unwrap())),
+            "map" => format!(
+                "BTreeMap<String, {}>",
+                self.rust_type(s(&shape["value"], "shape").unwrap())
+            ),
             "structure" => type_ident(name),
             other => panic!("shape {name} has unsupported type {other}"),
         }
@@ -142,7 +148,11 @@ impl Gen<'_> {
                 continue;
             }
             let mut text = String::new();
-            writeln!(text, "#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]").unwrap();
+            writeln!(
+                text,
+                "#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]"
+            )
+            .unwrap();
             writeln!(text, "#[serde(default)]").unwrap();
             writeln!(text, "pub struct {} {{", type_ident(name)).unwrap();
             for (member_name, member) in obj(&shape["members"]) {
@@ -153,7 +163,13 @@ impl Gen<'_> {
                     Self::key(member_name, member)
                 )
                 .unwrap();
-                writeln!(text, "    pub {}: Option<{}>,", field_ident(member_name), self.rust_type(target)).unwrap();
+                writeln!(
+                    text,
+                    "    pub {}: Option<{}>,",
+                    field_ident(member_name),
+                    self.rust_type(target)
+                )
+                .unwrap();
             }
             writeln!(text, "}}\n").unwrap();
             self.out.push_str(&text);
@@ -161,7 +177,9 @@ impl Gen<'_> {
     }
 
     fn members(&self, shape_name: Option<&str>, required_ok: bool) -> String {
-        let Some(shape_name) = shape_name else { return "&[]".into() };
+        let Some(shape_name) = shape_name else {
+            return "&[]".into();
+        };
         let shape = self.shape(shape_name);
         let required: BTreeSet<&str> = shape
             .get("required")
@@ -195,9 +213,13 @@ impl Gen<'_> {
     }
 
     fn payload(&self, shape_name: Option<&str>) -> String {
-        let Some(shape_name) = shape_name else { return "None".into() };
+        let Some(shape_name) = shape_name else {
+            return "None".into();
+        };
         let shape = self.shape(shape_name);
-        let Some(payload) = s(shape, "payload") else { return "None".into() };
+        let Some(payload) = s(shape, "payload") else {
+            return "None".into();
+        };
         let member = &shape["members"][payload];
         let ty = self.ty(s(member, "shape").unwrap());
         format!(
@@ -210,7 +232,10 @@ impl Gen<'_> {
 pub fn generate(model: &Value, module: &str, trait_name: &str, variant: &str) -> String {
     let shapes = obj(&model["shapes"]);
     let operations = obj(&model["operations"]);
-    let mut g = Gen { shapes, out: String::new() };
+    let mut g = Gen {
+        shapes,
+        out: String::new(),
+    };
     let source = s(&model["metadata"], "x-portico-source").unwrap_or("botocore");
     writeln!(
         g.out,
@@ -257,13 +282,26 @@ pub fn generate(model: &Value, module: &str, trait_name: &str, variant: &str) ->
     }
     writeln!(g.out, "];\n").unwrap();
 
-    writeln!(g.out, "/// One variant per operation of the model; its value indexes `OPERATIONS`.").unwrap();
-    writeln!(g.out, "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]\npub enum Operation {{").unwrap();
+    writeln!(
+        g.out,
+        "/// One variant per operation of the model; its value indexes `OPERATIONS`."
+    )
+    .unwrap();
+    writeln!(
+        g.out,
+        "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]\npub enum Operation {{"
+    )
+    .unwrap();
     for (i, (name, _)) in ops.iter().enumerate() {
         writeln!(g.out, "    {name} = {i},").unwrap();
     }
     writeln!(g.out, "}}\n").unwrap();
-    writeln!(g.out, "impl Operation {{\n    pub const ALL: [Operation; {}] = [", ops.len()).unwrap();
+    writeln!(
+        g.out,
+        "impl Operation {{\n    pub const ALL: [Operation; {}] = [",
+        ops.len()
+    )
+    .unwrap();
     for (name, _) in &ops {
         writeln!(g.out, "        Operation::{name},").unwrap();
     }
@@ -274,8 +312,16 @@ pub fn generate(model: &Value, module: &str, trait_name: &str, variant: &str) ->
     .unwrap();
 
     let io = |op: &Value| {
-        let input = op.get("input").and_then(|i| s(i, "shape")).map(type_ident).unwrap_or_else(|| "()".into());
-        let output = op.get("output").and_then(|o| s(o, "shape")).map(type_ident).unwrap_or_else(|| "()".into());
+        let input = op
+            .get("input")
+            .and_then(|i| s(i, "shape"))
+            .map(type_ident)
+            .unwrap_or_else(|| "()".into());
+        let output = op
+            .get("output")
+            .and_then(|o| s(o, "shape"))
+            .map(type_ident)
+            .unwrap_or_else(|| "()".into());
         (input, output)
     };
 
@@ -305,7 +351,11 @@ pub fn generate(model: &Value, module: &str, trait_name: &str, variant: &str) ->
     .unwrap();
     for (name, op) in &ops {
         let (input, _) = io(op);
-        let decode = if input == "()" { "{ let _ = input; }".to_string() } else { format!("crate::decode::<{input}>(input)?") };
+        let decode = if input == "()" {
+            "{ let _ = input; }".to_string()
+        } else {
+            format!("crate::decode::<{input}>(input)?")
+        };
         writeln!(
             g.out,
             "        Operation::{name} => crate::encode(handler.{}(ctx, {decode}).await?),",

@@ -48,21 +48,13 @@ struct Entries {
 }
 
 impl StageCache {
-    pub async fn lookup(
-        &self,
-        store: &Store,
-        api_id: &str,
-        stage: &str,
-    ) -> Result<Lookup, StoreError> {
+    pub async fn lookup(&self, store: &Store, api_id: &str, stage: &str) -> Result<Lookup, StoreError> {
         // Read before loading: a write that lands mid-load leaves the entry stale, never wrong.
         let generation = store.generation();
         {
             let entries = self.inner.read().unwrap_or_else(|e| e.into_inner());
             if entries.generation == generation
-                && let Some(hit) = entries
-                    .apis
-                    .get(api_id)
-                    .and_then(|stages| stages.get(stage))
+                && let Some(hit) = entries.apis.get(api_id).and_then(|stages| stages.get(stage))
             {
                 return Ok(hit.clone());
             }
@@ -95,16 +87,8 @@ async fn load(store: &Store, api_id: &str, stage_name: &str) -> Result<Lookup, S
             tracing::warn!(api_id, stage_name, "stage has no deployment");
             return Ok(Lookup::NoStage);
         };
-        let Some(snapshot) = store
-            .get::<DeploymentSnapshot>(&scope, api_id, deployment_id)
-            .await?
-        else {
-            tracing::warn!(
-                api_id,
-                stage_name,
-                deployment_id,
-                "stage's deployment is missing"
-            );
+        let Some(snapshot) = store.get::<DeploymentSnapshot>(&scope, api_id, deployment_id).await? else {
+            tracing::warn!(api_id, stage_name, deployment_id, "stage's deployment is missing");
             return Ok(Lookup::NoStage);
         };
         if snapshot.api.disable_execute_api_endpoint == Some(true) {
@@ -123,10 +107,7 @@ async fn load(store: &Store, api_id: &str, stage_name: &str) -> Result<Lookup, S
     })
 }
 
-pub fn compile(
-    snapshot: &DeploymentSnapshot,
-    variables: BTreeMap<String, String>,
-) -> CompiledStage {
+pub fn compile(snapshot: &DeploymentSnapshot, variables: BTreeMap<String, String>) -> CompiledStage {
     let mut routes = Routes::default();
     for resource in &snapshot.resources {
         let Some(path) = resource.path.as_deref() else {
@@ -135,17 +116,10 @@ pub fn compile(
         for (method, deployed) in resource.resource_methods.iter().flatten() {
             let compiled = CompiledMethod {
                 resource_path: path.to_owned(),
-                integration: deployed
-                    .method_integration
-                    .as_ref()
-                    .map(Integration::compile),
+                integration: deployed.method_integration.as_ref().map(Integration::compile),
             };
             if !routes.insert(path, method, compiled) {
-                tracing::warn!(
-                    path,
-                    method,
-                    "resource conflicts with a sibling; not routed"
-                );
+                tracing::warn!(path, method, "resource conflicts with a sibling; not routed");
             }
         }
     }
@@ -157,10 +131,7 @@ mod tests {
     use super::*;
 
     fn resource(path: &str, methods: &[&str]) -> ag::Resource {
-        let methods = methods
-            .iter()
-            .map(|m| (m.to_string(), ag::Method::default()))
-            .collect();
+        let methods = methods.iter().map(|m| (m.to_string(), ag::Method::default())).collect();
         ag::Resource {
             path: Some(path.into()),
             resource_methods: Some(methods),
@@ -179,26 +150,13 @@ mod tests {
             ],
         };
         let stage = compile(&snapshot, BTreeMap::new());
+        assert_eq!(stage.routes.find("GET", "/").unwrap().target.resource_path, "/");
         assert_eq!(
-            stage.routes.find("GET", "/").unwrap().target.resource_path,
-            "/"
-        );
-        assert_eq!(
-            stage
-                .routes
-                .find("PUT", "/pets/1")
-                .unwrap()
-                .target
-                .resource_path,
+            stage.routes.find("PUT", "/pets/1").unwrap().target.resource_path,
             "/pets/{id}"
         );
         assert_eq!(
-            stage
-                .routes
-                .find("PUT", "/x/y")
-                .unwrap()
-                .target
-                .resource_path,
+            stage.routes.find("PUT", "/x/y").unwrap().target.resource_path,
             "/{proxy+}"
         );
         assert!(

@@ -44,19 +44,9 @@ impl DataPlane {
     }
 
     /// Serves one execute-api request. `body` is already collected.
-    pub async fn serve(
-        &self,
-        target: Invocation,
-        req: http::request::Parts,
-        body: Bytes,
-    ) -> Response<Bytes> {
+    pub async fn serve(&self, target: Invocation, req: http::request::Parts, body: Bytes) -> Response<Bytes> {
         let request_id = uuid::Uuid::new_v4().to_string();
-        let span = tracing::debug_span!(
-            "execute-api",
-            request_id,
-            api_id = target.api_id,
-            stage = target.stage
-        );
+        let span = tracing::debug_span!("execute-api", request_id, api_id = target.api_id, stage = target.stage);
         let mut response = self.answer(&target, req, body).instrument(span).await;
         tracing::debug!(
             request_id,
@@ -70,17 +60,8 @@ impl DataPlane {
         response
     }
 
-    async fn answer(
-        &self,
-        target: &Invocation,
-        req: http::request::Parts,
-        body: Bytes,
-    ) -> Response<Bytes> {
-        let stage = match self
-            .cache
-            .lookup(&self.store, &target.api_id, &target.stage)
-            .await
-        {
+    async fn answer(&self, target: &Invocation, req: http::request::Parts, body: Bytes) -> Response<Bytes> {
+        let stage = match self.cache.lookup(&self.store, &target.api_id, &target.stage).await {
             Ok(Lookup::Stage(stage)) => stage,
             Ok(Lookup::NoStage) => return respond::forbidden(),
             Ok(Lookup::NoApi) => return respond::not_found(),
@@ -99,15 +80,7 @@ impl DataPlane {
         match &integration.kind {
             Kind::Mock => mock::invoke(integration, &req.headers),
             Kind::HttpProxy => {
-                http_proxy::invoke(
-                    &self.client,
-                    integration,
-                    &stage.variables,
-                    &route.params,
-                    req,
-                    body,
-                )
-                .await
+                http_proxy::invoke(&self.client, integration, &stage.variables, &route.params, req, body).await
             }
             other => {
                 tracing::warn!(
@@ -139,10 +112,7 @@ mod tests {
     }
 
     fn resource(path: &str, methods: Vec<(&str, ag::Method)>) -> ag::Resource {
-        let methods = methods
-            .into_iter()
-            .map(|(m, d)| (m.to_owned(), d))
-            .collect();
+        let methods = methods.into_iter().map(|(m, d)| (m.to_owned(), d)).collect();
         ag::Resource {
             path: Some(path.into()),
             resource_methods: Some(methods),
@@ -161,10 +131,7 @@ mod tests {
         };
         ag::Integration {
             r#type: Some("MOCK".into()),
-            request_templates: Some(BTreeMap::from([(
-                "application/json".to_owned(),
-                template.to_owned(),
-            )])),
+            request_templates: Some(BTreeMap::from([("application/json".to_owned(), template.to_owned())])),
             integration_responses: Some(BTreeMap::from([("200".to_owned(), response)])),
             ..Default::default()
         }
@@ -180,13 +147,7 @@ mod tests {
         }
     }
 
-    async fn deploy(
-        store: &Store,
-        api_id: &str,
-        stage: &str,
-        deployment: &str,
-        resources: Vec<ag::Resource>,
-    ) {
+    async fn deploy(store: &Store, api_id: &str, stage: &str, deployment: &str, resources: Vec<ag::Resource>) {
         let scope = Scope {
             account: "000000000000".into(),
             region: "us-east-1".into(),
@@ -198,10 +159,7 @@ mod tests {
         let stage = ag::Stage {
             stage_name: Some(stage.into()),
             deployment_id: Some(deployment.into()),
-            variables: Some(BTreeMap::from([(
-                "backend".to_owned(),
-                "127.0.0.1".to_owned(),
-            )])),
+            variables: Some(BTreeMap::from([("backend".to_owned(), "127.0.0.1".to_owned())])),
             ..Default::default()
         };
         let mut tx = store.write().await.unwrap();
@@ -209,14 +167,9 @@ mod tests {
         tx.put(&scope, api_id, stage.stage_name.as_deref().unwrap(), &stage)
             .await
             .unwrap();
-        tx.put(
-            &scope,
-            api_id,
-            deployment,
-            &DeploymentSnapshot { api, resources },
-        )
-        .await
-        .unwrap();
+        tx.put(&scope, api_id, deployment, &DeploymentSnapshot { api, resources })
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
     }
 
@@ -237,10 +190,7 @@ mod tests {
         let resources = vec![
             resource(
                 "/",
-                vec![(
-                    "GET",
-                    method(Some(mock(r#"{"statusCode": 200}"#, r#"{"root":true}"#))),
-                )],
+                vec![("GET", method(Some(mock(r#"{"statusCode": 200}"#, r#"{"root":true}"#))))],
             ),
             resource("/bare", vec![("GET", method(None))]),
             resource(
@@ -271,9 +221,7 @@ mod tests {
             (403, "MissingAuthenticationTokenException")
         );
         assert_eq!(
-            call(&plane, Method::POST, "/_aws/execute-api/api1/dev/")
-                .await
-                .status(),
+            call(&plane, Method::POST, "/_aws/execute-api/api1/dev/").await.status(),
             403
         );
         let stage = call(&plane, Method::GET, "/_aws/execute-api/api1/prod/").await;
@@ -281,16 +229,9 @@ mod tests {
             (stage.status().as_u16(), stage.body().as_ref()),
             (403, br#"{"message":"Forbidden"}"#.as_slice())
         );
+        assert_eq!(call(&plane, Method::GET, "/_aws/execute-api/api1").await.status(), 403);
         assert_eq!(
-            call(&plane, Method::GET, "/_aws/execute-api/api1")
-                .await
-                .status(),
-            403
-        );
-        assert_eq!(
-            call(&plane, Method::GET, "/_aws/execute-api/nope/dev/")
-                .await
-                .status(),
+            call(&plane, Method::GET, "/_aws/execute-api/nope/dev/").await.status(),
             404
         );
         assert_eq!(
@@ -337,10 +278,7 @@ mod tests {
             "api2",
             "dev",
             "d2",
-            vec![resource(
-                "/new",
-                vec![("GET", method(Some(mock("", "{}"))))],
-            )],
+            vec![resource("/new", vec![("GET", method(Some(mock("", "{}"))))])],
         )
         .await;
         let reloaded = stage(plane.cache.lookup(&store, "api1", "dev").await.unwrap());
@@ -427,15 +365,9 @@ mod tests {
             ),
             resource(
                 "/down",
-                vec![(
-                    "GET",
-                    method(Some(http_proxy(&format!("http://{unused}/"), None))),
-                )],
+                vec![("GET", method(Some(http_proxy(&format!("http://{unused}/"), None))))],
             ),
-            resource(
-                "/bad",
-                vec![("GET", method(Some(http_proxy("not a uri", None))))],
-            ),
+            resource("/bad", vec![("GET", method(Some(http_proxy("not a uri", None))))]),
         ];
         deploy(&store, "api1", "dev", "d1", resources).await;
         let plane = DataPlane::new(store);
@@ -448,9 +380,7 @@ mod tests {
             .body(())
             .unwrap()
             .into_parts();
-        parts
-            .headers
-            .insert("connection", HeaderValue::from_static("close"));
+        parts.headers.insert("connection", HeaderValue::from_static("close"));
         let target = Invocation::parse(None, parts.uri.path()).unwrap();
         let answer = plane.serve(target, parts, Bytes::from_static(b"hi")).await;
         assert_eq!(answer.status(), 201);
@@ -460,10 +390,7 @@ mod tests {
         let slow = call(&plane, Method::GET, "/_aws/execute-api/api1/dev/slow").await;
         assert_eq!(
             (slow.status().as_u16(), slow.body().as_ref()),
-            (
-                504,
-                br#"{"message": "Endpoint request timed out"}"#.as_slice()
-            )
+            (504, br#"{"message": "Endpoint request timed out"}"#.as_slice())
         );
         assert_eq!(
             call(&plane, Method::GET, "/_aws/execute-api/api1/dev/down")

@@ -95,16 +95,10 @@ mod tests {
     #[test]
     fn host_form() {
         let host = Some("abc123.execute-api.localhost:4566");
-        assert_eq!(
-            Invocation::parse(host, "/dev/pets/1"),
-            inv("abc123", "dev", "/pets/1")
-        );
+        assert_eq!(Invocation::parse(host, "/dev/pets/1"), inv("abc123", "dev", "/pets/1"));
         assert_eq!(Invocation::parse(host, "/dev"), inv("abc123", "dev", "/"));
         assert_eq!(Invocation::parse(host, "/dev/"), inv("abc123", "dev", "/"));
-        assert_eq!(
-            Invocation::parse(host, "/dev/a%20b/"),
-            inv("abc123", "dev", "/a%20b/")
-        );
+        assert_eq!(Invocation::parse(host, "/dev/a%20b/"), inv("abc123", "dev", "/a%20b/"));
         assert_eq!(Invocation::parse(host, "/"), inv("abc123", "", "/"));
         assert_eq!(
             Invocation::parse(Some("abc.execute-api.us-east-1.amazonaws.com"), "/prod/x"),
@@ -136,10 +130,7 @@ mod tests {
                 Invocation::parse(host, "/_aws/execute-api/abc/dev"),
                 inv("abc", "dev", "/")
             );
-            assert_eq!(
-                Invocation::parse(host, "/_aws/execute-api/abc"),
-                inv("abc", "", "/")
-            );
+            assert_eq!(Invocation::parse(host, "/_aws/execute-api/abc"), inv("abc", "", "/"));
             assert_eq!(Invocation::parse(host, "/_aws/execute-api/"), None);
         }
     }

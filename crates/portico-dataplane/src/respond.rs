@@ -65,11 +65,7 @@ impl IntegrationResponses {
             .iter()
             .find(|e| matches!(&e.selection, Selection::Pattern(re) if re.is_match(selector)));
         matching
-            .or_else(|| {
-                self.entries
-                    .iter()
-                    .find(|e| matches!(e.selection, Selection::Default))
-            })
+            .or_else(|| self.entries.iter().find(|e| matches!(e.selection, Selection::Default)))
             .or_else(|| self.entries.iter().find(|e| e.status_code == selector))
     }
 }
@@ -90,10 +86,7 @@ pub fn integration_response(
     accept: Option<&str>,
 ) -> Response<Bytes> {
     let Some(selected) = responses.select(output.selector) else {
-        tracing::warn!(
-            selector = output.selector,
-            "no integration response matches"
-        );
+        tracing::warn!(selector = output.selector, "no integration response matches");
         return internal_error();
     };
     let Some(status) = selected
@@ -110,14 +103,9 @@ pub fn integration_response(
     };
     let wanted = accept.into_iter().flat_map(|a| a.split(','));
     let (content_type, body) = match pick_template(&selected.templates, wanted) {
-        Some((content_type, template)) => {
-            (content_type.to_owned(), Bytes::from(template.to_owned()))
-        }
+        Some((content_type, template)) => (content_type.to_owned(), Bytes::from(template.to_owned())),
         None => {
-            let passed = output
-                .headers
-                .get(CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok());
+            let passed = output.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
             (passed.unwrap_or("application/json").to_owned(), output.body)
         }
     };
@@ -131,24 +119,15 @@ pub fn integration_response(
 }
 
 /// `method.response.header.X` ← `'literal'` or `integration.response.header.Y`.
-fn apply_parameters(
-    parameters: &BTreeMap<String, String>,
-    integration: &HeaderMap,
-    headers: &mut HeaderMap,
-) {
+fn apply_parameters(parameters: &BTreeMap<String, String>, integration: &HeaderMap, headers: &mut HeaderMap) {
     for (target, source) in parameters {
         let Some(name) = target.strip_prefix("method.response.header.") else {
             continue;
         };
-        let value = if let Some(literal) =
-            source.strip_prefix('\'').and_then(|s| s.strip_suffix('\''))
-        {
+        let value = if let Some(literal) = source.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
             Some(literal.to_owned())
         } else if let Some(from) = source.strip_prefix("integration.response.header.") {
-            integration
-                .get(from)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
+            integration.get(from).and_then(|v| v.to_str().ok()).map(str::to_owned)
         } else if let Some(from) = source.strip_prefix("integration.response.multivalueheader.") {
             let values: Vec<&str> = integration
                 .get_all(from)
@@ -157,18 +136,11 @@ fn apply_parameters(
                 .collect();
             (!values.is_empty()).then(|| values.join(","))
         } else {
-            tracing::debug!(
-                target,
-                source,
-                "response parameter source not supported yet"
-            );
+            tracing::debug!(target, source, "response parameter source not supported yet");
             None
         };
         let Some(value) = value else { continue };
-        match (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(&value),
-        ) {
+        match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value)) {
             (Ok(name), Ok(value)) => {
                 headers.insert(name, value);
             }
@@ -199,11 +171,7 @@ fn gateway_error(status: StatusCode, error_type: &'static str, message: &str) ->
     )
 }
 
-fn integration_error(
-    status: StatusCode,
-    error_type: Option<&'static str>,
-    message: &str,
-) -> Response<Bytes> {
+fn integration_error(status: StatusCode, error_type: Option<&'static str>, message: &str) -> Response<Bytes> {
     let message = serde_json::Value::from(message);
     error(status, error_type, format!("{{\"message\": {message}}}"))
 }
@@ -242,11 +210,7 @@ pub fn bad_gateway() -> Response<Bytes> {
 }
 
 pub fn timed_out() -> Response<Bytes> {
-    integration_error(
-        StatusCode::GATEWAY_TIMEOUT,
-        None,
-        "Endpoint request timed out",
-    )
+    integration_error(StatusCode::GATEWAY_TIMEOUT, None, "Endpoint request timed out")
 }
 
 #[cfg(test)]
@@ -316,10 +280,7 @@ mod tests {
             ("text/html".to_owned(), "<p>ok</p>".to_owned()),
         ]));
         r.response_parameters = Some(BTreeMap::from([
-            (
-                "method.response.header.X-Static".to_owned(),
-                "'hello world'".to_owned(),
-            ),
+            ("method.response.header.X-Static".to_owned(), "'hello world'".to_owned()),
             (
                 "method.response.header.X-Copied".to_owned(),
                 "integration.response.header.x-up".to_owned(),
@@ -346,11 +307,7 @@ mod tests {
         assert_eq!(json.headers()["x-copied"], "up");
         assert!(!json.headers().contains_key("x-missing"));
 
-        let html = integration_response(
-            &responses,
-            output(),
-            Some("text/html, application/json;q=0.9"),
-        );
+        let html = integration_response(&responses, output(), Some("text/html, application/json;q=0.9"));
         assert_eq!(html.body(), "<p>ok</p>");
         assert_eq!(html.headers()[CONTENT_TYPE], "text/html");
     }
@@ -360,18 +317,9 @@ mod tests {
         let mat = missing_authentication_token();
         assert_eq!(mat.status(), 403);
         assert_eq!(mat.body(), r#"{"message":"Missing Authentication Token"}"#);
-        assert_eq!(
-            mat.headers()["x-amzn-ErrorType"],
-            "MissingAuthenticationTokenException"
-        );
-        assert_eq!(
-            internal_error().body(),
-            r#"{"message": "Internal server error"}"#
-        );
+        assert_eq!(mat.headers()["x-amzn-ErrorType"], "MissingAuthenticationTokenException");
+        assert_eq!(internal_error().body(), r#"{"message": "Internal server error"}"#);
         assert_eq!(timed_out().status(), 504);
-        assert_eq!(
-            timed_out().body(),
-            r#"{"message": "Endpoint request timed out"}"#
-        );
+        assert_eq!(timed_out().body(), r#"{"message": "Endpoint request timed out"}"#);
     }
 }

@@ -55,9 +55,7 @@ pub struct Route<'a, T> {
 
 impl<T> Default for Routes<T> {
     fn default() -> Self {
-        Routes {
-            root: Node::default(),
-        }
+        Routes { root: Node::default() }
     }
 }
 
@@ -66,10 +64,7 @@ impl<T> Routes<T> {
     /// Returns false when the path conflicts with what is there (the target is then dropped).
     pub fn insert(&mut self, resource_path: &str, method: &str, target: T) -> bool {
         let mut node = &mut self.root;
-        let mut parts = resource_path
-            .split('/')
-            .filter(|p| !p.is_empty())
-            .peekable();
+        let mut parts = resource_path.split('/').filter(|p| !p.is_empty()).peekable();
         while let Some(part) = parts.next() {
             match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
                 Some(name) if name.ends_with('+') => {
@@ -77,9 +72,7 @@ impl<T> Routes<T> {
                     if parts.peek().is_some() {
                         return false;
                     }
-                    let (existing, methods) = node
-                        .greedy
-                        .get_or_insert_with(|| (name.to_owned(), HashMap::new()));
+                    let (existing, methods) = node.greedy.get_or_insert_with(|| (name.to_owned(), HashMap::new()));
                     if existing != name {
                         return false;
                     }
@@ -87,9 +80,7 @@ impl<T> Routes<T> {
                     return true;
                 }
                 Some(name) => {
-                    let (existing, child) = node
-                        .param
-                        .get_or_insert_with(|| (name.to_owned(), Box::default()));
+                    let (existing, child) = node.param.get_or_insert_with(|| (name.to_owned(), Box::default()));
                     if existing != name {
                         return false;
                     }
@@ -183,10 +174,7 @@ mod tests {
     fn routes(table: &[(&str, &str)]) -> Routes<String> {
         let mut routes = Routes::default();
         for (path, method) in table {
-            assert!(
-                routes.insert(path, method, format!("{method} {path}")),
-                "{path}"
-            );
+            assert!(routes.insert(path, method, format!("{method} {path}")), "{path}");
         }
         routes
     }
@@ -194,19 +182,12 @@ mod tests {
     /// `METHOD path` → (`METHOD resource`, params as name=value).
     fn resolve(routes: &Routes<String>, method: &str, path: &str) -> Option<(String, Vec<String>)> {
         let route = routes.find(method, path)?;
-        let params = route
-            .params
-            .iter()
-            .map(|p| format!("{}={}", p.name, p.value))
-            .collect();
+        let params = route.params.iter().map(|p| format!("{}={}", p.name, p.value)).collect();
         Some((route.target.clone(), params))
     }
 
     fn ok(target: &str, params: &[&str]) -> Option<(String, Vec<String>)> {
-        Some((
-            target.to_owned(),
-            params.iter().map(|p| p.to_string()).collect(),
-        ))
+        Some((target.to_owned(), params.iter().map(|p| p.to_string()).collect()))
     }
 
     #[test]
@@ -220,10 +201,7 @@ mod tests {
         ]);
         assert_eq!(resolve(&r, "GET", "/pets"), ok("GET /pets", &[]));
         assert_eq!(resolve(&r, "GET", "/pets/mine"), ok("GET /pets/mine", &[]));
-        assert_eq!(
-            resolve(&r, "GET", "/pets/42"),
-            ok("GET /pets/{petId}", &["petId=42"])
-        );
+        assert_eq!(resolve(&r, "GET", "/pets/42"), ok("GET /pets/{petId}", &["petId=42"]));
         assert_eq!(
             resolve(&r, "GET", "/pets/42/toys"),
             ok("GET /pets/{petId}/toys", &["petId=42"])
@@ -237,10 +215,7 @@ mod tests {
             resolve(&r, "GET", "/pets/mine/x"),
             ok("ANY /{proxy+}", &["proxy=pets/mine/x"])
         );
-        assert_eq!(
-            resolve(&r, "DELETE", "/other"),
-            ok("ANY /{proxy+}", &["proxy=other"])
-        );
+        assert_eq!(resolve(&r, "DELETE", "/other"), ok("ANY /{proxy+}", &["proxy=other"]));
         // The resource is found first; a missing method does not fall through to the greedy one.
         assert_eq!(resolve(&r, "POST", "/pets"), None);
         // `{proxy+}` needs at least one segment.
@@ -271,10 +246,7 @@ mod tests {
     #[test]
     fn greedy_takes_the_rest() {
         let r = routes(&[("/files/{path+}", "GET"), ("/files", "GET")]);
-        assert_eq!(
-            resolve(&r, "GET", "/files/a"),
-            ok("GET /files/{path+}", &["path=a"])
-        );
+        assert_eq!(resolve(&r, "GET", "/files/a"), ok("GET /files/{path+}", &["path=a"]));
         assert_eq!(
             resolve(&r, "GET", "/files/a/b/c.txt"),
             ok("GET /files/{path+}", &["path=a/b/c.txt"])
@@ -316,9 +288,6 @@ mod tests {
         assert!(!r.insert("/pets/{name}", "GET", "x".into()));
         assert!(!r.insert("/{proxy+}/below", "GET", "x".into()));
         assert!(r.insert("/pets/{petId}", "ANY", "ANY /pets/{petId}".into()));
-        assert_eq!(
-            resolve(&r, "PUT", "/pets/1"),
-            ok("ANY /pets/{petId}", &["petId=1"])
-        );
+        assert_eq!(resolve(&r, "PUT", "/pets/1"), ok("ANY /pets/{petId}", &["petId=1"]));
     }
 }

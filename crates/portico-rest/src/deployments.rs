@@ -13,7 +13,11 @@ pub fn not_found() -> AwsError {
     AwsError::not_found("Invalid Deployment identifier specified")
 }
 
-pub async fn create(store: &Store, ctx: &RequestContext, input: CreateDeploymentRequest) -> Result<Deployment, AwsError> {
+pub async fn create(
+    store: &Store,
+    ctx: &RequestContext,
+    input: CreateDeploymentRequest,
+) -> Result<Deployment, AwsError> {
     let api_id = required(input.rest_api_id);
     let scope = scope(ctx);
     if input.canary_settings.is_some() {
@@ -46,7 +50,8 @@ pub async fn create(store: &Store, ctx: &RequestContext, input: CreateDeployment
     };
     let id = deployment.id.clone().unwrap_or_default();
     tx.put(&scope, &api_id, &id, &deployment).await?;
-    tx.put(&scope, &api_id, &id, &DeploymentSnapshot { api, resources }).await?;
+    tx.put(&scope, &api_id, &id, &DeploymentSnapshot { api, resources })
+        .await?;
     if let Some(stage_name) = input.stage_name.filter(|s| !s.is_empty()) {
         let now = Timestamp::now();
         let stage = match tx.get::<Stage>(&scope, &api_id, &stage_name).await? {
@@ -87,14 +92,23 @@ pub async fn get(store: &Store, ctx: &RequestContext, input: GetDeploymentReques
         return Err(not_found());
     };
     if input.embed.is_some_and(|e| e.iter().any(|e| e == "apisummary")) {
-        let snapshot = store.get::<DeploymentSnapshot>(&scope, &api_id, &id).await?.unwrap_or_default();
+        let snapshot = store
+            .get::<DeploymentSnapshot>(&scope, &api_id, &id)
+            .await?
+            .unwrap_or_default();
         let mut summary: BTreeMap<String, BTreeMap<String, MethodSnapshot>> = BTreeMap::new();
         for resource in snapshot.resources {
             for (verb, method) in resource.resource_methods.unwrap_or_default() {
-                summary.entry(resource.path.clone().unwrap_or_default()).or_default().insert(
-                    verb,
-                    MethodSnapshot { authorization_type: method.authorization_type, api_key_required: method.api_key_required },
-                );
+                summary
+                    .entry(resource.path.clone().unwrap_or_default())
+                    .or_default()
+                    .insert(
+                        verb,
+                        MethodSnapshot {
+                            authorization_type: method.authorization_type,
+                            api_key_required: method.api_key_required,
+                        },
+                    );
             }
         }
         deployment.api_summary = Some(summary);
@@ -107,16 +121,26 @@ pub async fn list(store: &Store, ctx: &RequestContext, input: GetDeploymentsRequ
     restapis::load(store, ctx, &api_id).await?;
     let all = store.list::<Deployment>(&scope(ctx), &api_id).await?;
     let (items, position) = page(all, input.position.as_deref(), input.limit, |d| d.id.as_deref())?;
-    Ok(Deployments { items: Some(items), position })
+    Ok(Deployments {
+        items: Some(items),
+        position,
+    })
 }
 
-pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateDeploymentRequest) -> Result<Deployment, AwsError> {
+pub async fn update(
+    store: &Store,
+    ctx: &RequestContext,
+    input: UpdateDeploymentRequest,
+) -> Result<Deployment, AwsError> {
     let api_id = required(input.rest_api_id);
     let id = required(input.deployment_id);
     let scope = scope(ctx);
     let ops = patches(input.patch_operations)?;
     let mut tx = store.write().await?;
-    let mut deployment = tx.get::<Deployment>(&scope, &api_id, &id).await?.ok_or_else(not_found)?;
+    let mut deployment = tx
+        .get::<Deployment>(&scope, &api_id, &id)
+        .await?
+        .ok_or_else(not_found)?;
     for op in &ops {
         match op.segs().as_slice() {
             ["description"] => deployment.description = op.optional_string(),
@@ -138,7 +162,9 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteDeployment
     }
     let stages = tx.list::<Stage>(&scope, &api_id).await?;
     if stages.iter().any(|s| s.deployment_id.as_deref() == Some(&id)) {
-        return Err(AwsError::bad_request("Active stages pointing to this deployment must be moved or deleted"));
+        return Err(AwsError::bad_request(
+            "Active stages pointing to this deployment must be moved or deleted",
+        ));
     }
     tx.delete(&scope, Kind::Deployment, &api_id, &id).await?;
     tx.delete(&scope, Kind::DeploymentSnapshot, &api_id, &id).await?;

@@ -35,7 +35,9 @@ fn check_target(kind: &str, http_method: Option<&str>, uri: Option<&str>) -> Res
         return Ok(());
     }
     if http_method.is_none_or(str::is_empty) {
-        return Err(AwsError::bad_request("Enumeration value for HttpMethod must be non-empty"));
+        return Err(AwsError::bad_request(
+            "Enumeration value for HttpMethod must be non-empty",
+        ));
     }
     let uri = uri.unwrap_or_default();
     match kind {
@@ -89,8 +91,10 @@ pub async fn put(store: &Store, ctx: &RequestContext, input: PutIntegrationReque
     };
     methods::modify(store, ctx, &key, |method| {
         // Responses set up earlier stay with a replaced integration.
-        integration.integration_responses =
-            method.method_integration.take().and_then(|old| old.integration_responses);
+        integration.integration_responses = method
+            .method_integration
+            .take()
+            .and_then(|old| old.integration_responses);
         method.method_integration = Some(integration.clone());
         integration.integration_responses = None;
         Ok(integration)
@@ -100,10 +104,17 @@ pub async fn put(store: &Store, ctx: &RequestContext, input: PutIntegrationReque
 
 pub async fn get(store: &Store, ctx: &RequestContext, input: GetIntegrationRequest) -> Result<Integration, AwsError> {
     let key = MethodKey::new(input.rest_api_id, input.resource_id, input.http_method);
-    methods::load(store, ctx, &key).await?.method_integration.ok_or_else(not_found)
+    methods::load(store, ctx, &key)
+        .await?
+        .method_integration
+        .ok_or_else(not_found)
 }
 
-pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateIntegrationRequest) -> Result<Integration, AwsError> {
+pub async fn update(
+    store: &Store,
+    ctx: &RequestContext,
+    input: UpdateIntegrationRequest,
+) -> Result<Integration, AwsError> {
     let key = MethodKey::new(input.rest_api_id, input.resource_id, input.http_method);
     let ops = patches(input.patch_operations)?;
     methods::modify(store, ctx, &key, |method| {
@@ -134,9 +145,9 @@ fn apply(integration: &mut Integration, op: &Patch) -> Result<(), AwsError> {
             check_timeout(ms)?;
             integration.timeout_in_millis = Some(ms);
         }
-        ["requestTemplates", content_type] => {
-            patch_map(&mut integration.request_templates, op, content_type, || Ok(op.value.clone().unwrap_or_default()))?
-        }
+        ["requestTemplates", content_type] => patch_map(&mut integration.request_templates, op, content_type, || {
+            Ok(op.value.clone().unwrap_or_default())
+        })?,
         ["requestParameters", name] => patch_map(&mut integration.request_parameters, op, name, || op.string())?,
         ["cacheKeyParameters", name] => {
             let keys = integration.cache_key_parameters.get_or_insert_default();
@@ -147,7 +158,10 @@ fn apply(integration: &mut Integration, op: &Patch) -> Result<(), AwsError> {
             }
         }
         ["tlsConfig", "insecureSkipVerification"] => {
-            integration.tls_config.get_or_insert_default().insecure_skip_verification = Some(op.bool()?)
+            integration
+                .tls_config
+                .get_or_insert_default()
+                .insecure_skip_verification = Some(op.bool()?)
         }
         _ => return Err(AwsError::bad_request(format!("Invalid patch path {}", op.path))),
     }
@@ -156,7 +170,10 @@ fn apply(integration: &mut Integration, op: &Patch) -> Result<(), AwsError> {
 
 pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteIntegrationRequest) -> Result<(), AwsError> {
     let key = MethodKey::new(input.rest_api_id, input.resource_id, input.http_method);
-    methods::modify(store, ctx, &key, |method| method.method_integration.take().map(|_| ()).ok_or_else(not_found)).await
+    methods::modify(store, ctx, &key, |method| {
+        method.method_integration.take().map(|_| ()).ok_or_else(not_found)
+    })
+    .await
 }
 
 pub async fn put_response(
@@ -176,7 +193,10 @@ pub async fn put_response(
     };
     methods::modify(store, ctx, &key, |method| {
         let integration = method.method_integration.as_mut().ok_or_else(not_found)?;
-        integration.integration_responses.get_or_insert_default().insert(status, response.clone());
+        integration
+            .integration_responses
+            .get_or_insert_default()
+            .insert(status, response.clone());
         Ok(response)
     })
     .await
@@ -188,9 +208,15 @@ pub async fn get_response(
     input: GetIntegrationResponseRequest,
 ) -> Result<IntegrationResponse, AwsError> {
     let key = MethodKey::new(input.rest_api_id, input.resource_id, input.http_method);
-    let integration = methods::load(store, ctx, &key).await?.method_integration.ok_or_else(not_found)?;
+    let integration = methods::load(store, ctx, &key)
+        .await?
+        .method_integration
+        .ok_or_else(not_found)?;
     let status = required(input.status_code);
-    integration.integration_responses.and_then(|mut r| r.remove(&status)).ok_or_else(response_not_found)
+    integration
+        .integration_responses
+        .and_then(|mut r| r.remove(&status))
+        .ok_or_else(response_not_found)
 }
 
 pub async fn update_response(
@@ -203,15 +229,20 @@ pub async fn update_response(
     let ops = patches(input.patch_operations)?;
     methods::modify(store, ctx, &key, |method| {
         let integration = method.method_integration.as_mut().ok_or_else(not_found)?;
-        let response =
-            integration.integration_responses.as_mut().and_then(|r| r.get_mut(&status)).ok_or_else(response_not_found)?;
+        let response = integration
+            .integration_responses
+            .as_mut()
+            .and_then(|r| r.get_mut(&status))
+            .ok_or_else(response_not_found)?;
         for op in &ops {
             match op.segs().as_slice() {
                 ["selectionPattern"] => response.selection_pattern = op.optional_string(),
                 ["contentHandling"] => response.content_handling = op.optional_string(),
-                ["responseTemplates", content_type] => patch_map(&mut response.response_templates, op, content_type, || {
-                    Ok(op.value.clone().unwrap_or_default())
-                })?,
+                ["responseTemplates", content_type] => {
+                    patch_map(&mut response.response_templates, op, content_type, || {
+                        Ok(op.value.clone().unwrap_or_default())
+                    })?
+                }
                 ["responseParameters", name] => patch_map(&mut response.response_parameters, op, name, || op.string())?,
                 _ => return Err(AwsError::bad_request(format!("Invalid patch path {}", op.path))),
             }
@@ -230,7 +261,12 @@ pub async fn delete_response(
     let status = required(input.status_code);
     methods::modify(store, ctx, &key, |method| {
         let integration = method.method_integration.as_mut().ok_or_else(not_found)?;
-        integration.integration_responses.as_mut().and_then(|r| r.remove(&status)).map(|_| ()).ok_or_else(response_not_found)
+        integration
+            .integration_responses
+            .as_mut()
+            .and_then(|r| r.remove(&status))
+            .map(|_| ())
+            .ok_or_else(response_not_found)
     })
     .await
 }

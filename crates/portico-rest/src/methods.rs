@@ -21,7 +21,11 @@ pub struct MethodKey {
 
 impl MethodKey {
     pub fn new(api: Option<String>, resource: Option<String>, method: Option<String>) -> Self {
-        Self { api_id: required(api), resource_id: required(resource), http_method: required(method) }
+        Self {
+            api_id: required(api),
+            resource_id: required(resource),
+            http_method: required(method),
+        }
     }
 }
 
@@ -48,8 +52,14 @@ pub async fn modify<T>(
 
 /// The method as stored, or the 404 AWS gives for its resource or itself.
 pub async fn load(store: &Store, ctx: &RequestContext, key: &MethodKey) -> Result<Method, AwsError> {
-    let resource = store.get::<Resource>(&scope(ctx), &key.api_id, &key.resource_id).await?.ok_or_else(resources::not_found)?;
-    resource.resource_methods.and_then(|mut m| m.remove(&key.http_method)).ok_or_else(not_found)
+    let resource = store
+        .get::<Resource>(&scope(ctx), &key.api_id, &key.resource_id)
+        .await?
+        .ok_or_else(resources::not_found)?;
+    resource
+        .resource_methods
+        .and_then(|mut m| m.remove(&key.http_method))
+        .ok_or_else(not_found)
 }
 
 fn check_authorization(authorization_type: &str, authorizer_id: Option<&str>) -> Result<(), AwsError> {
@@ -81,7 +91,9 @@ pub async fn put(store: &Store, ctx: &RequestContext, input: PutMethodRequest) -
         let mut names: Vec<&str> = params.keys().filter_map(|k| k.rsplit('.').next()).collect();
         names.sort_unstable();
         if names.windows(2).any(|w| w[0] == w[1]) {
-            return Err(AwsError::bad_request("Parameter names must be unique across querystring, header and path"));
+            return Err(AwsError::bad_request(
+                "Parameter names must be unique across querystring, header and path",
+            ));
         }
     }
     let method = Method {
@@ -110,7 +122,12 @@ pub async fn put(store: &Store, ctx: &RequestContext, input: PutMethodRequest) -
 }
 
 pub async fn get(store: &Store, ctx: &RequestContext, input: GetMethodRequest) -> Result<Method, AwsError> {
-    load(store, ctx, &MethodKey::new(input.rest_api_id, input.resource_id, input.http_method)).await
+    load(
+        store,
+        ctx,
+        &MethodKey::new(input.rest_api_id, input.resource_id, input.http_method),
+    )
+    .await
 }
 
 pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateMethodRequest) -> Result<Method, AwsError> {
@@ -129,15 +146,17 @@ fn replace_only(op: &Patch) -> Result<(), AwsError> {
     if op.op == "replace" {
         Ok(())
     } else {
-        Err(AwsError::bad_request("Invalid patch operation specified. Must be one of: [replace]"))
+        Err(AwsError::bad_request(
+            "Invalid patch operation specified. Must be one of: [replace]",
+        ))
     }
 }
 
 fn apply(method: &mut Method, op: &Patch) -> Result<(), AwsError> {
     match op.segs().as_slice() {
-        ["requestParameters", name] => {
-            patch_map(&mut method.request_parameters, op, name, || Ok(op.value.as_deref() == Some("true")))?
-        }
+        ["requestParameters", name] => patch_map(&mut method.request_parameters, op, name, || {
+            Ok(op.value.as_deref() == Some("true"))
+        })?,
         ["requestModels", content_type] => patch_map(&mut method.request_models, op, content_type, || op.string())?,
         ["operationName"] => {
             replace_only(op)?;
@@ -219,7 +238,10 @@ pub async fn put_response(
         response_models: input.response_models,
     };
     modify(store, ctx, &key, |method| {
-        method.method_responses.get_or_insert_default().insert(status, response.clone());
+        method
+            .method_responses
+            .get_or_insert_default()
+            .insert(status, response.clone());
         Ok(response)
     })
     .await
@@ -230,9 +252,17 @@ pub async fn get_response(
     ctx: &RequestContext,
     input: GetMethodResponseRequest,
 ) -> Result<MethodResponse, AwsError> {
-    let method = load(store, ctx, &MethodKey::new(input.rest_api_id, input.resource_id, input.http_method)).await?;
+    let method = load(
+        store,
+        ctx,
+        &MethodKey::new(input.rest_api_id, input.resource_id, input.http_method),
+    )
+    .await?;
     let status = required(input.status_code);
-    method.method_responses.and_then(|mut r| r.remove(&status)).ok_or_else(response_not_found)
+    method
+        .method_responses
+        .and_then(|mut r| r.remove(&status))
+        .ok_or_else(response_not_found)
 }
 
 pub async fn update_response(
@@ -245,18 +275,33 @@ pub async fn update_response(
     check_status_code(&status)?;
     let ops = patches(input.patch_operations)?;
     modify(store, ctx, &key, |method| {
-        let response =
-            method.method_responses.as_mut().and_then(|r| r.get_mut(&status)).ok_or_else(response_not_found)?;
+        let response = method
+            .method_responses
+            .as_mut()
+            .and_then(|r| r.get_mut(&status))
+            .ok_or_else(response_not_found)?;
         for op in &ops {
             match op.segs().as_slice() {
                 ["responseParameters", name] => {
-                    if op.op == "remove" && !response.response_parameters.as_ref().is_some_and(|p| p.contains_key(*name)) {
+                    if op.op == "remove"
+                        && !response
+                            .response_parameters
+                            .as_ref()
+                            .is_some_and(|p| p.contains_key(*name))
+                    {
                         return Err(AwsError::not_found("Invalid parameter name specified"));
                     }
-                    patch_map(&mut response.response_parameters, op, name, || Ok(op.value.as_deref() == Some("true")))?
+                    patch_map(&mut response.response_parameters, op, name, || {
+                        Ok(op.value.as_deref() == Some("true"))
+                    })?
                 }
                 ["responseModels", content_type] => {
-                    if op.op == "remove" && !response.response_models.as_ref().is_some_and(|m| m.contains_key(*content_type)) {
+                    if op.op == "remove"
+                        && !response
+                            .response_models
+                            .as_ref()
+                            .is_some_and(|m| m.contains_key(*content_type))
+                    {
                         return Err(AwsError::not_found("Content-Type specified was not found"));
                     }
                     patch_map(&mut response.response_models, op, content_type, || op.string())?
@@ -277,7 +322,12 @@ pub async fn delete_response(
     let key = MethodKey::new(input.rest_api_id, input.resource_id, input.http_method);
     let status = required(input.status_code);
     modify(store, ctx, &key, |method| {
-        method.method_responses.as_mut().and_then(|r| r.remove(&status)).map(|_| ()).ok_or_else(response_not_found)
+        method
+            .method_responses
+            .as_mut()
+            .and_then(|r| r.remove(&status))
+            .map(|_| ())
+            .ok_or_else(response_not_found)
     })
     .await
 }

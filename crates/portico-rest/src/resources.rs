@@ -73,8 +73,14 @@ pub async fn create(store: &Store, ctx: &RequestContext, input: CreateResourceRe
     let mut tx = store.write().await?;
     restapis::load_in(&mut tx, ctx, &scope, &api_id).await?;
     let all = tx.list::<Resource>(&scope, &api_id).await?;
-    let parent = all.iter().find(|r| r.id.as_deref() == Some(&parent_id)).ok_or_else(not_found)?;
-    let siblings: Vec<&Resource> = all.iter().filter(|r| r.parent_id.as_deref() == Some(&parent_id)).collect();
+    let parent = all
+        .iter()
+        .find(|r| r.id.as_deref() == Some(&parent_id))
+        .ok_or_else(not_found)?;
+    let siblings: Vec<&Resource> = all
+        .iter()
+        .filter(|r| r.parent_id.as_deref() == Some(&parent_id))
+        .collect();
     check_placement(parent, &part, &siblings)?;
     let resource = Resource {
         id: Some(new_id(6)),
@@ -83,7 +89,8 @@ pub async fn create(store: &Store, ctx: &RequestContext, input: CreateResourceRe
         path_part: Some(part),
         resource_methods: None,
     };
-    tx.put(&scope, &api_id, resource.id.as_deref().unwrap_or_default(), &resource).await?;
+    tx.put(&scope, &api_id, resource.id.as_deref().unwrap_or_default(), &resource)
+        .await?;
     tx.commit().await?;
     Ok(resource)
 }
@@ -91,10 +98,8 @@ pub async fn create(store: &Store, ctx: &RequestContext, input: CreateResourceRe
 /// `embed=methods` shows whole methods; without it each method is an empty object.
 fn view(mut resource: Resource, embed: &Option<Vec<String>>) -> Resource {
     let embed_methods = embed.as_ref().is_some_and(|e| e.iter().any(|e| e == "methods"));
-    if !embed_methods {
-        if let Some(methods) = resource.resource_methods.as_mut() {
-            methods.values_mut().for_each(|m| *m = Method::default());
-        }
+    if !embed_methods && let Some(methods) = resource.resource_methods.as_mut() {
+        methods.values_mut().for_each(|m| *m = Method::default());
     }
     if resource.resource_methods.as_ref().is_some_and(|m| m.is_empty()) {
         resource.resource_methods = None;
@@ -104,7 +109,9 @@ fn view(mut resource: Resource, embed: &Option<Vec<String>>) -> Resource {
 
 pub async fn get(store: &Store, ctx: &RequestContext, input: GetResourceRequest) -> Result<Resource, AwsError> {
     let api_id = required(input.rest_api_id);
-    let resource = store.get::<Resource>(&scope(ctx), &api_id, &required(input.resource_id)).await?;
+    let resource = store
+        .get::<Resource>(&scope(ctx), &api_id, &required(input.resource_id))
+        .await?;
     match resource {
         Some(r) => Ok(view(r, &input.embed)),
         None => {
@@ -119,7 +126,10 @@ pub async fn list(store: &Store, ctx: &RequestContext, input: GetResourcesReques
     restapis::load(store, ctx, &api_id).await?;
     let all = store.list::<Resource>(&scope(ctx), &api_id).await?;
     let (items, position) = page(all, input.position.as_deref(), input.limit, |r| r.id.as_deref())?;
-    Ok(Resources { items: Some(items.into_iter().map(|r| view(r, &input.embed)).collect()), position })
+    Ok(Resources {
+        items: Some(items.into_iter().map(|r| view(r, &input.embed)).collect()),
+        position,
+    })
 }
 
 pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateResourceRequest) -> Result<Resource, AwsError> {
@@ -129,7 +139,10 @@ pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateResourceRe
     let ops = patches(input.patch_operations)?;
     let mut tx = store.write().await?;
     let mut all = tx.list::<Resource>(&scope, &api_id).await?;
-    let index = all.iter().position(|r| r.id.as_deref() == Some(&resource_id)).ok_or_else(not_found)?;
+    let index = all
+        .iter()
+        .position(|r| r.id.as_deref() == Some(&resource_id))
+        .ok_or_else(not_found)?;
     for op in &ops {
         if op.op != "replace" {
             return Err(AwsError::bad_request(format!(
@@ -153,7 +166,10 @@ pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateResourceRe
                     if id == resource_id {
                         return Err(AwsError::bad_request("Resources cannot be cyclical."));
                     }
-                    cursor = all.iter().find(|r| r.id.as_deref() == Some(&id)).and_then(|r| r.parent_id.clone());
+                    cursor = all
+                        .iter()
+                        .find(|r| r.id.as_deref() == Some(&id))
+                        .and_then(|r| r.parent_id.clone());
                 }
                 all[index].parent_id = Some(new_parent);
             }
@@ -168,7 +184,10 @@ pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateResourceRe
     let moved = &all[index];
     let part = moved.path_part.clone().unwrap_or_default();
     let parent_id = moved.parent_id.clone().unwrap_or_default();
-    let parent = all.iter().find(|r| r.id.as_deref() == Some(&parent_id)).ok_or_else(not_found)?;
+    let parent = all
+        .iter()
+        .find(|r| r.id.as_deref() == Some(&parent_id))
+        .ok_or_else(not_found)?;
     let siblings: Vec<&Resource> = all
         .iter()
         .filter(|r| r.parent_id.as_deref() == Some(&parent_id) && r.id.as_deref() != Some(&resource_id))
@@ -189,8 +208,12 @@ fn recompute_paths(all: &mut [Resource]) {
     while changed {
         changed = false;
         for i in 0..all.len() {
-            let Some(parent_id) = all[i].parent_id.clone() else { continue };
-            let Some(parent) = all.iter().find(|r| r.id.as_deref() == Some(&parent_id)) else { continue };
+            let Some(parent_id) = all[i].parent_id.clone() else {
+                continue;
+            };
+            let Some(parent) = all.iter().find(|r| r.id.as_deref() == Some(&parent_id)) else {
+                continue;
+            };
             let path = child_path(parent, all[i].path_part.as_deref().unwrap_or_default());
             if all[i].path.as_deref() != Some(&path) {
                 all[i].path = Some(path);
@@ -206,7 +229,10 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteResourceRe
     let scope = scope(ctx);
     let mut tx = store.write().await?;
     let all = tx.list::<Resource>(&scope, &api_id).await?;
-    let target = all.iter().find(|r| r.id.as_deref() == Some(&resource_id)).ok_or_else(not_found)?;
+    let target = all
+        .iter()
+        .find(|r| r.id.as_deref() == Some(&resource_id))
+        .ok_or_else(not_found)?;
     if target.parent_id.is_none() {
         return Err(AwsError::bad_request("Cannot delete root resource"));
     }
@@ -215,7 +241,11 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteResourceRe
     let mut i = 0;
     while i < doomed.len() {
         let id = doomed[i].clone();
-        doomed.extend(all.iter().filter(|r| r.parent_id.as_deref() == Some(&id)).filter_map(|r| r.id.clone()));
+        doomed.extend(
+            all.iter()
+                .filter(|r| r.parent_id.as_deref() == Some(&id))
+                .filter_map(|r| r.id.clone()),
+        );
         i += 1;
     }
     for id in &doomed {
@@ -227,5 +257,7 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteResourceRe
 
 /// Loads a resource inside a write, with the 404s AWS gives for it.
 pub async fn load_in(tx: &mut Tx<'_>, scope: &Scope, api_id: &str, resource_id: &str) -> Result<Resource, AwsError> {
-    tx.get::<Resource>(scope, api_id, resource_id).await?.ok_or_else(not_found)
+    tx.get::<Resource>(scope, api_id, resource_id)
+        .await?
+        .ok_or_else(not_found)
 }

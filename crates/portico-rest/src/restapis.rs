@@ -12,7 +12,9 @@ fn check_compression(size: i64) -> Result<(), AwsError> {
     if (0..=MAX_COMPRESSION).contains(&size) {
         Ok(())
     } else {
-        Err(AwsError::bad_request("Invalid minimum compression size, must be between 0 and 10485760"))
+        Err(AwsError::bad_request(
+            "Invalid minimum compression size, must be between 0 and 10485760",
+        ))
     }
 }
 
@@ -21,9 +23,17 @@ fn endpoint_configuration(input: Option<EndpointConfiguration>) -> Result<Endpoi
     let mut config = input.unwrap_or_default();
     let types = config.types.get_or_insert_with(|| vec!["EDGE".into()]);
     match types.len() {
-        0 => return Err(AwsError::bad_request("REGIONAL Configuration and EDGE Configuration cannot be both DISABLED.")),
+        0 => {
+            return Err(AwsError::bad_request(
+                "REGIONAL Configuration and EDGE Configuration cannot be both DISABLED.",
+            ));
+        }
         1 => {}
-        _ => return Err(AwsError::bad_request("Cannot create an api with multiple Endpoint Types.")),
+        _ => {
+            return Err(AwsError::bad_request(
+                "Cannot create an api with multiple Endpoint Types.",
+            ));
+        }
     }
     let endpoint_type = types[0].clone();
     if !["EDGE", "REGIONAL", "PRIVATE"].contains(&endpoint_type.as_str()) {
@@ -35,7 +45,11 @@ fn endpoint_configuration(input: Option<EndpointConfiguration>) -> Result<Endpoi
             ),
         ));
     }
-    let default_ip = if endpoint_type == "PRIVATE" { "dualstack" } else { "ipv4" };
+    let default_ip = if endpoint_type == "PRIVATE" {
+        "dualstack"
+    } else {
+        "ipv4"
+    };
     let ip = config.ip_address_type.get_or_insert_with(|| default_ip.into());
     if ip != "ipv4" && ip != "dualstack" {
         return Err(AwsError::new(
@@ -47,7 +61,9 @@ fn endpoint_configuration(input: Option<EndpointConfiguration>) -> Result<Endpoi
         ));
     }
     if endpoint_type == "PRIVATE" && ip == "ipv4" {
-        return Err(AwsError::bad_request("Only dualstack ipAddressType is supported for Private APIs."));
+        return Err(AwsError::bad_request(
+            "Only dualstack ipAddressType is supported for Private APIs.",
+        ));
     }
     Ok(config)
 }
@@ -63,17 +79,24 @@ pub async fn create(store: &Store, ctx: &RequestContext, input: CreateRestApiReq
         check_compression(size)?;
     }
     let endpoint_configuration = endpoint_configuration(input.endpoint_configuration)?;
-    if let Some(source) = input.api_key_source.as_deref() {
-        if source != "HEADER" && source != "AUTHORIZER" {
-            return Err(AwsError::bad_request(format!("Invalid apiKeySource specified: {source}")));
-        }
+    if let Some(source) = input.api_key_source.as_deref()
+        && source != "HEADER"
+        && source != "AUTHORIZER"
+    {
+        return Err(AwsError::bad_request(format!(
+            "Invalid apiKeySource specified: {source}"
+        )));
     }
     let scope = scope(ctx);
     let mut id = new_id(10);
     while store.id_taken(Kind::RestApi, &id).await? {
         id = new_id(10);
     }
-    let root = Resource { id: Some(new_id(10)), path: Some("/".into()), ..Default::default() };
+    let root = Resource {
+        id: Some(new_id(10)),
+        path: Some("/".into()),
+        ..Default::default()
+    };
     let api = RestApi {
         id: Some(id.clone()),
         name: input.name,
@@ -92,14 +115,18 @@ pub async fn create(store: &Store, ctx: &RequestContext, input: CreateRestApiReq
     };
     let mut tx = store.write().await?;
     tx.put(&scope, "", &id, &api).await?;
-    tx.put(&scope, &id, root.id.as_deref().unwrap_or_default(), &root).await?;
+    tx.put(&scope, &id, root.id.as_deref().unwrap_or_default(), &root)
+        .await?;
     tx.commit().await?;
     Ok(api)
 }
 
 /// The API or AWS's 404 for it.
 pub async fn load(store: &Store, ctx: &RequestContext, api_id: &str) -> Result<RestApi, AwsError> {
-    store.get::<RestApi>(&scope(ctx), "", api_id).await?.ok_or_else(|| api_not_found(ctx, api_id))
+    store
+        .get::<RestApi>(&scope(ctx), "", api_id)
+        .await?
+        .ok_or_else(|| api_not_found(ctx, api_id))
 }
 
 pub async fn get(store: &Store, ctx: &RequestContext, input: GetRestApiRequest) -> Result<RestApi, AwsError> {
@@ -109,7 +136,10 @@ pub async fn get(store: &Store, ctx: &RequestContext, input: GetRestApiRequest) 
 pub async fn list(store: &Store, ctx: &RequestContext, input: GetRestApisRequest) -> Result<RestApis, AwsError> {
     let all = store.list::<RestApi>(&scope(ctx), "").await?;
     let (items, position) = page(all, input.position.as_deref(), input.limit, |a| a.id.as_deref())?;
-    Ok(RestApis { items: Some(items), position })
+    Ok(RestApis {
+        items: Some(items),
+        position,
+    })
 }
 
 pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateRestApiRequest) -> Result<RestApi, AwsError> {
@@ -117,7 +147,10 @@ pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateRestApiReq
     let scope = scope(ctx);
     let ops = patches(input.patch_operations)?;
     let mut tx = store.write().await?;
-    let mut api = tx.get::<RestApi>(&scope, "", &api_id).await?.ok_or_else(|| api_not_found(ctx, &api_id))?;
+    let mut api = tx
+        .get::<RestApi>(&scope, "", &api_id)
+        .await?
+        .ok_or_else(|| api_not_found(ctx, &api_id))?;
     for op in &ops {
         apply(&mut api, op)?;
     }
@@ -146,7 +179,9 @@ fn apply(api: &mut RestApi, op: &Patch) -> Result<(), AwsError> {
         if op.op == "replace" {
             Ok(())
         } else {
-            Err(AwsError::bad_request("Invalid patch operation specified. Must be one of: [replace]"))
+            Err(AwsError::bad_request(
+                "Invalid patch operation specified. Must be one of: [replace]",
+            ))
         }
     };
     match op.segs().as_slice() {
@@ -165,7 +200,9 @@ fn apply(api: &mut RestApi, op: &Patch) -> Result<(), AwsError> {
             replace_only(op)?;
             let source = op.string()?;
             if source != "HEADER" && source != "AUTHORIZER" {
-                return Err(AwsError::bad_request(format!("Invalid apiKeySource specified: {source}")));
+                return Err(AwsError::bad_request(format!(
+                    "Invalid apiKeySource specified: {source}"
+                )));
             }
             api.api_key_source = Some(source);
         }
@@ -210,11 +247,15 @@ fn apply(api: &mut RestApi, op: &Patch) -> Result<(), AwsError> {
         }
         ["endpointConfiguration", "types", old] => {
             if !["add", "remove", "replace"].contains(&op.op) {
-                return Err(AwsError::bad_request("Invalid patch operation specified. Must be 'add'|'remove'|'replace'"));
+                return Err(AwsError::bad_request(
+                    "Invalid patch operation specified. Must be 'add'|'remove'|'replace'",
+                ));
             }
             let new = op.string()?;
             if !["EDGE", "REGIONAL", "PRIVATE"].contains(&new.as_str()) {
-                return Err(AwsError::bad_request("Invalid EndpointTypes specified. Valid options are REGIONAL,EDGE,PRIVATE"));
+                return Err(AwsError::bad_request(
+                    "Invalid EndpointTypes specified. Valid options are REGIONAL,EDGE,PRIVATE",
+                ));
             }
             let config = api.endpoint_configuration.get_or_insert_default();
             let types = config.types.get_or_insert_default();
@@ -233,7 +274,9 @@ fn apply(api: &mut RestApi, op: &Patch) -> Result<(), AwsError> {
             }
             let config = api.endpoint_configuration.get_or_insert_default();
             if ip == "ipv4" && config.types.as_ref().is_some_and(|t| t.iter().any(|t| t == "PRIVATE")) {
-                return Err(AwsError::bad_request("Only dualstack ipAddressType is supported for Private APIs."));
+                return Err(AwsError::bad_request(
+                    "Only dualstack ipAddressType is supported for Private APIs.",
+                ));
             }
             config.ip_address_type = Some(ip);
         }
@@ -263,5 +306,7 @@ pub async fn load_in(
     scope: &portico_store::Scope,
     api_id: &str,
 ) -> Result<RestApi, AwsError> {
-    tx.get::<RestApi>(scope, "", api_id).await?.ok_or_else(|| api_not_found(ctx, api_id))
+    tx.get::<RestApi>(scope, "", api_id)
+        .await?
+        .ok_or_else(|| api_not_found(ctx, api_id))
 }

@@ -13,7 +13,8 @@ pub fn not_found() -> AwsError {
 }
 
 pub fn check_name(name: &str) -> Result<(), AwsError> {
-    if !name.is_empty() && name.len() <= 128 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+    if !name.is_empty() && name.len() <= 128 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
         Ok(())
     } else {
         Err(AwsError::bad_request("Stage name only allows a-zA-Z0-9_"))
@@ -68,7 +69,10 @@ pub async fn create(store: &Store, ctx: &RequestContext, input: CreateStageReque
 
 pub async fn get(store: &Store, ctx: &RequestContext, input: GetStageRequest) -> Result<Stage, AwsError> {
     let api_id = required(input.rest_api_id);
-    match store.get::<Stage>(&scope(ctx), &api_id, &required(input.stage_name)).await? {
+    match store
+        .get::<Stage>(&scope(ctx), &api_id, &required(input.stage_name))
+        .await?
+    {
         Some(stage) => Ok(stage),
         None => {
             restapis::load(store, ctx, &api_id).await?;
@@ -149,7 +153,9 @@ fn apply(stage: &mut Stage, op: &Patch) -> Result<(), AwsError> {
         ["accessLogSettings", "destinationArn"] => {
             stage.access_log_settings.get_or_insert_default().destination_arn = op.optional_string()
         }
-        ["accessLogSettings", "format"] => stage.access_log_settings.get_or_insert_default().format = op.optional_string(),
+        ["accessLogSettings", "format"] => {
+            stage.access_log_settings.get_or_insert_default().format = op.optional_string()
+        }
         _ => apply_method_setting(stage, op)?,
     }
     if stage.variables.as_ref().is_some_and(|v| v.is_empty()) {

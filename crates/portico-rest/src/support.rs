@@ -5,7 +5,10 @@ use portico_wire::{AwsError, RequestContext};
 use rand::Rng;
 
 pub fn scope(ctx: &RequestContext) -> Scope {
-    Scope { account: ctx.account.clone(), region: ctx.region.clone() }
+    Scope {
+        account: ctx.account.clone(),
+        region: ctx.region.clone(),
+    }
 }
 
 /// A member the wire layer already checked is present (path labels, required members).
@@ -17,7 +20,9 @@ pub fn required(value: Option<String>) -> String {
 pub fn new_id(len: usize) -> String {
     const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::rng();
-    (0..len).map(|_| CHARS[rng.random_range(0..CHARS.len())] as char).collect()
+    (0..len)
+        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
+        .collect()
 }
 
 pub fn api_not_found(ctx: &RequestContext, api_id: &str) -> AwsError {
@@ -48,7 +53,11 @@ pub fn page<T>(
             .ok_or_else(|| AwsError::bad_request("Invalid position parameter"))?,
     };
     let mut items: Vec<T> = items.into_iter().skip(start).collect();
-    let next = if items.len() > limit { id(&items[limit]).map(str::to_string) } else { None };
+    let next = if items.len() > limit {
+        id(&items[limit]).map(str::to_string)
+    } else {
+        None
+    };
     items.truncate(limit);
     Ok((items, next))
 }
@@ -105,11 +114,16 @@ impl Patch {
     }
 
     pub fn unsupported_op(&self) -> AwsError {
-        AwsError::bad_request(format!("Invalid patch operation specified. Must be one of: [replace, add, remove] for '{}'", self.path))
+        AwsError::bad_request(format!(
+            "Invalid patch operation specified. Must be one of: [replace, add, remove] for '{}'",
+            self.path
+        ))
     }
 
     pub fn string(&self) -> Result<String, AwsError> {
-        self.value.clone().ok_or_else(|| AwsError::bad_request(format!("Invalid null value for path {}", self.path)))
+        self.value
+            .clone()
+            .ok_or_else(|| AwsError::bad_request(format!("Invalid null value for path {}", self.path)))
     }
 
     /// Text value that may be cleared: `remove` or an empty string leave `None`.

@@ -18,8 +18,15 @@ fn parse(ctx: &RequestContext, arn: &str) -> Result<(Scope, Target), AwsError> {
     if parts.len() != 6 || parts[0] != "arn" || parts[2] != "apigateway" {
         return Err(invalid());
     }
-    let region = if parts[3].is_empty() { ctx.region.clone() } else { parts[3].to_string() };
-    let scope = Scope { account: ctx.account.clone(), region };
+    let region = if parts[3].is_empty() {
+        ctx.region.clone()
+    } else {
+        parts[3].to_string()
+    };
+    let scope = Scope {
+        account: ctx.account.clone(),
+        region,
+    };
     let segments: Vec<&str> = parts[5].trim_start_matches('/').split('/').collect();
     let target = match segments.as_slice() {
         ["restapis", id] => Target::RestApi(id.to_string()),
@@ -40,7 +47,10 @@ async fn modify(
     let mut tx = store.write().await?;
     match target {
         Target::RestApi(id) => {
-            let mut api = tx.get::<RestApi>(&scope, "", &id).await?.ok_or_else(|| crate::support::api_not_found(ctx, &id))?;
+            let mut api = tx
+                .get::<RestApi>(&scope, "", &id)
+                .await?
+                .ok_or_else(|| crate::support::api_not_found(ctx, &id))?;
             let tags = api.tags.get_or_insert_default();
             change(tags);
             if tags.is_empty() {
@@ -49,7 +59,10 @@ async fn modify(
             tx.put(&scope, "", &id, &api).await?;
         }
         Target::Stage(api_id, name) => {
-            let mut stage = tx.get::<Stage>(&scope, &api_id, &name).await?.ok_or_else(crate::stages::not_found)?;
+            let mut stage = tx
+                .get::<Stage>(&scope, &api_id, &name)
+                .await?
+                .ok_or_else(crate::stages::not_found)?;
             let tags = stage.tags.get_or_insert_default();
             change(tags);
             if tags.is_empty() {
@@ -69,7 +82,10 @@ pub async fn tag(store: &Store, ctx: &RequestContext, input: TagResourceRequest)
 
 pub async fn untag(store: &Store, ctx: &RequestContext, input: UntagResourceRequest) -> Result<(), AwsError> {
     let keys = input.tag_keys.unwrap_or_default();
-    modify(store, ctx, &required(input.resource_arn), |tags| tags.retain(|k, _| !keys.contains(k))).await
+    modify(store, ctx, &required(input.resource_arn), |tags| {
+        tags.retain(|k, _| !keys.contains(k))
+    })
+    .await
 }
 
 pub async fn get(store: &Store, ctx: &RequestContext, input: GetTagsRequest) -> Result<Tags, AwsError> {
@@ -77,11 +93,21 @@ pub async fn get(store: &Store, ctx: &RequestContext, input: GetTagsRequest) -> 
     let (scope, target) = parse(ctx, &arn)?;
     let tags = match target {
         Target::RestApi(id) => {
-            store.get::<RestApi>(&scope, "", &id).await?.ok_or_else(|| crate::support::api_not_found(ctx, &id))?.tags
+            store
+                .get::<RestApi>(&scope, "", &id)
+                .await?
+                .ok_or_else(|| crate::support::api_not_found(ctx, &id))?
+                .tags
         }
         Target::Stage(api_id, name) => {
-            store.get::<Stage>(&scope, &api_id, &name).await?.ok_or_else(crate::stages::not_found)?.tags
+            store
+                .get::<Stage>(&scope, &api_id, &name)
+                .await?
+                .ok_or_else(crate::stages::not_found)?
+                .tags
         }
     };
-    Ok(Tags { tags: Some(tags.unwrap_or_default()) })
+    Ok(Tags {
+        tags: Some(tags.unwrap_or_default()),
+    })
 }

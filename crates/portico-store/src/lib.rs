@@ -104,19 +104,33 @@ impl Store {
             None => {
                 // One connection that never closes: a memory database lives as long as it.
                 let options = SqliteConnectOptions::from_str("sqlite::memory:")?;
-                (options, SqlitePoolOptions::new().max_connections(1).idle_timeout(None).max_lifetime(None))
+                (
+                    options,
+                    SqlitePoolOptions::new()
+                        .max_connections(1)
+                        .idle_timeout(None)
+                        .max_lifetime(None),
+                )
             }
         };
         let pool = pool_options.min_connections(1).connect_with(options).await?;
         migrator().run(&pool).await?;
-        Ok(Self { pool, writer: Arc::new(tokio::sync::Mutex::new(())), generation: Arc::new(AtomicU64::new(1)) })
+        Ok(Self {
+            pool,
+            writer: Arc::new(tokio::sync::Mutex::new(())),
+            generation: Arc::new(AtomicU64::new(1)),
+        })
     }
 
     /// Starts the write transaction; everything an operation changes goes through one.
     pub async fn write(&self) -> Result<Tx<'_>> {
         let guard = self.writer.lock().await;
         let tx = self.pool.begin().await?;
-        Ok(Tx { tx, store: self, _writer: guard })
+        Ok(Tx {
+            tx,
+            store: self,
+            _writer: guard,
+        })
     }
 
     /// Changes whenever a write commits.
@@ -125,14 +139,16 @@ impl Store {
     }
 
     pub async fn get<D: Document>(&self, scope: &Scope, parent: &str, id: &str) -> Result<Option<D>> {
-        let row = sqlx::query("SELECT doc FROM objects WHERE account = ? AND region = ? AND kind = ? AND parent = ? AND id = ?")
-            .bind(&scope.account)
-            .bind(&scope.region)
-            .bind(D::KIND.as_str())
-            .bind(parent)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT doc FROM objects WHERE account = ? AND region = ? AND kind = ? AND parent = ? AND id = ?",
+        )
+        .bind(&scope.account)
+        .bind(&scope.region)
+        .bind(D::KIND.as_str())
+        .bind(parent)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(|r| decode::<D>(r.get::<&str, _>(0))).transpose()
     }
 
@@ -152,14 +168,18 @@ impl Store {
 
     /// A document found by parent and id in any scope: execute-api hosts name only the API.
     pub async fn find_unscoped<D: Document>(&self, parent: &str, id: &str) -> Result<Option<(Scope, D)>> {
-        let row = sqlx::query("SELECT account, region, doc FROM objects WHERE kind = ? AND parent = ? AND id = ? LIMIT 1")
-            .bind(D::KIND.as_str())
-            .bind(parent)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT account, region, doc FROM objects WHERE kind = ? AND parent = ? AND id = ? LIMIT 1")
+                .bind(D::KIND.as_str())
+                .bind(parent)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(|r| {
-            let scope = Scope { account: r.get(0), region: r.get(1) };
+            let scope = Scope {
+                account: r.get(0),
+                region: r.get(1),
+            };
             decode::<D>(r.get::<&str, _>(2)).map(|d| (scope, d))
         })
         .transpose()
@@ -177,7 +197,9 @@ impl Store {
 
     /// Object counts by kind, for the health endpoint.
     pub async fn counts(&self) -> Result<Vec<(String, i64)>> {
-        let rows = sqlx::query("SELECT kind, COUNT(*) FROM objects GROUP BY kind ORDER BY kind").fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT kind, COUNT(*) FROM objects GROUP BY kind ORDER BY kind")
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
@@ -191,14 +213,16 @@ impl Store {
 
 impl Tx<'_> {
     pub async fn get<D: Document>(&mut self, scope: &Scope, parent: &str, id: &str) -> Result<Option<D>> {
-        let row = sqlx::query("SELECT doc FROM objects WHERE account = ? AND region = ? AND kind = ? AND parent = ? AND id = ?")
-            .bind(&scope.account)
-            .bind(&scope.region)
-            .bind(D::KIND.as_str())
-            .bind(parent)
-            .bind(id)
-            .fetch_optional(&mut *self.tx)
-            .await?;
+        let row = sqlx::query(
+            "SELECT doc FROM objects WHERE account = ? AND region = ? AND kind = ? AND parent = ? AND id = ?",
+        )
+        .bind(&scope.account)
+        .bind(&scope.region)
+        .bind(D::KIND.as_str())
+        .bind(parent)
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await?;
         row.map(|r| decode::<D>(r.get::<&str, _>(0))).transpose()
     }
 
@@ -235,14 +259,15 @@ impl Tx<'_> {
 
     /// Deletes one object; returns whether it existed.
     pub async fn delete(&mut self, scope: &Scope, kind: Kind, parent: &str, id: &str) -> Result<bool> {
-        let done = sqlx::query("DELETE FROM objects WHERE account = ? AND region = ? AND kind = ? AND parent = ? AND id = ?")
-            .bind(&scope.account)
-            .bind(&scope.region)
-            .bind(kind.as_str())
-            .bind(parent)
-            .bind(id)
-            .execute(&mut *self.tx)
-            .await?;
+        let done =
+            sqlx::query("DELETE FROM objects WHERE account = ? AND region = ? AND kind = ? AND parent = ? AND id = ?")
+                .bind(&scope.account)
+                .bind(&scope.region)
+                .bind(kind.as_str())
+                .bind(parent)
+                .bind(id)
+                .execute(&mut *self.tx)
+                .await?;
         Ok(done.rows_affected() > 0)
     }
 
@@ -275,7 +300,10 @@ fn migrator() -> sqlx::migrate::Migrator {
             Migration::new(*version, (*name).into(), MigrationType::Simple, (*sql).into(), false)
         })
         .collect();
-    Migrator { migrations: std::borrow::Cow::Owned(migrations), ..Migrator::DEFAULT }
+    Migrator {
+        migrations: std::borrow::Cow::Owned(migrations),
+        ..Migrator::DEFAULT
+    }
 }
 
 fn decode<D: Document>(text: &str) -> Result<D> {

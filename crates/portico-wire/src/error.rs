@@ -13,7 +13,11 @@ pub struct AwsError {
 
 impl AwsError {
     pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code: Cow::Borrowed(code), message: message.into() }
+        Self {
+            status,
+            code: Cow::Borrowed(code),
+            message: message.into(),
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -42,7 +46,11 @@ impl AwsError {
 
     /// An operation of the model that Portico does not serve yet.
     pub fn not_implemented(operation: &str) -> Self {
-        Self::new(501, "NotImplemented", format!("The operation {operation} is not implemented by Portico yet"))
+        Self::new(
+            501,
+            "NotImplemented",
+            format!("The operation {operation} is not implemented by Portico yet"),
+        )
     }
 
     /// A fault of Portico itself; the message is logged, never a panic.

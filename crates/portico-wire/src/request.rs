@@ -24,7 +24,11 @@ pub fn input_document(spec: &OperationSpec, raw: &RawRequest<'_>) -> Result<Valu
     for member in spec.input {
         let value = match member.location {
             Location::Body | Location::StatusCode => continue,
-            Location::Uri => raw.labels.iter().find(|(l, _)| *l == member.wire).map(|(_, v)| Value::String(v.clone())),
+            Location::Uri => raw
+                .labels
+                .iter()
+                .find(|(l, _)| *l == member.wire)
+                .map(|(_, v)| Value::String(v.clone())),
             Location::Header => match raw.headers.get(member.wire).map(|h| h.to_str()) {
                 Some(Ok(text)) => Some(coerce(member, text)?),
                 Some(Err(_)) => return Err(AwsError::bad_request(format!("Invalid header {}", member.wire))),
@@ -32,12 +36,19 @@ pub fn input_document(spec: &OperationSpec, raw: &RawRequest<'_>) -> Result<Valu
             },
             Location::Query => {
                 bound_query.push(member.wire);
-                let values: Vec<&str> =
-                    pairs.iter().filter(|(k, _)| k == member.wire).map(|(_, v)| v.as_str()).collect();
+                let values: Vec<&str> = pairs
+                    .iter()
+                    .filter(|(k, _)| k == member.wire)
+                    .map(|(_, v)| v.as_str())
+                    .collect();
                 match (member.ty, values.as_slice()) {
                     (_, []) => None,
                     (Ty::List, values) => Some(Value::Array(
-                        values.iter().flat_map(|v| v.split(',')).map(|v| Value::String(v.to_string())).collect(),
+                        values
+                            .iter()
+                            .flat_map(|v| v.split(','))
+                            .map(|v| Value::String(v.to_string()))
+                            .collect(),
                     )),
                     (_, [.., last]) => Some(coerce(member, last)?),
                 }
@@ -76,7 +87,9 @@ fn body_document(body: &[u8]) -> Result<Map<String, Value>, AwsError> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(AwsError::bad_request("Invalid request body: expected a JSON object")),
-        Err(e) => Err(AwsError::bad_request(format!("Could not parse request body into json: {e}"))),
+        Err(e) => Err(AwsError::bad_request(format!(
+            "Could not parse request body into json: {e}"
+        ))),
     }
 }
 

@@ -6,12 +6,23 @@ use base64::Engine;
 use bytes::Bytes;
 use serde_json::Value;
 
-pub fn output_response(spec: &OperationSpec, output: Value, request_id: &str) -> Result<http::Response<Bytes>, AwsError> {
-    let mut builder = http::Response::builder().status(spec.success).header("x-amzn-RequestId", request_id);
+pub fn output_response(
+    spec: &OperationSpec,
+    output: Value,
+    request_id: &str,
+) -> Result<http::Response<Bytes>, AwsError> {
+    let mut builder = http::Response::builder()
+        .status(spec.success)
+        .header("x-amzn-RequestId", request_id);
     let mut doc = match output {
         Value::Object(map) => map,
         Value::Null => serde_json::Map::new(),
-        other => return Err(AwsError::internal(format!("output of {} is not an object: {other}", spec.name))),
+        other => {
+            return Err(AwsError::internal(format!(
+                "output of {} is not an object: {other}",
+                spec.name
+            )));
+        }
     };
     for member in spec.output {
         match member.location {
@@ -51,5 +62,7 @@ pub fn output_response(spec: &OperationSpec, output: Value, request_id: &str) ->
             Bytes::from(Value::Object(doc).to_string())
         }
     };
-    builder.body(body).map_err(|e| AwsError::internal(format!("writing {}: {e}", spec.name)))
+    builder
+        .body(body)
+        .map_err(|e| AwsError::internal(format!("writing {}: {e}", spec.name)))
 }

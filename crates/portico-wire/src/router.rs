@@ -49,13 +49,23 @@ impl Router {
                         None => Segment::Literal(s),
                     })
                     .collect();
-                let query = query.split('&').filter(|q| !q.is_empty()).map(|q| q.split_once('=').unwrap_or((q, ""))).collect();
+                let query = query
+                    .split('&')
+                    .filter(|q| !q.is_empty())
+                    .map(|q| q.split_once('=').unwrap_or((q, "")))
+                    .collect();
                 let literals = segments.iter().filter(|s| matches!(s, Segment::Literal(_))).count();
-                templates.push(Template { spec, index, segments, query, literals });
+                templates.push(Template {
+                    spec,
+                    index,
+                    segments,
+                    query,
+                    literals,
+                });
             }
         }
         // Query literals and literal segments win over labels.
-        templates.sort_by(|a, b| (b.query.len(), b.literals).cmp(&(a.query.len(), a.literals)));
+        templates.sort_by_key(|t| std::cmp::Reverse((t.query.len(), t.literals)));
         Self { templates }
     }
 
@@ -67,7 +77,11 @@ impl Router {
             if t.spec.method != method || t.segments.len() != parts.len() {
                 continue;
             }
-            if !t.query.iter().all(|(k, v)| pairs.iter().any(|(pk, pv)| pk == k && pv == v)) {
+            if !t
+                .query
+                .iter()
+                .all(|(k, v)| pairs.iter().any(|(pk, pv)| pk == k && pv == v))
+            {
                 continue;
             }
             let mut labels = Vec::new();
@@ -83,7 +97,12 @@ impl Router {
                     }
                 }
             }
-            return Some(Matched { service: t.spec.service, index: t.index, spec: t.spec, labels });
+            return Some(Matched {
+                service: t.spec.service,
+                index: t.index,
+                spec: t.spec,
+                labels,
+            });
         }
         None
     }
@@ -116,10 +135,22 @@ mod tests {
             ("PUT", "/restapis/abc", Some("PutRestApi")),
             ("POST", "/restapis/a/resources/r", Some("CreateResource")),
             ("GET", "/restapis/a/resources/r/methods/GET", Some("GetMethod")),
-            ("PUT", "/restapis/a/resources/r/methods/GET/integration", Some("PutIntegration")),
-            ("PUT", "/restapis/a/resources/r/methods/GET/integration/responses/200", Some("PutIntegrationResponse")),
+            (
+                "PUT",
+                "/restapis/a/resources/r/methods/GET/integration",
+                Some("PutIntegration"),
+            ),
+            (
+                "PUT",
+                "/restapis/a/resources/r/methods/GET/integration/responses/200",
+                Some("PutIntegrationResponse"),
+            ),
             ("GET", "/restapis/a/stages/dev", Some("GetStage")),
-            ("GET", "/tags/arn%3Aaws%3Aapigateway%3Aus-east-1%3A%3A%2Frestapis%2Fabc", Some("GetTags")),
+            (
+                "GET",
+                "/tags/arn%3Aaws%3Aapigateway%3Aus-east-1%3A%3A%2Frestapis%2Fabc",
+                Some("GetTags"),
+            ),
             ("GET", "/v2/apis", Some("GetApis")),
             ("POST", "/v2/apis/x/routes", Some("CreateRoute")),
             ("POST", "/@connections/abc", Some("PostToConnection")),
@@ -133,7 +164,12 @@ mod tests {
 
     #[test]
     fn labels_are_decoded() {
-        let m = Router::new().route("GET", "/tags/arn%3Aaws%3Aapigateway%3A%3A%2Frestapis%2Fabc", "").unwrap();
-        assert_eq!(m.labels, vec![("resource_arn", "arn:aws:apigateway::/restapis/abc".to_string())]);
+        let m = Router::new()
+            .route("GET", "/tags/arn%3Aaws%3Aapigateway%3A%3A%2Frestapis%2Fabc", "")
+            .unwrap();
+        assert_eq!(
+            m.labels,
+            vec![("resource_arn", "arn:aws:apigateway::/restapis/abc".to_string())]
+        );
     }
 }

@@ -6,6 +6,10 @@ fn generated_modules_match_the_models() {
     for (file, want) in portico_codegen::generate_all(wire) {
         let path = wire.join("src/generated").join(&file);
         let have = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(have == want, "{} is stale: run `cargo run -p portico-codegen`", path.display());
+        assert!(
+            have == want,
+            "{} is stale: run `cargo run -p portico-codegen`",
+            path.display()
+        );
     }
 }

@@ -29,7 +29,9 @@ async fn answer(_request: Request<Incoming>) -> Result<Response<Full<Bytes>>, In
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
     let port: u16 = match std::env::args().nth(1) {
-        Some(arg) => arg.parse().map_err(|e| std::io::Error::other(format!("bad port {arg:?}: {e}")))?,
+        Some(arg) => arg
+            .parse()
+            .map_err(|e| std::io::Error::other(format!("bad port {arg:?}: {e}")))?,
         None => 0,
     };
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
@@ -45,7 +47,9 @@ async fn main() -> std::io::Result<()> {
         let _ = stream.set_nodelay(true);
         tokio::spawn(async move {
             // A client hanging up mid-request is not the server's problem.
-            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service_fn(answer)).await;
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service_fn(answer))
+                .await;
         });
     }
 }

@@ -4,7 +4,11 @@ use clap::Parser;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Parser)]
-#[command(name = "portico", version, about = "Amazon API Gateway on a laptop: control plane and execute-api on one port")]
+#[command(
+    name = "portico",
+    version,
+    about = "Amazon API Gateway on a laptop: control plane and execute-api on one port"
+)]
 pub struct Config {
     /// Address to listen on.
     #[arg(long, env = "PORTICO_HOST", default_value = "127.0.0.1")]

@@ -11,15 +11,29 @@ struct NotYetServed;
 impl apigatewayv2::ApiGatewayV2 for NotYetServed {}
 impl apigatewaymanagementapi::ApiGatewayManagementApi for NotYetServed {}
 
-pub async fn handle(state: &State, parts: &http::request::Parts, body: &Bytes) -> (http::Response<Bytes>, &'static str) {
+pub async fn handle(
+    state: &State,
+    parts: &http::request::Parts,
+    body: &Bytes,
+) -> (http::Response<Bytes>, &'static str) {
     let request_id = uuid::Uuid::new_v4().to_string();
     let query = parts.uri.query().unwrap_or("");
-    let authorization = parts.headers.get(http::header::AUTHORIZATION).and_then(|h| h.to_str().ok());
+    let authorization = parts
+        .headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok());
     let (account, region) = match sigv4::credential_scope(authorization, query) {
         Some((key, region)) => (sigv4::account_for(&key, &state.config.default_account), region),
-        None => (state.config.default_account.clone(), state.config.default_region.clone()),
+        None => (
+            state.config.default_account.clone(),
+            state.config.default_region.clone(),
+        ),
     };
-    let ctx = RequestContext { account, region, request_id: request_id.clone() };
+    let ctx = RequestContext {
+        account,
+        region,
+        request_id: request_id.clone(),
+    };
     let Some(matched) = state.router.route(parts.method.as_str(), parts.uri.path(), query) else {
         let error = AwsError::new(
             404,
@@ -29,7 +43,12 @@ pub async fn handle(state: &State, parts: &http::request::Parts, body: &Bytes) -
         return (error.to_response(&request_id), "-");
     };
     let spec = matched.spec;
-    let raw = RawRequest { labels: &matched.labels, query, headers: &parts.headers, body };
+    let raw = RawRequest {
+        labels: &matched.labels,
+        query,
+        headers: &parts.headers,
+        body,
+    };
     let result = match input_document(spec, &raw) {
         Ok(input) => match matched.service {
             Service::ApiGateway => {

@@ -59,7 +59,11 @@ pub fn app(state: Arc<State>) -> axum::Router {
 }
 
 /// Serves `listener` until `shutdown` completes.
-pub async fn run(listener: TcpListener, state: Arc<State>, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn run(
+    listener: TcpListener,
+    state: Arc<State>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
 }
 

@@ -17,8 +17,16 @@ pub async fn handle(state: &State, parts: &http::request::Parts) -> Option<http:
     Some(match (method, parts.uri.path()) {
         ("GET" | "HEAD", "/_portico/health") => {
             let counts = match state.store.counts().await {
-                Ok(counts) => counts.into_iter().map(|(k, v)| (k, json!(v))).collect::<serde_json::Map<_, _>>(),
-                Err(e) => return Some(json_response(500, json!({ "status": "error", "message": e.to_string() }))),
+                Ok(counts) => counts
+                    .into_iter()
+                    .map(|(k, v)| (k, json!(v)))
+                    .collect::<serde_json::Map<_, _>>(),
+                Err(e) => {
+                    return Some(json_response(
+                        500,
+                        json!({ "status": "error", "message": e.to_string() }),
+                    ));
+                }
             };
             json_response(
                 200,

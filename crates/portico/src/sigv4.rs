@@ -40,13 +40,19 @@ mod tests {
     #[test]
     fn header_scope() {
         let auth = "AWS4-HMAC-SHA256 Credential=test/20261125/eu-west-1/apigateway/aws4_request, SignedHeaders=host, Signature=abc";
-        assert_eq!(credential_scope(Some(auth), ""), Some(("test".into(), "eu-west-1".into())));
+        assert_eq!(
+            credential_scope(Some(auth), ""),
+            Some(("test".into(), "eu-west-1".into()))
+        );
     }
 
     #[test]
     fn presigned_scope() {
         let q = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=123456789012%2F20261125%2Fus-west-2%2Fapigateway%2Faws4_request";
-        assert_eq!(credential_scope(None, q), Some(("123456789012".into(), "us-west-2".into())));
+        assert_eq!(
+            credential_scope(None, q),
+            Some(("123456789012".into(), "us-west-2".into()))
+        );
     }
 
     #[test]

@@ -16,15 +16,22 @@ async fn mock_integration_on_every_url_form() {
     assert_eq!(host_form.header("content-type"), Some("application/json"));
     assert!(host_form.header("x-amzn-RequestId").is_some());
 
-    let aws_form = portico.call("GET", &format!("/_aws/execute-api/{id}/dev/hello"), None, "").await;
+    let aws_form = portico
+        .call("GET", &format!("/_aws/execute-api/{id}/dev/hello"), None, "")
+        .await;
     assert_eq!(aws_form.body, r#"{"message": "hi"}"#);
-    let user_request_form = portico.call("GET", &format!("/restapis/{id}/dev/_user_request_/hello"), None, "").await;
+    let user_request_form = portico
+        .call("GET", &format!("/restapis/{id}/dev/_user_request_/hello"), None, "")
+        .await;
     assert_eq!(user_request_form.body, r#"{"message": "hi"}"#);
 
     let missing = portico.invoke(id, "GET", "/dev/nothing").await;
     assert_eq!(missing.status, 403);
     assert_eq!(missing.body, r#"{"message":"Missing Authentication Token"}"#);
-    assert_eq!(missing.header("x-amzn-ErrorType"), Some("MissingAuthenticationTokenException"));
+    assert_eq!(
+        missing.header("x-amzn-ErrorType"),
+        Some("MissingAuthenticationTokenException")
+    );
     let wrong_method = portico.invoke(id, "POST", "/dev/hello").await;
     assert_eq!(wrong_method.status, 403);
 
@@ -39,19 +46,56 @@ async fn routing_prefers_literals_then_params_then_greedy() {
     let client = portico.sdk();
     let api = crate::mock_api(&client, "routes", r#""literal""#, None).await;
     let id = api.api_id.as_str();
-    let param = client.create_resource().rest_api_id(id).parent_id(&api.root_id).path_part("{name}").send().await.unwrap();
+    let param = client
+        .create_resource()
+        .rest_api_id(id)
+        .parent_id(&api.root_id)
+        .path_part("{name}")
+        .send()
+        .await
+        .unwrap();
     crate::put_mock_method(&client, id, param.id().unwrap(), "GET", r#""param""#).await;
-    let greedy_parent = client.create_resource().rest_api_id(id).parent_id(&api.root_id).path_part("files").send().await.unwrap();
-    let greedy =
-        client.create_resource().rest_api_id(id).parent_id(greedy_parent.id().unwrap()).path_part("{proxy+}").send().await.unwrap();
+    let greedy_parent = client
+        .create_resource()
+        .rest_api_id(id)
+        .parent_id(&api.root_id)
+        .path_part("files")
+        .send()
+        .await
+        .unwrap();
+    let greedy = client
+        .create_resource()
+        .rest_api_id(id)
+        .parent_id(greedy_parent.id().unwrap())
+        .path_part("{proxy+}")
+        .send()
+        .await
+        .unwrap();
     crate::put_mock_method(&client, id, greedy.id().unwrap(), "ANY", r#""greedy""#).await;
-    client.create_deployment().rest_api_id(id).stage_name("v1").send().await.unwrap();
+    client
+        .create_deployment()
+        .rest_api_id(id)
+        .stage_name("v1")
+        .send()
+        .await
+        .unwrap();
 
     assert_eq!(portico.invoke(id, "GET", "/v1/hello").await.body, r#""literal""#);
     assert_eq!(portico.invoke(id, "GET", "/v1/other").await.body, r#""param""#);
-    assert_eq!(portico.invoke(id, "GET", "/v1/files/a/b/c.txt").await.body, r#""greedy""#);
-    assert_eq!(portico.invoke(id, "DELETE", "/v1/files/a").await.body, r#""greedy""#, "ANY takes every verb");
-    assert_eq!(portico.invoke(id, "GET", "/v1/hello/extra").await.status, 403, "nothing is that deep");
+    assert_eq!(
+        portico.invoke(id, "GET", "/v1/files/a/b/c.txt").await.body,
+        r#""greedy""#
+    );
+    assert_eq!(
+        portico.invoke(id, "DELETE", "/v1/files/a").await.body,
+        r#""greedy""#,
+        "ANY takes every verb"
+    );
+    assert_eq!(
+        portico.invoke(id, "GET", "/v1/hello/extra").await.status,
+        403,
+        "nothing is that deep"
+    );
 }
 
 #[tokio::test]
@@ -62,9 +106,24 @@ async fn http_proxy_forwards_and_substitutes() {
     let api = client.create_rest_api().name("proxy").send().await.unwrap();
     let id = api.id().unwrap();
     let root = api.root_resource_id().unwrap();
-    let proxy = client.create_resource().rest_api_id(id).parent_id(root).path_part("{proxy+}").send().await.unwrap();
+    let proxy = client
+        .create_resource()
+        .rest_api_id(id)
+        .parent_id(root)
+        .path_part("{proxy+}")
+        .send()
+        .await
+        .unwrap();
     let pid = proxy.id().unwrap();
-    client.put_method().rest_api_id(id).resource_id(pid).http_method("ANY").authorization_type("NONE").send().await.unwrap();
+    client
+        .put_method()
+        .rest_api_id(id)
+        .resource_id(pid)
+        .http_method("ANY")
+        .authorization_type("NONE")
+        .send()
+        .await
+        .unwrap();
     client
         .put_integration()
         .rest_api_id(id)
@@ -85,7 +144,15 @@ async fn http_proxy_forwards_and_substitutes() {
         .send()
         .await
         .unwrap();
-    client.create_deployment().rest_api_id(id).stage_name("down").variables("port", "9").variables("prefix", "x").send().await.unwrap();
+    client
+        .create_deployment()
+        .rest_api_id(id)
+        .stage_name("down")
+        .variables("port", "9")
+        .variables("prefix", "x")
+        .send()
+        .await
+        .unwrap();
 
     let url = format!("{}/live/items/42?color=red", portico.endpoint);
     let host = format!("{id}.execute-api.localhost:{}", portico.port);

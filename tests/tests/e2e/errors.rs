@@ -27,7 +27,10 @@ async fn bad_input_is_answered_like_aws() {
 
     let unknown_api = portico.call("GET", "/restapis/doesnotexist", None, "").await;
     assert_error(&unknown_api, 404, "NotFoundException");
-    assert_eq!(unknown_api.json()["message"], "Invalid API identifier specified 000000000000:doesnotexist");
+    assert_eq!(
+        unknown_api.json()["message"],
+        "Invalid API identifier specified 000000000000:doesnotexist"
+    );
 
     let created = portico.call("POST", "/restapis", None, r#"{"name": "errors"}"#).await;
     assert_eq!(created.status, 201);
@@ -37,31 +40,60 @@ async fn bad_input_is_answered_like_aws() {
     assert!(api["createdDate"].is_i64(), "epoch seconds on the wire: {api}");
     let root = api["rootResourceId"].as_str().unwrap();
 
-    let missing_path_part = portico.call("POST", &format!("/restapis/{id}/resources/{root}"), None, "{}").await;
+    let missing_path_part = portico
+        .call("POST", &format!("/restapis/{id}/resources/{root}"), None, "{}")
+        .await;
     assert_error(&missing_path_part, 400, "BadRequestException");
 
     let wrong_patch = portico
-        .call("PATCH", &format!("/restapis/{id}"), None, r#"{"patchOperations": [{"op": "replace", "path": "/nonsense", "value": "x"}]}"#)
+        .call(
+            "PATCH",
+            &format!("/restapis/{id}"),
+            None,
+            r#"{"patchOperations": [{"op": "replace", "path": "/nonsense", "value": "x"}]}"#,
+        )
         .await;
     assert_error(&wrong_patch, 400, "BadRequestException");
     let wrong_op = portico
-        .call("PATCH", &format!("/restapis/{id}"), None, r#"{"patchOperations": [{"op": "wrong", "path": "/name", "value": "x"}]}"#)
+        .call(
+            "PATCH",
+            &format!("/restapis/{id}"),
+            None,
+            r#"{"patchOperations": [{"op": "wrong", "path": "/name", "value": "x"}]}"#,
+        )
         .await;
     assert_error(&wrong_op, 400, "BadRequestException");
-    assert!(wrong_op.json()["message"].as_str().unwrap().contains("[add, remove, move, test, replace, copy]"));
+    assert!(
+        wrong_op.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("[add, remove, move, test, replace, copy]")
+    );
 
     let bad_limit = portico.call("GET", "/restapis?limit=abc", None, "").await;
     assert_error(&bad_limit, 400, "BadRequestException");
 
-    let unknown_resource = portico.call("GET", &format!("/restapis/{id}/resources/nope"), None, "").await;
+    let unknown_resource = portico
+        .call("GET", &format!("/restapis/{id}/resources/nope"), None, "")
+        .await;
     assert_error(&unknown_resource, 404, "NotFoundException");
 
     let bad_type = portico
-        .call("PUT", &format!("/restapis/{id}/resources/{root}/methods/GET"), None, r#"{"authorizationType": "NONE"}"#)
+        .call(
+            "PUT",
+            &format!("/restapis/{id}/resources/{root}/methods/GET"),
+            None,
+            r#"{"authorizationType": "NONE"}"#,
+        )
         .await;
     assert_eq!(bad_type.status, 201);
     let bad_integration = portico
-        .call("PUT", &format!("/restapis/{id}/resources/{root}/methods/GET/integration"), None, r#"{"type": "HTTPS_PROXY"}"#)
+        .call(
+            "PUT",
+            &format!("/restapis/{id}/resources/{root}/methods/GET/integration"),
+            None,
+            r#"{"type": "HTTPS_PROXY"}"#,
+        )
         .await;
     assert_error(&bad_integration, 400, "ValidationException");
 

@@ -29,7 +29,10 @@ impl Portico {
 
     /// A server keeping its state in `dir` (created by `temp_dir`).
     pub fn start_persistent(dir: &Path) -> Self {
-        Self::spawn(&["--data-dir", dir.to_str().expect("utf-8 path")], Some(dir.to_path_buf()))
+        Self::spawn(
+            &["--data-dir", dir.to_str().expect("utf-8 path")],
+            Some(dir.to_path_buf()),
+        )
     }
 
     pub fn start_with(args: &[&str]) -> Self {
@@ -45,14 +48,21 @@ impl Portico {
             .spawn()
             .expect("portico starts");
         let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().expect("stdout is piped")).read_line(&mut line).expect("first line");
+        BufReader::new(child.stdout.as_mut().expect("stdout is piped"))
+            .read_line(&mut line)
+            .expect("first line");
         let port = line
             .trim()
             .rsplit(':')
             .next()
             .and_then(|p| p.parse().ok())
             .unwrap_or_else(|| panic!("no port in {line:?}"));
-        Self { child, port, endpoint: format!("http://127.0.0.1:{port}"), data_dir }
+        Self {
+            child,
+            port,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            data_dir,
+        }
     }
 
     /// SIGKILL: no shutdown code runs, as in a crash.
@@ -103,7 +113,11 @@ impl Drop for Portico {
 /// A unique empty directory under the system temp dir.
 pub fn temp_dir(name: &str) -> PathBuf {
     static N: AtomicU32 = AtomicU32::new(0);
-    let dir = std::env::temp_dir().join(format!("portico-{name}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
+    let dir = std::env::temp_dir().join(format!(
+        "portico-{name}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
@@ -135,11 +149,18 @@ pub async fn request(method: &str, url: &str, host: Option<&str>, headers: &[(&s
     for (name, value) in headers {
         builder = builder.header(*name, *value);
     }
-    let response = client.request(builder.body(Full::new(Bytes::from(body.to_string()))).expect("request")).await.expect("response");
+    let response = client
+        .request(builder.body(Full::new(Bytes::from(body.to_string()))).expect("request"))
+        .await
+        .expect("response");
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let body = response.into_body().collect().await.expect("body").to_bytes();
-    Reply { status, headers, body: String::from_utf8_lossy(&body).into_owned() }
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
 }
 
 /// A backend for HTTP_PROXY tests: answers JSON describing the request it got.
@@ -150,13 +171,25 @@ pub async fn echo_backend() -> u16 {
     let port = listener.local_addr().expect("addr").port();
     tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { return };
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
             tokio::spawn(async move {
                 let service = service_fn(|req: http::Request<hyper::body::Incoming>| async move {
                     let method = req.method().to_string();
                     let uri = req.uri().to_string();
-                    let header = req.headers().get("x-test").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-                    let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+                    let header = req
+                        .headers()
+                        .get("x-test")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_string();
+                    let body = req
+                        .into_body()
+                        .collect()
+                        .await
+                        .map(|b| b.to_bytes())
+                        .unwrap_or_default();
                     let reply = serde_json::json!({
                         "method": method,
                         "uri": uri,
@@ -172,7 +205,9 @@ pub async fn echo_backend() -> u16 {
                             .expect("response"),
                     )
                 });
-                let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
             });
         }
     });
@@ -187,6 +222,10 @@ pub fn run_script(portico: &Portico, script: &str) {
         .env("PORTICO_ENDPOINT", &portico.endpoint)
         .output()
         .expect("bash runs");
-    let text = format!("{}\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(output.status.success(), "{script} failed ({}):\n{text}", output.status);
 }

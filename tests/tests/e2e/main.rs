@@ -24,13 +24,30 @@ pub async fn mock_api(client: &Client, name: &str, body: &str, stage: Option<&st
     let api = client.create_rest_api().name(name).send().await.expect("create api");
     let api_id = api.id().expect("id").to_string();
     let root_id = api.root_resource_id().expect("root").to_string();
-    let resource = client.create_resource().rest_api_id(&api_id).parent_id(&root_id).path_part("hello").send().await.expect("resource");
+    let resource = client
+        .create_resource()
+        .rest_api_id(&api_id)
+        .parent_id(&root_id)
+        .path_part("hello")
+        .send()
+        .await
+        .expect("resource");
     let resource_id = resource.id().expect("id").to_string();
     put_mock_method(client, &api_id, &resource_id, "GET", body).await;
     if let Some(stage) = stage {
-        client.create_deployment().rest_api_id(&api_id).stage_name(stage).send().await.expect("deploy");
+        client
+            .create_deployment()
+            .rest_api_id(&api_id)
+            .stage_name(stage)
+            .send()
+            .await
+            .expect("deploy");
     }
-    MockApi { api_id, root_id, resource_id }
+    MockApi {
+        api_id,
+        root_id,
+        resource_id,
+    }
 }
 
 pub async fn put_mock_method(client: &Client, api_id: &str, resource_id: &str, verb: &str, body: &str) {

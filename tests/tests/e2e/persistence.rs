@@ -8,7 +8,10 @@ async fn state_survives_sigkill() {
     let portico = Portico::start_persistent(&dir);
     let client = portico.sdk();
     let api = crate::mock_api(&client, "durable", r#"{"durable": true}"#, Some("prod")).await;
-    assert_eq!(portico.invoke(&api.api_id, "GET", "/prod/hello").await.body, r#"{"durable": true}"#);
+    assert_eq!(
+        portico.invoke(&api.api_id, "GET", "/prod/hello").await.body,
+        r#"{"durable": true}"#
+    );
     portico.kill();
 
     let portico = Portico::start_persistent(&dir);
@@ -17,7 +20,13 @@ async fn state_survives_sigkill() {
     assert_eq!(got.name(), Some("durable"));
     let resources = client.get_resources().rest_api_id(&api.api_id).send().await.unwrap();
     assert_eq!(resources.items().len(), 2);
-    let stage = client.get_stage().rest_api_id(&api.api_id).stage_name("prod").send().await.unwrap();
+    let stage = client
+        .get_stage()
+        .rest_api_id(&api.api_id)
+        .stage_name("prod")
+        .send()
+        .await
+        .unwrap();
     assert!(stage.deployment_id().is_some());
     let reply = portico.invoke(&api.api_id, "GET", "/prod/hello").await;
     assert_eq!(reply.status, 200);

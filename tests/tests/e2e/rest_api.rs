@@ -6,7 +6,11 @@ use aws_sdk_apigateway::types::{
 };
 
 fn patch(op: Op, path: &str, value: Option<&str>) -> PatchOperation {
-    PatchOperation::builder().op(op).path(path).set_value(value.map(str::to_string)).build()
+    PatchOperation::builder()
+        .op(op)
+        .path(path)
+        .set_value(value.map(str::to_string))
+        .build()
 }
 
 #[tokio::test]
@@ -14,13 +18,20 @@ async fn rest_api_lifecycle() {
     let portico = Portico::start();
     let client = portico.sdk();
 
-    let api = client.create_rest_api().name("pets").description("pet store").tags("team", "core").send().await.unwrap();
+    let api = client
+        .create_rest_api()
+        .name("pets")
+        .description("pet store")
+        .tags("team", "core")
+        .send()
+        .await
+        .unwrap();
     let id = api.id().unwrap().to_string();
     assert_eq!(id.len(), 10);
     assert!(id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
     assert_eq!(api.name(), Some("pets"));
     assert_eq!(api.api_key_source().map(|s| s.as_str()), Some("HEADER"));
-    assert_eq!(api.disable_execute_api_endpoint(), false);
+    assert!(!api.disable_execute_api_endpoint());
     assert!(api.created_date().is_some());
     let endpoint = api.endpoint_configuration().unwrap();
     assert_eq!(endpoint.types(), &[EndpointType::Edge]);
@@ -39,7 +50,10 @@ async fn rest_api_lifecycle() {
         .send()
         .await
         .unwrap();
-    assert_eq!(regional.endpoint_configuration().unwrap().types(), &[EndpointType::Regional]);
+    assert_eq!(
+        regional.endpoint_configuration().unwrap().types(),
+        &[EndpointType::Regional]
+    );
     assert_eq!(regional.binary_media_types(), &["image/png".to_string()]);
 
     // Patch operations.
@@ -50,7 +64,11 @@ async fn rest_api_lifecycle() {
         .patch_operations(patch(Op::Remove, "/description", None))
         .patch_operations(patch(Op::Add, "/binaryMediaTypes/image~1jpeg", None))
         .patch_operations(patch(Op::Replace, "/minimumCompressionSize", Some("1024")))
-        .patch_operations(patch(Op::Replace, "/endpointConfiguration/types/EDGE", Some("REGIONAL")))
+        .patch_operations(patch(
+            Op::Replace,
+            "/endpointConfiguration/types/EDGE",
+            Some("REGIONAL"),
+        ))
         .send()
         .await
         .unwrap();
@@ -58,7 +76,10 @@ async fn rest_api_lifecycle() {
     assert_eq!(updated.description(), None);
     assert_eq!(updated.binary_media_types(), &["image/jpeg".to_string()]);
     assert_eq!(updated.minimum_compression_size(), Some(1024));
-    assert_eq!(updated.endpoint_configuration().unwrap().types(), &[EndpointType::Regional]);
+    assert_eq!(
+        updated.endpoint_configuration().unwrap().types(),
+        &[EndpointType::Regional]
+    );
     let updated = client
         .update_rest_api()
         .rest_api_id(&id)
@@ -79,13 +100,28 @@ async fn rest_api_lifecycle() {
         .unwrap_err()
         .into_service_error();
     assert!(err.is_bad_request_exception());
-    assert_eq!(err.meta().message(), Some("Invalid minimum compression size, must be between 0 and 10485760"));
+    assert_eq!(
+        err.meta().message(),
+        Some("Invalid minimum compression size, must be between 0 and 10485760")
+    );
 
     // Deleting removes it and everything under it.
     client.delete_rest_api().rest_api_id(&id).send().await.unwrap();
-    let err = client.get_rest_api().rest_api_id(&id).send().await.unwrap_err().into_service_error();
+    let err = client
+        .get_rest_api()
+        .rest_api_id(&id)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
     assert!(err.is_not_found_exception());
-    let err = client.get_resources().rest_api_id(&id).send().await.unwrap_err().into_service_error();
+    let err = client
+        .get_resources()
+        .rest_api_id(&id)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
     assert!(err.is_not_found_exception());
 }
 
@@ -95,14 +131,30 @@ async fn rest_apis_paginate() {
     let client = portico.sdk();
     let mut created = Vec::new();
     for i in 0..5 {
-        created.push(client.create_rest_api().name(format!("api-{i}")).send().await.unwrap().id().unwrap().to_string());
+        created.push(
+            client
+                .create_rest_api()
+                .name(format!("api-{i}"))
+                .send()
+                .await
+                .unwrap()
+                .id()
+                .unwrap()
+                .to_string(),
+        );
     }
     let first = client.get_rest_apis().limit(2).send().await.unwrap();
     assert_eq!(first.items().len(), 2);
     let position = first.position().expect("a next page").to_string();
     let second = client.get_rest_apis().limit(2).position(position).send().await.unwrap();
     assert_eq!(second.items().len(), 2);
-    let third = client.get_rest_apis().limit(2).position(second.position().unwrap()).send().await.unwrap();
+    let third = client
+        .get_rest_apis()
+        .limit(2)
+        .position(second.position().unwrap())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(third.items().len(), 1);
     assert_eq!(third.position(), None);
     let seen: Vec<String> = [first, second, third]
@@ -112,10 +164,23 @@ async fn rest_apis_paginate() {
     assert_eq!(seen, created, "every API once, in creation order");
 
     // The SDK's paginator walks the same pages.
-    let all: Vec<_> = client.get_rest_apis().limit(2).into_paginator().items().send().collect::<Vec<_>>().await;
+    let all: Vec<_> = client
+        .get_rest_apis()
+        .limit(2)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Vec<_>>()
+        .await;
     assert_eq!(all.len(), 5);
 
-    let err = client.get_rest_apis().limit(501).send().await.unwrap_err().into_service_error();
+    let err = client
+        .get_rest_apis()
+        .limit(501)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
     assert!(err.is_bad_request_exception());
 }
 
@@ -132,26 +197,81 @@ async fn resource_tree() {
     assert_eq!(resources.items()[0].path(), Some("/"));
     assert_eq!(resources.items()[0].parent_id(), None);
 
-    let pets = client.create_resource().rest_api_id(id).parent_id(root).path_part("pets").send().await.unwrap();
+    let pets = client
+        .create_resource()
+        .rest_api_id(id)
+        .parent_id(root)
+        .path_part("pets")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(pets.path(), Some("/pets"));
     assert_eq!(pets.parent_id(), Some(root));
     assert_eq!(pets.id().unwrap().len(), 6);
-    let pet = client.create_resource().rest_api_id(id).parent_id(pets.id().unwrap()).path_part("{petId}").send().await.unwrap();
+    let pet = client
+        .create_resource()
+        .rest_api_id(id)
+        .parent_id(pets.id().unwrap())
+        .path_part("{petId}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(pet.path(), Some("/pets/{petId}"));
-    let proxy = client.create_resource().rest_api_id(id).parent_id(root).path_part("{proxy+}").send().await.unwrap();
+    let proxy = client
+        .create_resource()
+        .rest_api_id(id)
+        .parent_id(root)
+        .path_part("{proxy+}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(proxy.path(), Some("/{proxy+}"));
 
-    let err = client.create_resource().rest_api_id(id).parent_id(root).path_part("pets").send().await.unwrap_err();
+    let err = client
+        .create_resource()
+        .rest_api_id(id)
+        .parent_id(root)
+        .path_part("pets")
+        .send()
+        .await
+        .unwrap_err();
     let err = err.into_service_error();
     assert!(err.is_conflict_exception());
-    assert_eq!(err.meta().message(), Some("Another resource with the same parent already has this name: pets"));
-    let err = client.create_resource().rest_api_id(id).parent_id(proxy.id().unwrap()).path_part("x").send().await;
+    assert_eq!(
+        err.meta().message(),
+        Some("Another resource with the same parent already has this name: pets")
+    );
+    let err = client
+        .create_resource()
+        .rest_api_id(id)
+        .parent_id(proxy.id().unwrap())
+        .path_part("x")
+        .send()
+        .await;
     let err = err.unwrap_err().into_service_error();
     assert!(err.is_bad_request_exception());
-    assert_eq!(err.meta().message(), Some("Cannot create a child of a resource with a greedy path variable: {proxy+}"));
-    let err = client.create_resource().rest_api_id(id).parent_id(root).path_part("{other}").send().await;
-    assert!(err.unwrap_err().into_service_error().is_bad_request_exception(), "one variable sibling only");
-    let err = client.create_resource().rest_api_id(id).parent_id("nope").path_part("x").send().await;
+    assert_eq!(
+        err.meta().message(),
+        Some("Cannot create a child of a resource with a greedy path variable: {proxy+}")
+    );
+    let err = client
+        .create_resource()
+        .rest_api_id(id)
+        .parent_id(root)
+        .path_part("{other}")
+        .send()
+        .await;
+    assert!(
+        err.unwrap_err().into_service_error().is_bad_request_exception(),
+        "one variable sibling only"
+    );
+    let err = client
+        .create_resource()
+        .rest_api_id(id)
+        .parent_id("nope")
+        .path_part("x")
+        .send()
+        .await;
     let err = err.unwrap_err().into_service_error();
     assert!(err.is_not_found_exception());
     assert_eq!(err.meta().message(), Some("Invalid Resource identifier specified"));
@@ -166,7 +286,13 @@ async fn resource_tree() {
         .await
         .unwrap();
     assert_eq!(renamed.path(), Some("/animals"));
-    let child = client.get_resource().rest_api_id(id).resource_id(pet.id().unwrap()).send().await.unwrap();
+    let child = client
+        .get_resource()
+        .rest_api_id(id)
+        .resource_id(pet.id().unwrap())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(child.path(), Some("/animals/{petId}"));
     let err = client
         .update_resource()
@@ -183,10 +309,32 @@ async fn resource_tree() {
     );
 
     // Deleting a parent deletes its children.
-    client.delete_resource().rest_api_id(id).resource_id(pets.id().unwrap()).send().await.unwrap();
-    let err = client.get_resource().rest_api_id(id).resource_id(pet.id().unwrap()).send().await.unwrap_err();
+    client
+        .delete_resource()
+        .rest_api_id(id)
+        .resource_id(pets.id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let err = client
+        .get_resource()
+        .rest_api_id(id)
+        .resource_id(pet.id().unwrap())
+        .send()
+        .await
+        .unwrap_err();
     assert!(err.into_service_error().is_not_found_exception());
-    assert_eq!(client.get_resources().rest_api_id(id).send().await.unwrap().items().len(), 2);
+    assert_eq!(
+        client
+            .get_resources()
+            .rest_api_id(id)
+            .send()
+            .await
+            .unwrap()
+            .items()
+            .len(),
+        2
+    );
 }
 
 #[tokio::test]
@@ -195,7 +343,13 @@ async fn methods_and_integrations() {
     let client = portico.sdk();
     let api = client.create_rest_api().name("methods").send().await.unwrap();
     let id = api.id().unwrap();
-    let res = client.create_resource().rest_api_id(id).parent_id(api.root_resource_id().unwrap()).path_part("items").send().await;
+    let res = client
+        .create_resource()
+        .rest_api_id(id)
+        .parent_id(api.root_resource_id().unwrap())
+        .path_part("items")
+        .send()
+        .await;
     let rid = res.unwrap().id().unwrap().to_string();
 
     let method = client
@@ -211,9 +365,23 @@ async fn methods_and_integrations() {
     assert_eq!(method.http_method(), Some("GET"));
     assert_eq!(method.authorization_type(), Some("NONE"));
     assert_eq!(method.api_key_required(), Some(false));
-    let err = client.put_method().rest_api_id(id).resource_id(&rid).http_method("GET").authorization_type("NONE").send().await;
+    let err = client
+        .put_method()
+        .rest_api_id(id)
+        .resource_id(&rid)
+        .http_method("GET")
+        .authorization_type("NONE")
+        .send()
+        .await;
     assert!(err.unwrap_err().into_service_error().is_conflict_exception());
-    let err = client.put_method().rest_api_id(id).resource_id(&rid).http_method("FETCH").authorization_type("NONE").send().await;
+    let err = client
+        .put_method()
+        .rest_api_id(id)
+        .resource_id(&rid)
+        .http_method("FETCH")
+        .authorization_type("NONE")
+        .send()
+        .await;
     let err = err.unwrap_err().into_service_error();
     assert_eq!(
         err.meta().message(),
@@ -226,12 +394,22 @@ async fn methods_and_integrations() {
         .resource_id(&rid)
         .http_method("GET")
         .patch_operations(patch(Op::Replace, "/apiKeyRequired", Some("true")))
-        .patch_operations(patch(Op::Add, "/requestParameters/method.request.header.x-trace", Some("true")))
+        .patch_operations(patch(
+            Op::Add,
+            "/requestParameters/method.request.header.x-trace",
+            Some("true"),
+        ))
         .send()
         .await
         .unwrap();
     assert_eq!(updated.api_key_required(), Some(true));
-    assert_eq!(updated.request_parameters().unwrap().get("method.request.header.x-trace"), Some(&true));
+    assert_eq!(
+        updated
+            .request_parameters()
+            .unwrap()
+            .get("method.request.header.x-trace"),
+        Some(&true)
+    );
 
     let response = client
         .put_method_response()
@@ -244,13 +422,27 @@ async fn methods_and_integrations() {
         .await
         .unwrap();
     assert_eq!(response.status_code(), Some("200"));
-    let err = client.get_method_response().rest_api_id(id).resource_id(&rid).http_method("GET").status_code("404").send().await;
+    let err = client
+        .get_method_response()
+        .rest_api_id(id)
+        .resource_id(&rid)
+        .http_method("GET")
+        .status_code("404")
+        .send()
+        .await;
     let err = err.unwrap_err().into_service_error();
     assert!(err.is_not_found_exception());
     assert_eq!(err.meta().message(), Some("Invalid Response status code specified"));
 
     // No integration yet.
-    let err = client.get_integration().rest_api_id(id).resource_id(&rid).http_method("GET").send().await.unwrap_err();
+    let err = client
+        .get_integration()
+        .rest_api_id(id)
+        .resource_id(&rid)
+        .http_method("GET")
+        .send()
+        .await
+        .unwrap_err();
     let err = err.into_service_error();
     assert!(err.is_not_found_exception());
     assert_eq!(err.meta().message(), Some("Invalid Integration identifier specified"));
@@ -266,7 +458,10 @@ async fn methods_and_integrations() {
         .await
         .unwrap_err()
         .into_service_error();
-    assert_eq!(err.meta().message(), Some("Enumeration value for HttpMethod must be non-empty"));
+    assert_eq!(
+        err.meta().message(),
+        Some("Enumeration value for HttpMethod must be non-empty")
+    );
 
     let integration = client
         .put_integration()
@@ -323,19 +518,72 @@ async fn methods_and_integrations() {
     assert_eq!(ir.selection_pattern(), Some("2\\d{2}"));
 
     // GetMethod shows the whole method; GetResources embeds it on request.
-    let method = client.get_method().rest_api_id(id).resource_id(&rid).http_method("GET").send().await.unwrap();
+    let method = client
+        .get_method()
+        .rest_api_id(id)
+        .resource_id(&rid)
+        .http_method("GET")
+        .send()
+        .await
+        .unwrap();
     let integration = method.method_integration().unwrap();
-    assert_eq!(integration.integration_responses().unwrap()["200"].selection_pattern(), Some("2\\d{2}"));
+    assert_eq!(
+        integration.integration_responses().unwrap()["200"].selection_pattern(),
+        Some("2\\d{2}")
+    );
     assert_eq!(method.method_responses().unwrap()["200"].status_code(), Some("200"));
-    let embedded = client.get_resources().rest_api_id(id).embed("methods").send().await.unwrap();
+    let embedded = client
+        .get_resources()
+        .rest_api_id(id)
+        .embed("methods")
+        .send()
+        .await
+        .unwrap();
     let items = embedded.items().iter().find(|r| r.id() == Some(rid.as_str())).unwrap();
     assert!(items.resource_methods().unwrap()["GET"].method_integration().is_some());
 
-    client.delete_integration_response().rest_api_id(id).resource_id(&rid).http_method("GET").status_code("200").send().await.unwrap();
-    client.delete_integration().rest_api_id(id).resource_id(&rid).http_method("GET").send().await.unwrap();
-    client.delete_method_response().rest_api_id(id).resource_id(&rid).http_method("GET").status_code("200").send().await.unwrap();
-    client.delete_method().rest_api_id(id).resource_id(&rid).http_method("GET").send().await.unwrap();
-    let err = client.get_method().rest_api_id(id).resource_id(&rid).http_method("GET").send().await.unwrap_err();
+    client
+        .delete_integration_response()
+        .rest_api_id(id)
+        .resource_id(&rid)
+        .http_method("GET")
+        .status_code("200")
+        .send()
+        .await
+        .unwrap();
+    client
+        .delete_integration()
+        .rest_api_id(id)
+        .resource_id(&rid)
+        .http_method("GET")
+        .send()
+        .await
+        .unwrap();
+    client
+        .delete_method_response()
+        .rest_api_id(id)
+        .resource_id(&rid)
+        .http_method("GET")
+        .status_code("200")
+        .send()
+        .await
+        .unwrap();
+    client
+        .delete_method()
+        .rest_api_id(id)
+        .resource_id(&rid)
+        .http_method("GET")
+        .send()
+        .await
+        .unwrap();
+    let err = client
+        .get_method()
+        .rest_api_id(id)
+        .resource_id(&rid)
+        .http_method("GET")
+        .send()
+        .await
+        .unwrap_err();
     let err = err.into_service_error();
     assert!(err.is_not_found_exception());
     assert_eq!(err.meta().message(), Some("Invalid Method identifier specified"));
@@ -349,18 +597,48 @@ async fn tags_by_arn() {
     let api_arn = format!("arn:aws:apigateway:us-east-1::/restapis/{}", api.api_id);
     let stage_arn = format!("{api_arn}/stages/dev");
 
-    client.tag_resource().resource_arn(&api_arn).tags("env", "test").tags("owner", "me").send().await.unwrap();
-    client.untag_resource().resource_arn(&api_arn).tag_keys("owner").send().await.unwrap();
+    client
+        .tag_resource()
+        .resource_arn(&api_arn)
+        .tags("env", "test")
+        .tags("owner", "me")
+        .send()
+        .await
+        .unwrap();
+    client
+        .untag_resource()
+        .resource_arn(&api_arn)
+        .tag_keys("owner")
+        .send()
+        .await
+        .unwrap();
     let tags = client.get_tags().resource_arn(&api_arn).send().await.unwrap();
     assert_eq!(tags.tags().unwrap().len(), 1);
     assert_eq!(tags.tags().unwrap()["env"], "test");
     let got = client.get_rest_api().rest_api_id(&api.api_id).send().await.unwrap();
     assert_eq!(got.tags().unwrap()["env"], "test");
 
-    client.tag_resource().resource_arn(&stage_arn).tags("tier", "gold").send().await.unwrap();
-    let stage = client.get_stage().rest_api_id(&api.api_id).stage_name("dev").send().await.unwrap();
+    client
+        .tag_resource()
+        .resource_arn(&stage_arn)
+        .tags("tier", "gold")
+        .send()
+        .await
+        .unwrap();
+    let stage = client
+        .get_stage()
+        .rest_api_id(&api.api_id)
+        .stage_name("dev")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(stage.tags().unwrap()["tier"], "gold");
 
-    let err = client.get_tags().resource_arn("arn:aws:apigateway:us-east-1::/restapis/nope").send().await.unwrap_err();
+    let err = client
+        .get_tags()
+        .resource_arn("arn:aws:apigateway:us-east-1::/restapis/nope")
+        .send()
+        .await
+        .unwrap_err();
     assert!(err.into_service_error().is_not_found_exception());
 }

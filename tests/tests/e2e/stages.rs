@@ -4,7 +4,11 @@ use crate::harness::Portico;
 use aws_sdk_apigateway::types::{Op, PatchOperation};
 
 fn patch(op: Op, path: &str, value: Option<&str>) -> PatchOperation {
-    PatchOperation::builder().op(op).path(path).set_value(value.map(str::to_string)).build()
+    PatchOperation::builder()
+        .op(op)
+        .path(path)
+        .set_value(value.map(str::to_string))
+        .build()
 }
 
 #[tokio::test]
@@ -13,13 +17,25 @@ async fn deployments_are_snapshots_and_stages_roll_back() {
     let client = portico.sdk();
 
     let empty = client.create_rest_api().name("empty").send().await.unwrap();
-    let err = client.create_deployment().rest_api_id(empty.id().unwrap()).send().await.unwrap_err().into_service_error();
+    let err = client
+        .create_deployment()
+        .rest_api_id(empty.id().unwrap())
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
     assert!(err.is_bad_request_exception());
     assert_eq!(err.meta().message(), Some("The REST API doesn't contain any methods"));
 
     let api = crate::mock_api(&client, "snap", r#"{"version": 1}"#, None).await;
     let id = api.api_id.as_str();
-    let first = client.create_deployment().rest_api_id(id).description("v1").send().await.unwrap();
+    let first = client
+        .create_deployment()
+        .rest_api_id(id)
+        .description("v1")
+        .send()
+        .await
+        .unwrap();
     let first_id = first.id().unwrap().to_string();
     assert_eq!(first.description(), Some("v1"));
     assert!(first.created_date().is_some());
@@ -35,12 +51,18 @@ async fn deployments_are_snapshots_and_stages_roll_back() {
         .await
         .unwrap();
     assert_eq!(stage.stage_name(), Some("prod"));
-    assert_eq!(stage.cache_cluster_enabled(), false);
+    assert!(!stage.cache_cluster_enabled());
     assert_eq!(stage.cache_cluster_status().map(|s| s.as_str()), Some("NOT_AVAILABLE"));
-    assert_eq!(stage.tracing_enabled(), false);
+    assert!(!stage.tracing_enabled());
     assert!(stage.method_settings().unwrap().is_empty());
     assert_eq!(stage.variables().unwrap()["color"], "blue");
-    let err = client.create_stage().rest_api_id(id).stage_name("prod").deployment_id(&first_id).send().await;
+    let err = client
+        .create_stage()
+        .rest_api_id(id)
+        .stage_name("prod")
+        .deployment_id(&first_id)
+        .send()
+        .await;
     let err = err.unwrap_err().into_service_error();
     assert!(err.is_conflict_exception());
     assert_eq!(err.meta().message(), Some("Stage already exists"));
@@ -58,7 +80,13 @@ async fn deployments_are_snapshots_and_stages_roll_back() {
         .await
         .unwrap();
     assert_eq!(portico.invoke(id, "GET", "/prod/hello").await.body, r#"{"version": 1}"#);
-    let second = client.create_deployment().rest_api_id(id).stage_name("prod").send().await.unwrap();
+    let second = client
+        .create_deployment()
+        .rest_api_id(id)
+        .stage_name("prod")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(portico.invoke(id, "GET", "/prod/hello").await.body, r#"{"version": 2}"#);
     let deployments = client.get_deployments().rest_api_id(id).send().await.unwrap();
     assert_eq!(deployments.items().len(), 2);
@@ -75,12 +103,33 @@ async fn deployments_are_snapshots_and_stages_roll_back() {
     assert_eq!(rolled.deployment_id(), Some(first_id.as_str()));
     assert_eq!(portico.invoke(id, "GET", "/prod/hello").await.body, r#"{"version": 1}"#);
 
-    let err = client.delete_deployment().rest_api_id(id).deployment_id(&first_id).send().await.unwrap_err();
+    let err = client
+        .delete_deployment()
+        .rest_api_id(id)
+        .deployment_id(&first_id)
+        .send()
+        .await
+        .unwrap_err();
     let err = err.into_service_error();
     assert!(err.is_bad_request_exception());
-    assert_eq!(err.meta().message(), Some("Active stages pointing to this deployment must be moved or deleted"));
-    client.delete_deployment().rest_api_id(id).deployment_id(second.id().unwrap()).send().await.unwrap();
-    let err = client.get_deployment().rest_api_id(id).deployment_id(second.id().unwrap()).send().await.unwrap_err();
+    assert_eq!(
+        err.meta().message(),
+        Some("Active stages pointing to this deployment must be moved or deleted")
+    );
+    client
+        .delete_deployment()
+        .rest_api_id(id)
+        .deployment_id(second.id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let err = client
+        .get_deployment()
+        .rest_api_id(id)
+        .deployment_id(second.id().unwrap())
+        .send()
+        .await
+        .unwrap_err();
     assert!(err.into_service_error().is_not_found_exception());
 
     let updated = client
@@ -93,12 +142,31 @@ async fn deployments_are_snapshots_and_stages_roll_back() {
         .unwrap();
     assert_eq!(updated.description(), Some("first"));
 
-    client.delete_stage().rest_api_id(id).stage_name("prod").send().await.unwrap();
-    let err = client.get_stage().rest_api_id(id).stage_name("prod").send().await.unwrap_err().into_service_error();
+    client
+        .delete_stage()
+        .rest_api_id(id)
+        .stage_name("prod")
+        .send()
+        .await
+        .unwrap();
+    let err = client
+        .get_stage()
+        .rest_api_id(id)
+        .stage_name("prod")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
     assert!(err.is_not_found_exception());
     assert_eq!(err.meta().message(), Some("Invalid Stage identifier specified"));
     assert_eq!(portico.invoke(id, "GET", "/prod/hello").await.status, 403);
-    client.delete_deployment().rest_api_id(id).deployment_id(&first_id).send().await.unwrap();
+    client
+        .delete_deployment()
+        .rest_api_id(id)
+        .deployment_id(&first_id)
+        .send()
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -126,14 +194,17 @@ async fn stage_patches_and_method_settings() {
         .unwrap();
     assert_eq!(stage.description(), Some("development"));
     assert_eq!(stage.variables().unwrap()["backend"], "local");
-    assert_eq!(stage.tracing_enabled(), true);
+    assert!(stage.tracing_enabled());
     let all = &stage.method_settings().unwrap()["*/*"];
     assert_eq!(all.throttling_rate_limit(), 100.0);
     assert_eq!(all.throttling_burst_limit(), 5000);
     assert_eq!(all.logging_level(), Some("INFO"));
     assert_eq!(all.cache_ttl_in_seconds(), 300);
-    assert_eq!(all.require_authorization_for_cache_control(), true);
-    assert_eq!(all.unauthorized_cache_control_header_strategy().map(|s| s.as_str()), Some("SUCCEED_WITH_RESPONSE_HEADER"));
+    assert!(all.require_authorization_for_cache_control());
+    assert_eq!(
+        all.unauthorized_cache_control_header_strategy().map(|s| s.as_str()),
+        Some("SUCCEED_WITH_RESPONSE_HEADER")
+    );
     let hello = &stage.method_settings().unwrap()["~1hello/GET"];
     assert!(hello.caching_enabled());
     assert_eq!(hello.throttling_rate_limit(), 100.0, "a new entry starts from */*");
@@ -160,7 +231,9 @@ async fn stage_patches_and_method_settings() {
         .unwrap_err()
         .into_service_error();
     assert!(err.is_bad_request_exception());
-    assert!(err.meta().message().unwrap().starts_with("Invalid method setting path: /documentation_version. Must be one of: [/deploymentId, /description,"));
+    assert!(err.meta().message().unwrap().starts_with(
+        "Invalid method setting path: /documentation_version. Must be one of: [/deploymentId, /description,"
+    ));
     let err = client
         .update_stage()
         .rest_api_id(id)
@@ -170,5 +243,8 @@ async fn stage_patches_and_method_settings() {
         .await
         .unwrap_err()
         .into_service_error();
-    assert_eq!(err.meta().message(), Some("Cannot remove method setting */* because there is no method setting for this method "));
+    assert_eq!(
+        err.meta().message(),
+        Some("Cannot remove method setting */* because there is no method setting for this method ")
+    );
 }

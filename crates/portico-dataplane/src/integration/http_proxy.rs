@@ -53,10 +53,7 @@ pub async fn invoke(
         Some(name) => match Method::from_bytes(name.as_bytes()) {
             Ok(method) => method,
             Err(_) => {
-                tracing::warn!(
-                    method = name,
-                    "HTTP_PROXY integration has an invalid http method"
-                );
+                tracing::warn!(method = name, "HTTP_PROXY integration has an invalid http method");
                 return respond::internal_error();
             }
         },
@@ -65,10 +62,8 @@ pub async fn invoke(
     let mut outgoing = Request::new(Full::new(body));
     *outgoing.method_mut() = method;
     *outgoing.uri_mut() = uri;
-    *outgoing.headers_mut() = forwarded_headers(
-        request.headers,
-        &[header::HOST, header::CONTENT_LENGTH, header::EXPECT],
-    );
+    *outgoing.headers_mut() =
+        forwarded_headers(request.headers, &[header::HOST, header::CONTENT_LENGTH, header::EXPECT]);
 
     let exchange = async {
         let answer = client.request(outgoing).await.map_err(|e| e.to_string())?;
@@ -87,11 +82,7 @@ pub async fn invoke(
         }
         Ok(Ok((mut parts, body))) => {
             // The server sets the length of the body we answer with; HEAD has none to measure.
-            let dropped: &[HeaderName] = if is_head {
-                &[]
-            } else {
-                &[header::CONTENT_LENGTH]
-            };
+            let dropped: &[HeaderName] = if is_head { &[] } else { &[header::CONTENT_LENGTH] };
             parts.headers = forwarded_headers(parts.headers, dropped);
             Response::from_parts(parts, body)
         }
@@ -131,11 +122,7 @@ fn forwarded_headers(mut headers: HeaderMap, also: &[HeaderName]) -> HeaderMap {
 
 /// Fills `{name}` (and `{name+}`) from the path parameters, as sent, and
 /// `${stageVariables.name}` from the stage. Unknown parameters stay as written.
-fn render_uri(
-    template: &str,
-    params: &[PathParam],
-    variables: &BTreeMap<String, String>,
-) -> String {
+fn render_uri(template: &str, params: &[PathParam], variables: &BTreeMap<String, String>) -> String {
     const STAGE_VARIABLE: &str = "${stageVariables.";
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
@@ -184,27 +171,15 @@ mod tests {
             ("v".to_owned(), "v1".to_owned()),
         ]);
         let render = |t: &str| render_uri(t, &params, &vars);
-        assert_eq!(
-            render("http://example.com/pets/{petId}"),
-            "http://example.com/pets/42"
-        );
-        assert_eq!(
-            render("http://example.com/{proxy}"),
-            "http://example.com/a/b%20c/"
-        );
-        assert_eq!(
-            render("http://example.com/{proxy+}"),
-            "http://example.com/a/b%20c/"
-        );
+        assert_eq!(render("http://example.com/pets/{petId}"), "http://example.com/pets/42");
+        assert_eq!(render("http://example.com/{proxy}"), "http://example.com/a/b%20c/");
+        assert_eq!(render("http://example.com/{proxy+}"), "http://example.com/a/b%20c/");
         assert_eq!(
             render("http://${stageVariables.host}/${stageVariables.v}/{petId}"),
             "http://backend:8080/v1/42"
         );
         assert_eq!(render("http://h/${stageVariables.missing}x"), "http://h/x");
-        assert_eq!(
-            render("http://h/{unknown}/$x/{petId}"),
-            "http://h/{unknown}/$x/42"
-        );
+        assert_eq!(render("http://h/{unknown}/$x/{petId}"), "http://h/{unknown}/$x/42");
         assert_eq!(render("http://h/{petId"), "http://h/{petId");
         assert_eq!(render("http://h/plain?a=1"), "http://h/plain?a=1");
     }

@@ -32,15 +32,12 @@ fn status_code(template: Option<&str>) -> Result<u64, &'static str> {
     let Some(template) = template.filter(|t| !t.trim().is_empty()) else {
         return Ok(200);
     };
-    let doc: serde_json::Value = serde_json::from_str(template)
-        .map_err(|_| "request template is not JSON (VTL is not supported yet)")?;
+    let doc: serde_json::Value =
+        serde_json::from_str(template).map_err(|_| "request template is not JSON (VTL is not supported yet)")?;
     match doc.get("statusCode") {
         None => Ok(200),
         Some(serde_json::Value::Number(n)) => n.as_u64().ok_or("statusCode is not a status code"),
-        Some(serde_json::Value::String(s)) => s
-            .trim()
-            .parse()
-            .map_err(|_| "statusCode is not a status code"),
+        Some(serde_json::Value::String(s)) => s.trim().parse().map_err(|_| "statusCode is not a status code"),
         Some(_) => Err("statusCode is not a number"),
     }
 }
@@ -51,18 +48,14 @@ mod tests {
     use portico_wire::apigateway as ag;
     use std::collections::BTreeMap;
 
-    fn integration(
-        templates: &[(&str, &str)],
-        responses: &[(&str, Option<&str>, Option<&str>)],
-    ) -> Integration {
+    fn integration(templates: &[(&str, &str)], responses: &[(&str, Option<&str>, Option<&str>)]) -> Integration {
         let responses = responses
             .iter()
             .map(|(status, pattern, body)| {
                 let r = ag::IntegrationResponse {
                     status_code: Some(status.to_string()),
                     selection_pattern: pattern.map(Into::into),
-                    response_templates: body
-                        .map(|b| BTreeMap::from([("application/json".to_owned(), b.to_owned())])),
+                    response_templates: body.map(|b| BTreeMap::from([("application/json".to_owned(), b.to_owned())])),
                     response_parameters: Some(BTreeMap::from([(
                         "method.response.header.X-Mock".to_owned(),
                         "'yes'".to_owned(),
@@ -74,12 +67,7 @@ mod tests {
             .collect();
         Integration::compile(&ag::Integration {
             r#type: Some("MOCK".into()),
-            request_templates: Some(
-                templates
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect(),
-            ),
+            request_templates: Some(templates.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
             integration_responses: Some(responses),
             ..Default::default()
         })
@@ -103,10 +91,7 @@ mod tests {
                 ("application/json", r#"{"statusCode": 200}"#),
                 ("text/plain", r#"{"statusCode": 404}"#),
             ],
-            &[
-                ("200", None, Some(r#"{"pets":[]}"#)),
-                ("404", Some("404"), None),
-            ],
+            &[("200", None, Some(r#"{"pets":[]}"#)), ("404", Some("404"), None)],
         );
         let ok = invoke(&i, &HeaderMap::new());
         assert_eq!(ok.status(), 200);

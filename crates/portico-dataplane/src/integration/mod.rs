@@ -94,10 +94,7 @@ pub fn pick_template<'t, 'w>(
         .find_map(find)
         .or_else(|| find("application/json"))
         .or_else(|| match templates.len() {
-            1 => templates
-                .iter()
-                .next()
-                .map(|(k, v)| (k.as_str(), v.as_str())),
+            1 => templates.iter().next().map(|(k, v)| (k.as_str(), v.as_str())),
             _ => None,
         })
 }
@@ -116,20 +113,11 @@ mod tests {
             pick_template(&both, ["text/plain; charset=utf-8"]),
             Some(("text/plain", "T"))
         );
-        assert_eq!(
-            pick_template(&both, ["Text/Plain"]),
-            Some(("text/plain", "T"))
-        );
-        assert_eq!(
-            pick_template(&both, ["image/png"]),
-            Some(("application/json", "J"))
-        );
+        assert_eq!(pick_template(&both, ["Text/Plain"]), Some(("text/plain", "T")));
+        assert_eq!(pick_template(&both, ["image/png"]), Some(("application/json", "J")));
         assert_eq!(pick_template(&both, []), Some(("application/json", "J")));
         let only = BTreeMap::from([("application/xml".to_owned(), "X".to_owned())]);
-        assert_eq!(
-            pick_template(&only, ["text/plain"]),
-            Some(("application/xml", "X"))
-        );
+        assert_eq!(pick_template(&only, ["text/plain"]), Some(("application/xml", "X")));
         let two = BTreeMap::from([
             ("application/xml".to_owned(), "X".to_owned()),
             ("text/plain".to_owned(), "T".to_owned()),

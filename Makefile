@@ -1,0 +1,26 @@
+# Portico: the two set-up commands are `make run` and `make test`.
+
+.PHONY: run test bench lint fmt generate docker
+
+run:
+	cargo run --release -p portico
+
+test:
+	cargo test --workspace
+
+bench:
+	scripts/bench
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	cargo fmt --all
+
+# Rewrites crates/portico-wire/src/generated/ from the vendored models.
+generate:
+	cargo run -p portico-codegen
+
+docker:
+	docker build -f docker/Dockerfile -t portico .
