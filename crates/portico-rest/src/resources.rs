@@ -6,6 +6,9 @@ use portico_store::{Kind, Scope, Store, Tx};
 use portico_wire::apigateway::*;
 use portico_wire::{AwsError, RequestContext};
 
+/// AWS's default quota of resources per API, the root included.
+const MAX_RESOURCES: usize = 300;
+
 pub fn not_found() -> AwsError {
     AwsError::not_found("Invalid Resource identifier specified")
 }
@@ -82,6 +85,11 @@ pub async fn create(store: &Store, ctx: &RequestContext, input: CreateResourceRe
         .filter(|r| r.parent_id.as_deref() == Some(&parent_id))
         .collect();
     check_placement(parent, &part, &siblings)?;
+    if all.len() >= MAX_RESOURCES {
+        return Err(AwsError::limit_exceeded(
+            "Maximum number of Resources for this API has been reached.  Please contact AWS if you need additional Resources.",
+        ));
+    }
     let resource = Resource {
         id: Some(new_id(6)),
         parent_id: Some(parent_id),

@@ -642,3 +642,23 @@ async fn tags_by_arn() {
         .unwrap_err();
     assert!(err.into_service_error().is_not_found_exception());
 }
+
+#[tokio::test]
+async fn resources_per_api_quota() {
+    let portico = Portico::start();
+    let client = portico.sdk();
+    let api = client.create_rest_api().name("quota").send().await.unwrap();
+    let (id, root) = (api.id().unwrap(), api.root_resource_id().unwrap());
+    for i in 1..300 {
+        client.create_resource().rest_api_id(id).parent_id(root).path_part(format!("r{i}")).send().await.unwrap();
+    }
+    let err = client.create_resource().rest_api_id(id).parent_id(root).path_part("one-more").send().await.unwrap_err();
+    let raw_status = err.raw_response().map(|r| r.status().as_u16());
+    let err = err.into_service_error();
+    assert!(err.is_limit_exceeded_exception(), "{err:?}");
+    assert_eq!(raw_status, Some(429));
+    assert_eq!(
+        err.meta().message(),
+        Some("Maximum number of Resources for this API has been reached.  Please contact AWS if you need additional Resources.")
+    );
+}
