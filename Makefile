@@ -5,7 +5,7 @@
 run:
 	cargo run --release -p portico
 
-test:
+test: lint
 	cargo test --workspace
 
 bench:

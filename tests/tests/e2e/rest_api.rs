@@ -650,15 +650,31 @@ async fn resources_per_api_quota() {
     let api = client.create_rest_api().name("quota").send().await.unwrap();
     let (id, root) = (api.id().unwrap(), api.root_resource_id().unwrap());
     for i in 1..300 {
-        client.create_resource().rest_api_id(id).parent_id(root).path_part(format!("r{i}")).send().await.unwrap();
+        client
+            .create_resource()
+            .rest_api_id(id)
+            .parent_id(root)
+            .path_part(format!("r{i}"))
+            .send()
+            .await
+            .unwrap();
     }
-    let err = client.create_resource().rest_api_id(id).parent_id(root).path_part("one-more").send().await.unwrap_err();
+    let err = client
+        .create_resource()
+        .rest_api_id(id)
+        .parent_id(root)
+        .path_part("one-more")
+        .send()
+        .await
+        .unwrap_err();
     let raw_status = err.raw_response().map(|r| r.status().as_u16());
     let err = err.into_service_error();
     assert!(err.is_limit_exceeded_exception(), "{err:?}");
     assert_eq!(raw_status, Some(429));
     assert_eq!(
         err.meta().message(),
-        Some("Maximum number of Resources for this API has been reached.  Please contact AWS if you need additional Resources.")
+        Some(
+            "Maximum number of Resources for this API has been reached.  Please contact AWS if you need additional Resources."
+        )
     );
 }
