@@ -223,3 +223,65 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteStageReque
     tx.commit().await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn patch(op: &str, path: &str, value: Option<&str>) -> Patch {
+        crate::support::patches(Some(vec![PatchOperation {
+            op: Some(op.into()),
+            path: Some(path.into()),
+            value: value.map(str::to_string),
+            from: None,
+        }]))
+        .unwrap()
+        .remove(0)
+    }
+
+    #[test]
+    fn method_settings_start_from_defaults_then_from_star() {
+        let mut stage = new_stage("dev".into(), "d1".into());
+        apply(&mut stage, &patch("replace", "/*/*/metrics/enabled", Some("true"))).unwrap();
+        let all = &stage.method_settings.as_ref().unwrap()["*/*"];
+        assert_eq!(all.metrics_enabled, Some(true));
+        assert_eq!(all.throttling_burst_limit, Some(5000));
+        assert_eq!(all.logging_level, None);
+        apply(
+            &mut stage,
+            &patch("replace", "/~1pets/GET/throttling/rateLimit", Some("5.5")),
+        )
+        .unwrap();
+        let pets = &stage.method_settings.as_ref().unwrap()["~1pets/GET"];
+        assert_eq!(pets.throttling_rate_limit, Some(5.5));
+        assert_eq!(pets.metrics_enabled, Some(true), "copied from */*");
+    }
+
+    #[test]
+    fn method_setting_errors() {
+        let mut stage = new_stage("dev".into(), "d1".into());
+        let err = apply(&mut stage, &patch("remove", "/*/*", None)).unwrap_err();
+        assert_eq!(
+            err.message,
+            "Cannot remove method setting */* because there is no method setting for this method "
+        );
+        let err = apply(&mut stage, &patch("replace", "/*/*/metrics/bogus", Some("true"))).unwrap_err();
+        assert!(
+            err.message
+                .starts_with("Invalid method setting path: /*/*/metrics/bogus. Must be one of: [")
+        );
+        let err = apply(&mut stage, &patch("replace", "/*/*/logging/loglevel", Some("LOUD"))).unwrap_err();
+        assert_eq!(err.code, "BadRequestException");
+    }
+
+    #[test]
+    fn variables_and_flags() {
+        let mut stage = new_stage("dev".into(), "d1".into());
+        apply(&mut stage, &patch("replace", "/variables/url", Some("http://x"))).unwrap();
+        apply(&mut stage, &patch("replace", "/cacheClusterEnabled", Some("true"))).unwrap();
+        assert_eq!(stage.variables.as_ref().unwrap()["url"], "http://x");
+        assert_eq!(stage.cache_cluster_status.as_deref(), Some("AVAILABLE"));
+        apply(&mut stage, &patch("remove", "/variables/url", None)).unwrap();
+        assert_eq!(stage.variables, None);
+    }
+}

@@ -63,6 +63,7 @@ pub fn page<T>(
 }
 
 /// One patch operation, checked: `op` is one of AWS's and `path` split into unescaped segments.
+#[derive(Debug)]
 pub struct Patch {
     pub op: &'static str,
     pub path: String,
@@ -186,4 +187,72 @@ pub fn patch_map<V>(
         _ => return Err(patch.unsupported_op()),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portico_wire::apigateway::PatchOperation;
+
+    fn op(op: &str, path: &str, value: Option<&str>) -> PatchOperation {
+        PatchOperation {
+            op: Some(op.into()),
+            path: Some(path.into()),
+            value: value.map(str::to_string),
+            from: None,
+        }
+    }
+
+    #[test]
+    fn patch_paths_are_split_and_unescaped() {
+        let parsed = patches(Some(vec![op("add", "/binaryMediaTypes/image~1png", None)])).unwrap();
+        assert_eq!(parsed[0].op, "add");
+        assert_eq!(parsed[0].segs(), ["binaryMediaTypes", "image/png"]);
+        let parsed = patches(Some(vec![op("replace", "/a~0b/c", Some("x"))])).unwrap();
+        assert_eq!(parsed[0].segs(), ["a~b", "c"]);
+    }
+
+    #[test]
+    fn unknown_ops_and_relative_paths_are_rejected() {
+        let err = patches(Some(vec![op("wrong", "/name", None)])).unwrap_err();
+        assert_eq!(err.code, "BadRequestException");
+        assert!(err.message.contains("[add, remove, move, test, replace, copy]"));
+        assert!(patches(Some(vec![op("replace", "name", None)])).is_err());
+    }
+
+    #[test]
+    fn typed_values() {
+        let p = &patches(Some(vec![op("replace", "/x", Some("TRUE"))])).unwrap()[0];
+        assert_eq!(p.bool().unwrap(), true);
+        assert!(p.i64().is_err());
+        let p = &patches(Some(vec![op("replace", "/x", Some("12"))])).unwrap()[0];
+        assert_eq!(p.i64().unwrap(), 12);
+        assert_eq!(p.f64().unwrap(), 12.0);
+        let p = &patches(Some(vec![op("remove", "/x", Some("12"))])).unwrap()[0];
+        assert_eq!(p.optional_string(), None);
+    }
+
+    #[test]
+    fn map_patches() {
+        let mut map = None;
+        let add = &patches(Some(vec![op("add", "/variables/a", Some("1"))])).unwrap()[0];
+        patch_map(&mut map, add, "a", || add.string()).unwrap();
+        assert_eq!(map.as_ref().unwrap()["a"], "1");
+        let remove = &patches(Some(vec![op("remove", "/variables/a", None)])).unwrap()[0];
+        patch_map(&mut map, remove, "a", || remove.string()).unwrap();
+        assert!(map.unwrap().is_empty());
+    }
+
+    #[test]
+    fn pages() {
+        let items: Vec<String> = (0..5).map(|i| format!("id{i}")).collect();
+        let (first, next) = page(items.clone(), None, Some(2), |s| Some(s.as_str())).unwrap();
+        assert_eq!(first, ["id0", "id1"]);
+        assert_eq!(next.as_deref(), Some("id2"));
+        let (last, next) = page(items.clone(), Some("id4"), Some(2), |s| Some(s.as_str())).unwrap();
+        assert_eq!(last, ["id4"]);
+        assert_eq!(next, None);
+        assert!(page(items.clone(), None, Some(0), |s| Some(s.as_str())).is_err());
+        assert!(page(items, Some("nope"), None, |s| Some(s.as_str())).is_err());
+    }
 }

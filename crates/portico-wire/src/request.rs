@@ -116,3 +116,69 @@ fn coerce(member: &MemberSpec, text: &str) -> Result<Value, AwsError> {
         _ => Value::String(text.to_string()),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apigateway::Operation;
+
+    fn doc(op: Operation, labels: &[(&'static str, String)], query: &str, body: &str) -> Result<Value, AwsError> {
+        let headers = http::HeaderMap::new();
+        input_document(
+            op.spec(),
+            &RawRequest {
+                labels,
+                query,
+                headers: &headers,
+                body: body.as_bytes(),
+            },
+        )
+    }
+
+    #[test]
+    fn binds_path_query_and_body() {
+        let labels = [("restapi_id", "abc".to_string())];
+        let d = doc(Operation::GetResources, &labels, "limit=5&embed=methods", "").unwrap();
+        assert_eq!(d["uri:restapi_id"], "abc");
+        assert_eq!(d["querystring:limit"], 5);
+        assert_eq!(d["querystring:embed"], serde_json::json!(["methods"]));
+        let d = doc(Operation::CreateRestApi, &[], "", r#"{"name": "n"}"#).unwrap();
+        assert_eq!(d["name"], "n");
+    }
+
+    #[test]
+    fn rejects_bad_input() {
+        let labels = [("restapi_id", "abc".to_string())];
+        assert_eq!(
+            doc(Operation::GetResources, &labels, "limit=x", "").unwrap_err().status,
+            400
+        );
+        assert_eq!(
+            doc(Operation::CreateRestApi, &[], "", "{").unwrap_err().code,
+            "BadRequestException"
+        );
+        let missing = doc(Operation::CreateRestApi, &[], "", "{}").unwrap_err();
+        assert!(
+            missing
+                .message
+                .contains("'name' failed to satisfy constraint: Member must not be null")
+        );
+    }
+
+    #[test]
+    fn blob_payloads_take_the_raw_body() {
+        let d = doc(
+            Operation::ImportRestApi,
+            &[],
+            "mode=import&basepath=ignore",
+            "openapi: 3",
+        )
+        .unwrap();
+        assert_eq!(d["body"], "b3BlbmFwaTogMw==");
+        assert_eq!(d["querystring:parameters"]["basepath"], "ignore");
+        assert!(
+            d["querystring:parameters"].get("mode").is_none(),
+            "the URI's own literal is not a parameter"
+        );
+    }
+}

@@ -92,7 +92,12 @@ async fn handle(AxumState(state): AxumState<Arc<State>>, request: Request) -> Re
 
 /// execute-api first (its hosts and path forms), then Portico's own endpoints, then the AWS APIs.
 async fn route(state: &State, parts: http::request::Parts, body: Bytes) -> (http::Response<Bytes>, &'static str) {
-    let host = parts.headers.get(http::header::HOST).and_then(|h| h.to_str().ok());
+    // HTTP/2 clients name the host in `:authority`, which lands in the URI.
+    let host = parts
+        .headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or(parts.uri.host());
     if let Some(target) = Invocation::parse(host, parts.uri.path()) {
         return (state.dataplane.serve(target, parts, body).await, "execute-api");
     }
