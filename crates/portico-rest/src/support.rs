@@ -223,7 +223,7 @@ mod tests {
     #[test]
     fn typed_values() {
         let p = &patches(Some(vec![op("replace", "/x", Some("TRUE"))])).unwrap()[0];
-        assert_eq!(p.bool().unwrap(), true);
+        assert!(p.bool().unwrap());
         assert!(p.i64().is_err());
         let p = &patches(Some(vec![op("replace", "/x", Some("12"))])).unwrap()[0];
         assert_eq!(p.i64().unwrap(), 12);
