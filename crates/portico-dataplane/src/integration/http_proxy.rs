@@ -17,7 +17,10 @@ use std::collections::BTreeMap;
 pub type Client = LegacyClient<HttpConnector, Full<Bytes>>;
 
 pub fn client() -> Client {
-    LegacyClient::builder(TokioExecutor::new()).build(HttpConnector::new())
+    let mut connector = HttpConnector::new();
+    // Small request/response pairs: don't let Nagle hold them back.
+    connector.set_nodelay(true);
+    LegacyClient::builder(TokioExecutor::new()).build(connector)
 }
 
 pub async fn invoke(
