@@ -7,6 +7,7 @@
 # backend (/proxy/{proxy+}), deploys it to stage `dev`, calls both through execute-api,
 # patches the stage and deletes the API. Needs: aws (CLI v1 or v2), curl, python3.
 set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 : "${PORTICO_ENDPOINT:?set PORTICO_ENDPOINT, e.g. http://127.0.0.1:4566}"
 export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}"
@@ -33,7 +34,7 @@ expect_body() {
     [ "$got" = "$want" ] || fail "GET $url: expected body '$want', got '$got'"
 }
 
-step "Start a tiny backend that answers {\"path\": ...}"
+step "Start a tiny backend that answers {\"method\": ..., \"path\": ...}"
 WORK="$(mktemp -d)"
 BACKEND_PID=""
 API_ID=""
@@ -44,22 +45,7 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
-python3 -u -c '
-import http.server, json, sys
-class Echo(http.server.BaseHTTPRequestHandler):
-    def answer(self):
-        body = json.dumps({"path": self.path}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = answer
-    def log_message(self, *args): pass
-server = http.server.HTTPServer(("127.0.0.1", 0), Echo)
-print(server.server_port, flush=True)
-server.serve_forever()
-' >"$WORK/backend.port" &
+python3 -u "$HERE/../support/echo_backend.py" >"$WORK/backend.port" &
 BACKEND_PID=$!
 for _ in $(seq 50); do [ -s "$WORK/backend.port" ] && break; sleep 0.1; done
 BACKEND_PORT="$(head -1 "$WORK/backend.port")"
@@ -104,7 +90,7 @@ step "Call GET /dev/hello"
 expect_body "http://$API_ID.execute-api.localhost:$PORT/dev/hello" '{"message": "hello from portico"}'
 
 step "Call GET /dev/proxy/pets/42 (forwarded to the backend as /pets/42)"
-expect_body "http://$API_ID.execute-api.localhost:$PORT/dev/proxy/pets/42" '{"path": "/pets/42"}'
+expect_body "http://$API_ID.execute-api.localhost:$PORT/dev/proxy/pets/42" '{"method": "GET", "path": "/pets/42"}'
 
 step "Patch the stage's description"
 apigw update-stage --rest-api-id "$API_ID" --stage-name dev \

@@ -56,22 +56,7 @@ export TF_IN_AUTOMATION=1
 export CHECKPOINT_DISABLE=1
 
 step "Start the HTTP_PROXY backend"
-python3 -u -c '
-import http.server, json
-class Echo(http.server.BaseHTTPRequestHandler):
-    def answer(self):
-        body = json.dumps({"method": self.command, "path": self.path}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = answer
-    def log_message(self, *args): pass
-server = http.server.HTTPServer(("127.0.0.1", 0), Echo)
-print(server.server_port, flush=True)
-server.serve_forever()
-' >"$WORK/backend.port" &
+python3 -u "$HERE/../support/echo_backend.py" >"$WORK/backend.port" &
 BACKEND_PID=$!
 for _ in $(seq 50); do [ -s "$WORK/backend.port" ] && break; sleep 0.1; done
 BACKEND_PORT="$(head -1 "$WORK/backend.port")"

@@ -139,31 +139,12 @@ impl Store {
     }
 
     pub async fn get<D: Document>(&self, scope: &Scope, parent: &str, id: &str) -> Result<Option<D>> {
-        let row = sqlx::query(
-            "SELECT doc FROM objects WHERE account = ? AND region = ? AND kind = ? AND parent = ? AND id = ?",
-        )
-        .bind(&scope.account)
-        .bind(&scope.region)
-        .bind(D::KIND.as_str())
-        .bind(parent)
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| decode::<D>(r.get::<&str, _>(0))).transpose()
+        fetch_one(&self.pool, scope, parent, id).await
     }
 
     /// All documents of a kind under `parent`, oldest first.
     pub async fn list<D: Document>(&self, scope: &Scope, parent: &str) -> Result<Vec<D>> {
-        let rows = sqlx::query(
-            "SELECT doc FROM objects WHERE account = ? AND region = ? AND kind = ? AND parent = ? ORDER BY seq",
-        )
-        .bind(&scope.account)
-        .bind(&scope.region)
-        .bind(D::KIND.as_str())
-        .bind(parent)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(|r| decode::<D>(r.get::<&str, _>(0))).collect()
+        fetch_all(&self.pool, scope, parent).await
     }
 
     /// A document found by parent and id in any scope: execute-api hosts name only the API.
@@ -213,30 +194,11 @@ impl Store {
 
 impl Tx<'_> {
     pub async fn get<D: Document>(&mut self, scope: &Scope, parent: &str, id: &str) -> Result<Option<D>> {
-        let row = sqlx::query(
-            "SELECT doc FROM objects WHERE account = ? AND region = ? AND kind = ? AND parent = ? AND id = ?",
-        )
-        .bind(&scope.account)
-        .bind(&scope.region)
-        .bind(D::KIND.as_str())
-        .bind(parent)
-        .bind(id)
-        .fetch_optional(&mut *self.tx)
-        .await?;
-        row.map(|r| decode::<D>(r.get::<&str, _>(0))).transpose()
+        fetch_one(&mut *self.tx, scope, parent, id).await
     }
 
     pub async fn list<D: Document>(&mut self, scope: &Scope, parent: &str) -> Result<Vec<D>> {
-        let rows = sqlx::query(
-            "SELECT doc FROM objects WHERE account = ? AND region = ? AND kind = ? AND parent = ? ORDER BY seq",
-        )
-        .bind(&scope.account)
-        .bind(&scope.region)
-        .bind(D::KIND.as_str())
-        .bind(parent)
-        .fetch_all(&mut *self.tx)
-        .await?;
-        rows.iter().map(|r| decode::<D>(r.get::<&str, _>(0))).collect()
+        fetch_all(&mut *self.tx, scope, parent).await
     }
 
     /// Inserts or replaces; a replaced document keeps its place in listings.
@@ -304,6 +266,41 @@ fn migrator() -> sqlx::migrate::Migrator {
         migrations: std::borrow::Cow::Owned(migrations),
         ..Migrator::DEFAULT
     }
+}
+
+async fn fetch_one<'e, D: Document>(
+    exec: impl sqlx::SqliteExecutor<'e>,
+    scope: &Scope,
+    parent: &str,
+    id: &str,
+) -> Result<Option<D>> {
+    let row =
+        sqlx::query("SELECT doc FROM objects WHERE account = ? AND region = ? AND kind = ? AND parent = ? AND id = ?")
+            .bind(&scope.account)
+            .bind(&scope.region)
+            .bind(D::KIND.as_str())
+            .bind(parent)
+            .bind(id)
+            .fetch_optional(exec)
+            .await?;
+    row.map(|r| decode::<D>(r.get::<&str, _>(0))).transpose()
+}
+
+async fn fetch_all<'e, D: Document>(
+    exec: impl sqlx::SqliteExecutor<'e>,
+    scope: &Scope,
+    parent: &str,
+) -> Result<Vec<D>> {
+    let rows = sqlx::query(
+        "SELECT doc FROM objects WHERE account = ? AND region = ? AND kind = ? AND parent = ? ORDER BY seq",
+    )
+    .bind(&scope.account)
+    .bind(&scope.region)
+    .bind(D::KIND.as_str())
+    .bind(parent)
+    .fetch_all(exec)
+    .await?;
+    rows.iter().map(|r| decode::<D>(r.get::<&str, _>(0))).collect()
 }
 
 fn decode<D: Document>(text: &str) -> Result<D> {

@@ -1,0 +1,26 @@
+"""A tiny HTTP backend for the HTTP_PROXY checks of the CLI and Terraform scripts.
+
+Answers every request with {"method": ..., "path": ...}; prints its port first.
+"""
+import http.server
+import json
+
+
+class Echo(http.server.BaseHTTPRequestHandler):
+    def answer(self):
+        body = json.dumps({"method": self.command, "path": self.path}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = answer
+
+    def log_message(self, *args):
+        pass
+
+
+server = http.server.HTTPServer(("127.0.0.1", 0), Echo)
+print(server.server_port, flush=True)
+server.serve_forever()
