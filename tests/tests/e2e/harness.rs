@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-const BIN: &str = env!("CARGO_BIN_EXE_portico-under-test");
+pub const BIN: &str = env!("CARGO_BIN_EXE_portico-under-test");
 
 /// A running portico process; killed when dropped.
 pub struct Portico {
