@@ -92,11 +92,7 @@ pub async fn create(store: &Store, ctx: &RequestContext, input: CreateRestApiReq
     while store.id_taken(Kind::RestApi, &id).await? {
         id = new_id(10);
     }
-    let root = Resource {
-        id: Some(new_id(10)),
-        path: Some("/".into()),
-        ..Default::default()
-    };
+    let root_id = new_id(10);
     let api = RestApi {
         id: Some(id.clone()),
         name: input.name,
@@ -110,15 +106,53 @@ pub async fn create(store: &Store, ctx: &RequestContext, input: CreateRestApiReq
         policy: input.policy,
         tags: input.tags.filter(|t| !t.is_empty()),
         disable_execute_api_endpoint: Some(input.disable_execute_api_endpoint.unwrap_or(false)),
-        root_resource_id: root.id.clone(),
+        root_resource_id: Some(root_id.clone()),
+        security_policy: input.security_policy,
+        endpoint_access_mode: input.endpoint_access_mode,
         ..Default::default()
     };
     let mut tx = store.write().await?;
+    let resources = match input.clone_from.as_deref() {
+        None => vec![Resource {
+            id: Some(root_id),
+            path: Some("/".into()),
+            ..Default::default()
+        }],
+        Some(source) => {
+            // CreateRestApi has no NotFoundException in the model: an unknown source is bad input.
+            load_in(&mut tx, ctx, &scope, source)
+                .await
+                .map_err(|e| AwsError::bad_request(e.message))?;
+            cloned_tree(tx.list::<Resource>(&scope, source).await?, root_id)
+        }
+    };
     tx.put(&scope, "", &id, &api).await?;
-    tx.put(&scope, &id, root.id.as_deref().unwrap_or_default(), &root)
-        .await?;
+    for resource in &resources {
+        tx.put(&scope, &id, resource.id.as_deref().unwrap_or_default(), resource)
+            .await?;
+    }
     tx.commit().await?;
     Ok(api)
+}
+
+/// `cloneFrom`: the source's resources, methods and integrations under fresh ids.
+fn cloned_tree(mut resources: Vec<Resource>, root_id: String) -> Vec<Resource> {
+    let new_ids: std::collections::HashMap<String, String> = resources
+        .iter()
+        .filter_map(|r| {
+            let new = if r.parent_id.is_none() {
+                root_id.clone()
+            } else {
+                new_id(6)
+            };
+            r.id.clone().map(|old| (old, new))
+        })
+        .collect();
+    for resource in &mut resources {
+        resource.id = resource.id.as_ref().and_then(|id| new_ids.get(id).cloned());
+        resource.parent_id = resource.parent_id.as_ref().and_then(|id| new_ids.get(id).cloned());
+    }
+    resources
 }
 
 /// The API or AWS's 404 for it.

@@ -640,7 +640,12 @@ async fn tags_by_arn() {
         .send()
         .await
         .unwrap_err();
-    assert!(err.into_service_error().is_not_found_exception());
+    let err = err.into_service_error();
+    assert!(err.is_bad_request_exception());
+    assert_eq!(
+        err.meta().message(),
+        Some("Invalid API identifier specified 000000000000:nope")
+    );
 }
 
 #[tokio::test]
@@ -676,5 +681,65 @@ async fn resources_per_api_quota() {
         Some(
             "Maximum number of Resources for this API has been reached.  Please contact AWS if you need additional Resources."
         )
+    );
+}
+
+#[tokio::test]
+async fn clone_from_copies_the_resource_tree() {
+    let portico = Portico::start();
+    let client = portico.sdk();
+    let source = crate::mock_api(&client, "source", r#"{"from": "source"}"#, None).await;
+    let clone = client
+        .create_rest_api()
+        .name("clone")
+        .clone_from(&source.api_id)
+        .send()
+        .await
+        .unwrap();
+    let clone_id = clone.id().unwrap();
+    assert_ne!(clone.root_resource_id(), Some(source.root_id.as_str()));
+
+    let resources = client
+        .get_resources()
+        .rest_api_id(clone_id)
+        .embed("methods")
+        .send()
+        .await
+        .unwrap();
+    let mut paths: Vec<&str> = resources.items().iter().filter_map(|r| r.path()).collect();
+    paths.sort();
+    assert_eq!(paths, ["/", "/hello"]);
+    let root = resources.items().iter().find(|r| r.path() == Some("/")).unwrap();
+    assert_eq!(root.id(), clone.root_resource_id());
+    let hello = resources.items().iter().find(|r| r.path() == Some("/hello")).unwrap();
+    assert_ne!(hello.id(), Some(source.resource_id.as_str()));
+    assert_eq!(hello.parent_id(), clone.root_resource_id());
+    assert!(hello.resource_methods().unwrap()["GET"].method_integration().is_some());
+
+    // The clone deploys and answers on its own.
+    client
+        .create_deployment()
+        .rest_api_id(clone_id)
+        .stage_name("dev")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        portico.invoke(clone_id, "GET", "/dev/hello").await.body,
+        r#"{"from": "source"}"#
+    );
+
+    let err = client
+        .create_rest_api()
+        .name("x")
+        .clone_from("nope")
+        .send()
+        .await
+        .unwrap_err();
+    let err = err.into_service_error();
+    assert!(err.is_bad_request_exception());
+    assert_eq!(
+        err.meta().message(),
+        Some("Invalid API identifier specified 000000000000:nope")
     );
 }
