@@ -176,6 +176,17 @@ impl Gen<'_> {
         }
     }
 
+    /// The allowed values of an enum string shape, as a Rust slice literal.
+    fn enum_values(&self, shape_name: &str) -> String {
+        let values: Vec<String> = self
+            .shape(shape_name)
+            .get("enum")
+            .and_then(Value::as_array)
+            .map(|v| v.iter().filter_map(Value::as_str).map(|v| format!("\"{v}\"")).collect())
+            .unwrap_or_default();
+        format!("&[{}]", values.join(", "))
+    }
+
     fn members(&self, shape_name: Option<&str>, required_ok: bool) -> String {
         let Some(shape_name) = shape_name else {
             return "&[]".into();
@@ -202,9 +213,10 @@ impl Gen<'_> {
             let wire = s(member, "locationName").unwrap_or(member_name);
             writeln!(
                 text,
-                "            MemberSpec {{ key: \"{}\", location: Location::{location}, wire: \"{wire}\", ty: Ty::{ty}, required: {} }},",
+                "            MemberSpec {{ name: \"{member_name}\", key: \"{}\", location: Location::{location}, wire: \"{wire}\", ty: Ty::{ty}, required: {}, enum_values: {} }},",
                 Self::key(member_name, member),
                 required_ok && required.contains(member_name.as_str()),
+                self.enum_values(target),
             )
             .unwrap();
         }
@@ -223,7 +235,7 @@ impl Gen<'_> {
         let member = &shape["members"][payload];
         let ty = self.ty(s(member, "shape").unwrap());
         format!(
-            "Some(&MemberSpec {{ key: \"{}\", location: Location::Body, wire: \"{payload}\", ty: Ty::{ty}, required: false }})",
+            "Some(&MemberSpec {{ name: \"{payload}\", key: \"{}\", location: Location::Body, wire: \"{payload}\", ty: Ty::{ty}, required: false, enum_values: &[] }})",
             Self::key(payload, member)
         )
     }

@@ -77,7 +77,49 @@ pub fn input_document(spec: &OperationSpec, raw: &RawRequest<'_>) -> Result<Valu
             )));
         }
     }
+    check_enums(spec, &doc)?;
     Ok(Value::Object(doc))
+}
+
+/// AWS's ValidationException for enum members holding a value outside their set.
+fn check_enums(spec: &OperationSpec, doc: &Map<String, Value>) -> Result<(), AwsError> {
+    let input = input_name(spec.input_shape);
+    let problems: Vec<String> = spec
+        .input
+        .iter()
+        .filter(|m| !m.enum_values.is_empty())
+        .filter_map(|m| match doc.get(m.key) {
+            Some(Value::String(v)) if !m.enum_values.contains(&v.as_str()) => Some(format!(
+                "Value '{v}' at '{input}.{}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
+                m.name,
+                m.enum_values.join(", ")
+            )),
+            _ => None,
+        })
+        .collect();
+    match problems.len() {
+        0 => Ok(()),
+        1 => Err(AwsError::new(
+            400,
+            "ValidationException",
+            format!("1 validation error detected: {}", problems[0]),
+        )),
+        n => Err(AwsError::new(
+            400,
+            "ValidationException",
+            format!("{n} validation errors detected: {}", problems.join("; ")),
+        )),
+    }
+}
+
+/// `PutIntegrationRequest` → `putIntegrationInput`, the name AWS's messages use.
+fn input_name(shape: &str) -> String {
+    let base = shape.strip_suffix("Request").unwrap_or(shape);
+    let mut chars = base.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}Input", first.to_ascii_lowercase(), chars.as_str()),
+        None => String::new(),
+    }
 }
 
 fn body_document(body: &[u8]) -> Result<Map<String, Value>, AwsError> {
@@ -163,6 +205,34 @@ mod tests {
                 .message
                 .contains("'name' failed to satisfy constraint: Member must not be null")
         );
+    }
+
+    #[test]
+    fn enum_members_are_validated_from_the_model() {
+        let labels = [
+            ("restapi_id", "a".to_string()),
+            ("resource_id", "r".to_string()),
+            ("http_method", "GET".to_string()),
+        ];
+        let err = doc(Operation::PutIntegration, &labels, "", r#"{"type": "HTTPS_PROXY"}"#).unwrap_err();
+        assert_eq!(err.code, "ValidationException");
+        assert_eq!(
+            err.message,
+            "1 validation error detected: Value 'HTTPS_PROXY' at 'putIntegrationInput.type' failed to satisfy constraint: Member must satisfy enum value set: [HTTP, AWS, MOCK, HTTP_PROXY, AWS_PROXY]"
+        );
+        let err = doc(
+            Operation::PutIntegration,
+            &labels,
+            "",
+            r#"{"type": "MOCK", "connectionType": "X", "contentHandling": "Y"}"#,
+        )
+        .unwrap_err();
+        assert!(
+            err.message.starts_with("2 validation errors detected: "),
+            "{}",
+            err.message
+        );
+        assert!(doc(Operation::PutIntegration, &labels, "", r#"{"type": "MOCK"}"#).is_ok());
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub enum Ty {
 
 #[derive(Debug)]
 pub struct MemberSpec {
+    /// Name of the member in the model, as validation messages name it.
+    pub name: &'static str,
     /// Key of the member in the operation's JSON object (and serde name of its field).
     pub key: &'static str,
     pub location: Location,
@@ -35,6 +37,8 @@ pub struct MemberSpec {
     pub wire: &'static str,
     pub ty: Ty,
     pub required: bool,
+    /// Allowed values when the member is an enum string; empty otherwise.
+    pub enum_values: &'static [&'static str],
 }
 
 #[derive(Debug)]

@@ -25,6 +25,15 @@ async fn bad_input_is_answered_like_aws() {
     let missing_name = portico.call("POST", "/restapis", None, r#"{"description": "x"}"#).await;
     assert_error(&missing_name, 400, "BadRequestException");
 
+    let bad_enum = portico
+        .call("POST", "/restapis", None, r#"{"name": "x", "apiKeySource": "BOGUS"}"#)
+        .await;
+    assert_error(&bad_enum, 400, "ValidationException");
+    assert_eq!(
+        bad_enum.json()["message"],
+        "1 validation error detected: Value 'BOGUS' at 'createRestApiInput.apiKeySource' failed to satisfy constraint: Member must satisfy enum value set: [HEADER, AUTHORIZER]"
+    );
+
     let unknown_api = portico.call("GET", "/restapis/doesnotexist", None, "").await;
     assert_error(&unknown_api, 404, "NotFoundException");
     assert_eq!(

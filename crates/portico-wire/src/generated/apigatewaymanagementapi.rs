@@ -62,7 +62,7 @@ pub static OPERATIONS: [OperationSpec; 3] = [
         success: 204,
         input_shape: "DeleteConnectionRequest",
         input: &[
-            MemberSpec { key: "uri:connectionId", location: Location::Uri, wire: "connectionId", ty: Ty::String, required: true },
+            MemberSpec { name: "ConnectionId", key: "uri:connectionId", location: Location::Uri, wire: "connectionId", ty: Ty::String, required: true, enum_values: &[] },
         ],
         output: &[],
         input_payload: None,
@@ -76,12 +76,12 @@ pub static OPERATIONS: [OperationSpec; 3] = [
         success: 200,
         input_shape: "GetConnectionRequest",
         input: &[
-            MemberSpec { key: "uri:connectionId", location: Location::Uri, wire: "connectionId", ty: Ty::String, required: true },
+            MemberSpec { name: "ConnectionId", key: "uri:connectionId", location: Location::Uri, wire: "connectionId", ty: Ty::String, required: true, enum_values: &[] },
         ],
         output: &[
-            MemberSpec { key: "connectedAt", location: Location::Body, wire: "connectedAt", ty: Ty::Timestamp, required: false },
-            MemberSpec { key: "identity", location: Location::Body, wire: "identity", ty: Ty::Structure, required: false },
-            MemberSpec { key: "lastActiveAt", location: Location::Body, wire: "lastActiveAt", ty: Ty::Timestamp, required: false },
+            MemberSpec { name: "ConnectedAt", key: "connectedAt", location: Location::Body, wire: "connectedAt", ty: Ty::Timestamp, required: false, enum_values: &[] },
+            MemberSpec { name: "Identity", key: "identity", location: Location::Body, wire: "identity", ty: Ty::Structure, required: false, enum_values: &[] },
+            MemberSpec { name: "LastActiveAt", key: "lastActiveAt", location: Location::Body, wire: "lastActiveAt", ty: Ty::Timestamp, required: false, enum_values: &[] },
         ],
         input_payload: None,
         output_payload: None,
@@ -94,11 +94,11 @@ pub static OPERATIONS: [OperationSpec; 3] = [
         success: 200,
         input_shape: "PostToConnectionRequest",
         input: &[
-            MemberSpec { key: "uri:connectionId", location: Location::Uri, wire: "connectionId", ty: Ty::String, required: true },
-            MemberSpec { key: "Data", location: Location::Body, wire: "Data", ty: Ty::Blob, required: true },
+            MemberSpec { name: "ConnectionId", key: "uri:connectionId", location: Location::Uri, wire: "connectionId", ty: Ty::String, required: true, enum_values: &[] },
+            MemberSpec { name: "Data", key: "Data", location: Location::Body, wire: "Data", ty: Ty::Blob, required: true, enum_values: &[] },
         ],
         output: &[],
-        input_payload: Some(&MemberSpec { key: "Data", location: Location::Body, wire: "Data", ty: Ty::Blob, required: false }),
+        input_payload: Some(&MemberSpec { name: "Data", key: "Data", location: Location::Body, wire: "Data", ty: Ty::Blob, required: false, enum_values: &[] }),
         output_payload: None,
     },
 ];
