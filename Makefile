@@ -5,8 +5,9 @@
 run:
 	cargo run --release -p portico
 
+# nextest runs each test in its own process and ends on one summary line.
 test: lint
-	cargo test --workspace
+	cargo nextest run --workspace
 
 bench:
 	scripts/bench
