@@ -9,21 +9,14 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-: "${PORTICO_ENDPOINT:?set PORTICO_ENDPOINT, e.g. http://127.0.0.1:4566}"
 export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-test}"
 export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-test}"
 export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}"
 export AWS_PAGER=""
 
 # execute-api answers on {api-id}.execute-api.localhost at the same port as the control plane.
-PORT="${PORTICO_ENDPOINT##*:}"
-PORT="${PORT%%/*}"
-case "$PORT" in
-    ''|*[!0-9]*) echo "PORTICO_ENDPOINT must name its port, e.g. http://127.0.0.1:4566" >&2; exit 1 ;;
-esac
-
-step() { printf '\n== %s\n' "$*"; }
-fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=../support/common.sh
+source "$HERE/../support/common.sh"
 apigw() { aws --endpoint-url "$PORTICO_ENDPOINT" apigateway "$@"; }
 
 # Compares a response body with the one expected, byte for byte.

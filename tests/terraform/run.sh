@@ -9,17 +9,10 @@
 # registry.terraform.io); set TF_PLUGIN_MIRROR to choose it, otherwise it is searched for.
 set -euo pipefail
 
-: "${PORTICO_ENDPOINT:?set PORTICO_ENDPOINT, e.g. http://127.0.0.1:4566}"
 unset TF_LOG
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-PORT="${PORTICO_ENDPOINT##*:}"
-PORT="${PORT%%/*}"
-case "$PORT" in
-    ''|*[!0-9]*) echo "PORTICO_ENDPOINT must name its port, e.g. http://127.0.0.1:4566" >&2; exit 1 ;;
-esac
-
-step() { printf '\n== %s\n' "$*"; }
-fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=../support/common.sh
+source "$HERE/../support/common.sh"
 
 WORK="$(mktemp -d)"
 BACKEND_PID=""

@@ -12,6 +12,16 @@ mod service;
 mod stages;
 
 use aws_sdk_apigateway::Client;
+use aws_sdk_apigateway::types::{Op, PatchOperation};
+
+/// One AWS patch operation.
+pub fn patch(op: Op, path: &str, value: Option<&str>) -> PatchOperation {
+    PatchOperation::builder()
+        .op(op)
+        .path(path)
+        .set_value(value.map(str::to_string))
+        .build()
+}
 
 /// An API with `GET /hello` answered by a MOCK integration with `body`, deployed to `stage`.
 pub struct MockApi {

@@ -1,17 +1,8 @@
 //! RestApi, Resource, Method, Integration and Tags through the AWS SDK for Rust.
 
 use crate::harness::Portico;
-use aws_sdk_apigateway::types::{
-    ConnectionType, EndpointConfiguration, EndpointType, IntegrationType, Op, PatchOperation,
-};
-
-fn patch(op: Op, path: &str, value: Option<&str>) -> PatchOperation {
-    PatchOperation::builder()
-        .op(op)
-        .path(path)
-        .set_value(value.map(str::to_string))
-        .build()
-}
+use crate::patch;
+use aws_sdk_apigateway::types::{ConnectionType, EndpointConfiguration, EndpointType, IntegrationType, Op};
 
 #[tokio::test]
 async fn rest_api_lifecycle() {

@@ -1,15 +1,8 @@
 //! Deployments and stages: snapshots, variables, method settings, rollback.
 
 use crate::harness::Portico;
-use aws_sdk_apigateway::types::{Op, PatchOperation};
-
-fn patch(op: Op, path: &str, value: Option<&str>) -> PatchOperation {
-    PatchOperation::builder()
-        .op(op)
-        .path(path)
-        .set_value(value.map(str::to_string))
-        .build()
-}
+use crate::patch;
+use aws_sdk_apigateway::types::Op;
 
 #[tokio::test]
 async fn deployments_are_snapshots_and_stages_roll_back() {
