@@ -135,7 +135,7 @@ pub async fn update(
     let api_id = required(input.rest_api_id);
     let id = required(input.deployment_id);
     let scope = scope(ctx);
-    let ops = patches(input.patch_operations)?;
+    let ops = patches(input.patch_operations, "updateDeploymentInput")?;
     let mut tx = store.write().await?;
     let mut deployment = tx
         .get::<Deployment>(&scope, &api_id, &id)

@@ -70,7 +70,7 @@ pub async fn put(store: &Store, ctx: &RequestContext, input: PutIntegrationReque
         None if is_http => Some("INTERNET".to_string()),
         None => None,
     };
-    let mut integration = Integration {
+    let integration = Integration {
         r#type: Some(kind),
         http_method: if is_mock { None } else { input.integration_http_method },
         uri: if is_mock { None } else { input.uri },
@@ -91,12 +91,14 @@ pub async fn put(store: &Store, ctx: &RequestContext, input: PutIntegrationReque
     };
     methods::modify(store, ctx, &key, |method| {
         // Responses set up earlier stay with a replaced integration.
-        integration.integration_responses = method
+        let responses = method
             .method_integration
             .take()
             .and_then(|old| old.integration_responses);
-        method.method_integration = Some(integration.clone());
-        integration.integration_responses = None;
+        method.method_integration = Some(Integration {
+            integration_responses: responses,
+            ..integration.clone()
+        });
         Ok(integration)
     })
     .await
@@ -116,7 +118,7 @@ pub async fn update(
     input: UpdateIntegrationRequest,
 ) -> Result<Integration, AwsError> {
     let key = MethodKey::new(input.rest_api_id, input.resource_id, input.http_method);
-    let ops = patches(input.patch_operations)?;
+    let ops = patches(input.patch_operations, "updateIntegrationInput")?;
     methods::modify(store, ctx, &key, |method| {
         let integration = method.method_integration.as_mut().ok_or_else(not_found)?;
         for op in &ops {
@@ -226,7 +228,7 @@ pub async fn update_response(
 ) -> Result<IntegrationResponse, AwsError> {
     let key = MethodKey::new(input.rest_api_id, input.resource_id, input.http_method);
     let status = required(input.status_code);
-    let ops = patches(input.patch_operations)?;
+    let ops = patches(input.patch_operations, "updateIntegrationResponseInput")?;
     methods::modify(store, ctx, &key, |method| {
         let integration = method.method_integration.as_mut().ok_or_else(not_found)?;
         let response = integration

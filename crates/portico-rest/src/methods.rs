@@ -62,12 +62,11 @@ pub async fn load(store: &Store, ctx: &RequestContext, key: &MethodKey) -> Resul
         .ok_or_else(not_found)
 }
 
-fn check_authorization(authorization_type: &str, authorizer_id: Option<&str>) -> Result<(), AwsError> {
+fn check_authorization(authorization_type: &str) -> Result<(), AwsError> {
     match authorization_type {
         "NONE" | "AWS_IAM" => Ok(()),
         "CUSTOM" | "COGNITO_USER_POOLS" => {
-            // Authorizers are not served yet, so no id can be valid.
-            let _ = authorizer_id;
+            // Authorizers are not served yet, so no authorizer id can be valid.
             Err(AwsError::bad_request(
                 "Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer.",
             ))
@@ -86,7 +85,7 @@ pub async fn put(store: &Store, ctx: &RequestContext, input: PutMethodRequest) -
         ));
     }
     let authorization_type = required(input.authorization_type);
-    check_authorization(&authorization_type, input.authorizer_id.as_deref())?;
+    check_authorization(&authorization_type)?;
     if let Some(params) = &input.request_parameters {
         let mut names: Vec<&str> = params.keys().filter_map(|k| k.rsplit('.').next()).collect();
         names.sort_unstable();
@@ -132,7 +131,7 @@ pub async fn get(store: &Store, ctx: &RequestContext, input: GetMethodRequest) -
 
 pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateMethodRequest) -> Result<Method, AwsError> {
     let key = MethodKey::new(input.rest_api_id, input.resource_id, input.http_method);
-    let ops = patches(input.patch_operations)?;
+    let ops = patches(input.patch_operations, "updateMethodInput")?;
     modify(store, ctx, &key, |method| {
         for op in &ops {
             apply(method, op)?;
@@ -170,7 +169,7 @@ fn apply(method: &mut Method, op: &Patch) -> Result<(), AwsError> {
         ["authorizationType"] => {
             replace_only(op)?;
             let kind = op.string()?;
-            check_authorization(&kind, method.authorizer_id.as_deref())?;
+            check_authorization(&kind)?;
             method.authorization_type = Some(kind);
         }
         ["authorizerId"] => {
@@ -273,7 +272,7 @@ pub async fn update_response(
     let key = MethodKey::new(input.rest_api_id, input.resource_id, input.http_method);
     let status = required(input.status_code);
     check_status_code(&status)?;
-    let ops = patches(input.patch_operations)?;
+    let ops = patches(input.patch_operations, "updateMethodResponseInput")?;
     modify(store, ctx, &key, |method| {
         let response = method
             .method_responses

@@ -144,7 +144,7 @@ pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateResourceRe
     let api_id = required(input.rest_api_id);
     let resource_id = required(input.resource_id);
     let scope = scope(ctx);
-    let ops = patches(input.patch_operations)?;
+    let ops = patches(input.patch_operations, "updateResourceInput")?;
     let mut tx = store.write().await?;
     let mut all = tx.list::<Resource>(&scope, &api_id).await?;
     let index = all
@@ -189,18 +189,19 @@ pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateResourceRe
             }
         }
     }
-    let moved = &all[index];
-    let part = moved.path_part.clone().unwrap_or_default();
-    let parent_id = moved.parent_id.clone().unwrap_or_default();
-    let parent = all
-        .iter()
-        .find(|r| r.id.as_deref() == Some(&parent_id))
-        .ok_or_else(not_found)?;
-    let siblings: Vec<&Resource> = all
-        .iter()
-        .filter(|r| r.parent_id.as_deref() == Some(&parent_id) && r.id.as_deref() != Some(&resource_id))
-        .collect();
-    check_placement(parent, &part, &siblings)?;
+    // The root has no parent and cannot move; anything else must fit where it now sits.
+    if let Some(parent_id) = all[index].parent_id.clone() {
+        let part = all[index].path_part.clone().unwrap_or_default();
+        let parent = all
+            .iter()
+            .find(|r| r.id.as_deref() == Some(&parent_id))
+            .ok_or_else(not_found)?;
+        let siblings: Vec<&Resource> = all
+            .iter()
+            .filter(|r| r.parent_id.as_deref() == Some(&parent_id) && r.id.as_deref() != Some(&resource_id))
+            .collect();
+        check_placement(parent, &part, &siblings)?;
+    }
     recompute_paths(&mut all);
     for r in &all {
         tx.put(&scope, &api_id, r.id.as_deref().unwrap_or_default(), r).await?;

@@ -179,7 +179,7 @@ pub async fn list(store: &Store, ctx: &RequestContext, input: GetRestApisRequest
 pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateRestApiRequest) -> Result<RestApi, AwsError> {
     let api_id = required(input.rest_api_id);
     let scope = scope(ctx);
-    let ops = patches(input.patch_operations)?;
+    let ops = patches(input.patch_operations, "updateRestApiInput")?;
     let mut tx = store.write().await?;
     let mut api = tx
         .get::<RestApi>(&scope, "", &api_id)

@@ -95,7 +95,7 @@ pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateStageReque
     let api_id = required(input.rest_api_id);
     let name = required(input.stage_name);
     let scope = scope(ctx);
-    let ops = patches(input.patch_operations)?;
+    let ops = patches(input.patch_operations, "updateStageInput")?;
     let mut tx = store.write().await?;
     let mut stage = tx.get::<Stage>(&scope, &api_id, &name).await?.ok_or_else(not_found)?;
     for op in &ops {
@@ -229,12 +229,15 @@ mod tests {
     use super::*;
 
     fn patch(op: &str, path: &str, value: Option<&str>) -> Patch {
-        crate::support::patches(Some(vec![PatchOperation {
-            op: Some(op.into()),
-            path: Some(path.into()),
-            value: value.map(str::to_string),
-            from: None,
-        }]))
+        crate::support::patches(
+            Some(vec![PatchOperation {
+                op: Some(op.into()),
+                path: Some(path.into()),
+                value: value.map(str::to_string),
+                from: None,
+            }]),
+            "updateStageInput",
+        )
         .unwrap()
         .remove(0)
     }

@@ -71,10 +71,15 @@ pub struct Patch {
     pub value: Option<String>,
 }
 
-pub fn patches(ops: Option<Vec<portico_wire::apigateway::PatchOperation>>) -> Result<Vec<Patch>, AwsError> {
+/// Checks every operation; `input` names the operation's input in AWS's messages (`updateStageInput`).
+pub fn patches(
+    ops: Option<Vec<portico_wire::apigateway::PatchOperation>>,
+    input: &str,
+) -> Result<Vec<Patch>, AwsError> {
     ops.unwrap_or_default()
         .into_iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(index, p)| {
             let op = match p.op.as_deref() {
                 Some("add") => "add",
                 Some("remove") => "remove",
@@ -84,8 +89,9 @@ pub fn patches(ops: Option<Vec<portico_wire::apigateway::PatchOperation>>) -> Re
                 Some("test") => "test",
                 other => {
                     return Err(AwsError::bad_request(format!(
-                        "1 validation error detected: Value '{}' at 'updateRestApiInput.patchOperations.1.member.op' failed to satisfy constraint: Member must satisfy enum value set: [add, remove, move, test, replace, copy]",
-                        other.unwrap_or("null")
+                        "1 validation error detected: Value '{}' at '{input}.patchOperations.{}.member.op' failed to satisfy constraint: Member must satisfy enum value set: [add, remove, move, test, replace, copy]",
+                        other.unwrap_or("null"),
+                        index + 1,
                     )));
                 }
             };
@@ -205,40 +211,52 @@ mod tests {
 
     #[test]
     fn patch_paths_are_split_and_unescaped() {
-        let parsed = patches(Some(vec![op("add", "/binaryMediaTypes/image~1png", None)])).unwrap();
+        let parsed = patches(
+            Some(vec![op("add", "/binaryMediaTypes/image~1png", None)]),
+            "updateRestApiInput",
+        )
+        .unwrap();
         assert_eq!(parsed[0].op, "add");
         assert_eq!(parsed[0].segs(), ["binaryMediaTypes", "image/png"]);
-        let parsed = patches(Some(vec![op("replace", "/a~0b/c", Some("x"))])).unwrap();
+        let parsed = patches(Some(vec![op("replace", "/a~0b/c", Some("x"))]), "updateRestApiInput").unwrap();
         assert_eq!(parsed[0].segs(), ["a~b", "c"]);
     }
 
     #[test]
     fn unknown_ops_and_relative_paths_are_rejected() {
-        let err = patches(Some(vec![op("wrong", "/name", None)])).unwrap_err();
+        let err = patches(Some(vec![op("wrong", "/name", None)]), "updateRestApiInput").unwrap_err();
         assert_eq!(err.code, "BadRequestException");
         assert!(err.message.contains("[add, remove, move, test, replace, copy]"));
-        assert!(patches(Some(vec![op("replace", "name", None)])).is_err());
+        let ops = vec![op("replace", "/description", Some("x")), op("bogus", "/name", None)];
+        let err = patches(Some(ops), "updateStageInput").unwrap_err();
+        assert!(
+            err.message
+                .contains("Value 'bogus' at 'updateStageInput.patchOperations.2.member.op'"),
+            "{}",
+            err.message
+        );
+        assert!(patches(Some(vec![op("replace", "name", None)]), "updateRestApiInput").is_err());
     }
 
     #[test]
     fn typed_values() {
-        let p = &patches(Some(vec![op("replace", "/x", Some("TRUE"))])).unwrap()[0];
+        let p = &patches(Some(vec![op("replace", "/x", Some("TRUE"))]), "updateRestApiInput").unwrap()[0];
         assert!(p.bool().unwrap());
         assert!(p.i64().is_err());
-        let p = &patches(Some(vec![op("replace", "/x", Some("12"))])).unwrap()[0];
+        let p = &patches(Some(vec![op("replace", "/x", Some("12"))]), "updateRestApiInput").unwrap()[0];
         assert_eq!(p.i64().unwrap(), 12);
         assert_eq!(p.f64().unwrap(), 12.0);
-        let p = &patches(Some(vec![op("remove", "/x", Some("12"))])).unwrap()[0];
+        let p = &patches(Some(vec![op("remove", "/x", Some("12"))]), "updateRestApiInput").unwrap()[0];
         assert_eq!(p.optional_string(), None);
     }
 
     #[test]
     fn map_patches() {
         let mut map = None;
-        let add = &patches(Some(vec![op("add", "/variables/a", Some("1"))])).unwrap()[0];
+        let add = &patches(Some(vec![op("add", "/variables/a", Some("1"))]), "updateRestApiInput").unwrap()[0];
         patch_map(&mut map, add, "a", || add.string()).unwrap();
         assert_eq!(map.as_ref().unwrap()["a"], "1");
-        let remove = &patches(Some(vec![op("remove", "/variables/a", None)])).unwrap()[0];
+        let remove = &patches(Some(vec![op("remove", "/variables/a", None)]), "updateRestApiInput").unwrap()[0];
         patch_map(&mut map, remove, "a", || remove.string()).unwrap();
         assert!(map.unwrap().is_empty());
     }

@@ -78,6 +78,10 @@ async fn bad_input_is_answered_like_aws() {
             .unwrap()
             .contains("[add, remove, move, test, replace, copy]")
     );
+    assert_eq!(
+        wrong_op.json()["message"],
+        "1 validation error detected: Value 'wrong' at 'updateRestApiInput.patchOperations.1.member.op' failed to satisfy constraint: Member must satisfy enum value set: [add, remove, move, test, replace, copy]"
+    );
 
     let bad_limit = portico.call("GET", "/restapis?limit=abc", None, "").await;
     assert_error(&bad_limit, 400, "BadRequestException");

@@ -299,6 +299,17 @@ async fn resource_tree() {
         Some("Invalid patch path  '/invalid' specified for op 'replace'. Must be one of: [/parentId, /pathPart]")
     );
 
+    let err = client
+        .update_resource()
+        .rest_api_id(id)
+        .resource_id(root)
+        .patch_operations(patch(Op::Replace, "/pathPart", Some("x")))
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert_eq!(err.meta().message(), Some("Root resource cannot update its pathPart."));
+
     // Deleting a parent deletes its children.
     client
         .delete_resource()
