@@ -20,12 +20,16 @@ mod route;
 
 pub use parse::Invocation;
 
+use axum::body::Body;
 use bytes::Bytes;
 use cache::{Lookup, StageCache};
 use http::{HeaderValue, Response};
 use integration::{Kind, http_proxy, mock};
 use portico_store::Store;
 use tracing::Instrument;
+
+/// API Gateway's payload limit for REST APIs: 10 MB.
+pub const PAYLOAD_LIMIT: usize = 10 * 1024 * 1024;
 
 /// Serves execute-api requests from the store's deployed stages.
 pub struct DataPlane {
@@ -43,8 +47,18 @@ impl DataPlane {
         }
     }
 
-    /// Serves one execute-api request. `body` is already collected.
-    pub async fn serve(&self, target: Invocation, req: http::request::Parts, body: Bytes) -> Response<Bytes> {
+    /// Serves one execute-api request; the body is read here, under API Gateway's payload limit.
+    pub async fn serve(&self, target: Invocation, request: http::Request<Body>) -> Response<Body> {
+        let (parts, body) = request.into_parts();
+        let response = match axum::body::to_bytes(body, PAYLOAD_LIMIT).await {
+            Ok(body) => self.serve_buffered(target, parts, body).await,
+            Err(_) => respond::request_too_large(),
+        };
+        response.map(Body::from)
+    }
+
+    /// The chain, once the body is in.
+    pub async fn serve_buffered(&self, target: Invocation, req: http::request::Parts, body: Bytes) -> Response<Bytes> {
         let request_id = uuid::Uuid::new_v4().to_string();
         let span = tracing::debug_span!("execute-api", request_id, api_id = target.api_id, stage = target.stage);
         let mut response = self.answer(&target, req, body).instrument(span).await;
@@ -181,7 +195,7 @@ mod tests {
             .unwrap()
             .into_parts();
         let target = Invocation::parse(None, parts.uri.path()).unwrap();
-        plane.serve(target, parts, Bytes::new()).await
+        plane.serve_buffered(target, parts, Bytes::new()).await
     }
 
     #[tokio::test]
@@ -382,7 +396,7 @@ mod tests {
             .into_parts();
         parts.headers.insert("connection", HeaderValue::from_static("close"));
         let target = Invocation::parse(None, parts.uri.path()).unwrap();
-        let answer = plane.serve(target, parts, Bytes::from_static(b"hi")).await;
+        let answer = plane.serve_buffered(target, parts, Bytes::from_static(b"hi")).await;
         assert_eq!(answer.status(), 201);
         assert_eq!(answer.headers()["x-backend"], "yes");
         assert_eq!(answer.body(), "PUT /a/b%20c?x=1&y=2 me");

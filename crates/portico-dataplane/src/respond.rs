@@ -209,6 +209,20 @@ pub fn bad_gateway() -> Response<Bytes> {
     integration_error(StatusCode::BAD_GATEWAY, None, "Internal server error")
 }
 
+/// The body is over API Gateway's payload limit (the REQUEST_TOO_LARGE gateway response).
+pub fn request_too_large() -> Response<Bytes> {
+    let mut response = gateway_error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "RequestTooLargeException",
+        "Request Too Long",
+    );
+    // The rest of the body was not read: the connection cannot carry another request.
+    response
+        .headers_mut()
+        .insert(http::header::CONNECTION, HeaderValue::from_static("close"));
+    response
+}
+
 pub fn timed_out() -> Response<Bytes> {
     integration_error(StatusCode::GATEWAY_TIMEOUT, None, "Endpoint request timed out")
 }

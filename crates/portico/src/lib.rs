@@ -18,7 +18,6 @@ pub use config::Config;
 use axum::body::Body;
 use axum::extract::{Request, State as AxumState};
 use axum::response::Response;
-use bytes::Bytes;
 use portico_dataplane::{DataPlane, Invocation};
 use portico_rest::RestControlPlane;
 use portico_store::Store;
@@ -69,16 +68,9 @@ pub async fn run(
 
 async fn handle(AxumState(state): AxumState<Arc<State>>, request: Request) -> Response {
     let started = Instant::now();
-    let (parts, body) = request.into_parts();
-    let method = parts.method.clone();
-    let path = parts.uri.path().to_string();
-    let (response, operation) = match axum::body::to_bytes(body, BODY_LIMIT).await {
-        Ok(body) => route(&state, parts, body).await,
-        Err(_) => (
-            portico_wire::AwsError::new(413, "PayloadTooLargeException", "Request body too large").to_response("-"),
-            "-",
-        ),
-    };
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let (response, operation) = route(&state, request).await;
     tracing::info!(
         target: "portico::request",
         %method,
@@ -87,22 +79,31 @@ async fn handle(AxumState(state): AxumState<Arc<State>>, request: Request) -> Re
         latency_us = started.elapsed().as_micros() as u64,
         operation,
     );
-    response.map(Body::from)
+    response
 }
 
 /// execute-api first (its hosts and path forms), then Portico's own endpoints, then the AWS APIs.
-async fn route(state: &State, parts: http::request::Parts, body: Bytes) -> (http::Response<Bytes>, &'static str) {
+async fn route(state: &State, request: Request) -> (Response, &'static str) {
     // HTTP/2 clients name the host in `:authority`, which lands in the URI.
-    let host = parts
-        .headers
+    let host = request
+        .headers()
         .get(http::header::HOST)
         .and_then(|h| h.to_str().ok())
-        .or(parts.uri.host());
-    if let Some(target) = Invocation::parse(host, parts.uri.path()) {
-        return (state.dataplane.serve(target, parts, body).await, "execute-api");
+        .or(request.uri().host());
+    if let Some(target) = Invocation::parse(host, request.uri().path()) {
+        return (state.dataplane.serve(target, request).await, "execute-api");
     }
+    let (parts, body) = request.into_parts();
+    let body = match axum::body::to_bytes(body, BODY_LIMIT).await {
+        Ok(body) => body,
+        Err(_) => {
+            let error = portico_wire::AwsError::new(413, "PayloadTooLargeException", "Request body too large");
+            return (error.to_response("-").map(Body::from), "-");
+        }
+    };
     if let Some(response) = service::handle(state, &parts).await {
-        return (response, "portico");
+        return (response.map(Body::from), "portico");
     }
-    control::handle(state, &parts, &body).await
+    let (response, operation) = control::handle(state, &parts, &body).await;
+    (response.map(Body::from), operation)
 }
