@@ -1,26 +1,16 @@
-//! Compiled stages: each deployed stage's route tree, built once and kept until the store's
-//! generation moves. Misses are cached too, so a steady state never touches SQLite.
+//! The stage cache: each deployed stage compiled once and kept until a commit touches its API
+//! (the store's change feed names the API), so a write to one API never recompiles another's
+//! stages. Concurrent misses of one stage share one load. Compiled deployments never change, so
+//! they outlive the stage entries of their API and are shared by every stage on them; they are
+//! dropped once no stage or canary of the API references them.
 
-use crate::integration::Integration;
-use crate::route::Routes;
-use portico_store::{DeploymentSnapshot, Kind, Store, StoreError};
-use portico_wire::apigateway as ag;
-use std::collections::{BTreeMap, HashMap};
+use crate::stage::{CompiledDeployment, CompiledStage};
+use portico_rest::kinds::{DEPLOYMENT, REST_API, SNAPSHOT, STAGE};
+use portico_store::{Changed, Store, StoreError};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-
-/// A stage ready to serve.
-#[derive(Debug)]
-pub struct CompiledStage {
-    pub variables: BTreeMap<String, String>,
-    pub routes: Routes<CompiledMethod>,
-}
-
-/// A deployed method: where it lives and what it integrates with.
-#[derive(Debug)]
-pub struct CompiledMethod {
-    pub resource_path: String,
-    pub integration: Option<Integration>,
-}
+use tokio::sync::OnceCell;
 
 /// What an (api id, stage) pair names.
 #[derive(Debug, Clone)]
@@ -31,142 +21,170 @@ pub enum Lookup {
     NoApi,
 }
 
-/// Past this many entries the cache starts over: misses for made-up ids must not grow it forever.
-const MAX_ENTRIES: usize = 4096;
+/// Past this many stage entries the cache starts over: lookups of made-up ids must not grow it
+/// forever.
+const MAX_STAGES: usize = 4096;
 
-#[derive(Default)]
-pub struct StageCache {
-    inner: RwLock<Entries>,
+/// Counters for tests and `/_portico/health`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Stage lookups that went to the store.
+    pub stage_loads: u64,
+    /// Deployments compiled.
+    pub deployment_compiles: u64,
+    pub cached_stages: usize,
+    pub cached_deployments: usize,
 }
 
 #[derive(Default)]
-struct Entries {
-    generation: u64,
-    len: usize,
-    /// api id → stage name → lookup; nested so a hit needs no allocation.
-    apis: HashMap<String, HashMap<String, Lookup>>,
+pub struct StageCache {
+    apis: RwLock<Apis>,
+    stage_loads: AtomicU64,
+    deployment_compiles: AtomicU64,
+}
+
+#[derive(Default)]
+struct Apis {
+    by_id: HashMap<String, ApiEntry>,
+    stages: usize,
+}
+
+#[derive(Default)]
+struct ApiEntry {
+    stages: HashMap<String, Arc<OnceCell<Lookup>>>,
+    /// Keyed by the deployment's row number, which no other document ever gets.
+    deployments: HashMap<i64, Arc<CompiledDeployment>>,
 }
 
 impl StageCache {
     pub async fn lookup(&self, store: &Store, api_id: &str, stage: &str) -> Result<Lookup, StoreError> {
-        // Read before loading: a write that lands mid-load leaves the entry stale, never wrong.
-        let generation = store.generation();
-        {
-            let entries = self.inner.read().unwrap_or_else(|e| e.into_inner());
-            if entries.generation == generation
-                && let Some(hit) = entries.apis.get(api_id).and_then(|stages| stages.get(stage))
-            {
-                return Ok(hit.clone());
+        let cell = {
+            let apis = self.apis.read().unwrap_or_else(|e| e.into_inner());
+            apis.by_id.get(api_id).and_then(|api| api.stages.get(stage)).cloned()
+        };
+        let cell = match cell {
+            Some(cell) => cell,
+            None => self.slot(api_id, stage),
+        };
+        if let Some(hit) = cell.get() {
+            return Ok(hit.clone());
+        }
+        cell.get_or_try_init(|| self.load(store, api_id, stage)).await.cloned()
+    }
+
+    /// The entry a miss fills; concurrent misses get the same one.
+    fn slot(&self, api_id: &str, stage: &str) -> Arc<OnceCell<Lookup>> {
+        let mut apis = self.apis.write().unwrap_or_else(|e| e.into_inner());
+        if apis.stages >= MAX_STAGES {
+            tracing::debug!("stage cache full; starting over");
+            *apis = Apis::default();
+        }
+        let Apis { by_id, stages } = &mut *apis;
+        let entry = by_id.entry(api_id.to_owned()).or_default();
+        entry
+            .stages
+            .entry(stage.to_owned())
+            .or_insert_with(|| {
+                *stages += 1;
+                Arc::default()
+            })
+            .clone()
+    }
+
+    /// Drops what the cache holds of the APIs a commit touched; compiled deployments stay.
+    pub fn invalidate(&self, changes: &[Changed]) {
+        let mut apis = self.apis.write().unwrap_or_else(|e| e.into_inner());
+        for change in changes.iter().filter(|c| c.kind == REST_API.name) {
+            if let Some(entry) = apis.by_id.get_mut(&change.id) {
+                let dropped = entry.stages.len();
+                entry.stages.clear();
+                apis.stages -= dropped;
             }
         }
-        let loaded = load(store, api_id, stage).await?;
-        let mut entries = self.inner.write().unwrap_or_else(|e| e.into_inner());
-        if entries.generation < generation || entries.len >= MAX_ENTRIES {
-            *entries = Entries {
-                generation,
-                ..Entries::default()
-            };
-        }
-        if entries.generation == generation {
-            entries.len += 1;
-            entries
-                .apis
-                .entry(api_id.to_owned())
-                .or_default()
-                .insert(stage.to_owned(), loaded.clone());
-        }
-        Ok(loaded)
     }
-}
 
-async fn load(store: &Store, api_id: &str, stage_name: &str) -> Result<Lookup, StoreError> {
-    if !stage_name.is_empty()
-        && let Some((scope, stage)) = store.find_unscoped::<ag::Stage>(api_id, stage_name).await?
-    {
-        let Some(deployment_id) = stage.deployment_id.as_deref() else {
+    pub fn stats(&self) -> CacheStats {
+        let apis = self.apis.read().unwrap_or_else(|e| e.into_inner());
+        CacheStats {
+            stage_loads: self.stage_loads.load(Ordering::Relaxed),
+            deployment_compiles: self.deployment_compiles.load(Ordering::Relaxed),
+            cached_stages: apis.stages,
+            cached_deployments: apis.by_id.values().map(|a| a.deployments.len()).sum(),
+        }
+    }
+
+    async fn load(&self, store: &Store, api_id: &str, stage_name: &str) -> Result<Lookup, StoreError> {
+        self.stage_loads.fetch_add(1, Ordering::Relaxed);
+        let Some(api) = store.global(&REST_API, api_id).await? else {
+            self.forget(api_id);
+            return Ok(Lookup::NoApi);
+        };
+        if stage_name.is_empty() {
+            return Ok(Lookup::NoStage);
+        }
+        let Some(stage) = store.child(&STAGE, &api.row, stage_name).await? else {
+            return Ok(Lookup::NoStage);
+        };
+        let Some(deployment_id) = stage.doc.deployment_id.as_deref() else {
             tracing::warn!(api_id, stage_name, "stage has no deployment");
             return Ok(Lookup::NoStage);
         };
-        let Some(snapshot) = store.get::<DeploymentSnapshot>(&scope, api_id, deployment_id).await? else {
+        let Some(deployment) = store.child(&DEPLOYMENT, &api.row, deployment_id).await? else {
             tracing::warn!(api_id, stage_name, deployment_id, "stage's deployment is missing");
             return Ok(Lookup::NoStage);
         };
-        if snapshot.api.disable_execute_api_endpoint == Some(true) {
+        let key = deployment.row.seq();
+        let cached = {
+            let apis = self.apis.read().unwrap_or_else(|e| e.into_inner());
+            apis.by_id.get(api_id).and_then(|a| a.deployments.get(&key)).cloned()
+        };
+        let compiled = match cached {
+            Some(compiled) => compiled,
+            None => {
+                let Some(snapshot) = store.child(&SNAPSHOT, &deployment.row, deployment_id).await? else {
+                    tracing::warn!(api_id, stage_name, deployment_id, "deployment has no snapshot");
+                    return Ok(Lookup::NoStage);
+                };
+                self.deployment_compiles.fetch_add(1, Ordering::Relaxed);
+                tracing::debug!(api_id, deployment_id, "compiled deployment");
+                let compiled = Arc::new(CompiledDeployment::compile(deployment_id, &snapshot.doc));
+                // Keep it, and drop the deployments no stage or canary points at any more.
+                let stages = store.in_tree(&STAGE, &api.row).await?;
+                let referenced: HashSet<&str> = stages
+                    .iter()
+                    .flat_map(|s| {
+                        let canary = s.doc.canary_settings.as_ref().and_then(|c| c.deployment_id.as_deref());
+                        s.doc.deployment_id.as_deref().into_iter().chain(canary)
+                    })
+                    .collect();
+                let mut apis = self.apis.write().unwrap_or_else(|e| e.into_inner());
+                let entry = apis.by_id.entry(api_id.to_owned()).or_default();
+                entry.deployments.retain(|_, d| referenced.contains(&*d.id));
+                entry.deployments.insert(key, compiled.clone());
+                compiled
+            }
+        };
+        if compiled.execute_api_disabled {
             return Ok(Lookup::NoStage);
         }
-        tracing::debug!(api_id, stage_name, deployment_id, "compiled stage");
-        return Ok(Lookup::Stage(Arc::new(compile(
-            &snapshot,
-            stage.variables.unwrap_or_default(),
-        ))));
+        Ok(Lookup::Stage(Arc::new(CompiledStage {
+            account_id: api.row.scope().account.as_str().into(),
+            api_id: api_id.into(),
+            name: stage_name.into(),
+            variables: Arc::new(stage.doc.variables.unwrap_or_default()),
+            deployment: compiled,
+        })))
     }
-    Ok(if store.id_taken(Kind::RestApi, api_id).await? {
-        Lookup::NoStage
-    } else {
-        Lookup::NoApi
-    })
-}
 
-pub fn compile(snapshot: &DeploymentSnapshot, variables: BTreeMap<String, String>) -> CompiledStage {
-    let mut routes = Routes::default();
-    for resource in &snapshot.resources {
-        let Some(path) = resource.path.as_deref() else {
-            continue;
-        };
-        for (method, deployed) in resource.resource_methods.iter().flatten() {
-            let compiled = CompiledMethod {
-                resource_path: path.to_owned(),
-                integration: deployed.method_integration.as_ref().map(Integration::compile),
-            };
-            if !routes.insert(path, method, compiled) {
-                tracing::warn!(path, method, "resource conflicts with a sibling; not routed");
-            }
+    /// An API that is gone leaves nothing behind.
+    fn forget(&self, api_id: &str) {
+        let mut apis = self.apis.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(entry) = apis.by_id.get(api_id)
+            && !entry.deployments.is_empty()
+        {
+            let dropped = entry.stages.len();
+            apis.by_id.remove(api_id);
+            apis.stages -= dropped;
         }
-    }
-    CompiledStage { variables, routes }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn resource(path: &str, methods: &[&str]) -> ag::Resource {
-        let methods = methods.iter().map(|m| (m.to_string(), ag::Method::default())).collect();
-        ag::Resource {
-            path: Some(path.into()),
-            resource_methods: Some(methods),
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn compiles_every_method() {
-        let snapshot = DeploymentSnapshot {
-            api: ag::RestApi::default(),
-            resources: vec![
-                resource("/", &["GET"]),
-                resource("/pets/{id}", &["GET", "ANY"]),
-                resource("/{proxy+}", &["ANY"]),
-            ],
-        };
-        let stage = compile(&snapshot, BTreeMap::new());
-        assert_eq!(stage.routes.find("GET", "/").unwrap().target.resource_path, "/");
-        assert_eq!(
-            stage.routes.find("PUT", "/pets/1").unwrap().target.resource_path,
-            "/pets/{id}"
-        );
-        assert_eq!(
-            stage.routes.find("PUT", "/x/y").unwrap().target.resource_path,
-            "/{proxy+}"
-        );
-        assert!(
-            stage
-                .routes
-                .find("GET", "/pets/1")
-                .unwrap()
-                .target
-                .integration
-                .is_none()
-        );
     }
 }

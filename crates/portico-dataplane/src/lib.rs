@@ -1,31 +1,36 @@
 //! execute-api: deployed REST API stages answering HTTP requests as API Gateway does.
 //!
-//! Layout:
+//! Layout, in the order a request meets it:
 //! - `parse`: host and path to `Invocation` (API id, stage, stage-relative path), or not ours.
-//! - `cache`: each stage compiled once (route tree, integrations, selection patterns) and kept
-//!   until the store's generation moves.
+//! - `cache`: each stage compiled once and kept until a commit touches its API (the store's
+//!   change feed); `stage`: what compiling a stage makes.
 //! - `route`: path and method to a deployed method and its path parameters.
-//! - `integration`: the compiled integration; `mock` answers from templates, `http_proxy`
-//!   forwards to the backend.
-//! - `respond`: integration response selection, response mapping, and the fixed error answers.
-//!
-//! A request goes `Invocation::parse` → `DataPlane::serve`: cache lookup → route → integration
-//! → response, then every answer gets its `x-amzn-RequestId`.
+//! - `context`: the one `RequestContext` every later step reads.
+//! - `integration`: the compiled integration, one file per type (`mock`, `http_proxy`), with
+//!   `mapping` (URI templates and parameter mappings) and `outbound` (the HTTP client seam).
+//! - `respond`: integration response selection and mapping, and the fixed error answers.
 
 mod cache;
+mod context;
 mod integration;
+mod mapping;
+mod outbound;
 mod parse;
 mod respond;
 mod route;
+mod stage;
 
+pub use cache::CacheStats;
+pub use context::RequestContext;
+pub use outbound::{HttpClient, HyperClient, OutboundError, OutboundRequest, OutboundResponse};
 pub use parse::Invocation;
 
 use axum::body::Body;
 use bytes::Bytes;
 use cache::{Lookup, StageCache};
 use http::{HeaderValue, Response};
-use integration::{Kind, http_proxy, mock};
 use portico_store::Store;
+use std::sync::Arc;
 use tracing::Instrument;
 
 /// API Gateway's payload limit for REST APIs: 10 MB.
@@ -34,17 +39,21 @@ pub const PAYLOAD_LIMIT: usize = 10 * 1024 * 1024;
 /// Serves execute-api requests from the store's deployed stages.
 pub struct DataPlane {
     store: Store,
-    cache: StageCache,
-    client: http_proxy::Client,
+    cache: Arc<StageCache>,
+    client: Arc<dyn HttpClient>,
 }
 
 impl DataPlane {
-    pub fn new(store: Store) -> Self {
-        DataPlane {
-            store,
-            cache: StageCache::default(),
-            client: http_proxy::client(),
-        }
+    /// A data plane whose integrations reach backends through `client`.
+    pub fn new(store: Store, client: Arc<dyn HttpClient>) -> Self {
+        let cache = Arc::new(StageCache::default());
+        let weak = Arc::downgrade(&cache);
+        store.on_commit(Arc::new(move |changes| {
+            if let Some(cache) = weak.upgrade() {
+                cache.invalidate(changes);
+            }
+        }));
+        DataPlane { store, cache, client }
     }
 
     /// Serves one execute-api request; the body is read here, under API Gateway's payload limit.
@@ -61,20 +70,28 @@ impl DataPlane {
     pub async fn serve_buffered(&self, target: Invocation, req: http::request::Parts, body: Bytes) -> Response<Bytes> {
         let request_id = uuid::Uuid::new_v4().to_string();
         let span = tracing::debug_span!("execute-api", request_id, api_id = target.api_id, stage = target.stage);
-        let mut response = self.answer(&target, req, body).instrument(span).await;
-        tracing::debug!(
-            request_id,
-            status = response.status().as_u16(),
-            path = target.path,
-            "answered"
-        );
+        let mut response = self
+            .answer(request_id.clone(), target, req, body)
+            .instrument(span)
+            .await;
         if let Ok(value) = HeaderValue::from_str(&request_id) {
             response.headers_mut().insert("x-amzn-RequestId", value);
         }
         response
     }
 
-    async fn answer(&self, target: &Invocation, req: http::request::Parts, body: Bytes) -> Response<Bytes> {
+    /// What the stage cache has done so far (for tests and `/_portico/health`).
+    pub fn cache_stats(&self) -> CacheStats {
+        self.cache.stats()
+    }
+
+    async fn answer(
+        &self,
+        request_id: String,
+        target: Invocation,
+        req: http::request::Parts,
+        body: Bytes,
+    ) -> Response<Bytes> {
         let stage = match self.cache.lookup(&self.store, &target.api_id, &target.stage).await {
             Ok(Lookup::Stage(stage)) => stage,
             Ok(Lookup::NoStage) => return respond::forbidden(),
@@ -84,27 +101,18 @@ impl DataPlane {
                 return respond::internal_error();
             }
         };
-        let Some(route) = stage.routes.find(req.method.as_str(), &target.path) else {
+        let Some(route) = stage.deployment.routes.find(req.method.as_str(), &target.path) else {
             return respond::missing_authentication_token();
         };
-        let Some(integration) = &route.target.integration else {
-            tracing::warn!(resource = route.target.resource_path, method = %req.method, "method has no integration");
+        let method = route.target;
+        let ctx = RequestContext::new(request_id, req, body, target.path, &stage, method, route.params);
+        let Some(integration) = &method.integration else {
+            tracing::warn!(resource = &*ctx.resource_path, method = %ctx.method, "method has no integration");
             return respond::internal_error();
         };
-        match &integration.kind {
-            Kind::Mock => mock::invoke(integration, &req.headers),
-            Kind::HttpProxy => {
-                http_proxy::invoke(&self.client, integration, &stage.variables, &route.params, req, body).await
-            }
-            other => {
-                tracing::warn!(
-                    integration_type = other.name(),
-                    resource = route.target.resource_path,
-                    "integration type not supported yet"
-                );
-                respond::internal_error()
-            }
-        }
+        let response = integration.invoke(&ctx, self.client.as_ref()).await;
+        tracing::debug!(status = response.status().as_u16(), path = ctx.full_path(), "answered");
+        response
     }
 }
 
@@ -114,7 +122,8 @@ mod tests {
 
     use super::*;
     use http::{Method, Request};
-    use portico_store::{DeploymentSnapshot, Scope};
+    use portico_rest::kinds::{DEPLOYMENT, DeploymentSnapshot, REST_API, SNAPSHOT, STAGE};
+    use portico_store::Scope;
     use portico_wire::apigateway as ag;
     use std::collections::BTreeMap;
 
@@ -177,13 +186,29 @@ mod tests {
             ..Default::default()
         };
         let mut tx = store.write().await.unwrap();
-        tx.put(&scope, "", api_id, &api).await.unwrap();
-        tx.put(&scope, api_id, stage.stage_name.as_deref().unwrap(), &stage)
+        let api_row = match tx.top(&REST_API, &scope, api_id).await.unwrap() {
+            Some(existing) => existing.row,
+            None => tx.insert_top(&REST_API, &scope, api_id, &api).await.unwrap(),
+        };
+        let deployed = tx
+            .insert(&DEPLOYMENT, &api_row, deployment, &ag::Deployment::default())
             .await
             .unwrap();
-        tx.put(&scope, api_id, deployment, &DeploymentSnapshot { api, resources })
+        tx.insert(&SNAPSHOT, &deployed, deployment, &DeploymentSnapshot { api, resources })
             .await
             .unwrap();
+        match tx
+            .child(&STAGE, &api_row, stage.stage_name.as_deref().unwrap())
+            .await
+            .unwrap()
+        {
+            Some(existing) => tx.update(&STAGE, &existing.row, &stage).await.unwrap(),
+            None => {
+                tx.insert(&STAGE, &api_row, stage.stage_name.as_deref().unwrap(), &stage)
+                    .await
+                    .unwrap();
+            }
+        }
         tx.commit().await.unwrap();
     }
 
@@ -219,7 +244,7 @@ mod tests {
             ),
         ];
         deploy(&store, "api1", "dev", "d1", resources).await;
-        let plane = DataPlane::new(store.clone());
+        let plane = DataPlane::new(store.clone(), Arc::new(HyperClient::default()));
 
         let root = call(&plane, Method::GET, "/_aws/execute-api/api1/dev/").await;
         assert_eq!(root.status(), 200);
@@ -262,8 +287,49 @@ mod tests {
         );
     }
 
+    fn stage_of(lookup: Lookup) -> Arc<stage::CompiledStage> {
+        match lookup {
+            Lookup::Stage(stage) => stage,
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[tokio::test]
-    async fn stages_are_compiled_once_per_generation() {
+    async fn a_write_to_one_api_never_recompiles_another() {
+        let store = Store::open(None).await.unwrap();
+        let root = || vec![resource("/", vec![("GET", method(Some(mock("", "{}"))))])];
+        deploy(&store, "api1", "dev", "d1", root()).await;
+        let plane = DataPlane::new(store.clone(), Arc::new(HyperClient::default()));
+        let first = stage_of(plane.cache.lookup(&store, "api1", "dev").await.unwrap());
+        let again = stage_of(plane.cache.lookup(&store, "api1", "dev").await.unwrap());
+        assert!(Arc::ptr_eq(&first, &again));
+        assert!(matches!(
+            plane.cache.lookup(&store, "api2", "dev").await.unwrap(),
+            Lookup::NoApi
+        ));
+        let before = plane.cache_stats();
+
+        for i in 0..20 {
+            deploy(&store, "api2", "dev", &format!("d2-{i}"), root()).await;
+        }
+        let still = stage_of(plane.cache.lookup(&store, "api1", "dev").await.unwrap());
+        assert!(Arc::ptr_eq(&first, &still), "api1 is untouched by writes to api2");
+        assert_eq!(plane.cache_stats().stage_loads, before.stage_loads);
+        assert_eq!(
+            call(&plane, Method::GET, "/restapis/api2/dev/_user_request_/")
+                .await
+                .status(),
+            200
+        );
+
+        deploy(&store, "api1", "dev", "d3", root()).await;
+        let redeployed = stage_of(plane.cache.lookup(&store, "api1", "dev").await.unwrap());
+        assert!(!Arc::ptr_eq(&first, &redeployed));
+        assert_eq!(&*redeployed.deployment.id, "d3");
+    }
+
+    #[tokio::test]
+    async fn concurrent_misses_of_a_stage_load_it_once() {
         let store = Store::open(None).await.unwrap();
         deploy(
             &store,
@@ -273,40 +339,44 @@ mod tests {
             vec![resource("/", vec![("GET", method(None))])],
         )
         .await;
-        let plane = DataPlane::new(store.clone());
-        let stage = |lookup| match lookup {
-            Lookup::Stage(stage) => stage,
-            other => panic!("{other:?}"),
-        };
-        let first = stage(plane.cache.lookup(&store, "api1", "dev").await.unwrap());
-        let again = stage(plane.cache.lookup(&store, "api1", "dev").await.unwrap());
-        assert!(std::sync::Arc::ptr_eq(&first, &again));
-        assert!(matches!(
-            plane.cache.lookup(&store, "api2", "dev").await.unwrap(),
-            Lookup::NoApi
-        ));
+        let plane = Arc::new(DataPlane::new(store.clone(), Arc::new(HyperClient::default())));
+        let lookups: Vec<_> = (0..32)
+            .map(|_| {
+                let plane = plane.clone();
+                let store = store.clone();
+                tokio::spawn(async move { stage_of(plane.cache.lookup(&store, "api1", "dev").await.unwrap()) })
+            })
+            .collect();
+        let mut stages = Vec::new();
+        for lookup in lookups {
+            stages.push(lookup.await.unwrap());
+        }
+        assert!(stages.windows(2).all(|w| Arc::ptr_eq(&w[0], &w[1])));
+        let stats = plane.cache_stats();
+        assert_eq!((stats.stage_loads, stats.deployment_compiles), (1, 1));
+    }
 
-        // A new deployment of another API moves the generation: everything reloads.
-        deploy(
-            &store,
-            "api2",
-            "dev",
-            "d2",
-            vec![resource("/new", vec![("GET", method(Some(mock("", "{}"))))])],
-        )
-        .await;
-        let reloaded = stage(plane.cache.lookup(&store, "api1", "dev").await.unwrap());
-        assert!(!std::sync::Arc::ptr_eq(&first, &reloaded));
-        assert!(matches!(
-            plane.cache.lookup(&store, "api2", "dev").await.unwrap(),
-            Lookup::Stage(_)
-        ));
-        assert_eq!(
-            call(&plane, Method::GET, "/restapis/api2/dev/_user_request_/new")
-                .await
-                .status(),
-            200
-        );
+    #[tokio::test]
+    async fn compiled_deployments_outlive_writes_and_go_when_no_stage_points_at_them() {
+        let store = Store::open(None).await.unwrap();
+        let root = || vec![resource("/", vec![("GET", method(None))])];
+        deploy(&store, "api1", "dev", "d1", root()).await;
+        let plane = DataPlane::new(store.clone(), Arc::new(HyperClient::default()));
+        plane.cache.lookup(&store, "api1", "dev").await.unwrap();
+        // Another deployment of the same API, on another stage: the API's stages reload, but
+        // the deployment dev serves is not compiled again.
+        deploy(&store, "api1", "prod", "d2", root()).await;
+        plane.cache.lookup(&store, "api1", "dev").await.unwrap();
+        plane.cache.lookup(&store, "api1", "prod").await.unwrap();
+        let stats = plane.cache_stats();
+        assert_eq!((stats.stage_loads, stats.deployment_compiles), (3, 2));
+        assert_eq!(stats.cached_deployments, 2);
+        // dev moves to a new deployment: d1 is referenced by nothing and goes.
+        deploy(&store, "api1", "dev", "d3", root()).await;
+        plane.cache.lookup(&store, "api1", "dev").await.unwrap();
+        let stats = plane.cache_stats();
+        assert_eq!(stats.deployment_compiles, 3);
+        assert_eq!(stats.cached_deployments, 2, "d2 (prod) and d3 (dev)");
     }
 
     /// A backend that echoes method, path and query, and a header, after an optional delay.
@@ -384,7 +454,7 @@ mod tests {
             resource("/bad", vec![("GET", method(Some(http_proxy("not a uri", None))))]),
         ];
         deploy(&store, "api1", "dev", "d1", resources).await;
-        let plane = DataPlane::new(store);
+        let plane = DataPlane::new(store, Arc::new(HyperClient::default()));
 
         let (mut parts, ()) = Request::builder()
             .method(Method::PUT)

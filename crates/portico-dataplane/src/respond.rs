@@ -18,9 +18,19 @@ pub struct IntegrationResponses {
 #[derive(Debug)]
 pub struct IntegrationResponse {
     pub status_code: String,
+    /// `None` when the configured status code is not one HTTP has.
+    status: Option<StatusCode>,
     selection: Selection,
-    parameters: BTreeMap<String, String>,
-    templates: BTreeMap<String, String>,
+    parameters: Vec<(HeaderName, ResponseSource)>,
+    templates: BTreeMap<String, Bytes>,
+}
+
+/// Where a method response header's value comes from.
+#[derive(Debug)]
+enum ResponseSource {
+    Literal(HeaderValue),
+    Header(HeaderName),
+    MultiHeader(HeaderName),
 }
 
 #[derive(Debug)]
@@ -39,6 +49,13 @@ impl IntegrationResponses {
             .flatten()
             .map(|(key, r)| IntegrationResponse {
                 status_code: r.status_code.clone().unwrap_or_else(|| key.clone()),
+                status: r
+                    .status_code
+                    .as_deref()
+                    .unwrap_or(key)
+                    .parse::<u16>()
+                    .ok()
+                    .and_then(|s| StatusCode::from_u16(s).ok()),
                 selection: match r.selection_pattern.as_deref() {
                     None | Some("") => Selection::Default,
                     // AWS matches the whole selector, as Java's `matches` does.
@@ -50,8 +67,13 @@ impl IntegrationResponses {
                         }
                     },
                 },
-                parameters: r.response_parameters.clone().unwrap_or_default(),
-                templates: r.response_templates.clone().unwrap_or_default(),
+                parameters: compile_parameters(r.response_parameters.as_ref()),
+                templates: r
+                    .response_templates
+                    .iter()
+                    .flatten()
+                    .map(|(k, v)| (k.clone(), Bytes::from(v.clone())))
+                    .collect(),
             })
             .collect();
         IntegrationResponses { entries }
@@ -89,12 +111,7 @@ pub fn integration_response(
         tracing::warn!(selector = output.selector, "no integration response matches");
         return internal_error();
     };
-    let Some(status) = selected
-        .status_code
-        .parse::<u16>()
-        .ok()
-        .and_then(|s| StatusCode::from_u16(s).ok())
-    else {
+    let Some(status) = selected.status else {
         tracing::warn!(
             status = selected.status_code,
             "integration response has an invalid status code"
@@ -103,7 +120,7 @@ pub fn integration_response(
     };
     let wanted = accept.into_iter().flat_map(|a| a.split(','));
     let (content_type, body) = match pick_template(&selected.templates, wanted) {
-        Some((content_type, template)) => (content_type.to_owned(), Bytes::from(template.to_owned())),
+        Some((content_type, template)) => (content_type.to_owned(), template.clone()),
         None => {
             let passed = output.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
             (passed.unwrap_or("application/json").to_owned(), output.body)
@@ -118,33 +135,61 @@ pub fn integration_response(
     response
 }
 
-/// `method.response.header.X` ← `'literal'` or `integration.response.header.Y`.
-fn apply_parameters(parameters: &BTreeMap<String, String>, integration: &HeaderMap, headers: &mut HeaderMap) {
-    for (target, source) in parameters {
+/// `method.response.header.X` ← `'literal'`, `integration.response.header.Y` or
+/// `integration.response.multivalueheader.Y`, parsed once.
+fn compile_parameters(parameters: Option<&BTreeMap<String, String>>) -> Vec<(HeaderName, ResponseSource)> {
+    let mut compiled = Vec::new();
+    for (target, source) in parameters.into_iter().flatten() {
         let Some(name) = target.strip_prefix("method.response.header.") else {
             continue;
         };
-        let value = if let Some(literal) = source.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
-            Some(literal.to_owned())
-        } else if let Some(from) = source.strip_prefix("integration.response.header.") {
-            integration.get(from).and_then(|v| v.to_str().ok()).map(str::to_owned)
-        } else if let Some(from) = source.strip_prefix("integration.response.multivalueheader.") {
-            let values: Vec<&str> = integration
-                .get_all(from)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .collect();
-            (!values.is_empty()).then(|| values.join(","))
+        let Ok(name) = HeaderName::from_bytes(name.as_bytes()) else {
+            tracing::warn!(target, "response parameter is not a valid header");
+            continue;
+        };
+        let source = if let Some(literal) = source.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
+            match HeaderValue::from_str(literal) {
+                Ok(value) => ResponseSource::Literal(value),
+                Err(_) => {
+                    tracing::warn!(target, "response parameter value is not a valid header value");
+                    continue;
+                }
+            }
+        } else if let Some(from) = source.strip_prefix("integration.response.header.")
+            && let Ok(from) = HeaderName::from_bytes(from.as_bytes())
+        {
+            ResponseSource::Header(from)
+        } else if let Some(from) = source.strip_prefix("integration.response.multivalueheader.")
+            && let Ok(from) = HeaderName::from_bytes(from.as_bytes())
+        {
+            ResponseSource::MultiHeader(from)
         } else {
             tracing::debug!(target, source, "response parameter source not supported yet");
-            None
+            continue;
         };
-        let Some(value) = value else { continue };
-        match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value)) {
-            (Ok(name), Ok(value)) => {
-                headers.insert(name, value);
+        compiled.push((name, source));
+    }
+    compiled
+}
+
+fn apply_parameters(parameters: &[(HeaderName, ResponseSource)], integration: &HeaderMap, headers: &mut HeaderMap) {
+    for (name, source) in parameters {
+        let value = match source {
+            ResponseSource::Literal(value) => Some(value.clone()),
+            ResponseSource::Header(from) => integration.get(from).cloned(),
+            ResponseSource::MultiHeader(from) => {
+                let values: Vec<&str> = integration
+                    .get_all(from)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .collect();
+                (!values.is_empty())
+                    .then(|| HeaderValue::from_str(&values.join(",")).ok())
+                    .flatten()
             }
-            _ => tracing::warn!(target, "response parameter is not a valid header"),
+        };
+        if let Some(value) = value {
+            headers.insert(name.clone(), value);
         }
     }
 }

@@ -9,6 +9,9 @@
 use percent_encoding::percent_decode_str;
 use std::collections::HashMap;
 
+/// The HTTP methods API Gateway accepts on a REST API.
+const SERVED_METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
 /// Resources and their methods, keyed by path segment.
 #[derive(Debug)]
 pub struct Routes<T> {
@@ -99,7 +102,11 @@ impl<T> Routes<T> {
         let segments: Vec<Segment<'_>> = segments(path).collect();
         let mut params = Vec::new();
         let methods = self.root.find(path, &segments, &mut params)?;
-        let target = methods.get(method).or_else(|| methods.get("ANY"))?;
+        // `ANY` stands for the methods API Gateway serves; others (TRACE, CONNECT, PROPFIND…)
+        // find no method, and get the answer any unknown route gets.
+        let target = methods
+            .get(method)
+            .or_else(|| SERVED_METHODS.contains(&method).then(|| methods.get("ANY")).flatten())?;
         Some(Route { target, params })
     }
 }

@@ -1,9 +1,11 @@
 //! Deployments: immutable snapshots of an API's resource tree, which stages serve.
 
+use crate::kinds::{DEPLOYMENT, DeploymentSnapshot, RESOURCE, REST_API, SNAPSHOT, STAGE};
+use crate::quotas::Quotas;
 use crate::restapis;
 use crate::stages;
-use crate::support::{new_id, page, patches, required, scope};
-use portico_store::{DeploymentSnapshot, Kind, Store};
+use crate::support::{limit, new_id, patches, position, required, scope};
+use portico_store::{List, Store, StoreError, Stored};
 use portico_wire::apigateway::*;
 use portico_wire::types::Timestamp;
 use portico_wire::{AwsError, RequestContext};
@@ -15,6 +17,7 @@ pub fn not_found() -> AwsError {
 
 pub async fn create(
     store: &Store,
+    quotas: &Quotas,
     ctx: &RequestContext,
     input: CreateDeploymentRequest,
 ) -> Result<Deployment, AwsError> {
@@ -29,8 +32,13 @@ pub async fn create(
         return Err(AwsError::not_implemented("CreateDeployment with canarySettings"));
     }
     let mut tx = store.write().await?;
-    let api = restapis::load_in(&mut tx, ctx, &scope, &api_id).await?;
-    let resources = tx.list::<Resource>(&scope, &api_id).await?;
+    let Stored { row: api_row, doc: api } = restapis::load_in(&mut tx, ctx, &scope, &api_id).await?;
+    let resources: Vec<Resource> = tx
+        .in_tree(&RESOURCE, &api_row)
+        .await?
+        .into_iter()
+        .map(|r| r.doc)
+        .collect();
     let methods = resources.iter().flat_map(|r| r.resource_methods.iter().flatten());
     let mut any = false;
     for (_, method) in methods {
@@ -42,20 +50,29 @@ pub async fn create(
     if !any {
         return Err(AwsError::bad_request("The REST API doesn't contain any methods"));
     }
-    let deployment = Deployment {
-        id: Some(new_id(6)),
+    if let Some(variables) = &input.variables {
+        stages::check_variables(quotas, variables)?;
+    }
+    let mut deployment = Deployment {
+        id: None,
         description: input.description,
         created_date: Some(Timestamp::now()),
         api_summary: None,
     };
-    let id = deployment.id.clone().unwrap_or_default();
-    tx.put(&scope, &api_id, &id, &deployment).await?;
-    tx.put(&scope, &api_id, &id, &DeploymentSnapshot { api, resources })
+    let (id, row) = loop {
+        let id = new_id(6);
+        deployment.id = Some(id.clone());
+        match tx.insert(&DEPLOYMENT, &api_row, &id, &deployment).await {
+            Err(StoreError::Exists) => continue,
+            other => break (id, other?),
+        }
+    };
+    tx.insert(&SNAPSHOT, &row, &id, &DeploymentSnapshot { api, resources })
         .await?;
     if let Some(stage_name) = input.stage_name.filter(|s| !s.is_empty()) {
         let now = Timestamp::now();
-        let stage = match tx.get::<Stage>(&scope, &api_id, &stage_name).await? {
-            Some(mut stage) => {
+        match tx.child(&STAGE, &api_row, &stage_name).await? {
+            Some(Stored { row, doc: mut stage }) => {
                 stage.deployment_id = Some(id.clone());
                 stage.last_updated_date = Some(now);
                 if input.variables.is_some() {
@@ -64,20 +81,20 @@ pub async fn create(
                 if input.stage_description.is_some() {
                     stage.description = input.stage_description;
                 }
-                stage
+                tx.update(&STAGE, &row, &stage).await?;
             }
             None => {
                 stages::check_name(&stage_name)?;
+                stages::check_stage_quota(&mut tx, quotas, &api_row).await?;
                 let mut stage = stages::new_stage(stage_name.clone(), id.clone());
                 stage.description = input.stage_description;
                 stage.variables = input.variables.filter(|v| !v.is_empty());
                 stage.cache_cluster_enabled = Some(input.cache_cluster_enabled.unwrap_or(false));
                 stage.cache_cluster_size = input.cache_cluster_size;
                 stage.tracing_enabled = Some(input.tracing_enabled.unwrap_or(false));
-                stage
+                tx.insert(&STAGE, &api_row, &stage_name, &stage).await?;
             }
-        };
-        tx.put(&scope, &api_id, &stage_name, &stage).await?;
+        }
     }
     tx.commit().await?;
     Ok(deployment)
@@ -87,14 +104,19 @@ pub async fn get(store: &Store, ctx: &RequestContext, input: GetDeploymentReques
     let api_id = required(input.rest_api_id);
     let id = required(input.deployment_id);
     let scope = scope(ctx);
-    let Some(mut deployment) = store.get::<Deployment>(&scope, &api_id, &id).await? else {
+    let Some(Stored {
+        row,
+        doc: mut deployment,
+    }) = store.under(&REST_API, &DEPLOYMENT, &scope, &api_id, &id).await?
+    else {
         restapis::load(store, ctx, &api_id).await?;
         return Err(not_found());
     };
     if input.embed.is_some_and(|e| e.iter().any(|e| e == "apisummary")) {
         let snapshot = store
-            .get::<DeploymentSnapshot>(&scope, &api_id, &id)
+            .child(&SNAPSHOT, &row, &id)
             .await?
+            .map(|s| s.doc)
             .unwrap_or_default();
         let mut summary: BTreeMap<String, BTreeMap<String, MethodSnapshot>> = BTreeMap::new();
         for resource in snapshot.resources {
@@ -118,12 +140,18 @@ pub async fn get(store: &Store, ctx: &RequestContext, input: GetDeploymentReques
 
 pub async fn list(store: &Store, ctx: &RequestContext, input: GetDeploymentsRequest) -> Result<Deployments, AwsError> {
     let api_id = required(input.rest_api_id);
-    restapis::load(store, ctx, &api_id).await?;
-    let all = store.list::<Deployment>(&scope(ctx), &api_id).await?;
-    let (items, position) = page(all, input.position.as_deref(), input.limit, |d| d.id.as_deref())?;
+    let api = restapis::load(store, ctx, &api_id).await?;
+    let page = store
+        .page(
+            &DEPLOYMENT,
+            List::Tree(&api.row),
+            position(input.position.as_deref())?,
+            limit(input.limit)?,
+        )
+        .await?;
     Ok(Deployments {
-        items: Some(items),
-        position,
+        position: page.next_token(),
+        items: Some(page.items.into_iter().map(|d| d.doc).collect()),
     })
 }
 
@@ -137,8 +165,11 @@ pub async fn update(
     let scope = scope(ctx);
     let ops = patches(input.patch_operations, "updateDeploymentInput")?;
     let mut tx = store.write().await?;
-    let mut deployment = tx
-        .get::<Deployment>(&scope, &api_id, &id)
+    let Stored {
+        row,
+        doc: mut deployment,
+    } = tx
+        .under(&REST_API, &DEPLOYMENT, &scope, &api_id, &id)
         .await?
         .ok_or_else(not_found)?;
     for op in &ops {
@@ -147,7 +178,7 @@ pub async fn update(
             _ => return Err(op.invalid_path(&["/description"])),
         }
     }
-    tx.put(&scope, &api_id, &id, &deployment).await?;
+    tx.update(&DEPLOYMENT, &row, &deployment).await?;
     tx.commit().await?;
     Ok(deployment)
 }
@@ -157,17 +188,18 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteDeployment
     let id = required(input.deployment_id);
     let scope = scope(ctx);
     let mut tx = store.write().await?;
-    if tx.get::<Deployment>(&scope, &api_id, &id).await?.is_none() {
-        return Err(not_found());
-    }
-    let stages = tx.list::<Stage>(&scope, &api_id).await?;
-    if stages.iter().any(|s| s.deployment_id.as_deref() == Some(&id)) {
+    let deployment = tx
+        .under(&REST_API, &DEPLOYMENT, &scope, &api_id, &id)
+        .await?
+        .ok_or_else(not_found)?;
+    let stages = tx.in_tree(&STAGE, &deployment.row).await?;
+    if stages.iter().any(|s| s.doc.deployment_id.as_deref() == Some(&id)) {
         return Err(AwsError::bad_request(
             "Active stages pointing to this deployment must be moved or deleted",
         ));
     }
-    tx.delete(&scope, Kind::Deployment, &api_id, &id).await?;
-    tx.delete(&scope, Kind::DeploymentSnapshot, &api_id, &id).await?;
+    // Its snapshot goes with it.
+    tx.delete(&deployment.row).await?;
     tx.commit().await?;
     Ok(())
 }

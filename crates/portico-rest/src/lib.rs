@@ -1,6 +1,8 @@
 //! The `apigateway` control plane: REST APIs and everything under them.
 //!
 //! Layout:
+//! - `kinds`: the documents this crate stores (`restapi` and the tree below it) and their parents.
+//! - `quotas`: AWS's quotas on REST APIs, with AWS's defaults, raisable from the command line.
 //! - `support`: scope, ids, pagination, patch-operation parsing shared by the handlers.
 //! - `restapis`: CreateRestApi … DeleteRestApi, with the root resource.
 //! - `resources`: the resource tree; `methods`: Method and MethodResponse, stored inside
@@ -12,12 +14,16 @@
 
 mod deployments;
 mod integrations;
+pub mod kinds;
 mod methods;
+pub mod quotas;
 mod resources;
 mod restapis;
 mod stages;
 mod support;
 mod tags;
+
+pub use quotas::Quotas;
 
 use portico_store::Store;
 use portico_wire::apigateway::*;
@@ -27,11 +33,12 @@ use portico_wire::{AwsError, RequestContext};
 #[derive(Clone)]
 pub struct RestControlPlane {
     store: Store,
+    quotas: Quotas,
 }
 
 impl RestControlPlane {
-    pub fn new(store: Store) -> Self {
-        Self { store }
+    pub fn new(store: Store, quotas: Quotas) -> Self {
+        Self { store, quotas }
     }
 }
 
@@ -39,7 +46,7 @@ type R<T> = Result<T, AwsError>;
 
 impl ApiGateway for RestControlPlane {
     async fn create_rest_api(&self, ctx: &RequestContext, input: CreateRestApiRequest) -> R<RestApi> {
-        restapis::create(&self.store, ctx, input).await
+        restapis::create(&self.store, &self.quotas, ctx, input).await
     }
     async fn get_rest_api(&self, ctx: &RequestContext, input: GetRestApiRequest) -> R<RestApi> {
         restapis::get(&self.store, ctx, input).await
@@ -55,7 +62,7 @@ impl ApiGateway for RestControlPlane {
     }
 
     async fn create_resource(&self, ctx: &RequestContext, input: CreateResourceRequest) -> R<Resource> {
-        resources::create(&self.store, ctx, input).await
+        resources::create(&self.store, &self.quotas, ctx, input).await
     }
     async fn get_resource(&self, ctx: &RequestContext, input: GetResourceRequest) -> R<Resource> {
         resources::get(&self.store, ctx, input).await
@@ -141,7 +148,7 @@ impl ApiGateway for RestControlPlane {
     }
 
     async fn create_deployment(&self, ctx: &RequestContext, input: CreateDeploymentRequest) -> R<Deployment> {
-        deployments::create(&self.store, ctx, input).await
+        deployments::create(&self.store, &self.quotas, ctx, input).await
     }
     async fn get_deployment(&self, ctx: &RequestContext, input: GetDeploymentRequest) -> R<Deployment> {
         deployments::get(&self.store, ctx, input).await
@@ -157,7 +164,7 @@ impl ApiGateway for RestControlPlane {
     }
 
     async fn create_stage(&self, ctx: &RequestContext, input: CreateStageRequest) -> R<Stage> {
-        stages::create(&self.store, ctx, input).await
+        stages::create(&self.store, &self.quotas, ctx, input).await
     }
     async fn get_stage(&self, ctx: &RequestContext, input: GetStageRequest) -> R<Stage> {
         stages::get(&self.store, ctx, input).await
@@ -166,7 +173,7 @@ impl ApiGateway for RestControlPlane {
         stages::list(&self.store, ctx, input).await
     }
     async fn update_stage(&self, ctx: &RequestContext, input: UpdateStageRequest) -> R<Stage> {
-        stages::update(&self.store, ctx, input).await
+        stages::update(&self.store, &self.quotas, ctx, input).await
     }
     async fn delete_stage(&self, ctx: &RequestContext, input: DeleteStageRequest) -> R<()> {
         stages::delete(&self.store, ctx, input).await

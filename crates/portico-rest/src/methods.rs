@@ -1,8 +1,9 @@
 //! Method and MethodResponse. Both live inside their resource's document.
 
+use crate::kinds::{RESOURCE, REST_API};
 use crate::resources;
 use crate::support::{Patch, patch_map, patches, required, scope};
-use portico_store::Store;
+use portico_store::{Store, Stored};
 use portico_wire::apigateway::*;
 use portico_wire::{AwsError, RequestContext};
 
@@ -38,14 +39,14 @@ pub async fn modify<T>(
 ) -> Result<T, AwsError> {
     let scope = scope(ctx);
     let mut tx = store.write().await?;
-    let mut resource = resources::load_in(&mut tx, &scope, &key.api_id, &key.resource_id).await?;
+    let Stored { row, doc: mut resource } = resources::load_in(&mut tx, &scope, &key.api_id, &key.resource_id).await?;
     let method = resource
         .resource_methods
         .as_mut()
         .and_then(|m| m.get_mut(&key.http_method))
         .ok_or_else(not_found)?;
     let out = change(method)?;
-    tx.put(&scope, &key.api_id, &key.resource_id, &resource).await?;
+    tx.update(&RESOURCE, &row, &resource).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -53,10 +54,11 @@ pub async fn modify<T>(
 /// The method as stored, or the 404 AWS gives for its resource or itself.
 pub async fn load(store: &Store, ctx: &RequestContext, key: &MethodKey) -> Result<Method, AwsError> {
     let resource = store
-        .get::<Resource>(&scope(ctx), &key.api_id, &key.resource_id)
+        .under(&REST_API, &RESOURCE, &scope(ctx), &key.api_id, &key.resource_id)
         .await?
         .ok_or_else(resources::not_found)?;
     resource
+        .doc
         .resource_methods
         .and_then(|mut m| m.remove(&key.http_method))
         .ok_or_else(not_found)
@@ -109,13 +111,13 @@ pub async fn put(store: &Store, ctx: &RequestContext, input: PutMethodRequest) -
     };
     let scope = scope(ctx);
     let mut tx = store.write().await?;
-    let mut resource = resources::load_in(&mut tx, &scope, &key.api_id, &key.resource_id).await?;
+    let Stored { row, doc: mut resource } = resources::load_in(&mut tx, &scope, &key.api_id, &key.resource_id).await?;
     let methods = resource.resource_methods.get_or_insert_default();
     if methods.contains_key(&key.http_method) {
         return Err(AwsError::conflict("Method already exists for this resource"));
     }
     methods.insert(key.http_method.clone(), method.clone());
-    tx.put(&scope, &key.api_id, &key.resource_id, &resource).await?;
+    tx.update(&RESOURCE, &row, &resource).await?;
     tx.commit().await?;
     Ok(method)
 }
@@ -200,10 +202,10 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteMethodRequ
     let key = MethodKey::new(input.rest_api_id, input.resource_id, input.http_method);
     let scope = scope(ctx);
     let mut tx = store.write().await?;
-    let mut resource = resources::load_in(&mut tx, &scope, &key.api_id, &key.resource_id).await?;
+    let Stored { row, doc: mut resource } = resources::load_in(&mut tx, &scope, &key.api_id, &key.resource_id).await?;
     let methods = resource.resource_methods.get_or_insert_default();
     methods.remove(&key.http_method).ok_or_else(not_found)?;
-    tx.put(&scope, &key.api_id, &key.resource_id, &resource).await?;
+    tx.update(&RESOURCE, &row, &resource).await?;
     tx.commit().await?;
     Ok(())
 }

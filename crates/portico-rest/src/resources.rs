@@ -1,19 +1,26 @@
 //! The resource tree of an API. A resource document carries its methods (see `methods`).
 
+use crate::kinds::{RESOURCE, REST_API};
+use crate::quotas::Quotas;
 use crate::restapis;
-use crate::support::{new_id, page, patches, required, scope};
-use portico_store::{Kind, Scope, Store, Tx};
+use crate::support::{limit, new_id, patches, position, required, scope};
+use portico_store::{List, Scope, Store, StoreError, Stored, Tx};
 use portico_wire::apigateway::*;
 use portico_wire::{AwsError, RequestContext};
-
-/// AWS's default quota of resources per API, the root included.
-const MAX_RESOURCES: usize = 300;
 
 pub fn not_found() -> AwsError {
     AwsError::not_found("Invalid Resource identifier specified")
 }
 
+/// Longest path part Portico takes: AWS bounds a whole regional URL at 10,240 characters.
+const MAX_PATH_PART: usize = 1024;
+
 fn check_path_part(part: &str) -> Result<(), AwsError> {
+    if part.len() > MAX_PATH_PART {
+        return Err(AwsError::bad_request(format!(
+            "Resource's path part must be at most {MAX_PATH_PART} characters long"
+        )));
+    }
     let plain = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "._:-".contains(c));
     let variable = part
         .strip_prefix('{')
@@ -45,7 +52,11 @@ fn child_path(parent: &Resource, part: &str) -> String {
 }
 
 /// The checks AWS makes before `part` may sit under `parent` beside `siblings`.
-fn check_placement(parent: &Resource, part: &str, siblings: &[&Resource]) -> Result<(), AwsError> {
+fn check_placement<'a>(
+    parent: &Resource,
+    part: &str,
+    siblings: impl IntoIterator<Item = &'a Resource>,
+) -> Result<(), AwsError> {
     check_path_part(part)?;
     if let Some(p) = parent.path_part.as_deref().filter(|p| is_greedy(p)) {
         return Err(AwsError::bad_request(format!(
@@ -68,37 +79,41 @@ fn check_placement(parent: &Resource, part: &str, siblings: &[&Resource]) -> Res
     Ok(())
 }
 
-pub async fn create(store: &Store, ctx: &RequestContext, input: CreateResourceRequest) -> Result<Resource, AwsError> {
+pub async fn create(
+    store: &Store,
+    quotas: &Quotas,
+    ctx: &RequestContext,
+    input: CreateResourceRequest,
+) -> Result<Resource, AwsError> {
     let api_id = required(input.rest_api_id);
     let parent_id = required(input.parent_id);
     let part = required(input.path_part);
     let scope = scope(ctx);
     let mut tx = store.write().await?;
-    restapis::load_in(&mut tx, ctx, &scope, &api_id).await?;
-    let all = tx.list::<Resource>(&scope, &api_id).await?;
-    let parent = all
-        .iter()
-        .find(|r| r.id.as_deref() == Some(&parent_id))
-        .ok_or_else(not_found)?;
-    let siblings: Vec<&Resource> = all
-        .iter()
-        .filter(|r| r.parent_id.as_deref() == Some(&parent_id))
-        .collect();
-    check_placement(parent, &part, &siblings)?;
-    if all.len() >= MAX_RESOURCES {
+    let api = restapis::load_in(&mut tx, ctx, &scope, &api_id).await?;
+    let parent = tx.child(&RESOURCE, &api.row, &parent_id).await?.ok_or_else(not_found)?;
+    let siblings = tx.children(&RESOURCE, &parent.row).await?;
+    check_placement(&parent.doc, &part, siblings.iter().map(|s| &s.doc))?;
+    if tx.count(&RESOURCE, List::Tree(&api.row)).await? >= quotas.get("resources-per-api") {
         return Err(AwsError::limit_exceeded(
             "Maximum number of Resources for this API has been reached.  Please contact AWS if you need additional Resources.",
         ));
     }
-    let resource = Resource {
-        id: Some(new_id(6)),
+    let mut resource = Resource {
+        id: None,
         parent_id: Some(parent_id),
-        path: Some(child_path(parent, &part)),
+        path: Some(child_path(&parent.doc, &part)),
         path_part: Some(part),
         resource_methods: None,
     };
-    tx.put(&scope, &api_id, resource.id.as_deref().unwrap_or_default(), &resource)
-        .await?;
+    loop {
+        let id = new_id(6);
+        resource.id = Some(id.clone());
+        match tx.insert(&RESOURCE, &parent.row, &id, &resource).await {
+            Err(StoreError::Exists) => continue,
+            other => break other.map(drop)?,
+        };
+    }
     tx.commit().await?;
     Ok(resource)
 }
@@ -118,10 +133,10 @@ fn view(mut resource: Resource, embed: &Option<Vec<String>>) -> Resource {
 pub async fn get(store: &Store, ctx: &RequestContext, input: GetResourceRequest) -> Result<Resource, AwsError> {
     let api_id = required(input.rest_api_id);
     let resource = store
-        .get::<Resource>(&scope(ctx), &api_id, &required(input.resource_id))
+        .under(&REST_API, &RESOURCE, &scope(ctx), &api_id, &required(input.resource_id))
         .await?;
     match resource {
-        Some(r) => Ok(view(r, &input.embed)),
+        Some(r) => Ok(view(r.doc, &input.embed)),
         None => {
             restapis::load(store, ctx, &api_id).await?;
             Err(not_found())
@@ -131,12 +146,18 @@ pub async fn get(store: &Store, ctx: &RequestContext, input: GetResourceRequest)
 
 pub async fn list(store: &Store, ctx: &RequestContext, input: GetResourcesRequest) -> Result<Resources, AwsError> {
     let api_id = required(input.rest_api_id);
-    restapis::load(store, ctx, &api_id).await?;
-    let all = store.list::<Resource>(&scope(ctx), &api_id).await?;
-    let (items, position) = page(all, input.position.as_deref(), input.limit, |r| r.id.as_deref())?;
+    let api = restapis::load(store, ctx, &api_id).await?;
+    let page = store
+        .page(
+            &RESOURCE,
+            List::Tree(&api.row),
+            position(input.position.as_deref())?,
+            limit(input.limit)?,
+        )
+        .await?;
     Ok(Resources {
-        items: Some(items.into_iter().map(|r| view(r, &input.embed)).collect()),
-        position,
+        position: page.next_token(),
+        items: Some(page.items.into_iter().map(|r| view(r.doc, &input.embed)).collect()),
     })
 }
 
@@ -146,11 +167,12 @@ pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateResourceRe
     let scope = scope(ctx);
     let ops = patches(input.patch_operations, "updateResourceInput")?;
     let mut tx = store.write().await?;
-    let mut all = tx.list::<Resource>(&scope, &api_id).await?;
-    let index = all
-        .iter()
-        .position(|r| r.id.as_deref() == Some(&resource_id))
+    let Stored { row, doc: mut resource } = tx
+        .under(&REST_API, &RESOURCE, &scope, &api_id, &resource_id)
+        .await?
         .ok_or_else(not_found)?;
+    let is_root = resource.parent_id.is_none();
+    let old_parent_id = resource.parent_id.clone();
     for op in &ops {
         if op.op != "replace" {
             return Err(AwsError::bad_request(format!(
@@ -158,29 +180,11 @@ pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateResourceRe
                 op.path, op.op
             )));
         }
-        let is_root = all[index].parent_id.is_none();
         match op.segs().as_slice() {
             ["pathPart"] if is_root => return Err(AwsError::bad_request("Root resource cannot update its pathPart.")),
             ["parentId"] if is_root => return Err(AwsError::bad_request("Root resource cannot update its parentId.")),
-            ["pathPart"] => all[index].path_part = Some(op.string()?),
-            ["parentId"] => {
-                let new_parent = op.string()?;
-                if !all.iter().any(|r| r.id.as_deref() == Some(&new_parent)) {
-                    return Err(not_found());
-                }
-                // Moving under itself or a descendant would make a cycle.
-                let mut cursor = Some(new_parent.clone());
-                while let Some(id) = cursor {
-                    if id == resource_id {
-                        return Err(AwsError::bad_request("Resources cannot be cyclical."));
-                    }
-                    cursor = all
-                        .iter()
-                        .find(|r| r.id.as_deref() == Some(&id))
-                        .and_then(|r| r.parent_id.clone());
-                }
-                all[index].parent_id = Some(new_parent);
-            }
+            ["pathPart"] => resource.path_part = Some(op.string()?),
+            ["parentId"] => resource.parent_id = Some(op.string()?),
             _ => {
                 return Err(AwsError::bad_request(format!(
                     "Invalid patch path  '{}' specified for op 'replace'. Must be one of: [/parentId, /pathPart]",
@@ -189,47 +193,50 @@ pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateResourceRe
             }
         }
     }
-    // The root has no parent and cannot move; anything else must fit where it now sits.
-    if let Some(parent_id) = all[index].parent_id.clone() {
-        let part = all[index].path_part.clone().unwrap_or_default();
-        let parent = all
-            .iter()
-            .find(|r| r.id.as_deref() == Some(&parent_id))
-            .ok_or_else(not_found)?;
-        let siblings: Vec<&Resource> = all
-            .iter()
-            .filter(|r| r.parent_id.as_deref() == Some(&parent_id) && r.id.as_deref() != Some(&resource_id))
-            .collect();
-        check_placement(parent, &part, &siblings)?;
+    if is_root {
+        // Nothing the root takes changes it.
+        tx.commit().await?;
+        return Ok(view(resource, &None));
     }
-    recompute_paths(&mut all);
-    for r in &all {
-        tx.put(&scope, &api_id, r.id.as_deref().unwrap_or_default(), r).await?;
+    let parent_id = resource.parent_id.clone().unwrap_or_default();
+    let parent = tx.child(&RESOURCE, &row, &parent_id).await?.ok_or_else(not_found)?;
+    // Moving under itself or a descendant would make a cycle: walk up from the new parent.
+    let mut cursor = Some(parent.doc.clone());
+    while let Some(ancestor) = cursor {
+        if ancestor.id.as_deref() == Some(&resource_id) {
+            return Err(AwsError::bad_request("Resources cannot be cyclical."));
+        }
+        cursor = match ancestor.parent_id {
+            Some(id) => tx.child(&RESOURCE, &row, &id).await?.map(|a| a.doc),
+            None => None,
+        };
     }
-    tx.commit().await?;
-    let updated = all.swap_remove(index);
-    Ok(view(updated, &None))
-}
-
-/// Paths follow from parent links; after a move or rename every descendant changes.
-fn recompute_paths(all: &mut [Resource]) {
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for i in 0..all.len() {
-            let Some(parent_id) = all[i].parent_id.clone() else {
-                continue;
-            };
-            let Some(parent) = all.iter().find(|r| r.id.as_deref() == Some(&parent_id)) else {
-                continue;
-            };
-            let path = child_path(parent, all[i].path_part.as_deref().unwrap_or_default());
-            if all[i].path.as_deref() != Some(&path) {
-                all[i].path = Some(path);
-                changed = true;
+    let part = resource.path_part.clone().unwrap_or_default();
+    let siblings = tx.children(&RESOURCE, &parent.row).await?;
+    let others = siblings
+        .iter()
+        .map(|s| &s.doc)
+        .filter(|s| s.id.as_deref() != Some(&resource_id));
+    check_placement(&parent.doc, &part, others)?;
+    let old_path = resource.path.clone().unwrap_or_default();
+    let new_path = child_path(&parent.doc, &part);
+    if old_path != new_path {
+        // Only this subtree's paths change, each rewritten once.
+        for Stored { row: below, doc: mut d } in tx.descendants(&RESOURCE, &row).await? {
+            let path = d.path.as_deref().unwrap_or_default();
+            if let Some(rest) = path.strip_prefix(&old_path) {
+                d.path = Some(format!("{new_path}{rest}"));
+                tx.update(&RESOURCE, &below, &d).await?;
             }
         }
+        resource.path = Some(new_path);
     }
+    if old_parent_id.as_deref() != Some(&parent_id) {
+        tx.move_under(&row, &parent.row).await?;
+    }
+    tx.update(&RESOURCE, &row, &resource).await?;
+    tx.commit().await?;
+    Ok(view(resource, &None))
 }
 
 pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteResourceRequest) -> Result<(), AwsError> {
@@ -237,36 +244,27 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteResourceRe
     let resource_id = required(input.resource_id);
     let scope = scope(ctx);
     let mut tx = store.write().await?;
-    let all = tx.list::<Resource>(&scope, &api_id).await?;
-    let target = all
-        .iter()
-        .find(|r| r.id.as_deref() == Some(&resource_id))
+    let target = tx
+        .under(&REST_API, &RESOURCE, &scope, &api_id, &resource_id)
+        .await?
         .ok_or_else(not_found)?;
-    if target.parent_id.is_none() {
+    if target.doc.parent_id.is_none() {
         return Err(AwsError::bad_request("Cannot delete root resource"));
     }
     // The resource and everything below it.
-    let mut doomed = vec![resource_id];
-    let mut i = 0;
-    while i < doomed.len() {
-        let id = doomed[i].clone();
-        doomed.extend(
-            all.iter()
-                .filter(|r| r.parent_id.as_deref() == Some(&id))
-                .filter_map(|r| r.id.clone()),
-        );
-        i += 1;
-    }
-    for id in &doomed {
-        tx.delete(&scope, Kind::Resource, &api_id, id).await?;
-    }
+    tx.delete(&target.row).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Loads a resource inside a write, with the 404s AWS gives for it.
-pub async fn load_in(tx: &mut Tx<'_>, scope: &Scope, api_id: &str, resource_id: &str) -> Result<Resource, AwsError> {
-    tx.get::<Resource>(scope, api_id, resource_id)
+/// Loads a resource inside a write, with the 404 AWS gives for it.
+pub async fn load_in(
+    tx: &mut Tx<'_>,
+    scope: &Scope,
+    api_id: &str,
+    resource_id: &str,
+) -> Result<Stored<Resource>, AwsError> {
+    tx.under(&REST_API, &RESOURCE, scope, api_id, resource_id)
         .await?
         .ok_or_else(not_found)
 }

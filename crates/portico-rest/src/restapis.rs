@@ -1,10 +1,13 @@
 //! RestApi: create (with its root resource), read, list, patch, delete.
 
-use crate::support::{Patch, api_not_found, new_id, page, patches, required, scope};
-use portico_store::{Kind, Store};
+use crate::kinds::{RESOURCE, REST_API};
+use crate::quotas::Quotas;
+use crate::support::{Patch, api_not_found, check_text, limit, new_id, patches, position, required, scope};
+use portico_store::{List, Row, Scope, Store, StoreError, Stored, Tx};
 use portico_wire::apigateway::*;
 use portico_wire::types::Timestamp;
 use portico_wire::{AwsError, RequestContext};
+use std::collections::HashMap;
 
 const MAX_COMPRESSION: i64 = 10_485_760;
 
@@ -68,13 +71,29 @@ fn endpoint_configuration(input: Option<EndpointConfiguration>) -> Result<Endpoi
     Ok(config)
 }
 
-pub async fn create(store: &Store, ctx: &RequestContext, input: CreateRestApiRequest) -> Result<RestApi, AwsError> {
+/// The quota an API of this endpoint type counts against.
+fn api_quota(endpoint_type: &str) -> (&'static str, &'static str) {
+    match endpoint_type {
+        "EDGE" => ("edge-apis-per-region", "Edge-optimized"),
+        "PRIVATE" => ("private-apis-per-region", "Private"),
+        _ => ("regional-apis-per-region", "Regional"),
+    }
+}
+
+pub async fn create(
+    store: &Store,
+    quotas: &Quotas,
+    ctx: &RequestContext,
+    input: CreateRestApiRequest,
+) -> Result<RestApi, AwsError> {
     if input.description.as_deref() == Some("") {
         return Err(AwsError::bad_request("Description cannot be an empty string"));
     }
-    if input.name.as_deref().is_none_or(str::is_empty) {
+    let name = input.name.clone().unwrap_or_default();
+    if name.is_empty() {
         return Err(AwsError::bad_request("The name of the REST API must be non-empty"));
     }
+    check_text("name", &name)?;
     if let Some(size) = input.minimum_compression_size {
         check_compression(size)?;
     }
@@ -88,13 +107,30 @@ pub async fn create(store: &Store, ctx: &RequestContext, input: CreateRestApiReq
         )));
     }
     let scope = scope(ctx);
-    let mut id = new_id(10);
-    while store.id_taken(Kind::RestApi, &id).await? {
-        id = new_id(10);
+    let endpoint_type = endpoint_configuration
+        .types
+        .as_ref()
+        .and_then(|t| t.first())
+        .cloned()
+        .unwrap_or_default();
+    let mut tx = store.write().await?;
+    let (quota, label) = api_quota(&endpoint_type);
+    let count = tx
+        .count_matching(
+            &REST_API,
+            List::Top(&scope),
+            "$.endpointConfiguration.types[0]",
+            &endpoint_type,
+        )
+        .await?;
+    if count >= quotas.get(quota) {
+        return Err(AwsError::limit_exceeded(format!(
+            "Maximum number of {label} APIs for this account in this Region has been reached.  Please contact AWS if you need additional APIs."
+        )));
     }
     let root_id = new_id(10);
-    let api = RestApi {
-        id: Some(id.clone()),
+    let mut api = RestApi {
+        id: None,
         name: input.name,
         description: input.description,
         version: input.version,
@@ -111,68 +147,92 @@ pub async fn create(store: &Store, ctx: &RequestContext, input: CreateRestApiReq
         endpoint_access_mode: input.endpoint_access_mode,
         ..Default::default()
     };
-    let mut tx = store.write().await?;
-    let resources = match input.clone_from.as_deref() {
-        None => vec![Resource {
-            id: Some(root_id),
-            path: Some("/".into()),
-            ..Default::default()
-        }],
+    // A clone's source is read before anything is written.
+    let source = match input.clone_from.as_deref() {
+        None => None,
         Some(source) => {
             // CreateRestApi has no NotFoundException in the model: an unknown source is bad input.
-            load_in(&mut tx, ctx, &scope, source)
+            let source = load_in(&mut tx, ctx, &scope, source)
                 .await
                 .map_err(|e| AwsError::bad_request(e.message))?;
-            cloned_tree(tx.list::<Resource>(&scope, source).await?, root_id)
+            Some(tx.descendants(&RESOURCE, &source.row).await?)
         }
     };
-    tx.put(&scope, "", &id, &api).await?;
-    for resource in &resources {
-        tx.put(&scope, &id, resource.id.as_deref().unwrap_or_default(), resource)
-            .await?;
+    // API ids are global on AWS: taken in any scope means taken.
+    let row = loop {
+        let id = new_id(10);
+        if tx.global(&REST_API, &id).await?.is_some() {
+            continue;
+        }
+        api.id = Some(id.clone());
+        match tx.insert_top(&REST_API, &scope, &id, &api).await {
+            Err(StoreError::Exists) => continue,
+            other => break other?,
+        }
+    };
+    match source {
+        None => {
+            let root = Resource {
+                id: Some(root_id.clone()),
+                path: Some("/".into()),
+                ..Default::default()
+            };
+            tx.insert(&RESOURCE, &row, &root_id, &root).await?;
+        }
+        Some(resources) => clone_tree(&mut tx, &row, resources, root_id).await?,
     }
     tx.commit().await?;
     Ok(api)
 }
 
-/// `cloneFrom`: the source's resources, methods and integrations under fresh ids.
-fn cloned_tree(mut resources: Vec<Resource>, root_id: String) -> Vec<Resource> {
-    let new_ids: std::collections::HashMap<String, String> = resources
-        .iter()
-        .filter_map(|r| {
-            let new = if r.parent_id.is_none() {
-                root_id.clone()
-            } else {
-                new_id(6)
-            };
-            r.id.clone().map(|old| (old, new))
-        })
-        .collect();
-    for resource in &mut resources {
-        resource.id = resource.id.as_ref().and_then(|id| new_ids.get(id).cloned());
-        resource.parent_id = resource.parent_id.as_ref().and_then(|id| new_ids.get(id).cloned());
+/// `cloneFrom`: the source's resources, methods and integrations under fresh ids, parents first.
+async fn clone_tree(
+    tx: &mut Tx<'_>,
+    api: &Row,
+    resources: Vec<Stored<Resource>>,
+    root_id: String,
+) -> Result<(), AwsError> {
+    let mut placed: HashMap<String, (String, Row)> = HashMap::new();
+    for Stored { doc: mut resource, .. } in resources {
+        let old_id = resource.id.clone().unwrap_or_default();
+        let (fresh, parent_row) = match resource.parent_id.as_ref().and_then(|p| placed.get(p)) {
+            None => (root_id.clone(), api.clone()),
+            Some((parent_fresh, parent_row)) => {
+                resource.parent_id = Some(parent_fresh.clone());
+                (new_id(6), parent_row.clone())
+            }
+        };
+        resource.id = Some(fresh.clone());
+        let row = tx.insert(&RESOURCE, &parent_row, &fresh, &resource).await?;
+        placed.insert(old_id, (fresh, row));
     }
-    resources
+    Ok(())
 }
 
 /// The API or AWS's 404 for it.
-pub async fn load(store: &Store, ctx: &RequestContext, api_id: &str) -> Result<RestApi, AwsError> {
+pub async fn load(store: &Store, ctx: &RequestContext, api_id: &str) -> Result<Stored<RestApi>, AwsError> {
     store
-        .get::<RestApi>(&scope(ctx), "", api_id)
+        .top(&REST_API, &scope(ctx), api_id)
         .await?
         .ok_or_else(|| api_not_found(ctx, api_id))
 }
 
 pub async fn get(store: &Store, ctx: &RequestContext, input: GetRestApiRequest) -> Result<RestApi, AwsError> {
-    load(store, ctx, &required(input.rest_api_id)).await
+    Ok(load(store, ctx, &required(input.rest_api_id)).await?.doc)
 }
 
 pub async fn list(store: &Store, ctx: &RequestContext, input: GetRestApisRequest) -> Result<RestApis, AwsError> {
-    let all = store.list::<RestApi>(&scope(ctx), "").await?;
-    let (items, position) = page(all, input.position.as_deref(), input.limit, |a| a.id.as_deref())?;
+    let page = store
+        .page(
+            &REST_API,
+            List::Top(&scope(ctx)),
+            position(input.position.as_deref())?,
+            limit(input.limit)?,
+        )
+        .await?;
     Ok(RestApis {
-        items: Some(items),
-        position,
+        position: page.next_token(),
+        items: Some(page.items.into_iter().map(|a| a.doc).collect()),
     })
 }
 
@@ -181,14 +241,11 @@ pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateRestApiReq
     let scope = scope(ctx);
     let ops = patches(input.patch_operations, "updateRestApiInput")?;
     let mut tx = store.write().await?;
-    let mut api = tx
-        .get::<RestApi>(&scope, "", &api_id)
-        .await?
-        .ok_or_else(|| api_not_found(ctx, &api_id))?;
+    let Stored { row, doc: mut api } = load_in(&mut tx, ctx, &scope, &api_id).await?;
     for op in &ops {
         apply(&mut api, op)?;
     }
-    tx.put(&scope, "", &api_id, &api).await?;
+    tx.update(&REST_API, &row, &api).await?;
     tx.commit().await?;
     // AWS answers an update with `tags` always present.
     api.tags.get_or_insert_default();
@@ -225,6 +282,7 @@ fn apply(api: &mut RestApi, op: &Patch) -> Result<(), AwsError> {
             if name.is_empty() {
                 return Err(AwsError::bad_request("The name of the REST API must be non-empty"));
             }
+            check_text("name", &name)?;
             api.name = Some(name);
         }
         ["description"] => api.description = op.optional_string(),
@@ -323,24 +381,21 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteRestApiReq
     let api_id = required(input.rest_api_id);
     let scope = scope(ctx);
     let mut tx = store.write().await?;
-    if !tx.delete(&scope, Kind::RestApi, "", &api_id).await? {
-        return Err(api_not_found(ctx, &api_id));
-    }
-    for kind in [Kind::Resource, Kind::Deployment, Kind::DeploymentSnapshot, Kind::Stage] {
-        tx.delete_children(&scope, kind, &api_id).await?;
-    }
+    let api = load_in(&mut tx, ctx, &scope, &api_id).await?;
+    // Resources, deployments, snapshots, stages: the whole tree goes with it.
+    tx.delete(&api.row).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// The API inside a write transaction, or AWS's 404.
 pub async fn load_in(
-    tx: &mut portico_store::Tx<'_>,
+    tx: &mut Tx<'_>,
     ctx: &RequestContext,
-    scope: &portico_store::Scope,
+    scope: &Scope,
     api_id: &str,
-) -> Result<RestApi, AwsError> {
-    tx.get::<RestApi>(scope, "", api_id)
+) -> Result<Stored<RestApi>, AwsError> {
+    tx.top(&REST_API, scope, api_id)
         .await?
         .ok_or_else(|| api_not_found(ctx, api_id))
 }

@@ -1,12 +1,15 @@
 //! Stages: a name, a deployment it serves, variables and method settings.
 
 use crate::deployments;
+use crate::kinds::{DEPLOYMENT, REST_API, STAGE};
+use crate::quotas::Quotas;
 use crate::restapis;
 use crate::support::{Patch, patch_map, patches, required, scope};
-use portico_store::{Kind, Store};
+use portico_store::{List, Row, Store, Stored, Tx};
 use portico_wire::apigateway::*;
 use portico_wire::types::Timestamp;
 use portico_wire::{AwsError, RequestContext};
+use std::collections::BTreeMap;
 
 pub fn not_found() -> AwsError {
     AwsError::not_found("Invalid Stage identifier specified")
@@ -37,23 +40,67 @@ pub fn new_stage(name: String, deployment_id: String) -> Stage {
     }
 }
 
-pub async fn create(store: &Store, ctx: &RequestContext, input: CreateStageRequest) -> Result<Stage, AwsError> {
+/// AWS's quota of stages per API.
+pub async fn check_stage_quota(tx: &mut Tx<'_>, quotas: &Quotas, api: &Row) -> Result<(), AwsError> {
+    if tx.count(&STAGE, List::Tree(api)).await? >= quotas.get("stages-per-api") {
+        return Err(AwsError::limit_exceeded(
+            "Maximum number of Stages for this API has been reached.  Please contact AWS if you need additional Stages.",
+        ));
+    }
+    Ok(())
+}
+
+/// AWS's bounds on stage variables: how many, and how long names and values are.
+pub fn check_variables(quotas: &Quotas, variables: &BTreeMap<String, String>) -> Result<(), AwsError> {
+    if variables.len() as u64 > quotas.get("stage-variables-per-stage") {
+        return Err(AwsError::bad_request(format!(
+            "A stage can have at most {} stage variables",
+            quotas.get("stage-variables-per-stage")
+        )));
+    }
+    for (name, value) in variables {
+        let name_ok =
+            !name.is_empty() && name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !name_ok {
+            return Err(AwsError::bad_request(format!(
+                "Stage variable name {name} is invalid: names are 1 to 64 characters of a-zA-Z0-9_"
+            )));
+        }
+        if value.chars().count() > 512 || value.chars().any(char::is_control) {
+            return Err(AwsError::bad_request(format!(
+                "Stage variable value of {name} is invalid: values are at most 512 characters, without control characters"
+            )));
+        }
+    }
+    Ok(())
+}
+
+pub async fn create(
+    store: &Store,
+    quotas: &Quotas,
+    ctx: &RequestContext,
+    input: CreateStageRequest,
+) -> Result<Stage, AwsError> {
     let api_id = required(input.rest_api_id);
     let name = required(input.stage_name);
     let deployment_id = required(input.deployment_id);
     let scope = scope(ctx);
     check_name(&name)?;
+    if let Some(variables) = &input.variables {
+        check_variables(quotas, variables)?;
+    }
     let mut tx = store.write().await?;
-    restapis::load_in(&mut tx, ctx, &scope, &api_id).await?;
-    if tx.get::<Deployment>(&scope, &api_id, &deployment_id).await?.is_none() {
+    let api = restapis::load_in(&mut tx, ctx, &scope, &api_id).await?;
+    if tx.child(&DEPLOYMENT, &api.row, &deployment_id).await?.is_none() {
         return Err(deployments::not_found());
     }
-    if tx.get::<Stage>(&scope, &api_id, &name).await?.is_some() {
+    if tx.child(&STAGE, &api.row, &name).await?.is_some() {
         return Err(AwsError::conflict("Stage already exists"));
     }
     if input.canary_settings.is_some() {
         return Err(AwsError::not_implemented("CreateStage with canarySettings"));
     }
+    check_stage_quota(&mut tx, quotas, &api.row).await?;
     let mut stage = new_stage(name.clone(), deployment_id);
     stage.description = input.description;
     stage.variables = input.variables.filter(|v| !v.is_empty());
@@ -62,7 +109,7 @@ pub async fn create(store: &Store, ctx: &RequestContext, input: CreateStageReque
     stage.tracing_enabled = Some(input.tracing_enabled.unwrap_or(false));
     stage.documentation_version = input.documentation_version;
     stage.tags = input.tags.filter(|t| !t.is_empty());
-    tx.put(&scope, &api_id, &name, &stage).await?;
+    tx.insert(&STAGE, &api.row, &name, &stage).await?;
     tx.commit().await?;
     Ok(stage)
 }
@@ -70,10 +117,10 @@ pub async fn create(store: &Store, ctx: &RequestContext, input: CreateStageReque
 pub async fn get(store: &Store, ctx: &RequestContext, input: GetStageRequest) -> Result<Stage, AwsError> {
     let api_id = required(input.rest_api_id);
     match store
-        .get::<Stage>(&scope(ctx), &api_id, &required(input.stage_name))
+        .under(&REST_API, &STAGE, &scope(ctx), &api_id, &required(input.stage_name))
         .await?
     {
-        Some(stage) => Ok(stage),
+        Some(stage) => Ok(stage.doc),
         None => {
             restapis::load(store, ctx, &api_id).await?;
             Err(not_found())
@@ -83,32 +130,48 @@ pub async fn get(store: &Store, ctx: &RequestContext, input: GetStageRequest) ->
 
 pub async fn list(store: &Store, ctx: &RequestContext, input: GetStagesRequest) -> Result<Stages, AwsError> {
     let api_id = required(input.rest_api_id);
-    restapis::load(store, ctx, &api_id).await?;
-    let mut all = store.list::<Stage>(&scope(ctx), &api_id).await?;
+    let api = restapis::load(store, ctx, &api_id).await?;
+    let mut all: Vec<Stage> = store
+        .in_tree(&STAGE, &api.row)
+        .await?
+        .into_iter()
+        .map(|s| s.doc)
+        .collect();
     if let Some(deployment_id) = input.deployment_id {
         all.retain(|s| s.deployment_id.as_deref() == Some(&deployment_id));
     }
     Ok(Stages { item: Some(all) })
 }
 
-pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateStageRequest) -> Result<Stage, AwsError> {
+pub async fn update(
+    store: &Store,
+    quotas: &Quotas,
+    ctx: &RequestContext,
+    input: UpdateStageRequest,
+) -> Result<Stage, AwsError> {
     let api_id = required(input.rest_api_id);
     let name = required(input.stage_name);
     let scope = scope(ctx);
     let ops = patches(input.patch_operations, "updateStageInput")?;
     let mut tx = store.write().await?;
-    let mut stage = tx.get::<Stage>(&scope, &api_id, &name).await?.ok_or_else(not_found)?;
+    let Stored { row, doc: mut stage } = tx
+        .under(&REST_API, &STAGE, &scope, &api_id, &name)
+        .await?
+        .ok_or_else(not_found)?;
     for op in &ops {
         if let ["deploymentId"] = op.segs().as_slice() {
             let id = op.string()?;
-            if tx.get::<Deployment>(&scope, &api_id, &id).await?.is_none() {
+            if tx.child(&DEPLOYMENT, &row, &id).await?.is_none() {
                 return Err(deployments::not_found());
             }
         }
         apply(&mut stage, op)?;
     }
+    if let Some(variables) = &stage.variables {
+        check_variables(quotas, variables)?;
+    }
     stage.last_updated_date = Some(Timestamp::now());
-    tx.put(&scope, &api_id, &name, &stage).await?;
+    tx.update(&STAGE, &row, &stage).await?;
     tx.commit().await?;
     Ok(stage)
 }
@@ -217,9 +280,11 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteStageReque
     let name = required(input.stage_name);
     let scope = scope(ctx);
     let mut tx = store.write().await?;
-    if !tx.delete(&scope, Kind::Stage, &api_id, &name).await? {
-        return Err(not_found());
-    }
+    let stage = tx
+        .under(&REST_API, &STAGE, &scope, &api_id, &name)
+        .await?
+        .ok_or_else(not_found)?;
+    tx.delete(&stage.row).await?;
     tx.commit().await?;
     Ok(())
 }

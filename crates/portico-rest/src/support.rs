@@ -1,6 +1,6 @@
 //! Small pieces every handler uses: scope, ids, not-found errors, pagination, patch paths.
 
-use portico_store::Scope;
+use portico_store::{Position, Scope};
 use portico_wire::{AwsError, RequestContext};
 use rand::Rng;
 
@@ -29,37 +29,43 @@ pub fn api_not_found(ctx: &RequestContext, api_id: &str) -> AwsError {
     AwsError::not_found(format!("Invalid API identifier specified {}:{api_id}", ctx.account))
 }
 
-/// One page of `items` after `position` (an item id), at most `limit` (default 25, at most 500).
-pub fn page<T>(
-    items: Vec<T>,
-    position: Option<&str>,
-    limit: Option<i64>,
-    id: impl Fn(&T) -> Option<&str>,
-) -> Result<(Vec<T>, Option<String>), AwsError> {
-    let limit = match limit {
-        None => 25,
-        Some(n) if (1..=500).contains(&n) => n as usize,
-        Some(n) => {
-            return Err(AwsError::bad_request(format!(
-                "1 validation error detected: Value '{n}' at 'limit' failed to satisfy constraint: Member must have value between 1 and 500"
-            )));
-        }
-    };
-    let start = match position {
-        None | Some("") => 0,
-        Some(pos) => items
-            .iter()
-            .position(|item| id(item) == Some(pos))
-            .ok_or_else(|| AwsError::bad_request("Invalid position parameter"))?,
-    };
-    let mut items: Vec<T> = items.into_iter().skip(start).collect();
-    let next = if items.len() > limit {
-        id(&items[limit]).map(str::to_string)
-    } else {
-        None
-    };
-    items.truncate(limit);
-    Ok((items, next))
+/// A list operation's page size: 25 unless asked, at most 500.
+pub fn limit(limit: Option<i64>) -> Result<usize, AwsError> {
+    match limit {
+        None => Ok(25),
+        Some(n) if (1..=500).contains(&n) => Ok(n as usize),
+        Some(n) => Err(AwsError::bad_request(format!(
+            "1 validation error detected: Value '{n}' at 'limit' failed to satisfy constraint: Member must have value between 1 and 500"
+        ))),
+    }
+}
+
+/// Where a list operation's page starts: a token an earlier page handed out.
+pub fn position(position: Option<&str>) -> Result<Option<Position>, AwsError> {
+    match position {
+        None | Some("") => Ok(None),
+        Some(token) => Position::parse(token)
+            .map(Some)
+            .ok_or_else(|| AwsError::bad_request("Invalid position parameter")),
+    }
+}
+
+/// Longest name or short text member Portico stores (AWS documents 1024 for API key names).
+pub const MAX_TEXT: usize = 1024;
+
+/// Names and short texts: bounded, and free of control characters.
+pub fn check_text(member: &str, value: &str) -> Result<(), AwsError> {
+    if value.chars().count() > MAX_TEXT {
+        return Err(AwsError::bad_request(format!(
+            "Invalid {member}: it must be at most {MAX_TEXT} characters long"
+        )));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(AwsError::bad_request(format!(
+            "Invalid {member}: it must not contain control characters"
+        )));
+    }
+    Ok(())
 }
 
 /// One patch operation, checked: `op` is one of AWS's and `path` split into unescaped segments.
@@ -262,15 +268,18 @@ mod tests {
     }
 
     #[test]
-    fn pages() {
-        let items: Vec<String> = (0..5).map(|i| format!("id{i}")).collect();
-        let (first, next) = page(items.clone(), None, Some(2), |s| Some(s.as_str())).unwrap();
-        assert_eq!(first, ["id0", "id1"]);
-        assert_eq!(next.as_deref(), Some("id2"));
-        let (last, next) = page(items.clone(), Some("id4"), Some(2), |s| Some(s.as_str())).unwrap();
-        assert_eq!(last, ["id4"]);
-        assert_eq!(next, None);
-        assert!(page(items.clone(), None, Some(0), |s| Some(s.as_str())).is_err());
-        assert!(page(items, Some("nope"), None, |s| Some(s.as_str())).is_err());
+    fn limits_positions_and_texts() {
+        assert_eq!(limit(None).unwrap(), 25);
+        assert_eq!(limit(Some(500)).unwrap(), 500);
+        assert!(limit(Some(0)).is_err() && limit(Some(501)).is_err());
+        assert_eq!(position(None).unwrap(), None);
+        assert_eq!(position(Some("")).unwrap(), None);
+        assert_eq!(
+            position(Some("nope")).unwrap_err().message,
+            "Invalid position parameter"
+        );
+        assert!(check_text("name", "pets api").is_ok());
+        assert!(check_text("name", &"a".repeat(MAX_TEXT + 1)).is_err());
+        assert!(check_text("name", "tab\there").is_err());
     }
 }

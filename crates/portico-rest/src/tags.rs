@@ -1,7 +1,8 @@
 //! Tags of REST APIs and stages, addressed by ARN.
 
+use crate::kinds::{REST_API, STAGE};
 use crate::support::required;
-use portico_store::{Scope, Store};
+use portico_store::{Scope, Store, Stored};
 use portico_wire::apigateway::*;
 use portico_wire::{AwsError, RequestContext};
 use std::collections::BTreeMap;
@@ -47,8 +48,8 @@ async fn modify(
     let mut tx = store.write().await?;
     match target {
         Target::RestApi(id) => {
-            let mut api = tx
-                .get::<RestApi>(&scope, "", &id)
+            let Stored { row, doc: mut api } = tx
+                .top(&REST_API, &scope, &id)
                 .await?
                 .ok_or_else(|| crate::support::api_not_found(ctx, &id))?;
             let tags = api.tags.get_or_insert_default();
@@ -56,11 +57,11 @@ async fn modify(
             if tags.is_empty() {
                 api.tags = None;
             }
-            tx.put(&scope, "", &id, &api).await?;
+            tx.update(&REST_API, &row, &api).await?;
         }
         Target::Stage(api_id, name) => {
-            let mut stage = tx
-                .get::<Stage>(&scope, &api_id, &name)
+            let Stored { row, doc: mut stage } = tx
+                .under(&REST_API, &STAGE, &scope, &api_id, &name)
                 .await?
                 .ok_or_else(crate::stages::not_found)?;
             let tags = stage.tags.get_or_insert_default();
@@ -68,7 +69,7 @@ async fn modify(
             if tags.is_empty() {
                 stage.tags = None;
             }
-            tx.put(&scope, &api_id, &name, &stage).await?;
+            tx.update(&STAGE, &row, &stage).await?;
         }
     }
     tx.commit().await?;
@@ -94,16 +95,18 @@ pub async fn get(store: &Store, ctx: &RequestContext, input: GetTagsRequest) -> 
     let tags = match target {
         Target::RestApi(id) => {
             store
-                .get::<RestApi>(&scope, "", &id)
+                .top(&REST_API, &scope, &id)
                 .await?
                 .ok_or_else(|| crate::support::api_not_found(ctx, &id))?
+                .doc
                 .tags
         }
         Target::Stage(api_id, name) => {
             store
-                .get::<Stage>(&scope, &api_id, &name)
+                .under(&REST_API, &STAGE, &scope, &api_id, &name)
                 .await?
                 .ok_or_else(crate::stages::not_found)?
+                .doc
                 .tags
         }
     };

@@ -37,4 +37,37 @@ pub struct Config {
     /// Log filter, as `RUST_LOG` (e.g. `info`, `portico=debug`).
     #[arg(long, env = "PORTICO_LOG", default_value = "info")]
     pub log: String,
+
+    /// Raise (or lower) one of AWS's quotas, e.g. `--quota resources-per-api=1000`; repeatable.
+    /// Each also reads `PORTICO_QUOTA_<NAME>` (`PORTICO_QUOTA_RESOURCES_PER_API=1000`).
+    #[arg(long = "quota", value_name = "NAME=VALUE")]
+    pub quotas: Vec<String>,
+}
+
+impl Config {
+    /// The quotas in force: AWS's defaults, then `PORTICO_QUOTA_*`, then `--quota`.
+    pub fn quotas(&self) -> Result<portico_rest::Quotas, String> {
+        let mut quotas = portico_rest::Quotas::default();
+        for quota in portico_rest::quotas::QUOTAS {
+            let var = format!("PORTICO_QUOTA_{}", quota.name.to_ascii_uppercase().replace('-', "_"));
+            if let Ok(value) = std::env::var(&var) {
+                let value = value
+                    .trim()
+                    .parse::<u64>()
+                    .map_err(|_| format!("{var}: {value:?} is not a number"))?;
+                quotas.set(quota.name, value)?;
+            }
+        }
+        for setting in &self.quotas {
+            let (name, value) = setting
+                .split_once('=')
+                .ok_or_else(|| format!("--quota {setting:?}: expected NAME=VALUE"))?;
+            let value = value
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| format!("--quota {setting:?}: {value:?} is not a number"))?;
+            quotas.set(name.trim(), value)?;
+        }
+        Ok(quotas)
+    }
 }

@@ -39,12 +39,15 @@ pub struct State {
 }
 
 impl State {
-    pub async fn new(config: Config) -> Result<Arc<Self>, portico_store::StoreError> {
+    pub async fn new(config: Config) -> Result<Arc<Self>, String> {
+        let quotas = config.quotas()?;
         let dir = (!config.in_memory).then(|| config.data_dir.clone());
-        let store = Store::open(dir.as_deref()).await?;
+        let store = Store::open(dir.as_deref())
+            .await
+            .map_err(|e| format!("cannot open state: {e}"))?;
         Ok(Arc::new(Self {
-            rest: RestControlPlane::new(store.clone()),
-            dataplane: DataPlane::new(store.clone()),
+            rest: RestControlPlane::new(store.clone(), quotas),
+            dataplane: DataPlane::new(store.clone(), Arc::new(portico_dataplane::HyperClient::default())),
             router: portico_wire::router::Router::new(),
             store,
             config,

@@ -19,7 +19,7 @@ async fn main() -> std::process::ExitCode {
     let state = match State::new(config.clone()).await {
         Ok(state) => state,
         Err(e) => {
-            eprintln!("portico: cannot open state: {e}");
+            eprintln!("portico: {e}");
             return std::process::ExitCode::FAILURE;
         }
     };

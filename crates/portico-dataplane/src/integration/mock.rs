@@ -1,34 +1,39 @@
 //! MOCK: the request template names a status code, the integration responses do the rest.
 //!
-//! Templates are read as plain JSON for now; VTL rendering comes later.
+//! Templates are read as plain JSON for now (VTL rendering comes later), once, when the stage
+//! compiles.
 
 use super::{Integration, pick_template};
+use crate::context::RequestContext;
 use crate::respond::{self, IntegrationOutput};
 use bytes::Bytes;
 use http::header::{ACCEPT, CONTENT_TYPE};
 use http::{HeaderMap, Response};
 
-pub fn invoke(integration: &Integration, headers: &HeaderMap) -> Response<Bytes> {
-    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    let template = pick_template(&integration.request_templates, content_type).map(|(_, t)| t);
-    let status = match status_code(template) {
+pub fn invoke(integration: &Integration, ctx: &RequestContext) -> Response<Bytes> {
+    let content_type = ctx.header(CONTENT_TYPE.as_str());
+    let status = match pick_template(&integration.mock_status, content_type) {
+        None => Ok(200),
+        Some((_, status)) => *status,
+    };
+    let status = match status {
         Ok(status) => status,
         Err(e) => {
             tracing::warn!(error = e, "MOCK integration failed");
             return respond::internal_error();
         }
     };
+    let selector = status.to_string();
     let output = IntegrationOutput {
-        selector: &status.to_string(),
+        selector: &selector,
         headers: &HeaderMap::new(),
         body: Bytes::new(),
     };
-    let accept = headers.get(ACCEPT).and_then(|v| v.to_str().ok());
-    respond::integration_response(&integration.responses, output, accept)
+    respond::integration_response(&integration.responses, output, ctx.header(ACCEPT.as_str()))
 }
 
-/// The `statusCode` a rendered request template asks for; 200 when there is none.
-fn status_code(template: Option<&str>) -> Result<u64, &'static str> {
+/// The `statusCode` a request template asks for; 200 when there is none.
+pub fn status_code(template: Option<&str>) -> Result<u16, &'static str> {
     let Some(template) = template.filter(|t| !t.trim().is_empty()) else {
         return Ok(200);
     };
@@ -36,7 +41,10 @@ fn status_code(template: Option<&str>) -> Result<u64, &'static str> {
         serde_json::from_str(template).map_err(|_| "request template is not JSON (VTL is not supported yet)")?;
     match doc.get("statusCode") {
         None => Ok(200),
-        Some(serde_json::Value::Number(n)) => n.as_u64().ok_or("statusCode is not a status code"),
+        Some(serde_json::Value::Number(n)) => n
+            .as_u64()
+            .and_then(|n| u16::try_from(n).ok())
+            .ok_or("statusCode is not a status code"),
         Some(serde_json::Value::String(s)) => s.trim().parse().map_err(|_| "statusCode is not a status code"),
         Some(_) => Err("statusCode is not a number"),
     }
@@ -93,7 +101,7 @@ mod tests {
             ],
             &[("200", None, Some(r#"{"pets":[]}"#)), ("404", Some("404"), None)],
         );
-        let ok = invoke(&i, &HeaderMap::new());
+        let ok = invoke(&i, &RequestContext::test(HeaderMap::new()));
         assert_eq!(ok.status(), 200);
         assert_eq!(ok.body(), r#"{"pets":[]}"#);
         assert_eq!(ok.headers()[CONTENT_TYPE], "application/json");
@@ -101,7 +109,7 @@ mod tests {
 
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, "text/plain; charset=utf-8".parse().unwrap());
-        let missing = invoke(&i, &headers);
+        let missing = invoke(&i, &RequestContext::test(headers));
         assert_eq!(missing.status(), 404);
         assert_eq!(missing.body(), "");
     }
@@ -112,10 +120,10 @@ mod tests {
             &[("application/json", r#"{"statusCode": 500}"#)],
             &[("200", Some("2\\d\\d"), None)],
         );
-        let answer = invoke(&i, &HeaderMap::new());
+        let answer = invoke(&i, &RequestContext::test(HeaderMap::new()));
         assert_eq!(answer.status(), 500);
         assert_eq!(answer.body(), r#"{"message": "Internal server error"}"#);
         let none = integration(&[], &[]);
-        assert_eq!(invoke(&none, &HeaderMap::new()).status(), 500);
+        assert_eq!(invoke(&none, &RequestContext::test(HeaderMap::new())).status(), 500);
     }
 }

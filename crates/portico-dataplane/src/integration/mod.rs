@@ -1,10 +1,15 @@
-//! A method's integration as the data plane runs it, compiled once per deployment, and the
-//! template choice that request and response mapping share.
+//! A method's integration as the data plane runs it, compiled once per deployment: its URI
+//! template, parameter mappings, templates and responses. One file per integration type.
 
 pub mod http_proxy;
 pub mod mock;
 
-use crate::respond::IntegrationResponses;
+use crate::context::RequestContext;
+use crate::mapping::{RequestMapping, UriTemplate};
+use crate::outbound::HttpClient;
+use crate::respond::{self, IntegrationResponses};
+use bytes::Bytes;
+use http::Response;
 use portico_wire::apigateway as ag;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -50,11 +55,15 @@ impl Kind {
 #[derive(Debug)]
 pub struct Integration {
     pub kind: Kind,
-    /// `ANY` (or none) means the request's own method.
-    pub http_method: Option<String>,
-    pub uri: Option<String>,
+    /// `None` (or `ANY`) means the request's own method; `Err` keeps an invalid one for the log.
+    pub http_method: Option<Result<http::Method, String>>,
+    pub uri: Option<UriTemplate>,
+    pub parameters: RequestMapping,
     pub request_templates: BTreeMap<String, String>,
+    /// MOCK: the status code each request template asks for, read when the stage compiles.
+    pub mock_status: BTreeMap<String, Result<u16, &'static str>>,
     pub timeout: Duration,
+    pub insecure_skip_verification: bool,
     pub responses: IntegrationResponses,
 }
 
@@ -64,28 +73,60 @@ impl Integration {
             Some(ms) if ms > 0 => Duration::from_millis(ms.unsigned_abs()),
             _ => DEFAULT_TIMEOUT,
         };
+        let http_method = match integration.http_method.as_deref() {
+            None | Some("ANY") => None,
+            Some(name) => Some(http::Method::from_bytes(name.as_bytes()).map_err(|_| name.to_owned())),
+        };
+        let request_templates = integration.request_templates.clone().unwrap_or_default();
+        let mock_status = request_templates
+            .iter()
+            .map(|(content_type, template)| (content_type.clone(), mock::status_code(Some(template))))
+            .collect();
         Integration {
             kind: Kind::parse(integration.r#type.as_deref()),
-            http_method: integration.http_method.clone(),
-            uri: integration.uri.clone(),
-            request_templates: integration.request_templates.clone().unwrap_or_default(),
+            http_method,
+            uri: integration.uri.as_deref().map(UriTemplate::parse),
+            parameters: RequestMapping::compile(integration.request_parameters.as_ref()),
+            request_templates,
+            mock_status,
             timeout,
+            insecure_skip_verification: integration
+                .tls_config
+                .as_ref()
+                .and_then(|t| t.insecure_skip_verification)
+                .unwrap_or(false),
             responses: IntegrationResponses::compile(integration.integration_responses.as_ref()),
+        }
+    }
+
+    /// Runs the integration for one request.
+    pub async fn invoke(&self, ctx: &RequestContext, client: &dyn HttpClient) -> Response<Bytes> {
+        match &self.kind {
+            Kind::Mock => mock::invoke(self, ctx),
+            Kind::HttpProxy => http_proxy::invoke(self, ctx, client).await,
+            other => {
+                tracing::warn!(
+                    integration_type = other.name(),
+                    resource = &*ctx.resource_path,
+                    "integration type not supported yet"
+                );
+                respond::internal_error()
+            }
         }
     }
 }
 
 /// The template for the first wanted media type that has one, else `application/json`, else
 /// the only template. Media type parameters (`; charset=…`, `;q=…`) are ignored.
-pub fn pick_template<'t, 'w>(
-    templates: &'t BTreeMap<String, String>,
+pub fn pick_template<'t, 'w, V>(
+    templates: &'t BTreeMap<String, V>,
     wanted: impl IntoIterator<Item = &'w str>,
-) -> Option<(&'t str, &'t str)> {
+) -> Option<(&'t str, &'t V)> {
     let find = |media_type: &str| {
         templates
             .iter()
             .find(|(key, _)| key.eq_ignore_ascii_case(media_type))
-            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .map(|(k, v)| (k.as_str(), v))
     };
     wanted
         .into_iter()
@@ -94,7 +135,7 @@ pub fn pick_template<'t, 'w>(
         .find_map(find)
         .or_else(|| find("application/json"))
         .or_else(|| match templates.len() {
-            1 => templates.iter().next().map(|(k, v)| (k.as_str(), v.as_str())),
+            1 => templates.iter().next().map(|(k, v)| (k.as_str(), v)),
             _ => None,
         })
 }
@@ -109,32 +150,49 @@ mod tests {
             ("application/json".to_owned(), "J".to_owned()),
             ("text/plain".to_owned(), "T".to_owned()),
         ]);
-        assert_eq!(
-            pick_template(&both, ["text/plain; charset=utf-8"]),
-            Some(("text/plain", "T"))
-        );
-        assert_eq!(pick_template(&both, ["Text/Plain"]), Some(("text/plain", "T")));
-        assert_eq!(pick_template(&both, ["image/png"]), Some(("application/json", "J")));
-        assert_eq!(pick_template(&both, []), Some(("application/json", "J")));
+        let pick = |t: &BTreeMap<String, String>, w: &[&str]| {
+            pick_template(t, w.iter().copied()).map(|(k, v)| (k.to_owned(), v.clone()))
+        };
+        let some = |k: &str, v: &str| Some((k.to_owned(), v.to_owned()));
+        assert_eq!(pick(&both, &["text/plain; charset=utf-8"]), some("text/plain", "T"));
+        assert_eq!(pick(&both, &["Text/Plain"]), some("text/plain", "T"));
+        assert_eq!(pick(&both, &["image/png"]), some("application/json", "J"));
+        assert_eq!(pick(&both, &[]), some("application/json", "J"));
         let only = BTreeMap::from([("application/xml".to_owned(), "X".to_owned())]);
-        assert_eq!(pick_template(&only, ["text/plain"]), Some(("application/xml", "X")));
+        assert_eq!(pick(&only, &["text/plain"]), some("application/xml", "X"));
         let two = BTreeMap::from([
             ("application/xml".to_owned(), "X".to_owned()),
             ("text/plain".to_owned(), "T".to_owned()),
         ]);
-        assert_eq!(pick_template(&two, ["image/png"]), None);
-        assert_eq!(pick_template(&BTreeMap::new(), ["application/json"]), None);
+        assert_eq!(pick(&two, &["image/png"]), None);
+        assert_eq!(pick(&BTreeMap::new(), &["application/json"]), None);
     }
 
     #[test]
-    fn compiles_type_and_timeout() {
+    fn compiles_type_timeout_method_and_templates() {
         let i = Integration::compile(&ag::Integration {
             r#type: Some("http_proxy".into()),
             timeout_in_millis: Some(50),
+            http_method: Some("POST".into()),
+            uri: Some("http://h/{id}".into()),
+            tls_config: Some(ag::TlsConfig {
+                insecure_skip_verification: Some(true),
+            }),
             ..Default::default()
         });
         assert_eq!(i.kind, Kind::HttpProxy);
         assert_eq!(i.timeout, Duration::from_millis(50));
+        assert_eq!(i.http_method, Some(Ok(http::Method::POST)));
+        assert!(i.insecure_skip_verification);
+        let i = Integration::compile(&ag::Integration {
+            r#type: Some("MOCK".into()),
+            request_templates: Some(BTreeMap::from([(
+                "application/json".to_owned(),
+                r#"{"statusCode": 404}"#.to_owned(),
+            )])),
+            ..Default::default()
+        });
+        assert_eq!(i.mock_status["application/json"], Ok(404));
         let i = Integration::compile(&ag::Integration::default());
         assert_eq!(i.kind, Kind::Other(String::new()));
         assert_eq!(i.timeout, DEFAULT_TIMEOUT);

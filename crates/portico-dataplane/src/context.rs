@@ -1,0 +1,222 @@
+//! One context per request: built once, after routing, and read by every later step (mapping
+//! templates' `$context`, Lambda events, authorizers, access logs, traces), so none of them
+//! rebuilds it from raw parts. Values AWS formats (times, the stage-prefixed path, headers as
+//! sent) are derived on demand from what is kept here.
+
+use crate::route::PathParam;
+use crate::stage::{CompiledMethod, CompiledStage};
+use axum::extract::ConnectInfo;
+use base64::Engine;
+use bytes::Bytes;
+use http::HeaderMap;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Who called, as far as execute-api knows (`$context.identity`).
+#[derive(Debug, Clone, Default)]
+pub struct Identity {
+    pub source_ip: String,
+    pub user_agent: Option<String>,
+    /// The API key the request carried, once API keys are checked.
+    pub api_key: Option<String>,
+    pub caller: Option<String>,
+    pub user: Option<String>,
+    pub user_arn: Option<String>,
+    pub account_id: Option<String>,
+    pub access_key: Option<String>,
+}
+
+/// What an authorizer returned (`$context.authorizer`, `requestContext.authorizer`).
+#[derive(Debug, Clone, Default)]
+pub struct AuthorizerOutput {
+    pub principal_id: Option<String>,
+    pub context: BTreeMap<String, serde_json::Value>,
+    pub claims: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+#[derive(Debug)]
+pub struct RequestContext {
+    pub request_id: String,
+    pub extended_request_id: String,
+    pub received: SystemTime,
+    pub account_id: Arc<str>,
+    pub api_id: Arc<str>,
+    pub stage: Arc<str>,
+    pub deployment_id: Arc<str>,
+    pub resource_id: Arc<str>,
+    pub resource_path: Arc<str>,
+    pub method: http::Method,
+    pub version: http::Version,
+    /// The stage-relative path, as sent (still percent-encoded).
+    pub path: String,
+    pub path_params: Vec<PathParam>,
+    /// The query string as sent, without `?`.
+    pub raw_query: String,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    pub stage_variables: Arc<BTreeMap<String, String>>,
+    pub identity: Identity,
+    pub authorizer: Option<AuthorizerOutput>,
+}
+
+impl RequestContext {
+    pub fn new(
+        request_id: String,
+        parts: http::request::Parts,
+        body: Bytes,
+        path: String,
+        stage: &CompiledStage,
+        method: &CompiledMethod,
+        path_params: Vec<PathParam>,
+    ) -> RequestContext {
+        let source_ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "127.0.0.1".to_owned());
+        let user_agent = parts
+            .headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        RequestContext {
+            extended_request_id: extended_request_id(&request_id),
+            request_id,
+            received: SystemTime::now(),
+            account_id: stage.account_id.clone(),
+            api_id: stage.api_id.clone(),
+            stage: stage.name.clone(),
+            deployment_id: stage.deployment.id.clone(),
+            resource_id: method.resource_id.clone(),
+            resource_path: method.resource_path.clone(),
+            method: parts.method,
+            version: parts.version,
+            path,
+            path_params,
+            raw_query: parts.uri.query().unwrap_or_default().to_owned(),
+            headers: parts.headers,
+            body,
+            stage_variables: stage.variables.clone(),
+            identity: Identity {
+                source_ip,
+                user_agent,
+                ..Identity::default()
+            },
+            authorizer: None,
+        }
+    }
+
+    /// `$context.requestTime`: `28/Nov/2026:17:35:42 +0000`.
+    pub fn request_time(&self) -> String {
+        let t = time::OffsetDateTime::from(self.received);
+        let format =
+            time::macros::format_description!("[day]/[month repr:short]/[year]:[hour]:[minute]:[second] +0000");
+        t.format(&format).unwrap_or_default()
+    }
+
+    /// `$context.requestTimeEpoch`, in milliseconds.
+    pub fn request_time_epoch(&self) -> i64 {
+        self.received
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64)
+    }
+
+    /// `$context.path`: the path with the stage, as the client named it.
+    pub fn full_path(&self) -> String {
+        format!("/{}{}", self.stage, self.path)
+    }
+
+    /// `$context.protocol`.
+    pub fn protocol(&self) -> &'static str {
+        match self.version {
+            http::Version::HTTP_10 => "HTTP/1.0",
+            http::Version::HTTP_2 => "HTTP/2.0",
+            http::Version::HTTP_3 => "HTTP/3.0",
+            _ => "HTTP/1.1",
+        }
+    }
+
+    /// `$context.domainName`: the host the client called, without a port.
+    pub fn domain_name(&self) -> &str {
+        let host = self
+            .headers
+            .get(http::header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        host.rsplit_once(':')
+            .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+            .map_or(host, |(name, _)| name)
+    }
+
+    /// `$context.domainPrefix`: the first label of the domain name.
+    pub fn domain_prefix(&self) -> &str {
+        self.domain_name().split('.').next().unwrap_or_default()
+    }
+
+    /// Query parameters in the order sent, decoded; a name may repeat.
+    pub fn query(&self) -> Vec<(String, String)> {
+        form_urlencoded::parse(self.raw_query.as_bytes()).into_owned().collect()
+    }
+
+    /// The first value of a header, if it is text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Headers as `(name, value)` in the order received.
+    pub fn headers_in_order(&self) -> Vec<(&str, &str)> {
+        self.headers
+            .iter()
+            .filter_map(|(name, value)| value.to_str().ok().map(|v| (name.as_str(), v)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+impl RequestContext {
+    /// A context for unit tests of single steps: `GET /` on stage `dev` of API `api1`.
+    pub fn test(headers: HeaderMap) -> RequestContext {
+        RequestContext {
+            request_id: "0b5d2a6e-5a0b-4c1e-9a79-2c2f1b7e9d10".into(),
+            extended_request_id: "C1x2y3z4A5b6c7d=".into(),
+            received: SystemTime::now(),
+            account_id: "000000000000".into(),
+            api_id: "api1".into(),
+            stage: "dev".into(),
+            deployment_id: "d1".into(),
+            resource_id: "r1".into(),
+            resource_path: "/".into(),
+            method: http::Method::GET,
+            version: http::Version::HTTP_11,
+            path: "/".into(),
+            path_params: Vec::new(),
+            raw_query: String::new(),
+            headers,
+            body: Bytes::new(),
+            stage_variables: Arc::default(),
+            identity: Identity::default(),
+            authorizer: None,
+        }
+    }
+}
+
+/// An id shaped like AWS's extended request ids (`Xx1Yy2Zz3Aa4Bb=`), derived from the request id.
+fn extended_request_id(request_id: &str) -> String {
+    let id = uuid::Uuid::parse_str(request_id).unwrap_or_else(|_| uuid::Uuid::new_v4());
+    base64::engine::general_purpose::STANDARD.encode(&id.as_bytes()[..11])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extended_ids_look_like_aws_ones() {
+        let id = extended_request_id("0b5d2a6e-5a0b-4c1e-9a79-2c2f1b7e9d10");
+        assert_eq!(id.len(), 16);
+        assert!(id.ends_with('='));
+        assert_eq!(id, extended_request_id("0b5d2a6e-5a0b-4c1e-9a79-2c2f1b7e9d10"));
+    }
+}

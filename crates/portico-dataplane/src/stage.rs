@@ -1,0 +1,100 @@
+//! A deployed stage compiled for serving: the deployment's route tree with each method's
+//! integration compiled (URI templates, parameter mappings, templates, selection patterns),
+//! and the stage's own settings. A request only walks this.
+
+use crate::integration::Integration;
+use crate::route::Routes;
+use portico_rest::kinds::DeploymentSnapshot;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A deployment compiled once; every stage on that deployment shares it.
+#[derive(Debug)]
+pub struct CompiledDeployment {
+    pub id: Arc<str>,
+    /// `disableExecuteApiEndpoint` as deployed.
+    pub execute_api_disabled: bool,
+    pub routes: Routes<CompiledMethod>,
+}
+
+/// A stage ready to serve.
+#[derive(Debug)]
+pub struct CompiledStage {
+    pub account_id: Arc<str>,
+    pub api_id: Arc<str>,
+    pub name: Arc<str>,
+    pub variables: Arc<BTreeMap<String, String>>,
+    pub deployment: Arc<CompiledDeployment>,
+}
+
+/// A deployed method: where it lives and what it integrates with.
+#[derive(Debug)]
+pub struct CompiledMethod {
+    pub resource_id: Arc<str>,
+    pub resource_path: Arc<str>,
+    pub integration: Option<Integration>,
+}
+
+impl CompiledDeployment {
+    pub fn compile(id: &str, snapshot: &DeploymentSnapshot) -> CompiledDeployment {
+        let mut routes = Routes::default();
+        for resource in &snapshot.resources {
+            let Some(path) = resource.path.as_deref() else {
+                continue;
+            };
+            let resource_id: Arc<str> = resource.id.as_deref().unwrap_or_default().into();
+            let resource_path: Arc<str> = path.into();
+            for (method, deployed) in resource.resource_methods.iter().flatten() {
+                let compiled = CompiledMethod {
+                    resource_id: resource_id.clone(),
+                    resource_path: resource_path.clone(),
+                    integration: deployed.method_integration.as_ref().map(Integration::compile),
+                };
+                if !routes.insert(path, method, compiled) {
+                    tracing::warn!(path, method, "resource conflicts with a sibling; not routed");
+                }
+            }
+        }
+        CompiledDeployment {
+            id: id.into(),
+            execute_api_disabled: snapshot.api.disable_execute_api_endpoint == Some(true),
+            routes,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portico_wire::apigateway as ag;
+
+    fn resource(path: &str, methods: &[&str]) -> ag::Resource {
+        let methods = methods.iter().map(|m| (m.to_string(), ag::Method::default())).collect();
+        ag::Resource {
+            id: Some(format!("id{}", path.len())),
+            path: Some(path.into()),
+            resource_methods: Some(methods),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn compiles_every_method() {
+        let snapshot = DeploymentSnapshot {
+            api: ag::RestApi::default(),
+            resources: vec![
+                resource("/", &["GET"]),
+                resource("/pets/{id}", &["GET", "ANY"]),
+                resource("/{proxy+}", &["ANY"]),
+            ],
+        };
+        let deployment = CompiledDeployment::compile("d1", &snapshot);
+        let find = |method, path| deployment.routes.find(method, path).map(|r| r.target);
+        assert_eq!(&*find("GET", "/").unwrap().resource_path, "/");
+        assert_eq!(&*find("PUT", "/pets/1").unwrap().resource_path, "/pets/{id}");
+        assert_eq!(&*find("PUT", "/pets/1").unwrap().resource_id, "id10");
+        assert_eq!(&*find("PUT", "/x/y").unwrap().resource_path, "/{proxy+}");
+        assert!(find("GET", "/pets/1").unwrap().integration.is_none());
+        assert!(find("TRACE", "/x/y").is_none(), "ANY covers only API Gateway's methods");
+    }
+}

@@ -1,0 +1,28 @@
+//! The documents the REST control plane stores, and where each one lives.
+//!
+//! ```text
+//! restapi ─┬─ resource ─ resource … (the tree; methods and integrations live inside each resource)
+//!          ├─ deployment ─ deployment-snapshot
+//!          └─ stage
+//! ```
+//! Deleting an API takes all of it; deleting a resource takes its subtree; deleting a
+//! deployment takes its snapshot.
+
+use portico_store::Kind;
+use portico_wire::apigateway as ag;
+use serde::{Deserialize, Serialize};
+
+pub const REST_API: Kind<ag::RestApi> = Kind::top("restapi");
+/// A resource with its methods, integrations and responses embedded, as `embed=methods` shows it.
+pub const RESOURCE: Kind<ag::Resource> = Kind::under("resource", &["restapi", "resource"]);
+pub const DEPLOYMENT: Kind<ag::Deployment> = Kind::under("deployment", &["restapi"]);
+pub const SNAPSHOT: Kind<DeploymentSnapshot> = Kind::under("deployment-snapshot", &["deployment"]);
+pub const STAGE: Kind<ag::Stage> = Kind::under("stage", &["restapi"]);
+
+/// What a deployment froze: the API's settings and its resource tree with methods and
+/// integrations, as they were when it was created. Stages serve this.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DeploymentSnapshot {
+    pub api: ag::RestApi,
+    pub resources: Vec<ag::Resource>,
+}
