@@ -10,6 +10,7 @@ mod rest_api;
 mod scripts;
 mod service;
 mod stages;
+mod state;
 
 use aws_sdk_apigateway::Client;
 use aws_sdk_apigateway::types::{Op, PatchOperation};
