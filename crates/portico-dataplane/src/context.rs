@@ -36,6 +36,29 @@ pub struct AuthorizerOutput {
     pub claims: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
+/// A request's ids, made before anything else so that every answer, errors included, has them.
+#[derive(Debug, Clone)]
+pub struct RequestIds {
+    pub request_id: String,
+    pub extended_request_id: String,
+}
+
+impl RequestIds {
+    pub fn new() -> RequestIds {
+        let id = uuid::Uuid::new_v4();
+        RequestIds {
+            request_id: id.to_string(),
+            extended_request_id: extended_request_id(&id),
+        }
+    }
+}
+
+impl Default for RequestIds {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 #[derive(Debug)]
 pub struct RequestContext {
     pub request_id: String,
@@ -63,7 +86,7 @@ pub struct RequestContext {
 
 impl RequestContext {
     pub fn new(
-        request_id: String,
+        ids: RequestIds,
         parts: http::request::Parts,
         body: Bytes,
         path: String,
@@ -82,8 +105,8 @@ impl RequestContext {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         RequestContext {
-            extended_request_id: extended_request_id(&request_id),
-            request_id,
+            request_id: ids.request_id,
+            extended_request_id: ids.extended_request_id,
             received: SystemTime::now(),
             account_id: stage.account_id.clone(),
             api_id: stage.api_id.clone(),
@@ -203,8 +226,7 @@ impl RequestContext {
 }
 
 /// An id shaped like AWS's extended request ids (`Xx1Yy2Zz3Aa4Bb=`), derived from the request id.
-fn extended_request_id(request_id: &str) -> String {
-    let id = uuid::Uuid::parse_str(request_id).unwrap_or_else(|_| uuid::Uuid::new_v4());
+fn extended_request_id(id: &uuid::Uuid) -> String {
     base64::engine::general_purpose::STANDARD.encode(&id.as_bytes()[..11])
 }
 
@@ -214,9 +236,10 @@ mod tests {
 
     #[test]
     fn extended_ids_look_like_aws_ones() {
-        let id = extended_request_id("0b5d2a6e-5a0b-4c1e-9a79-2c2f1b7e9d10");
-        assert_eq!(id.len(), 16);
-        assert!(id.ends_with('='));
-        assert_eq!(id, extended_request_id("0b5d2a6e-5a0b-4c1e-9a79-2c2f1b7e9d10"));
+        let ids = RequestIds::new();
+        assert_eq!(ids.request_id.len(), 36);
+        assert_eq!(ids.extended_request_id.len(), 16);
+        assert!(ids.extended_request_id.ends_with('='));
+        assert_ne!(ids.extended_request_id, RequestIds::new().extended_request_id);
     }
 }

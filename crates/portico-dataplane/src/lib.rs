@@ -68,14 +68,21 @@ impl DataPlane {
 
     /// The chain, once the body is in.
     pub async fn serve_buffered(&self, target: Invocation, req: http::request::Parts, body: Bytes) -> Response<Bytes> {
-        let request_id = uuid::Uuid::new_v4().to_string();
-        let span = tracing::debug_span!("execute-api", request_id, api_id = target.api_id, stage = target.stage);
-        let mut response = self
-            .answer(request_id.clone(), target, req, body)
-            .instrument(span)
-            .await;
-        if let Ok(value) = HeaderValue::from_str(&request_id) {
-            response.headers_mut().insert("x-amzn-RequestId", value);
+        let ids = context::RequestIds::new();
+        let span = tracing::debug_span!(
+            "execute-api",
+            request_id = ids.request_id,
+            api_id = target.api_id,
+            stage = target.stage
+        );
+        let request_id = HeaderValue::from_str(&ids.request_id);
+        let extended_id = HeaderValue::from_str(&ids.extended_request_id);
+        let mut response = self.answer(ids, target, req, body).instrument(span).await;
+        // Every answer carries both ids, as API Gateway's do (errors included).
+        let headers = response.headers_mut();
+        if let (Ok(request_id), Ok(extended_id)) = (request_id, extended_id) {
+            headers.insert("x-amzn-RequestId", request_id);
+            headers.insert("x-amz-apigw-id", extended_id);
         }
         response
     }
@@ -87,7 +94,7 @@ impl DataPlane {
 
     async fn answer(
         &self,
-        request_id: String,
+        ids: context::RequestIds,
         target: Invocation,
         req: http::request::Parts,
         body: Bytes,
@@ -105,7 +112,7 @@ impl DataPlane {
             return respond::missing_authentication_token();
         };
         let method = route.target;
-        let ctx = RequestContext::new(request_id, req, body, target.path, &stage, method, route.params);
+        let ctx = RequestContext::new(ids, req, body, target.path, &stage, method, route.params);
         let Some(integration) = &method.integration else {
             tracing::warn!(resource = &*ctx.resource_path, method = %ctx.method, "method has no integration");
             return respond::internal_error();

@@ -90,4 +90,13 @@ mod tests {
         let err = quotas.set("nope", 1).unwrap_err();
         assert!(err.contains("resources-per-api"), "{err}");
     }
+
+    #[test]
+    fn the_readme_lists_every_quota() {
+        let readme = include_str!("../../../README.md");
+        for quota in QUOTAS {
+            let row = format!("| `{}` | {} | {} |", quota.name, quota.default, quota.aws_name);
+            assert!(readme.contains(&row), "README.md lacks the row {row}");
+        }
+    }
 }

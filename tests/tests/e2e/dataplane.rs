@@ -15,6 +15,7 @@ async fn mock_integration_on_every_url_form() {
     assert_eq!(host_form.body, r#"{"message": "hi"}"#);
     assert_eq!(host_form.header("content-type"), Some("application/json"));
     assert!(host_form.header("x-amzn-RequestId").is_some());
+    assert_eq!(host_form.header("x-amz-apigw-id").map(str::len), Some(16));
 
     let aws_form = portico
         .call("GET", &format!("/_aws/execute-api/{id}/dev/hello"), None, "")
@@ -167,4 +168,14 @@ async fn http_proxy_forwards_and_substitutes() {
 
     let down = portico.invoke(id, "GET", "/down/anything").await;
     assert_eq!(down.status, 502, "{down:?}");
+
+    // ANY stands for API Gateway's seven methods: others never reach the backend.
+    for method in ["TRACE", "PROPFIND", "LOCK"] {
+        let refused = request(method, &url, Some(&host), &[], "").await;
+        assert_eq!(refused.status, 403, "{method}: {refused:?}");
+        assert_eq!(
+            refused.header("x-amzn-ErrorType"),
+            Some("MissingAuthenticationTokenException")
+        );
+    }
 }
