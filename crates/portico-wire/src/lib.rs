@@ -2,11 +2,16 @@
 //!
 //! Layout:
 //! - `models/`: the botocore service models, documentation stripped (see `scripts/vendor-models`).
+//!   `models/VERSION` pins the botocore release they come from.
 //! - `generated`: per service, written by `portico-codegen` from the models: a serde struct per
-//!   shape, the operation table, the `Operation` enum, the handler trait and its dispatcher.
-//! - `spec`: the static operation description the generated tables are made of.
-//! - `router`: request line to operation.
+//!   shape, a typed struct per error shape and the `ERRORS` table, the shape table (`SHAPES`,
+//!   constraints included), the operation table (route segments, bindings, declared errors),
+//!   the `Operation` enum, the handler trait and its dispatcher.
+//! - `spec`: the static descriptions the generated tables are made of.
+//! - `router`: request line to operation, over the generated route segments.
 //! - `request` / `response`: binding members to path, query, headers and body.
+//! - `validate`: the input document against the shape table (SerializationException,
+//!   ValidationException), before `decode`.
 //! - `error`: `AwsError`, the one error answer.
 //! - `types`: timestamps and blobs.
 
@@ -17,6 +22,7 @@ pub mod response;
 pub mod router;
 pub mod spec;
 pub mod types;
+mod validate;
 
 pub use error::AwsError;
 pub use generated::{apigateway, apigatewaymanagementapi, apigatewayv2};
@@ -47,7 +53,8 @@ pub fn all_operations() -> [(Service, &'static [spec::OperationSpec]); 3] {
     ]
 }
 
-/// Input document to typed input; a member of the wrong type is the caller's error.
+/// Input document to typed input. `request::input_document` has checked the types already, so
+/// a failure here is rare (e.g. a blob that is not base64).
 pub fn decode<T: DeserializeOwned>(doc: serde_json::Value) -> Result<T, AwsError> {
     serde_json::from_value(doc).map_err(|e| AwsError::bad_request(format!("Invalid request input: {e}")))
 }

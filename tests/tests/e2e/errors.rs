@@ -20,7 +20,7 @@ async fn bad_input_is_answered_like_aws() {
     assert_error(&not_object, 400, "BadRequestException");
 
     let wrong_type = portico.call("POST", "/restapis", None, r#"{"name": 42}"#).await;
-    assert_error(&wrong_type, 400, "BadRequestException");
+    assert_error(&wrong_type, 400, "SerializationException");
 
     let missing_name = portico.call("POST", "/restapis", None, r#"{"description": "x"}"#).await;
     assert_error(&missing_name, 400, "BadRequestException");
@@ -71,7 +71,7 @@ async fn bad_input_is_answered_like_aws() {
             r#"{"patchOperations": [{"op": "wrong", "path": "/name", "value": "x"}]}"#,
         )
         .await;
-    assert_error(&wrong_op, 400, "BadRequestException");
+    assert_error(&wrong_op, 400, "ValidationException");
     assert!(
         wrong_op.json()["message"]
             .as_str()

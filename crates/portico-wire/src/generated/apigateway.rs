@@ -2,7 +2,8 @@
 #![allow(clippy::all)]
 
 use crate::error::AwsError;
-use crate::spec::{Location, MemberSpec, OperationSpec, Ty};
+#[allow(unused_imports)]
+use crate::spec::{Bounds, ErrorSpec, Location, MemberSpec, OperationSpec, Pattern, Segment, Shape, ShapeKind, Ty};
 use crate::types::*;
 use crate::{RequestContext, Service};
 use serde::{Deserialize, Serialize};
@@ -13,48 +14,48 @@ use std::future::Future;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct AccessLogSettings {
-    #[serde(rename = "destinationArn", skip_serializing_if = "Option::is_none")]
-    pub destination_arn: Option<String>,
     #[serde(rename = "format", skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
+    #[serde(rename = "destinationArn", skip_serializing_if = "Option::is_none")]
+    pub destination_arn: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Account {
-    #[serde(rename = "apiKeyVersion", skip_serializing_if = "Option::is_none")]
-    pub api_key_version: Option<String>,
     #[serde(rename = "cloudwatchRoleArn", skip_serializing_if = "Option::is_none")]
     pub cloudwatch_role_arn: Option<String>,
-    #[serde(rename = "features", skip_serializing_if = "Option::is_none")]
-    pub features: Option<Vec<String>>,
     #[serde(rename = "throttleSettings", skip_serializing_if = "Option::is_none")]
     pub throttle_settings: Option<ThrottleSettings>,
+    #[serde(rename = "features", skip_serializing_if = "Option::is_none")]
+    pub features: Option<Vec<String>>,
+    #[serde(rename = "apiKeyVersion", skip_serializing_if = "Option::is_none")]
+    pub api_key_version: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ApiKey {
-    #[serde(rename = "createdDate", skip_serializing_if = "Option::is_none")]
-    pub created_date: Option<Timestamp>,
+    #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(rename = "customerId", skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
     #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(rename = "enabled", skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(rename = "createdDate", skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<Timestamp>,
     #[serde(rename = "lastUpdatedDate", skip_serializing_if = "Option::is_none")]
     pub last_updated_date: Option<Timestamp>,
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
     #[serde(rename = "stageKeys", skip_serializing_if = "Option::is_none")]
     pub stage_keys: Option<Vec<String>>,
     #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
     pub tags: Option<BTreeMap<String, String>>,
-    #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -69,12 +70,12 @@ pub struct ApiKeyIds {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ApiKeys {
-    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<ApiKey>>,
-    #[serde(rename = "position", skip_serializing_if = "Option::is_none")]
-    pub position: Option<String>,
     #[serde(rename = "warnings", skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<String>>,
+    #[serde(rename = "position", skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<ApiKey>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -91,35 +92,35 @@ pub struct ApiStage {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Authorizer {
-    #[serde(rename = "authType", skip_serializing_if = "Option::is_none")]
-    pub auth_type: Option<String>,
-    #[serde(rename = "authorizerCredentials", skip_serializing_if = "Option::is_none")]
-    pub authorizer_credentials: Option<String>,
-    #[serde(rename = "authorizerResultTtlInSeconds", skip_serializing_if = "Option::is_none")]
-    pub authorizer_result_ttl_in_seconds: Option<i64>,
-    #[serde(rename = "authorizerUri", skip_serializing_if = "Option::is_none")]
-    pub authorizer_uri: Option<String>,
     #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    #[serde(rename = "providerARNs", skip_serializing_if = "Option::is_none")]
+    pub provider_ar_ns: Option<Vec<String>>,
+    #[serde(rename = "authType", skip_serializing_if = "Option::is_none")]
+    pub auth_type: Option<String>,
+    #[serde(rename = "authorizerUri", skip_serializing_if = "Option::is_none")]
+    pub authorizer_uri: Option<String>,
+    #[serde(rename = "authorizerCredentials", skip_serializing_if = "Option::is_none")]
+    pub authorizer_credentials: Option<String>,
     #[serde(rename = "identitySource", skip_serializing_if = "Option::is_none")]
     pub identity_source: Option<String>,
     #[serde(rename = "identityValidationExpression", skip_serializing_if = "Option::is_none")]
     pub identity_validation_expression: Option<String>,
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "providerARNs", skip_serializing_if = "Option::is_none")]
-    pub provider_ar_ns: Option<Vec<String>>,
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    #[serde(rename = "authorizerResultTtlInSeconds", skip_serializing_if = "Option::is_none")]
+    pub authorizer_result_ttl_in_seconds: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Authorizers {
-    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<Authorizer>>,
     #[serde(rename = "position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<Authorizer>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -136,19 +137,19 @@ pub struct BasePathMapping {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct BasePathMappings {
-    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<BasePathMapping>>,
     #[serde(rename = "position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<BasePathMapping>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CanarySettings {
-    #[serde(rename = "deploymentId", skip_serializing_if = "Option::is_none")]
-    pub deployment_id: Option<String>,
     #[serde(rename = "percentTraffic", skip_serializing_if = "Option::is_none")]
     pub percent_traffic: Option<f64>,
+    #[serde(rename = "deploymentId", skip_serializing_if = "Option::is_none")]
+    pub deployment_id: Option<String>,
     #[serde(rename = "stageVariableOverrides", skip_serializing_if = "Option::is_none")]
     pub stage_variable_overrides: Option<BTreeMap<String, String>>,
     #[serde(rename = "useStageCache", skip_serializing_if = "Option::is_none")]
@@ -160,14 +161,14 @@ pub struct CanarySettings {
 pub struct ClientCertificate {
     #[serde(rename = "clientCertificateId", skip_serializing_if = "Option::is_none")]
     pub client_certificate_id: Option<String>,
-    #[serde(rename = "createdDate", skip_serializing_if = "Option::is_none")]
-    pub created_date: Option<Timestamp>,
     #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(rename = "expirationDate", skip_serializing_if = "Option::is_none")]
-    pub expiration_date: Option<Timestamp>,
     #[serde(rename = "pemEncodedCertificate", skip_serializing_if = "Option::is_none")]
     pub pem_encoded_certificate: Option<String>,
+    #[serde(rename = "createdDate", skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<Timestamp>,
+    #[serde(rename = "expirationDate", skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<Timestamp>,
     #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
     pub tags: Option<BTreeMap<String, String>>,
 }
@@ -175,67 +176,67 @@ pub struct ClientCertificate {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ClientCertificates {
-    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<ClientCertificate>>,
     #[serde(rename = "position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<ClientCertificate>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CreateApiKeyRequest {
-    #[serde(rename = "customerId", skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<String>,
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(rename = "enabled", skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     #[serde(rename = "generateDistinctId", skip_serializing_if = "Option::is_none")]
     pub generate_distinct_id: Option<bool>,
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "stageKeys", skip_serializing_if = "Option::is_none")]
-    pub stage_keys: Option<Vec<StageKey>>,
-    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<BTreeMap<String, String>>,
     #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    #[serde(rename = "stageKeys", skip_serializing_if = "Option::is_none")]
+    pub stage_keys: Option<Vec<StageKey>>,
+    #[serde(rename = "customerId", skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CreateAuthorizerRequest {
+    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
+    pub rest_api_id: Option<String>,
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    #[serde(rename = "providerARNs", skip_serializing_if = "Option::is_none")]
+    pub provider_ar_ns: Option<Vec<String>>,
     #[serde(rename = "authType", skip_serializing_if = "Option::is_none")]
     pub auth_type: Option<String>,
-    #[serde(rename = "authorizerCredentials", skip_serializing_if = "Option::is_none")]
-    pub authorizer_credentials: Option<String>,
-    #[serde(rename = "authorizerResultTtlInSeconds", skip_serializing_if = "Option::is_none")]
-    pub authorizer_result_ttl_in_seconds: Option<i64>,
     #[serde(rename = "authorizerUri", skip_serializing_if = "Option::is_none")]
     pub authorizer_uri: Option<String>,
+    #[serde(rename = "authorizerCredentials", skip_serializing_if = "Option::is_none")]
+    pub authorizer_credentials: Option<String>,
     #[serde(rename = "identitySource", skip_serializing_if = "Option::is_none")]
     pub identity_source: Option<String>,
     #[serde(rename = "identityValidationExpression", skip_serializing_if = "Option::is_none")]
     pub identity_validation_expression: Option<String>,
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "providerARNs", skip_serializing_if = "Option::is_none")]
-    pub provider_ar_ns: Option<Vec<String>>,
-    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
-    pub rest_api_id: Option<String>,
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    #[serde(rename = "authorizerResultTtlInSeconds", skip_serializing_if = "Option::is_none")]
+    pub authorizer_result_ttl_in_seconds: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CreateBasePathMappingRequest {
-    #[serde(rename = "basePath", skip_serializing_if = "Option::is_none")]
-    pub base_path: Option<String>,
     #[serde(rename = "uri:domain_name", skip_serializing_if = "Option::is_none")]
     pub domain_name: Option<String>,
     #[serde(rename = "querystring:domainNameId", skip_serializing_if = "Option::is_none")]
     pub domain_name_id: Option<String>,
+    #[serde(rename = "basePath", skip_serializing_if = "Option::is_none")]
+    pub base_path: Option<String>,
     #[serde(rename = "restApiId", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
     #[serde(rename = "stage", skip_serializing_if = "Option::is_none")]
@@ -245,59 +246,59 @@ pub struct CreateBasePathMappingRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CreateDeploymentRequest {
+    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
+    pub rest_api_id: Option<String>,
+    #[serde(rename = "stageName", skip_serializing_if = "Option::is_none")]
+    pub stage_name: Option<String>,
+    #[serde(rename = "stageDescription", skip_serializing_if = "Option::is_none")]
+    pub stage_description: Option<String>,
+    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(rename = "cacheClusterEnabled", skip_serializing_if = "Option::is_none")]
     pub cache_cluster_enabled: Option<bool>,
     #[serde(rename = "cacheClusterSize", skip_serializing_if = "Option::is_none")]
     pub cache_cluster_size: Option<String>,
-    #[serde(rename = "canarySettings", skip_serializing_if = "Option::is_none")]
-    pub canary_settings: Option<DeploymentCanarySettings>,
-    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
-    pub rest_api_id: Option<String>,
-    #[serde(rename = "stageDescription", skip_serializing_if = "Option::is_none")]
-    pub stage_description: Option<String>,
-    #[serde(rename = "stageName", skip_serializing_if = "Option::is_none")]
-    pub stage_name: Option<String>,
-    #[serde(rename = "tracingEnabled", skip_serializing_if = "Option::is_none")]
-    pub tracing_enabled: Option<bool>,
     #[serde(rename = "variables", skip_serializing_if = "Option::is_none")]
     pub variables: Option<BTreeMap<String, String>>,
+    #[serde(rename = "canarySettings", skip_serializing_if = "Option::is_none")]
+    pub canary_settings: Option<DeploymentCanarySettings>,
+    #[serde(rename = "tracingEnabled", skip_serializing_if = "Option::is_none")]
+    pub tracing_enabled: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CreateDocumentationPartRequest {
+    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
+    pub rest_api_id: Option<String>,
     #[serde(rename = "location", skip_serializing_if = "Option::is_none")]
     pub location: Option<DocumentationPartLocation>,
     #[serde(rename = "properties", skip_serializing_if = "Option::is_none")]
     pub properties: Option<String>,
-    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
-    pub rest_api_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CreateDocumentationVersionRequest {
-    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(rename = "documentationVersion", skip_serializing_if = "Option::is_none")]
-    pub documentation_version: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "documentationVersion", skip_serializing_if = "Option::is_none")]
+    pub documentation_version: Option<String>,
     #[serde(rename = "stageName", skip_serializing_if = "Option::is_none")]
     pub stage_name: Option<String>,
+    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CreateDomainNameAccessAssociationRequest {
-    #[serde(rename = "accessAssociationSource", skip_serializing_if = "Option::is_none")]
-    pub access_association_source: Option<String>,
-    #[serde(rename = "accessAssociationSourceType", skip_serializing_if = "Option::is_none")]
-    pub access_association_source_type: Option<String>,
     #[serde(rename = "domainNameArn", skip_serializing_if = "Option::is_none")]
     pub domain_name_arn: Option<String>,
+    #[serde(rename = "accessAssociationSourceType", skip_serializing_if = "Option::is_none")]
+    pub access_association_source_type: Option<String>,
+    #[serde(rename = "accessAssociationSource", skip_serializing_if = "Option::is_none")]
+    pub access_association_source: Option<String>,
     #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
     pub tags: Option<BTreeMap<String, String>>,
 }
@@ -305,62 +306,62 @@ pub struct CreateDomainNameAccessAssociationRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CreateDomainNameRequest {
-    #[serde(rename = "certificateArn", skip_serializing_if = "Option::is_none")]
-    pub certificate_arn: Option<String>,
-    #[serde(rename = "certificateBody", skip_serializing_if = "Option::is_none")]
-    pub certificate_body: Option<String>,
-    #[serde(rename = "certificateChain", skip_serializing_if = "Option::is_none")]
-    pub certificate_chain: Option<String>,
-    #[serde(rename = "certificateName", skip_serializing_if = "Option::is_none")]
-    pub certificate_name: Option<String>,
-    #[serde(rename = "certificatePrivateKey", skip_serializing_if = "Option::is_none")]
-    pub certificate_private_key: Option<String>,
     #[serde(rename = "domainName", skip_serializing_if = "Option::is_none")]
     pub domain_name: Option<String>,
-    #[serde(rename = "endpointAccessMode", skip_serializing_if = "Option::is_none")]
-    pub endpoint_access_mode: Option<String>,
+    #[serde(rename = "certificateName", skip_serializing_if = "Option::is_none")]
+    pub certificate_name: Option<String>,
+    #[serde(rename = "certificateBody", skip_serializing_if = "Option::is_none")]
+    pub certificate_body: Option<String>,
+    #[serde(rename = "certificatePrivateKey", skip_serializing_if = "Option::is_none")]
+    pub certificate_private_key: Option<String>,
+    #[serde(rename = "certificateChain", skip_serializing_if = "Option::is_none")]
+    pub certificate_chain: Option<String>,
+    #[serde(rename = "certificateArn", skip_serializing_if = "Option::is_none")]
+    pub certificate_arn: Option<String>,
+    #[serde(rename = "regionalCertificateName", skip_serializing_if = "Option::is_none")]
+    pub regional_certificate_name: Option<String>,
+    #[serde(rename = "regionalCertificateArn", skip_serializing_if = "Option::is_none")]
+    pub regional_certificate_arn: Option<String>,
     #[serde(rename = "endpointConfiguration", skip_serializing_if = "Option::is_none")]
     pub endpoint_configuration: Option<EndpointConfiguration>,
+    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
+    #[serde(rename = "securityPolicy", skip_serializing_if = "Option::is_none")]
+    pub security_policy: Option<String>,
+    #[serde(rename = "endpointAccessMode", skip_serializing_if = "Option::is_none")]
+    pub endpoint_access_mode: Option<String>,
     #[serde(rename = "mutualTlsAuthentication", skip_serializing_if = "Option::is_none")]
     pub mutual_tls_authentication: Option<MutualTlsAuthenticationInput>,
     #[serde(rename = "ownershipVerificationCertificateArn", skip_serializing_if = "Option::is_none")]
     pub ownership_verification_certificate_arn: Option<String>,
     #[serde(rename = "policy", skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
-    #[serde(rename = "regionalCertificateArn", skip_serializing_if = "Option::is_none")]
-    pub regional_certificate_arn: Option<String>,
-    #[serde(rename = "regionalCertificateName", skip_serializing_if = "Option::is_none")]
-    pub regional_certificate_name: Option<String>,
     #[serde(rename = "routingMode", skip_serializing_if = "Option::is_none")]
     pub routing_mode: Option<String>,
-    #[serde(rename = "securityPolicy", skip_serializing_if = "Option::is_none")]
-    pub security_policy: Option<String>,
-    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CreateModelRequest {
-    #[serde(rename = "contentType", skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<String>,
-    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(rename = "schema", skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
+    #[serde(rename = "contentType", skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CreateRequestValidatorRequest {
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(rename = "validateRequestBody", skip_serializing_if = "Option::is_none")]
     pub validate_request_body: Option<bool>,
     #[serde(rename = "validateRequestParameters", skip_serializing_if = "Option::is_none")]
@@ -370,111 +371,111 @@ pub struct CreateRequestValidatorRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CreateResourceRequest {
+    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
+    pub rest_api_id: Option<String>,
     #[serde(rename = "uri:parent_id", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     #[serde(rename = "pathPart", skip_serializing_if = "Option::is_none")]
     pub path_part: Option<String>,
-    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
-    pub rest_api_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CreateRestApiRequest {
-    #[serde(rename = "apiKeySource", skip_serializing_if = "Option::is_none")]
-    pub api_key_source: Option<String>,
-    #[serde(rename = "binaryMediaTypes", skip_serializing_if = "Option::is_none")]
-    pub binary_media_types: Option<Vec<String>>,
-    #[serde(rename = "cloneFrom", skip_serializing_if = "Option::is_none")]
-    pub clone_from: Option<String>,
-    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(rename = "disableExecuteApiEndpoint", skip_serializing_if = "Option::is_none")]
-    pub disable_execute_api_endpoint: Option<bool>,
-    #[serde(rename = "endpointAccessMode", skip_serializing_if = "Option::is_none")]
-    pub endpoint_access_mode: Option<String>,
-    #[serde(rename = "endpointConfiguration", skip_serializing_if = "Option::is_none")]
-    pub endpoint_configuration: Option<EndpointConfiguration>,
-    #[serde(rename = "minimumCompressionSize", skip_serializing_if = "Option::is_none")]
-    pub minimum_compression_size: Option<i64>,
     #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(rename = "policy", skip_serializing_if = "Option::is_none")]
-    pub policy: Option<String>,
-    #[serde(rename = "securityPolicy", skip_serializing_if = "Option::is_none")]
-    pub security_policy: Option<String>,
-    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<BTreeMap<String, String>>,
+    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    #[serde(rename = "cloneFrom", skip_serializing_if = "Option::is_none")]
+    pub clone_from: Option<String>,
+    #[serde(rename = "binaryMediaTypes", skip_serializing_if = "Option::is_none")]
+    pub binary_media_types: Option<Vec<String>>,
+    #[serde(rename = "minimumCompressionSize", skip_serializing_if = "Option::is_none")]
+    pub minimum_compression_size: Option<i64>,
+    #[serde(rename = "apiKeySource", skip_serializing_if = "Option::is_none")]
+    pub api_key_source: Option<String>,
+    #[serde(rename = "endpointConfiguration", skip_serializing_if = "Option::is_none")]
+    pub endpoint_configuration: Option<EndpointConfiguration>,
+    #[serde(rename = "policy", skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
+    #[serde(rename = "disableExecuteApiEndpoint", skip_serializing_if = "Option::is_none")]
+    pub disable_execute_api_endpoint: Option<bool>,
+    #[serde(rename = "securityPolicy", skip_serializing_if = "Option::is_none")]
+    pub security_policy: Option<String>,
+    #[serde(rename = "endpointAccessMode", skip_serializing_if = "Option::is_none")]
+    pub endpoint_access_mode: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CreateStageRequest {
-    #[serde(rename = "cacheClusterEnabled", skip_serializing_if = "Option::is_none")]
-    pub cache_cluster_enabled: Option<bool>,
-    #[serde(rename = "cacheClusterSize", skip_serializing_if = "Option::is_none")]
-    pub cache_cluster_size: Option<String>,
-    #[serde(rename = "canarySettings", skip_serializing_if = "Option::is_none")]
-    pub canary_settings: Option<CanarySettings>,
-    #[serde(rename = "deploymentId", skip_serializing_if = "Option::is_none")]
-    pub deployment_id: Option<String>,
-    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(rename = "documentationVersion", skip_serializing_if = "Option::is_none")]
-    pub documentation_version: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
     #[serde(rename = "stageName", skip_serializing_if = "Option::is_none")]
     pub stage_name: Option<String>,
-    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<BTreeMap<String, String>>,
-    #[serde(rename = "tracingEnabled", skip_serializing_if = "Option::is_none")]
-    pub tracing_enabled: Option<bool>,
+    #[serde(rename = "deploymentId", skip_serializing_if = "Option::is_none")]
+    pub deployment_id: Option<String>,
+    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(rename = "cacheClusterEnabled", skip_serializing_if = "Option::is_none")]
+    pub cache_cluster_enabled: Option<bool>,
+    #[serde(rename = "cacheClusterSize", skip_serializing_if = "Option::is_none")]
+    pub cache_cluster_size: Option<String>,
     #[serde(rename = "variables", skip_serializing_if = "Option::is_none")]
     pub variables: Option<BTreeMap<String, String>>,
+    #[serde(rename = "documentationVersion", skip_serializing_if = "Option::is_none")]
+    pub documentation_version: Option<String>,
+    #[serde(rename = "canarySettings", skip_serializing_if = "Option::is_none")]
+    pub canary_settings: Option<CanarySettings>,
+    #[serde(rename = "tracingEnabled", skip_serializing_if = "Option::is_none")]
+    pub tracing_enabled: Option<bool>,
+    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CreateUsagePlanKeyRequest {
+    #[serde(rename = "uri:usageplanId", skip_serializing_if = "Option::is_none")]
+    pub usage_plan_id: Option<String>,
     #[serde(rename = "keyId", skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
     #[serde(rename = "keyType", skip_serializing_if = "Option::is_none")]
     pub key_type: Option<String>,
-    #[serde(rename = "uri:usageplanId", skip_serializing_if = "Option::is_none")]
-    pub usage_plan_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CreateUsagePlanRequest {
-    #[serde(rename = "apiStages", skip_serializing_if = "Option::is_none")]
-    pub api_stages: Option<Vec<ApiStage>>,
-    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
     #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(rename = "apiStages", skip_serializing_if = "Option::is_none")]
+    pub api_stages: Option<Vec<ApiStage>>,
+    #[serde(rename = "throttle", skip_serializing_if = "Option::is_none")]
+    pub throttle: Option<ThrottleSettings>,
     #[serde(rename = "quota", skip_serializing_if = "Option::is_none")]
     pub quota: Option<QuotaSettings>,
     #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
     pub tags: Option<BTreeMap<String, String>>,
-    #[serde(rename = "throttle", skip_serializing_if = "Option::is_none")]
-    pub throttle: Option<ThrottleSettings>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CreateVpcLinkRequest {
-    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
     #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<BTreeMap<String, String>>,
+    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(rename = "targetArns", skip_serializing_if = "Option::is_none")]
     pub target_arns: Option<Vec<String>>,
+    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -487,21 +488,21 @@ pub struct DeleteApiKeyRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DeleteAuthorizerRequest {
-    #[serde(rename = "uri:authorizer_id", skip_serializing_if = "Option::is_none")]
-    pub authorizer_id: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:authorizer_id", skip_serializing_if = "Option::is_none")]
+    pub authorizer_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DeleteBasePathMappingRequest {
-    #[serde(rename = "uri:base_path", skip_serializing_if = "Option::is_none")]
-    pub base_path: Option<String>,
     #[serde(rename = "uri:domain_name", skip_serializing_if = "Option::is_none")]
     pub domain_name: Option<String>,
     #[serde(rename = "querystring:domainNameId", skip_serializing_if = "Option::is_none")]
     pub domain_name_id: Option<String>,
+    #[serde(rename = "uri:base_path", skip_serializing_if = "Option::is_none")]
+    pub base_path: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -514,28 +515,28 @@ pub struct DeleteClientCertificateRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DeleteDeploymentRequest {
-    #[serde(rename = "uri:deployment_id", skip_serializing_if = "Option::is_none")]
-    pub deployment_id: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:deployment_id", skip_serializing_if = "Option::is_none")]
+    pub deployment_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DeleteDocumentationPartRequest {
-    #[serde(rename = "uri:part_id", skip_serializing_if = "Option::is_none")]
-    pub documentation_part_id: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:part_id", skip_serializing_if = "Option::is_none")]
+    pub documentation_part_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DeleteDocumentationVersionRequest {
-    #[serde(rename = "uri:doc_version", skip_serializing_if = "Option::is_none")]
-    pub documentation_version: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:doc_version", skip_serializing_if = "Option::is_none")]
+    pub documentation_version: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -557,32 +558,32 @@ pub struct DeleteDomainNameRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DeleteGatewayResponseRequest {
-    #[serde(rename = "uri:response_type", skip_serializing_if = "Option::is_none")]
-    pub response_type: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:response_type", skip_serializing_if = "Option::is_none")]
+    pub response_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DeleteIntegrationRequest {
-    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
-    pub http_method: Option<String>,
-    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
-    pub resource_id: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
+    pub http_method: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DeleteIntegrationResponseRequest {
-    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
-    pub http_method: Option<String>,
-    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
-    pub resource_id: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
+    pub http_method: Option<String>,
     #[serde(rename = "uri:status_code", skip_serializing_if = "Option::is_none")]
     pub status_code: Option<String>,
 }
@@ -590,23 +591,23 @@ pub struct DeleteIntegrationResponseRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DeleteMethodRequest {
-    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
-    pub http_method: Option<String>,
-    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
-    pub resource_id: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
+    pub http_method: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DeleteMethodResponseRequest {
-    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
-    pub http_method: Option<String>,
-    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
-    pub resource_id: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
+    pub http_method: Option<String>,
     #[serde(rename = "uri:status_code", skip_serializing_if = "Option::is_none")]
     pub status_code: Option<String>,
 }
@@ -614,28 +615,28 @@ pub struct DeleteMethodResponseRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DeleteModelRequest {
-    #[serde(rename = "uri:model_name", skip_serializing_if = "Option::is_none")]
-    pub model_name: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:model_name", skip_serializing_if = "Option::is_none")]
+    pub model_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DeleteRequestValidatorRequest {
-    #[serde(rename = "uri:requestvalidator_id", skip_serializing_if = "Option::is_none")]
-    pub request_validator_id: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:requestvalidator_id", skip_serializing_if = "Option::is_none")]
+    pub request_validator_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DeleteResourceRequest {
-    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
-    pub resource_id: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -657,10 +658,10 @@ pub struct DeleteStageRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DeleteUsagePlanKeyRequest {
-    #[serde(rename = "uri:keyId", skip_serializing_if = "Option::is_none")]
-    pub key_id: Option<String>,
     #[serde(rename = "uri:usageplanId", skip_serializing_if = "Option::is_none")]
     pub usage_plan_id: Option<String>,
+    #[serde(rename = "uri:keyId", skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -680,14 +681,14 @@ pub struct DeleteVpcLinkRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Deployment {
-    #[serde(rename = "apiSummary", skip_serializing_if = "Option::is_none")]
-    pub api_summary: Option<BTreeMap<String, BTreeMap<String, MethodSnapshot>>>,
-    #[serde(rename = "createdDate", skip_serializing_if = "Option::is_none")]
-    pub created_date: Option<Timestamp>,
-    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
     #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(rename = "createdDate", skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<Timestamp>,
+    #[serde(rename = "apiSummary", skip_serializing_if = "Option::is_none")]
+    pub api_summary: Option<BTreeMap<String, BTreeMap<String, MethodSnapshot>>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -704,10 +705,10 @@ pub struct DeploymentCanarySettings {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Deployments {
-    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<Deployment>>,
     #[serde(rename = "position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<Deployment>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -733,109 +734,109 @@ pub struct DocumentationPartIds {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DocumentationPartLocation {
-    #[serde(rename = "method", skip_serializing_if = "Option::is_none")]
-    pub method: Option<String>,
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "path", skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    #[serde(rename = "statusCode", skip_serializing_if = "Option::is_none")]
-    pub status_code: Option<String>,
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
+    #[serde(rename = "path", skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(rename = "method", skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    #[serde(rename = "statusCode", skip_serializing_if = "Option::is_none")]
+    pub status_code: Option<String>,
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DocumentationParts {
-    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<DocumentationPart>>,
     #[serde(rename = "position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<DocumentationPart>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DocumentationVersion {
+    #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
     #[serde(rename = "createdDate", skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
     #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DocumentationVersions {
-    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<DocumentationVersion>>,
     #[serde(rename = "position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<DocumentationVersion>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DomainName {
-    #[serde(rename = "certificateArn", skip_serializing_if = "Option::is_none")]
-    pub certificate_arn: Option<String>,
-    #[serde(rename = "certificateName", skip_serializing_if = "Option::is_none")]
-    pub certificate_name: Option<String>,
-    #[serde(rename = "certificateUploadDate", skip_serializing_if = "Option::is_none")]
-    pub certificate_upload_date: Option<Timestamp>,
-    #[serde(rename = "distributionDomainName", skip_serializing_if = "Option::is_none")]
-    pub distribution_domain_name: Option<String>,
-    #[serde(rename = "distributionHostedZoneId", skip_serializing_if = "Option::is_none")]
-    pub distribution_hosted_zone_id: Option<String>,
     #[serde(rename = "domainName", skip_serializing_if = "Option::is_none")]
     pub domain_name: Option<String>,
-    #[serde(rename = "domainNameArn", skip_serializing_if = "Option::is_none")]
-    pub domain_name_arn: Option<String>,
     #[serde(rename = "domainNameId", skip_serializing_if = "Option::is_none")]
     pub domain_name_id: Option<String>,
-    #[serde(rename = "domainNameStatus", skip_serializing_if = "Option::is_none")]
-    pub domain_name_status: Option<String>,
-    #[serde(rename = "domainNameStatusMessage", skip_serializing_if = "Option::is_none")]
-    pub domain_name_status_message: Option<String>,
-    #[serde(rename = "endpointAccessMode", skip_serializing_if = "Option::is_none")]
-    pub endpoint_access_mode: Option<String>,
-    #[serde(rename = "endpointConfiguration", skip_serializing_if = "Option::is_none")]
-    pub endpoint_configuration: Option<EndpointConfiguration>,
-    #[serde(rename = "managementPolicy", skip_serializing_if = "Option::is_none")]
-    pub management_policy: Option<String>,
-    #[serde(rename = "mutualTlsAuthentication", skip_serializing_if = "Option::is_none")]
-    pub mutual_tls_authentication: Option<MutualTlsAuthentication>,
-    #[serde(rename = "ownershipVerificationCertificateArn", skip_serializing_if = "Option::is_none")]
-    pub ownership_verification_certificate_arn: Option<String>,
-    #[serde(rename = "policy", skip_serializing_if = "Option::is_none")]
-    pub policy: Option<String>,
-    #[serde(rename = "regionalCertificateArn", skip_serializing_if = "Option::is_none")]
-    pub regional_certificate_arn: Option<String>,
-    #[serde(rename = "regionalCertificateName", skip_serializing_if = "Option::is_none")]
-    pub regional_certificate_name: Option<String>,
+    #[serde(rename = "domainNameArn", skip_serializing_if = "Option::is_none")]
+    pub domain_name_arn: Option<String>,
+    #[serde(rename = "certificateName", skip_serializing_if = "Option::is_none")]
+    pub certificate_name: Option<String>,
+    #[serde(rename = "certificateArn", skip_serializing_if = "Option::is_none")]
+    pub certificate_arn: Option<String>,
+    #[serde(rename = "certificateUploadDate", skip_serializing_if = "Option::is_none")]
+    pub certificate_upload_date: Option<Timestamp>,
     #[serde(rename = "regionalDomainName", skip_serializing_if = "Option::is_none")]
     pub regional_domain_name: Option<String>,
     #[serde(rename = "regionalHostedZoneId", skip_serializing_if = "Option::is_none")]
     pub regional_hosted_zone_id: Option<String>,
-    #[serde(rename = "routingMode", skip_serializing_if = "Option::is_none")]
-    pub routing_mode: Option<String>,
+    #[serde(rename = "regionalCertificateName", skip_serializing_if = "Option::is_none")]
+    pub regional_certificate_name: Option<String>,
+    #[serde(rename = "regionalCertificateArn", skip_serializing_if = "Option::is_none")]
+    pub regional_certificate_arn: Option<String>,
+    #[serde(rename = "distributionDomainName", skip_serializing_if = "Option::is_none")]
+    pub distribution_domain_name: Option<String>,
+    #[serde(rename = "distributionHostedZoneId", skip_serializing_if = "Option::is_none")]
+    pub distribution_hosted_zone_id: Option<String>,
+    #[serde(rename = "endpointConfiguration", skip_serializing_if = "Option::is_none")]
+    pub endpoint_configuration: Option<EndpointConfiguration>,
+    #[serde(rename = "domainNameStatus", skip_serializing_if = "Option::is_none")]
+    pub domain_name_status: Option<String>,
+    #[serde(rename = "domainNameStatusMessage", skip_serializing_if = "Option::is_none")]
+    pub domain_name_status_message: Option<String>,
     #[serde(rename = "securityPolicy", skip_serializing_if = "Option::is_none")]
     pub security_policy: Option<String>,
+    #[serde(rename = "endpointAccessMode", skip_serializing_if = "Option::is_none")]
+    pub endpoint_access_mode: Option<String>,
     #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
     pub tags: Option<BTreeMap<String, String>>,
+    #[serde(rename = "mutualTlsAuthentication", skip_serializing_if = "Option::is_none")]
+    pub mutual_tls_authentication: Option<MutualTlsAuthentication>,
+    #[serde(rename = "ownershipVerificationCertificateArn", skip_serializing_if = "Option::is_none")]
+    pub ownership_verification_certificate_arn: Option<String>,
+    #[serde(rename = "managementPolicy", skip_serializing_if = "Option::is_none")]
+    pub management_policy: Option<String>,
+    #[serde(rename = "policy", skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    #[serde(rename = "routingMode", skip_serializing_if = "Option::is_none")]
+    pub routing_mode: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DomainNameAccessAssociation {
-    #[serde(rename = "accessAssociationSource", skip_serializing_if = "Option::is_none")]
-    pub access_association_source: Option<String>,
-    #[serde(rename = "accessAssociationSourceType", skip_serializing_if = "Option::is_none")]
-    pub access_association_source_type: Option<String>,
     #[serde(rename = "domainNameAccessAssociationArn", skip_serializing_if = "Option::is_none")]
     pub domain_name_access_association_arn: Option<String>,
     #[serde(rename = "domainNameArn", skip_serializing_if = "Option::is_none")]
     pub domain_name_arn: Option<String>,
+    #[serde(rename = "accessAssociationSourceType", skip_serializing_if = "Option::is_none")]
+    pub access_association_source_type: Option<String>,
+    #[serde(rename = "accessAssociationSource", skip_serializing_if = "Option::is_none")]
+    pub access_association_source: Option<String>,
     #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
     pub tags: Option<BTreeMap<String, String>>,
 }
@@ -843,28 +844,28 @@ pub struct DomainNameAccessAssociation {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DomainNameAccessAssociations {
-    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<DomainNameAccessAssociation>>,
     #[serde(rename = "position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<DomainNameAccessAssociation>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DomainNames {
-    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<DomainName>>,
     #[serde(rename = "position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<DomainName>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct EndpointConfiguration {
-    #[serde(rename = "ipAddressType", skip_serializing_if = "Option::is_none")]
-    pub ip_address_type: Option<String>,
     #[serde(rename = "types", skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<String>>,
+    #[serde(rename = "ipAddressType", skip_serializing_if = "Option::is_none")]
+    pub ip_address_type: Option<String>,
     #[serde(rename = "vpcEndpointIds", skip_serializing_if = "Option::is_none")]
     pub vpc_endpoint_ids: Option<Vec<String>>,
 }
@@ -872,12 +873,12 @@ pub struct EndpointConfiguration {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ExportResponse {
-    #[serde(rename = "body", skip_serializing_if = "Option::is_none")]
-    pub body: Option<Blob>,
-    #[serde(rename = "header:Content-Disposition", skip_serializing_if = "Option::is_none")]
-    pub content_disposition: Option<String>,
     #[serde(rename = "header:Content-Type", skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
+    #[serde(rename = "header:Content-Disposition", skip_serializing_if = "Option::is_none")]
+    pub content_disposition: Option<String>,
+    #[serde(rename = "body", skip_serializing_if = "Option::is_none")]
+    pub body: Option<Blob>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -901,25 +902,25 @@ pub struct FlushStageCacheRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GatewayResponse {
-    #[serde(rename = "defaultResponse", skip_serializing_if = "Option::is_none")]
-    pub default_response: Option<bool>,
-    #[serde(rename = "responseParameters", skip_serializing_if = "Option::is_none")]
-    pub response_parameters: Option<BTreeMap<String, String>>,
-    #[serde(rename = "responseTemplates", skip_serializing_if = "Option::is_none")]
-    pub response_templates: Option<BTreeMap<String, String>>,
     #[serde(rename = "responseType", skip_serializing_if = "Option::is_none")]
     pub response_type: Option<String>,
     #[serde(rename = "statusCode", skip_serializing_if = "Option::is_none")]
     pub status_code: Option<String>,
+    #[serde(rename = "responseParameters", skip_serializing_if = "Option::is_none")]
+    pub response_parameters: Option<BTreeMap<String, String>>,
+    #[serde(rename = "responseTemplates", skip_serializing_if = "Option::is_none")]
+    pub response_templates: Option<BTreeMap<String, String>>,
+    #[serde(rename = "defaultResponse", skip_serializing_if = "Option::is_none")]
+    pub default_response: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GatewayResponses {
-    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<GatewayResponse>>,
     #[serde(rename = "position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<GatewayResponse>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -948,47 +949,47 @@ pub struct GetApiKeyRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetApiKeysRequest {
-    #[serde(rename = "querystring:customerId", skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<String>,
-    #[serde(rename = "querystring:includeValues", skip_serializing_if = "Option::is_none")]
-    pub include_values: Option<bool>,
+    #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
     #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     #[serde(rename = "querystring:name", skip_serializing_if = "Option::is_none")]
     pub name_query: Option<String>,
-    #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
-    pub position: Option<String>,
+    #[serde(rename = "querystring:customerId", skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    #[serde(rename = "querystring:includeValues", skip_serializing_if = "Option::is_none")]
+    pub include_values: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetAuthorizerRequest {
-    #[serde(rename = "uri:authorizer_id", skip_serializing_if = "Option::is_none")]
-    pub authorizer_id: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:authorizer_id", skip_serializing_if = "Option::is_none")]
+    pub authorizer_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetAuthorizersRequest {
-    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
-    #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
-    pub position: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetBasePathMappingRequest {
-    #[serde(rename = "uri:base_path", skip_serializing_if = "Option::is_none")]
-    pub base_path: Option<String>,
     #[serde(rename = "uri:domain_name", skip_serializing_if = "Option::is_none")]
     pub domain_name: Option<String>,
     #[serde(rename = "querystring:domainNameId", skip_serializing_if = "Option::is_none")]
     pub domain_name_id: Option<String>,
+    #[serde(rename = "uri:base_path", skip_serializing_if = "Option::is_none")]
+    pub base_path: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -998,10 +999,10 @@ pub struct GetBasePathMappingsRequest {
     pub domain_name: Option<String>,
     #[serde(rename = "querystring:domainNameId", skip_serializing_if = "Option::is_none")]
     pub domain_name_id: Option<String>,
-    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
     #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -1014,89 +1015,89 @@ pub struct GetClientCertificateRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetClientCertificatesRequest {
-    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
     #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetDeploymentRequest {
+    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
+    pub rest_api_id: Option<String>,
     #[serde(rename = "uri:deployment_id", skip_serializing_if = "Option::is_none")]
     pub deployment_id: Option<String>,
     #[serde(rename = "querystring:embed", skip_serializing_if = "Option::is_none")]
     pub embed: Option<Vec<String>>,
-    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
-    pub rest_api_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetDeploymentsRequest {
-    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
-    #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
-    pub position: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetDocumentationPartRequest {
-    #[serde(rename = "uri:part_id", skip_serializing_if = "Option::is_none")]
-    pub documentation_part_id: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:part_id", skip_serializing_if = "Option::is_none")]
+    pub documentation_part_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetDocumentationPartsRequest {
-    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
-    #[serde(rename = "querystring:locationStatus", skip_serializing_if = "Option::is_none")]
-    pub location_status: Option<String>,
+    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
+    pub rest_api_id: Option<String>,
+    #[serde(rename = "querystring:type", skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
     #[serde(rename = "querystring:name", skip_serializing_if = "Option::is_none")]
     pub name_query: Option<String>,
     #[serde(rename = "querystring:path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
-    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
-    pub rest_api_id: Option<String>,
-    #[serde(rename = "querystring:type", skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+    #[serde(rename = "querystring:locationStatus", skip_serializing_if = "Option::is_none")]
+    pub location_status: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetDocumentationVersionRequest {
-    #[serde(rename = "uri:doc_version", skip_serializing_if = "Option::is_none")]
-    pub documentation_version: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:doc_version", skip_serializing_if = "Option::is_none")]
+    pub documentation_version: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetDocumentationVersionsRequest {
-    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
-    #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
-    pub position: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetDomainNameAccessAssociationsRequest {
-    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
     #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
     #[serde(rename = "querystring:resourceOwner", skip_serializing_if = "Option::is_none")]
     pub resource_owner: Option<String>,
 }
@@ -1113,10 +1114,10 @@ pub struct GetDomainNameRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetDomainNamesRequest {
-    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
     #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
     #[serde(rename = "querystring:resourceOwner", skip_serializing_if = "Option::is_none")]
     pub resource_owner: Option<String>,
 }
@@ -1124,58 +1125,58 @@ pub struct GetDomainNamesRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetExportRequest {
-    #[serde(rename = "header:Accept", skip_serializing_if = "Option::is_none")]
-    pub accepts: Option<String>,
-    #[serde(rename = "uri:export_type", skip_serializing_if = "Option::is_none")]
-    pub export_type: Option<String>,
-    #[serde(rename = "querystring:parameters", skip_serializing_if = "Option::is_none")]
-    pub parameters: Option<BTreeMap<String, String>>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
     #[serde(rename = "uri:stage_name", skip_serializing_if = "Option::is_none")]
     pub stage_name: Option<String>,
+    #[serde(rename = "uri:export_type", skip_serializing_if = "Option::is_none")]
+    pub export_type: Option<String>,
+    #[serde(rename = "querystring:parameters", skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<BTreeMap<String, String>>,
+    #[serde(rename = "header:Accept", skip_serializing_if = "Option::is_none")]
+    pub accepts: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetGatewayResponseRequest {
-    #[serde(rename = "uri:response_type", skip_serializing_if = "Option::is_none")]
-    pub response_type: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:response_type", skip_serializing_if = "Option::is_none")]
+    pub response_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetGatewayResponsesRequest {
-    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
-    #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
-    pub position: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetIntegrationRequest {
-    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
-    pub http_method: Option<String>,
-    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
-    pub resource_id: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
+    pub http_method: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetIntegrationResponseRequest {
-    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
-    pub http_method: Option<String>,
-    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
-    pub resource_id: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
+    pub http_method: Option<String>,
     #[serde(rename = "uri:status_code", skip_serializing_if = "Option::is_none")]
     pub status_code: Option<String>,
 }
@@ -1183,23 +1184,23 @@ pub struct GetIntegrationResponseRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetMethodRequest {
-    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
-    pub http_method: Option<String>,
-    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
-    pub resource_id: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
+    pub http_method: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetMethodResponseRequest {
-    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
-    pub http_method: Option<String>,
-    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
-    pub resource_id: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
+    pub http_method: Option<String>,
     #[serde(rename = "uri:status_code", skip_serializing_if = "Option::is_none")]
     pub status_code: Option<String>,
 }
@@ -1207,76 +1208,76 @@ pub struct GetMethodResponseRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetModelRequest {
-    #[serde(rename = "querystring:flatten", skip_serializing_if = "Option::is_none")]
-    pub flatten: Option<bool>,
-    #[serde(rename = "uri:model_name", skip_serializing_if = "Option::is_none")]
-    pub model_name: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:model_name", skip_serializing_if = "Option::is_none")]
+    pub model_name: Option<String>,
+    #[serde(rename = "querystring:flatten", skip_serializing_if = "Option::is_none")]
+    pub flatten: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetModelTemplateRequest {
-    #[serde(rename = "uri:model_name", skip_serializing_if = "Option::is_none")]
-    pub model_name: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:model_name", skip_serializing_if = "Option::is_none")]
+    pub model_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetModelsRequest {
-    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
-    #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
-    pub position: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetRequestValidatorRequest {
-    #[serde(rename = "uri:requestvalidator_id", skip_serializing_if = "Option::is_none")]
-    pub request_validator_id: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:requestvalidator_id", skip_serializing_if = "Option::is_none")]
+    pub request_validator_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetRequestValidatorsRequest {
-    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
-    #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
-    pub position: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetResourceRequest {
-    #[serde(rename = "querystring:embed", skip_serializing_if = "Option::is_none")]
-    pub embed: Option<Vec<String>>,
-    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
-    pub resource_id: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    #[serde(rename = "querystring:embed", skip_serializing_if = "Option::is_none")]
+    pub embed: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetResourcesRequest {
-    #[serde(rename = "querystring:embed", skip_serializing_if = "Option::is_none")]
-    pub embed: Option<Vec<String>>,
-    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
-    #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
-    pub position: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+    #[serde(rename = "querystring:embed", skip_serializing_if = "Option::is_none")]
+    pub embed: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -1289,23 +1290,23 @@ pub struct GetRestApiRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetRestApisRequest {
-    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
     #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetSdkRequest {
-    #[serde(rename = "querystring:parameters", skip_serializing_if = "Option::is_none")]
-    pub parameters: Option<BTreeMap<String, String>>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
-    #[serde(rename = "uri:sdk_type", skip_serializing_if = "Option::is_none")]
-    pub sdk_type: Option<String>,
     #[serde(rename = "uri:stage_name", skip_serializing_if = "Option::is_none")]
     pub stage_name: Option<String>,
+    #[serde(rename = "uri:sdk_type", skip_serializing_if = "Option::is_none")]
+    pub sdk_type: Option<String>,
+    #[serde(rename = "querystring:parameters", skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -1318,10 +1319,10 @@ pub struct GetSdkTypeRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetSdkTypesRequest {
-    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
     #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -1336,43 +1337,43 @@ pub struct GetStageRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetStagesRequest {
-    #[serde(rename = "querystring:deploymentId", skip_serializing_if = "Option::is_none")]
-    pub deployment_id: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "querystring:deploymentId", skip_serializing_if = "Option::is_none")]
+    pub deployment_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetTagsRequest {
-    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
-    #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
-    pub position: Option<String>,
     #[serde(rename = "uri:resource_arn", skip_serializing_if = "Option::is_none")]
     pub resource_arn: Option<String>,
+    #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetUsagePlanKeyRequest {
-    #[serde(rename = "uri:keyId", skip_serializing_if = "Option::is_none")]
-    pub key_id: Option<String>,
     #[serde(rename = "uri:usageplanId", skip_serializing_if = "Option::is_none")]
     pub usage_plan_id: Option<String>,
+    #[serde(rename = "uri:keyId", skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetUsagePlanKeysRequest {
+    #[serde(rename = "uri:usageplanId", skip_serializing_if = "Option::is_none")]
+    pub usage_plan_id: Option<String>,
+    #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
     #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
     #[serde(rename = "querystring:name", skip_serializing_if = "Option::is_none")]
     pub name_query: Option<String>,
-    #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
-    pub position: Option<String>,
-    #[serde(rename = "uri:usageplanId", skip_serializing_if = "Option::is_none")]
-    pub usage_plan_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -1385,29 +1386,29 @@ pub struct GetUsagePlanRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetUsagePlansRequest {
+    #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
     #[serde(rename = "querystring:keyId", skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
     #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
-    pub position: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetUsageRequest {
-    #[serde(rename = "querystring:endDate", skip_serializing_if = "Option::is_none")]
-    pub end_date: Option<String>,
-    #[serde(rename = "querystring:keyId", skip_serializing_if = "Option::is_none")]
-    pub key_id: Option<String>,
-    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
-    #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
-    pub position: Option<String>,
-    #[serde(rename = "querystring:startDate", skip_serializing_if = "Option::is_none")]
-    pub start_date: Option<String>,
     #[serde(rename = "uri:usageplanId", skip_serializing_if = "Option::is_none")]
     pub usage_plan_id: Option<String>,
+    #[serde(rename = "querystring:keyId", skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    #[serde(rename = "querystring:startDate", skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    #[serde(rename = "querystring:endDate", skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -1420,10 +1421,10 @@ pub struct GetVpcLinkRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetVpcLinksRequest {
-    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
     #[serde(rename = "querystring:position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    #[serde(rename = "querystring:limit", skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -1431,149 +1432,149 @@ pub struct GetVpcLinksRequest {
 pub struct ImportApiKeysRequest {
     #[serde(rename = "body", skip_serializing_if = "Option::is_none")]
     pub body: Option<Blob>,
-    #[serde(rename = "querystring:failonwarnings", skip_serializing_if = "Option::is_none")]
-    pub fail_on_warnings: Option<bool>,
     #[serde(rename = "querystring:format", skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
+    #[serde(rename = "querystring:failonwarnings", skip_serializing_if = "Option::is_none")]
+    pub fail_on_warnings: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ImportDocumentationPartsRequest {
-    #[serde(rename = "body", skip_serializing_if = "Option::is_none")]
-    pub body: Option<Blob>,
-    #[serde(rename = "querystring:failonwarnings", skip_serializing_if = "Option::is_none")]
-    pub fail_on_warnings: Option<bool>,
-    #[serde(rename = "querystring:mode", skip_serializing_if = "Option::is_none")]
-    pub mode: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "querystring:mode", skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    #[serde(rename = "querystring:failonwarnings", skip_serializing_if = "Option::is_none")]
+    pub fail_on_warnings: Option<bool>,
+    #[serde(rename = "body", skip_serializing_if = "Option::is_none")]
+    pub body: Option<Blob>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ImportRestApiRequest {
-    #[serde(rename = "body", skip_serializing_if = "Option::is_none")]
-    pub body: Option<Blob>,
     #[serde(rename = "querystring:failonwarnings", skip_serializing_if = "Option::is_none")]
     pub fail_on_warnings: Option<bool>,
     #[serde(rename = "querystring:parameters", skip_serializing_if = "Option::is_none")]
     pub parameters: Option<BTreeMap<String, String>>,
+    #[serde(rename = "body", skip_serializing_if = "Option::is_none")]
+    pub body: Option<Blob>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Integration {
-    #[serde(rename = "cacheKeyParameters", skip_serializing_if = "Option::is_none")]
-    pub cache_key_parameters: Option<Vec<String>>,
-    #[serde(rename = "cacheNamespace", skip_serializing_if = "Option::is_none")]
-    pub cache_namespace: Option<String>,
-    #[serde(rename = "connectionId", skip_serializing_if = "Option::is_none")]
-    pub connection_id: Option<String>,
-    #[serde(rename = "connectionType", skip_serializing_if = "Option::is_none")]
-    pub connection_type: Option<String>,
-    #[serde(rename = "contentHandling", skip_serializing_if = "Option::is_none")]
-    pub content_handling: Option<String>,
-    #[serde(rename = "credentials", skip_serializing_if = "Option::is_none")]
-    pub credentials: Option<String>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
     #[serde(rename = "httpMethod", skip_serializing_if = "Option::is_none")]
     pub http_method: Option<String>,
-    #[serde(rename = "integrationResponses", skip_serializing_if = "Option::is_none")]
-    pub integration_responses: Option<BTreeMap<String, IntegrationResponse>>,
-    #[serde(rename = "integrationTarget", skip_serializing_if = "Option::is_none")]
-    pub integration_target: Option<String>,
-    #[serde(rename = "passthroughBehavior", skip_serializing_if = "Option::is_none")]
-    pub passthrough_behavior: Option<String>,
+    #[serde(rename = "uri", skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    #[serde(rename = "connectionType", skip_serializing_if = "Option::is_none")]
+    pub connection_type: Option<String>,
+    #[serde(rename = "connectionId", skip_serializing_if = "Option::is_none")]
+    pub connection_id: Option<String>,
+    #[serde(rename = "credentials", skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<String>,
     #[serde(rename = "requestParameters", skip_serializing_if = "Option::is_none")]
     pub request_parameters: Option<BTreeMap<String, String>>,
     #[serde(rename = "requestTemplates", skip_serializing_if = "Option::is_none")]
     pub request_templates: Option<BTreeMap<String, String>>,
-    #[serde(rename = "responseTransferMode", skip_serializing_if = "Option::is_none")]
-    pub response_transfer_mode: Option<String>,
+    #[serde(rename = "passthroughBehavior", skip_serializing_if = "Option::is_none")]
+    pub passthrough_behavior: Option<String>,
+    #[serde(rename = "contentHandling", skip_serializing_if = "Option::is_none")]
+    pub content_handling: Option<String>,
     #[serde(rename = "timeoutInMillis", skip_serializing_if = "Option::is_none")]
     pub timeout_in_millis: Option<i64>,
+    #[serde(rename = "cacheNamespace", skip_serializing_if = "Option::is_none")]
+    pub cache_namespace: Option<String>,
+    #[serde(rename = "cacheKeyParameters", skip_serializing_if = "Option::is_none")]
+    pub cache_key_parameters: Option<Vec<String>>,
+    #[serde(rename = "integrationResponses", skip_serializing_if = "Option::is_none")]
+    pub integration_responses: Option<BTreeMap<String, IntegrationResponse>>,
     #[serde(rename = "tlsConfig", skip_serializing_if = "Option::is_none")]
     pub tls_config: Option<TlsConfig>,
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    #[serde(rename = "uri", skip_serializing_if = "Option::is_none")]
-    pub uri: Option<String>,
+    #[serde(rename = "responseTransferMode", skip_serializing_if = "Option::is_none")]
+    pub response_transfer_mode: Option<String>,
+    #[serde(rename = "integrationTarget", skip_serializing_if = "Option::is_none")]
+    pub integration_target: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct IntegrationResponse {
-    #[serde(rename = "contentHandling", skip_serializing_if = "Option::is_none")]
-    pub content_handling: Option<String>,
+    #[serde(rename = "statusCode", skip_serializing_if = "Option::is_none")]
+    pub status_code: Option<String>,
+    #[serde(rename = "selectionPattern", skip_serializing_if = "Option::is_none")]
+    pub selection_pattern: Option<String>,
     #[serde(rename = "responseParameters", skip_serializing_if = "Option::is_none")]
     pub response_parameters: Option<BTreeMap<String, String>>,
     #[serde(rename = "responseTemplates", skip_serializing_if = "Option::is_none")]
     pub response_templates: Option<BTreeMap<String, String>>,
-    #[serde(rename = "selectionPattern", skip_serializing_if = "Option::is_none")]
-    pub selection_pattern: Option<String>,
-    #[serde(rename = "statusCode", skip_serializing_if = "Option::is_none")]
-    pub status_code: Option<String>,
+    #[serde(rename = "contentHandling", skip_serializing_if = "Option::is_none")]
+    pub content_handling: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Method {
-    #[serde(rename = "apiKeyRequired", skip_serializing_if = "Option::is_none")]
-    pub api_key_required: Option<bool>,
-    #[serde(rename = "authorizationScopes", skip_serializing_if = "Option::is_none")]
-    pub authorization_scopes: Option<Vec<String>>,
+    #[serde(rename = "httpMethod", skip_serializing_if = "Option::is_none")]
+    pub http_method: Option<String>,
     #[serde(rename = "authorizationType", skip_serializing_if = "Option::is_none")]
     pub authorization_type: Option<String>,
     #[serde(rename = "authorizerId", skip_serializing_if = "Option::is_none")]
     pub authorizer_id: Option<String>,
-    #[serde(rename = "httpMethod", skip_serializing_if = "Option::is_none")]
-    pub http_method: Option<String>,
-    #[serde(rename = "methodIntegration", skip_serializing_if = "Option::is_none")]
-    pub method_integration: Option<Integration>,
-    #[serde(rename = "methodResponses", skip_serializing_if = "Option::is_none")]
-    pub method_responses: Option<BTreeMap<String, MethodResponse>>,
-    #[serde(rename = "operationName", skip_serializing_if = "Option::is_none")]
-    pub operation_name: Option<String>,
-    #[serde(rename = "requestModels", skip_serializing_if = "Option::is_none")]
-    pub request_models: Option<BTreeMap<String, String>>,
-    #[serde(rename = "requestParameters", skip_serializing_if = "Option::is_none")]
-    pub request_parameters: Option<BTreeMap<String, bool>>,
+    #[serde(rename = "apiKeyRequired", skip_serializing_if = "Option::is_none")]
+    pub api_key_required: Option<bool>,
     #[serde(rename = "requestValidatorId", skip_serializing_if = "Option::is_none")]
     pub request_validator_id: Option<String>,
+    #[serde(rename = "operationName", skip_serializing_if = "Option::is_none")]
+    pub operation_name: Option<String>,
+    #[serde(rename = "requestParameters", skip_serializing_if = "Option::is_none")]
+    pub request_parameters: Option<BTreeMap<String, bool>>,
+    #[serde(rename = "requestModels", skip_serializing_if = "Option::is_none")]
+    pub request_models: Option<BTreeMap<String, String>>,
+    #[serde(rename = "methodResponses", skip_serializing_if = "Option::is_none")]
+    pub method_responses: Option<BTreeMap<String, MethodResponse>>,
+    #[serde(rename = "methodIntegration", skip_serializing_if = "Option::is_none")]
+    pub method_integration: Option<Integration>,
+    #[serde(rename = "authorizationScopes", skip_serializing_if = "Option::is_none")]
+    pub authorization_scopes: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MethodResponse {
-    #[serde(rename = "responseModels", skip_serializing_if = "Option::is_none")]
-    pub response_models: Option<BTreeMap<String, String>>,
-    #[serde(rename = "responseParameters", skip_serializing_if = "Option::is_none")]
-    pub response_parameters: Option<BTreeMap<String, bool>>,
     #[serde(rename = "statusCode", skip_serializing_if = "Option::is_none")]
     pub status_code: Option<String>,
+    #[serde(rename = "responseParameters", skip_serializing_if = "Option::is_none")]
+    pub response_parameters: Option<BTreeMap<String, bool>>,
+    #[serde(rename = "responseModels", skip_serializing_if = "Option::is_none")]
+    pub response_models: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MethodSetting {
-    #[serde(rename = "cacheDataEncrypted", skip_serializing_if = "Option::is_none")]
-    pub cache_data_encrypted: Option<bool>,
-    #[serde(rename = "cacheTtlInSeconds", skip_serializing_if = "Option::is_none")]
-    pub cache_ttl_in_seconds: Option<i64>,
-    #[serde(rename = "cachingEnabled", skip_serializing_if = "Option::is_none")]
-    pub caching_enabled: Option<bool>,
-    #[serde(rename = "dataTraceEnabled", skip_serializing_if = "Option::is_none")]
-    pub data_trace_enabled: Option<bool>,
-    #[serde(rename = "loggingLevel", skip_serializing_if = "Option::is_none")]
-    pub logging_level: Option<String>,
     #[serde(rename = "metricsEnabled", skip_serializing_if = "Option::is_none")]
     pub metrics_enabled: Option<bool>,
-    #[serde(rename = "requireAuthorizationForCacheControl", skip_serializing_if = "Option::is_none")]
-    pub require_authorization_for_cache_control: Option<bool>,
+    #[serde(rename = "loggingLevel", skip_serializing_if = "Option::is_none")]
+    pub logging_level: Option<String>,
+    #[serde(rename = "dataTraceEnabled", skip_serializing_if = "Option::is_none")]
+    pub data_trace_enabled: Option<bool>,
     #[serde(rename = "throttlingBurstLimit", skip_serializing_if = "Option::is_none")]
     pub throttling_burst_limit: Option<i64>,
     #[serde(rename = "throttlingRateLimit", skip_serializing_if = "Option::is_none")]
     pub throttling_rate_limit: Option<f64>,
+    #[serde(rename = "cachingEnabled", skip_serializing_if = "Option::is_none")]
+    pub caching_enabled: Option<bool>,
+    #[serde(rename = "cacheTtlInSeconds", skip_serializing_if = "Option::is_none")]
+    pub cache_ttl_in_seconds: Option<i64>,
+    #[serde(rename = "cacheDataEncrypted", skip_serializing_if = "Option::is_none")]
+    pub cache_data_encrypted: Option<bool>,
+    #[serde(rename = "requireAuthorizationForCacheControl", skip_serializing_if = "Option::is_none")]
+    pub require_authorization_for_cache_control: Option<bool>,
     #[serde(rename = "unauthorizedCacheControlHeaderStrategy", skip_serializing_if = "Option::is_none")]
     pub unauthorized_cache_control_header_strategy: Option<String>,
 }
@@ -1581,34 +1582,34 @@ pub struct MethodSetting {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MethodSnapshot {
-    #[serde(rename = "apiKeyRequired", skip_serializing_if = "Option::is_none")]
-    pub api_key_required: Option<bool>,
     #[serde(rename = "authorizationType", skip_serializing_if = "Option::is_none")]
     pub authorization_type: Option<String>,
+    #[serde(rename = "apiKeyRequired", skip_serializing_if = "Option::is_none")]
+    pub api_key_required: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Model {
-    #[serde(rename = "contentType", skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<String>,
-    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
     #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(rename = "schema", skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
+    #[serde(rename = "contentType", skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Models {
-    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<Model>>,
     #[serde(rename = "position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<Model>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -1634,152 +1635,152 @@ pub struct MutualTlsAuthenticationInput {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PatchOperation {
-    #[serde(rename = "from", skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
     #[serde(rename = "op", skip_serializing_if = "Option::is_none")]
     pub op: Option<String>,
     #[serde(rename = "path", skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    #[serde(rename = "from", skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PutGatewayResponseRequest {
+    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
+    pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:response_type", skip_serializing_if = "Option::is_none")]
+    pub response_type: Option<String>,
+    #[serde(rename = "statusCode", skip_serializing_if = "Option::is_none")]
+    pub status_code: Option<String>,
     #[serde(rename = "responseParameters", skip_serializing_if = "Option::is_none")]
     pub response_parameters: Option<BTreeMap<String, String>>,
     #[serde(rename = "responseTemplates", skip_serializing_if = "Option::is_none")]
     pub response_templates: Option<BTreeMap<String, String>>,
-    #[serde(rename = "uri:response_type", skip_serializing_if = "Option::is_none")]
-    pub response_type: Option<String>,
-    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
-    pub rest_api_id: Option<String>,
-    #[serde(rename = "statusCode", skip_serializing_if = "Option::is_none")]
-    pub status_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PutIntegrationRequest {
-    #[serde(rename = "cacheKeyParameters", skip_serializing_if = "Option::is_none")]
-    pub cache_key_parameters: Option<Vec<String>>,
-    #[serde(rename = "cacheNamespace", skip_serializing_if = "Option::is_none")]
-    pub cache_namespace: Option<String>,
-    #[serde(rename = "connectionId", skip_serializing_if = "Option::is_none")]
-    pub connection_id: Option<String>,
-    #[serde(rename = "connectionType", skip_serializing_if = "Option::is_none")]
-    pub connection_type: Option<String>,
-    #[serde(rename = "contentHandling", skip_serializing_if = "Option::is_none")]
-    pub content_handling: Option<String>,
-    #[serde(rename = "credentials", skip_serializing_if = "Option::is_none")]
-    pub credentials: Option<String>,
+    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
+    pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
     #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
     pub http_method: Option<String>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
     #[serde(rename = "httpMethod", skip_serializing_if = "Option::is_none")]
     pub integration_http_method: Option<String>,
-    #[serde(rename = "integrationTarget", skip_serializing_if = "Option::is_none")]
-    pub integration_target: Option<String>,
-    #[serde(rename = "passthroughBehavior", skip_serializing_if = "Option::is_none")]
-    pub passthrough_behavior: Option<String>,
+    #[serde(rename = "uri", skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    #[serde(rename = "connectionType", skip_serializing_if = "Option::is_none")]
+    pub connection_type: Option<String>,
+    #[serde(rename = "connectionId", skip_serializing_if = "Option::is_none")]
+    pub connection_id: Option<String>,
+    #[serde(rename = "credentials", skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<String>,
     #[serde(rename = "requestParameters", skip_serializing_if = "Option::is_none")]
     pub request_parameters: Option<BTreeMap<String, String>>,
     #[serde(rename = "requestTemplates", skip_serializing_if = "Option::is_none")]
     pub request_templates: Option<BTreeMap<String, String>>,
-    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
-    pub resource_id: Option<String>,
-    #[serde(rename = "responseTransferMode", skip_serializing_if = "Option::is_none")]
-    pub response_transfer_mode: Option<String>,
-    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
-    pub rest_api_id: Option<String>,
+    #[serde(rename = "passthroughBehavior", skip_serializing_if = "Option::is_none")]
+    pub passthrough_behavior: Option<String>,
+    #[serde(rename = "cacheNamespace", skip_serializing_if = "Option::is_none")]
+    pub cache_namespace: Option<String>,
+    #[serde(rename = "cacheKeyParameters", skip_serializing_if = "Option::is_none")]
+    pub cache_key_parameters: Option<Vec<String>>,
+    #[serde(rename = "contentHandling", skip_serializing_if = "Option::is_none")]
+    pub content_handling: Option<String>,
     #[serde(rename = "timeoutInMillis", skip_serializing_if = "Option::is_none")]
     pub timeout_in_millis: Option<i64>,
     #[serde(rename = "tlsConfig", skip_serializing_if = "Option::is_none")]
     pub tls_config: Option<TlsConfig>,
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    #[serde(rename = "uri", skip_serializing_if = "Option::is_none")]
-    pub uri: Option<String>,
+    #[serde(rename = "responseTransferMode", skip_serializing_if = "Option::is_none")]
+    pub response_transfer_mode: Option<String>,
+    #[serde(rename = "integrationTarget", skip_serializing_if = "Option::is_none")]
+    pub integration_target: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PutIntegrationResponseRequest {
-    #[serde(rename = "contentHandling", skip_serializing_if = "Option::is_none")]
-    pub content_handling: Option<String>,
-    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
-    pub http_method: Option<String>,
+    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
+    pub rest_api_id: Option<String>,
     #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
     pub resource_id: Option<String>,
+    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
+    pub http_method: Option<String>,
+    #[serde(rename = "uri:status_code", skip_serializing_if = "Option::is_none")]
+    pub status_code: Option<String>,
+    #[serde(rename = "selectionPattern", skip_serializing_if = "Option::is_none")]
+    pub selection_pattern: Option<String>,
     #[serde(rename = "responseParameters", skip_serializing_if = "Option::is_none")]
     pub response_parameters: Option<BTreeMap<String, String>>,
     #[serde(rename = "responseTemplates", skip_serializing_if = "Option::is_none")]
     pub response_templates: Option<BTreeMap<String, String>>,
-    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
-    pub rest_api_id: Option<String>,
-    #[serde(rename = "selectionPattern", skip_serializing_if = "Option::is_none")]
-    pub selection_pattern: Option<String>,
-    #[serde(rename = "uri:status_code", skip_serializing_if = "Option::is_none")]
-    pub status_code: Option<String>,
+    #[serde(rename = "contentHandling", skip_serializing_if = "Option::is_none")]
+    pub content_handling: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PutMethodRequest {
-    #[serde(rename = "apiKeyRequired", skip_serializing_if = "Option::is_none")]
-    pub api_key_required: Option<bool>,
-    #[serde(rename = "authorizationScopes", skip_serializing_if = "Option::is_none")]
-    pub authorization_scopes: Option<Vec<String>>,
+    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
+    pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
+    pub http_method: Option<String>,
     #[serde(rename = "authorizationType", skip_serializing_if = "Option::is_none")]
     pub authorization_type: Option<String>,
     #[serde(rename = "authorizerId", skip_serializing_if = "Option::is_none")]
     pub authorizer_id: Option<String>,
-    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
-    pub http_method: Option<String>,
+    #[serde(rename = "apiKeyRequired", skip_serializing_if = "Option::is_none")]
+    pub api_key_required: Option<bool>,
     #[serde(rename = "operationName", skip_serializing_if = "Option::is_none")]
     pub operation_name: Option<String>,
-    #[serde(rename = "requestModels", skip_serializing_if = "Option::is_none")]
-    pub request_models: Option<BTreeMap<String, String>>,
     #[serde(rename = "requestParameters", skip_serializing_if = "Option::is_none")]
     pub request_parameters: Option<BTreeMap<String, bool>>,
+    #[serde(rename = "requestModels", skip_serializing_if = "Option::is_none")]
+    pub request_models: Option<BTreeMap<String, String>>,
     #[serde(rename = "requestValidatorId", skip_serializing_if = "Option::is_none")]
     pub request_validator_id: Option<String>,
-    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
-    pub resource_id: Option<String>,
-    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
-    pub rest_api_id: Option<String>,
+    #[serde(rename = "authorizationScopes", skip_serializing_if = "Option::is_none")]
+    pub authorization_scopes: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PutMethodResponseRequest {
-    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
-    pub http_method: Option<String>,
-    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
-    pub resource_id: Option<String>,
-    #[serde(rename = "responseModels", skip_serializing_if = "Option::is_none")]
-    pub response_models: Option<BTreeMap<String, String>>,
-    #[serde(rename = "responseParameters", skip_serializing_if = "Option::is_none")]
-    pub response_parameters: Option<BTreeMap<String, bool>>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
+    pub http_method: Option<String>,
     #[serde(rename = "uri:status_code", skip_serializing_if = "Option::is_none")]
     pub status_code: Option<String>,
+    #[serde(rename = "responseParameters", skip_serializing_if = "Option::is_none")]
+    pub response_parameters: Option<BTreeMap<String, bool>>,
+    #[serde(rename = "responseModels", skip_serializing_if = "Option::is_none")]
+    pub response_models: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PutRestApiRequest {
-    #[serde(rename = "body", skip_serializing_if = "Option::is_none")]
-    pub body: Option<Blob>,
-    #[serde(rename = "querystring:failonwarnings", skip_serializing_if = "Option::is_none")]
-    pub fail_on_warnings: Option<bool>,
-    #[serde(rename = "querystring:mode", skip_serializing_if = "Option::is_none")]
-    pub mode: Option<String>,
-    #[serde(rename = "querystring:parameters", skip_serializing_if = "Option::is_none")]
-    pub parameters: Option<BTreeMap<String, String>>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "querystring:mode", skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    #[serde(rename = "querystring:failonwarnings", skip_serializing_if = "Option::is_none")]
+    pub fail_on_warnings: Option<bool>,
+    #[serde(rename = "querystring:parameters", skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<BTreeMap<String, String>>,
+    #[serde(rename = "body", skip_serializing_if = "Option::is_none")]
+    pub body: Option<Blob>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -1818,10 +1819,10 @@ pub struct RequestValidator {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RequestValidators {
-    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<RequestValidator>>,
     #[serde(rename = "position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<RequestValidator>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -1831,10 +1832,10 @@ pub struct Resource {
     pub id: Option<String>,
     #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
-    #[serde(rename = "path", skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
     #[serde(rename = "pathPart", skip_serializing_if = "Option::is_none")]
     pub path_part: Option<String>,
+    #[serde(rename = "path", skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     #[serde(rename = "resourceMethods", skip_serializing_if = "Option::is_none")]
     pub resource_methods: Option<BTreeMap<String, Method>>,
 }
@@ -1842,147 +1843,147 @@ pub struct Resource {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Resources {
-    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<Resource>>,
     #[serde(rename = "position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<Resource>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RestApi {
-    #[serde(rename = "apiKeySource", skip_serializing_if = "Option::is_none")]
-    pub api_key_source: Option<String>,
-    #[serde(rename = "apiStatus", skip_serializing_if = "Option::is_none")]
-    pub api_status: Option<String>,
-    #[serde(rename = "apiStatusMessage", skip_serializing_if = "Option::is_none")]
-    pub api_status_message: Option<String>,
-    #[serde(rename = "binaryMediaTypes", skip_serializing_if = "Option::is_none")]
-    pub binary_media_types: Option<Vec<String>>,
-    #[serde(rename = "createdDate", skip_serializing_if = "Option::is_none")]
-    pub created_date: Option<Timestamp>,
-    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(rename = "disableExecuteApiEndpoint", skip_serializing_if = "Option::is_none")]
-    pub disable_execute_api_endpoint: Option<bool>,
-    #[serde(rename = "endpointAccessMode", skip_serializing_if = "Option::is_none")]
-    pub endpoint_access_mode: Option<String>,
-    #[serde(rename = "endpointConfiguration", skip_serializing_if = "Option::is_none")]
-    pub endpoint_configuration: Option<EndpointConfiguration>,
     #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "minimumCompressionSize", skip_serializing_if = "Option::is_none")]
-    pub minimum_compression_size: Option<i64>,
     #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(rename = "policy", skip_serializing_if = "Option::is_none")]
-    pub policy: Option<String>,
-    #[serde(rename = "rootResourceId", skip_serializing_if = "Option::is_none")]
-    pub root_resource_id: Option<String>,
-    #[serde(rename = "securityPolicy", skip_serializing_if = "Option::is_none")]
-    pub security_policy: Option<String>,
-    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<BTreeMap<String, String>>,
+    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(rename = "createdDate", skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<Timestamp>,
     #[serde(rename = "version", skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     #[serde(rename = "warnings", skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<String>>,
+    #[serde(rename = "binaryMediaTypes", skip_serializing_if = "Option::is_none")]
+    pub binary_media_types: Option<Vec<String>>,
+    #[serde(rename = "minimumCompressionSize", skip_serializing_if = "Option::is_none")]
+    pub minimum_compression_size: Option<i64>,
+    #[serde(rename = "apiKeySource", skip_serializing_if = "Option::is_none")]
+    pub api_key_source: Option<String>,
+    #[serde(rename = "endpointConfiguration", skip_serializing_if = "Option::is_none")]
+    pub endpoint_configuration: Option<EndpointConfiguration>,
+    #[serde(rename = "policy", skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
+    #[serde(rename = "disableExecuteApiEndpoint", skip_serializing_if = "Option::is_none")]
+    pub disable_execute_api_endpoint: Option<bool>,
+    #[serde(rename = "rootResourceId", skip_serializing_if = "Option::is_none")]
+    pub root_resource_id: Option<String>,
+    #[serde(rename = "securityPolicy", skip_serializing_if = "Option::is_none")]
+    pub security_policy: Option<String>,
+    #[serde(rename = "endpointAccessMode", skip_serializing_if = "Option::is_none")]
+    pub endpoint_access_mode: Option<String>,
+    #[serde(rename = "apiStatus", skip_serializing_if = "Option::is_none")]
+    pub api_status: Option<String>,
+    #[serde(rename = "apiStatusMessage", skip_serializing_if = "Option::is_none")]
+    pub api_status_message: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RestApis {
-    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<RestApi>>,
     #[serde(rename = "position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<RestApi>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SdkConfigurationProperty {
-    #[serde(rename = "defaultValue", skip_serializing_if = "Option::is_none")]
-    pub default_value: Option<String>,
-    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(rename = "friendlyName", skip_serializing_if = "Option::is_none")]
-    pub friendly_name: Option<String>,
     #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "friendlyName", skip_serializing_if = "Option::is_none")]
+    pub friendly_name: Option<String>,
+    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(rename = "required", skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
+    #[serde(rename = "defaultValue", skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SdkResponse {
-    #[serde(rename = "body", skip_serializing_if = "Option::is_none")]
-    pub body: Option<Blob>,
-    #[serde(rename = "header:Content-Disposition", skip_serializing_if = "Option::is_none")]
-    pub content_disposition: Option<String>,
     #[serde(rename = "header:Content-Type", skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
+    #[serde(rename = "header:Content-Disposition", skip_serializing_if = "Option::is_none")]
+    pub content_disposition: Option<String>,
+    #[serde(rename = "body", skip_serializing_if = "Option::is_none")]
+    pub body: Option<Blob>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SdkType {
-    #[serde(rename = "configurationProperties", skip_serializing_if = "Option::is_none")]
-    pub configuration_properties: Option<Vec<SdkConfigurationProperty>>,
-    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(rename = "friendlyName", skip_serializing_if = "Option::is_none")]
-    pub friendly_name: Option<String>,
     #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    #[serde(rename = "friendlyName", skip_serializing_if = "Option::is_none")]
+    pub friendly_name: Option<String>,
+    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(rename = "configurationProperties", skip_serializing_if = "Option::is_none")]
+    pub configuration_properties: Option<Vec<SdkConfigurationProperty>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SdkTypes {
-    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<SdkType>>,
     #[serde(rename = "position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<SdkType>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Stage {
-    #[serde(rename = "accessLogSettings", skip_serializing_if = "Option::is_none")]
-    pub access_log_settings: Option<AccessLogSettings>,
+    #[serde(rename = "deploymentId", skip_serializing_if = "Option::is_none")]
+    pub deployment_id: Option<String>,
+    #[serde(rename = "clientCertificateId", skip_serializing_if = "Option::is_none")]
+    pub client_certificate_id: Option<String>,
+    #[serde(rename = "stageName", skip_serializing_if = "Option::is_none")]
+    pub stage_name: Option<String>,
+    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(rename = "cacheClusterEnabled", skip_serializing_if = "Option::is_none")]
     pub cache_cluster_enabled: Option<bool>,
     #[serde(rename = "cacheClusterSize", skip_serializing_if = "Option::is_none")]
     pub cache_cluster_size: Option<String>,
     #[serde(rename = "cacheClusterStatus", skip_serializing_if = "Option::is_none")]
     pub cache_cluster_status: Option<String>,
-    #[serde(rename = "canarySettings", skip_serializing_if = "Option::is_none")]
-    pub canary_settings: Option<CanarySettings>,
-    #[serde(rename = "clientCertificateId", skip_serializing_if = "Option::is_none")]
-    pub client_certificate_id: Option<String>,
-    #[serde(rename = "createdDate", skip_serializing_if = "Option::is_none")]
-    pub created_date: Option<Timestamp>,
-    #[serde(rename = "deploymentId", skip_serializing_if = "Option::is_none")]
-    pub deployment_id: Option<String>,
-    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(rename = "documentationVersion", skip_serializing_if = "Option::is_none")]
-    pub documentation_version: Option<String>,
-    #[serde(rename = "lastUpdatedDate", skip_serializing_if = "Option::is_none")]
-    pub last_updated_date: Option<Timestamp>,
     #[serde(rename = "methodSettings", skip_serializing_if = "Option::is_none")]
     pub method_settings: Option<BTreeMap<String, MethodSetting>>,
-    #[serde(rename = "stageName", skip_serializing_if = "Option::is_none")]
-    pub stage_name: Option<String>,
-    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<BTreeMap<String, String>>,
-    #[serde(rename = "tracingEnabled", skip_serializing_if = "Option::is_none")]
-    pub tracing_enabled: Option<bool>,
     #[serde(rename = "variables", skip_serializing_if = "Option::is_none")]
     pub variables: Option<BTreeMap<String, String>>,
+    #[serde(rename = "documentationVersion", skip_serializing_if = "Option::is_none")]
+    pub documentation_version: Option<String>,
+    #[serde(rename = "accessLogSettings", skip_serializing_if = "Option::is_none")]
+    pub access_log_settings: Option<AccessLogSettings>,
+    #[serde(rename = "canarySettings", skip_serializing_if = "Option::is_none")]
+    pub canary_settings: Option<CanarySettings>,
+    #[serde(rename = "tracingEnabled", skip_serializing_if = "Option::is_none")]
+    pub tracing_enabled: Option<bool>,
     #[serde(rename = "webAclArn", skip_serializing_if = "Option::is_none")]
     pub web_acl_arn: Option<String>,
+    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
+    #[serde(rename = "createdDate", skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<Timestamp>,
+    #[serde(rename = "lastUpdatedDate", skip_serializing_if = "Option::is_none")]
+    pub last_updated_date: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -2027,62 +2028,62 @@ pub struct Template {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TestInvokeAuthorizerRequest {
-    #[serde(rename = "additionalContext", skip_serializing_if = "Option::is_none")]
-    pub additional_context: Option<BTreeMap<String, String>>,
+    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
+    pub rest_api_id: Option<String>,
     #[serde(rename = "uri:authorizer_id", skip_serializing_if = "Option::is_none")]
     pub authorizer_id: Option<String>,
-    #[serde(rename = "body", skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
     #[serde(rename = "headers", skip_serializing_if = "Option::is_none")]
     pub headers: Option<BTreeMap<String, String>>,
     #[serde(rename = "multiValueHeaders", skip_serializing_if = "Option::is_none")]
     pub multi_value_headers: Option<BTreeMap<String, Vec<String>>>,
     #[serde(rename = "pathWithQueryString", skip_serializing_if = "Option::is_none")]
     pub path_with_query_string: Option<String>,
-    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
-    pub rest_api_id: Option<String>,
+    #[serde(rename = "body", skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
     #[serde(rename = "stageVariables", skip_serializing_if = "Option::is_none")]
     pub stage_variables: Option<BTreeMap<String, String>>,
+    #[serde(rename = "additionalContext", skip_serializing_if = "Option::is_none")]
+    pub additional_context: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TestInvokeAuthorizerResponse {
+    #[serde(rename = "clientStatus", skip_serializing_if = "Option::is_none")]
+    pub client_status: Option<i64>,
+    #[serde(rename = "log", skip_serializing_if = "Option::is_none")]
+    pub log: Option<String>,
+    #[serde(rename = "latency", skip_serializing_if = "Option::is_none")]
+    pub latency: Option<i64>,
+    #[serde(rename = "principalId", skip_serializing_if = "Option::is_none")]
+    pub principal_id: Option<String>,
+    #[serde(rename = "policy", skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
     #[serde(rename = "authorization", skip_serializing_if = "Option::is_none")]
     pub authorization: Option<BTreeMap<String, Vec<String>>>,
     #[serde(rename = "claims", skip_serializing_if = "Option::is_none")]
     pub claims: Option<BTreeMap<String, String>>,
-    #[serde(rename = "clientStatus", skip_serializing_if = "Option::is_none")]
-    pub client_status: Option<i64>,
-    #[serde(rename = "latency", skip_serializing_if = "Option::is_none")]
-    pub latency: Option<i64>,
-    #[serde(rename = "log", skip_serializing_if = "Option::is_none")]
-    pub log: Option<String>,
-    #[serde(rename = "policy", skip_serializing_if = "Option::is_none")]
-    pub policy: Option<String>,
-    #[serde(rename = "principalId", skip_serializing_if = "Option::is_none")]
-    pub principal_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TestInvokeMethodRequest {
-    #[serde(rename = "body", skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
-    #[serde(rename = "clientCertificateId", skip_serializing_if = "Option::is_none")]
-    pub client_certificate_id: Option<String>,
-    #[serde(rename = "headers", skip_serializing_if = "Option::is_none")]
-    pub headers: Option<BTreeMap<String, String>>,
-    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
-    pub http_method: Option<String>,
-    #[serde(rename = "multiValueHeaders", skip_serializing_if = "Option::is_none")]
-    pub multi_value_headers: Option<BTreeMap<String, Vec<String>>>,
-    #[serde(rename = "pathWithQueryString", skip_serializing_if = "Option::is_none")]
-    pub path_with_query_string: Option<String>,
-    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
-    pub resource_id: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
+    pub http_method: Option<String>,
+    #[serde(rename = "pathWithQueryString", skip_serializing_if = "Option::is_none")]
+    pub path_with_query_string: Option<String>,
+    #[serde(rename = "body", skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(rename = "headers", skip_serializing_if = "Option::is_none")]
+    pub headers: Option<BTreeMap<String, String>>,
+    #[serde(rename = "multiValueHeaders", skip_serializing_if = "Option::is_none")]
+    pub multi_value_headers: Option<BTreeMap<String, Vec<String>>>,
+    #[serde(rename = "clientCertificateId", skip_serializing_if = "Option::is_none")]
+    pub client_certificate_id: Option<String>,
     #[serde(rename = "stageVariables", skip_serializing_if = "Option::is_none")]
     pub stage_variables: Option<BTreeMap<String, String>>,
 }
@@ -2090,18 +2091,18 @@ pub struct TestInvokeMethodRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TestInvokeMethodResponse {
+    #[serde(rename = "status", skip_serializing_if = "Option::is_none")]
+    pub status: Option<i64>,
     #[serde(rename = "body", skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     #[serde(rename = "headers", skip_serializing_if = "Option::is_none")]
     pub headers: Option<BTreeMap<String, String>>,
-    #[serde(rename = "latency", skip_serializing_if = "Option::is_none")]
-    pub latency: Option<i64>,
-    #[serde(rename = "log", skip_serializing_if = "Option::is_none")]
-    pub log: Option<String>,
     #[serde(rename = "multiValueHeaders", skip_serializing_if = "Option::is_none")]
     pub multi_value_headers: Option<BTreeMap<String, Vec<String>>>,
-    #[serde(rename = "status", skip_serializing_if = "Option::is_none")]
-    pub status: Option<i64>,
+    #[serde(rename = "log", skip_serializing_if = "Option::is_none")]
+    pub log: Option<String>,
+    #[serde(rename = "latency", skip_serializing_if = "Option::is_none")]
+    pub latency: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -2148,23 +2149,23 @@ pub struct UpdateApiKeyRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UpdateAuthorizerRequest {
+    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
+    pub rest_api_id: Option<String>,
     #[serde(rename = "uri:authorizer_id", skip_serializing_if = "Option::is_none")]
     pub authorizer_id: Option<String>,
     #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
     pub patch_operations: Option<Vec<PatchOperation>>,
-    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
-    pub rest_api_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UpdateBasePathMappingRequest {
-    #[serde(rename = "uri:base_path", skip_serializing_if = "Option::is_none")]
-    pub base_path: Option<String>,
     #[serde(rename = "uri:domain_name", skip_serializing_if = "Option::is_none")]
     pub domain_name: Option<String>,
     #[serde(rename = "querystring:domainNameId", skip_serializing_if = "Option::is_none")]
     pub domain_name_id: Option<String>,
+    #[serde(rename = "uri:base_path", skip_serializing_if = "Option::is_none")]
+    pub base_path: Option<String>,
     #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
     pub patch_operations: Option<Vec<PatchOperation>>,
 }
@@ -2181,34 +2182,34 @@ pub struct UpdateClientCertificateRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UpdateDeploymentRequest {
+    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
+    pub rest_api_id: Option<String>,
     #[serde(rename = "uri:deployment_id", skip_serializing_if = "Option::is_none")]
     pub deployment_id: Option<String>,
     #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
     pub patch_operations: Option<Vec<PatchOperation>>,
-    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
-    pub rest_api_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UpdateDocumentationPartRequest {
+    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
+    pub rest_api_id: Option<String>,
     #[serde(rename = "uri:part_id", skip_serializing_if = "Option::is_none")]
     pub documentation_part_id: Option<String>,
     #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
     pub patch_operations: Option<Vec<PatchOperation>>,
-    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
-    pub rest_api_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UpdateDocumentationVersionRequest {
+    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
+    pub rest_api_id: Option<String>,
     #[serde(rename = "uri:doc_version", skip_serializing_if = "Option::is_none")]
     pub documentation_version: Option<String>,
     #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
     pub patch_operations: Option<Vec<PatchOperation>>,
-    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
-    pub rest_api_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -2225,186 +2226,186 @@ pub struct UpdateDomainNameRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UpdateGatewayResponseRequest {
-    #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
-    pub patch_operations: Option<Vec<PatchOperation>>,
-    #[serde(rename = "uri:response_type", skip_serializing_if = "Option::is_none")]
-    pub response_type: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:response_type", skip_serializing_if = "Option::is_none")]
+    pub response_type: Option<String>,
+    #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
+    pub patch_operations: Option<Vec<PatchOperation>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UpdateIntegrationRequest {
+    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
+    pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
     #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
     pub http_method: Option<String>,
     #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
     pub patch_operations: Option<Vec<PatchOperation>>,
-    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
-    pub resource_id: Option<String>,
-    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
-    pub rest_api_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UpdateIntegrationResponseRequest {
-    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
-    pub http_method: Option<String>,
-    #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
-    pub patch_operations: Option<Vec<PatchOperation>>,
-    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
-    pub resource_id: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
+    pub http_method: Option<String>,
     #[serde(rename = "uri:status_code", skip_serializing_if = "Option::is_none")]
     pub status_code: Option<String>,
+    #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
+    pub patch_operations: Option<Vec<PatchOperation>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UpdateMethodRequest {
+    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
+    pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
     #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
     pub http_method: Option<String>,
     #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
     pub patch_operations: Option<Vec<PatchOperation>>,
-    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
-    pub resource_id: Option<String>,
-    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
-    pub rest_api_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UpdateMethodResponseRequest {
-    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
-    pub http_method: Option<String>,
-    #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
-    pub patch_operations: Option<Vec<PatchOperation>>,
-    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
-    pub resource_id: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    #[serde(rename = "uri:http_method", skip_serializing_if = "Option::is_none")]
+    pub http_method: Option<String>,
     #[serde(rename = "uri:status_code", skip_serializing_if = "Option::is_none")]
     pub status_code: Option<String>,
+    #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
+    pub patch_operations: Option<Vec<PatchOperation>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UpdateModelRequest {
+    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
+    pub rest_api_id: Option<String>,
     #[serde(rename = "uri:model_name", skip_serializing_if = "Option::is_none")]
     pub model_name: Option<String>,
     #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
     pub patch_operations: Option<Vec<PatchOperation>>,
-    #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
-    pub rest_api_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UpdateRequestValidatorRequest {
-    #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
-    pub patch_operations: Option<Vec<PatchOperation>>,
-    #[serde(rename = "uri:requestvalidator_id", skip_serializing_if = "Option::is_none")]
-    pub request_validator_id: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:requestvalidator_id", skip_serializing_if = "Option::is_none")]
+    pub request_validator_id: Option<String>,
+    #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
+    pub patch_operations: Option<Vec<PatchOperation>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UpdateResourceRequest {
-    #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
-    pub patch_operations: Option<Vec<PatchOperation>>,
-    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
-    pub resource_id: Option<String>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "uri:resource_id", skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
+    pub patch_operations: Option<Vec<PatchOperation>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UpdateRestApiRequest {
-    #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
-    pub patch_operations: Option<Vec<PatchOperation>>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
+    #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
+    pub patch_operations: Option<Vec<PatchOperation>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UpdateStageRequest {
-    #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
-    pub patch_operations: Option<Vec<PatchOperation>>,
     #[serde(rename = "uri:restapi_id", skip_serializing_if = "Option::is_none")]
     pub rest_api_id: Option<String>,
     #[serde(rename = "uri:stage_name", skip_serializing_if = "Option::is_none")]
     pub stage_name: Option<String>,
+    #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
+    pub patch_operations: Option<Vec<PatchOperation>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UpdateUsagePlanRequest {
-    #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
-    pub patch_operations: Option<Vec<PatchOperation>>,
     #[serde(rename = "uri:usageplanId", skip_serializing_if = "Option::is_none")]
     pub usage_plan_id: Option<String>,
+    #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
+    pub patch_operations: Option<Vec<PatchOperation>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UpdateUsageRequest {
+    #[serde(rename = "uri:usageplanId", skip_serializing_if = "Option::is_none")]
+    pub usage_plan_id: Option<String>,
     #[serde(rename = "uri:keyId", skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
     #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
     pub patch_operations: Option<Vec<PatchOperation>>,
-    #[serde(rename = "uri:usageplanId", skip_serializing_if = "Option::is_none")]
-    pub usage_plan_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UpdateVpcLinkRequest {
-    #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
-    pub patch_operations: Option<Vec<PatchOperation>>,
     #[serde(rename = "uri:vpclink_id", skip_serializing_if = "Option::is_none")]
     pub vpc_link_id: Option<String>,
+    #[serde(rename = "patchOperations", skip_serializing_if = "Option::is_none")]
+    pub patch_operations: Option<Vec<PatchOperation>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Usage {
-    #[serde(rename = "endDate", skip_serializing_if = "Option::is_none")]
-    pub end_date: Option<String>,
-    #[serde(rename = "values", skip_serializing_if = "Option::is_none")]
-    pub items: Option<BTreeMap<String, Vec<Vec<i64>>>>,
-    #[serde(rename = "position", skip_serializing_if = "Option::is_none")]
-    pub position: Option<String>,
-    #[serde(rename = "startDate", skip_serializing_if = "Option::is_none")]
-    pub start_date: Option<String>,
     #[serde(rename = "usagePlanId", skip_serializing_if = "Option::is_none")]
     pub usage_plan_id: Option<String>,
+    #[serde(rename = "startDate", skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    #[serde(rename = "endDate", skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    #[serde(rename = "position", skip_serializing_if = "Option::is_none")]
+    pub position: Option<String>,
+    #[serde(rename = "values", skip_serializing_if = "Option::is_none")]
+    pub items: Option<BTreeMap<String, Vec<Vec<i64>>>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UsagePlan {
-    #[serde(rename = "apiStages", skip_serializing_if = "Option::is_none")]
-    pub api_stages: Option<Vec<ApiStage>>,
-    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
     #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(rename = "productCode", skip_serializing_if = "Option::is_none")]
-    pub product_code: Option<String>,
-    #[serde(rename = "quota", skip_serializing_if = "Option::is_none")]
-    pub quota: Option<QuotaSettings>,
-    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<BTreeMap<String, String>>,
+    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(rename = "apiStages", skip_serializing_if = "Option::is_none")]
+    pub api_stages: Option<Vec<ApiStage>>,
     #[serde(rename = "throttle", skip_serializing_if = "Option::is_none")]
     pub throttle: Option<ThrottleSettings>,
+    #[serde(rename = "quota", skip_serializing_if = "Option::is_none")]
+    pub quota: Option<QuotaSettings>,
+    #[serde(rename = "productCode", skip_serializing_if = "Option::is_none")]
+    pub product_code: Option<String>,
+    #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -2412,59 +2413,1902 @@ pub struct UsagePlan {
 pub struct UsagePlanKey {
     #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     #[serde(rename = "value", skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UsagePlanKeys {
-    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<UsagePlanKey>>,
     #[serde(rename = "position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<UsagePlanKey>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UsagePlans {
-    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<UsagePlan>>,
     #[serde(rename = "position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<UsagePlan>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct VpcLink {
-    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
     #[serde(rename = "id", skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(rename = "name", skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(rename = "description", skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(rename = "targetArns", skip_serializing_if = "Option::is_none")]
+    pub target_arns: Option<Vec<String>>,
     #[serde(rename = "status", skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     #[serde(rename = "statusMessage", skip_serializing_if = "Option::is_none")]
     pub status_message: Option<String>,
     #[serde(rename = "tags", skip_serializing_if = "Option::is_none")]
     pub tags: Option<BTreeMap<String, String>>,
-    #[serde(rename = "targetArns", skip_serializing_if = "Option::is_none")]
-    pub target_arns: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct VpcLinks {
-    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<VpcLink>>,
     #[serde(rename = "position", skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
+    #[serde(rename = "item", skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<VpcLink>>,
 }
+
+/// The model's `BadRequestException` error (400); `AwsError::from` writes it on the wire.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BadRequestException {
+    pub message: String,
+}
+
+impl BadRequestException {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into(), ..Default::default() }
+    }
+}
+
+impl From<BadRequestException> for AwsError {
+    fn from(e: BadRequestException) -> Self {
+        #[allow(unused_mut)]
+        let mut error = AwsError::new(400, "BadRequestException", e.message);
+        error
+    }
+}
+
+/// The model's `ConflictException` error (409); `AwsError::from` writes it on the wire.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConflictException {
+    pub message: String,
+}
+
+impl ConflictException {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into(), ..Default::default() }
+    }
+}
+
+impl From<ConflictException> for AwsError {
+    fn from(e: ConflictException) -> Self {
+        #[allow(unused_mut)]
+        let mut error = AwsError::new(409, "ConflictException", e.message);
+        error
+    }
+}
+
+/// The model's `LimitExceededException` error (429); `AwsError::from` writes it on the wire.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LimitExceededException {
+    pub message: String,
+    /// `Retry-After`.
+    pub retry_after_seconds: Option<String>,
+}
+
+impl LimitExceededException {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into(), ..Default::default() }
+    }
+}
+
+impl From<LimitExceededException> for AwsError {
+    fn from(e: LimitExceededException) -> Self {
+        #[allow(unused_mut)]
+        let mut error = AwsError::new(429, "LimitExceededException", e.message);
+        if let Some(v) = e.retry_after_seconds {
+            error = error.with_header("Retry-After", v);
+        }
+        error
+    }
+}
+
+/// The model's `NotFoundException` error (404); `AwsError::from` writes it on the wire.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NotFoundException {
+    pub message: String,
+}
+
+impl NotFoundException {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into(), ..Default::default() }
+    }
+}
+
+impl From<NotFoundException> for AwsError {
+    fn from(e: NotFoundException) -> Self {
+        #[allow(unused_mut)]
+        let mut error = AwsError::new(404, "NotFoundException", e.message);
+        error
+    }
+}
+
+/// The model's `ServiceUnavailableException` error (503); `AwsError::from` writes it on the wire.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceUnavailableException {
+    pub message: String,
+    /// `Retry-After`.
+    pub retry_after_seconds: Option<String>,
+}
+
+impl ServiceUnavailableException {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into(), ..Default::default() }
+    }
+}
+
+impl From<ServiceUnavailableException> for AwsError {
+    fn from(e: ServiceUnavailableException) -> Self {
+        #[allow(unused_mut)]
+        let mut error = AwsError::new(503, "ServiceUnavailableException", e.message);
+        if let Some(v) = e.retry_after_seconds {
+            error = error.with_header("Retry-After", v);
+        }
+        error
+    }
+}
+
+/// The model's `TooManyRequestsException` error (429); `AwsError::from` writes it on the wire.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TooManyRequestsException {
+    pub message: String,
+    /// `Retry-After`.
+    pub retry_after_seconds: Option<String>,
+}
+
+impl TooManyRequestsException {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into(), ..Default::default() }
+    }
+}
+
+impl From<TooManyRequestsException> for AwsError {
+    fn from(e: TooManyRequestsException) -> Self {
+        #[allow(unused_mut)]
+        let mut error = AwsError::new(429, "TooManyRequestsException", e.message);
+        if let Some(v) = e.retry_after_seconds {
+            error = error.with_header("Retry-After", v);
+        }
+        error
+    }
+}
+
+/// The model's `UnauthorizedException` error (401); `AwsError::from` writes it on the wire.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnauthorizedException {
+    pub message: String,
+}
+
+impl UnauthorizedException {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into(), ..Default::default() }
+    }
+}
+
+impl From<UnauthorizedException> for AwsError {
+    fn from(e: UnauthorizedException) -> Self {
+        #[allow(unused_mut)]
+        let mut error = AwsError::new(401, "UnauthorizedException", e.message);
+        error
+    }
+}
+
+/// The error shapes of the model.
+pub static ERRORS: [ErrorSpec; 7] = [
+    ErrorSpec { code: "BadRequestException", status: 400, fault: false, headers: &[], fields: &[] },
+    ErrorSpec { code: "ConflictException", status: 409, fault: false, headers: &[], fields: &[] },
+    ErrorSpec { code: "LimitExceededException", status: 429, fault: false, headers: &[("retryAfterSeconds", "Retry-After")], fields: &[] },
+    ErrorSpec { code: "NotFoundException", status: 404, fault: false, headers: &[], fields: &[] },
+    ErrorSpec { code: "ServiceUnavailableException", status: 503, fault: true, headers: &[("retryAfterSeconds", "Retry-After")], fields: &[] },
+    ErrorSpec { code: "TooManyRequestsException", status: 429, fault: false, headers: &[("retryAfterSeconds", "Retry-After")], fields: &[] },
+    ErrorSpec { code: "UnauthorizedException", status: 401, fault: false, headers: &[], fields: &[] },
+];
+
+static SHAPE_ACCESS_ASSOCIATION_SOURCE_TYPE: Shape = Shape { name: "AccessAssociationSourceType", kind: ShapeKind::String { enum_values: &["VPCE"], length: Bounds { min: None, max: None }, pattern: None } };
+static MEMBERS_ACCESS_LOG_SETTINGS: [MemberSpec; 2] = [
+    MemberSpec { name: "format", key: "format", location: Location::Body, wire: "format", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "destinationArn", key: "destinationArn", location: Location::Body, wire: "destinationArn", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_ACCESS_LOG_SETTINGS: Shape = Shape { name: "AccessLogSettings", kind: ShapeKind::Structure { members: &MEMBERS_ACCESS_LOG_SETTINGS } };
+static MEMBERS_ACCOUNT: [MemberSpec; 4] = [
+    MemberSpec { name: "cloudwatchRoleArn", key: "cloudwatchRoleArn", location: Location::Body, wire: "cloudwatchRoleArn", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "throttleSettings", key: "throttleSettings", location: Location::Body, wire: "throttleSettings", ty: Ty::Structure, required: false, enum_values: &[], shape: &SHAPE_THROTTLE_SETTINGS },
+    MemberSpec { name: "features", key: "features", location: Location::Body, wire: "features", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_STRING },
+    MemberSpec { name: "apiKeyVersion", key: "apiKeyVersion", location: Location::Body, wire: "apiKeyVersion", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_ACCOUNT: Shape = Shape { name: "Account", kind: ShapeKind::Structure { members: &MEMBERS_ACCOUNT } };
+static MEMBERS_API_KEY: [MemberSpec; 10] = [
+    MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "value", key: "value", location: Location::Body, wire: "value", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "customerId", key: "customerId", location: Location::Body, wire: "customerId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "enabled", key: "enabled", location: Location::Body, wire: "enabled", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+    MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[], shape: &SHAPE_TIMESTAMP },
+    MemberSpec { name: "lastUpdatedDate", key: "lastUpdatedDate", location: Location::Body, wire: "lastUpdatedDate", ty: Ty::Timestamp, required: false, enum_values: &[], shape: &SHAPE_TIMESTAMP },
+    MemberSpec { name: "stageKeys", key: "stageKeys", location: Location::Body, wire: "stageKeys", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_STRING },
+    MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+];
+static SHAPE_API_KEY: Shape = Shape { name: "ApiKey", kind: ShapeKind::Structure { members: &MEMBERS_API_KEY } };
+static MEMBERS_API_KEY_IDS: [MemberSpec; 2] = [
+    MemberSpec { name: "ids", key: "ids", location: Location::Body, wire: "ids", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_STRING },
+    MemberSpec { name: "warnings", key: "warnings", location: Location::Body, wire: "warnings", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_STRING },
+];
+static SHAPE_API_KEY_IDS: Shape = Shape { name: "ApiKeyIds", kind: ShapeKind::Structure { members: &MEMBERS_API_KEY_IDS } };
+static SHAPE_API_KEY_SOURCE_TYPE: Shape = Shape { name: "ApiKeySourceType", kind: ShapeKind::String { enum_values: &["HEADER", "AUTHORIZER"], length: Bounds { min: None, max: None }, pattern: None } };
+static MEMBERS_API_KEYS: [MemberSpec; 3] = [
+    MemberSpec { name: "warnings", key: "warnings", location: Location::Body, wire: "warnings", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_STRING },
+    MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_API_KEY },
+];
+static SHAPE_API_KEYS: Shape = Shape { name: "ApiKeys", kind: ShapeKind::Structure { members: &MEMBERS_API_KEYS } };
+static SHAPE_API_KEYS_FORMAT: Shape = Shape { name: "ApiKeysFormat", kind: ShapeKind::String { enum_values: &["csv"], length: Bounds { min: None, max: None }, pattern: None } };
+static MEMBERS_API_STAGE: [MemberSpec; 3] = [
+    MemberSpec { name: "apiId", key: "apiId", location: Location::Body, wire: "apiId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "stage", key: "stage", location: Location::Body, wire: "stage", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "throttle", key: "throttle", location: Location::Body, wire: "throttle", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_API_STAGE_THROTTLE_SETTINGS },
+];
+static SHAPE_API_STAGE: Shape = Shape { name: "ApiStage", kind: ShapeKind::Structure { members: &MEMBERS_API_STAGE } };
+static SHAPE_API_STATUS: Shape = Shape { name: "ApiStatus", kind: ShapeKind::String { enum_values: &["UPDATING", "AVAILABLE", "PENDING", "FAILED"], length: Bounds { min: None, max: None }, pattern: None } };
+static MEMBERS_AUTHORIZER: [MemberSpec; 10] = [
+    MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "type", key: "type", location: Location::Body, wire: "type", ty: Ty::String, required: false, enum_values: &["TOKEN", "REQUEST", "COGNITO_USER_POOLS"], shape: &SHAPE_AUTHORIZER_TYPE },
+    MemberSpec { name: "providerARNs", key: "providerARNs", location: Location::Body, wire: "providerARNs", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_AR_NS },
+    MemberSpec { name: "authType", key: "authType", location: Location::Body, wire: "authType", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "authorizerUri", key: "authorizerUri", location: Location::Body, wire: "authorizerUri", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "authorizerCredentials", key: "authorizerCredentials", location: Location::Body, wire: "authorizerCredentials", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "identitySource", key: "identitySource", location: Location::Body, wire: "identitySource", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "identityValidationExpression", key: "identityValidationExpression", location: Location::Body, wire: "identityValidationExpression", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "authorizerResultTtlInSeconds", key: "authorizerResultTtlInSeconds", location: Location::Body, wire: "authorizerResultTtlInSeconds", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+];
+static SHAPE_AUTHORIZER: Shape = Shape { name: "Authorizer", kind: ShapeKind::Structure { members: &MEMBERS_AUTHORIZER } };
+static SHAPE_AUTHORIZER_TYPE: Shape = Shape { name: "AuthorizerType", kind: ShapeKind::String { enum_values: &["TOKEN", "REQUEST", "COGNITO_USER_POOLS"], length: Bounds { min: None, max: None }, pattern: None } };
+static MEMBERS_AUTHORIZERS: [MemberSpec; 2] = [
+    MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_AUTHORIZER },
+];
+static SHAPE_AUTHORIZERS: Shape = Shape { name: "Authorizers", kind: ShapeKind::Structure { members: &MEMBERS_AUTHORIZERS } };
+static MEMBERS_BASE_PATH_MAPPING: [MemberSpec; 3] = [
+    MemberSpec { name: "basePath", key: "basePath", location: Location::Body, wire: "basePath", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "restApiId", key: "restApiId", location: Location::Body, wire: "restApiId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "stage", key: "stage", location: Location::Body, wire: "stage", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_BASE_PATH_MAPPING: Shape = Shape { name: "BasePathMapping", kind: ShapeKind::Structure { members: &MEMBERS_BASE_PATH_MAPPING } };
+static MEMBERS_BASE_PATH_MAPPINGS: [MemberSpec; 2] = [
+    MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_BASE_PATH_MAPPING },
+];
+static SHAPE_BASE_PATH_MAPPINGS: Shape = Shape { name: "BasePathMappings", kind: ShapeKind::Structure { members: &MEMBERS_BASE_PATH_MAPPINGS } };
+static SHAPE_BLOB: Shape = Shape { name: "Blob", kind: ShapeKind::Blob { length: Bounds { min: None, max: None } } };
+static SHAPE_BOOLEAN: Shape = Shape { name: "Boolean", kind: ShapeKind::Boolean };
+static SHAPE_CACHE_CLUSTER_SIZE: Shape = Shape { name: "CacheClusterSize", kind: ShapeKind::String { enum_values: &["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"], length: Bounds { min: None, max: None }, pattern: None } };
+static SHAPE_CACHE_CLUSTER_STATUS: Shape = Shape { name: "CacheClusterStatus", kind: ShapeKind::String { enum_values: &["CREATE_IN_PROGRESS", "AVAILABLE", "DELETE_IN_PROGRESS", "NOT_AVAILABLE", "FLUSH_IN_PROGRESS"], length: Bounds { min: None, max: None }, pattern: None } };
+static MEMBERS_CANARY_SETTINGS: [MemberSpec; 4] = [
+    MemberSpec { name: "percentTraffic", key: "percentTraffic", location: Location::Body, wire: "percentTraffic", ty: Ty::Double, required: false, enum_values: &[], shape: &SHAPE_DOUBLE },
+    MemberSpec { name: "deploymentId", key: "deploymentId", location: Location::Body, wire: "deploymentId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "stageVariableOverrides", key: "stageVariableOverrides", location: Location::Body, wire: "stageVariableOverrides", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "useStageCache", key: "useStageCache", location: Location::Body, wire: "useStageCache", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+];
+static SHAPE_CANARY_SETTINGS: Shape = Shape { name: "CanarySettings", kind: ShapeKind::Structure { members: &MEMBERS_CANARY_SETTINGS } };
+static MEMBERS_CLIENT_CERTIFICATE: [MemberSpec; 6] = [
+    MemberSpec { name: "clientCertificateId", key: "clientCertificateId", location: Location::Body, wire: "clientCertificateId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "pemEncodedCertificate", key: "pemEncodedCertificate", location: Location::Body, wire: "pemEncodedCertificate", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[], shape: &SHAPE_TIMESTAMP },
+    MemberSpec { name: "expirationDate", key: "expirationDate", location: Location::Body, wire: "expirationDate", ty: Ty::Timestamp, required: false, enum_values: &[], shape: &SHAPE_TIMESTAMP },
+    MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+];
+static SHAPE_CLIENT_CERTIFICATE: Shape = Shape { name: "ClientCertificate", kind: ShapeKind::Structure { members: &MEMBERS_CLIENT_CERTIFICATE } };
+static MEMBERS_CLIENT_CERTIFICATES: [MemberSpec; 2] = [
+    MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_CLIENT_CERTIFICATE },
+];
+static SHAPE_CLIENT_CERTIFICATES: Shape = Shape { name: "ClientCertificates", kind: ShapeKind::Structure { members: &MEMBERS_CLIENT_CERTIFICATES } };
+static SHAPE_CONNECTION_TYPE: Shape = Shape { name: "ConnectionType", kind: ShapeKind::String { enum_values: &["INTERNET", "VPC_LINK"], length: Bounds { min: None, max: None }, pattern: None } };
+static SHAPE_CONTENT_HANDLING_STRATEGY: Shape = Shape { name: "ContentHandlingStrategy", kind: ShapeKind::String { enum_values: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"], length: Bounds { min: None, max: None }, pattern: None } };
+static MEMBERS_CREATE_API_KEY_REQUEST: [MemberSpec; 8] = [
+    MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "enabled", key: "enabled", location: Location::Body, wire: "enabled", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+    MemberSpec { name: "generateDistinctId", key: "generateDistinctId", location: Location::Body, wire: "generateDistinctId", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+    MemberSpec { name: "value", key: "value", location: Location::Body, wire: "value", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "stageKeys", key: "stageKeys", location: Location::Body, wire: "stageKeys", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_STAGE_KEYS },
+    MemberSpec { name: "customerId", key: "customerId", location: Location::Body, wire: "customerId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+];
+static SHAPE_CREATE_API_KEY_REQUEST: Shape = Shape { name: "CreateApiKeyRequest", kind: ShapeKind::Structure { members: &MEMBERS_CREATE_API_KEY_REQUEST } };
+static MEMBERS_CREATE_AUTHORIZER_REQUEST: [MemberSpec; 10] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "type", key: "type", location: Location::Body, wire: "type", ty: Ty::String, required: true, enum_values: &["TOKEN", "REQUEST", "COGNITO_USER_POOLS"], shape: &SHAPE_AUTHORIZER_TYPE },
+    MemberSpec { name: "providerARNs", key: "providerARNs", location: Location::Body, wire: "providerARNs", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_AR_NS },
+    MemberSpec { name: "authType", key: "authType", location: Location::Body, wire: "authType", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "authorizerUri", key: "authorizerUri", location: Location::Body, wire: "authorizerUri", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "authorizerCredentials", key: "authorizerCredentials", location: Location::Body, wire: "authorizerCredentials", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "identitySource", key: "identitySource", location: Location::Body, wire: "identitySource", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "identityValidationExpression", key: "identityValidationExpression", location: Location::Body, wire: "identityValidationExpression", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "authorizerResultTtlInSeconds", key: "authorizerResultTtlInSeconds", location: Location::Body, wire: "authorizerResultTtlInSeconds", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+];
+static SHAPE_CREATE_AUTHORIZER_REQUEST: Shape = Shape { name: "CreateAuthorizerRequest", kind: ShapeKind::Structure { members: &MEMBERS_CREATE_AUTHORIZER_REQUEST } };
+static MEMBERS_CREATE_BASE_PATH_MAPPING_REQUEST: [MemberSpec; 5] = [
+    MemberSpec { name: "domainName", key: "uri:domain_name", location: Location::Uri, wire: "domain_name", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "domainNameId", key: "querystring:domainNameId", location: Location::Query, wire: "domainNameId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "basePath", key: "basePath", location: Location::Body, wire: "basePath", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "restApiId", key: "restApiId", location: Location::Body, wire: "restApiId", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "stage", key: "stage", location: Location::Body, wire: "stage", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_CREATE_BASE_PATH_MAPPING_REQUEST: Shape = Shape { name: "CreateBasePathMappingRequest", kind: ShapeKind::Structure { members: &MEMBERS_CREATE_BASE_PATH_MAPPING_REQUEST } };
+static MEMBERS_CREATE_DEPLOYMENT_REQUEST: [MemberSpec; 9] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "stageName", key: "stageName", location: Location::Body, wire: "stageName", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "stageDescription", key: "stageDescription", location: Location::Body, wire: "stageDescription", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "cacheClusterEnabled", key: "cacheClusterEnabled", location: Location::Body, wire: "cacheClusterEnabled", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_BOOLEAN },
+    MemberSpec { name: "cacheClusterSize", key: "cacheClusterSize", location: Location::Body, wire: "cacheClusterSize", ty: Ty::String, required: false, enum_values: &["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"], shape: &SHAPE_CACHE_CLUSTER_SIZE },
+    MemberSpec { name: "variables", key: "variables", location: Location::Body, wire: "variables", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "canarySettings", key: "canarySettings", location: Location::Body, wire: "canarySettings", ty: Ty::Structure, required: false, enum_values: &[], shape: &SHAPE_DEPLOYMENT_CANARY_SETTINGS },
+    MemberSpec { name: "tracingEnabled", key: "tracingEnabled", location: Location::Body, wire: "tracingEnabled", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_BOOLEAN },
+];
+static SHAPE_CREATE_DEPLOYMENT_REQUEST: Shape = Shape { name: "CreateDeploymentRequest", kind: ShapeKind::Structure { members: &MEMBERS_CREATE_DEPLOYMENT_REQUEST } };
+static MEMBERS_CREATE_DOCUMENTATION_PART_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "location", key: "location", location: Location::Body, wire: "location", ty: Ty::Structure, required: true, enum_values: &[], shape: &SHAPE_DOCUMENTATION_PART_LOCATION },
+    MemberSpec { name: "properties", key: "properties", location: Location::Body, wire: "properties", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_CREATE_DOCUMENTATION_PART_REQUEST: Shape = Shape { name: "CreateDocumentationPartRequest", kind: ShapeKind::Structure { members: &MEMBERS_CREATE_DOCUMENTATION_PART_REQUEST } };
+static MEMBERS_CREATE_DOCUMENTATION_VERSION_REQUEST: [MemberSpec; 4] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "documentationVersion", key: "documentationVersion", location: Location::Body, wire: "documentationVersion", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "stageName", key: "stageName", location: Location::Body, wire: "stageName", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_CREATE_DOCUMENTATION_VERSION_REQUEST: Shape = Shape { name: "CreateDocumentationVersionRequest", kind: ShapeKind::Structure { members: &MEMBERS_CREATE_DOCUMENTATION_VERSION_REQUEST } };
+static MEMBERS_CREATE_DOMAIN_NAME_ACCESS_ASSOCIATION_REQUEST: [MemberSpec; 4] = [
+    MemberSpec { name: "domainNameArn", key: "domainNameArn", location: Location::Body, wire: "domainNameArn", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "accessAssociationSourceType", key: "accessAssociationSourceType", location: Location::Body, wire: "accessAssociationSourceType", ty: Ty::String, required: true, enum_values: &["VPCE"], shape: &SHAPE_ACCESS_ASSOCIATION_SOURCE_TYPE },
+    MemberSpec { name: "accessAssociationSource", key: "accessAssociationSource", location: Location::Body, wire: "accessAssociationSource", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+];
+static SHAPE_CREATE_DOMAIN_NAME_ACCESS_ASSOCIATION_REQUEST: Shape = Shape { name: "CreateDomainNameAccessAssociationRequest", kind: ShapeKind::Structure { members: &MEMBERS_CREATE_DOMAIN_NAME_ACCESS_ASSOCIATION_REQUEST } };
+static MEMBERS_CREATE_DOMAIN_NAME_REQUEST: [MemberSpec; 16] = [
+    MemberSpec { name: "domainName", key: "domainName", location: Location::Body, wire: "domainName", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "certificateName", key: "certificateName", location: Location::Body, wire: "certificateName", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "certificateBody", key: "certificateBody", location: Location::Body, wire: "certificateBody", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "certificatePrivateKey", key: "certificatePrivateKey", location: Location::Body, wire: "certificatePrivateKey", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "certificateChain", key: "certificateChain", location: Location::Body, wire: "certificateChain", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "certificateArn", key: "certificateArn", location: Location::Body, wire: "certificateArn", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "regionalCertificateName", key: "regionalCertificateName", location: Location::Body, wire: "regionalCertificateName", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "regionalCertificateArn", key: "regionalCertificateArn", location: Location::Body, wire: "regionalCertificateArn", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "endpointConfiguration", key: "endpointConfiguration", location: Location::Body, wire: "endpointConfiguration", ty: Ty::Structure, required: false, enum_values: &[], shape: &SHAPE_ENDPOINT_CONFIGURATION },
+    MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "securityPolicy", key: "securityPolicy", location: Location::Body, wire: "securityPolicy", ty: Ty::String, required: false, enum_values: &["TLS_1_0", "TLS_1_2", "SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_3_FIPS_2025_09", "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_PQ_2025_09", "SecurityPolicy_TLS13_1_2_2021_06", "SecurityPolicy_TLS13_2025_EDGE", "SecurityPolicy_TLS12_PFS_2025_EDGE", "SecurityPolicy_TLS12_2018_EDGE"], shape: &SHAPE_SECURITY_POLICY },
+    MemberSpec { name: "endpointAccessMode", key: "endpointAccessMode", location: Location::Body, wire: "endpointAccessMode", ty: Ty::String, required: false, enum_values: &["BASIC", "STRICT"], shape: &SHAPE_ENDPOINT_ACCESS_MODE },
+    MemberSpec { name: "mutualTlsAuthentication", key: "mutualTlsAuthentication", location: Location::Body, wire: "mutualTlsAuthentication", ty: Ty::Structure, required: false, enum_values: &[], shape: &SHAPE_MUTUAL_TLS_AUTHENTICATION_INPUT },
+    MemberSpec { name: "ownershipVerificationCertificateArn", key: "ownershipVerificationCertificateArn", location: Location::Body, wire: "ownershipVerificationCertificateArn", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "policy", key: "policy", location: Location::Body, wire: "policy", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "routingMode", key: "routingMode", location: Location::Body, wire: "routingMode", ty: Ty::String, required: false, enum_values: &["BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING"], shape: &SHAPE_ROUTING_MODE },
+];
+static SHAPE_CREATE_DOMAIN_NAME_REQUEST: Shape = Shape { name: "CreateDomainNameRequest", kind: ShapeKind::Structure { members: &MEMBERS_CREATE_DOMAIN_NAME_REQUEST } };
+static MEMBERS_CREATE_MODEL_REQUEST: [MemberSpec; 5] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "schema", key: "schema", location: Location::Body, wire: "schema", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "contentType", key: "contentType", location: Location::Body, wire: "contentType", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_CREATE_MODEL_REQUEST: Shape = Shape { name: "CreateModelRequest", kind: ShapeKind::Structure { members: &MEMBERS_CREATE_MODEL_REQUEST } };
+static MEMBERS_CREATE_REQUEST_VALIDATOR_REQUEST: [MemberSpec; 4] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "validateRequestBody", key: "validateRequestBody", location: Location::Body, wire: "validateRequestBody", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+    MemberSpec { name: "validateRequestParameters", key: "validateRequestParameters", location: Location::Body, wire: "validateRequestParameters", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+];
+static SHAPE_CREATE_REQUEST_VALIDATOR_REQUEST: Shape = Shape { name: "CreateRequestValidatorRequest", kind: ShapeKind::Structure { members: &MEMBERS_CREATE_REQUEST_VALIDATOR_REQUEST } };
+static MEMBERS_CREATE_RESOURCE_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "parentId", key: "uri:parent_id", location: Location::Uri, wire: "parent_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "pathPart", key: "pathPart", location: Location::Body, wire: "pathPart", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_CREATE_RESOURCE_REQUEST: Shape = Shape { name: "CreateResourceRequest", kind: ShapeKind::Structure { members: &MEMBERS_CREATE_RESOURCE_REQUEST } };
+static MEMBERS_CREATE_REST_API_REQUEST: [MemberSpec; 13] = [
+    MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "version", key: "version", location: Location::Body, wire: "version", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "cloneFrom", key: "cloneFrom", location: Location::Body, wire: "cloneFrom", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "binaryMediaTypes", key: "binaryMediaTypes", location: Location::Body, wire: "binaryMediaTypes", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_STRING },
+    MemberSpec { name: "minimumCompressionSize", key: "minimumCompressionSize", location: Location::Body, wire: "minimumCompressionSize", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+    MemberSpec { name: "apiKeySource", key: "apiKeySource", location: Location::Body, wire: "apiKeySource", ty: Ty::String, required: false, enum_values: &["HEADER", "AUTHORIZER"], shape: &SHAPE_API_KEY_SOURCE_TYPE },
+    MemberSpec { name: "endpointConfiguration", key: "endpointConfiguration", location: Location::Body, wire: "endpointConfiguration", ty: Ty::Structure, required: false, enum_values: &[], shape: &SHAPE_ENDPOINT_CONFIGURATION },
+    MemberSpec { name: "policy", key: "policy", location: Location::Body, wire: "policy", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "disableExecuteApiEndpoint", key: "disableExecuteApiEndpoint", location: Location::Body, wire: "disableExecuteApiEndpoint", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+    MemberSpec { name: "securityPolicy", key: "securityPolicy", location: Location::Body, wire: "securityPolicy", ty: Ty::String, required: false, enum_values: &["TLS_1_0", "TLS_1_2", "SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_3_FIPS_2025_09", "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_PQ_2025_09", "SecurityPolicy_TLS13_1_2_2021_06", "SecurityPolicy_TLS13_2025_EDGE", "SecurityPolicy_TLS12_PFS_2025_EDGE", "SecurityPolicy_TLS12_2018_EDGE"], shape: &SHAPE_SECURITY_POLICY },
+    MemberSpec { name: "endpointAccessMode", key: "endpointAccessMode", location: Location::Body, wire: "endpointAccessMode", ty: Ty::String, required: false, enum_values: &["BASIC", "STRICT"], shape: &SHAPE_ENDPOINT_ACCESS_MODE },
+];
+static SHAPE_CREATE_REST_API_REQUEST: Shape = Shape { name: "CreateRestApiRequest", kind: ShapeKind::Structure { members: &MEMBERS_CREATE_REST_API_REQUEST } };
+static MEMBERS_CREATE_STAGE_REQUEST: [MemberSpec; 11] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "stageName", key: "stageName", location: Location::Body, wire: "stageName", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "deploymentId", key: "deploymentId", location: Location::Body, wire: "deploymentId", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "cacheClusterEnabled", key: "cacheClusterEnabled", location: Location::Body, wire: "cacheClusterEnabled", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+    MemberSpec { name: "cacheClusterSize", key: "cacheClusterSize", location: Location::Body, wire: "cacheClusterSize", ty: Ty::String, required: false, enum_values: &["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"], shape: &SHAPE_CACHE_CLUSTER_SIZE },
+    MemberSpec { name: "variables", key: "variables", location: Location::Body, wire: "variables", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "documentationVersion", key: "documentationVersion", location: Location::Body, wire: "documentationVersion", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "canarySettings", key: "canarySettings", location: Location::Body, wire: "canarySettings", ty: Ty::Structure, required: false, enum_values: &[], shape: &SHAPE_CANARY_SETTINGS },
+    MemberSpec { name: "tracingEnabled", key: "tracingEnabled", location: Location::Body, wire: "tracingEnabled", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+    MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+];
+static SHAPE_CREATE_STAGE_REQUEST: Shape = Shape { name: "CreateStageRequest", kind: ShapeKind::Structure { members: &MEMBERS_CREATE_STAGE_REQUEST } };
+static MEMBERS_CREATE_USAGE_PLAN_KEY_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "usagePlanId", key: "uri:usageplanId", location: Location::Uri, wire: "usageplanId", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "keyId", key: "keyId", location: Location::Body, wire: "keyId", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "keyType", key: "keyType", location: Location::Body, wire: "keyType", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_CREATE_USAGE_PLAN_KEY_REQUEST: Shape = Shape { name: "CreateUsagePlanKeyRequest", kind: ShapeKind::Structure { members: &MEMBERS_CREATE_USAGE_PLAN_KEY_REQUEST } };
+static MEMBERS_CREATE_USAGE_PLAN_REQUEST: [MemberSpec; 6] = [
+    MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "apiStages", key: "apiStages", location: Location::Body, wire: "apiStages", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_API_STAGE },
+    MemberSpec { name: "throttle", key: "throttle", location: Location::Body, wire: "throttle", ty: Ty::Structure, required: false, enum_values: &[], shape: &SHAPE_THROTTLE_SETTINGS },
+    MemberSpec { name: "quota", key: "quota", location: Location::Body, wire: "quota", ty: Ty::Structure, required: false, enum_values: &[], shape: &SHAPE_QUOTA_SETTINGS },
+    MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+];
+static SHAPE_CREATE_USAGE_PLAN_REQUEST: Shape = Shape { name: "CreateUsagePlanRequest", kind: ShapeKind::Structure { members: &MEMBERS_CREATE_USAGE_PLAN_REQUEST } };
+static MEMBERS_CREATE_VPC_LINK_REQUEST: [MemberSpec; 4] = [
+    MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "targetArns", key: "targetArns", location: Location::Body, wire: "targetArns", ty: Ty::List, required: true, enum_values: &[], shape: &SHAPE_LIST_OF_STRING },
+    MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+];
+static SHAPE_CREATE_VPC_LINK_REQUEST: Shape = Shape { name: "CreateVpcLinkRequest", kind: ShapeKind::Structure { members: &MEMBERS_CREATE_VPC_LINK_REQUEST } };
+static MEMBERS_DELETE_API_KEY_REQUEST: [MemberSpec; 1] = [
+    MemberSpec { name: "apiKey", key: "uri:api_Key", location: Location::Uri, wire: "api_Key", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_DELETE_API_KEY_REQUEST: Shape = Shape { name: "DeleteApiKeyRequest", kind: ShapeKind::Structure { members: &MEMBERS_DELETE_API_KEY_REQUEST } };
+static MEMBERS_DELETE_AUTHORIZER_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "authorizerId", key: "uri:authorizer_id", location: Location::Uri, wire: "authorizer_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_DELETE_AUTHORIZER_REQUEST: Shape = Shape { name: "DeleteAuthorizerRequest", kind: ShapeKind::Structure { members: &MEMBERS_DELETE_AUTHORIZER_REQUEST } };
+static MEMBERS_DELETE_BASE_PATH_MAPPING_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "domainName", key: "uri:domain_name", location: Location::Uri, wire: "domain_name", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "domainNameId", key: "querystring:domainNameId", location: Location::Query, wire: "domainNameId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "basePath", key: "uri:base_path", location: Location::Uri, wire: "base_path", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_DELETE_BASE_PATH_MAPPING_REQUEST: Shape = Shape { name: "DeleteBasePathMappingRequest", kind: ShapeKind::Structure { members: &MEMBERS_DELETE_BASE_PATH_MAPPING_REQUEST } };
+static MEMBERS_DELETE_CLIENT_CERTIFICATE_REQUEST: [MemberSpec; 1] = [
+    MemberSpec { name: "clientCertificateId", key: "uri:clientcertificate_id", location: Location::Uri, wire: "clientcertificate_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_DELETE_CLIENT_CERTIFICATE_REQUEST: Shape = Shape { name: "DeleteClientCertificateRequest", kind: ShapeKind::Structure { members: &MEMBERS_DELETE_CLIENT_CERTIFICATE_REQUEST } };
+static MEMBERS_DELETE_DEPLOYMENT_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "deploymentId", key: "uri:deployment_id", location: Location::Uri, wire: "deployment_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_DELETE_DEPLOYMENT_REQUEST: Shape = Shape { name: "DeleteDeploymentRequest", kind: ShapeKind::Structure { members: &MEMBERS_DELETE_DEPLOYMENT_REQUEST } };
+static MEMBERS_DELETE_DOCUMENTATION_PART_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "documentationPartId", key: "uri:part_id", location: Location::Uri, wire: "part_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_DELETE_DOCUMENTATION_PART_REQUEST: Shape = Shape { name: "DeleteDocumentationPartRequest", kind: ShapeKind::Structure { members: &MEMBERS_DELETE_DOCUMENTATION_PART_REQUEST } };
+static MEMBERS_DELETE_DOCUMENTATION_VERSION_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "documentationVersion", key: "uri:doc_version", location: Location::Uri, wire: "doc_version", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_DELETE_DOCUMENTATION_VERSION_REQUEST: Shape = Shape { name: "DeleteDocumentationVersionRequest", kind: ShapeKind::Structure { members: &MEMBERS_DELETE_DOCUMENTATION_VERSION_REQUEST } };
+static MEMBERS_DELETE_DOMAIN_NAME_ACCESS_ASSOCIATION_REQUEST: [MemberSpec; 1] = [
+    MemberSpec { name: "domainNameAccessAssociationArn", key: "uri:domain_name_access_association_arn", location: Location::Uri, wire: "domain_name_access_association_arn", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_DELETE_DOMAIN_NAME_ACCESS_ASSOCIATION_REQUEST: Shape = Shape { name: "DeleteDomainNameAccessAssociationRequest", kind: ShapeKind::Structure { members: &MEMBERS_DELETE_DOMAIN_NAME_ACCESS_ASSOCIATION_REQUEST } };
+static MEMBERS_DELETE_DOMAIN_NAME_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "domainName", key: "uri:domain_name", location: Location::Uri, wire: "domain_name", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "domainNameId", key: "querystring:domainNameId", location: Location::Query, wire: "domainNameId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_DELETE_DOMAIN_NAME_REQUEST: Shape = Shape { name: "DeleteDomainNameRequest", kind: ShapeKind::Structure { members: &MEMBERS_DELETE_DOMAIN_NAME_REQUEST } };
+static MEMBERS_DELETE_GATEWAY_RESPONSE_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "responseType", key: "uri:response_type", location: Location::Uri, wire: "response_type", ty: Ty::String, required: true, enum_values: &["REQUEST_TOO_LARGE", "RESOURCE_NOT_FOUND", "AUTHORIZER_CONFIGURATION_ERROR", "MISSING_AUTHENTICATION_TOKEN", "BAD_REQUEST_BODY", "INVALID_SIGNATURE", "INVALID_API_KEY", "BAD_REQUEST_PARAMETERS", "AUTHORIZER_FAILURE", "UNAUTHORIZED", "INTEGRATION_TIMEOUT", "ACCESS_DENIED", "DEFAULT_4XX", "DEFAULT_5XX", "WAF_FILTERED", "QUOTA_EXCEEDED", "THROTTLED", "API_CONFIGURATION_ERROR", "UNSUPPORTED_MEDIA_TYPE", "INTEGRATION_FAILURE", "EXPIRED_TOKEN"], shape: &SHAPE_GATEWAY_RESPONSE_TYPE },
+];
+static SHAPE_DELETE_GATEWAY_RESPONSE_REQUEST: Shape = Shape { name: "DeleteGatewayResponseRequest", kind: ShapeKind::Structure { members: &MEMBERS_DELETE_GATEWAY_RESPONSE_REQUEST } };
+static MEMBERS_DELETE_INTEGRATION_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_DELETE_INTEGRATION_REQUEST: Shape = Shape { name: "DeleteIntegrationRequest", kind: ShapeKind::Structure { members: &MEMBERS_DELETE_INTEGRATION_REQUEST } };
+static MEMBERS_DELETE_INTEGRATION_RESPONSE_REQUEST: [MemberSpec; 4] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "statusCode", key: "uri:status_code", location: Location::Uri, wire: "status_code", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STATUS_CODE },
+];
+static SHAPE_DELETE_INTEGRATION_RESPONSE_REQUEST: Shape = Shape { name: "DeleteIntegrationResponseRequest", kind: ShapeKind::Structure { members: &MEMBERS_DELETE_INTEGRATION_RESPONSE_REQUEST } };
+static MEMBERS_DELETE_METHOD_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_DELETE_METHOD_REQUEST: Shape = Shape { name: "DeleteMethodRequest", kind: ShapeKind::Structure { members: &MEMBERS_DELETE_METHOD_REQUEST } };
+static MEMBERS_DELETE_METHOD_RESPONSE_REQUEST: [MemberSpec; 4] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "statusCode", key: "uri:status_code", location: Location::Uri, wire: "status_code", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STATUS_CODE },
+];
+static SHAPE_DELETE_METHOD_RESPONSE_REQUEST: Shape = Shape { name: "DeleteMethodResponseRequest", kind: ShapeKind::Structure { members: &MEMBERS_DELETE_METHOD_RESPONSE_REQUEST } };
+static MEMBERS_DELETE_MODEL_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "modelName", key: "uri:model_name", location: Location::Uri, wire: "model_name", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_DELETE_MODEL_REQUEST: Shape = Shape { name: "DeleteModelRequest", kind: ShapeKind::Structure { members: &MEMBERS_DELETE_MODEL_REQUEST } };
+static MEMBERS_DELETE_REQUEST_VALIDATOR_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "requestValidatorId", key: "uri:requestvalidator_id", location: Location::Uri, wire: "requestvalidator_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_DELETE_REQUEST_VALIDATOR_REQUEST: Shape = Shape { name: "DeleteRequestValidatorRequest", kind: ShapeKind::Structure { members: &MEMBERS_DELETE_REQUEST_VALIDATOR_REQUEST } };
+static MEMBERS_DELETE_RESOURCE_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_DELETE_RESOURCE_REQUEST: Shape = Shape { name: "DeleteResourceRequest", kind: ShapeKind::Structure { members: &MEMBERS_DELETE_RESOURCE_REQUEST } };
+static MEMBERS_DELETE_REST_API_REQUEST: [MemberSpec; 1] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_DELETE_REST_API_REQUEST: Shape = Shape { name: "DeleteRestApiRequest", kind: ShapeKind::Structure { members: &MEMBERS_DELETE_REST_API_REQUEST } };
+static MEMBERS_DELETE_STAGE_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "stageName", key: "uri:stage_name", location: Location::Uri, wire: "stage_name", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_DELETE_STAGE_REQUEST: Shape = Shape { name: "DeleteStageRequest", kind: ShapeKind::Structure { members: &MEMBERS_DELETE_STAGE_REQUEST } };
+static MEMBERS_DELETE_USAGE_PLAN_KEY_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "usagePlanId", key: "uri:usageplanId", location: Location::Uri, wire: "usageplanId", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "keyId", key: "uri:keyId", location: Location::Uri, wire: "keyId", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_DELETE_USAGE_PLAN_KEY_REQUEST: Shape = Shape { name: "DeleteUsagePlanKeyRequest", kind: ShapeKind::Structure { members: &MEMBERS_DELETE_USAGE_PLAN_KEY_REQUEST } };
+static MEMBERS_DELETE_USAGE_PLAN_REQUEST: [MemberSpec; 1] = [
+    MemberSpec { name: "usagePlanId", key: "uri:usageplanId", location: Location::Uri, wire: "usageplanId", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_DELETE_USAGE_PLAN_REQUEST: Shape = Shape { name: "DeleteUsagePlanRequest", kind: ShapeKind::Structure { members: &MEMBERS_DELETE_USAGE_PLAN_REQUEST } };
+static MEMBERS_DELETE_VPC_LINK_REQUEST: [MemberSpec; 1] = [
+    MemberSpec { name: "vpcLinkId", key: "uri:vpclink_id", location: Location::Uri, wire: "vpclink_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_DELETE_VPC_LINK_REQUEST: Shape = Shape { name: "DeleteVpcLinkRequest", kind: ShapeKind::Structure { members: &MEMBERS_DELETE_VPC_LINK_REQUEST } };
+static MEMBERS_DEPLOYMENT: [MemberSpec; 4] = [
+    MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[], shape: &SHAPE_TIMESTAMP },
+    MemberSpec { name: "apiSummary", key: "apiSummary", location: Location::Body, wire: "apiSummary", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_PATH_TO_MAP_OF_METHOD_SNAPSHOT },
+];
+static SHAPE_DEPLOYMENT: Shape = Shape { name: "Deployment", kind: ShapeKind::Structure { members: &MEMBERS_DEPLOYMENT } };
+static MEMBERS_DEPLOYMENT_CANARY_SETTINGS: [MemberSpec; 3] = [
+    MemberSpec { name: "percentTraffic", key: "percentTraffic", location: Location::Body, wire: "percentTraffic", ty: Ty::Double, required: false, enum_values: &[], shape: &SHAPE_DOUBLE },
+    MemberSpec { name: "stageVariableOverrides", key: "stageVariableOverrides", location: Location::Body, wire: "stageVariableOverrides", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "useStageCache", key: "useStageCache", location: Location::Body, wire: "useStageCache", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+];
+static SHAPE_DEPLOYMENT_CANARY_SETTINGS: Shape = Shape { name: "DeploymentCanarySettings", kind: ShapeKind::Structure { members: &MEMBERS_DEPLOYMENT_CANARY_SETTINGS } };
+static MEMBERS_DEPLOYMENTS: [MemberSpec; 2] = [
+    MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_DEPLOYMENT },
+];
+static SHAPE_DEPLOYMENTS: Shape = Shape { name: "Deployments", kind: ShapeKind::Structure { members: &MEMBERS_DEPLOYMENTS } };
+static MEMBERS_DOCUMENTATION_PART: [MemberSpec; 3] = [
+    MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "location", key: "location", location: Location::Body, wire: "location", ty: Ty::Structure, required: false, enum_values: &[], shape: &SHAPE_DOCUMENTATION_PART_LOCATION },
+    MemberSpec { name: "properties", key: "properties", location: Location::Body, wire: "properties", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_DOCUMENTATION_PART: Shape = Shape { name: "DocumentationPart", kind: ShapeKind::Structure { members: &MEMBERS_DOCUMENTATION_PART } };
+static MEMBERS_DOCUMENTATION_PART_IDS: [MemberSpec; 2] = [
+    MemberSpec { name: "ids", key: "ids", location: Location::Body, wire: "ids", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_STRING },
+    MemberSpec { name: "warnings", key: "warnings", location: Location::Body, wire: "warnings", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_STRING },
+];
+static SHAPE_DOCUMENTATION_PART_IDS: Shape = Shape { name: "DocumentationPartIds", kind: ShapeKind::Structure { members: &MEMBERS_DOCUMENTATION_PART_IDS } };
+static MEMBERS_DOCUMENTATION_PART_LOCATION: [MemberSpec; 5] = [
+    MemberSpec { name: "type", key: "type", location: Location::Body, wire: "type", ty: Ty::String, required: true, enum_values: &["RESPONSE_BODY", "RESPONSE", "METHOD", "MODEL", "AUTHORIZER", "RESPONSE_HEADER", "RESOURCE", "PATH_PARAMETER", "REQUEST_BODY", "QUERY_PARAMETER", "API", "REQUEST_HEADER"], shape: &SHAPE_DOCUMENTATION_PART_TYPE },
+    MemberSpec { name: "path", key: "path", location: Location::Body, wire: "path", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "method", key: "method", location: Location::Body, wire: "method", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "statusCode", key: "statusCode", location: Location::Body, wire: "statusCode", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_DOCUMENTATION_PART_LOCATION_STATUS_CODE },
+    MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_DOCUMENTATION_PART_LOCATION: Shape = Shape { name: "DocumentationPartLocation", kind: ShapeKind::Structure { members: &MEMBERS_DOCUMENTATION_PART_LOCATION } };
+static PATTERN_DOCUMENTATION_PART_LOCATION_STATUS_CODE: Pattern = Pattern::new("^([1-5]\\d\\d|\\*|\\s*)$");
+static SHAPE_DOCUMENTATION_PART_LOCATION_STATUS_CODE: Shape = Shape { name: "DocumentationPartLocationStatusCode", kind: ShapeKind::String { enum_values: &[], length: Bounds { min: None, max: None }, pattern: Some(&PATTERN_DOCUMENTATION_PART_LOCATION_STATUS_CODE) } };
+static SHAPE_DOCUMENTATION_PART_TYPE: Shape = Shape { name: "DocumentationPartType", kind: ShapeKind::String { enum_values: &["RESPONSE_BODY", "RESPONSE", "METHOD", "MODEL", "AUTHORIZER", "RESPONSE_HEADER", "RESOURCE", "PATH_PARAMETER", "REQUEST_BODY", "QUERY_PARAMETER", "API", "REQUEST_HEADER"], length: Bounds { min: None, max: None }, pattern: None } };
+static MEMBERS_DOCUMENTATION_PARTS: [MemberSpec; 2] = [
+    MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_DOCUMENTATION_PART },
+];
+static SHAPE_DOCUMENTATION_PARTS: Shape = Shape { name: "DocumentationParts", kind: ShapeKind::Structure { members: &MEMBERS_DOCUMENTATION_PARTS } };
+static MEMBERS_DOCUMENTATION_VERSION: [MemberSpec; 3] = [
+    MemberSpec { name: "version", key: "version", location: Location::Body, wire: "version", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[], shape: &SHAPE_TIMESTAMP },
+    MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_DOCUMENTATION_VERSION: Shape = Shape { name: "DocumentationVersion", kind: ShapeKind::Structure { members: &MEMBERS_DOCUMENTATION_VERSION } };
+static MEMBERS_DOCUMENTATION_VERSIONS: [MemberSpec; 2] = [
+    MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_DOCUMENTATION_VERSION },
+];
+static SHAPE_DOCUMENTATION_VERSIONS: Shape = Shape { name: "DocumentationVersions", kind: ShapeKind::Structure { members: &MEMBERS_DOCUMENTATION_VERSIONS } };
+static MEMBERS_DOMAIN_NAME: [MemberSpec; 23] = [
+    MemberSpec { name: "domainName", key: "domainName", location: Location::Body, wire: "domainName", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "domainNameId", key: "domainNameId", location: Location::Body, wire: "domainNameId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "domainNameArn", key: "domainNameArn", location: Location::Body, wire: "domainNameArn", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "certificateName", key: "certificateName", location: Location::Body, wire: "certificateName", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "certificateArn", key: "certificateArn", location: Location::Body, wire: "certificateArn", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "certificateUploadDate", key: "certificateUploadDate", location: Location::Body, wire: "certificateUploadDate", ty: Ty::Timestamp, required: false, enum_values: &[], shape: &SHAPE_TIMESTAMP },
+    MemberSpec { name: "regionalDomainName", key: "regionalDomainName", location: Location::Body, wire: "regionalDomainName", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "regionalHostedZoneId", key: "regionalHostedZoneId", location: Location::Body, wire: "regionalHostedZoneId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "regionalCertificateName", key: "regionalCertificateName", location: Location::Body, wire: "regionalCertificateName", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "regionalCertificateArn", key: "regionalCertificateArn", location: Location::Body, wire: "regionalCertificateArn", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "distributionDomainName", key: "distributionDomainName", location: Location::Body, wire: "distributionDomainName", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "distributionHostedZoneId", key: "distributionHostedZoneId", location: Location::Body, wire: "distributionHostedZoneId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "endpointConfiguration", key: "endpointConfiguration", location: Location::Body, wire: "endpointConfiguration", ty: Ty::Structure, required: false, enum_values: &[], shape: &SHAPE_ENDPOINT_CONFIGURATION },
+    MemberSpec { name: "domainNameStatus", key: "domainNameStatus", location: Location::Body, wire: "domainNameStatus", ty: Ty::String, required: false, enum_values: &["AVAILABLE", "UPDATING", "PENDING", "PENDING_CERTIFICATE_REIMPORT", "PENDING_OWNERSHIP_VERIFICATION", "FAILED"], shape: &SHAPE_DOMAIN_NAME_STATUS },
+    MemberSpec { name: "domainNameStatusMessage", key: "domainNameStatusMessage", location: Location::Body, wire: "domainNameStatusMessage", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "securityPolicy", key: "securityPolicy", location: Location::Body, wire: "securityPolicy", ty: Ty::String, required: false, enum_values: &["TLS_1_0", "TLS_1_2", "SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_3_FIPS_2025_09", "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_PQ_2025_09", "SecurityPolicy_TLS13_1_2_2021_06", "SecurityPolicy_TLS13_2025_EDGE", "SecurityPolicy_TLS12_PFS_2025_EDGE", "SecurityPolicy_TLS12_2018_EDGE"], shape: &SHAPE_SECURITY_POLICY },
+    MemberSpec { name: "endpointAccessMode", key: "endpointAccessMode", location: Location::Body, wire: "endpointAccessMode", ty: Ty::String, required: false, enum_values: &["BASIC", "STRICT"], shape: &SHAPE_ENDPOINT_ACCESS_MODE },
+    MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "mutualTlsAuthentication", key: "mutualTlsAuthentication", location: Location::Body, wire: "mutualTlsAuthentication", ty: Ty::Structure, required: false, enum_values: &[], shape: &SHAPE_MUTUAL_TLS_AUTHENTICATION },
+    MemberSpec { name: "ownershipVerificationCertificateArn", key: "ownershipVerificationCertificateArn", location: Location::Body, wire: "ownershipVerificationCertificateArn", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "managementPolicy", key: "managementPolicy", location: Location::Body, wire: "managementPolicy", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "policy", key: "policy", location: Location::Body, wire: "policy", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "routingMode", key: "routingMode", location: Location::Body, wire: "routingMode", ty: Ty::String, required: false, enum_values: &["BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING"], shape: &SHAPE_ROUTING_MODE },
+];
+static SHAPE_DOMAIN_NAME: Shape = Shape { name: "DomainName", kind: ShapeKind::Structure { members: &MEMBERS_DOMAIN_NAME } };
+static MEMBERS_DOMAIN_NAME_ACCESS_ASSOCIATION: [MemberSpec; 5] = [
+    MemberSpec { name: "domainNameAccessAssociationArn", key: "domainNameAccessAssociationArn", location: Location::Body, wire: "domainNameAccessAssociationArn", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "domainNameArn", key: "domainNameArn", location: Location::Body, wire: "domainNameArn", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "accessAssociationSourceType", key: "accessAssociationSourceType", location: Location::Body, wire: "accessAssociationSourceType", ty: Ty::String, required: false, enum_values: &["VPCE"], shape: &SHAPE_ACCESS_ASSOCIATION_SOURCE_TYPE },
+    MemberSpec { name: "accessAssociationSource", key: "accessAssociationSource", location: Location::Body, wire: "accessAssociationSource", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+];
+static SHAPE_DOMAIN_NAME_ACCESS_ASSOCIATION: Shape = Shape { name: "DomainNameAccessAssociation", kind: ShapeKind::Structure { members: &MEMBERS_DOMAIN_NAME_ACCESS_ASSOCIATION } };
+static MEMBERS_DOMAIN_NAME_ACCESS_ASSOCIATIONS: [MemberSpec; 2] = [
+    MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_DOMAIN_NAME_ACCESS_ASSOCIATION },
+];
+static SHAPE_DOMAIN_NAME_ACCESS_ASSOCIATIONS: Shape = Shape { name: "DomainNameAccessAssociations", kind: ShapeKind::Structure { members: &MEMBERS_DOMAIN_NAME_ACCESS_ASSOCIATIONS } };
+static SHAPE_DOMAIN_NAME_STATUS: Shape = Shape { name: "DomainNameStatus", kind: ShapeKind::String { enum_values: &["AVAILABLE", "UPDATING", "PENDING", "PENDING_CERTIFICATE_REIMPORT", "PENDING_OWNERSHIP_VERIFICATION", "FAILED"], length: Bounds { min: None, max: None }, pattern: None } };
+static MEMBERS_DOMAIN_NAMES: [MemberSpec; 2] = [
+    MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_DOMAIN_NAME },
+];
+static SHAPE_DOMAIN_NAMES: Shape = Shape { name: "DomainNames", kind: ShapeKind::Structure { members: &MEMBERS_DOMAIN_NAMES } };
+static SHAPE_DOUBLE: Shape = Shape { name: "Double", kind: ShapeKind::Double { min: None, max: None } };
+static SHAPE_ENDPOINT_ACCESS_MODE: Shape = Shape { name: "EndpointAccessMode", kind: ShapeKind::String { enum_values: &["BASIC", "STRICT"], length: Bounds { min: None, max: None }, pattern: None } };
+static MEMBERS_ENDPOINT_CONFIGURATION: [MemberSpec; 3] = [
+    MemberSpec { name: "types", key: "types", location: Location::Body, wire: "types", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_ENDPOINT_TYPE },
+    MemberSpec { name: "ipAddressType", key: "ipAddressType", location: Location::Body, wire: "ipAddressType", ty: Ty::String, required: false, enum_values: &["ipv4", "dualstack"], shape: &SHAPE_IP_ADDRESS_TYPE },
+    MemberSpec { name: "vpcEndpointIds", key: "vpcEndpointIds", location: Location::Body, wire: "vpcEndpointIds", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_STRING },
+];
+static SHAPE_ENDPOINT_CONFIGURATION: Shape = Shape { name: "EndpointConfiguration", kind: ShapeKind::Structure { members: &MEMBERS_ENDPOINT_CONFIGURATION } };
+static SHAPE_ENDPOINT_TYPE: Shape = Shape { name: "EndpointType", kind: ShapeKind::String { enum_values: &["PRIVATE", "EDGE", "REGIONAL"], length: Bounds { min: None, max: None }, pattern: None } };
+static MEMBERS_EXPORT_RESPONSE: [MemberSpec; 3] = [
+    MemberSpec { name: "contentType", key: "header:Content-Type", location: Location::Header, wire: "Content-Type", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "contentDisposition", key: "header:Content-Disposition", location: Location::Header, wire: "Content-Disposition", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::Blob, required: false, enum_values: &[], shape: &SHAPE_BLOB },
+];
+static SHAPE_EXPORT_RESPONSE: Shape = Shape { name: "ExportResponse", kind: ShapeKind::Structure { members: &MEMBERS_EXPORT_RESPONSE } };
+static MEMBERS_FLUSH_STAGE_AUTHORIZERS_CACHE_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "stageName", key: "uri:stage_name", location: Location::Uri, wire: "stage_name", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_FLUSH_STAGE_AUTHORIZERS_CACHE_REQUEST: Shape = Shape { name: "FlushStageAuthorizersCacheRequest", kind: ShapeKind::Structure { members: &MEMBERS_FLUSH_STAGE_AUTHORIZERS_CACHE_REQUEST } };
+static MEMBERS_FLUSH_STAGE_CACHE_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "stageName", key: "uri:stage_name", location: Location::Uri, wire: "stage_name", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_FLUSH_STAGE_CACHE_REQUEST: Shape = Shape { name: "FlushStageCacheRequest", kind: ShapeKind::Structure { members: &MEMBERS_FLUSH_STAGE_CACHE_REQUEST } };
+static MEMBERS_GATEWAY_RESPONSE: [MemberSpec; 5] = [
+    MemberSpec { name: "responseType", key: "responseType", location: Location::Body, wire: "responseType", ty: Ty::String, required: false, enum_values: &["REQUEST_TOO_LARGE", "RESOURCE_NOT_FOUND", "AUTHORIZER_CONFIGURATION_ERROR", "MISSING_AUTHENTICATION_TOKEN", "BAD_REQUEST_BODY", "INVALID_SIGNATURE", "INVALID_API_KEY", "BAD_REQUEST_PARAMETERS", "AUTHORIZER_FAILURE", "UNAUTHORIZED", "INTEGRATION_TIMEOUT", "ACCESS_DENIED", "DEFAULT_4XX", "DEFAULT_5XX", "WAF_FILTERED", "QUOTA_EXCEEDED", "THROTTLED", "API_CONFIGURATION_ERROR", "UNSUPPORTED_MEDIA_TYPE", "INTEGRATION_FAILURE", "EXPIRED_TOKEN"], shape: &SHAPE_GATEWAY_RESPONSE_TYPE },
+    MemberSpec { name: "statusCode", key: "statusCode", location: Location::Body, wire: "statusCode", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STATUS_CODE },
+    MemberSpec { name: "responseParameters", key: "responseParameters", location: Location::Body, wire: "responseParameters", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "responseTemplates", key: "responseTemplates", location: Location::Body, wire: "responseTemplates", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "defaultResponse", key: "defaultResponse", location: Location::Body, wire: "defaultResponse", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+];
+static SHAPE_GATEWAY_RESPONSE: Shape = Shape { name: "GatewayResponse", kind: ShapeKind::Structure { members: &MEMBERS_GATEWAY_RESPONSE } };
+static SHAPE_GATEWAY_RESPONSE_TYPE: Shape = Shape { name: "GatewayResponseType", kind: ShapeKind::String { enum_values: &["REQUEST_TOO_LARGE", "RESOURCE_NOT_FOUND", "AUTHORIZER_CONFIGURATION_ERROR", "MISSING_AUTHENTICATION_TOKEN", "BAD_REQUEST_BODY", "INVALID_SIGNATURE", "INVALID_API_KEY", "BAD_REQUEST_PARAMETERS", "AUTHORIZER_FAILURE", "UNAUTHORIZED", "INTEGRATION_TIMEOUT", "ACCESS_DENIED", "DEFAULT_4XX", "DEFAULT_5XX", "WAF_FILTERED", "QUOTA_EXCEEDED", "THROTTLED", "API_CONFIGURATION_ERROR", "UNSUPPORTED_MEDIA_TYPE", "INTEGRATION_FAILURE", "EXPIRED_TOKEN"], length: Bounds { min: None, max: None }, pattern: None } };
+static MEMBERS_GATEWAY_RESPONSES: [MemberSpec; 2] = [
+    MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_GATEWAY_RESPONSE },
+];
+static SHAPE_GATEWAY_RESPONSES: Shape = Shape { name: "GatewayResponses", kind: ShapeKind::Structure { members: &MEMBERS_GATEWAY_RESPONSES } };
+static MEMBERS_GENERATE_CLIENT_CERTIFICATE_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+];
+static SHAPE_GENERATE_CLIENT_CERTIFICATE_REQUEST: Shape = Shape { name: "GenerateClientCertificateRequest", kind: ShapeKind::Structure { members: &MEMBERS_GENERATE_CLIENT_CERTIFICATE_REQUEST } };
+static MEMBERS_GET_ACCOUNT_REQUEST: [MemberSpec; 0] = [
+];
+static SHAPE_GET_ACCOUNT_REQUEST: Shape = Shape { name: "GetAccountRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_ACCOUNT_REQUEST } };
+static MEMBERS_GET_API_KEY_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "apiKey", key: "uri:api_Key", location: Location::Uri, wire: "api_Key", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "includeValue", key: "querystring:includeValue", location: Location::Query, wire: "includeValue", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_BOOLEAN },
+];
+static SHAPE_GET_API_KEY_REQUEST: Shape = Shape { name: "GetApiKeyRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_API_KEY_REQUEST } };
+static MEMBERS_GET_API_KEYS_REQUEST: [MemberSpec; 5] = [
+    MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+    MemberSpec { name: "nameQuery", key: "querystring:name", location: Location::Query, wire: "name", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "customerId", key: "querystring:customerId", location: Location::Query, wire: "customerId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "includeValues", key: "querystring:includeValues", location: Location::Query, wire: "includeValues", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_BOOLEAN },
+];
+static SHAPE_GET_API_KEYS_REQUEST: Shape = Shape { name: "GetApiKeysRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_API_KEYS_REQUEST } };
+static MEMBERS_GET_AUTHORIZER_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "authorizerId", key: "uri:authorizer_id", location: Location::Uri, wire: "authorizer_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_GET_AUTHORIZER_REQUEST: Shape = Shape { name: "GetAuthorizerRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_AUTHORIZER_REQUEST } };
+static MEMBERS_GET_AUTHORIZERS_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+];
+static SHAPE_GET_AUTHORIZERS_REQUEST: Shape = Shape { name: "GetAuthorizersRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_AUTHORIZERS_REQUEST } };
+static MEMBERS_GET_BASE_PATH_MAPPING_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "domainName", key: "uri:domain_name", location: Location::Uri, wire: "domain_name", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "domainNameId", key: "querystring:domainNameId", location: Location::Query, wire: "domainNameId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "basePath", key: "uri:base_path", location: Location::Uri, wire: "base_path", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_GET_BASE_PATH_MAPPING_REQUEST: Shape = Shape { name: "GetBasePathMappingRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_BASE_PATH_MAPPING_REQUEST } };
+static MEMBERS_GET_BASE_PATH_MAPPINGS_REQUEST: [MemberSpec; 4] = [
+    MemberSpec { name: "domainName", key: "uri:domain_name", location: Location::Uri, wire: "domain_name", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "domainNameId", key: "querystring:domainNameId", location: Location::Query, wire: "domainNameId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+];
+static SHAPE_GET_BASE_PATH_MAPPINGS_REQUEST: Shape = Shape { name: "GetBasePathMappingsRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_BASE_PATH_MAPPINGS_REQUEST } };
+static MEMBERS_GET_CLIENT_CERTIFICATE_REQUEST: [MemberSpec; 1] = [
+    MemberSpec { name: "clientCertificateId", key: "uri:clientcertificate_id", location: Location::Uri, wire: "clientcertificate_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_GET_CLIENT_CERTIFICATE_REQUEST: Shape = Shape { name: "GetClientCertificateRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_CLIENT_CERTIFICATE_REQUEST } };
+static MEMBERS_GET_CLIENT_CERTIFICATES_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+];
+static SHAPE_GET_CLIENT_CERTIFICATES_REQUEST: Shape = Shape { name: "GetClientCertificatesRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_CLIENT_CERTIFICATES_REQUEST } };
+static MEMBERS_GET_DEPLOYMENT_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "deploymentId", key: "uri:deployment_id", location: Location::Uri, wire: "deployment_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "embed", key: "querystring:embed", location: Location::Query, wire: "embed", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_STRING },
+];
+static SHAPE_GET_DEPLOYMENT_REQUEST: Shape = Shape { name: "GetDeploymentRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_DEPLOYMENT_REQUEST } };
+static MEMBERS_GET_DEPLOYMENTS_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+];
+static SHAPE_GET_DEPLOYMENTS_REQUEST: Shape = Shape { name: "GetDeploymentsRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_DEPLOYMENTS_REQUEST } };
+static MEMBERS_GET_DOCUMENTATION_PART_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "documentationPartId", key: "uri:part_id", location: Location::Uri, wire: "part_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_GET_DOCUMENTATION_PART_REQUEST: Shape = Shape { name: "GetDocumentationPartRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_DOCUMENTATION_PART_REQUEST } };
+static MEMBERS_GET_DOCUMENTATION_PARTS_REQUEST: [MemberSpec; 7] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "type", key: "querystring:type", location: Location::Query, wire: "type", ty: Ty::String, required: false, enum_values: &["RESPONSE_BODY", "RESPONSE", "METHOD", "MODEL", "AUTHORIZER", "RESPONSE_HEADER", "RESOURCE", "PATH_PARAMETER", "REQUEST_BODY", "QUERY_PARAMETER", "API", "REQUEST_HEADER"], shape: &SHAPE_DOCUMENTATION_PART_TYPE },
+    MemberSpec { name: "nameQuery", key: "querystring:name", location: Location::Query, wire: "name", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "path", key: "querystring:path", location: Location::Query, wire: "path", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+    MemberSpec { name: "locationStatus", key: "querystring:locationStatus", location: Location::Query, wire: "locationStatus", ty: Ty::String, required: false, enum_values: &["DOCUMENTED", "UNDOCUMENTED"], shape: &SHAPE_LOCATION_STATUS_TYPE },
+];
+static SHAPE_GET_DOCUMENTATION_PARTS_REQUEST: Shape = Shape { name: "GetDocumentationPartsRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_DOCUMENTATION_PARTS_REQUEST } };
+static MEMBERS_GET_DOCUMENTATION_VERSION_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "documentationVersion", key: "uri:doc_version", location: Location::Uri, wire: "doc_version", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_GET_DOCUMENTATION_VERSION_REQUEST: Shape = Shape { name: "GetDocumentationVersionRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_DOCUMENTATION_VERSION_REQUEST } };
+static MEMBERS_GET_DOCUMENTATION_VERSIONS_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+];
+static SHAPE_GET_DOCUMENTATION_VERSIONS_REQUEST: Shape = Shape { name: "GetDocumentationVersionsRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_DOCUMENTATION_VERSIONS_REQUEST } };
+static MEMBERS_GET_DOMAIN_NAME_ACCESS_ASSOCIATIONS_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+    MemberSpec { name: "resourceOwner", key: "querystring:resourceOwner", location: Location::Query, wire: "resourceOwner", ty: Ty::String, required: false, enum_values: &["SELF", "OTHER_ACCOUNTS"], shape: &SHAPE_RESOURCE_OWNER },
+];
+static SHAPE_GET_DOMAIN_NAME_ACCESS_ASSOCIATIONS_REQUEST: Shape = Shape { name: "GetDomainNameAccessAssociationsRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_DOMAIN_NAME_ACCESS_ASSOCIATIONS_REQUEST } };
+static MEMBERS_GET_DOMAIN_NAME_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "domainName", key: "uri:domain_name", location: Location::Uri, wire: "domain_name", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "domainNameId", key: "querystring:domainNameId", location: Location::Query, wire: "domainNameId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_GET_DOMAIN_NAME_REQUEST: Shape = Shape { name: "GetDomainNameRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_DOMAIN_NAME_REQUEST } };
+static MEMBERS_GET_DOMAIN_NAMES_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+    MemberSpec { name: "resourceOwner", key: "querystring:resourceOwner", location: Location::Query, wire: "resourceOwner", ty: Ty::String, required: false, enum_values: &["SELF", "OTHER_ACCOUNTS"], shape: &SHAPE_RESOURCE_OWNER },
+];
+static SHAPE_GET_DOMAIN_NAMES_REQUEST: Shape = Shape { name: "GetDomainNamesRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_DOMAIN_NAMES_REQUEST } };
+static MEMBERS_GET_EXPORT_REQUEST: [MemberSpec; 5] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "stageName", key: "uri:stage_name", location: Location::Uri, wire: "stage_name", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "exportType", key: "uri:export_type", location: Location::Uri, wire: "export_type", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "parameters", key: "querystring:parameters", location: Location::QueryMap, wire: "parameters", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "accepts", key: "header:Accept", location: Location::Header, wire: "Accept", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_GET_EXPORT_REQUEST: Shape = Shape { name: "GetExportRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_EXPORT_REQUEST } };
+static MEMBERS_GET_GATEWAY_RESPONSE_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "responseType", key: "uri:response_type", location: Location::Uri, wire: "response_type", ty: Ty::String, required: true, enum_values: &["REQUEST_TOO_LARGE", "RESOURCE_NOT_FOUND", "AUTHORIZER_CONFIGURATION_ERROR", "MISSING_AUTHENTICATION_TOKEN", "BAD_REQUEST_BODY", "INVALID_SIGNATURE", "INVALID_API_KEY", "BAD_REQUEST_PARAMETERS", "AUTHORIZER_FAILURE", "UNAUTHORIZED", "INTEGRATION_TIMEOUT", "ACCESS_DENIED", "DEFAULT_4XX", "DEFAULT_5XX", "WAF_FILTERED", "QUOTA_EXCEEDED", "THROTTLED", "API_CONFIGURATION_ERROR", "UNSUPPORTED_MEDIA_TYPE", "INTEGRATION_FAILURE", "EXPIRED_TOKEN"], shape: &SHAPE_GATEWAY_RESPONSE_TYPE },
+];
+static SHAPE_GET_GATEWAY_RESPONSE_REQUEST: Shape = Shape { name: "GetGatewayResponseRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_GATEWAY_RESPONSE_REQUEST } };
+static MEMBERS_GET_GATEWAY_RESPONSES_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+];
+static SHAPE_GET_GATEWAY_RESPONSES_REQUEST: Shape = Shape { name: "GetGatewayResponsesRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_GATEWAY_RESPONSES_REQUEST } };
+static MEMBERS_GET_INTEGRATION_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_GET_INTEGRATION_REQUEST: Shape = Shape { name: "GetIntegrationRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_INTEGRATION_REQUEST } };
+static MEMBERS_GET_INTEGRATION_RESPONSE_REQUEST: [MemberSpec; 4] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "statusCode", key: "uri:status_code", location: Location::Uri, wire: "status_code", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STATUS_CODE },
+];
+static SHAPE_GET_INTEGRATION_RESPONSE_REQUEST: Shape = Shape { name: "GetIntegrationResponseRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_INTEGRATION_RESPONSE_REQUEST } };
+static MEMBERS_GET_METHOD_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_GET_METHOD_REQUEST: Shape = Shape { name: "GetMethodRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_METHOD_REQUEST } };
+static MEMBERS_GET_METHOD_RESPONSE_REQUEST: [MemberSpec; 4] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "statusCode", key: "uri:status_code", location: Location::Uri, wire: "status_code", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STATUS_CODE },
+];
+static SHAPE_GET_METHOD_RESPONSE_REQUEST: Shape = Shape { name: "GetMethodResponseRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_METHOD_RESPONSE_REQUEST } };
+static MEMBERS_GET_MODEL_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "modelName", key: "uri:model_name", location: Location::Uri, wire: "model_name", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "flatten", key: "querystring:flatten", location: Location::Query, wire: "flatten", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+];
+static SHAPE_GET_MODEL_REQUEST: Shape = Shape { name: "GetModelRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_MODEL_REQUEST } };
+static MEMBERS_GET_MODEL_TEMPLATE_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "modelName", key: "uri:model_name", location: Location::Uri, wire: "model_name", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_GET_MODEL_TEMPLATE_REQUEST: Shape = Shape { name: "GetModelTemplateRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_MODEL_TEMPLATE_REQUEST } };
+static MEMBERS_GET_MODELS_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+];
+static SHAPE_GET_MODELS_REQUEST: Shape = Shape { name: "GetModelsRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_MODELS_REQUEST } };
+static MEMBERS_GET_REQUEST_VALIDATOR_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "requestValidatorId", key: "uri:requestvalidator_id", location: Location::Uri, wire: "requestvalidator_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_GET_REQUEST_VALIDATOR_REQUEST: Shape = Shape { name: "GetRequestValidatorRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_REQUEST_VALIDATOR_REQUEST } };
+static MEMBERS_GET_REQUEST_VALIDATORS_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+];
+static SHAPE_GET_REQUEST_VALIDATORS_REQUEST: Shape = Shape { name: "GetRequestValidatorsRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_REQUEST_VALIDATORS_REQUEST } };
+static MEMBERS_GET_RESOURCE_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "embed", key: "querystring:embed", location: Location::Query, wire: "embed", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_STRING },
+];
+static SHAPE_GET_RESOURCE_REQUEST: Shape = Shape { name: "GetResourceRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_RESOURCE_REQUEST } };
+static MEMBERS_GET_RESOURCES_REQUEST: [MemberSpec; 4] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+    MemberSpec { name: "embed", key: "querystring:embed", location: Location::Query, wire: "embed", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_STRING },
+];
+static SHAPE_GET_RESOURCES_REQUEST: Shape = Shape { name: "GetResourcesRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_RESOURCES_REQUEST } };
+static MEMBERS_GET_REST_API_REQUEST: [MemberSpec; 1] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_GET_REST_API_REQUEST: Shape = Shape { name: "GetRestApiRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_REST_API_REQUEST } };
+static MEMBERS_GET_REST_APIS_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+];
+static SHAPE_GET_REST_APIS_REQUEST: Shape = Shape { name: "GetRestApisRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_REST_APIS_REQUEST } };
+static MEMBERS_GET_SDK_REQUEST: [MemberSpec; 4] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "stageName", key: "uri:stage_name", location: Location::Uri, wire: "stage_name", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "sdkType", key: "uri:sdk_type", location: Location::Uri, wire: "sdk_type", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "parameters", key: "querystring:parameters", location: Location::QueryMap, wire: "parameters", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+];
+static SHAPE_GET_SDK_REQUEST: Shape = Shape { name: "GetSdkRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_SDK_REQUEST } };
+static MEMBERS_GET_SDK_TYPE_REQUEST: [MemberSpec; 1] = [
+    MemberSpec { name: "id", key: "uri:sdktype_id", location: Location::Uri, wire: "sdktype_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_GET_SDK_TYPE_REQUEST: Shape = Shape { name: "GetSdkTypeRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_SDK_TYPE_REQUEST } };
+static MEMBERS_GET_SDK_TYPES_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+];
+static SHAPE_GET_SDK_TYPES_REQUEST: Shape = Shape { name: "GetSdkTypesRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_SDK_TYPES_REQUEST } };
+static MEMBERS_GET_STAGE_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "stageName", key: "uri:stage_name", location: Location::Uri, wire: "stage_name", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_GET_STAGE_REQUEST: Shape = Shape { name: "GetStageRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_STAGE_REQUEST } };
+static MEMBERS_GET_STAGES_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "deploymentId", key: "querystring:deploymentId", location: Location::Query, wire: "deploymentId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_GET_STAGES_REQUEST: Shape = Shape { name: "GetStagesRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_STAGES_REQUEST } };
+static MEMBERS_GET_TAGS_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "resourceArn", key: "uri:resource_arn", location: Location::Uri, wire: "resource_arn", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+];
+static SHAPE_GET_TAGS_REQUEST: Shape = Shape { name: "GetTagsRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_TAGS_REQUEST } };
+static MEMBERS_GET_USAGE_PLAN_KEY_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "usagePlanId", key: "uri:usageplanId", location: Location::Uri, wire: "usageplanId", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "keyId", key: "uri:keyId", location: Location::Uri, wire: "keyId", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_GET_USAGE_PLAN_KEY_REQUEST: Shape = Shape { name: "GetUsagePlanKeyRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_USAGE_PLAN_KEY_REQUEST } };
+static MEMBERS_GET_USAGE_PLAN_KEYS_REQUEST: [MemberSpec; 4] = [
+    MemberSpec { name: "usagePlanId", key: "uri:usageplanId", location: Location::Uri, wire: "usageplanId", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+    MemberSpec { name: "nameQuery", key: "querystring:name", location: Location::Query, wire: "name", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_GET_USAGE_PLAN_KEYS_REQUEST: Shape = Shape { name: "GetUsagePlanKeysRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_USAGE_PLAN_KEYS_REQUEST } };
+static MEMBERS_GET_USAGE_PLAN_REQUEST: [MemberSpec; 1] = [
+    MemberSpec { name: "usagePlanId", key: "uri:usageplanId", location: Location::Uri, wire: "usageplanId", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_GET_USAGE_PLAN_REQUEST: Shape = Shape { name: "GetUsagePlanRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_USAGE_PLAN_REQUEST } };
+static MEMBERS_GET_USAGE_PLANS_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "keyId", key: "querystring:keyId", location: Location::Query, wire: "keyId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+];
+static SHAPE_GET_USAGE_PLANS_REQUEST: Shape = Shape { name: "GetUsagePlansRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_USAGE_PLANS_REQUEST } };
+static MEMBERS_GET_USAGE_REQUEST: [MemberSpec; 6] = [
+    MemberSpec { name: "usagePlanId", key: "uri:usageplanId", location: Location::Uri, wire: "usageplanId", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "keyId", key: "querystring:keyId", location: Location::Query, wire: "keyId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "startDate", key: "querystring:startDate", location: Location::Query, wire: "startDate", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "endDate", key: "querystring:endDate", location: Location::Query, wire: "endDate", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+];
+static SHAPE_GET_USAGE_REQUEST: Shape = Shape { name: "GetUsageRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_USAGE_REQUEST } };
+static MEMBERS_GET_VPC_LINK_REQUEST: [MemberSpec; 1] = [
+    MemberSpec { name: "vpcLinkId", key: "uri:vpclink_id", location: Location::Uri, wire: "vpclink_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_GET_VPC_LINK_REQUEST: Shape = Shape { name: "GetVpcLinkRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_VPC_LINK_REQUEST } };
+static MEMBERS_GET_VPC_LINKS_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+];
+static SHAPE_GET_VPC_LINKS_REQUEST: Shape = Shape { name: "GetVpcLinksRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_VPC_LINKS_REQUEST } };
+static MEMBERS_IMPORT_API_KEYS_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::Blob, required: true, enum_values: &[], shape: &SHAPE_BLOB },
+    MemberSpec { name: "format", key: "querystring:format", location: Location::Query, wire: "format", ty: Ty::String, required: true, enum_values: &["csv"], shape: &SHAPE_API_KEYS_FORMAT },
+    MemberSpec { name: "failOnWarnings", key: "querystring:failonwarnings", location: Location::Query, wire: "failonwarnings", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+];
+static SHAPE_IMPORT_API_KEYS_REQUEST: Shape = Shape { name: "ImportApiKeysRequest", kind: ShapeKind::Structure { members: &MEMBERS_IMPORT_API_KEYS_REQUEST } };
+static MEMBERS_IMPORT_DOCUMENTATION_PARTS_REQUEST: [MemberSpec; 4] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "mode", key: "querystring:mode", location: Location::Query, wire: "mode", ty: Ty::String, required: false, enum_values: &["merge", "overwrite"], shape: &SHAPE_PUT_MODE },
+    MemberSpec { name: "failOnWarnings", key: "querystring:failonwarnings", location: Location::Query, wire: "failonwarnings", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+    MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::Blob, required: true, enum_values: &[], shape: &SHAPE_BLOB },
+];
+static SHAPE_IMPORT_DOCUMENTATION_PARTS_REQUEST: Shape = Shape { name: "ImportDocumentationPartsRequest", kind: ShapeKind::Structure { members: &MEMBERS_IMPORT_DOCUMENTATION_PARTS_REQUEST } };
+static MEMBERS_IMPORT_REST_API_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "failOnWarnings", key: "querystring:failonwarnings", location: Location::Query, wire: "failonwarnings", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+    MemberSpec { name: "parameters", key: "querystring:parameters", location: Location::QueryMap, wire: "parameters", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::Blob, required: true, enum_values: &[], shape: &SHAPE_BLOB },
+];
+static SHAPE_IMPORT_REST_API_REQUEST: Shape = Shape { name: "ImportRestApiRequest", kind: ShapeKind::Structure { members: &MEMBERS_IMPORT_REST_API_REQUEST } };
+static SHAPE_INTEGER: Shape = Shape { name: "Integer", kind: ShapeKind::Integer { range: Bounds { min: None, max: None } } };
+static MEMBERS_INTEGRATION: [MemberSpec; 17] = [
+    MemberSpec { name: "type", key: "type", location: Location::Body, wire: "type", ty: Ty::String, required: false, enum_values: &["HTTP", "MOCK", "AWS_PROXY", "HTTP_PROXY", "AWS"], shape: &SHAPE_INTEGRATION_TYPE },
+    MemberSpec { name: "httpMethod", key: "httpMethod", location: Location::Body, wire: "httpMethod", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "uri", key: "uri", location: Location::Body, wire: "uri", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "connectionType", key: "connectionType", location: Location::Body, wire: "connectionType", ty: Ty::String, required: false, enum_values: &["INTERNET", "VPC_LINK"], shape: &SHAPE_CONNECTION_TYPE },
+    MemberSpec { name: "connectionId", key: "connectionId", location: Location::Body, wire: "connectionId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "credentials", key: "credentials", location: Location::Body, wire: "credentials", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "requestParameters", key: "requestParameters", location: Location::Body, wire: "requestParameters", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "requestTemplates", key: "requestTemplates", location: Location::Body, wire: "requestTemplates", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "passthroughBehavior", key: "passthroughBehavior", location: Location::Body, wire: "passthroughBehavior", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "contentHandling", key: "contentHandling", location: Location::Body, wire: "contentHandling", ty: Ty::String, required: false, enum_values: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"], shape: &SHAPE_CONTENT_HANDLING_STRATEGY },
+    MemberSpec { name: "timeoutInMillis", key: "timeoutInMillis", location: Location::Body, wire: "timeoutInMillis", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_INTEGER },
+    MemberSpec { name: "cacheNamespace", key: "cacheNamespace", location: Location::Body, wire: "cacheNamespace", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "cacheKeyParameters", key: "cacheKeyParameters", location: Location::Body, wire: "cacheKeyParameters", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_STRING },
+    MemberSpec { name: "integrationResponses", key: "integrationResponses", location: Location::Body, wire: "integrationResponses", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_INTEGRATION_RESPONSE },
+    MemberSpec { name: "tlsConfig", key: "tlsConfig", location: Location::Body, wire: "tlsConfig", ty: Ty::Structure, required: false, enum_values: &[], shape: &SHAPE_TLS_CONFIG },
+    MemberSpec { name: "responseTransferMode", key: "responseTransferMode", location: Location::Body, wire: "responseTransferMode", ty: Ty::String, required: false, enum_values: &["BUFFERED", "STREAM"], shape: &SHAPE_RESPONSE_TRANSFER_MODE },
+    MemberSpec { name: "integrationTarget", key: "integrationTarget", location: Location::Body, wire: "integrationTarget", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_INTEGRATION: Shape = Shape { name: "Integration", kind: ShapeKind::Structure { members: &MEMBERS_INTEGRATION } };
+static MEMBERS_INTEGRATION_RESPONSE: [MemberSpec; 5] = [
+    MemberSpec { name: "statusCode", key: "statusCode", location: Location::Body, wire: "statusCode", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STATUS_CODE },
+    MemberSpec { name: "selectionPattern", key: "selectionPattern", location: Location::Body, wire: "selectionPattern", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "responseParameters", key: "responseParameters", location: Location::Body, wire: "responseParameters", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "responseTemplates", key: "responseTemplates", location: Location::Body, wire: "responseTemplates", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "contentHandling", key: "contentHandling", location: Location::Body, wire: "contentHandling", ty: Ty::String, required: false, enum_values: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"], shape: &SHAPE_CONTENT_HANDLING_STRATEGY },
+];
+static SHAPE_INTEGRATION_RESPONSE: Shape = Shape { name: "IntegrationResponse", kind: ShapeKind::Structure { members: &MEMBERS_INTEGRATION_RESPONSE } };
+static SHAPE_INTEGRATION_TYPE: Shape = Shape { name: "IntegrationType", kind: ShapeKind::String { enum_values: &["HTTP", "MOCK", "AWS_PROXY", "HTTP_PROXY", "AWS"], length: Bounds { min: None, max: None }, pattern: None } };
+static SHAPE_IP_ADDRESS_TYPE: Shape = Shape { name: "IpAddressType", kind: ShapeKind::String { enum_values: &["ipv4", "dualstack"], length: Bounds { min: None, max: None }, pattern: None } };
+static SHAPE_LIST_OF_AR_NS: Shape = Shape { name: "ListOfARNs", kind: ShapeKind::List { member: &SHAPE_PROVIDER_ARN, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_API_KEY: Shape = Shape { name: "ListOfApiKey", kind: ShapeKind::List { member: &SHAPE_API_KEY, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_API_STAGE: Shape = Shape { name: "ListOfApiStage", kind: ShapeKind::List { member: &SHAPE_API_STAGE, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_AUTHORIZER: Shape = Shape { name: "ListOfAuthorizer", kind: ShapeKind::List { member: &SHAPE_AUTHORIZER, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_BASE_PATH_MAPPING: Shape = Shape { name: "ListOfBasePathMapping", kind: ShapeKind::List { member: &SHAPE_BASE_PATH_MAPPING, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_CLIENT_CERTIFICATE: Shape = Shape { name: "ListOfClientCertificate", kind: ShapeKind::List { member: &SHAPE_CLIENT_CERTIFICATE, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_DEPLOYMENT: Shape = Shape { name: "ListOfDeployment", kind: ShapeKind::List { member: &SHAPE_DEPLOYMENT, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_DOCUMENTATION_PART: Shape = Shape { name: "ListOfDocumentationPart", kind: ShapeKind::List { member: &SHAPE_DOCUMENTATION_PART, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_DOCUMENTATION_VERSION: Shape = Shape { name: "ListOfDocumentationVersion", kind: ShapeKind::List { member: &SHAPE_DOCUMENTATION_VERSION, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_DOMAIN_NAME: Shape = Shape { name: "ListOfDomainName", kind: ShapeKind::List { member: &SHAPE_DOMAIN_NAME, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_DOMAIN_NAME_ACCESS_ASSOCIATION: Shape = Shape { name: "ListOfDomainNameAccessAssociation", kind: ShapeKind::List { member: &SHAPE_DOMAIN_NAME_ACCESS_ASSOCIATION, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_ENDPOINT_TYPE: Shape = Shape { name: "ListOfEndpointType", kind: ShapeKind::List { member: &SHAPE_ENDPOINT_TYPE, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_GATEWAY_RESPONSE: Shape = Shape { name: "ListOfGatewayResponse", kind: ShapeKind::List { member: &SHAPE_GATEWAY_RESPONSE, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_LONG: Shape = Shape { name: "ListOfLong", kind: ShapeKind::List { member: &SHAPE_LONG, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_MODEL: Shape = Shape { name: "ListOfModel", kind: ShapeKind::List { member: &SHAPE_MODEL, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_PATCH_OPERATION: Shape = Shape { name: "ListOfPatchOperation", kind: ShapeKind::List { member: &SHAPE_PATCH_OPERATION, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_REQUEST_VALIDATOR: Shape = Shape { name: "ListOfRequestValidator", kind: ShapeKind::List { member: &SHAPE_REQUEST_VALIDATOR, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_RESOURCE: Shape = Shape { name: "ListOfResource", kind: ShapeKind::List { member: &SHAPE_RESOURCE, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_REST_API: Shape = Shape { name: "ListOfRestApi", kind: ShapeKind::List { member: &SHAPE_REST_API, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_SDK_CONFIGURATION_PROPERTY: Shape = Shape { name: "ListOfSdkConfigurationProperty", kind: ShapeKind::List { member: &SHAPE_SDK_CONFIGURATION_PROPERTY, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_SDK_TYPE: Shape = Shape { name: "ListOfSdkType", kind: ShapeKind::List { member: &SHAPE_SDK_TYPE, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_STAGE: Shape = Shape { name: "ListOfStage", kind: ShapeKind::List { member: &SHAPE_STAGE, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_STAGE_KEYS: Shape = Shape { name: "ListOfStageKeys", kind: ShapeKind::List { member: &SHAPE_STAGE_KEY, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_STRING: Shape = Shape { name: "ListOfString", kind: ShapeKind::List { member: &SHAPE_STRING, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_USAGE: Shape = Shape { name: "ListOfUsage", kind: ShapeKind::List { member: &SHAPE_LIST_OF_LONG, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_USAGE_PLAN: Shape = Shape { name: "ListOfUsagePlan", kind: ShapeKind::List { member: &SHAPE_USAGE_PLAN, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_USAGE_PLAN_KEY: Shape = Shape { name: "ListOfUsagePlanKey", kind: ShapeKind::List { member: &SHAPE_USAGE_PLAN_KEY, length: Bounds { min: None, max: None } } };
+static SHAPE_LIST_OF_VPC_LINK: Shape = Shape { name: "ListOfVpcLink", kind: ShapeKind::List { member: &SHAPE_VPC_LINK, length: Bounds { min: None, max: None } } };
+static SHAPE_LOCATION_STATUS_TYPE: Shape = Shape { name: "LocationStatusType", kind: ShapeKind::String { enum_values: &["DOCUMENTED", "UNDOCUMENTED"], length: Bounds { min: None, max: None }, pattern: None } };
+static SHAPE_LONG: Shape = Shape { name: "Long", kind: ShapeKind::Long { range: Bounds { min: None, max: None } } };
+static SHAPE_MAP_OF_API_STAGE_THROTTLE_SETTINGS: Shape = Shape { name: "MapOfApiStageThrottleSettings", kind: ShapeKind::Map { key: &SHAPE_STRING, value: &SHAPE_THROTTLE_SETTINGS, length: Bounds { min: None, max: None } } };
+static SHAPE_MAP_OF_INTEGRATION_RESPONSE: Shape = Shape { name: "MapOfIntegrationResponse", kind: ShapeKind::Map { key: &SHAPE_STRING, value: &SHAPE_INTEGRATION_RESPONSE, length: Bounds { min: None, max: None } } };
+static SHAPE_MAP_OF_KEY_USAGES: Shape = Shape { name: "MapOfKeyUsages", kind: ShapeKind::Map { key: &SHAPE_STRING, value: &SHAPE_LIST_OF_USAGE, length: Bounds { min: None, max: None } } };
+static SHAPE_MAP_OF_METHOD: Shape = Shape { name: "MapOfMethod", kind: ShapeKind::Map { key: &SHAPE_STRING, value: &SHAPE_METHOD, length: Bounds { min: None, max: None } } };
+static SHAPE_MAP_OF_METHOD_RESPONSE: Shape = Shape { name: "MapOfMethodResponse", kind: ShapeKind::Map { key: &SHAPE_STRING, value: &SHAPE_METHOD_RESPONSE, length: Bounds { min: None, max: None } } };
+static SHAPE_MAP_OF_METHOD_SETTINGS: Shape = Shape { name: "MapOfMethodSettings", kind: ShapeKind::Map { key: &SHAPE_STRING, value: &SHAPE_METHOD_SETTING, length: Bounds { min: None, max: None } } };
+static SHAPE_MAP_OF_METHOD_SNAPSHOT: Shape = Shape { name: "MapOfMethodSnapshot", kind: ShapeKind::Map { key: &SHAPE_STRING, value: &SHAPE_METHOD_SNAPSHOT, length: Bounds { min: None, max: None } } };
+static SHAPE_MAP_OF_STRING_TO_BOOLEAN: Shape = Shape { name: "MapOfStringToBoolean", kind: ShapeKind::Map { key: &SHAPE_STRING, value: &SHAPE_NULLABLE_BOOLEAN, length: Bounds { min: None, max: None } } };
+static SHAPE_MAP_OF_STRING_TO_LIST: Shape = Shape { name: "MapOfStringToList", kind: ShapeKind::Map { key: &SHAPE_STRING, value: &SHAPE_LIST_OF_STRING, length: Bounds { min: None, max: None } } };
+static SHAPE_MAP_OF_STRING_TO_STRING: Shape = Shape { name: "MapOfStringToString", kind: ShapeKind::Map { key: &SHAPE_STRING, value: &SHAPE_STRING, length: Bounds { min: None, max: None } } };
+static MEMBERS_METHOD: [MemberSpec; 11] = [
+    MemberSpec { name: "httpMethod", key: "httpMethod", location: Location::Body, wire: "httpMethod", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "authorizationType", key: "authorizationType", location: Location::Body, wire: "authorizationType", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "authorizerId", key: "authorizerId", location: Location::Body, wire: "authorizerId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "apiKeyRequired", key: "apiKeyRequired", location: Location::Body, wire: "apiKeyRequired", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_BOOLEAN },
+    MemberSpec { name: "requestValidatorId", key: "requestValidatorId", location: Location::Body, wire: "requestValidatorId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "operationName", key: "operationName", location: Location::Body, wire: "operationName", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "requestParameters", key: "requestParameters", location: Location::Body, wire: "requestParameters", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_BOOLEAN },
+    MemberSpec { name: "requestModels", key: "requestModels", location: Location::Body, wire: "requestModels", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "methodResponses", key: "methodResponses", location: Location::Body, wire: "methodResponses", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_METHOD_RESPONSE },
+    MemberSpec { name: "methodIntegration", key: "methodIntegration", location: Location::Body, wire: "methodIntegration", ty: Ty::Structure, required: false, enum_values: &[], shape: &SHAPE_INTEGRATION },
+    MemberSpec { name: "authorizationScopes", key: "authorizationScopes", location: Location::Body, wire: "authorizationScopes", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_STRING },
+];
+static SHAPE_METHOD: Shape = Shape { name: "Method", kind: ShapeKind::Structure { members: &MEMBERS_METHOD } };
+static MEMBERS_METHOD_RESPONSE: [MemberSpec; 3] = [
+    MemberSpec { name: "statusCode", key: "statusCode", location: Location::Body, wire: "statusCode", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STATUS_CODE },
+    MemberSpec { name: "responseParameters", key: "responseParameters", location: Location::Body, wire: "responseParameters", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_BOOLEAN },
+    MemberSpec { name: "responseModels", key: "responseModels", location: Location::Body, wire: "responseModels", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+];
+static SHAPE_METHOD_RESPONSE: Shape = Shape { name: "MethodResponse", kind: ShapeKind::Structure { members: &MEMBERS_METHOD_RESPONSE } };
+static MEMBERS_METHOD_SETTING: [MemberSpec; 10] = [
+    MemberSpec { name: "metricsEnabled", key: "metricsEnabled", location: Location::Body, wire: "metricsEnabled", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+    MemberSpec { name: "loggingLevel", key: "loggingLevel", location: Location::Body, wire: "loggingLevel", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "dataTraceEnabled", key: "dataTraceEnabled", location: Location::Body, wire: "dataTraceEnabled", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+    MemberSpec { name: "throttlingBurstLimit", key: "throttlingBurstLimit", location: Location::Body, wire: "throttlingBurstLimit", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_INTEGER },
+    MemberSpec { name: "throttlingRateLimit", key: "throttlingRateLimit", location: Location::Body, wire: "throttlingRateLimit", ty: Ty::Double, required: false, enum_values: &[], shape: &SHAPE_DOUBLE },
+    MemberSpec { name: "cachingEnabled", key: "cachingEnabled", location: Location::Body, wire: "cachingEnabled", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+    MemberSpec { name: "cacheTtlInSeconds", key: "cacheTtlInSeconds", location: Location::Body, wire: "cacheTtlInSeconds", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_INTEGER },
+    MemberSpec { name: "cacheDataEncrypted", key: "cacheDataEncrypted", location: Location::Body, wire: "cacheDataEncrypted", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+    MemberSpec { name: "requireAuthorizationForCacheControl", key: "requireAuthorizationForCacheControl", location: Location::Body, wire: "requireAuthorizationForCacheControl", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+    MemberSpec { name: "unauthorizedCacheControlHeaderStrategy", key: "unauthorizedCacheControlHeaderStrategy", location: Location::Body, wire: "unauthorizedCacheControlHeaderStrategy", ty: Ty::String, required: false, enum_values: &["FAIL_WITH_403", "SUCCEED_WITH_RESPONSE_HEADER", "SUCCEED_WITHOUT_RESPONSE_HEADER"], shape: &SHAPE_UNAUTHORIZED_CACHE_CONTROL_HEADER_STRATEGY },
+];
+static SHAPE_METHOD_SETTING: Shape = Shape { name: "MethodSetting", kind: ShapeKind::Structure { members: &MEMBERS_METHOD_SETTING } };
+static MEMBERS_METHOD_SNAPSHOT: [MemberSpec; 2] = [
+    MemberSpec { name: "authorizationType", key: "authorizationType", location: Location::Body, wire: "authorizationType", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "apiKeyRequired", key: "apiKeyRequired", location: Location::Body, wire: "apiKeyRequired", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+];
+static SHAPE_METHOD_SNAPSHOT: Shape = Shape { name: "MethodSnapshot", kind: ShapeKind::Structure { members: &MEMBERS_METHOD_SNAPSHOT } };
+static MEMBERS_MODEL: [MemberSpec; 5] = [
+    MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "schema", key: "schema", location: Location::Body, wire: "schema", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "contentType", key: "contentType", location: Location::Body, wire: "contentType", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_MODEL: Shape = Shape { name: "Model", kind: ShapeKind::Structure { members: &MEMBERS_MODEL } };
+static MEMBERS_MODELS: [MemberSpec; 2] = [
+    MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_MODEL },
+];
+static SHAPE_MODELS: Shape = Shape { name: "Models", kind: ShapeKind::Structure { members: &MEMBERS_MODELS } };
+static MEMBERS_MUTUAL_TLS_AUTHENTICATION: [MemberSpec; 3] = [
+    MemberSpec { name: "truststoreUri", key: "truststoreUri", location: Location::Body, wire: "truststoreUri", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "truststoreVersion", key: "truststoreVersion", location: Location::Body, wire: "truststoreVersion", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "truststoreWarnings", key: "truststoreWarnings", location: Location::Body, wire: "truststoreWarnings", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_STRING },
+];
+static SHAPE_MUTUAL_TLS_AUTHENTICATION: Shape = Shape { name: "MutualTlsAuthentication", kind: ShapeKind::Structure { members: &MEMBERS_MUTUAL_TLS_AUTHENTICATION } };
+static MEMBERS_MUTUAL_TLS_AUTHENTICATION_INPUT: [MemberSpec; 2] = [
+    MemberSpec { name: "truststoreUri", key: "truststoreUri", location: Location::Body, wire: "truststoreUri", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "truststoreVersion", key: "truststoreVersion", location: Location::Body, wire: "truststoreVersion", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_MUTUAL_TLS_AUTHENTICATION_INPUT: Shape = Shape { name: "MutualTlsAuthenticationInput", kind: ShapeKind::Structure { members: &MEMBERS_MUTUAL_TLS_AUTHENTICATION_INPUT } };
+static SHAPE_NULLABLE_BOOLEAN: Shape = Shape { name: "NullableBoolean", kind: ShapeKind::Boolean };
+static SHAPE_NULLABLE_INTEGER: Shape = Shape { name: "NullableInteger", kind: ShapeKind::Integer { range: Bounds { min: None, max: None } } };
+static SHAPE_OP: Shape = Shape { name: "Op", kind: ShapeKind::String { enum_values: &["add", "remove", "move", "test", "replace", "copy"], length: Bounds { min: None, max: None }, pattern: None } };
+static MEMBERS_PATCH_OPERATION: [MemberSpec; 4] = [
+    MemberSpec { name: "op", key: "op", location: Location::Body, wire: "op", ty: Ty::String, required: false, enum_values: &["add", "remove", "move", "test", "replace", "copy"], shape: &SHAPE_OP },
+    MemberSpec { name: "path", key: "path", location: Location::Body, wire: "path", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "value", key: "value", location: Location::Body, wire: "value", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "from", key: "from", location: Location::Body, wire: "from", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_PATCH_OPERATION: Shape = Shape { name: "PatchOperation", kind: ShapeKind::Structure { members: &MEMBERS_PATCH_OPERATION } };
+static SHAPE_PATH_TO_MAP_OF_METHOD_SNAPSHOT: Shape = Shape { name: "PathToMapOfMethodSnapshot", kind: ShapeKind::Map { key: &SHAPE_STRING, value: &SHAPE_MAP_OF_METHOD_SNAPSHOT, length: Bounds { min: None, max: None } } };
+static SHAPE_PROVIDER_ARN: Shape = Shape { name: "ProviderARN", kind: ShapeKind::String { enum_values: &[], length: Bounds { min: None, max: None }, pattern: None } };
+static MEMBERS_PUT_GATEWAY_RESPONSE_REQUEST: [MemberSpec; 5] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "responseType", key: "uri:response_type", location: Location::Uri, wire: "response_type", ty: Ty::String, required: true, enum_values: &["REQUEST_TOO_LARGE", "RESOURCE_NOT_FOUND", "AUTHORIZER_CONFIGURATION_ERROR", "MISSING_AUTHENTICATION_TOKEN", "BAD_REQUEST_BODY", "INVALID_SIGNATURE", "INVALID_API_KEY", "BAD_REQUEST_PARAMETERS", "AUTHORIZER_FAILURE", "UNAUTHORIZED", "INTEGRATION_TIMEOUT", "ACCESS_DENIED", "DEFAULT_4XX", "DEFAULT_5XX", "WAF_FILTERED", "QUOTA_EXCEEDED", "THROTTLED", "API_CONFIGURATION_ERROR", "UNSUPPORTED_MEDIA_TYPE", "INTEGRATION_FAILURE", "EXPIRED_TOKEN"], shape: &SHAPE_GATEWAY_RESPONSE_TYPE },
+    MemberSpec { name: "statusCode", key: "statusCode", location: Location::Body, wire: "statusCode", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STATUS_CODE },
+    MemberSpec { name: "responseParameters", key: "responseParameters", location: Location::Body, wire: "responseParameters", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "responseTemplates", key: "responseTemplates", location: Location::Body, wire: "responseTemplates", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+];
+static SHAPE_PUT_GATEWAY_RESPONSE_REQUEST: Shape = Shape { name: "PutGatewayResponseRequest", kind: ShapeKind::Structure { members: &MEMBERS_PUT_GATEWAY_RESPONSE_REQUEST } };
+static MEMBERS_PUT_INTEGRATION_REQUEST: [MemberSpec; 19] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "type", key: "type", location: Location::Body, wire: "type", ty: Ty::String, required: true, enum_values: &["HTTP", "MOCK", "AWS_PROXY", "HTTP_PROXY", "AWS"], shape: &SHAPE_INTEGRATION_TYPE },
+    MemberSpec { name: "integrationHttpMethod", key: "httpMethod", location: Location::Body, wire: "httpMethod", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "uri", key: "uri", location: Location::Body, wire: "uri", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "connectionType", key: "connectionType", location: Location::Body, wire: "connectionType", ty: Ty::String, required: false, enum_values: &["INTERNET", "VPC_LINK"], shape: &SHAPE_CONNECTION_TYPE },
+    MemberSpec { name: "connectionId", key: "connectionId", location: Location::Body, wire: "connectionId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "credentials", key: "credentials", location: Location::Body, wire: "credentials", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "requestParameters", key: "requestParameters", location: Location::Body, wire: "requestParameters", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "requestTemplates", key: "requestTemplates", location: Location::Body, wire: "requestTemplates", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "passthroughBehavior", key: "passthroughBehavior", location: Location::Body, wire: "passthroughBehavior", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "cacheNamespace", key: "cacheNamespace", location: Location::Body, wire: "cacheNamespace", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "cacheKeyParameters", key: "cacheKeyParameters", location: Location::Body, wire: "cacheKeyParameters", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_STRING },
+    MemberSpec { name: "contentHandling", key: "contentHandling", location: Location::Body, wire: "contentHandling", ty: Ty::String, required: false, enum_values: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"], shape: &SHAPE_CONTENT_HANDLING_STRATEGY },
+    MemberSpec { name: "timeoutInMillis", key: "timeoutInMillis", location: Location::Body, wire: "timeoutInMillis", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+    MemberSpec { name: "tlsConfig", key: "tlsConfig", location: Location::Body, wire: "tlsConfig", ty: Ty::Structure, required: false, enum_values: &[], shape: &SHAPE_TLS_CONFIG },
+    MemberSpec { name: "responseTransferMode", key: "responseTransferMode", location: Location::Body, wire: "responseTransferMode", ty: Ty::String, required: false, enum_values: &["BUFFERED", "STREAM"], shape: &SHAPE_RESPONSE_TRANSFER_MODE },
+    MemberSpec { name: "integrationTarget", key: "integrationTarget", location: Location::Body, wire: "integrationTarget", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_PUT_INTEGRATION_REQUEST: Shape = Shape { name: "PutIntegrationRequest", kind: ShapeKind::Structure { members: &MEMBERS_PUT_INTEGRATION_REQUEST } };
+static MEMBERS_PUT_INTEGRATION_RESPONSE_REQUEST: [MemberSpec; 8] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "statusCode", key: "uri:status_code", location: Location::Uri, wire: "status_code", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STATUS_CODE },
+    MemberSpec { name: "selectionPattern", key: "selectionPattern", location: Location::Body, wire: "selectionPattern", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "responseParameters", key: "responseParameters", location: Location::Body, wire: "responseParameters", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "responseTemplates", key: "responseTemplates", location: Location::Body, wire: "responseTemplates", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "contentHandling", key: "contentHandling", location: Location::Body, wire: "contentHandling", ty: Ty::String, required: false, enum_values: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"], shape: &SHAPE_CONTENT_HANDLING_STRATEGY },
+];
+static SHAPE_PUT_INTEGRATION_RESPONSE_REQUEST: Shape = Shape { name: "PutIntegrationResponseRequest", kind: ShapeKind::Structure { members: &MEMBERS_PUT_INTEGRATION_RESPONSE_REQUEST } };
+static MEMBERS_PUT_METHOD_REQUEST: [MemberSpec; 11] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "authorizationType", key: "authorizationType", location: Location::Body, wire: "authorizationType", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "authorizerId", key: "authorizerId", location: Location::Body, wire: "authorizerId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "apiKeyRequired", key: "apiKeyRequired", location: Location::Body, wire: "apiKeyRequired", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+    MemberSpec { name: "operationName", key: "operationName", location: Location::Body, wire: "operationName", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "requestParameters", key: "requestParameters", location: Location::Body, wire: "requestParameters", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_BOOLEAN },
+    MemberSpec { name: "requestModels", key: "requestModels", location: Location::Body, wire: "requestModels", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "requestValidatorId", key: "requestValidatorId", location: Location::Body, wire: "requestValidatorId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "authorizationScopes", key: "authorizationScopes", location: Location::Body, wire: "authorizationScopes", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_STRING },
+];
+static SHAPE_PUT_METHOD_REQUEST: Shape = Shape { name: "PutMethodRequest", kind: ShapeKind::Structure { members: &MEMBERS_PUT_METHOD_REQUEST } };
+static MEMBERS_PUT_METHOD_RESPONSE_REQUEST: [MemberSpec; 6] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "statusCode", key: "uri:status_code", location: Location::Uri, wire: "status_code", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STATUS_CODE },
+    MemberSpec { name: "responseParameters", key: "responseParameters", location: Location::Body, wire: "responseParameters", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_BOOLEAN },
+    MemberSpec { name: "responseModels", key: "responseModels", location: Location::Body, wire: "responseModels", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+];
+static SHAPE_PUT_METHOD_RESPONSE_REQUEST: Shape = Shape { name: "PutMethodResponseRequest", kind: ShapeKind::Structure { members: &MEMBERS_PUT_METHOD_RESPONSE_REQUEST } };
+static SHAPE_PUT_MODE: Shape = Shape { name: "PutMode", kind: ShapeKind::String { enum_values: &["merge", "overwrite"], length: Bounds { min: None, max: None }, pattern: None } };
+static MEMBERS_PUT_REST_API_REQUEST: [MemberSpec; 5] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "mode", key: "querystring:mode", location: Location::Query, wire: "mode", ty: Ty::String, required: false, enum_values: &["merge", "overwrite"], shape: &SHAPE_PUT_MODE },
+    MemberSpec { name: "failOnWarnings", key: "querystring:failonwarnings", location: Location::Query, wire: "failonwarnings", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+    MemberSpec { name: "parameters", key: "querystring:parameters", location: Location::QueryMap, wire: "parameters", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::Blob, required: true, enum_values: &[], shape: &SHAPE_BLOB },
+];
+static SHAPE_PUT_REST_API_REQUEST: Shape = Shape { name: "PutRestApiRequest", kind: ShapeKind::Structure { members: &MEMBERS_PUT_REST_API_REQUEST } };
+static SHAPE_QUOTA_PERIOD_TYPE: Shape = Shape { name: "QuotaPeriodType", kind: ShapeKind::String { enum_values: &["DAY", "WEEK", "MONTH"], length: Bounds { min: None, max: None }, pattern: None } };
+static MEMBERS_QUOTA_SETTINGS: [MemberSpec; 3] = [
+    MemberSpec { name: "limit", key: "limit", location: Location::Body, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_INTEGER },
+    MemberSpec { name: "offset", key: "offset", location: Location::Body, wire: "offset", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_INTEGER },
+    MemberSpec { name: "period", key: "period", location: Location::Body, wire: "period", ty: Ty::String, required: false, enum_values: &["DAY", "WEEK", "MONTH"], shape: &SHAPE_QUOTA_PERIOD_TYPE },
+];
+static SHAPE_QUOTA_SETTINGS: Shape = Shape { name: "QuotaSettings", kind: ShapeKind::Structure { members: &MEMBERS_QUOTA_SETTINGS } };
+static MEMBERS_REJECT_DOMAIN_NAME_ACCESS_ASSOCIATION_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "domainNameAccessAssociationArn", key: "querystring:domainNameAccessAssociationArn", location: Location::Query, wire: "domainNameAccessAssociationArn", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "domainNameArn", key: "querystring:domainNameArn", location: Location::Query, wire: "domainNameArn", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_REJECT_DOMAIN_NAME_ACCESS_ASSOCIATION_REQUEST: Shape = Shape { name: "RejectDomainNameAccessAssociationRequest", kind: ShapeKind::Structure { members: &MEMBERS_REJECT_DOMAIN_NAME_ACCESS_ASSOCIATION_REQUEST } };
+static MEMBERS_REQUEST_VALIDATOR: [MemberSpec; 4] = [
+    MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "validateRequestBody", key: "validateRequestBody", location: Location::Body, wire: "validateRequestBody", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+    MemberSpec { name: "validateRequestParameters", key: "validateRequestParameters", location: Location::Body, wire: "validateRequestParameters", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+];
+static SHAPE_REQUEST_VALIDATOR: Shape = Shape { name: "RequestValidator", kind: ShapeKind::Structure { members: &MEMBERS_REQUEST_VALIDATOR } };
+static MEMBERS_REQUEST_VALIDATORS: [MemberSpec; 2] = [
+    MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_REQUEST_VALIDATOR },
+];
+static SHAPE_REQUEST_VALIDATORS: Shape = Shape { name: "RequestValidators", kind: ShapeKind::Structure { members: &MEMBERS_REQUEST_VALIDATORS } };
+static MEMBERS_RESOURCE: [MemberSpec; 5] = [
+    MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "parentId", key: "parentId", location: Location::Body, wire: "parentId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "pathPart", key: "pathPart", location: Location::Body, wire: "pathPart", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "path", key: "path", location: Location::Body, wire: "path", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "resourceMethods", key: "resourceMethods", location: Location::Body, wire: "resourceMethods", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_METHOD },
+];
+static SHAPE_RESOURCE: Shape = Shape { name: "Resource", kind: ShapeKind::Structure { members: &MEMBERS_RESOURCE } };
+static SHAPE_RESOURCE_OWNER: Shape = Shape { name: "ResourceOwner", kind: ShapeKind::String { enum_values: &["SELF", "OTHER_ACCOUNTS"], length: Bounds { min: None, max: None }, pattern: None } };
+static MEMBERS_RESOURCES: [MemberSpec; 2] = [
+    MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_RESOURCE },
+];
+static SHAPE_RESOURCES: Shape = Shape { name: "Resources", kind: ShapeKind::Structure { members: &MEMBERS_RESOURCES } };
+static SHAPE_RESPONSE_TRANSFER_MODE: Shape = Shape { name: "ResponseTransferMode", kind: ShapeKind::String { enum_values: &["BUFFERED", "STREAM"], length: Bounds { min: None, max: None }, pattern: None } };
+static MEMBERS_REST_API: [MemberSpec; 18] = [
+    MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[], shape: &SHAPE_TIMESTAMP },
+    MemberSpec { name: "version", key: "version", location: Location::Body, wire: "version", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "warnings", key: "warnings", location: Location::Body, wire: "warnings", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_STRING },
+    MemberSpec { name: "binaryMediaTypes", key: "binaryMediaTypes", location: Location::Body, wire: "binaryMediaTypes", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_STRING },
+    MemberSpec { name: "minimumCompressionSize", key: "minimumCompressionSize", location: Location::Body, wire: "minimumCompressionSize", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_NULLABLE_INTEGER },
+    MemberSpec { name: "apiKeySource", key: "apiKeySource", location: Location::Body, wire: "apiKeySource", ty: Ty::String, required: false, enum_values: &["HEADER", "AUTHORIZER"], shape: &SHAPE_API_KEY_SOURCE_TYPE },
+    MemberSpec { name: "endpointConfiguration", key: "endpointConfiguration", location: Location::Body, wire: "endpointConfiguration", ty: Ty::Structure, required: false, enum_values: &[], shape: &SHAPE_ENDPOINT_CONFIGURATION },
+    MemberSpec { name: "policy", key: "policy", location: Location::Body, wire: "policy", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "disableExecuteApiEndpoint", key: "disableExecuteApiEndpoint", location: Location::Body, wire: "disableExecuteApiEndpoint", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+    MemberSpec { name: "rootResourceId", key: "rootResourceId", location: Location::Body, wire: "rootResourceId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "securityPolicy", key: "securityPolicy", location: Location::Body, wire: "securityPolicy", ty: Ty::String, required: false, enum_values: &["TLS_1_0", "TLS_1_2", "SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_3_FIPS_2025_09", "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_PQ_2025_09", "SecurityPolicy_TLS13_1_2_2021_06", "SecurityPolicy_TLS13_2025_EDGE", "SecurityPolicy_TLS12_PFS_2025_EDGE", "SecurityPolicy_TLS12_2018_EDGE"], shape: &SHAPE_SECURITY_POLICY },
+    MemberSpec { name: "endpointAccessMode", key: "endpointAccessMode", location: Location::Body, wire: "endpointAccessMode", ty: Ty::String, required: false, enum_values: &["BASIC", "STRICT"], shape: &SHAPE_ENDPOINT_ACCESS_MODE },
+    MemberSpec { name: "apiStatus", key: "apiStatus", location: Location::Body, wire: "apiStatus", ty: Ty::String, required: false, enum_values: &["UPDATING", "AVAILABLE", "PENDING", "FAILED"], shape: &SHAPE_API_STATUS },
+    MemberSpec { name: "apiStatusMessage", key: "apiStatusMessage", location: Location::Body, wire: "apiStatusMessage", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_REST_API: Shape = Shape { name: "RestApi", kind: ShapeKind::Structure { members: &MEMBERS_REST_API } };
+static MEMBERS_REST_APIS: [MemberSpec; 2] = [
+    MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_REST_API },
+];
+static SHAPE_REST_APIS: Shape = Shape { name: "RestApis", kind: ShapeKind::Structure { members: &MEMBERS_REST_APIS } };
+static SHAPE_ROUTING_MODE: Shape = Shape { name: "RoutingMode", kind: ShapeKind::String { enum_values: &["BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING"], length: Bounds { min: None, max: None }, pattern: None } };
+static MEMBERS_SDK_CONFIGURATION_PROPERTY: [MemberSpec; 5] = [
+    MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "friendlyName", key: "friendlyName", location: Location::Body, wire: "friendlyName", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "required", key: "required", location: Location::Body, wire: "required", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+    MemberSpec { name: "defaultValue", key: "defaultValue", location: Location::Body, wire: "defaultValue", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_SDK_CONFIGURATION_PROPERTY: Shape = Shape { name: "SdkConfigurationProperty", kind: ShapeKind::Structure { members: &MEMBERS_SDK_CONFIGURATION_PROPERTY } };
+static MEMBERS_SDK_RESPONSE: [MemberSpec; 3] = [
+    MemberSpec { name: "contentType", key: "header:Content-Type", location: Location::Header, wire: "Content-Type", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "contentDisposition", key: "header:Content-Disposition", location: Location::Header, wire: "Content-Disposition", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::Blob, required: false, enum_values: &[], shape: &SHAPE_BLOB },
+];
+static SHAPE_SDK_RESPONSE: Shape = Shape { name: "SdkResponse", kind: ShapeKind::Structure { members: &MEMBERS_SDK_RESPONSE } };
+static MEMBERS_SDK_TYPE: [MemberSpec; 4] = [
+    MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "friendlyName", key: "friendlyName", location: Location::Body, wire: "friendlyName", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "configurationProperties", key: "configurationProperties", location: Location::Body, wire: "configurationProperties", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_SDK_CONFIGURATION_PROPERTY },
+];
+static SHAPE_SDK_TYPE: Shape = Shape { name: "SdkType", kind: ShapeKind::Structure { members: &MEMBERS_SDK_TYPE } };
+static MEMBERS_SDK_TYPES: [MemberSpec; 2] = [
+    MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_SDK_TYPE },
+];
+static SHAPE_SDK_TYPES: Shape = Shape { name: "SdkTypes", kind: ShapeKind::Structure { members: &MEMBERS_SDK_TYPES } };
+static SHAPE_SECURITY_POLICY: Shape = Shape { name: "SecurityPolicy", kind: ShapeKind::String { enum_values: &["TLS_1_0", "TLS_1_2", "SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_3_FIPS_2025_09", "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_PQ_2025_09", "SecurityPolicy_TLS13_1_2_2021_06", "SecurityPolicy_TLS13_2025_EDGE", "SecurityPolicy_TLS12_PFS_2025_EDGE", "SecurityPolicy_TLS12_2018_EDGE"], length: Bounds { min: None, max: None }, pattern: None } };
+static MEMBERS_STAGE: [MemberSpec; 17] = [
+    MemberSpec { name: "deploymentId", key: "deploymentId", location: Location::Body, wire: "deploymentId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "clientCertificateId", key: "clientCertificateId", location: Location::Body, wire: "clientCertificateId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "stageName", key: "stageName", location: Location::Body, wire: "stageName", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "cacheClusterEnabled", key: "cacheClusterEnabled", location: Location::Body, wire: "cacheClusterEnabled", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+    MemberSpec { name: "cacheClusterSize", key: "cacheClusterSize", location: Location::Body, wire: "cacheClusterSize", ty: Ty::String, required: false, enum_values: &["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"], shape: &SHAPE_CACHE_CLUSTER_SIZE },
+    MemberSpec { name: "cacheClusterStatus", key: "cacheClusterStatus", location: Location::Body, wire: "cacheClusterStatus", ty: Ty::String, required: false, enum_values: &["CREATE_IN_PROGRESS", "AVAILABLE", "DELETE_IN_PROGRESS", "NOT_AVAILABLE", "FLUSH_IN_PROGRESS"], shape: &SHAPE_CACHE_CLUSTER_STATUS },
+    MemberSpec { name: "methodSettings", key: "methodSettings", location: Location::Body, wire: "methodSettings", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_METHOD_SETTINGS },
+    MemberSpec { name: "variables", key: "variables", location: Location::Body, wire: "variables", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "documentationVersion", key: "documentationVersion", location: Location::Body, wire: "documentationVersion", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "accessLogSettings", key: "accessLogSettings", location: Location::Body, wire: "accessLogSettings", ty: Ty::Structure, required: false, enum_values: &[], shape: &SHAPE_ACCESS_LOG_SETTINGS },
+    MemberSpec { name: "canarySettings", key: "canarySettings", location: Location::Body, wire: "canarySettings", ty: Ty::Structure, required: false, enum_values: &[], shape: &SHAPE_CANARY_SETTINGS },
+    MemberSpec { name: "tracingEnabled", key: "tracingEnabled", location: Location::Body, wire: "tracingEnabled", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+    MemberSpec { name: "webAclArn", key: "webAclArn", location: Location::Body, wire: "webAclArn", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[], shape: &SHAPE_TIMESTAMP },
+    MemberSpec { name: "lastUpdatedDate", key: "lastUpdatedDate", location: Location::Body, wire: "lastUpdatedDate", ty: Ty::Timestamp, required: false, enum_values: &[], shape: &SHAPE_TIMESTAMP },
+];
+static SHAPE_STAGE: Shape = Shape { name: "Stage", kind: ShapeKind::Structure { members: &MEMBERS_STAGE } };
+static MEMBERS_STAGE_KEY: [MemberSpec; 2] = [
+    MemberSpec { name: "restApiId", key: "restApiId", location: Location::Body, wire: "restApiId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "stageName", key: "stageName", location: Location::Body, wire: "stageName", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_STAGE_KEY: Shape = Shape { name: "StageKey", kind: ShapeKind::Structure { members: &MEMBERS_STAGE_KEY } };
+static MEMBERS_STAGES: [MemberSpec; 1] = [
+    MemberSpec { name: "item", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_STAGE },
+];
+static SHAPE_STAGES: Shape = Shape { name: "Stages", kind: ShapeKind::Structure { members: &MEMBERS_STAGES } };
+static PATTERN_STATUS_CODE: Pattern = Pattern::new("[1-5]\\d\\d");
+static SHAPE_STATUS_CODE: Shape = Shape { name: "StatusCode", kind: ShapeKind::String { enum_values: &[], length: Bounds { min: None, max: None }, pattern: Some(&PATTERN_STATUS_CODE) } };
+static SHAPE_STRING: Shape = Shape { name: "String", kind: ShapeKind::String { enum_values: &[], length: Bounds { min: None, max: None }, pattern: None } };
+static MEMBERS_TAG_RESOURCE_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "resourceArn", key: "uri:resource_arn", location: Location::Uri, wire: "resource_arn", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: true, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+];
+static SHAPE_TAG_RESOURCE_REQUEST: Shape = Shape { name: "TagResourceRequest", kind: ShapeKind::Structure { members: &MEMBERS_TAG_RESOURCE_REQUEST } };
+static MEMBERS_TAGS: [MemberSpec; 1] = [
+    MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+];
+static SHAPE_TAGS: Shape = Shape { name: "Tags", kind: ShapeKind::Structure { members: &MEMBERS_TAGS } };
+static MEMBERS_TEMPLATE: [MemberSpec; 1] = [
+    MemberSpec { name: "value", key: "value", location: Location::Body, wire: "value", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_TEMPLATE: Shape = Shape { name: "Template", kind: ShapeKind::Structure { members: &MEMBERS_TEMPLATE } };
+static MEMBERS_TEST_INVOKE_AUTHORIZER_REQUEST: [MemberSpec; 8] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "authorizerId", key: "uri:authorizer_id", location: Location::Uri, wire: "authorizer_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "headers", key: "headers", location: Location::Body, wire: "headers", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "multiValueHeaders", key: "multiValueHeaders", location: Location::Body, wire: "multiValueHeaders", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_LIST },
+    MemberSpec { name: "pathWithQueryString", key: "pathWithQueryString", location: Location::Body, wire: "pathWithQueryString", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "stageVariables", key: "stageVariables", location: Location::Body, wire: "stageVariables", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "additionalContext", key: "additionalContext", location: Location::Body, wire: "additionalContext", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+];
+static SHAPE_TEST_INVOKE_AUTHORIZER_REQUEST: Shape = Shape { name: "TestInvokeAuthorizerRequest", kind: ShapeKind::Structure { members: &MEMBERS_TEST_INVOKE_AUTHORIZER_REQUEST } };
+static MEMBERS_TEST_INVOKE_AUTHORIZER_RESPONSE: [MemberSpec; 7] = [
+    MemberSpec { name: "clientStatus", key: "clientStatus", location: Location::Body, wire: "clientStatus", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_INTEGER },
+    MemberSpec { name: "log", key: "log", location: Location::Body, wire: "log", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "latency", key: "latency", location: Location::Body, wire: "latency", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_LONG },
+    MemberSpec { name: "principalId", key: "principalId", location: Location::Body, wire: "principalId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "policy", key: "policy", location: Location::Body, wire: "policy", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "authorization", key: "authorization", location: Location::Body, wire: "authorization", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_LIST },
+    MemberSpec { name: "claims", key: "claims", location: Location::Body, wire: "claims", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+];
+static SHAPE_TEST_INVOKE_AUTHORIZER_RESPONSE: Shape = Shape { name: "TestInvokeAuthorizerResponse", kind: ShapeKind::Structure { members: &MEMBERS_TEST_INVOKE_AUTHORIZER_RESPONSE } };
+static MEMBERS_TEST_INVOKE_METHOD_REQUEST: [MemberSpec; 9] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "pathWithQueryString", key: "pathWithQueryString", location: Location::Body, wire: "pathWithQueryString", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "headers", key: "headers", location: Location::Body, wire: "headers", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "multiValueHeaders", key: "multiValueHeaders", location: Location::Body, wire: "multiValueHeaders", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_LIST },
+    MemberSpec { name: "clientCertificateId", key: "clientCertificateId", location: Location::Body, wire: "clientCertificateId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "stageVariables", key: "stageVariables", location: Location::Body, wire: "stageVariables", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+];
+static SHAPE_TEST_INVOKE_METHOD_REQUEST: Shape = Shape { name: "TestInvokeMethodRequest", kind: ShapeKind::Structure { members: &MEMBERS_TEST_INVOKE_METHOD_REQUEST } };
+static MEMBERS_TEST_INVOKE_METHOD_RESPONSE: [MemberSpec; 6] = [
+    MemberSpec { name: "status", key: "status", location: Location::Body, wire: "status", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_INTEGER },
+    MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "headers", key: "headers", location: Location::Body, wire: "headers", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+    MemberSpec { name: "multiValueHeaders", key: "multiValueHeaders", location: Location::Body, wire: "multiValueHeaders", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_LIST },
+    MemberSpec { name: "log", key: "log", location: Location::Body, wire: "log", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "latency", key: "latency", location: Location::Body, wire: "latency", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_LONG },
+];
+static SHAPE_TEST_INVOKE_METHOD_RESPONSE: Shape = Shape { name: "TestInvokeMethodResponse", kind: ShapeKind::Structure { members: &MEMBERS_TEST_INVOKE_METHOD_RESPONSE } };
+static MEMBERS_THROTTLE_SETTINGS: [MemberSpec; 2] = [
+    MemberSpec { name: "burstLimit", key: "burstLimit", location: Location::Body, wire: "burstLimit", ty: Ty::Integer, required: false, enum_values: &[], shape: &SHAPE_INTEGER },
+    MemberSpec { name: "rateLimit", key: "rateLimit", location: Location::Body, wire: "rateLimit", ty: Ty::Double, required: false, enum_values: &[], shape: &SHAPE_DOUBLE },
+];
+static SHAPE_THROTTLE_SETTINGS: Shape = Shape { name: "ThrottleSettings", kind: ShapeKind::Structure { members: &MEMBERS_THROTTLE_SETTINGS } };
+static SHAPE_TIMESTAMP: Shape = Shape { name: "Timestamp", kind: ShapeKind::Timestamp };
+static MEMBERS_TLS_CONFIG: [MemberSpec; 1] = [
+    MemberSpec { name: "insecureSkipVerification", key: "insecureSkipVerification", location: Location::Body, wire: "insecureSkipVerification", ty: Ty::Boolean, required: false, enum_values: &[], shape: &SHAPE_BOOLEAN },
+];
+static SHAPE_TLS_CONFIG: Shape = Shape { name: "TlsConfig", kind: ShapeKind::Structure { members: &MEMBERS_TLS_CONFIG } };
+static SHAPE_UNAUTHORIZED_CACHE_CONTROL_HEADER_STRATEGY: Shape = Shape { name: "UnauthorizedCacheControlHeaderStrategy", kind: ShapeKind::String { enum_values: &["FAIL_WITH_403", "SUCCEED_WITH_RESPONSE_HEADER", "SUCCEED_WITHOUT_RESPONSE_HEADER"], length: Bounds { min: None, max: None }, pattern: None } };
+static MEMBERS_UNTAG_RESOURCE_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "resourceArn", key: "uri:resource_arn", location: Location::Uri, wire: "resource_arn", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "tagKeys", key: "querystring:tagKeys", location: Location::Query, wire: "tagKeys", ty: Ty::List, required: true, enum_values: &[], shape: &SHAPE_LIST_OF_STRING },
+];
+static SHAPE_UNTAG_RESOURCE_REQUEST: Shape = Shape { name: "UntagResourceRequest", kind: ShapeKind::Structure { members: &MEMBERS_UNTAG_RESOURCE_REQUEST } };
+static MEMBERS_UPDATE_ACCOUNT_REQUEST: [MemberSpec; 1] = [
+    MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_PATCH_OPERATION },
+];
+static SHAPE_UPDATE_ACCOUNT_REQUEST: Shape = Shape { name: "UpdateAccountRequest", kind: ShapeKind::Structure { members: &MEMBERS_UPDATE_ACCOUNT_REQUEST } };
+static MEMBERS_UPDATE_API_KEY_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "apiKey", key: "uri:api_Key", location: Location::Uri, wire: "api_Key", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_PATCH_OPERATION },
+];
+static SHAPE_UPDATE_API_KEY_REQUEST: Shape = Shape { name: "UpdateApiKeyRequest", kind: ShapeKind::Structure { members: &MEMBERS_UPDATE_API_KEY_REQUEST } };
+static MEMBERS_UPDATE_AUTHORIZER_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "authorizerId", key: "uri:authorizer_id", location: Location::Uri, wire: "authorizer_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_PATCH_OPERATION },
+];
+static SHAPE_UPDATE_AUTHORIZER_REQUEST: Shape = Shape { name: "UpdateAuthorizerRequest", kind: ShapeKind::Structure { members: &MEMBERS_UPDATE_AUTHORIZER_REQUEST } };
+static MEMBERS_UPDATE_BASE_PATH_MAPPING_REQUEST: [MemberSpec; 4] = [
+    MemberSpec { name: "domainName", key: "uri:domain_name", location: Location::Uri, wire: "domain_name", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "domainNameId", key: "querystring:domainNameId", location: Location::Query, wire: "domainNameId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "basePath", key: "uri:base_path", location: Location::Uri, wire: "base_path", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_PATCH_OPERATION },
+];
+static SHAPE_UPDATE_BASE_PATH_MAPPING_REQUEST: Shape = Shape { name: "UpdateBasePathMappingRequest", kind: ShapeKind::Structure { members: &MEMBERS_UPDATE_BASE_PATH_MAPPING_REQUEST } };
+static MEMBERS_UPDATE_CLIENT_CERTIFICATE_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "clientCertificateId", key: "uri:clientcertificate_id", location: Location::Uri, wire: "clientcertificate_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_PATCH_OPERATION },
+];
+static SHAPE_UPDATE_CLIENT_CERTIFICATE_REQUEST: Shape = Shape { name: "UpdateClientCertificateRequest", kind: ShapeKind::Structure { members: &MEMBERS_UPDATE_CLIENT_CERTIFICATE_REQUEST } };
+static MEMBERS_UPDATE_DEPLOYMENT_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "deploymentId", key: "uri:deployment_id", location: Location::Uri, wire: "deployment_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_PATCH_OPERATION },
+];
+static SHAPE_UPDATE_DEPLOYMENT_REQUEST: Shape = Shape { name: "UpdateDeploymentRequest", kind: ShapeKind::Structure { members: &MEMBERS_UPDATE_DEPLOYMENT_REQUEST } };
+static MEMBERS_UPDATE_DOCUMENTATION_PART_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "documentationPartId", key: "uri:part_id", location: Location::Uri, wire: "part_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_PATCH_OPERATION },
+];
+static SHAPE_UPDATE_DOCUMENTATION_PART_REQUEST: Shape = Shape { name: "UpdateDocumentationPartRequest", kind: ShapeKind::Structure { members: &MEMBERS_UPDATE_DOCUMENTATION_PART_REQUEST } };
+static MEMBERS_UPDATE_DOCUMENTATION_VERSION_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "documentationVersion", key: "uri:doc_version", location: Location::Uri, wire: "doc_version", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_PATCH_OPERATION },
+];
+static SHAPE_UPDATE_DOCUMENTATION_VERSION_REQUEST: Shape = Shape { name: "UpdateDocumentationVersionRequest", kind: ShapeKind::Structure { members: &MEMBERS_UPDATE_DOCUMENTATION_VERSION_REQUEST } };
+static MEMBERS_UPDATE_DOMAIN_NAME_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "domainName", key: "uri:domain_name", location: Location::Uri, wire: "domain_name", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "domainNameId", key: "querystring:domainNameId", location: Location::Query, wire: "domainNameId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_PATCH_OPERATION },
+];
+static SHAPE_UPDATE_DOMAIN_NAME_REQUEST: Shape = Shape { name: "UpdateDomainNameRequest", kind: ShapeKind::Structure { members: &MEMBERS_UPDATE_DOMAIN_NAME_REQUEST } };
+static MEMBERS_UPDATE_GATEWAY_RESPONSE_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "responseType", key: "uri:response_type", location: Location::Uri, wire: "response_type", ty: Ty::String, required: true, enum_values: &["REQUEST_TOO_LARGE", "RESOURCE_NOT_FOUND", "AUTHORIZER_CONFIGURATION_ERROR", "MISSING_AUTHENTICATION_TOKEN", "BAD_REQUEST_BODY", "INVALID_SIGNATURE", "INVALID_API_KEY", "BAD_REQUEST_PARAMETERS", "AUTHORIZER_FAILURE", "UNAUTHORIZED", "INTEGRATION_TIMEOUT", "ACCESS_DENIED", "DEFAULT_4XX", "DEFAULT_5XX", "WAF_FILTERED", "QUOTA_EXCEEDED", "THROTTLED", "API_CONFIGURATION_ERROR", "UNSUPPORTED_MEDIA_TYPE", "INTEGRATION_FAILURE", "EXPIRED_TOKEN"], shape: &SHAPE_GATEWAY_RESPONSE_TYPE },
+    MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_PATCH_OPERATION },
+];
+static SHAPE_UPDATE_GATEWAY_RESPONSE_REQUEST: Shape = Shape { name: "UpdateGatewayResponseRequest", kind: ShapeKind::Structure { members: &MEMBERS_UPDATE_GATEWAY_RESPONSE_REQUEST } };
+static MEMBERS_UPDATE_INTEGRATION_REQUEST: [MemberSpec; 4] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_PATCH_OPERATION },
+];
+static SHAPE_UPDATE_INTEGRATION_REQUEST: Shape = Shape { name: "UpdateIntegrationRequest", kind: ShapeKind::Structure { members: &MEMBERS_UPDATE_INTEGRATION_REQUEST } };
+static MEMBERS_UPDATE_INTEGRATION_RESPONSE_REQUEST: [MemberSpec; 5] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "statusCode", key: "uri:status_code", location: Location::Uri, wire: "status_code", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STATUS_CODE },
+    MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_PATCH_OPERATION },
+];
+static SHAPE_UPDATE_INTEGRATION_RESPONSE_REQUEST: Shape = Shape { name: "UpdateIntegrationResponseRequest", kind: ShapeKind::Structure { members: &MEMBERS_UPDATE_INTEGRATION_RESPONSE_REQUEST } };
+static MEMBERS_UPDATE_METHOD_REQUEST: [MemberSpec; 4] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_PATCH_OPERATION },
+];
+static SHAPE_UPDATE_METHOD_REQUEST: Shape = Shape { name: "UpdateMethodRequest", kind: ShapeKind::Structure { members: &MEMBERS_UPDATE_METHOD_REQUEST } };
+static MEMBERS_UPDATE_METHOD_RESPONSE_REQUEST: [MemberSpec; 5] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "statusCode", key: "uri:status_code", location: Location::Uri, wire: "status_code", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STATUS_CODE },
+    MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_PATCH_OPERATION },
+];
+static SHAPE_UPDATE_METHOD_RESPONSE_REQUEST: Shape = Shape { name: "UpdateMethodResponseRequest", kind: ShapeKind::Structure { members: &MEMBERS_UPDATE_METHOD_RESPONSE_REQUEST } };
+static MEMBERS_UPDATE_MODEL_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "modelName", key: "uri:model_name", location: Location::Uri, wire: "model_name", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_PATCH_OPERATION },
+];
+static SHAPE_UPDATE_MODEL_REQUEST: Shape = Shape { name: "UpdateModelRequest", kind: ShapeKind::Structure { members: &MEMBERS_UPDATE_MODEL_REQUEST } };
+static MEMBERS_UPDATE_REQUEST_VALIDATOR_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "requestValidatorId", key: "uri:requestvalidator_id", location: Location::Uri, wire: "requestvalidator_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_PATCH_OPERATION },
+];
+static SHAPE_UPDATE_REQUEST_VALIDATOR_REQUEST: Shape = Shape { name: "UpdateRequestValidatorRequest", kind: ShapeKind::Structure { members: &MEMBERS_UPDATE_REQUEST_VALIDATOR_REQUEST } };
+static MEMBERS_UPDATE_RESOURCE_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_PATCH_OPERATION },
+];
+static SHAPE_UPDATE_RESOURCE_REQUEST: Shape = Shape { name: "UpdateResourceRequest", kind: ShapeKind::Structure { members: &MEMBERS_UPDATE_RESOURCE_REQUEST } };
+static MEMBERS_UPDATE_REST_API_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_PATCH_OPERATION },
+];
+static SHAPE_UPDATE_REST_API_REQUEST: Shape = Shape { name: "UpdateRestApiRequest", kind: ShapeKind::Structure { members: &MEMBERS_UPDATE_REST_API_REQUEST } };
+static MEMBERS_UPDATE_STAGE_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "stageName", key: "uri:stage_name", location: Location::Uri, wire: "stage_name", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_PATCH_OPERATION },
+];
+static SHAPE_UPDATE_STAGE_REQUEST: Shape = Shape { name: "UpdateStageRequest", kind: ShapeKind::Structure { members: &MEMBERS_UPDATE_STAGE_REQUEST } };
+static MEMBERS_UPDATE_USAGE_PLAN_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "usagePlanId", key: "uri:usageplanId", location: Location::Uri, wire: "usageplanId", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_PATCH_OPERATION },
+];
+static SHAPE_UPDATE_USAGE_PLAN_REQUEST: Shape = Shape { name: "UpdateUsagePlanRequest", kind: ShapeKind::Structure { members: &MEMBERS_UPDATE_USAGE_PLAN_REQUEST } };
+static MEMBERS_UPDATE_USAGE_REQUEST: [MemberSpec; 3] = [
+    MemberSpec { name: "usagePlanId", key: "uri:usageplanId", location: Location::Uri, wire: "usageplanId", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "keyId", key: "uri:keyId", location: Location::Uri, wire: "keyId", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_PATCH_OPERATION },
+];
+static SHAPE_UPDATE_USAGE_REQUEST: Shape = Shape { name: "UpdateUsageRequest", kind: ShapeKind::Structure { members: &MEMBERS_UPDATE_USAGE_REQUEST } };
+static MEMBERS_UPDATE_VPC_LINK_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "vpcLinkId", key: "uri:vpclink_id", location: Location::Uri, wire: "vpclink_id", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_PATCH_OPERATION },
+];
+static SHAPE_UPDATE_VPC_LINK_REQUEST: Shape = Shape { name: "UpdateVpcLinkRequest", kind: ShapeKind::Structure { members: &MEMBERS_UPDATE_VPC_LINK_REQUEST } };
+static MEMBERS_USAGE: [MemberSpec; 5] = [
+    MemberSpec { name: "usagePlanId", key: "usagePlanId", location: Location::Body, wire: "usagePlanId", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "startDate", key: "startDate", location: Location::Body, wire: "startDate", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "endDate", key: "endDate", location: Location::Body, wire: "endDate", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "items", key: "values", location: Location::Body, wire: "values", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_KEY_USAGES },
+];
+static SHAPE_USAGE: Shape = Shape { name: "Usage", kind: ShapeKind::Structure { members: &MEMBERS_USAGE } };
+static MEMBERS_USAGE_PLAN: [MemberSpec; 8] = [
+    MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "apiStages", key: "apiStages", location: Location::Body, wire: "apiStages", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_API_STAGE },
+    MemberSpec { name: "throttle", key: "throttle", location: Location::Body, wire: "throttle", ty: Ty::Structure, required: false, enum_values: &[], shape: &SHAPE_THROTTLE_SETTINGS },
+    MemberSpec { name: "quota", key: "quota", location: Location::Body, wire: "quota", ty: Ty::Structure, required: false, enum_values: &[], shape: &SHAPE_QUOTA_SETTINGS },
+    MemberSpec { name: "productCode", key: "productCode", location: Location::Body, wire: "productCode", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+];
+static SHAPE_USAGE_PLAN: Shape = Shape { name: "UsagePlan", kind: ShapeKind::Structure { members: &MEMBERS_USAGE_PLAN } };
+static MEMBERS_USAGE_PLAN_KEY: [MemberSpec; 4] = [
+    MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "type", key: "type", location: Location::Body, wire: "type", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "value", key: "value", location: Location::Body, wire: "value", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_USAGE_PLAN_KEY: Shape = Shape { name: "UsagePlanKey", kind: ShapeKind::Structure { members: &MEMBERS_USAGE_PLAN_KEY } };
+static MEMBERS_USAGE_PLAN_KEYS: [MemberSpec; 2] = [
+    MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_USAGE_PLAN_KEY },
+];
+static SHAPE_USAGE_PLAN_KEYS: Shape = Shape { name: "UsagePlanKeys", kind: ShapeKind::Structure { members: &MEMBERS_USAGE_PLAN_KEYS } };
+static MEMBERS_USAGE_PLANS: [MemberSpec; 2] = [
+    MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_USAGE_PLAN },
+];
+static SHAPE_USAGE_PLANS: Shape = Shape { name: "UsagePlans", kind: ShapeKind::Structure { members: &MEMBERS_USAGE_PLANS } };
+static MEMBERS_VPC_LINK: [MemberSpec; 7] = [
+    MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "targetArns", key: "targetArns", location: Location::Body, wire: "targetArns", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_STRING },
+    MemberSpec { name: "status", key: "status", location: Location::Body, wire: "status", ty: Ty::String, required: false, enum_values: &["AVAILABLE", "PENDING", "DELETING", "FAILED"], shape: &SHAPE_VPC_LINK_STATUS },
+    MemberSpec { name: "statusMessage", key: "statusMessage", location: Location::Body, wire: "statusMessage", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[], shape: &SHAPE_MAP_OF_STRING_TO_STRING },
+];
+static SHAPE_VPC_LINK: Shape = Shape { name: "VpcLink", kind: ShapeKind::Structure { members: &MEMBERS_VPC_LINK } };
+static SHAPE_VPC_LINK_STATUS: Shape = Shape { name: "VpcLinkStatus", kind: ShapeKind::String { enum_values: &["AVAILABLE", "PENDING", "DELETING", "FAILED"], length: Bounds { min: None, max: None }, pattern: None } };
+static MEMBERS_VPC_LINKS: [MemberSpec; 2] = [
+    MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[], shape: &SHAPE_LIST_OF_VPC_LINK },
+];
+static SHAPE_VPC_LINKS: Shape = Shape { name: "VpcLinks", kind: ShapeKind::Structure { members: &MEMBERS_VPC_LINKS } };
+
+/// Every shape of the model but the errors.
+pub static SHAPES: [&Shape; 269] = [
+    &SHAPE_ACCESS_ASSOCIATION_SOURCE_TYPE,
+    &SHAPE_ACCESS_LOG_SETTINGS,
+    &SHAPE_ACCOUNT,
+    &SHAPE_API_KEY,
+    &SHAPE_API_KEY_IDS,
+    &SHAPE_API_KEY_SOURCE_TYPE,
+    &SHAPE_API_KEYS,
+    &SHAPE_API_KEYS_FORMAT,
+    &SHAPE_API_STAGE,
+    &SHAPE_API_STATUS,
+    &SHAPE_AUTHORIZER,
+    &SHAPE_AUTHORIZER_TYPE,
+    &SHAPE_AUTHORIZERS,
+    &SHAPE_BASE_PATH_MAPPING,
+    &SHAPE_BASE_PATH_MAPPINGS,
+    &SHAPE_BLOB,
+    &SHAPE_BOOLEAN,
+    &SHAPE_CACHE_CLUSTER_SIZE,
+    &SHAPE_CACHE_CLUSTER_STATUS,
+    &SHAPE_CANARY_SETTINGS,
+    &SHAPE_CLIENT_CERTIFICATE,
+    &SHAPE_CLIENT_CERTIFICATES,
+    &SHAPE_CONNECTION_TYPE,
+    &SHAPE_CONTENT_HANDLING_STRATEGY,
+    &SHAPE_CREATE_API_KEY_REQUEST,
+    &SHAPE_CREATE_AUTHORIZER_REQUEST,
+    &SHAPE_CREATE_BASE_PATH_MAPPING_REQUEST,
+    &SHAPE_CREATE_DEPLOYMENT_REQUEST,
+    &SHAPE_CREATE_DOCUMENTATION_PART_REQUEST,
+    &SHAPE_CREATE_DOCUMENTATION_VERSION_REQUEST,
+    &SHAPE_CREATE_DOMAIN_NAME_ACCESS_ASSOCIATION_REQUEST,
+    &SHAPE_CREATE_DOMAIN_NAME_REQUEST,
+    &SHAPE_CREATE_MODEL_REQUEST,
+    &SHAPE_CREATE_REQUEST_VALIDATOR_REQUEST,
+    &SHAPE_CREATE_RESOURCE_REQUEST,
+    &SHAPE_CREATE_REST_API_REQUEST,
+    &SHAPE_CREATE_STAGE_REQUEST,
+    &SHAPE_CREATE_USAGE_PLAN_KEY_REQUEST,
+    &SHAPE_CREATE_USAGE_PLAN_REQUEST,
+    &SHAPE_CREATE_VPC_LINK_REQUEST,
+    &SHAPE_DELETE_API_KEY_REQUEST,
+    &SHAPE_DELETE_AUTHORIZER_REQUEST,
+    &SHAPE_DELETE_BASE_PATH_MAPPING_REQUEST,
+    &SHAPE_DELETE_CLIENT_CERTIFICATE_REQUEST,
+    &SHAPE_DELETE_DEPLOYMENT_REQUEST,
+    &SHAPE_DELETE_DOCUMENTATION_PART_REQUEST,
+    &SHAPE_DELETE_DOCUMENTATION_VERSION_REQUEST,
+    &SHAPE_DELETE_DOMAIN_NAME_ACCESS_ASSOCIATION_REQUEST,
+    &SHAPE_DELETE_DOMAIN_NAME_REQUEST,
+    &SHAPE_DELETE_GATEWAY_RESPONSE_REQUEST,
+    &SHAPE_DELETE_INTEGRATION_REQUEST,
+    &SHAPE_DELETE_INTEGRATION_RESPONSE_REQUEST,
+    &SHAPE_DELETE_METHOD_REQUEST,
+    &SHAPE_DELETE_METHOD_RESPONSE_REQUEST,
+    &SHAPE_DELETE_MODEL_REQUEST,
+    &SHAPE_DELETE_REQUEST_VALIDATOR_REQUEST,
+    &SHAPE_DELETE_RESOURCE_REQUEST,
+    &SHAPE_DELETE_REST_API_REQUEST,
+    &SHAPE_DELETE_STAGE_REQUEST,
+    &SHAPE_DELETE_USAGE_PLAN_KEY_REQUEST,
+    &SHAPE_DELETE_USAGE_PLAN_REQUEST,
+    &SHAPE_DELETE_VPC_LINK_REQUEST,
+    &SHAPE_DEPLOYMENT,
+    &SHAPE_DEPLOYMENT_CANARY_SETTINGS,
+    &SHAPE_DEPLOYMENTS,
+    &SHAPE_DOCUMENTATION_PART,
+    &SHAPE_DOCUMENTATION_PART_IDS,
+    &SHAPE_DOCUMENTATION_PART_LOCATION,
+    &SHAPE_DOCUMENTATION_PART_LOCATION_STATUS_CODE,
+    &SHAPE_DOCUMENTATION_PART_TYPE,
+    &SHAPE_DOCUMENTATION_PARTS,
+    &SHAPE_DOCUMENTATION_VERSION,
+    &SHAPE_DOCUMENTATION_VERSIONS,
+    &SHAPE_DOMAIN_NAME,
+    &SHAPE_DOMAIN_NAME_ACCESS_ASSOCIATION,
+    &SHAPE_DOMAIN_NAME_ACCESS_ASSOCIATIONS,
+    &SHAPE_DOMAIN_NAME_STATUS,
+    &SHAPE_DOMAIN_NAMES,
+    &SHAPE_DOUBLE,
+    &SHAPE_ENDPOINT_ACCESS_MODE,
+    &SHAPE_ENDPOINT_CONFIGURATION,
+    &SHAPE_ENDPOINT_TYPE,
+    &SHAPE_EXPORT_RESPONSE,
+    &SHAPE_FLUSH_STAGE_AUTHORIZERS_CACHE_REQUEST,
+    &SHAPE_FLUSH_STAGE_CACHE_REQUEST,
+    &SHAPE_GATEWAY_RESPONSE,
+    &SHAPE_GATEWAY_RESPONSE_TYPE,
+    &SHAPE_GATEWAY_RESPONSES,
+    &SHAPE_GENERATE_CLIENT_CERTIFICATE_REQUEST,
+    &SHAPE_GET_ACCOUNT_REQUEST,
+    &SHAPE_GET_API_KEY_REQUEST,
+    &SHAPE_GET_API_KEYS_REQUEST,
+    &SHAPE_GET_AUTHORIZER_REQUEST,
+    &SHAPE_GET_AUTHORIZERS_REQUEST,
+    &SHAPE_GET_BASE_PATH_MAPPING_REQUEST,
+    &SHAPE_GET_BASE_PATH_MAPPINGS_REQUEST,
+    &SHAPE_GET_CLIENT_CERTIFICATE_REQUEST,
+    &SHAPE_GET_CLIENT_CERTIFICATES_REQUEST,
+    &SHAPE_GET_DEPLOYMENT_REQUEST,
+    &SHAPE_GET_DEPLOYMENTS_REQUEST,
+    &SHAPE_GET_DOCUMENTATION_PART_REQUEST,
+    &SHAPE_GET_DOCUMENTATION_PARTS_REQUEST,
+    &SHAPE_GET_DOCUMENTATION_VERSION_REQUEST,
+    &SHAPE_GET_DOCUMENTATION_VERSIONS_REQUEST,
+    &SHAPE_GET_DOMAIN_NAME_ACCESS_ASSOCIATIONS_REQUEST,
+    &SHAPE_GET_DOMAIN_NAME_REQUEST,
+    &SHAPE_GET_DOMAIN_NAMES_REQUEST,
+    &SHAPE_GET_EXPORT_REQUEST,
+    &SHAPE_GET_GATEWAY_RESPONSE_REQUEST,
+    &SHAPE_GET_GATEWAY_RESPONSES_REQUEST,
+    &SHAPE_GET_INTEGRATION_REQUEST,
+    &SHAPE_GET_INTEGRATION_RESPONSE_REQUEST,
+    &SHAPE_GET_METHOD_REQUEST,
+    &SHAPE_GET_METHOD_RESPONSE_REQUEST,
+    &SHAPE_GET_MODEL_REQUEST,
+    &SHAPE_GET_MODEL_TEMPLATE_REQUEST,
+    &SHAPE_GET_MODELS_REQUEST,
+    &SHAPE_GET_REQUEST_VALIDATOR_REQUEST,
+    &SHAPE_GET_REQUEST_VALIDATORS_REQUEST,
+    &SHAPE_GET_RESOURCE_REQUEST,
+    &SHAPE_GET_RESOURCES_REQUEST,
+    &SHAPE_GET_REST_API_REQUEST,
+    &SHAPE_GET_REST_APIS_REQUEST,
+    &SHAPE_GET_SDK_REQUEST,
+    &SHAPE_GET_SDK_TYPE_REQUEST,
+    &SHAPE_GET_SDK_TYPES_REQUEST,
+    &SHAPE_GET_STAGE_REQUEST,
+    &SHAPE_GET_STAGES_REQUEST,
+    &SHAPE_GET_TAGS_REQUEST,
+    &SHAPE_GET_USAGE_PLAN_KEY_REQUEST,
+    &SHAPE_GET_USAGE_PLAN_KEYS_REQUEST,
+    &SHAPE_GET_USAGE_PLAN_REQUEST,
+    &SHAPE_GET_USAGE_PLANS_REQUEST,
+    &SHAPE_GET_USAGE_REQUEST,
+    &SHAPE_GET_VPC_LINK_REQUEST,
+    &SHAPE_GET_VPC_LINKS_REQUEST,
+    &SHAPE_IMPORT_API_KEYS_REQUEST,
+    &SHAPE_IMPORT_DOCUMENTATION_PARTS_REQUEST,
+    &SHAPE_IMPORT_REST_API_REQUEST,
+    &SHAPE_INTEGER,
+    &SHAPE_INTEGRATION,
+    &SHAPE_INTEGRATION_RESPONSE,
+    &SHAPE_INTEGRATION_TYPE,
+    &SHAPE_IP_ADDRESS_TYPE,
+    &SHAPE_LIST_OF_AR_NS,
+    &SHAPE_LIST_OF_API_KEY,
+    &SHAPE_LIST_OF_API_STAGE,
+    &SHAPE_LIST_OF_AUTHORIZER,
+    &SHAPE_LIST_OF_BASE_PATH_MAPPING,
+    &SHAPE_LIST_OF_CLIENT_CERTIFICATE,
+    &SHAPE_LIST_OF_DEPLOYMENT,
+    &SHAPE_LIST_OF_DOCUMENTATION_PART,
+    &SHAPE_LIST_OF_DOCUMENTATION_VERSION,
+    &SHAPE_LIST_OF_DOMAIN_NAME,
+    &SHAPE_LIST_OF_DOMAIN_NAME_ACCESS_ASSOCIATION,
+    &SHAPE_LIST_OF_ENDPOINT_TYPE,
+    &SHAPE_LIST_OF_GATEWAY_RESPONSE,
+    &SHAPE_LIST_OF_LONG,
+    &SHAPE_LIST_OF_MODEL,
+    &SHAPE_LIST_OF_PATCH_OPERATION,
+    &SHAPE_LIST_OF_REQUEST_VALIDATOR,
+    &SHAPE_LIST_OF_RESOURCE,
+    &SHAPE_LIST_OF_REST_API,
+    &SHAPE_LIST_OF_SDK_CONFIGURATION_PROPERTY,
+    &SHAPE_LIST_OF_SDK_TYPE,
+    &SHAPE_LIST_OF_STAGE,
+    &SHAPE_LIST_OF_STAGE_KEYS,
+    &SHAPE_LIST_OF_STRING,
+    &SHAPE_LIST_OF_USAGE,
+    &SHAPE_LIST_OF_USAGE_PLAN,
+    &SHAPE_LIST_OF_USAGE_PLAN_KEY,
+    &SHAPE_LIST_OF_VPC_LINK,
+    &SHAPE_LOCATION_STATUS_TYPE,
+    &SHAPE_LONG,
+    &SHAPE_MAP_OF_API_STAGE_THROTTLE_SETTINGS,
+    &SHAPE_MAP_OF_INTEGRATION_RESPONSE,
+    &SHAPE_MAP_OF_KEY_USAGES,
+    &SHAPE_MAP_OF_METHOD,
+    &SHAPE_MAP_OF_METHOD_RESPONSE,
+    &SHAPE_MAP_OF_METHOD_SETTINGS,
+    &SHAPE_MAP_OF_METHOD_SNAPSHOT,
+    &SHAPE_MAP_OF_STRING_TO_BOOLEAN,
+    &SHAPE_MAP_OF_STRING_TO_LIST,
+    &SHAPE_MAP_OF_STRING_TO_STRING,
+    &SHAPE_METHOD,
+    &SHAPE_METHOD_RESPONSE,
+    &SHAPE_METHOD_SETTING,
+    &SHAPE_METHOD_SNAPSHOT,
+    &SHAPE_MODEL,
+    &SHAPE_MODELS,
+    &SHAPE_MUTUAL_TLS_AUTHENTICATION,
+    &SHAPE_MUTUAL_TLS_AUTHENTICATION_INPUT,
+    &SHAPE_NULLABLE_BOOLEAN,
+    &SHAPE_NULLABLE_INTEGER,
+    &SHAPE_OP,
+    &SHAPE_PATCH_OPERATION,
+    &SHAPE_PATH_TO_MAP_OF_METHOD_SNAPSHOT,
+    &SHAPE_PROVIDER_ARN,
+    &SHAPE_PUT_GATEWAY_RESPONSE_REQUEST,
+    &SHAPE_PUT_INTEGRATION_REQUEST,
+    &SHAPE_PUT_INTEGRATION_RESPONSE_REQUEST,
+    &SHAPE_PUT_METHOD_REQUEST,
+    &SHAPE_PUT_METHOD_RESPONSE_REQUEST,
+    &SHAPE_PUT_MODE,
+    &SHAPE_PUT_REST_API_REQUEST,
+    &SHAPE_QUOTA_PERIOD_TYPE,
+    &SHAPE_QUOTA_SETTINGS,
+    &SHAPE_REJECT_DOMAIN_NAME_ACCESS_ASSOCIATION_REQUEST,
+    &SHAPE_REQUEST_VALIDATOR,
+    &SHAPE_REQUEST_VALIDATORS,
+    &SHAPE_RESOURCE,
+    &SHAPE_RESOURCE_OWNER,
+    &SHAPE_RESOURCES,
+    &SHAPE_RESPONSE_TRANSFER_MODE,
+    &SHAPE_REST_API,
+    &SHAPE_REST_APIS,
+    &SHAPE_ROUTING_MODE,
+    &SHAPE_SDK_CONFIGURATION_PROPERTY,
+    &SHAPE_SDK_RESPONSE,
+    &SHAPE_SDK_TYPE,
+    &SHAPE_SDK_TYPES,
+    &SHAPE_SECURITY_POLICY,
+    &SHAPE_STAGE,
+    &SHAPE_STAGE_KEY,
+    &SHAPE_STAGES,
+    &SHAPE_STATUS_CODE,
+    &SHAPE_STRING,
+    &SHAPE_TAG_RESOURCE_REQUEST,
+    &SHAPE_TAGS,
+    &SHAPE_TEMPLATE,
+    &SHAPE_TEST_INVOKE_AUTHORIZER_REQUEST,
+    &SHAPE_TEST_INVOKE_AUTHORIZER_RESPONSE,
+    &SHAPE_TEST_INVOKE_METHOD_REQUEST,
+    &SHAPE_TEST_INVOKE_METHOD_RESPONSE,
+    &SHAPE_THROTTLE_SETTINGS,
+    &SHAPE_TIMESTAMP,
+    &SHAPE_TLS_CONFIG,
+    &SHAPE_UNAUTHORIZED_CACHE_CONTROL_HEADER_STRATEGY,
+    &SHAPE_UNTAG_RESOURCE_REQUEST,
+    &SHAPE_UPDATE_ACCOUNT_REQUEST,
+    &SHAPE_UPDATE_API_KEY_REQUEST,
+    &SHAPE_UPDATE_AUTHORIZER_REQUEST,
+    &SHAPE_UPDATE_BASE_PATH_MAPPING_REQUEST,
+    &SHAPE_UPDATE_CLIENT_CERTIFICATE_REQUEST,
+    &SHAPE_UPDATE_DEPLOYMENT_REQUEST,
+    &SHAPE_UPDATE_DOCUMENTATION_PART_REQUEST,
+    &SHAPE_UPDATE_DOCUMENTATION_VERSION_REQUEST,
+    &SHAPE_UPDATE_DOMAIN_NAME_REQUEST,
+    &SHAPE_UPDATE_GATEWAY_RESPONSE_REQUEST,
+    &SHAPE_UPDATE_INTEGRATION_REQUEST,
+    &SHAPE_UPDATE_INTEGRATION_RESPONSE_REQUEST,
+    &SHAPE_UPDATE_METHOD_REQUEST,
+    &SHAPE_UPDATE_METHOD_RESPONSE_REQUEST,
+    &SHAPE_UPDATE_MODEL_REQUEST,
+    &SHAPE_UPDATE_REQUEST_VALIDATOR_REQUEST,
+    &SHAPE_UPDATE_RESOURCE_REQUEST,
+    &SHAPE_UPDATE_REST_API_REQUEST,
+    &SHAPE_UPDATE_STAGE_REQUEST,
+    &SHAPE_UPDATE_USAGE_PLAN_REQUEST,
+    &SHAPE_UPDATE_USAGE_REQUEST,
+    &SHAPE_UPDATE_VPC_LINK_REQUEST,
+    &SHAPE_USAGE,
+    &SHAPE_USAGE_PLAN,
+    &SHAPE_USAGE_PLAN_KEY,
+    &SHAPE_USAGE_PLAN_KEYS,
+    &SHAPE_USAGE_PLANS,
+    &SHAPE_VPC_LINK,
+    &SHAPE_VPC_LINK_STATUS,
+    &SHAPE_VPC_LINKS,
+];
 
 pub static OPERATIONS: [OperationSpec; 124] = [
     OperationSpec {
@@ -2472,2786 +4316,1984 @@ pub static OPERATIONS: [OperationSpec; 124] = [
         name: "CreateApiKey",
         method: "POST",
         uri: "/apikeys",
+        path: &[Segment::Literal("apikeys")],
+        query: &[],
         success: 201,
         input_shape: "CreateApiKeyRequest",
-        input: &[
-            MemberSpec { name: "customerId", key: "customerId", location: Location::Body, wire: "customerId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "enabled", key: "enabled", location: Location::Body, wire: "enabled", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "generateDistinctId", key: "generateDistinctId", location: Location::Body, wire: "generateDistinctId", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "stageKeys", key: "stageKeys", location: Location::Body, wire: "stageKeys", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "value", key: "value", location: Location::Body, wire: "value", ty: Ty::String, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "customerId", key: "customerId", location: Location::Body, wire: "customerId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "enabled", key: "enabled", location: Location::Body, wire: "enabled", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "lastUpdatedDate", key: "lastUpdatedDate", location: Location::Body, wire: "lastUpdatedDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "stageKeys", key: "stageKeys", location: Location::Body, wire: "stageKeys", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "value", key: "value", location: Location::Body, wire: "value", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "createApiKeyInput",
+        input: &MEMBERS_CREATE_API_KEY_REQUEST,
+        output: &MEMBERS_API_KEY,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "CreateAuthorizer",
         method: "POST",
         uri: "/restapis/{restapi_id}/authorizers",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("authorizers")],
+        query: &[],
         success: 201,
         input_shape: "CreateAuthorizerRequest",
-        input: &[
-            MemberSpec { name: "authType", key: "authType", location: Location::Body, wire: "authType", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "authorizerCredentials", key: "authorizerCredentials", location: Location::Body, wire: "authorizerCredentials", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "authorizerResultTtlInSeconds", key: "authorizerResultTtlInSeconds", location: Location::Body, wire: "authorizerResultTtlInSeconds", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "authorizerUri", key: "authorizerUri", location: Location::Body, wire: "authorizerUri", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "identitySource", key: "identitySource", location: Location::Body, wire: "identitySource", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "identityValidationExpression", key: "identityValidationExpression", location: Location::Body, wire: "identityValidationExpression", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "providerARNs", key: "providerARNs", location: Location::Body, wire: "providerARNs", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "type", key: "type", location: Location::Body, wire: "type", ty: Ty::String, required: true, enum_values: &["TOKEN", "REQUEST", "COGNITO_USER_POOLS"] },
-        ],
-        output: &[
-            MemberSpec { name: "authType", key: "authType", location: Location::Body, wire: "authType", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "authorizerCredentials", key: "authorizerCredentials", location: Location::Body, wire: "authorizerCredentials", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "authorizerResultTtlInSeconds", key: "authorizerResultTtlInSeconds", location: Location::Body, wire: "authorizerResultTtlInSeconds", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "authorizerUri", key: "authorizerUri", location: Location::Body, wire: "authorizerUri", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "identitySource", key: "identitySource", location: Location::Body, wire: "identitySource", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "identityValidationExpression", key: "identityValidationExpression", location: Location::Body, wire: "identityValidationExpression", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "providerARNs", key: "providerARNs", location: Location::Body, wire: "providerARNs", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "type", key: "type", location: Location::Body, wire: "type", ty: Ty::String, required: false, enum_values: &["TOKEN", "REQUEST", "COGNITO_USER_POOLS"] },
-        ],
+        input_name: "createAuthorizerInput",
+        input: &MEMBERS_CREATE_AUTHORIZER_REQUEST,
+        output: &MEMBERS_AUTHORIZER,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "CreateBasePathMapping",
         method: "POST",
         uri: "/domainnames/{domain_name}/basepathmappings",
+        path: &[Segment::Literal("domainnames"), Segment::Label("domain_name"), Segment::Literal("basepathmappings")],
+        query: &[],
         success: 201,
         input_shape: "CreateBasePathMappingRequest",
-        input: &[
-            MemberSpec { name: "basePath", key: "basePath", location: Location::Body, wire: "basePath", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "domainName", key: "uri:domain_name", location: Location::Uri, wire: "domain_name", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "domainNameId", key: "querystring:domainNameId", location: Location::Query, wire: "domainNameId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "restApiId", location: Location::Body, wire: "restApiId", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "stage", key: "stage", location: Location::Body, wire: "stage", ty: Ty::String, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "basePath", key: "basePath", location: Location::Body, wire: "basePath", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "restApiId", location: Location::Body, wire: "restApiId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "stage", key: "stage", location: Location::Body, wire: "stage", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "createBasePathMappingInput",
+        input: &MEMBERS_CREATE_BASE_PATH_MAPPING_REQUEST,
+        output: &MEMBERS_BASE_PATH_MAPPING,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "CreateDeployment",
         method: "POST",
         uri: "/restapis/{restapi_id}/deployments",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("deployments")],
+        query: &[],
         success: 201,
         input_shape: "CreateDeploymentRequest",
-        input: &[
-            MemberSpec { name: "cacheClusterEnabled", key: "cacheClusterEnabled", location: Location::Body, wire: "cacheClusterEnabled", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "cacheClusterSize", key: "cacheClusterSize", location: Location::Body, wire: "cacheClusterSize", ty: Ty::String, required: false, enum_values: &["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"] },
-            MemberSpec { name: "canarySettings", key: "canarySettings", location: Location::Body, wire: "canarySettings", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "stageDescription", key: "stageDescription", location: Location::Body, wire: "stageDescription", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "stageName", key: "stageName", location: Location::Body, wire: "stageName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "tracingEnabled", key: "tracingEnabled", location: Location::Body, wire: "tracingEnabled", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "variables", key: "variables", location: Location::Body, wire: "variables", ty: Ty::Map, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "apiSummary", key: "apiSummary", location: Location::Body, wire: "apiSummary", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "createDeploymentInput",
+        input: &MEMBERS_CREATE_DEPLOYMENT_REQUEST,
+        output: &MEMBERS_DEPLOYMENT,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException", "ServiceUnavailableException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "CreateDocumentationPart",
         method: "POST",
         uri: "/restapis/{restapi_id}/documentation/parts",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("documentation"), Segment::Literal("parts")],
+        query: &[],
         success: 201,
         input_shape: "CreateDocumentationPartRequest",
-        input: &[
-            MemberSpec { name: "location", key: "location", location: Location::Body, wire: "location", ty: Ty::Structure, required: true, enum_values: &[] },
-            MemberSpec { name: "properties", key: "properties", location: Location::Body, wire: "properties", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "location", key: "location", location: Location::Body, wire: "location", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "properties", key: "properties", location: Location::Body, wire: "properties", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "createDocumentationPartInput",
+        input: &MEMBERS_CREATE_DOCUMENTATION_PART_REQUEST,
+        output: &MEMBERS_DOCUMENTATION_PART,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "CreateDocumentationVersion",
         method: "POST",
         uri: "/restapis/{restapi_id}/documentation/versions",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("documentation"), Segment::Literal("versions")],
+        query: &[],
         success: 201,
         input_shape: "CreateDocumentationVersionRequest",
-        input: &[
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "documentationVersion", key: "documentationVersion", location: Location::Body, wire: "documentationVersion", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "stageName", key: "stageName", location: Location::Body, wire: "stageName", ty: Ty::String, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "version", key: "version", location: Location::Body, wire: "version", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "createDocumentationVersionInput",
+        input: &MEMBERS_CREATE_DOCUMENTATION_VERSION_REQUEST,
+        output: &MEMBERS_DOCUMENTATION_VERSION,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "CreateDomainName",
         method: "POST",
         uri: "/domainnames",
+        path: &[Segment::Literal("domainnames")],
+        query: &[],
         success: 201,
         input_shape: "CreateDomainNameRequest",
-        input: &[
-            MemberSpec { name: "certificateArn", key: "certificateArn", location: Location::Body, wire: "certificateArn", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "certificateBody", key: "certificateBody", location: Location::Body, wire: "certificateBody", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "certificateChain", key: "certificateChain", location: Location::Body, wire: "certificateChain", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "certificateName", key: "certificateName", location: Location::Body, wire: "certificateName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "certificatePrivateKey", key: "certificatePrivateKey", location: Location::Body, wire: "certificatePrivateKey", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "domainName", key: "domainName", location: Location::Body, wire: "domainName", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "endpointAccessMode", key: "endpointAccessMode", location: Location::Body, wire: "endpointAccessMode", ty: Ty::String, required: false, enum_values: &["BASIC", "STRICT"] },
-            MemberSpec { name: "endpointConfiguration", key: "endpointConfiguration", location: Location::Body, wire: "endpointConfiguration", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "mutualTlsAuthentication", key: "mutualTlsAuthentication", location: Location::Body, wire: "mutualTlsAuthentication", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "ownershipVerificationCertificateArn", key: "ownershipVerificationCertificateArn", location: Location::Body, wire: "ownershipVerificationCertificateArn", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "policy", key: "policy", location: Location::Body, wire: "policy", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "regionalCertificateArn", key: "regionalCertificateArn", location: Location::Body, wire: "regionalCertificateArn", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "regionalCertificateName", key: "regionalCertificateName", location: Location::Body, wire: "regionalCertificateName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "routingMode", key: "routingMode", location: Location::Body, wire: "routingMode", ty: Ty::String, required: false, enum_values: &["BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING"] },
-            MemberSpec { name: "securityPolicy", key: "securityPolicy", location: Location::Body, wire: "securityPolicy", ty: Ty::String, required: false, enum_values: &["TLS_1_0", "TLS_1_2", "SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_3_FIPS_2025_09", "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_PQ_2025_09", "SecurityPolicy_TLS13_1_2_2021_06", "SecurityPolicy_TLS13_2025_EDGE", "SecurityPolicy_TLS12_PFS_2025_EDGE", "SecurityPolicy_TLS12_2018_EDGE"] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "certificateArn", key: "certificateArn", location: Location::Body, wire: "certificateArn", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "certificateName", key: "certificateName", location: Location::Body, wire: "certificateName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "certificateUploadDate", key: "certificateUploadDate", location: Location::Body, wire: "certificateUploadDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "distributionDomainName", key: "distributionDomainName", location: Location::Body, wire: "distributionDomainName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "distributionHostedZoneId", key: "distributionHostedZoneId", location: Location::Body, wire: "distributionHostedZoneId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "domainName", key: "domainName", location: Location::Body, wire: "domainName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "domainNameArn", key: "domainNameArn", location: Location::Body, wire: "domainNameArn", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "domainNameId", key: "domainNameId", location: Location::Body, wire: "domainNameId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "domainNameStatus", key: "domainNameStatus", location: Location::Body, wire: "domainNameStatus", ty: Ty::String, required: false, enum_values: &["AVAILABLE", "UPDATING", "PENDING", "PENDING_CERTIFICATE_REIMPORT", "PENDING_OWNERSHIP_VERIFICATION", "FAILED"] },
-            MemberSpec { name: "domainNameStatusMessage", key: "domainNameStatusMessage", location: Location::Body, wire: "domainNameStatusMessage", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "endpointAccessMode", key: "endpointAccessMode", location: Location::Body, wire: "endpointAccessMode", ty: Ty::String, required: false, enum_values: &["BASIC", "STRICT"] },
-            MemberSpec { name: "endpointConfiguration", key: "endpointConfiguration", location: Location::Body, wire: "endpointConfiguration", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "managementPolicy", key: "managementPolicy", location: Location::Body, wire: "managementPolicy", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "mutualTlsAuthentication", key: "mutualTlsAuthentication", location: Location::Body, wire: "mutualTlsAuthentication", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "ownershipVerificationCertificateArn", key: "ownershipVerificationCertificateArn", location: Location::Body, wire: "ownershipVerificationCertificateArn", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "policy", key: "policy", location: Location::Body, wire: "policy", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "regionalCertificateArn", key: "regionalCertificateArn", location: Location::Body, wire: "regionalCertificateArn", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "regionalCertificateName", key: "regionalCertificateName", location: Location::Body, wire: "regionalCertificateName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "regionalDomainName", key: "regionalDomainName", location: Location::Body, wire: "regionalDomainName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "regionalHostedZoneId", key: "regionalHostedZoneId", location: Location::Body, wire: "regionalHostedZoneId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "routingMode", key: "routingMode", location: Location::Body, wire: "routingMode", ty: Ty::String, required: false, enum_values: &["BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING"] },
-            MemberSpec { name: "securityPolicy", key: "securityPolicy", location: Location::Body, wire: "securityPolicy", ty: Ty::String, required: false, enum_values: &["TLS_1_0", "TLS_1_2", "SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_3_FIPS_2025_09", "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_PQ_2025_09", "SecurityPolicy_TLS13_1_2_2021_06", "SecurityPolicy_TLS13_2025_EDGE", "SecurityPolicy_TLS12_PFS_2025_EDGE", "SecurityPolicy_TLS12_2018_EDGE"] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-        ],
+        input_name: "createDomainNameInput",
+        input: &MEMBERS_CREATE_DOMAIN_NAME_REQUEST,
+        output: &MEMBERS_DOMAIN_NAME,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "CreateDomainNameAccessAssociation",
         method: "POST",
         uri: "/domainnameaccessassociations",
+        path: &[Segment::Literal("domainnameaccessassociations")],
+        query: &[],
         success: 201,
         input_shape: "CreateDomainNameAccessAssociationRequest",
-        input: &[
-            MemberSpec { name: "accessAssociationSource", key: "accessAssociationSource", location: Location::Body, wire: "accessAssociationSource", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "accessAssociationSourceType", key: "accessAssociationSourceType", location: Location::Body, wire: "accessAssociationSourceType", ty: Ty::String, required: true, enum_values: &["VPCE"] },
-            MemberSpec { name: "domainNameArn", key: "domainNameArn", location: Location::Body, wire: "domainNameArn", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "accessAssociationSource", key: "accessAssociationSource", location: Location::Body, wire: "accessAssociationSource", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "accessAssociationSourceType", key: "accessAssociationSourceType", location: Location::Body, wire: "accessAssociationSourceType", ty: Ty::String, required: false, enum_values: &["VPCE"] },
-            MemberSpec { name: "domainNameAccessAssociationArn", key: "domainNameAccessAssociationArn", location: Location::Body, wire: "domainNameAccessAssociationArn", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "domainNameArn", key: "domainNameArn", location: Location::Body, wire: "domainNameArn", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-        ],
+        input_name: "createDomainNameAccessAssociationInput",
+        input: &MEMBERS_CREATE_DOMAIN_NAME_ACCESS_ASSOCIATION_REQUEST,
+        output: &MEMBERS_DOMAIN_NAME_ACCESS_ASSOCIATION,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "CreateModel",
         method: "POST",
         uri: "/restapis/{restapi_id}/models",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("models")],
+        query: &[],
         success: 201,
         input_shape: "CreateModelRequest",
-        input: &[
-            MemberSpec { name: "contentType", key: "contentType", location: Location::Body, wire: "contentType", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "schema", key: "schema", location: Location::Body, wire: "schema", ty: Ty::String, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "contentType", key: "contentType", location: Location::Body, wire: "contentType", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "schema", key: "schema", location: Location::Body, wire: "schema", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "createModelInput",
+        input: &MEMBERS_CREATE_MODEL_REQUEST,
+        output: &MEMBERS_MODEL,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "CreateRequestValidator",
         method: "POST",
         uri: "/restapis/{restapi_id}/requestvalidators",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("requestvalidators")],
+        query: &[],
         success: 201,
         input_shape: "CreateRequestValidatorRequest",
-        input: &[
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "validateRequestBody", key: "validateRequestBody", location: Location::Body, wire: "validateRequestBody", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "validateRequestParameters", key: "validateRequestParameters", location: Location::Body, wire: "validateRequestParameters", ty: Ty::Boolean, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "validateRequestBody", key: "validateRequestBody", location: Location::Body, wire: "validateRequestBody", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "validateRequestParameters", key: "validateRequestParameters", location: Location::Body, wire: "validateRequestParameters", ty: Ty::Boolean, required: false, enum_values: &[] },
-        ],
+        input_name: "createRequestValidatorInput",
+        input: &MEMBERS_CREATE_REQUEST_VALIDATOR_REQUEST,
+        output: &MEMBERS_REQUEST_VALIDATOR,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "CreateResource",
         method: "POST",
         uri: "/restapis/{restapi_id}/resources/{parent_id}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("resources"), Segment::Label("parent_id")],
+        query: &[],
         success: 201,
         input_shape: "CreateResourceRequest",
-        input: &[
-            MemberSpec { name: "parentId", key: "uri:parent_id", location: Location::Uri, wire: "parent_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "pathPart", key: "pathPart", location: Location::Body, wire: "pathPart", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "parentId", key: "parentId", location: Location::Body, wire: "parentId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "path", key: "path", location: Location::Body, wire: "path", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "pathPart", key: "pathPart", location: Location::Body, wire: "pathPart", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "resourceMethods", key: "resourceMethods", location: Location::Body, wire: "resourceMethods", ty: Ty::Map, required: false, enum_values: &[] },
-        ],
+        input_name: "createResourceInput",
+        input: &MEMBERS_CREATE_RESOURCE_REQUEST,
+        output: &MEMBERS_RESOURCE,
         input_payload: None,
         output_payload: None,
+        errors: &["UnauthorizedException", "NotFoundException", "ConflictException", "LimitExceededException", "BadRequestException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "CreateRestApi",
         method: "POST",
         uri: "/restapis",
+        path: &[Segment::Literal("restapis")],
+        query: &[],
         success: 201,
         input_shape: "CreateRestApiRequest",
-        input: &[
-            MemberSpec { name: "apiKeySource", key: "apiKeySource", location: Location::Body, wire: "apiKeySource", ty: Ty::String, required: false, enum_values: &["HEADER", "AUTHORIZER"] },
-            MemberSpec { name: "binaryMediaTypes", key: "binaryMediaTypes", location: Location::Body, wire: "binaryMediaTypes", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "cloneFrom", key: "cloneFrom", location: Location::Body, wire: "cloneFrom", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "disableExecuteApiEndpoint", key: "disableExecuteApiEndpoint", location: Location::Body, wire: "disableExecuteApiEndpoint", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "endpointAccessMode", key: "endpointAccessMode", location: Location::Body, wire: "endpointAccessMode", ty: Ty::String, required: false, enum_values: &["BASIC", "STRICT"] },
-            MemberSpec { name: "endpointConfiguration", key: "endpointConfiguration", location: Location::Body, wire: "endpointConfiguration", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "minimumCompressionSize", key: "minimumCompressionSize", location: Location::Body, wire: "minimumCompressionSize", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "policy", key: "policy", location: Location::Body, wire: "policy", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "securityPolicy", key: "securityPolicy", location: Location::Body, wire: "securityPolicy", ty: Ty::String, required: false, enum_values: &["TLS_1_0", "TLS_1_2", "SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_3_FIPS_2025_09", "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_PQ_2025_09", "SecurityPolicy_TLS13_1_2_2021_06", "SecurityPolicy_TLS13_2025_EDGE", "SecurityPolicy_TLS12_PFS_2025_EDGE", "SecurityPolicy_TLS12_2018_EDGE"] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "version", key: "version", location: Location::Body, wire: "version", ty: Ty::String, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "apiKeySource", key: "apiKeySource", location: Location::Body, wire: "apiKeySource", ty: Ty::String, required: false, enum_values: &["HEADER", "AUTHORIZER"] },
-            MemberSpec { name: "apiStatus", key: "apiStatus", location: Location::Body, wire: "apiStatus", ty: Ty::String, required: false, enum_values: &["UPDATING", "AVAILABLE", "PENDING", "FAILED"] },
-            MemberSpec { name: "apiStatusMessage", key: "apiStatusMessage", location: Location::Body, wire: "apiStatusMessage", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "binaryMediaTypes", key: "binaryMediaTypes", location: Location::Body, wire: "binaryMediaTypes", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "disableExecuteApiEndpoint", key: "disableExecuteApiEndpoint", location: Location::Body, wire: "disableExecuteApiEndpoint", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "endpointAccessMode", key: "endpointAccessMode", location: Location::Body, wire: "endpointAccessMode", ty: Ty::String, required: false, enum_values: &["BASIC", "STRICT"] },
-            MemberSpec { name: "endpointConfiguration", key: "endpointConfiguration", location: Location::Body, wire: "endpointConfiguration", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "minimumCompressionSize", key: "minimumCompressionSize", location: Location::Body, wire: "minimumCompressionSize", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "policy", key: "policy", location: Location::Body, wire: "policy", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "rootResourceId", key: "rootResourceId", location: Location::Body, wire: "rootResourceId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "securityPolicy", key: "securityPolicy", location: Location::Body, wire: "securityPolicy", ty: Ty::String, required: false, enum_values: &["TLS_1_0", "TLS_1_2", "SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_3_FIPS_2025_09", "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_PQ_2025_09", "SecurityPolicy_TLS13_1_2_2021_06", "SecurityPolicy_TLS13_2025_EDGE", "SecurityPolicy_TLS12_PFS_2025_EDGE", "SecurityPolicy_TLS12_2018_EDGE"] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "version", key: "version", location: Location::Body, wire: "version", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "warnings", key: "warnings", location: Location::Body, wire: "warnings", ty: Ty::List, required: false, enum_values: &[] },
-        ],
+        input_name: "createRestApiInput",
+        input: &MEMBERS_CREATE_REST_API_REQUEST,
+        output: &MEMBERS_REST_API,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "CreateStage",
         method: "POST",
         uri: "/restapis/{restapi_id}/stages",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("stages")],
+        query: &[],
         success: 201,
         input_shape: "CreateStageRequest",
-        input: &[
-            MemberSpec { name: "cacheClusterEnabled", key: "cacheClusterEnabled", location: Location::Body, wire: "cacheClusterEnabled", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "cacheClusterSize", key: "cacheClusterSize", location: Location::Body, wire: "cacheClusterSize", ty: Ty::String, required: false, enum_values: &["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"] },
-            MemberSpec { name: "canarySettings", key: "canarySettings", location: Location::Body, wire: "canarySettings", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "deploymentId", key: "deploymentId", location: Location::Body, wire: "deploymentId", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "documentationVersion", key: "documentationVersion", location: Location::Body, wire: "documentationVersion", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "stageName", key: "stageName", location: Location::Body, wire: "stageName", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "tracingEnabled", key: "tracingEnabled", location: Location::Body, wire: "tracingEnabled", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "variables", key: "variables", location: Location::Body, wire: "variables", ty: Ty::Map, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "accessLogSettings", key: "accessLogSettings", location: Location::Body, wire: "accessLogSettings", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "cacheClusterEnabled", key: "cacheClusterEnabled", location: Location::Body, wire: "cacheClusterEnabled", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "cacheClusterSize", key: "cacheClusterSize", location: Location::Body, wire: "cacheClusterSize", ty: Ty::String, required: false, enum_values: &["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"] },
-            MemberSpec { name: "cacheClusterStatus", key: "cacheClusterStatus", location: Location::Body, wire: "cacheClusterStatus", ty: Ty::String, required: false, enum_values: &["CREATE_IN_PROGRESS", "AVAILABLE", "DELETE_IN_PROGRESS", "NOT_AVAILABLE", "FLUSH_IN_PROGRESS"] },
-            MemberSpec { name: "canarySettings", key: "canarySettings", location: Location::Body, wire: "canarySettings", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "clientCertificateId", key: "clientCertificateId", location: Location::Body, wire: "clientCertificateId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "deploymentId", key: "deploymentId", location: Location::Body, wire: "deploymentId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "documentationVersion", key: "documentationVersion", location: Location::Body, wire: "documentationVersion", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "lastUpdatedDate", key: "lastUpdatedDate", location: Location::Body, wire: "lastUpdatedDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "methodSettings", key: "methodSettings", location: Location::Body, wire: "methodSettings", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "stageName", key: "stageName", location: Location::Body, wire: "stageName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "tracingEnabled", key: "tracingEnabled", location: Location::Body, wire: "tracingEnabled", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "variables", key: "variables", location: Location::Body, wire: "variables", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "webAclArn", key: "webAclArn", location: Location::Body, wire: "webAclArn", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "createStageInput",
+        input: &MEMBERS_CREATE_STAGE_REQUEST,
+        output: &MEMBERS_STAGE,
         input_payload: None,
         output_payload: None,
+        errors: &["UnauthorizedException", "BadRequestException", "NotFoundException", "ConflictException", "LimitExceededException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "CreateUsagePlan",
         method: "POST",
         uri: "/usageplans",
+        path: &[Segment::Literal("usageplans")],
+        query: &[],
         success: 201,
         input_shape: "CreateUsagePlanRequest",
-        input: &[
-            MemberSpec { name: "apiStages", key: "apiStages", location: Location::Body, wire: "apiStages", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "quota", key: "quota", location: Location::Body, wire: "quota", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "throttle", key: "throttle", location: Location::Body, wire: "throttle", ty: Ty::Structure, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "apiStages", key: "apiStages", location: Location::Body, wire: "apiStages", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "productCode", key: "productCode", location: Location::Body, wire: "productCode", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "quota", key: "quota", location: Location::Body, wire: "quota", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "throttle", key: "throttle", location: Location::Body, wire: "throttle", ty: Ty::Structure, required: false, enum_values: &[] },
-        ],
+        input_name: "createUsagePlanInput",
+        input: &MEMBERS_CREATE_USAGE_PLAN_REQUEST,
+        output: &MEMBERS_USAGE_PLAN,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "CreateUsagePlanKey",
         method: "POST",
         uri: "/usageplans/{usageplanId}/keys",
+        path: &[Segment::Literal("usageplans"), Segment::Label("usageplanId"), Segment::Literal("keys")],
+        query: &[],
         success: 201,
         input_shape: "CreateUsagePlanKeyRequest",
-        input: &[
-            MemberSpec { name: "keyId", key: "keyId", location: Location::Body, wire: "keyId", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "keyType", key: "keyType", location: Location::Body, wire: "keyType", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "usagePlanId", key: "uri:usageplanId", location: Location::Uri, wire: "usageplanId", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "type", key: "type", location: Location::Body, wire: "type", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "value", key: "value", location: Location::Body, wire: "value", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "createUsagePlanKeyInput",
+        input: &MEMBERS_CREATE_USAGE_PLAN_KEY_REQUEST,
+        output: &MEMBERS_USAGE_PLAN_KEY,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "CreateVpcLink",
         method: "POST",
         uri: "/vpclinks",
+        path: &[Segment::Literal("vpclinks")],
+        query: &[],
         success: 202,
         input_shape: "CreateVpcLinkRequest",
-        input: &[
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "targetArns", key: "targetArns", location: Location::Body, wire: "targetArns", ty: Ty::List, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "status", key: "status", location: Location::Body, wire: "status", ty: Ty::String, required: false, enum_values: &["AVAILABLE", "PENDING", "DELETING", "FAILED"] },
-            MemberSpec { name: "statusMessage", key: "statusMessage", location: Location::Body, wire: "statusMessage", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "targetArns", key: "targetArns", location: Location::Body, wire: "targetArns", ty: Ty::List, required: false, enum_values: &[] },
-        ],
+        input_name: "createVpcLinkInput",
+        input: &MEMBERS_CREATE_VPC_LINK_REQUEST,
+        output: &MEMBERS_VPC_LINK,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "DeleteApiKey",
         method: "DELETE",
         uri: "/apikeys/{api_Key}",
+        path: &[Segment::Literal("apikeys"), Segment::Label("api_Key")],
+        query: &[],
         success: 202,
         input_shape: "DeleteApiKeyRequest",
-        input: &[
-            MemberSpec { name: "apiKey", key: "uri:api_Key", location: Location::Uri, wire: "api_Key", ty: Ty::String, required: true, enum_values: &[] },
-        ],
+        input_name: "deleteApiKeyInput",
+        input: &MEMBERS_DELETE_API_KEY_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "DeleteAuthorizer",
         method: "DELETE",
         uri: "/restapis/{restapi_id}/authorizers/{authorizer_id}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("authorizers"), Segment::Label("authorizer_id")],
+        query: &[],
         success: 202,
         input_shape: "DeleteAuthorizerRequest",
-        input: &[
-            MemberSpec { name: "authorizerId", key: "uri:authorizer_id", location: Location::Uri, wire: "authorizer_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
+        input_name: "deleteAuthorizerInput",
+        input: &MEMBERS_DELETE_AUTHORIZER_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "DeleteBasePathMapping",
         method: "DELETE",
         uri: "/domainnames/{domain_name}/basepathmappings/{base_path}",
+        path: &[Segment::Literal("domainnames"), Segment::Label("domain_name"), Segment::Literal("basepathmappings"), Segment::Label("base_path")],
+        query: &[],
         success: 202,
         input_shape: "DeleteBasePathMappingRequest",
-        input: &[
-            MemberSpec { name: "basePath", key: "uri:base_path", location: Location::Uri, wire: "base_path", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "domainName", key: "uri:domain_name", location: Location::Uri, wire: "domain_name", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "domainNameId", key: "querystring:domainNameId", location: Location::Query, wire: "domainNameId", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "deleteBasePathMappingInput",
+        input: &MEMBERS_DELETE_BASE_PATH_MAPPING_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "DeleteClientCertificate",
         method: "DELETE",
         uri: "/clientcertificates/{clientcertificate_id}",
+        path: &[Segment::Literal("clientcertificates"), Segment::Label("clientcertificate_id")],
+        query: &[],
         success: 202,
         input_shape: "DeleteClientCertificateRequest",
-        input: &[
-            MemberSpec { name: "clientCertificateId", key: "uri:clientcertificate_id", location: Location::Uri, wire: "clientcertificate_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
+        input_name: "deleteClientCertificateInput",
+        input: &MEMBERS_DELETE_CLIENT_CERTIFICATE_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "DeleteDeployment",
         method: "DELETE",
         uri: "/restapis/{restapi_id}/deployments/{deployment_id}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("deployments"), Segment::Label("deployment_id")],
+        query: &[],
         success: 202,
         input_shape: "DeleteDeploymentRequest",
-        input: &[
-            MemberSpec { name: "deploymentId", key: "uri:deployment_id", location: Location::Uri, wire: "deployment_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
+        input_name: "deleteDeploymentInput",
+        input: &MEMBERS_DELETE_DEPLOYMENT_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "DeleteDocumentationPart",
         method: "DELETE",
         uri: "/restapis/{restapi_id}/documentation/parts/{part_id}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("documentation"), Segment::Literal("parts"), Segment::Label("part_id")],
+        query: &[],
         success: 202,
         input_shape: "DeleteDocumentationPartRequest",
-        input: &[
-            MemberSpec { name: "documentationPartId", key: "uri:part_id", location: Location::Uri, wire: "part_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
+        input_name: "deleteDocumentationPartInput",
+        input: &MEMBERS_DELETE_DOCUMENTATION_PART_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "DeleteDocumentationVersion",
         method: "DELETE",
         uri: "/restapis/{restapi_id}/documentation/versions/{doc_version}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("documentation"), Segment::Literal("versions"), Segment::Label("doc_version")],
+        query: &[],
         success: 202,
         input_shape: "DeleteDocumentationVersionRequest",
-        input: &[
-            MemberSpec { name: "documentationVersion", key: "uri:doc_version", location: Location::Uri, wire: "doc_version", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
+        input_name: "deleteDocumentationVersionInput",
+        input: &MEMBERS_DELETE_DOCUMENTATION_VERSION_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "DeleteDomainName",
         method: "DELETE",
         uri: "/domainnames/{domain_name}",
+        path: &[Segment::Literal("domainnames"), Segment::Label("domain_name")],
+        query: &[],
         success: 202,
         input_shape: "DeleteDomainNameRequest",
-        input: &[
-            MemberSpec { name: "domainName", key: "uri:domain_name", location: Location::Uri, wire: "domain_name", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "domainNameId", key: "querystring:domainNameId", location: Location::Query, wire: "domainNameId", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "deleteDomainNameInput",
+        input: &MEMBERS_DELETE_DOMAIN_NAME_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "DeleteDomainNameAccessAssociation",
         method: "DELETE",
         uri: "/domainnameaccessassociations/{domain_name_access_association_arn}",
+        path: &[Segment::Literal("domainnameaccessassociations"), Segment::Label("domain_name_access_association_arn")],
+        query: &[],
         success: 202,
         input_shape: "DeleteDomainNameAccessAssociationRequest",
-        input: &[
-            MemberSpec { name: "domainNameAccessAssociationArn", key: "uri:domain_name_access_association_arn", location: Location::Uri, wire: "domain_name_access_association_arn", ty: Ty::String, required: true, enum_values: &[] },
-        ],
+        input_name: "deleteDomainNameAccessAssociationInput",
+        input: &MEMBERS_DELETE_DOMAIN_NAME_ACCESS_ASSOCIATION_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "DeleteGatewayResponse",
         method: "DELETE",
         uri: "/restapis/{restapi_id}/gatewayresponses/{response_type}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("gatewayresponses"), Segment::Label("response_type")],
+        query: &[],
         success: 202,
         input_shape: "DeleteGatewayResponseRequest",
-        input: &[
-            MemberSpec { name: "responseType", key: "uri:response_type", location: Location::Uri, wire: "response_type", ty: Ty::String, required: true, enum_values: &["DEFAULT_4XX", "DEFAULT_5XX", "RESOURCE_NOT_FOUND", "UNAUTHORIZED", "INVALID_API_KEY", "ACCESS_DENIED", "AUTHORIZER_FAILURE", "AUTHORIZER_CONFIGURATION_ERROR", "INVALID_SIGNATURE", "EXPIRED_TOKEN", "MISSING_AUTHENTICATION_TOKEN", "INTEGRATION_FAILURE", "INTEGRATION_TIMEOUT", "API_CONFIGURATION_ERROR", "UNSUPPORTED_MEDIA_TYPE", "BAD_REQUEST_PARAMETERS", "BAD_REQUEST_BODY", "REQUEST_TOO_LARGE", "THROTTLED", "QUOTA_EXCEEDED", "WAF_FILTERED"] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
+        input_name: "deleteGatewayResponseInput",
+        input: &MEMBERS_DELETE_GATEWAY_RESPONSE_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "DeleteIntegration",
         method: "DELETE",
         uri: "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("resources"), Segment::Label("resource_id"), Segment::Literal("methods"), Segment::Label("http_method"), Segment::Literal("integration")],
+        query: &[],
         success: 204,
         input_shape: "DeleteIntegrationRequest",
-        input: &[
-            MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
+        input_name: "deleteIntegrationInput",
+        input: &MEMBERS_DELETE_INTEGRATION_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "DeleteIntegrationResponse",
         method: "DELETE",
         uri: "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("resources"), Segment::Label("resource_id"), Segment::Literal("methods"), Segment::Label("http_method"), Segment::Literal("integration"), Segment::Literal("responses"), Segment::Label("status_code")],
+        query: &[],
         success: 204,
         input_shape: "DeleteIntegrationResponseRequest",
-        input: &[
-            MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "statusCode", key: "uri:status_code", location: Location::Uri, wire: "status_code", ty: Ty::String, required: true, enum_values: &[] },
-        ],
+        input_name: "deleteIntegrationResponseInput",
+        input: &MEMBERS_DELETE_INTEGRATION_RESPONSE_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "DeleteMethod",
         method: "DELETE",
         uri: "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("resources"), Segment::Label("resource_id"), Segment::Literal("methods"), Segment::Label("http_method")],
+        query: &[],
         success: 204,
         input_shape: "DeleteMethodRequest",
-        input: &[
-            MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
+        input_name: "deleteMethodInput",
+        input: &MEMBERS_DELETE_METHOD_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["UnauthorizedException", "NotFoundException", "TooManyRequestsException", "ConflictException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "DeleteMethodResponse",
         method: "DELETE",
         uri: "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("resources"), Segment::Label("resource_id"), Segment::Literal("methods"), Segment::Label("http_method"), Segment::Literal("responses"), Segment::Label("status_code")],
+        query: &[],
         success: 204,
         input_shape: "DeleteMethodResponseRequest",
-        input: &[
-            MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "statusCode", key: "uri:status_code", location: Location::Uri, wire: "status_code", ty: Ty::String, required: true, enum_values: &[] },
-        ],
+        input_name: "deleteMethodResponseInput",
+        input: &MEMBERS_DELETE_METHOD_RESPONSE_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["UnauthorizedException", "NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "DeleteModel",
         method: "DELETE",
         uri: "/restapis/{restapi_id}/models/{model_name}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("models"), Segment::Label("model_name")],
+        query: &[],
         success: 202,
         input_shape: "DeleteModelRequest",
-        input: &[
-            MemberSpec { name: "modelName", key: "uri:model_name", location: Location::Uri, wire: "model_name", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
+        input_name: "deleteModelInput",
+        input: &MEMBERS_DELETE_MODEL_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "DeleteRequestValidator",
         method: "DELETE",
         uri: "/restapis/{restapi_id}/requestvalidators/{requestvalidator_id}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("requestvalidators"), Segment::Label("requestvalidator_id")],
+        query: &[],
         success: 202,
         input_shape: "DeleteRequestValidatorRequest",
-        input: &[
-            MemberSpec { name: "requestValidatorId", key: "uri:requestvalidator_id", location: Location::Uri, wire: "requestvalidator_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
+        input_name: "deleteRequestValidatorInput",
+        input: &MEMBERS_DELETE_REQUEST_VALIDATOR_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "DeleteResource",
         method: "DELETE",
         uri: "/restapis/{restapi_id}/resources/{resource_id}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("resources"), Segment::Label("resource_id")],
+        query: &[],
         success: 202,
         input_shape: "DeleteResourceRequest",
-        input: &[
-            MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
+        input_name: "deleteResourceInput",
+        input: &MEMBERS_DELETE_RESOURCE_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["UnauthorizedException", "NotFoundException", "BadRequestException", "ConflictException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "DeleteRestApi",
         method: "DELETE",
         uri: "/restapis/{restapi_id}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id")],
+        query: &[],
         success: 202,
         input_shape: "DeleteRestApiRequest",
-        input: &[
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
+        input_name: "deleteRestApiInput",
+        input: &MEMBERS_DELETE_REST_API_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "DeleteStage",
         method: "DELETE",
         uri: "/restapis/{restapi_id}/stages/{stage_name}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("stages"), Segment::Label("stage_name")],
+        query: &[],
         success: 202,
         input_shape: "DeleteStageRequest",
-        input: &[
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "stageName", key: "uri:stage_name", location: Location::Uri, wire: "stage_name", ty: Ty::String, required: true, enum_values: &[] },
-        ],
+        input_name: "deleteStageInput",
+        input: &MEMBERS_DELETE_STAGE_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "DeleteUsagePlan",
         method: "DELETE",
         uri: "/usageplans/{usageplanId}",
+        path: &[Segment::Literal("usageplans"), Segment::Label("usageplanId")],
+        query: &[],
         success: 202,
         input_shape: "DeleteUsagePlanRequest",
-        input: &[
-            MemberSpec { name: "usagePlanId", key: "uri:usageplanId", location: Location::Uri, wire: "usageplanId", ty: Ty::String, required: true, enum_values: &[] },
-        ],
+        input_name: "deleteUsagePlanInput",
+        input: &MEMBERS_DELETE_USAGE_PLAN_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "DeleteUsagePlanKey",
         method: "DELETE",
         uri: "/usageplans/{usageplanId}/keys/{keyId}",
+        path: &[Segment::Literal("usageplans"), Segment::Label("usageplanId"), Segment::Literal("keys"), Segment::Label("keyId")],
+        query: &[],
         success: 202,
         input_shape: "DeleteUsagePlanKeyRequest",
-        input: &[
-            MemberSpec { name: "keyId", key: "uri:keyId", location: Location::Uri, wire: "keyId", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "usagePlanId", key: "uri:usageplanId", location: Location::Uri, wire: "usageplanId", ty: Ty::String, required: true, enum_values: &[] },
-        ],
+        input_name: "deleteUsagePlanKeyInput",
+        input: &MEMBERS_DELETE_USAGE_PLAN_KEY_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "DeleteVpcLink",
         method: "DELETE",
         uri: "/vpclinks/{vpclink_id}",
+        path: &[Segment::Literal("vpclinks"), Segment::Label("vpclink_id")],
+        query: &[],
         success: 202,
         input_shape: "DeleteVpcLinkRequest",
-        input: &[
-            MemberSpec { name: "vpcLinkId", key: "uri:vpclink_id", location: Location::Uri, wire: "vpclink_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
+        input_name: "deleteVpcLinkInput",
+        input: &MEMBERS_DELETE_VPC_LINK_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "FlushStageAuthorizersCache",
         method: "DELETE",
         uri: "/restapis/{restapi_id}/stages/{stage_name}/cache/authorizers",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("stages"), Segment::Label("stage_name"), Segment::Literal("cache"), Segment::Literal("authorizers")],
+        query: &[],
         success: 202,
         input_shape: "FlushStageAuthorizersCacheRequest",
-        input: &[
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "stageName", key: "uri:stage_name", location: Location::Uri, wire: "stage_name", ty: Ty::String, required: true, enum_values: &[] },
-        ],
+        input_name: "flushStageAuthorizersCacheInput",
+        input: &MEMBERS_FLUSH_STAGE_AUTHORIZERS_CACHE_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "FlushStageCache",
         method: "DELETE",
         uri: "/restapis/{restapi_id}/stages/{stage_name}/cache/data",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("stages"), Segment::Label("stage_name"), Segment::Literal("cache"), Segment::Literal("data")],
+        query: &[],
         success: 202,
         input_shape: "FlushStageCacheRequest",
-        input: &[
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "stageName", key: "uri:stage_name", location: Location::Uri, wire: "stage_name", ty: Ty::String, required: true, enum_values: &[] },
-        ],
+        input_name: "flushStageCacheInput",
+        input: &MEMBERS_FLUSH_STAGE_CACHE_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GenerateClientCertificate",
         method: "POST",
         uri: "/clientcertificates",
+        path: &[Segment::Literal("clientcertificates")],
+        query: &[],
         success: 201,
         input_shape: "GenerateClientCertificateRequest",
-        input: &[
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "clientCertificateId", key: "clientCertificateId", location: Location::Body, wire: "clientCertificateId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "expirationDate", key: "expirationDate", location: Location::Body, wire: "expirationDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "pemEncodedCertificate", key: "pemEncodedCertificate", location: Location::Body, wire: "pemEncodedCertificate", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-        ],
+        input_name: "generateClientCertificateInput",
+        input: &MEMBERS_GENERATE_CLIENT_CERTIFICATE_REQUEST,
+        output: &MEMBERS_CLIENT_CERTIFICATE,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetAccount",
         method: "GET",
         uri: "/account",
+        path: &[Segment::Literal("account")],
+        query: &[],
         success: 200,
         input_shape: "GetAccountRequest",
-        input: &[
-        ],
-        output: &[
-            MemberSpec { name: "apiKeyVersion", key: "apiKeyVersion", location: Location::Body, wire: "apiKeyVersion", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "cloudwatchRoleArn", key: "cloudwatchRoleArn", location: Location::Body, wire: "cloudwatchRoleArn", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "features", key: "features", location: Location::Body, wire: "features", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "throttleSettings", key: "throttleSettings", location: Location::Body, wire: "throttleSettings", ty: Ty::Structure, required: false, enum_values: &[] },
-        ],
+        input_name: "getAccountInput",
+        input: &MEMBERS_GET_ACCOUNT_REQUEST,
+        output: &MEMBERS_ACCOUNT,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetApiKey",
         method: "GET",
         uri: "/apikeys/{api_Key}",
+        path: &[Segment::Literal("apikeys"), Segment::Label("api_Key")],
+        query: &[],
         success: 200,
         input_shape: "GetApiKeyRequest",
-        input: &[
-            MemberSpec { name: "apiKey", key: "uri:api_Key", location: Location::Uri, wire: "api_Key", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "includeValue", key: "querystring:includeValue", location: Location::Query, wire: "includeValue", ty: Ty::Boolean, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "customerId", key: "customerId", location: Location::Body, wire: "customerId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "enabled", key: "enabled", location: Location::Body, wire: "enabled", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "lastUpdatedDate", key: "lastUpdatedDate", location: Location::Body, wire: "lastUpdatedDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "stageKeys", key: "stageKeys", location: Location::Body, wire: "stageKeys", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "value", key: "value", location: Location::Body, wire: "value", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getApiKeyInput",
+        input: &MEMBERS_GET_API_KEY_REQUEST,
+        output: &MEMBERS_API_KEY,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetApiKeys",
         method: "GET",
         uri: "/apikeys",
+        path: &[Segment::Literal("apikeys")],
+        query: &[],
         success: 200,
         input_shape: "GetApiKeysRequest",
-        input: &[
-            MemberSpec { name: "customerId", key: "querystring:customerId", location: Location::Query, wire: "customerId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "includeValues", key: "querystring:includeValues", location: Location::Query, wire: "includeValues", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "nameQuery", key: "querystring:name", location: Location::Query, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "warnings", key: "warnings", location: Location::Body, wire: "warnings", ty: Ty::List, required: false, enum_values: &[] },
-        ],
+        input_name: "getApiKeysInput",
+        input: &MEMBERS_GET_API_KEYS_REQUEST,
+        output: &MEMBERS_API_KEYS,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetAuthorizer",
         method: "GET",
         uri: "/restapis/{restapi_id}/authorizers/{authorizer_id}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("authorizers"), Segment::Label("authorizer_id")],
+        query: &[],
         success: 200,
         input_shape: "GetAuthorizerRequest",
-        input: &[
-            MemberSpec { name: "authorizerId", key: "uri:authorizer_id", location: Location::Uri, wire: "authorizer_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "authType", key: "authType", location: Location::Body, wire: "authType", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "authorizerCredentials", key: "authorizerCredentials", location: Location::Body, wire: "authorizerCredentials", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "authorizerResultTtlInSeconds", key: "authorizerResultTtlInSeconds", location: Location::Body, wire: "authorizerResultTtlInSeconds", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "authorizerUri", key: "authorizerUri", location: Location::Body, wire: "authorizerUri", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "identitySource", key: "identitySource", location: Location::Body, wire: "identitySource", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "identityValidationExpression", key: "identityValidationExpression", location: Location::Body, wire: "identityValidationExpression", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "providerARNs", key: "providerARNs", location: Location::Body, wire: "providerARNs", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "type", key: "type", location: Location::Body, wire: "type", ty: Ty::String, required: false, enum_values: &["TOKEN", "REQUEST", "COGNITO_USER_POOLS"] },
-        ],
+        input_name: "getAuthorizerInput",
+        input: &MEMBERS_GET_AUTHORIZER_REQUEST,
+        output: &MEMBERS_AUTHORIZER,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetAuthorizers",
         method: "GET",
         uri: "/restapis/{restapi_id}/authorizers",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("authorizers")],
+        query: &[],
         success: 200,
         input_shape: "GetAuthorizersRequest",
-        input: &[
-            MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getAuthorizersInput",
+        input: &MEMBERS_GET_AUTHORIZERS_REQUEST,
+        output: &MEMBERS_AUTHORIZERS,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetBasePathMapping",
         method: "GET",
         uri: "/domainnames/{domain_name}/basepathmappings/{base_path}",
+        path: &[Segment::Literal("domainnames"), Segment::Label("domain_name"), Segment::Literal("basepathmappings"), Segment::Label("base_path")],
+        query: &[],
         success: 200,
         input_shape: "GetBasePathMappingRequest",
-        input: &[
-            MemberSpec { name: "basePath", key: "uri:base_path", location: Location::Uri, wire: "base_path", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "domainName", key: "uri:domain_name", location: Location::Uri, wire: "domain_name", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "domainNameId", key: "querystring:domainNameId", location: Location::Query, wire: "domainNameId", ty: Ty::String, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "basePath", key: "basePath", location: Location::Body, wire: "basePath", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "restApiId", location: Location::Body, wire: "restApiId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "stage", key: "stage", location: Location::Body, wire: "stage", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getBasePathMappingInput",
+        input: &MEMBERS_GET_BASE_PATH_MAPPING_REQUEST,
+        output: &MEMBERS_BASE_PATH_MAPPING,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetBasePathMappings",
         method: "GET",
         uri: "/domainnames/{domain_name}/basepathmappings",
+        path: &[Segment::Literal("domainnames"), Segment::Label("domain_name"), Segment::Literal("basepathmappings")],
+        query: &[],
         success: 200,
         input_shape: "GetBasePathMappingsRequest",
-        input: &[
-            MemberSpec { name: "domainName", key: "uri:domain_name", location: Location::Uri, wire: "domain_name", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "domainNameId", key: "querystring:domainNameId", location: Location::Query, wire: "domainNameId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getBasePathMappingsInput",
+        input: &MEMBERS_GET_BASE_PATH_MAPPINGS_REQUEST,
+        output: &MEMBERS_BASE_PATH_MAPPINGS,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetClientCertificate",
         method: "GET",
         uri: "/clientcertificates/{clientcertificate_id}",
+        path: &[Segment::Literal("clientcertificates"), Segment::Label("clientcertificate_id")],
+        query: &[],
         success: 200,
         input_shape: "GetClientCertificateRequest",
-        input: &[
-            MemberSpec { name: "clientCertificateId", key: "uri:clientcertificate_id", location: Location::Uri, wire: "clientcertificate_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "clientCertificateId", key: "clientCertificateId", location: Location::Body, wire: "clientCertificateId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "expirationDate", key: "expirationDate", location: Location::Body, wire: "expirationDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "pemEncodedCertificate", key: "pemEncodedCertificate", location: Location::Body, wire: "pemEncodedCertificate", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-        ],
+        input_name: "getClientCertificateInput",
+        input: &MEMBERS_GET_CLIENT_CERTIFICATE_REQUEST,
+        output: &MEMBERS_CLIENT_CERTIFICATE,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetClientCertificates",
         method: "GET",
         uri: "/clientcertificates",
+        path: &[Segment::Literal("clientcertificates")],
+        query: &[],
         success: 200,
         input_shape: "GetClientCertificatesRequest",
-        input: &[
-            MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getClientCertificatesInput",
+        input: &MEMBERS_GET_CLIENT_CERTIFICATES_REQUEST,
+        output: &MEMBERS_CLIENT_CERTIFICATES,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetDeployment",
         method: "GET",
         uri: "/restapis/{restapi_id}/deployments/{deployment_id}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("deployments"), Segment::Label("deployment_id")],
+        query: &[],
         success: 200,
         input_shape: "GetDeploymentRequest",
-        input: &[
-            MemberSpec { name: "deploymentId", key: "uri:deployment_id", location: Location::Uri, wire: "deployment_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "embed", key: "querystring:embed", location: Location::Query, wire: "embed", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "apiSummary", key: "apiSummary", location: Location::Body, wire: "apiSummary", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getDeploymentInput",
+        input: &MEMBERS_GET_DEPLOYMENT_REQUEST,
+        output: &MEMBERS_DEPLOYMENT,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException", "ServiceUnavailableException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetDeployments",
         method: "GET",
         uri: "/restapis/{restapi_id}/deployments",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("deployments")],
+        query: &[],
         success: 200,
         input_shape: "GetDeploymentsRequest",
-        input: &[
-            MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getDeploymentsInput",
+        input: &MEMBERS_GET_DEPLOYMENTS_REQUEST,
+        output: &MEMBERS_DEPLOYMENTS,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException", "ServiceUnavailableException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetDocumentationPart",
         method: "GET",
         uri: "/restapis/{restapi_id}/documentation/parts/{part_id}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("documentation"), Segment::Literal("parts"), Segment::Label("part_id")],
+        query: &[],
         success: 200,
         input_shape: "GetDocumentationPartRequest",
-        input: &[
-            MemberSpec { name: "documentationPartId", key: "uri:part_id", location: Location::Uri, wire: "part_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "location", key: "location", location: Location::Body, wire: "location", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "properties", key: "properties", location: Location::Body, wire: "properties", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getDocumentationPartInput",
+        input: &MEMBERS_GET_DOCUMENTATION_PART_REQUEST,
+        output: &MEMBERS_DOCUMENTATION_PART,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetDocumentationParts",
         method: "GET",
         uri: "/restapis/{restapi_id}/documentation/parts",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("documentation"), Segment::Literal("parts")],
+        query: &[],
         success: 200,
         input_shape: "GetDocumentationPartsRequest",
-        input: &[
-            MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "locationStatus", key: "querystring:locationStatus", location: Location::Query, wire: "locationStatus", ty: Ty::String, required: false, enum_values: &["DOCUMENTED", "UNDOCUMENTED"] },
-            MemberSpec { name: "nameQuery", key: "querystring:name", location: Location::Query, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "path", key: "querystring:path", location: Location::Query, wire: "path", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "type", key: "querystring:type", location: Location::Query, wire: "type", ty: Ty::String, required: false, enum_values: &["API", "AUTHORIZER", "MODEL", "RESOURCE", "METHOD", "PATH_PARAMETER", "QUERY_PARAMETER", "REQUEST_HEADER", "REQUEST_BODY", "RESPONSE", "RESPONSE_HEADER", "RESPONSE_BODY"] },
-        ],
-        output: &[
-            MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getDocumentationPartsInput",
+        input: &MEMBERS_GET_DOCUMENTATION_PARTS_REQUEST,
+        output: &MEMBERS_DOCUMENTATION_PARTS,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetDocumentationVersion",
         method: "GET",
         uri: "/restapis/{restapi_id}/documentation/versions/{doc_version}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("documentation"), Segment::Literal("versions"), Segment::Label("doc_version")],
+        query: &[],
         success: 200,
         input_shape: "GetDocumentationVersionRequest",
-        input: &[
-            MemberSpec { name: "documentationVersion", key: "uri:doc_version", location: Location::Uri, wire: "doc_version", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "version", key: "version", location: Location::Body, wire: "version", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getDocumentationVersionInput",
+        input: &MEMBERS_GET_DOCUMENTATION_VERSION_REQUEST,
+        output: &MEMBERS_DOCUMENTATION_VERSION,
         input_payload: None,
         output_payload: None,
+        errors: &["UnauthorizedException", "NotFoundException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetDocumentationVersions",
         method: "GET",
         uri: "/restapis/{restapi_id}/documentation/versions",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("documentation"), Segment::Literal("versions")],
+        query: &[],
         success: 200,
         input_shape: "GetDocumentationVersionsRequest",
-        input: &[
-            MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getDocumentationVersionsInput",
+        input: &MEMBERS_GET_DOCUMENTATION_VERSIONS_REQUEST,
+        output: &MEMBERS_DOCUMENTATION_VERSIONS,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "UnauthorizedException", "NotFoundException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetDomainName",
         method: "GET",
         uri: "/domainnames/{domain_name}",
+        path: &[Segment::Literal("domainnames"), Segment::Label("domain_name")],
+        query: &[],
         success: 200,
         input_shape: "GetDomainNameRequest",
-        input: &[
-            MemberSpec { name: "domainName", key: "uri:domain_name", location: Location::Uri, wire: "domain_name", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "domainNameId", key: "querystring:domainNameId", location: Location::Query, wire: "domainNameId", ty: Ty::String, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "certificateArn", key: "certificateArn", location: Location::Body, wire: "certificateArn", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "certificateName", key: "certificateName", location: Location::Body, wire: "certificateName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "certificateUploadDate", key: "certificateUploadDate", location: Location::Body, wire: "certificateUploadDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "distributionDomainName", key: "distributionDomainName", location: Location::Body, wire: "distributionDomainName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "distributionHostedZoneId", key: "distributionHostedZoneId", location: Location::Body, wire: "distributionHostedZoneId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "domainName", key: "domainName", location: Location::Body, wire: "domainName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "domainNameArn", key: "domainNameArn", location: Location::Body, wire: "domainNameArn", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "domainNameId", key: "domainNameId", location: Location::Body, wire: "domainNameId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "domainNameStatus", key: "domainNameStatus", location: Location::Body, wire: "domainNameStatus", ty: Ty::String, required: false, enum_values: &["AVAILABLE", "UPDATING", "PENDING", "PENDING_CERTIFICATE_REIMPORT", "PENDING_OWNERSHIP_VERIFICATION", "FAILED"] },
-            MemberSpec { name: "domainNameStatusMessage", key: "domainNameStatusMessage", location: Location::Body, wire: "domainNameStatusMessage", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "endpointAccessMode", key: "endpointAccessMode", location: Location::Body, wire: "endpointAccessMode", ty: Ty::String, required: false, enum_values: &["BASIC", "STRICT"] },
-            MemberSpec { name: "endpointConfiguration", key: "endpointConfiguration", location: Location::Body, wire: "endpointConfiguration", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "managementPolicy", key: "managementPolicy", location: Location::Body, wire: "managementPolicy", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "mutualTlsAuthentication", key: "mutualTlsAuthentication", location: Location::Body, wire: "mutualTlsAuthentication", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "ownershipVerificationCertificateArn", key: "ownershipVerificationCertificateArn", location: Location::Body, wire: "ownershipVerificationCertificateArn", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "policy", key: "policy", location: Location::Body, wire: "policy", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "regionalCertificateArn", key: "regionalCertificateArn", location: Location::Body, wire: "regionalCertificateArn", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "regionalCertificateName", key: "regionalCertificateName", location: Location::Body, wire: "regionalCertificateName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "regionalDomainName", key: "regionalDomainName", location: Location::Body, wire: "regionalDomainName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "regionalHostedZoneId", key: "regionalHostedZoneId", location: Location::Body, wire: "regionalHostedZoneId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "routingMode", key: "routingMode", location: Location::Body, wire: "routingMode", ty: Ty::String, required: false, enum_values: &["BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING"] },
-            MemberSpec { name: "securityPolicy", key: "securityPolicy", location: Location::Body, wire: "securityPolicy", ty: Ty::String, required: false, enum_values: &["TLS_1_0", "TLS_1_2", "SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_3_FIPS_2025_09", "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_PQ_2025_09", "SecurityPolicy_TLS13_1_2_2021_06", "SecurityPolicy_TLS13_2025_EDGE", "SecurityPolicy_TLS12_PFS_2025_EDGE", "SecurityPolicy_TLS12_2018_EDGE"] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-        ],
+        input_name: "getDomainNameInput",
+        input: &MEMBERS_GET_DOMAIN_NAME_REQUEST,
+        output: &MEMBERS_DOMAIN_NAME,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetDomainNameAccessAssociations",
         method: "GET",
         uri: "/domainnameaccessassociations",
+        path: &[Segment::Literal("domainnameaccessassociations")],
+        query: &[],
         success: 200,
         input_shape: "GetDomainNameAccessAssociationsRequest",
-        input: &[
-            MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "resourceOwner", key: "querystring:resourceOwner", location: Location::Query, wire: "resourceOwner", ty: Ty::String, required: false, enum_values: &["SELF", "OTHER_ACCOUNTS"] },
-        ],
-        output: &[
-            MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getDomainNameAccessAssociationsInput",
+        input: &MEMBERS_GET_DOMAIN_NAME_ACCESS_ASSOCIATIONS_REQUEST,
+        output: &MEMBERS_DOMAIN_NAME_ACCESS_ASSOCIATIONS,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetDomainNames",
         method: "GET",
         uri: "/domainnames",
+        path: &[Segment::Literal("domainnames")],
+        query: &[],
         success: 200,
         input_shape: "GetDomainNamesRequest",
-        input: &[
-            MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "resourceOwner", key: "querystring:resourceOwner", location: Location::Query, wire: "resourceOwner", ty: Ty::String, required: false, enum_values: &["SELF", "OTHER_ACCOUNTS"] },
-        ],
-        output: &[
-            MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getDomainNamesInput",
+        input: &MEMBERS_GET_DOMAIN_NAMES_REQUEST,
+        output: &MEMBERS_DOMAIN_NAMES,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetExport",
         method: "GET",
         uri: "/restapis/{restapi_id}/stages/{stage_name}/exports/{export_type}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("stages"), Segment::Label("stage_name"), Segment::Literal("exports"), Segment::Label("export_type")],
+        query: &[],
         success: 200,
         input_shape: "GetExportRequest",
-        input: &[
-            MemberSpec { name: "accepts", key: "header:Accept", location: Location::Header, wire: "Accept", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "exportType", key: "uri:export_type", location: Location::Uri, wire: "export_type", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "parameters", key: "querystring:parameters", location: Location::QueryMap, wire: "parameters", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "stageName", key: "uri:stage_name", location: Location::Uri, wire: "stage_name", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::Blob, required: false, enum_values: &[] },
-            MemberSpec { name: "contentDisposition", key: "header:Content-Disposition", location: Location::Header, wire: "Content-Disposition", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "contentType", key: "header:Content-Type", location: Location::Header, wire: "Content-Type", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getExportInput",
+        input: &MEMBERS_GET_EXPORT_REQUEST,
+        output: &MEMBERS_EXPORT_RESPONSE,
         input_payload: None,
-        output_payload: Some(&MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::Blob, required: false, enum_values: &[] }),
+        output_payload: Some(&MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::Blob, required: false, enum_values: &[], shape: &SHAPE_BLOB }),
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetGatewayResponse",
         method: "GET",
         uri: "/restapis/{restapi_id}/gatewayresponses/{response_type}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("gatewayresponses"), Segment::Label("response_type")],
+        query: &[],
         success: 200,
         input_shape: "GetGatewayResponseRequest",
-        input: &[
-            MemberSpec { name: "responseType", key: "uri:response_type", location: Location::Uri, wire: "response_type", ty: Ty::String, required: true, enum_values: &["DEFAULT_4XX", "DEFAULT_5XX", "RESOURCE_NOT_FOUND", "UNAUTHORIZED", "INVALID_API_KEY", "ACCESS_DENIED", "AUTHORIZER_FAILURE", "AUTHORIZER_CONFIGURATION_ERROR", "INVALID_SIGNATURE", "EXPIRED_TOKEN", "MISSING_AUTHENTICATION_TOKEN", "INTEGRATION_FAILURE", "INTEGRATION_TIMEOUT", "API_CONFIGURATION_ERROR", "UNSUPPORTED_MEDIA_TYPE", "BAD_REQUEST_PARAMETERS", "BAD_REQUEST_BODY", "REQUEST_TOO_LARGE", "THROTTLED", "QUOTA_EXCEEDED", "WAF_FILTERED"] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "defaultResponse", key: "defaultResponse", location: Location::Body, wire: "defaultResponse", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "responseParameters", key: "responseParameters", location: Location::Body, wire: "responseParameters", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "responseTemplates", key: "responseTemplates", location: Location::Body, wire: "responseTemplates", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "responseType", key: "responseType", location: Location::Body, wire: "responseType", ty: Ty::String, required: false, enum_values: &["DEFAULT_4XX", "DEFAULT_5XX", "RESOURCE_NOT_FOUND", "UNAUTHORIZED", "INVALID_API_KEY", "ACCESS_DENIED", "AUTHORIZER_FAILURE", "AUTHORIZER_CONFIGURATION_ERROR", "INVALID_SIGNATURE", "EXPIRED_TOKEN", "MISSING_AUTHENTICATION_TOKEN", "INTEGRATION_FAILURE", "INTEGRATION_TIMEOUT", "API_CONFIGURATION_ERROR", "UNSUPPORTED_MEDIA_TYPE", "BAD_REQUEST_PARAMETERS", "BAD_REQUEST_BODY", "REQUEST_TOO_LARGE", "THROTTLED", "QUOTA_EXCEEDED", "WAF_FILTERED"] },
-            MemberSpec { name: "statusCode", key: "statusCode", location: Location::Body, wire: "statusCode", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getGatewayResponseInput",
+        input: &MEMBERS_GET_GATEWAY_RESPONSE_REQUEST,
+        output: &MEMBERS_GATEWAY_RESPONSE,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetGatewayResponses",
         method: "GET",
         uri: "/restapis/{restapi_id}/gatewayresponses",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("gatewayresponses")],
+        query: &[],
         success: 200,
         input_shape: "GetGatewayResponsesRequest",
-        input: &[
-            MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getGatewayResponsesInput",
+        input: &MEMBERS_GET_GATEWAY_RESPONSES_REQUEST,
+        output: &MEMBERS_GATEWAY_RESPONSES,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetIntegration",
         method: "GET",
         uri: "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("resources"), Segment::Label("resource_id"), Segment::Literal("methods"), Segment::Label("http_method"), Segment::Literal("integration")],
+        query: &[],
         success: 200,
         input_shape: "GetIntegrationRequest",
-        input: &[
-            MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "cacheKeyParameters", key: "cacheKeyParameters", location: Location::Body, wire: "cacheKeyParameters", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "cacheNamespace", key: "cacheNamespace", location: Location::Body, wire: "cacheNamespace", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "connectionId", key: "connectionId", location: Location::Body, wire: "connectionId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "connectionType", key: "connectionType", location: Location::Body, wire: "connectionType", ty: Ty::String, required: false, enum_values: &["INTERNET", "VPC_LINK"] },
-            MemberSpec { name: "contentHandling", key: "contentHandling", location: Location::Body, wire: "contentHandling", ty: Ty::String, required: false, enum_values: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] },
-            MemberSpec { name: "credentials", key: "credentials", location: Location::Body, wire: "credentials", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "httpMethod", key: "httpMethod", location: Location::Body, wire: "httpMethod", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "integrationResponses", key: "integrationResponses", location: Location::Body, wire: "integrationResponses", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "integrationTarget", key: "integrationTarget", location: Location::Body, wire: "integrationTarget", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "passthroughBehavior", key: "passthroughBehavior", location: Location::Body, wire: "passthroughBehavior", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "requestParameters", key: "requestParameters", location: Location::Body, wire: "requestParameters", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "requestTemplates", key: "requestTemplates", location: Location::Body, wire: "requestTemplates", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "responseTransferMode", key: "responseTransferMode", location: Location::Body, wire: "responseTransferMode", ty: Ty::String, required: false, enum_values: &["BUFFERED", "STREAM"] },
-            MemberSpec { name: "timeoutInMillis", key: "timeoutInMillis", location: Location::Body, wire: "timeoutInMillis", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "tlsConfig", key: "tlsConfig", location: Location::Body, wire: "tlsConfig", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "type", key: "type", location: Location::Body, wire: "type", ty: Ty::String, required: false, enum_values: &["HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"] },
-            MemberSpec { name: "uri", key: "uri", location: Location::Body, wire: "uri", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getIntegrationInput",
+        input: &MEMBERS_GET_INTEGRATION_REQUEST,
+        output: &MEMBERS_INTEGRATION,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetIntegrationResponse",
         method: "GET",
         uri: "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("resources"), Segment::Label("resource_id"), Segment::Literal("methods"), Segment::Label("http_method"), Segment::Literal("integration"), Segment::Literal("responses"), Segment::Label("status_code")],
+        query: &[],
         success: 200,
         input_shape: "GetIntegrationResponseRequest",
-        input: &[
-            MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "statusCode", key: "uri:status_code", location: Location::Uri, wire: "status_code", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "contentHandling", key: "contentHandling", location: Location::Body, wire: "contentHandling", ty: Ty::String, required: false, enum_values: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] },
-            MemberSpec { name: "responseParameters", key: "responseParameters", location: Location::Body, wire: "responseParameters", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "responseTemplates", key: "responseTemplates", location: Location::Body, wire: "responseTemplates", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "selectionPattern", key: "selectionPattern", location: Location::Body, wire: "selectionPattern", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "statusCode", key: "statusCode", location: Location::Body, wire: "statusCode", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getIntegrationResponseInput",
+        input: &MEMBERS_GET_INTEGRATION_RESPONSE_REQUEST,
+        output: &MEMBERS_INTEGRATION_RESPONSE,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetMethod",
         method: "GET",
         uri: "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("resources"), Segment::Label("resource_id"), Segment::Literal("methods"), Segment::Label("http_method")],
+        query: &[],
         success: 200,
         input_shape: "GetMethodRequest",
-        input: &[
-            MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "apiKeyRequired", key: "apiKeyRequired", location: Location::Body, wire: "apiKeyRequired", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "authorizationScopes", key: "authorizationScopes", location: Location::Body, wire: "authorizationScopes", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "authorizationType", key: "authorizationType", location: Location::Body, wire: "authorizationType", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "authorizerId", key: "authorizerId", location: Location::Body, wire: "authorizerId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "httpMethod", key: "httpMethod", location: Location::Body, wire: "httpMethod", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "methodIntegration", key: "methodIntegration", location: Location::Body, wire: "methodIntegration", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "methodResponses", key: "methodResponses", location: Location::Body, wire: "methodResponses", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "operationName", key: "operationName", location: Location::Body, wire: "operationName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "requestModels", key: "requestModels", location: Location::Body, wire: "requestModels", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "requestParameters", key: "requestParameters", location: Location::Body, wire: "requestParameters", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "requestValidatorId", key: "requestValidatorId", location: Location::Body, wire: "requestValidatorId", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getMethodInput",
+        input: &MEMBERS_GET_METHOD_REQUEST,
+        output: &MEMBERS_METHOD,
         input_payload: None,
         output_payload: None,
+        errors: &["UnauthorizedException", "NotFoundException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetMethodResponse",
         method: "GET",
         uri: "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("resources"), Segment::Label("resource_id"), Segment::Literal("methods"), Segment::Label("http_method"), Segment::Literal("responses"), Segment::Label("status_code")],
+        query: &[],
         success: 200,
         input_shape: "GetMethodResponseRequest",
-        input: &[
-            MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "statusCode", key: "uri:status_code", location: Location::Uri, wire: "status_code", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "responseModels", key: "responseModels", location: Location::Body, wire: "responseModels", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "responseParameters", key: "responseParameters", location: Location::Body, wire: "responseParameters", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "statusCode", key: "statusCode", location: Location::Body, wire: "statusCode", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getMethodResponseInput",
+        input: &MEMBERS_GET_METHOD_RESPONSE_REQUEST,
+        output: &MEMBERS_METHOD_RESPONSE,
         input_payload: None,
         output_payload: None,
+        errors: &["UnauthorizedException", "NotFoundException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetModel",
         method: "GET",
         uri: "/restapis/{restapi_id}/models/{model_name}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("models"), Segment::Label("model_name")],
+        query: &[],
         success: 200,
         input_shape: "GetModelRequest",
-        input: &[
-            MemberSpec { name: "flatten", key: "querystring:flatten", location: Location::Query, wire: "flatten", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "modelName", key: "uri:model_name", location: Location::Uri, wire: "model_name", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "contentType", key: "contentType", location: Location::Body, wire: "contentType", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "schema", key: "schema", location: Location::Body, wire: "schema", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getModelInput",
+        input: &MEMBERS_GET_MODEL_REQUEST,
+        output: &MEMBERS_MODEL,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetModelTemplate",
         method: "GET",
         uri: "/restapis/{restapi_id}/models/{model_name}/default_template",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("models"), Segment::Label("model_name"), Segment::Literal("default_template")],
+        query: &[],
         success: 200,
         input_shape: "GetModelTemplateRequest",
-        input: &[
-            MemberSpec { name: "modelName", key: "uri:model_name", location: Location::Uri, wire: "model_name", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "value", key: "value", location: Location::Body, wire: "value", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getModelTemplateInput",
+        input: &MEMBERS_GET_MODEL_TEMPLATE_REQUEST,
+        output: &MEMBERS_TEMPLATE,
         input_payload: None,
         output_payload: None,
+        errors: &["UnauthorizedException", "NotFoundException", "BadRequestException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetModels",
         method: "GET",
         uri: "/restapis/{restapi_id}/models",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("models")],
+        query: &[],
         success: 200,
         input_shape: "GetModelsRequest",
-        input: &[
-            MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getModelsInput",
+        input: &MEMBERS_GET_MODELS_REQUEST,
+        output: &MEMBERS_MODELS,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "UnauthorizedException", "NotFoundException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetRequestValidator",
         method: "GET",
         uri: "/restapis/{restapi_id}/requestvalidators/{requestvalidator_id}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("requestvalidators"), Segment::Label("requestvalidator_id")],
+        query: &[],
         success: 200,
         input_shape: "GetRequestValidatorRequest",
-        input: &[
-            MemberSpec { name: "requestValidatorId", key: "uri:requestvalidator_id", location: Location::Uri, wire: "requestvalidator_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "validateRequestBody", key: "validateRequestBody", location: Location::Body, wire: "validateRequestBody", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "validateRequestParameters", key: "validateRequestParameters", location: Location::Body, wire: "validateRequestParameters", ty: Ty::Boolean, required: false, enum_values: &[] },
-        ],
+        input_name: "getRequestValidatorInput",
+        input: &MEMBERS_GET_REQUEST_VALIDATOR_REQUEST,
+        output: &MEMBERS_REQUEST_VALIDATOR,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetRequestValidators",
         method: "GET",
         uri: "/restapis/{restapi_id}/requestvalidators",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("requestvalidators")],
+        query: &[],
         success: 200,
         input_shape: "GetRequestValidatorsRequest",
-        input: &[
-            MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getRequestValidatorsInput",
+        input: &MEMBERS_GET_REQUEST_VALIDATORS_REQUEST,
+        output: &MEMBERS_REQUEST_VALIDATORS,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetResource",
         method: "GET",
         uri: "/restapis/{restapi_id}/resources/{resource_id}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("resources"), Segment::Label("resource_id")],
+        query: &[],
         success: 200,
         input_shape: "GetResourceRequest",
-        input: &[
-            MemberSpec { name: "embed", key: "querystring:embed", location: Location::Query, wire: "embed", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "parentId", key: "parentId", location: Location::Body, wire: "parentId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "path", key: "path", location: Location::Body, wire: "path", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "pathPart", key: "pathPart", location: Location::Body, wire: "pathPart", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "resourceMethods", key: "resourceMethods", location: Location::Body, wire: "resourceMethods", ty: Ty::Map, required: false, enum_values: &[] },
-        ],
+        input_name: "getResourceInput",
+        input: &MEMBERS_GET_RESOURCE_REQUEST,
+        output: &MEMBERS_RESOURCE,
         input_payload: None,
         output_payload: None,
+        errors: &["UnauthorizedException", "NotFoundException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetResources",
         method: "GET",
         uri: "/restapis/{restapi_id}/resources",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("resources")],
+        query: &[],
         success: 200,
         input_shape: "GetResourcesRequest",
-        input: &[
-            MemberSpec { name: "embed", key: "querystring:embed", location: Location::Query, wire: "embed", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getResourcesInput",
+        input: &MEMBERS_GET_RESOURCES_REQUEST,
+        output: &MEMBERS_RESOURCES,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "UnauthorizedException", "NotFoundException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetRestApi",
         method: "GET",
         uri: "/restapis/{restapi_id}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id")],
+        query: &[],
         success: 200,
         input_shape: "GetRestApiRequest",
-        input: &[
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "apiKeySource", key: "apiKeySource", location: Location::Body, wire: "apiKeySource", ty: Ty::String, required: false, enum_values: &["HEADER", "AUTHORIZER"] },
-            MemberSpec { name: "apiStatus", key: "apiStatus", location: Location::Body, wire: "apiStatus", ty: Ty::String, required: false, enum_values: &["UPDATING", "AVAILABLE", "PENDING", "FAILED"] },
-            MemberSpec { name: "apiStatusMessage", key: "apiStatusMessage", location: Location::Body, wire: "apiStatusMessage", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "binaryMediaTypes", key: "binaryMediaTypes", location: Location::Body, wire: "binaryMediaTypes", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "disableExecuteApiEndpoint", key: "disableExecuteApiEndpoint", location: Location::Body, wire: "disableExecuteApiEndpoint", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "endpointAccessMode", key: "endpointAccessMode", location: Location::Body, wire: "endpointAccessMode", ty: Ty::String, required: false, enum_values: &["BASIC", "STRICT"] },
-            MemberSpec { name: "endpointConfiguration", key: "endpointConfiguration", location: Location::Body, wire: "endpointConfiguration", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "minimumCompressionSize", key: "minimumCompressionSize", location: Location::Body, wire: "minimumCompressionSize", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "policy", key: "policy", location: Location::Body, wire: "policy", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "rootResourceId", key: "rootResourceId", location: Location::Body, wire: "rootResourceId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "securityPolicy", key: "securityPolicy", location: Location::Body, wire: "securityPolicy", ty: Ty::String, required: false, enum_values: &["TLS_1_0", "TLS_1_2", "SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_3_FIPS_2025_09", "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_PQ_2025_09", "SecurityPolicy_TLS13_1_2_2021_06", "SecurityPolicy_TLS13_2025_EDGE", "SecurityPolicy_TLS12_PFS_2025_EDGE", "SecurityPolicy_TLS12_2018_EDGE"] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "version", key: "version", location: Location::Body, wire: "version", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "warnings", key: "warnings", location: Location::Body, wire: "warnings", ty: Ty::List, required: false, enum_values: &[] },
-        ],
+        input_name: "getRestApiInput",
+        input: &MEMBERS_GET_REST_API_REQUEST,
+        output: &MEMBERS_REST_API,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetRestApis",
         method: "GET",
         uri: "/restapis",
+        path: &[Segment::Literal("restapis")],
+        query: &[],
         success: 200,
         input_shape: "GetRestApisRequest",
-        input: &[
-            MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getRestApisInput",
+        input: &MEMBERS_GET_REST_APIS_REQUEST,
+        output: &MEMBERS_REST_APIS,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetSdk",
         method: "GET",
         uri: "/restapis/{restapi_id}/stages/{stage_name}/sdks/{sdk_type}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("stages"), Segment::Label("stage_name"), Segment::Literal("sdks"), Segment::Label("sdk_type")],
+        query: &[],
         success: 200,
         input_shape: "GetSdkRequest",
-        input: &[
-            MemberSpec { name: "parameters", key: "querystring:parameters", location: Location::QueryMap, wire: "parameters", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "sdkType", key: "uri:sdk_type", location: Location::Uri, wire: "sdk_type", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "stageName", key: "uri:stage_name", location: Location::Uri, wire: "stage_name", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::Blob, required: false, enum_values: &[] },
-            MemberSpec { name: "contentDisposition", key: "header:Content-Disposition", location: Location::Header, wire: "Content-Disposition", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "contentType", key: "header:Content-Type", location: Location::Header, wire: "Content-Type", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getSdkInput",
+        input: &MEMBERS_GET_SDK_REQUEST,
+        output: &MEMBERS_SDK_RESPONSE,
         input_payload: None,
-        output_payload: Some(&MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::Blob, required: false, enum_values: &[] }),
+        output_payload: Some(&MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::Blob, required: false, enum_values: &[], shape: &SHAPE_BLOB }),
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetSdkType",
         method: "GET",
         uri: "/sdktypes/{sdktype_id}",
+        path: &[Segment::Literal("sdktypes"), Segment::Label("sdktype_id")],
+        query: &[],
         success: 200,
         input_shape: "GetSdkTypeRequest",
-        input: &[
-            MemberSpec { name: "id", key: "uri:sdktype_id", location: Location::Uri, wire: "sdktype_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "configurationProperties", key: "configurationProperties", location: Location::Body, wire: "configurationProperties", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "friendlyName", key: "friendlyName", location: Location::Body, wire: "friendlyName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getSdkTypeInput",
+        input: &MEMBERS_GET_SDK_TYPE_REQUEST,
+        output: &MEMBERS_SDK_TYPE,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetSdkTypes",
         method: "GET",
         uri: "/sdktypes",
+        path: &[Segment::Literal("sdktypes")],
+        query: &[],
         success: 200,
         input_shape: "GetSdkTypesRequest",
-        input: &[
-            MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getSdkTypesInput",
+        input: &MEMBERS_GET_SDK_TYPES_REQUEST,
+        output: &MEMBERS_SDK_TYPES,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetStage",
         method: "GET",
         uri: "/restapis/{restapi_id}/stages/{stage_name}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("stages"), Segment::Label("stage_name")],
+        query: &[],
         success: 200,
         input_shape: "GetStageRequest",
-        input: &[
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "stageName", key: "uri:stage_name", location: Location::Uri, wire: "stage_name", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "accessLogSettings", key: "accessLogSettings", location: Location::Body, wire: "accessLogSettings", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "cacheClusterEnabled", key: "cacheClusterEnabled", location: Location::Body, wire: "cacheClusterEnabled", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "cacheClusterSize", key: "cacheClusterSize", location: Location::Body, wire: "cacheClusterSize", ty: Ty::String, required: false, enum_values: &["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"] },
-            MemberSpec { name: "cacheClusterStatus", key: "cacheClusterStatus", location: Location::Body, wire: "cacheClusterStatus", ty: Ty::String, required: false, enum_values: &["CREATE_IN_PROGRESS", "AVAILABLE", "DELETE_IN_PROGRESS", "NOT_AVAILABLE", "FLUSH_IN_PROGRESS"] },
-            MemberSpec { name: "canarySettings", key: "canarySettings", location: Location::Body, wire: "canarySettings", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "clientCertificateId", key: "clientCertificateId", location: Location::Body, wire: "clientCertificateId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "deploymentId", key: "deploymentId", location: Location::Body, wire: "deploymentId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "documentationVersion", key: "documentationVersion", location: Location::Body, wire: "documentationVersion", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "lastUpdatedDate", key: "lastUpdatedDate", location: Location::Body, wire: "lastUpdatedDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "methodSettings", key: "methodSettings", location: Location::Body, wire: "methodSettings", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "stageName", key: "stageName", location: Location::Body, wire: "stageName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "tracingEnabled", key: "tracingEnabled", location: Location::Body, wire: "tracingEnabled", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "variables", key: "variables", location: Location::Body, wire: "variables", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "webAclArn", key: "webAclArn", location: Location::Body, wire: "webAclArn", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getStageInput",
+        input: &MEMBERS_GET_STAGE_REQUEST,
+        output: &MEMBERS_STAGE,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetStages",
         method: "GET",
         uri: "/restapis/{restapi_id}/stages",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("stages")],
+        query: &[],
         success: 200,
         input_shape: "GetStagesRequest",
-        input: &[
-            MemberSpec { name: "deploymentId", key: "querystring:deploymentId", location: Location::Query, wire: "deploymentId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "item", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[] },
-        ],
+        input_name: "getStagesInput",
+        input: &MEMBERS_GET_STAGES_REQUEST,
+        output: &MEMBERS_STAGES,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetTags",
         method: "GET",
         uri: "/tags/{resource_arn}",
+        path: &[Segment::Literal("tags"), Segment::Label("resource_arn")],
+        query: &[],
         success: 200,
         input_shape: "GetTagsRequest",
-        input: &[
-            MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "resourceArn", key: "uri:resource_arn", location: Location::Uri, wire: "resource_arn", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-        ],
+        input_name: "getTagsInput",
+        input: &MEMBERS_GET_TAGS_REQUEST,
+        output: &MEMBERS_TAGS,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetUsage",
         method: "GET",
         uri: "/usageplans/{usageplanId}/usage",
+        path: &[Segment::Literal("usageplans"), Segment::Label("usageplanId"), Segment::Literal("usage")],
+        query: &[],
         success: 200,
         input_shape: "GetUsageRequest",
-        input: &[
-            MemberSpec { name: "endDate", key: "querystring:endDate", location: Location::Query, wire: "endDate", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "keyId", key: "querystring:keyId", location: Location::Query, wire: "keyId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "startDate", key: "querystring:startDate", location: Location::Query, wire: "startDate", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "usagePlanId", key: "uri:usageplanId", location: Location::Uri, wire: "usageplanId", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "endDate", key: "endDate", location: Location::Body, wire: "endDate", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "items", key: "values", location: Location::Body, wire: "values", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "startDate", key: "startDate", location: Location::Body, wire: "startDate", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "usagePlanId", key: "usagePlanId", location: Location::Body, wire: "usagePlanId", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getUsageInput",
+        input: &MEMBERS_GET_USAGE_REQUEST,
+        output: &MEMBERS_USAGE,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "UnauthorizedException", "NotFoundException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetUsagePlan",
         method: "GET",
         uri: "/usageplans/{usageplanId}",
+        path: &[Segment::Literal("usageplans"), Segment::Label("usageplanId")],
+        query: &[],
         success: 200,
         input_shape: "GetUsagePlanRequest",
-        input: &[
-            MemberSpec { name: "usagePlanId", key: "uri:usageplanId", location: Location::Uri, wire: "usageplanId", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "apiStages", key: "apiStages", location: Location::Body, wire: "apiStages", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "productCode", key: "productCode", location: Location::Body, wire: "productCode", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "quota", key: "quota", location: Location::Body, wire: "quota", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "throttle", key: "throttle", location: Location::Body, wire: "throttle", ty: Ty::Structure, required: false, enum_values: &[] },
-        ],
+        input_name: "getUsagePlanInput",
+        input: &MEMBERS_GET_USAGE_PLAN_REQUEST,
+        output: &MEMBERS_USAGE_PLAN,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetUsagePlanKey",
         method: "GET",
         uri: "/usageplans/{usageplanId}/keys/{keyId}",
+        path: &[Segment::Literal("usageplans"), Segment::Label("usageplanId"), Segment::Literal("keys"), Segment::Label("keyId")],
+        query: &[],
         success: 200,
         input_shape: "GetUsagePlanKeyRequest",
-        input: &[
-            MemberSpec { name: "keyId", key: "uri:keyId", location: Location::Uri, wire: "keyId", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "usagePlanId", key: "uri:usageplanId", location: Location::Uri, wire: "usageplanId", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "type", key: "type", location: Location::Body, wire: "type", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "value", key: "value", location: Location::Body, wire: "value", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getUsagePlanKeyInput",
+        input: &MEMBERS_GET_USAGE_PLAN_KEY_REQUEST,
+        output: &MEMBERS_USAGE_PLAN_KEY,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetUsagePlanKeys",
         method: "GET",
         uri: "/usageplans/{usageplanId}/keys",
+        path: &[Segment::Literal("usageplans"), Segment::Label("usageplanId"), Segment::Literal("keys")],
+        query: &[],
         success: 200,
         input_shape: "GetUsagePlanKeysRequest",
-        input: &[
-            MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "nameQuery", key: "querystring:name", location: Location::Query, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "usagePlanId", key: "uri:usageplanId", location: Location::Uri, wire: "usageplanId", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getUsagePlanKeysInput",
+        input: &MEMBERS_GET_USAGE_PLAN_KEYS_REQUEST,
+        output: &MEMBERS_USAGE_PLAN_KEYS,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetUsagePlans",
         method: "GET",
         uri: "/usageplans",
+        path: &[Segment::Literal("usageplans")],
+        query: &[],
         success: 200,
         input_shape: "GetUsagePlansRequest",
-        input: &[
-            MemberSpec { name: "keyId", key: "querystring:keyId", location: Location::Query, wire: "keyId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getUsagePlansInput",
+        input: &MEMBERS_GET_USAGE_PLANS_REQUEST,
+        output: &MEMBERS_USAGE_PLANS,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetVpcLink",
         method: "GET",
         uri: "/vpclinks/{vpclink_id}",
+        path: &[Segment::Literal("vpclinks"), Segment::Label("vpclink_id")],
+        query: &[],
         success: 200,
         input_shape: "GetVpcLinkRequest",
-        input: &[
-            MemberSpec { name: "vpcLinkId", key: "uri:vpclink_id", location: Location::Uri, wire: "vpclink_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "status", key: "status", location: Location::Body, wire: "status", ty: Ty::String, required: false, enum_values: &["AVAILABLE", "PENDING", "DELETING", "FAILED"] },
-            MemberSpec { name: "statusMessage", key: "statusMessage", location: Location::Body, wire: "statusMessage", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "targetArns", key: "targetArns", location: Location::Body, wire: "targetArns", ty: Ty::List, required: false, enum_values: &[] },
-        ],
+        input_name: "getVpcLinkInput",
+        input: &MEMBERS_GET_VPC_LINK_REQUEST,
+        output: &MEMBERS_VPC_LINK,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "GetVpcLinks",
         method: "GET",
         uri: "/vpclinks",
+        path: &[Segment::Literal("vpclinks")],
+        query: &[],
         success: 200,
         input_shape: "GetVpcLinksRequest",
-        input: &[
-            MemberSpec { name: "limit", key: "querystring:limit", location: Location::Query, wire: "limit", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "querystring:position", location: Location::Query, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "items", key: "item", location: Location::Body, wire: "item", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "getVpcLinksInput",
+        input: &MEMBERS_GET_VPC_LINKS_REQUEST,
+        output: &MEMBERS_VPC_LINKS,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "ImportApiKeys",
         method: "POST",
         uri: "/apikeys?mode=import",
+        path: &[Segment::Literal("apikeys")],
+        query: &[("mode", "import")],
         success: 201,
         input_shape: "ImportApiKeysRequest",
-        input: &[
-            MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::Blob, required: true, enum_values: &[] },
-            MemberSpec { name: "failOnWarnings", key: "querystring:failonwarnings", location: Location::Query, wire: "failonwarnings", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "format", key: "querystring:format", location: Location::Query, wire: "format", ty: Ty::String, required: true, enum_values: &["csv"] },
-        ],
-        output: &[
-            MemberSpec { name: "ids", key: "ids", location: Location::Body, wire: "ids", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "warnings", key: "warnings", location: Location::Body, wire: "warnings", ty: Ty::List, required: false, enum_values: &[] },
-        ],
-        input_payload: Some(&MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::Blob, required: false, enum_values: &[] }),
+        input_name: "importApiKeysInput",
+        input: &MEMBERS_IMPORT_API_KEYS_REQUEST,
+        output: &MEMBERS_API_KEY_IDS,
+        input_payload: Some(&MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::Blob, required: false, enum_values: &[], shape: &SHAPE_BLOB }),
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "ImportDocumentationParts",
         method: "PUT",
         uri: "/restapis/{restapi_id}/documentation/parts",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("documentation"), Segment::Literal("parts")],
+        query: &[],
         success: 200,
         input_shape: "ImportDocumentationPartsRequest",
-        input: &[
-            MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::Blob, required: true, enum_values: &[] },
-            MemberSpec { name: "failOnWarnings", key: "querystring:failonwarnings", location: Location::Query, wire: "failonwarnings", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "mode", key: "querystring:mode", location: Location::Query, wire: "mode", ty: Ty::String, required: false, enum_values: &["merge", "overwrite"] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "ids", key: "ids", location: Location::Body, wire: "ids", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "warnings", key: "warnings", location: Location::Body, wire: "warnings", ty: Ty::List, required: false, enum_values: &[] },
-        ],
-        input_payload: Some(&MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::Blob, required: false, enum_values: &[] }),
+        input_name: "importDocumentationPartsInput",
+        input: &MEMBERS_IMPORT_DOCUMENTATION_PARTS_REQUEST,
+        output: &MEMBERS_DOCUMENTATION_PART_IDS,
+        input_payload: Some(&MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::Blob, required: false, enum_values: &[], shape: &SHAPE_BLOB }),
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "ImportRestApi",
         method: "POST",
         uri: "/restapis?mode=import",
+        path: &[Segment::Literal("restapis")],
+        query: &[("mode", "import")],
         success: 201,
         input_shape: "ImportRestApiRequest",
-        input: &[
-            MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::Blob, required: true, enum_values: &[] },
-            MemberSpec { name: "failOnWarnings", key: "querystring:failonwarnings", location: Location::Query, wire: "failonwarnings", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "parameters", key: "querystring:parameters", location: Location::QueryMap, wire: "parameters", ty: Ty::Map, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "apiKeySource", key: "apiKeySource", location: Location::Body, wire: "apiKeySource", ty: Ty::String, required: false, enum_values: &["HEADER", "AUTHORIZER"] },
-            MemberSpec { name: "apiStatus", key: "apiStatus", location: Location::Body, wire: "apiStatus", ty: Ty::String, required: false, enum_values: &["UPDATING", "AVAILABLE", "PENDING", "FAILED"] },
-            MemberSpec { name: "apiStatusMessage", key: "apiStatusMessage", location: Location::Body, wire: "apiStatusMessage", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "binaryMediaTypes", key: "binaryMediaTypes", location: Location::Body, wire: "binaryMediaTypes", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "disableExecuteApiEndpoint", key: "disableExecuteApiEndpoint", location: Location::Body, wire: "disableExecuteApiEndpoint", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "endpointAccessMode", key: "endpointAccessMode", location: Location::Body, wire: "endpointAccessMode", ty: Ty::String, required: false, enum_values: &["BASIC", "STRICT"] },
-            MemberSpec { name: "endpointConfiguration", key: "endpointConfiguration", location: Location::Body, wire: "endpointConfiguration", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "minimumCompressionSize", key: "minimumCompressionSize", location: Location::Body, wire: "minimumCompressionSize", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "policy", key: "policy", location: Location::Body, wire: "policy", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "rootResourceId", key: "rootResourceId", location: Location::Body, wire: "rootResourceId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "securityPolicy", key: "securityPolicy", location: Location::Body, wire: "securityPolicy", ty: Ty::String, required: false, enum_values: &["TLS_1_0", "TLS_1_2", "SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_3_FIPS_2025_09", "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_PQ_2025_09", "SecurityPolicy_TLS13_1_2_2021_06", "SecurityPolicy_TLS13_2025_EDGE", "SecurityPolicy_TLS12_PFS_2025_EDGE", "SecurityPolicy_TLS12_2018_EDGE"] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "version", key: "version", location: Location::Body, wire: "version", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "warnings", key: "warnings", location: Location::Body, wire: "warnings", ty: Ty::List, required: false, enum_values: &[] },
-        ],
-        input_payload: Some(&MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::Blob, required: false, enum_values: &[] }),
+        input_name: "importRestApiInput",
+        input: &MEMBERS_IMPORT_REST_API_REQUEST,
+        output: &MEMBERS_REST_API,
+        input_payload: Some(&MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::Blob, required: false, enum_values: &[], shape: &SHAPE_BLOB }),
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "PutGatewayResponse",
         method: "PUT",
         uri: "/restapis/{restapi_id}/gatewayresponses/{response_type}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("gatewayresponses"), Segment::Label("response_type")],
+        query: &[],
         success: 201,
         input_shape: "PutGatewayResponseRequest",
-        input: &[
-            MemberSpec { name: "responseParameters", key: "responseParameters", location: Location::Body, wire: "responseParameters", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "responseTemplates", key: "responseTemplates", location: Location::Body, wire: "responseTemplates", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "responseType", key: "uri:response_type", location: Location::Uri, wire: "response_type", ty: Ty::String, required: true, enum_values: &["DEFAULT_4XX", "DEFAULT_5XX", "RESOURCE_NOT_FOUND", "UNAUTHORIZED", "INVALID_API_KEY", "ACCESS_DENIED", "AUTHORIZER_FAILURE", "AUTHORIZER_CONFIGURATION_ERROR", "INVALID_SIGNATURE", "EXPIRED_TOKEN", "MISSING_AUTHENTICATION_TOKEN", "INTEGRATION_FAILURE", "INTEGRATION_TIMEOUT", "API_CONFIGURATION_ERROR", "UNSUPPORTED_MEDIA_TYPE", "BAD_REQUEST_PARAMETERS", "BAD_REQUEST_BODY", "REQUEST_TOO_LARGE", "THROTTLED", "QUOTA_EXCEEDED", "WAF_FILTERED"] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "statusCode", key: "statusCode", location: Location::Body, wire: "statusCode", ty: Ty::String, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "defaultResponse", key: "defaultResponse", location: Location::Body, wire: "defaultResponse", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "responseParameters", key: "responseParameters", location: Location::Body, wire: "responseParameters", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "responseTemplates", key: "responseTemplates", location: Location::Body, wire: "responseTemplates", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "responseType", key: "responseType", location: Location::Body, wire: "responseType", ty: Ty::String, required: false, enum_values: &["DEFAULT_4XX", "DEFAULT_5XX", "RESOURCE_NOT_FOUND", "UNAUTHORIZED", "INVALID_API_KEY", "ACCESS_DENIED", "AUTHORIZER_FAILURE", "AUTHORIZER_CONFIGURATION_ERROR", "INVALID_SIGNATURE", "EXPIRED_TOKEN", "MISSING_AUTHENTICATION_TOKEN", "INTEGRATION_FAILURE", "INTEGRATION_TIMEOUT", "API_CONFIGURATION_ERROR", "UNSUPPORTED_MEDIA_TYPE", "BAD_REQUEST_PARAMETERS", "BAD_REQUEST_BODY", "REQUEST_TOO_LARGE", "THROTTLED", "QUOTA_EXCEEDED", "WAF_FILTERED"] },
-            MemberSpec { name: "statusCode", key: "statusCode", location: Location::Body, wire: "statusCode", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "putGatewayResponseInput",
+        input: &MEMBERS_PUT_GATEWAY_RESPONSE_REQUEST,
+        output: &MEMBERS_GATEWAY_RESPONSE,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "PutIntegration",
         method: "PUT",
         uri: "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("resources"), Segment::Label("resource_id"), Segment::Literal("methods"), Segment::Label("http_method"), Segment::Literal("integration")],
+        query: &[],
         success: 201,
         input_shape: "PutIntegrationRequest",
-        input: &[
-            MemberSpec { name: "cacheKeyParameters", key: "cacheKeyParameters", location: Location::Body, wire: "cacheKeyParameters", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "cacheNamespace", key: "cacheNamespace", location: Location::Body, wire: "cacheNamespace", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "connectionId", key: "connectionId", location: Location::Body, wire: "connectionId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "connectionType", key: "connectionType", location: Location::Body, wire: "connectionType", ty: Ty::String, required: false, enum_values: &["INTERNET", "VPC_LINK"] },
-            MemberSpec { name: "contentHandling", key: "contentHandling", location: Location::Body, wire: "contentHandling", ty: Ty::String, required: false, enum_values: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] },
-            MemberSpec { name: "credentials", key: "credentials", location: Location::Body, wire: "credentials", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "integrationHttpMethod", key: "httpMethod", location: Location::Body, wire: "httpMethod", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "integrationTarget", key: "integrationTarget", location: Location::Body, wire: "integrationTarget", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "passthroughBehavior", key: "passthroughBehavior", location: Location::Body, wire: "passthroughBehavior", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "requestParameters", key: "requestParameters", location: Location::Body, wire: "requestParameters", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "requestTemplates", key: "requestTemplates", location: Location::Body, wire: "requestTemplates", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "responseTransferMode", key: "responseTransferMode", location: Location::Body, wire: "responseTransferMode", ty: Ty::String, required: false, enum_values: &["BUFFERED", "STREAM"] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "timeoutInMillis", key: "timeoutInMillis", location: Location::Body, wire: "timeoutInMillis", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "tlsConfig", key: "tlsConfig", location: Location::Body, wire: "tlsConfig", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "type", key: "type", location: Location::Body, wire: "type", ty: Ty::String, required: true, enum_values: &["HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"] },
-            MemberSpec { name: "uri", key: "uri", location: Location::Body, wire: "uri", ty: Ty::String, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "cacheKeyParameters", key: "cacheKeyParameters", location: Location::Body, wire: "cacheKeyParameters", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "cacheNamespace", key: "cacheNamespace", location: Location::Body, wire: "cacheNamespace", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "connectionId", key: "connectionId", location: Location::Body, wire: "connectionId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "connectionType", key: "connectionType", location: Location::Body, wire: "connectionType", ty: Ty::String, required: false, enum_values: &["INTERNET", "VPC_LINK"] },
-            MemberSpec { name: "contentHandling", key: "contentHandling", location: Location::Body, wire: "contentHandling", ty: Ty::String, required: false, enum_values: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] },
-            MemberSpec { name: "credentials", key: "credentials", location: Location::Body, wire: "credentials", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "httpMethod", key: "httpMethod", location: Location::Body, wire: "httpMethod", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "integrationResponses", key: "integrationResponses", location: Location::Body, wire: "integrationResponses", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "integrationTarget", key: "integrationTarget", location: Location::Body, wire: "integrationTarget", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "passthroughBehavior", key: "passthroughBehavior", location: Location::Body, wire: "passthroughBehavior", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "requestParameters", key: "requestParameters", location: Location::Body, wire: "requestParameters", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "requestTemplates", key: "requestTemplates", location: Location::Body, wire: "requestTemplates", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "responseTransferMode", key: "responseTransferMode", location: Location::Body, wire: "responseTransferMode", ty: Ty::String, required: false, enum_values: &["BUFFERED", "STREAM"] },
-            MemberSpec { name: "timeoutInMillis", key: "timeoutInMillis", location: Location::Body, wire: "timeoutInMillis", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "tlsConfig", key: "tlsConfig", location: Location::Body, wire: "tlsConfig", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "type", key: "type", location: Location::Body, wire: "type", ty: Ty::String, required: false, enum_values: &["HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"] },
-            MemberSpec { name: "uri", key: "uri", location: Location::Body, wire: "uri", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "putIntegrationInput",
+        input: &MEMBERS_PUT_INTEGRATION_REQUEST,
+        output: &MEMBERS_INTEGRATION,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "PutIntegrationResponse",
         method: "PUT",
         uri: "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("resources"), Segment::Label("resource_id"), Segment::Literal("methods"), Segment::Label("http_method"), Segment::Literal("integration"), Segment::Literal("responses"), Segment::Label("status_code")],
+        query: &[],
         success: 201,
         input_shape: "PutIntegrationResponseRequest",
-        input: &[
-            MemberSpec { name: "contentHandling", key: "contentHandling", location: Location::Body, wire: "contentHandling", ty: Ty::String, required: false, enum_values: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] },
-            MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "responseParameters", key: "responseParameters", location: Location::Body, wire: "responseParameters", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "responseTemplates", key: "responseTemplates", location: Location::Body, wire: "responseTemplates", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "selectionPattern", key: "selectionPattern", location: Location::Body, wire: "selectionPattern", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "statusCode", key: "uri:status_code", location: Location::Uri, wire: "status_code", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "contentHandling", key: "contentHandling", location: Location::Body, wire: "contentHandling", ty: Ty::String, required: false, enum_values: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] },
-            MemberSpec { name: "responseParameters", key: "responseParameters", location: Location::Body, wire: "responseParameters", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "responseTemplates", key: "responseTemplates", location: Location::Body, wire: "responseTemplates", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "selectionPattern", key: "selectionPattern", location: Location::Body, wire: "selectionPattern", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "statusCode", key: "statusCode", location: Location::Body, wire: "statusCode", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "putIntegrationResponseInput",
+        input: &MEMBERS_PUT_INTEGRATION_RESPONSE_REQUEST,
+        output: &MEMBERS_INTEGRATION_RESPONSE,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "PutMethod",
         method: "PUT",
         uri: "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("resources"), Segment::Label("resource_id"), Segment::Literal("methods"), Segment::Label("http_method")],
+        query: &[],
         success: 201,
         input_shape: "PutMethodRequest",
-        input: &[
-            MemberSpec { name: "apiKeyRequired", key: "apiKeyRequired", location: Location::Body, wire: "apiKeyRequired", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "authorizationScopes", key: "authorizationScopes", location: Location::Body, wire: "authorizationScopes", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "authorizationType", key: "authorizationType", location: Location::Body, wire: "authorizationType", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "authorizerId", key: "authorizerId", location: Location::Body, wire: "authorizerId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "operationName", key: "operationName", location: Location::Body, wire: "operationName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "requestModels", key: "requestModels", location: Location::Body, wire: "requestModels", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "requestParameters", key: "requestParameters", location: Location::Body, wire: "requestParameters", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "requestValidatorId", key: "requestValidatorId", location: Location::Body, wire: "requestValidatorId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "apiKeyRequired", key: "apiKeyRequired", location: Location::Body, wire: "apiKeyRequired", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "authorizationScopes", key: "authorizationScopes", location: Location::Body, wire: "authorizationScopes", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "authorizationType", key: "authorizationType", location: Location::Body, wire: "authorizationType", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "authorizerId", key: "authorizerId", location: Location::Body, wire: "authorizerId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "httpMethod", key: "httpMethod", location: Location::Body, wire: "httpMethod", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "methodIntegration", key: "methodIntegration", location: Location::Body, wire: "methodIntegration", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "methodResponses", key: "methodResponses", location: Location::Body, wire: "methodResponses", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "operationName", key: "operationName", location: Location::Body, wire: "operationName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "requestModels", key: "requestModels", location: Location::Body, wire: "requestModels", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "requestParameters", key: "requestParameters", location: Location::Body, wire: "requestParameters", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "requestValidatorId", key: "requestValidatorId", location: Location::Body, wire: "requestValidatorId", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "putMethodInput",
+        input: &MEMBERS_PUT_METHOD_REQUEST,
+        output: &MEMBERS_METHOD,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "UnauthorizedException", "NotFoundException", "ConflictException", "LimitExceededException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "PutMethodResponse",
         method: "PUT",
         uri: "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("resources"), Segment::Label("resource_id"), Segment::Literal("methods"), Segment::Label("http_method"), Segment::Literal("responses"), Segment::Label("status_code")],
+        query: &[],
         success: 201,
         input_shape: "PutMethodResponseRequest",
-        input: &[
-            MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "responseModels", key: "responseModels", location: Location::Body, wire: "responseModels", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "responseParameters", key: "responseParameters", location: Location::Body, wire: "responseParameters", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "statusCode", key: "uri:status_code", location: Location::Uri, wire: "status_code", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "responseModels", key: "responseModels", location: Location::Body, wire: "responseModels", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "responseParameters", key: "responseParameters", location: Location::Body, wire: "responseParameters", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "statusCode", key: "statusCode", location: Location::Body, wire: "statusCode", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "putMethodResponseInput",
+        input: &MEMBERS_PUT_METHOD_RESPONSE_REQUEST,
+        output: &MEMBERS_METHOD_RESPONSE,
         input_payload: None,
         output_payload: None,
+        errors: &["UnauthorizedException", "NotFoundException", "ConflictException", "LimitExceededException", "BadRequestException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "PutRestApi",
         method: "PUT",
         uri: "/restapis/{restapi_id}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id")],
+        query: &[],
         success: 200,
         input_shape: "PutRestApiRequest",
-        input: &[
-            MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::Blob, required: true, enum_values: &[] },
-            MemberSpec { name: "failOnWarnings", key: "querystring:failonwarnings", location: Location::Query, wire: "failonwarnings", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "mode", key: "querystring:mode", location: Location::Query, wire: "mode", ty: Ty::String, required: false, enum_values: &["merge", "overwrite"] },
-            MemberSpec { name: "parameters", key: "querystring:parameters", location: Location::QueryMap, wire: "parameters", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "apiKeySource", key: "apiKeySource", location: Location::Body, wire: "apiKeySource", ty: Ty::String, required: false, enum_values: &["HEADER", "AUTHORIZER"] },
-            MemberSpec { name: "apiStatus", key: "apiStatus", location: Location::Body, wire: "apiStatus", ty: Ty::String, required: false, enum_values: &["UPDATING", "AVAILABLE", "PENDING", "FAILED"] },
-            MemberSpec { name: "apiStatusMessage", key: "apiStatusMessage", location: Location::Body, wire: "apiStatusMessage", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "binaryMediaTypes", key: "binaryMediaTypes", location: Location::Body, wire: "binaryMediaTypes", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "disableExecuteApiEndpoint", key: "disableExecuteApiEndpoint", location: Location::Body, wire: "disableExecuteApiEndpoint", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "endpointAccessMode", key: "endpointAccessMode", location: Location::Body, wire: "endpointAccessMode", ty: Ty::String, required: false, enum_values: &["BASIC", "STRICT"] },
-            MemberSpec { name: "endpointConfiguration", key: "endpointConfiguration", location: Location::Body, wire: "endpointConfiguration", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "minimumCompressionSize", key: "minimumCompressionSize", location: Location::Body, wire: "minimumCompressionSize", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "policy", key: "policy", location: Location::Body, wire: "policy", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "rootResourceId", key: "rootResourceId", location: Location::Body, wire: "rootResourceId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "securityPolicy", key: "securityPolicy", location: Location::Body, wire: "securityPolicy", ty: Ty::String, required: false, enum_values: &["TLS_1_0", "TLS_1_2", "SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_3_FIPS_2025_09", "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_PQ_2025_09", "SecurityPolicy_TLS13_1_2_2021_06", "SecurityPolicy_TLS13_2025_EDGE", "SecurityPolicy_TLS12_PFS_2025_EDGE", "SecurityPolicy_TLS12_2018_EDGE"] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "version", key: "version", location: Location::Body, wire: "version", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "warnings", key: "warnings", location: Location::Body, wire: "warnings", ty: Ty::List, required: false, enum_values: &[] },
-        ],
-        input_payload: Some(&MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::Blob, required: false, enum_values: &[] }),
+        input_name: "putRestApiInput",
+        input: &MEMBERS_PUT_REST_API_REQUEST,
+        output: &MEMBERS_REST_API,
+        input_payload: Some(&MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::Blob, required: false, enum_values: &[], shape: &SHAPE_BLOB }),
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "RejectDomainNameAccessAssociation",
         method: "POST",
         uri: "/rejectdomainnameaccessassociations",
+        path: &[Segment::Literal("rejectdomainnameaccessassociations")],
+        query: &[],
         success: 202,
         input_shape: "RejectDomainNameAccessAssociationRequest",
-        input: &[
-            MemberSpec { name: "domainNameAccessAssociationArn", key: "querystring:domainNameAccessAssociationArn", location: Location::Query, wire: "domainNameAccessAssociationArn", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "domainNameArn", key: "querystring:domainNameArn", location: Location::Query, wire: "domainNameArn", ty: Ty::String, required: true, enum_values: &[] },
-        ],
+        input_name: "rejectDomainNameAccessAssociationInput",
+        input: &MEMBERS_REJECT_DOMAIN_NAME_ACCESS_ASSOCIATION_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "TagResource",
         method: "PUT",
         uri: "/tags/{resource_arn}",
+        path: &[Segment::Literal("tags"), Segment::Label("resource_arn")],
+        query: &[],
         success: 204,
         input_shape: "TagResourceRequest",
-        input: &[
-            MemberSpec { name: "resourceArn", key: "uri:resource_arn", location: Location::Uri, wire: "resource_arn", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: true, enum_values: &[] },
-        ],
+        input_name: "tagResourceInput",
+        input: &MEMBERS_TAG_RESOURCE_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "TestInvokeAuthorizer",
         method: "POST",
         uri: "/restapis/{restapi_id}/authorizers/{authorizer_id}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("authorizers"), Segment::Label("authorizer_id")],
+        query: &[],
         success: 200,
         input_shape: "TestInvokeAuthorizerRequest",
-        input: &[
-            MemberSpec { name: "additionalContext", key: "additionalContext", location: Location::Body, wire: "additionalContext", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "authorizerId", key: "uri:authorizer_id", location: Location::Uri, wire: "authorizer_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "headers", key: "headers", location: Location::Body, wire: "headers", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "multiValueHeaders", key: "multiValueHeaders", location: Location::Body, wire: "multiValueHeaders", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "pathWithQueryString", key: "pathWithQueryString", location: Location::Body, wire: "pathWithQueryString", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "stageVariables", key: "stageVariables", location: Location::Body, wire: "stageVariables", ty: Ty::Map, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "authorization", key: "authorization", location: Location::Body, wire: "authorization", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "claims", key: "claims", location: Location::Body, wire: "claims", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "clientStatus", key: "clientStatus", location: Location::Body, wire: "clientStatus", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "latency", key: "latency", location: Location::Body, wire: "latency", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "log", key: "log", location: Location::Body, wire: "log", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "policy", key: "policy", location: Location::Body, wire: "policy", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "principalId", key: "principalId", location: Location::Body, wire: "principalId", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "testInvokeAuthorizerInput",
+        input: &MEMBERS_TEST_INVOKE_AUTHORIZER_REQUEST,
+        output: &MEMBERS_TEST_INVOKE_AUTHORIZER_RESPONSE,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "UnauthorizedException", "NotFoundException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "TestInvokeMethod",
         method: "POST",
         uri: "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("resources"), Segment::Label("resource_id"), Segment::Literal("methods"), Segment::Label("http_method")],
+        query: &[],
         success: 200,
         input_shape: "TestInvokeMethodRequest",
-        input: &[
-            MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "clientCertificateId", key: "clientCertificateId", location: Location::Body, wire: "clientCertificateId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "headers", key: "headers", location: Location::Body, wire: "headers", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "multiValueHeaders", key: "multiValueHeaders", location: Location::Body, wire: "multiValueHeaders", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "pathWithQueryString", key: "pathWithQueryString", location: Location::Body, wire: "pathWithQueryString", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "stageVariables", key: "stageVariables", location: Location::Body, wire: "stageVariables", ty: Ty::Map, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "body", key: "body", location: Location::Body, wire: "body", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "headers", key: "headers", location: Location::Body, wire: "headers", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "latency", key: "latency", location: Location::Body, wire: "latency", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "log", key: "log", location: Location::Body, wire: "log", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "multiValueHeaders", key: "multiValueHeaders", location: Location::Body, wire: "multiValueHeaders", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "status", key: "status", location: Location::Body, wire: "status", ty: Ty::Integer, required: false, enum_values: &[] },
-        ],
+        input_name: "testInvokeMethodInput",
+        input: &MEMBERS_TEST_INVOKE_METHOD_REQUEST,
+        output: &MEMBERS_TEST_INVOKE_METHOD_RESPONSE,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "UnauthorizedException", "NotFoundException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "UntagResource",
         method: "DELETE",
         uri: "/tags/{resource_arn}",
+        path: &[Segment::Literal("tags"), Segment::Label("resource_arn")],
+        query: &[],
         success: 204,
         input_shape: "UntagResourceRequest",
-        input: &[
-            MemberSpec { name: "resourceArn", key: "uri:resource_arn", location: Location::Uri, wire: "resource_arn", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "tagKeys", key: "querystring:tagKeys", location: Location::Query, wire: "tagKeys", ty: Ty::List, required: true, enum_values: &[] },
-        ],
+        input_name: "untagResourceInput",
+        input: &MEMBERS_UNTAG_RESOURCE_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "UpdateAccount",
         method: "PATCH",
         uri: "/account",
+        path: &[Segment::Literal("account")],
+        query: &[],
         success: 200,
         input_shape: "UpdateAccountRequest",
-        input: &[
-            MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "apiKeyVersion", key: "apiKeyVersion", location: Location::Body, wire: "apiKeyVersion", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "cloudwatchRoleArn", key: "cloudwatchRoleArn", location: Location::Body, wire: "cloudwatchRoleArn", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "features", key: "features", location: Location::Body, wire: "features", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "throttleSettings", key: "throttleSettings", location: Location::Body, wire: "throttleSettings", ty: Ty::Structure, required: false, enum_values: &[] },
-        ],
+        input_name: "updateAccountInput",
+        input: &MEMBERS_UPDATE_ACCOUNT_REQUEST,
+        output: &MEMBERS_ACCOUNT,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "UpdateApiKey",
         method: "PATCH",
         uri: "/apikeys/{api_Key}",
+        path: &[Segment::Literal("apikeys"), Segment::Label("api_Key")],
+        query: &[],
         success: 200,
         input_shape: "UpdateApiKeyRequest",
-        input: &[
-            MemberSpec { name: "apiKey", key: "uri:api_Key", location: Location::Uri, wire: "api_Key", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "customerId", key: "customerId", location: Location::Body, wire: "customerId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "enabled", key: "enabled", location: Location::Body, wire: "enabled", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "lastUpdatedDate", key: "lastUpdatedDate", location: Location::Body, wire: "lastUpdatedDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "stageKeys", key: "stageKeys", location: Location::Body, wire: "stageKeys", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "value", key: "value", location: Location::Body, wire: "value", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "updateApiKeyInput",
+        input: &MEMBERS_UPDATE_API_KEY_REQUEST,
+        output: &MEMBERS_API_KEY,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "UpdateAuthorizer",
         method: "PATCH",
         uri: "/restapis/{restapi_id}/authorizers/{authorizer_id}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("authorizers"), Segment::Label("authorizer_id")],
+        query: &[],
         success: 200,
         input_shape: "UpdateAuthorizerRequest",
-        input: &[
-            MemberSpec { name: "authorizerId", key: "uri:authorizer_id", location: Location::Uri, wire: "authorizer_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "authType", key: "authType", location: Location::Body, wire: "authType", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "authorizerCredentials", key: "authorizerCredentials", location: Location::Body, wire: "authorizerCredentials", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "authorizerResultTtlInSeconds", key: "authorizerResultTtlInSeconds", location: Location::Body, wire: "authorizerResultTtlInSeconds", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "authorizerUri", key: "authorizerUri", location: Location::Body, wire: "authorizerUri", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "identitySource", key: "identitySource", location: Location::Body, wire: "identitySource", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "identityValidationExpression", key: "identityValidationExpression", location: Location::Body, wire: "identityValidationExpression", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "providerARNs", key: "providerARNs", location: Location::Body, wire: "providerARNs", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "type", key: "type", location: Location::Body, wire: "type", ty: Ty::String, required: false, enum_values: &["TOKEN", "REQUEST", "COGNITO_USER_POOLS"] },
-        ],
+        input_name: "updateAuthorizerInput",
+        input: &MEMBERS_UPDATE_AUTHORIZER_REQUEST,
+        output: &MEMBERS_AUTHORIZER,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "UpdateBasePathMapping",
         method: "PATCH",
         uri: "/domainnames/{domain_name}/basepathmappings/{base_path}",
+        path: &[Segment::Literal("domainnames"), Segment::Label("domain_name"), Segment::Literal("basepathmappings"), Segment::Label("base_path")],
+        query: &[],
         success: 200,
         input_shape: "UpdateBasePathMappingRequest",
-        input: &[
-            MemberSpec { name: "basePath", key: "uri:base_path", location: Location::Uri, wire: "base_path", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "domainName", key: "uri:domain_name", location: Location::Uri, wire: "domain_name", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "domainNameId", key: "querystring:domainNameId", location: Location::Query, wire: "domainNameId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "basePath", key: "basePath", location: Location::Body, wire: "basePath", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "restApiId", location: Location::Body, wire: "restApiId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "stage", key: "stage", location: Location::Body, wire: "stage", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "updateBasePathMappingInput",
+        input: &MEMBERS_UPDATE_BASE_PATH_MAPPING_REQUEST,
+        output: &MEMBERS_BASE_PATH_MAPPING,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "UpdateClientCertificate",
         method: "PATCH",
         uri: "/clientcertificates/{clientcertificate_id}",
+        path: &[Segment::Literal("clientcertificates"), Segment::Label("clientcertificate_id")],
+        query: &[],
         success: 200,
         input_shape: "UpdateClientCertificateRequest",
-        input: &[
-            MemberSpec { name: "clientCertificateId", key: "uri:clientcertificate_id", location: Location::Uri, wire: "clientcertificate_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "clientCertificateId", key: "clientCertificateId", location: Location::Body, wire: "clientCertificateId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "expirationDate", key: "expirationDate", location: Location::Body, wire: "expirationDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "pemEncodedCertificate", key: "pemEncodedCertificate", location: Location::Body, wire: "pemEncodedCertificate", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-        ],
+        input_name: "updateClientCertificateInput",
+        input: &MEMBERS_UPDATE_CLIENT_CERTIFICATE_REQUEST,
+        output: &MEMBERS_CLIENT_CERTIFICATE,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "UpdateDeployment",
         method: "PATCH",
         uri: "/restapis/{restapi_id}/deployments/{deployment_id}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("deployments"), Segment::Label("deployment_id")],
+        query: &[],
         success: 200,
         input_shape: "UpdateDeploymentRequest",
-        input: &[
-            MemberSpec { name: "deploymentId", key: "uri:deployment_id", location: Location::Uri, wire: "deployment_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "apiSummary", key: "apiSummary", location: Location::Body, wire: "apiSummary", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "updateDeploymentInput",
+        input: &MEMBERS_UPDATE_DEPLOYMENT_REQUEST,
+        output: &MEMBERS_DEPLOYMENT,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException", "ServiceUnavailableException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "UpdateDocumentationPart",
         method: "PATCH",
         uri: "/restapis/{restapi_id}/documentation/parts/{part_id}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("documentation"), Segment::Literal("parts"), Segment::Label("part_id")],
+        query: &[],
         success: 200,
         input_shape: "UpdateDocumentationPartRequest",
-        input: &[
-            MemberSpec { name: "documentationPartId", key: "uri:part_id", location: Location::Uri, wire: "part_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "location", key: "location", location: Location::Body, wire: "location", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "properties", key: "properties", location: Location::Body, wire: "properties", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "updateDocumentationPartInput",
+        input: &MEMBERS_UPDATE_DOCUMENTATION_PART_REQUEST,
+        output: &MEMBERS_DOCUMENTATION_PART,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "UpdateDocumentationVersion",
         method: "PATCH",
         uri: "/restapis/{restapi_id}/documentation/versions/{doc_version}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("documentation"), Segment::Literal("versions"), Segment::Label("doc_version")],
+        query: &[],
         success: 200,
         input_shape: "UpdateDocumentationVersionRequest",
-        input: &[
-            MemberSpec { name: "documentationVersion", key: "uri:doc_version", location: Location::Uri, wire: "doc_version", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "version", key: "version", location: Location::Body, wire: "version", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "updateDocumentationVersionInput",
+        input: &MEMBERS_UPDATE_DOCUMENTATION_VERSION_REQUEST,
+        output: &MEMBERS_DOCUMENTATION_VERSION,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "UpdateDomainName",
         method: "PATCH",
         uri: "/domainnames/{domain_name}",
+        path: &[Segment::Literal("domainnames"), Segment::Label("domain_name")],
+        query: &[],
         success: 200,
         input_shape: "UpdateDomainNameRequest",
-        input: &[
-            MemberSpec { name: "domainName", key: "uri:domain_name", location: Location::Uri, wire: "domain_name", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "domainNameId", key: "querystring:domainNameId", location: Location::Query, wire: "domainNameId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "certificateArn", key: "certificateArn", location: Location::Body, wire: "certificateArn", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "certificateName", key: "certificateName", location: Location::Body, wire: "certificateName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "certificateUploadDate", key: "certificateUploadDate", location: Location::Body, wire: "certificateUploadDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "distributionDomainName", key: "distributionDomainName", location: Location::Body, wire: "distributionDomainName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "distributionHostedZoneId", key: "distributionHostedZoneId", location: Location::Body, wire: "distributionHostedZoneId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "domainName", key: "domainName", location: Location::Body, wire: "domainName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "domainNameArn", key: "domainNameArn", location: Location::Body, wire: "domainNameArn", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "domainNameId", key: "domainNameId", location: Location::Body, wire: "domainNameId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "domainNameStatus", key: "domainNameStatus", location: Location::Body, wire: "domainNameStatus", ty: Ty::String, required: false, enum_values: &["AVAILABLE", "UPDATING", "PENDING", "PENDING_CERTIFICATE_REIMPORT", "PENDING_OWNERSHIP_VERIFICATION", "FAILED"] },
-            MemberSpec { name: "domainNameStatusMessage", key: "domainNameStatusMessage", location: Location::Body, wire: "domainNameStatusMessage", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "endpointAccessMode", key: "endpointAccessMode", location: Location::Body, wire: "endpointAccessMode", ty: Ty::String, required: false, enum_values: &["BASIC", "STRICT"] },
-            MemberSpec { name: "endpointConfiguration", key: "endpointConfiguration", location: Location::Body, wire: "endpointConfiguration", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "managementPolicy", key: "managementPolicy", location: Location::Body, wire: "managementPolicy", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "mutualTlsAuthentication", key: "mutualTlsAuthentication", location: Location::Body, wire: "mutualTlsAuthentication", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "ownershipVerificationCertificateArn", key: "ownershipVerificationCertificateArn", location: Location::Body, wire: "ownershipVerificationCertificateArn", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "policy", key: "policy", location: Location::Body, wire: "policy", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "regionalCertificateArn", key: "regionalCertificateArn", location: Location::Body, wire: "regionalCertificateArn", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "regionalCertificateName", key: "regionalCertificateName", location: Location::Body, wire: "regionalCertificateName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "regionalDomainName", key: "regionalDomainName", location: Location::Body, wire: "regionalDomainName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "regionalHostedZoneId", key: "regionalHostedZoneId", location: Location::Body, wire: "regionalHostedZoneId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "routingMode", key: "routingMode", location: Location::Body, wire: "routingMode", ty: Ty::String, required: false, enum_values: &["BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING"] },
-            MemberSpec { name: "securityPolicy", key: "securityPolicy", location: Location::Body, wire: "securityPolicy", ty: Ty::String, required: false, enum_values: &["TLS_1_0", "TLS_1_2", "SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_3_FIPS_2025_09", "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_PQ_2025_09", "SecurityPolicy_TLS13_1_2_2021_06", "SecurityPolicy_TLS13_2025_EDGE", "SecurityPolicy_TLS12_PFS_2025_EDGE", "SecurityPolicy_TLS12_2018_EDGE"] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-        ],
+        input_name: "updateDomainNameInput",
+        input: &MEMBERS_UPDATE_DOMAIN_NAME_REQUEST,
+        output: &MEMBERS_DOMAIN_NAME,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "UpdateGatewayResponse",
         method: "PATCH",
         uri: "/restapis/{restapi_id}/gatewayresponses/{response_type}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("gatewayresponses"), Segment::Label("response_type")],
+        query: &[],
         success: 200,
         input_shape: "UpdateGatewayResponseRequest",
-        input: &[
-            MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "responseType", key: "uri:response_type", location: Location::Uri, wire: "response_type", ty: Ty::String, required: true, enum_values: &["DEFAULT_4XX", "DEFAULT_5XX", "RESOURCE_NOT_FOUND", "UNAUTHORIZED", "INVALID_API_KEY", "ACCESS_DENIED", "AUTHORIZER_FAILURE", "AUTHORIZER_CONFIGURATION_ERROR", "INVALID_SIGNATURE", "EXPIRED_TOKEN", "MISSING_AUTHENTICATION_TOKEN", "INTEGRATION_FAILURE", "INTEGRATION_TIMEOUT", "API_CONFIGURATION_ERROR", "UNSUPPORTED_MEDIA_TYPE", "BAD_REQUEST_PARAMETERS", "BAD_REQUEST_BODY", "REQUEST_TOO_LARGE", "THROTTLED", "QUOTA_EXCEEDED", "WAF_FILTERED"] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "defaultResponse", key: "defaultResponse", location: Location::Body, wire: "defaultResponse", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "responseParameters", key: "responseParameters", location: Location::Body, wire: "responseParameters", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "responseTemplates", key: "responseTemplates", location: Location::Body, wire: "responseTemplates", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "responseType", key: "responseType", location: Location::Body, wire: "responseType", ty: Ty::String, required: false, enum_values: &["DEFAULT_4XX", "DEFAULT_5XX", "RESOURCE_NOT_FOUND", "UNAUTHORIZED", "INVALID_API_KEY", "ACCESS_DENIED", "AUTHORIZER_FAILURE", "AUTHORIZER_CONFIGURATION_ERROR", "INVALID_SIGNATURE", "EXPIRED_TOKEN", "MISSING_AUTHENTICATION_TOKEN", "INTEGRATION_FAILURE", "INTEGRATION_TIMEOUT", "API_CONFIGURATION_ERROR", "UNSUPPORTED_MEDIA_TYPE", "BAD_REQUEST_PARAMETERS", "BAD_REQUEST_BODY", "REQUEST_TOO_LARGE", "THROTTLED", "QUOTA_EXCEEDED", "WAF_FILTERED"] },
-            MemberSpec { name: "statusCode", key: "statusCode", location: Location::Body, wire: "statusCode", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "updateGatewayResponseInput",
+        input: &MEMBERS_UPDATE_GATEWAY_RESPONSE_REQUEST,
+        output: &MEMBERS_GATEWAY_RESPONSE,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "UpdateIntegration",
         method: "PATCH",
         uri: "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("resources"), Segment::Label("resource_id"), Segment::Literal("methods"), Segment::Label("http_method"), Segment::Literal("integration")],
+        query: &[],
         success: 200,
         input_shape: "UpdateIntegrationRequest",
-        input: &[
-            MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "cacheKeyParameters", key: "cacheKeyParameters", location: Location::Body, wire: "cacheKeyParameters", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "cacheNamespace", key: "cacheNamespace", location: Location::Body, wire: "cacheNamespace", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "connectionId", key: "connectionId", location: Location::Body, wire: "connectionId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "connectionType", key: "connectionType", location: Location::Body, wire: "connectionType", ty: Ty::String, required: false, enum_values: &["INTERNET", "VPC_LINK"] },
-            MemberSpec { name: "contentHandling", key: "contentHandling", location: Location::Body, wire: "contentHandling", ty: Ty::String, required: false, enum_values: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] },
-            MemberSpec { name: "credentials", key: "credentials", location: Location::Body, wire: "credentials", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "httpMethod", key: "httpMethod", location: Location::Body, wire: "httpMethod", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "integrationResponses", key: "integrationResponses", location: Location::Body, wire: "integrationResponses", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "integrationTarget", key: "integrationTarget", location: Location::Body, wire: "integrationTarget", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "passthroughBehavior", key: "passthroughBehavior", location: Location::Body, wire: "passthroughBehavior", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "requestParameters", key: "requestParameters", location: Location::Body, wire: "requestParameters", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "requestTemplates", key: "requestTemplates", location: Location::Body, wire: "requestTemplates", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "responseTransferMode", key: "responseTransferMode", location: Location::Body, wire: "responseTransferMode", ty: Ty::String, required: false, enum_values: &["BUFFERED", "STREAM"] },
-            MemberSpec { name: "timeoutInMillis", key: "timeoutInMillis", location: Location::Body, wire: "timeoutInMillis", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "tlsConfig", key: "tlsConfig", location: Location::Body, wire: "tlsConfig", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "type", key: "type", location: Location::Body, wire: "type", ty: Ty::String, required: false, enum_values: &["HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"] },
-            MemberSpec { name: "uri", key: "uri", location: Location::Body, wire: "uri", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "updateIntegrationInput",
+        input: &MEMBERS_UPDATE_INTEGRATION_REQUEST,
+        output: &MEMBERS_INTEGRATION,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "UpdateIntegrationResponse",
         method: "PATCH",
         uri: "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("resources"), Segment::Label("resource_id"), Segment::Literal("methods"), Segment::Label("http_method"), Segment::Literal("integration"), Segment::Literal("responses"), Segment::Label("status_code")],
+        query: &[],
         success: 200,
         input_shape: "UpdateIntegrationResponseRequest",
-        input: &[
-            MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "statusCode", key: "uri:status_code", location: Location::Uri, wire: "status_code", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "contentHandling", key: "contentHandling", location: Location::Body, wire: "contentHandling", ty: Ty::String, required: false, enum_values: &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] },
-            MemberSpec { name: "responseParameters", key: "responseParameters", location: Location::Body, wire: "responseParameters", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "responseTemplates", key: "responseTemplates", location: Location::Body, wire: "responseTemplates", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "selectionPattern", key: "selectionPattern", location: Location::Body, wire: "selectionPattern", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "statusCode", key: "statusCode", location: Location::Body, wire: "statusCode", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "updateIntegrationResponseInput",
+        input: &MEMBERS_UPDATE_INTEGRATION_RESPONSE_REQUEST,
+        output: &MEMBERS_INTEGRATION_RESPONSE,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "UpdateMethod",
         method: "PATCH",
         uri: "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("resources"), Segment::Label("resource_id"), Segment::Literal("methods"), Segment::Label("http_method")],
+        query: &[],
         success: 200,
         input_shape: "UpdateMethodRequest",
-        input: &[
-            MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "apiKeyRequired", key: "apiKeyRequired", location: Location::Body, wire: "apiKeyRequired", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "authorizationScopes", key: "authorizationScopes", location: Location::Body, wire: "authorizationScopes", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "authorizationType", key: "authorizationType", location: Location::Body, wire: "authorizationType", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "authorizerId", key: "authorizerId", location: Location::Body, wire: "authorizerId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "httpMethod", key: "httpMethod", location: Location::Body, wire: "httpMethod", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "methodIntegration", key: "methodIntegration", location: Location::Body, wire: "methodIntegration", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "methodResponses", key: "methodResponses", location: Location::Body, wire: "methodResponses", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "operationName", key: "operationName", location: Location::Body, wire: "operationName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "requestModels", key: "requestModels", location: Location::Body, wire: "requestModels", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "requestParameters", key: "requestParameters", location: Location::Body, wire: "requestParameters", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "requestValidatorId", key: "requestValidatorId", location: Location::Body, wire: "requestValidatorId", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "updateMethodInput",
+        input: &MEMBERS_UPDATE_METHOD_REQUEST,
+        output: &MEMBERS_METHOD,
         input_payload: None,
         output_payload: None,
+        errors: &["UnauthorizedException", "NotFoundException", "BadRequestException", "ConflictException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "UpdateMethodResponse",
         method: "PATCH",
         uri: "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("resources"), Segment::Label("resource_id"), Segment::Literal("methods"), Segment::Label("http_method"), Segment::Literal("responses"), Segment::Label("status_code")],
+        query: &[],
         success: 201,
         input_shape: "UpdateMethodResponseRequest",
-        input: &[
-            MemberSpec { name: "httpMethod", key: "uri:http_method", location: Location::Uri, wire: "http_method", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "statusCode", key: "uri:status_code", location: Location::Uri, wire: "status_code", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "responseModels", key: "responseModels", location: Location::Body, wire: "responseModels", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "responseParameters", key: "responseParameters", location: Location::Body, wire: "responseParameters", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "statusCode", key: "statusCode", location: Location::Body, wire: "statusCode", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "updateMethodResponseInput",
+        input: &MEMBERS_UPDATE_METHOD_RESPONSE_REQUEST,
+        output: &MEMBERS_METHOD_RESPONSE,
         input_payload: None,
         output_payload: None,
+        errors: &["UnauthorizedException", "NotFoundException", "ConflictException", "LimitExceededException", "BadRequestException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "UpdateModel",
         method: "PATCH",
         uri: "/restapis/{restapi_id}/models/{model_name}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("models"), Segment::Label("model_name")],
+        query: &[],
         success: 200,
         input_shape: "UpdateModelRequest",
-        input: &[
-            MemberSpec { name: "modelName", key: "uri:model_name", location: Location::Uri, wire: "model_name", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "contentType", key: "contentType", location: Location::Body, wire: "contentType", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "schema", key: "schema", location: Location::Body, wire: "schema", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "updateModelInput",
+        input: &MEMBERS_UPDATE_MODEL_REQUEST,
+        output: &MEMBERS_MODEL,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "UpdateRequestValidator",
         method: "PATCH",
         uri: "/restapis/{restapi_id}/requestvalidators/{requestvalidator_id}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("requestvalidators"), Segment::Label("requestvalidator_id")],
+        query: &[],
         success: 200,
         input_shape: "UpdateRequestValidatorRequest",
-        input: &[
-            MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "requestValidatorId", key: "uri:requestvalidator_id", location: Location::Uri, wire: "requestvalidator_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "validateRequestBody", key: "validateRequestBody", location: Location::Body, wire: "validateRequestBody", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "validateRequestParameters", key: "validateRequestParameters", location: Location::Body, wire: "validateRequestParameters", ty: Ty::Boolean, required: false, enum_values: &[] },
-        ],
+        input_name: "updateRequestValidatorInput",
+        input: &MEMBERS_UPDATE_REQUEST_VALIDATOR_REQUEST,
+        output: &MEMBERS_REQUEST_VALIDATOR,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "UpdateResource",
         method: "PATCH",
         uri: "/restapis/{restapi_id}/resources/{resource_id}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("resources"), Segment::Label("resource_id")],
+        query: &[],
         success: 200,
         input_shape: "UpdateResourceRequest",
-        input: &[
-            MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "resourceId", key: "uri:resource_id", location: Location::Uri, wire: "resource_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "parentId", key: "parentId", location: Location::Body, wire: "parentId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "path", key: "path", location: Location::Body, wire: "path", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "pathPart", key: "pathPart", location: Location::Body, wire: "pathPart", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "resourceMethods", key: "resourceMethods", location: Location::Body, wire: "resourceMethods", ty: Ty::Map, required: false, enum_values: &[] },
-        ],
+        input_name: "updateResourceInput",
+        input: &MEMBERS_UPDATE_RESOURCE_REQUEST,
+        output: &MEMBERS_RESOURCE,
         input_payload: None,
         output_payload: None,
+        errors: &["UnauthorizedException", "NotFoundException", "ConflictException", "BadRequestException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "UpdateRestApi",
         method: "PATCH",
         uri: "/restapis/{restapi_id}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id")],
+        query: &[],
         success: 200,
         input_shape: "UpdateRestApiRequest",
-        input: &[
-            MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "apiKeySource", key: "apiKeySource", location: Location::Body, wire: "apiKeySource", ty: Ty::String, required: false, enum_values: &["HEADER", "AUTHORIZER"] },
-            MemberSpec { name: "apiStatus", key: "apiStatus", location: Location::Body, wire: "apiStatus", ty: Ty::String, required: false, enum_values: &["UPDATING", "AVAILABLE", "PENDING", "FAILED"] },
-            MemberSpec { name: "apiStatusMessage", key: "apiStatusMessage", location: Location::Body, wire: "apiStatusMessage", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "binaryMediaTypes", key: "binaryMediaTypes", location: Location::Body, wire: "binaryMediaTypes", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "disableExecuteApiEndpoint", key: "disableExecuteApiEndpoint", location: Location::Body, wire: "disableExecuteApiEndpoint", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "endpointAccessMode", key: "endpointAccessMode", location: Location::Body, wire: "endpointAccessMode", ty: Ty::String, required: false, enum_values: &["BASIC", "STRICT"] },
-            MemberSpec { name: "endpointConfiguration", key: "endpointConfiguration", location: Location::Body, wire: "endpointConfiguration", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "minimumCompressionSize", key: "minimumCompressionSize", location: Location::Body, wire: "minimumCompressionSize", ty: Ty::Integer, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "policy", key: "policy", location: Location::Body, wire: "policy", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "rootResourceId", key: "rootResourceId", location: Location::Body, wire: "rootResourceId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "securityPolicy", key: "securityPolicy", location: Location::Body, wire: "securityPolicy", ty: Ty::String, required: false, enum_values: &["TLS_1_0", "TLS_1_2", "SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_3_FIPS_2025_09", "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_PQ_2025_09", "SecurityPolicy_TLS13_1_2_2021_06", "SecurityPolicy_TLS13_2025_EDGE", "SecurityPolicy_TLS12_PFS_2025_EDGE", "SecurityPolicy_TLS12_2018_EDGE"] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "version", key: "version", location: Location::Body, wire: "version", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "warnings", key: "warnings", location: Location::Body, wire: "warnings", ty: Ty::List, required: false, enum_values: &[] },
-        ],
+        input_name: "updateRestApiInput",
+        input: &MEMBERS_UPDATE_REST_API_REQUEST,
+        output: &MEMBERS_REST_API,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "UpdateStage",
         method: "PATCH",
         uri: "/restapis/{restapi_id}/stages/{stage_name}",
+        path: &[Segment::Literal("restapis"), Segment::Label("restapi_id"), Segment::Literal("stages"), Segment::Label("stage_name")],
+        query: &[],
         success: 200,
         input_shape: "UpdateStageRequest",
-        input: &[
-            MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "restApiId", key: "uri:restapi_id", location: Location::Uri, wire: "restapi_id", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "stageName", key: "uri:stage_name", location: Location::Uri, wire: "stage_name", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "accessLogSettings", key: "accessLogSettings", location: Location::Body, wire: "accessLogSettings", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "cacheClusterEnabled", key: "cacheClusterEnabled", location: Location::Body, wire: "cacheClusterEnabled", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "cacheClusterSize", key: "cacheClusterSize", location: Location::Body, wire: "cacheClusterSize", ty: Ty::String, required: false, enum_values: &["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"] },
-            MemberSpec { name: "cacheClusterStatus", key: "cacheClusterStatus", location: Location::Body, wire: "cacheClusterStatus", ty: Ty::String, required: false, enum_values: &["CREATE_IN_PROGRESS", "AVAILABLE", "DELETE_IN_PROGRESS", "NOT_AVAILABLE", "FLUSH_IN_PROGRESS"] },
-            MemberSpec { name: "canarySettings", key: "canarySettings", location: Location::Body, wire: "canarySettings", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "clientCertificateId", key: "clientCertificateId", location: Location::Body, wire: "clientCertificateId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "createdDate", key: "createdDate", location: Location::Body, wire: "createdDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "deploymentId", key: "deploymentId", location: Location::Body, wire: "deploymentId", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "documentationVersion", key: "documentationVersion", location: Location::Body, wire: "documentationVersion", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "lastUpdatedDate", key: "lastUpdatedDate", location: Location::Body, wire: "lastUpdatedDate", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "methodSettings", key: "methodSettings", location: Location::Body, wire: "methodSettings", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "stageName", key: "stageName", location: Location::Body, wire: "stageName", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "tracingEnabled", key: "tracingEnabled", location: Location::Body, wire: "tracingEnabled", ty: Ty::Boolean, required: false, enum_values: &[] },
-            MemberSpec { name: "variables", key: "variables", location: Location::Body, wire: "variables", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "webAclArn", key: "webAclArn", location: Location::Body, wire: "webAclArn", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "updateStageInput",
+        input: &MEMBERS_UPDATE_STAGE_REQUEST,
+        output: &MEMBERS_STAGE,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "UpdateUsage",
         method: "PATCH",
         uri: "/usageplans/{usageplanId}/keys/{keyId}/usage",
+        path: &[Segment::Literal("usageplans"), Segment::Label("usageplanId"), Segment::Literal("keys"), Segment::Label("keyId"), Segment::Literal("usage")],
+        query: &[],
         success: 200,
         input_shape: "UpdateUsageRequest",
-        input: &[
-            MemberSpec { name: "keyId", key: "uri:keyId", location: Location::Uri, wire: "keyId", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "usagePlanId", key: "uri:usageplanId", location: Location::Uri, wire: "usageplanId", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "endDate", key: "endDate", location: Location::Body, wire: "endDate", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "items", key: "values", location: Location::Body, wire: "values", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "position", key: "position", location: Location::Body, wire: "position", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "startDate", key: "startDate", location: Location::Body, wire: "startDate", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "usagePlanId", key: "usagePlanId", location: Location::Body, wire: "usagePlanId", ty: Ty::String, required: false, enum_values: &[] },
-        ],
+        input_name: "updateUsageInput",
+        input: &MEMBERS_UPDATE_USAGE_REQUEST,
+        output: &MEMBERS_USAGE,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "UpdateUsagePlan",
         method: "PATCH",
         uri: "/usageplans/{usageplanId}",
+        path: &[Segment::Literal("usageplans"), Segment::Label("usageplanId")],
+        query: &[],
         success: 200,
         input_shape: "UpdateUsagePlanRequest",
-        input: &[
-            MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "usagePlanId", key: "uri:usageplanId", location: Location::Uri, wire: "usageplanId", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "apiStages", key: "apiStages", location: Location::Body, wire: "apiStages", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "productCode", key: "productCode", location: Location::Body, wire: "productCode", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "quota", key: "quota", location: Location::Body, wire: "quota", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "throttle", key: "throttle", location: Location::Body, wire: "throttle", ty: Ty::Structure, required: false, enum_values: &[] },
-        ],
+        input_name: "updateUsagePlanInput",
+        input: &MEMBERS_UPDATE_USAGE_PLAN_REQUEST,
+        output: &MEMBERS_USAGE_PLAN,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
     OperationSpec {
         service: Service::ApiGateway,
         name: "UpdateVpcLink",
         method: "PATCH",
         uri: "/vpclinks/{vpclink_id}",
+        path: &[Segment::Literal("vpclinks"), Segment::Label("vpclink_id")],
+        query: &[],
         success: 200,
         input_shape: "UpdateVpcLinkRequest",
-        input: &[
-            MemberSpec { name: "patchOperations", key: "patchOperations", location: Location::Body, wire: "patchOperations", ty: Ty::List, required: false, enum_values: &[] },
-            MemberSpec { name: "vpcLinkId", key: "uri:vpclink_id", location: Location::Uri, wire: "vpclink_id", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "description", key: "description", location: Location::Body, wire: "description", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "id", key: "id", location: Location::Body, wire: "id", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "name", key: "name", location: Location::Body, wire: "name", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "status", key: "status", location: Location::Body, wire: "status", ty: Ty::String, required: false, enum_values: &["AVAILABLE", "PENDING", "DELETING", "FAILED"] },
-            MemberSpec { name: "statusMessage", key: "statusMessage", location: Location::Body, wire: "statusMessage", ty: Ty::String, required: false, enum_values: &[] },
-            MemberSpec { name: "tags", key: "tags", location: Location::Body, wire: "tags", ty: Ty::Map, required: false, enum_values: &[] },
-            MemberSpec { name: "targetArns", key: "targetArns", location: Location::Body, wire: "targetArns", ty: Ty::List, required: false, enum_values: &[] },
-        ],
+        input_name: "updateVpcLinkInput",
+        input: &MEMBERS_UPDATE_VPC_LINK_REQUEST,
+        output: &MEMBERS_VPC_LINK,
         input_payload: None,
         output_payload: None,
+        errors: &["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"],
     },
 ];
 
@@ -6018,8 +7060,22 @@ pub trait ApiGateway: Send + Sync {
 
 }
 
-/// Decodes the input of `op`, calls the handler and encodes its output.
+/// Decodes the input of `op`, calls the handler and encodes its output. An error the
+/// model does not declare for `op` is logged as a bug (`spec::note_undeclared`).
 pub async fn dispatch<H: ApiGateway>(
+    handler: &H,
+    ctx: &RequestContext,
+    op: Operation,
+    input: serde_json::Value,
+) -> Result<serde_json::Value, AwsError> {
+    let result = call(handler, ctx, op, input).await;
+    if let Err(error) = &result {
+        crate::spec::note_undeclared(op.spec(), error);
+    }
+    result
+}
+
+async fn call<H: ApiGateway>(
     handler: &H,
     ctx: &RequestContext,
     op: Operation,

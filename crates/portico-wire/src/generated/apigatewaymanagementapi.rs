@@ -2,7 +2,8 @@
 #![allow(clippy::all)]
 
 use crate::error::AwsError;
-use crate::spec::{Location, MemberSpec, OperationSpec, Ty};
+#[allow(unused_imports)]
+use crate::spec::{Bounds, ErrorSpec, Location, MemberSpec, OperationSpec, Pattern, Segment, Shape, ShapeKind, Ty};
 use crate::types::*;
 use crate::{RequestContext, Service};
 use serde::{Deserialize, Serialize};
@@ -47,11 +48,139 @@ pub struct Identity {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PostToConnectionRequest {
-    #[serde(rename = "uri:connectionId", skip_serializing_if = "Option::is_none")]
-    pub connection_id: Option<String>,
     #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
     pub data: Option<Blob>,
+    #[serde(rename = "uri:connectionId", skip_serializing_if = "Option::is_none")]
+    pub connection_id: Option<String>,
 }
+
+/// The model's `ForbiddenException` error (403); `AwsError::from` writes it on the wire.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ForbiddenException {
+    pub message: String,
+}
+
+impl ForbiddenException {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into(), ..Default::default() }
+    }
+}
+
+impl From<ForbiddenException> for AwsError {
+    fn from(e: ForbiddenException) -> Self {
+        #[allow(unused_mut)]
+        let mut error = AwsError::new(403, "ForbiddenException", e.message);
+        error
+    }
+}
+
+/// The model's `GoneException` error (410); `AwsError::from` writes it on the wire.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GoneException {
+    pub message: String,
+}
+
+impl GoneException {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into(), ..Default::default() }
+    }
+}
+
+impl From<GoneException> for AwsError {
+    fn from(e: GoneException) -> Self {
+        #[allow(unused_mut)]
+        let mut error = AwsError::new(410, "GoneException", e.message);
+        error
+    }
+}
+
+/// The model's `LimitExceededException` error (429); `AwsError::from` writes it on the wire.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LimitExceededException {
+    pub message: String,
+}
+
+impl LimitExceededException {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into(), ..Default::default() }
+    }
+}
+
+impl From<LimitExceededException> for AwsError {
+    fn from(e: LimitExceededException) -> Self {
+        #[allow(unused_mut)]
+        let mut error = AwsError::new(429, "LimitExceededException", e.message);
+        error
+    }
+}
+
+/// The model's `PayloadTooLargeException` error (413); `AwsError::from` writes it on the wire.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PayloadTooLargeException {
+    pub message: String,
+}
+
+impl PayloadTooLargeException {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self { message: message.into(), ..Default::default() }
+    }
+}
+
+impl From<PayloadTooLargeException> for AwsError {
+    fn from(e: PayloadTooLargeException) -> Self {
+        #[allow(unused_mut)]
+        let mut error = AwsError::new(413, "PayloadTooLargeException", e.message);
+        error
+    }
+}
+
+/// The error shapes of the model.
+pub static ERRORS: [ErrorSpec; 4] = [
+    ErrorSpec { code: "ForbiddenException", status: 403, fault: false, headers: &[], fields: &[] },
+    ErrorSpec { code: "GoneException", status: 410, fault: false, headers: &[], fields: &[] },
+    ErrorSpec { code: "LimitExceededException", status: 429, fault: false, headers: &[], fields: &[] },
+    ErrorSpec { code: "PayloadTooLargeException", status: 413, fault: false, headers: &[], fields: &[] },
+];
+
+static SHAPE_DATA: Shape = Shape { name: "Data", kind: ShapeKind::Blob { length: Bounds { min: None, max: Some(131072) } } };
+static MEMBERS_DELETE_CONNECTION_REQUEST: [MemberSpec; 1] = [
+    MemberSpec { name: "ConnectionId", key: "uri:connectionId", location: Location::Uri, wire: "connectionId", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_DELETE_CONNECTION_REQUEST: Shape = Shape { name: "DeleteConnectionRequest", kind: ShapeKind::Structure { members: &MEMBERS_DELETE_CONNECTION_REQUEST } };
+static MEMBERS_GET_CONNECTION_REQUEST: [MemberSpec; 1] = [
+    MemberSpec { name: "ConnectionId", key: "uri:connectionId", location: Location::Uri, wire: "connectionId", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_GET_CONNECTION_REQUEST: Shape = Shape { name: "GetConnectionRequest", kind: ShapeKind::Structure { members: &MEMBERS_GET_CONNECTION_REQUEST } };
+static MEMBERS_GET_CONNECTION_RESPONSE: [MemberSpec; 3] = [
+    MemberSpec { name: "ConnectedAt", key: "connectedAt", location: Location::Body, wire: "connectedAt", ty: Ty::Timestamp, required: false, enum_values: &[], shape: &SHAPE_TIMESTAMP_ISO8601 },
+    MemberSpec { name: "Identity", key: "identity", location: Location::Body, wire: "identity", ty: Ty::Structure, required: false, enum_values: &[], shape: &SHAPE_IDENTITY },
+    MemberSpec { name: "LastActiveAt", key: "lastActiveAt", location: Location::Body, wire: "lastActiveAt", ty: Ty::Timestamp, required: false, enum_values: &[], shape: &SHAPE_TIMESTAMP_ISO8601 },
+];
+static SHAPE_GET_CONNECTION_RESPONSE: Shape = Shape { name: "GetConnectionResponse", kind: ShapeKind::Structure { members: &MEMBERS_GET_CONNECTION_RESPONSE } };
+static MEMBERS_IDENTITY: [MemberSpec; 2] = [
+    MemberSpec { name: "SourceIp", key: "sourceIp", location: Location::Body, wire: "sourceIp", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+    MemberSpec { name: "UserAgent", key: "userAgent", location: Location::Body, wire: "userAgent", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_IDENTITY: Shape = Shape { name: "Identity", kind: ShapeKind::Structure { members: &MEMBERS_IDENTITY } };
+static MEMBERS_POST_TO_CONNECTION_REQUEST: [MemberSpec; 2] = [
+    MemberSpec { name: "Data", key: "Data", location: Location::Body, wire: "Data", ty: Ty::Blob, required: true, enum_values: &[], shape: &SHAPE_DATA },
+    MemberSpec { name: "ConnectionId", key: "uri:connectionId", location: Location::Uri, wire: "connectionId", ty: Ty::String, required: true, enum_values: &[], shape: &SHAPE_STRING },
+];
+static SHAPE_POST_TO_CONNECTION_REQUEST: Shape = Shape { name: "PostToConnectionRequest", kind: ShapeKind::Structure { members: &MEMBERS_POST_TO_CONNECTION_REQUEST } };
+static SHAPE_STRING: Shape = Shape { name: "__string", kind: ShapeKind::String { enum_values: &[], length: Bounds { min: None, max: None }, pattern: None } };
+static SHAPE_TIMESTAMP_ISO8601: Shape = Shape { name: "__timestampIso8601", kind: ShapeKind::Timestamp };
+
+/// Every shape of the model but the errors.
+pub static SHAPES: [&Shape; 8] = [
+    &SHAPE_DATA,
+    &SHAPE_DELETE_CONNECTION_REQUEST,
+    &SHAPE_GET_CONNECTION_REQUEST,
+    &SHAPE_GET_CONNECTION_RESPONSE,
+    &SHAPE_IDENTITY,
+    &SHAPE_POST_TO_CONNECTION_REQUEST,
+    &SHAPE_STRING,
+    &SHAPE_TIMESTAMP_ISO8601,
+];
 
 pub static OPERATIONS: [OperationSpec; 3] = [
     OperationSpec {
@@ -59,47 +188,48 @@ pub static OPERATIONS: [OperationSpec; 3] = [
         name: "DeleteConnection",
         method: "DELETE",
         uri: "/@connections/{connectionId}",
+        path: &[Segment::Literal("@connections"), Segment::Label("connectionId")],
+        query: &[],
         success: 204,
         input_shape: "DeleteConnectionRequest",
-        input: &[
-            MemberSpec { name: "ConnectionId", key: "uri:connectionId", location: Location::Uri, wire: "connectionId", ty: Ty::String, required: true, enum_values: &[] },
-        ],
+        input_name: "deleteConnectionInput",
+        input: &MEMBERS_DELETE_CONNECTION_REQUEST,
         output: &[],
         input_payload: None,
         output_payload: None,
+        errors: &["GoneException", "LimitExceededException", "ForbiddenException"],
     },
     OperationSpec {
         service: Service::ApiGatewayManagementApi,
         name: "GetConnection",
         method: "GET",
         uri: "/@connections/{connectionId}",
+        path: &[Segment::Literal("@connections"), Segment::Label("connectionId")],
+        query: &[],
         success: 200,
         input_shape: "GetConnectionRequest",
-        input: &[
-            MemberSpec { name: "ConnectionId", key: "uri:connectionId", location: Location::Uri, wire: "connectionId", ty: Ty::String, required: true, enum_values: &[] },
-        ],
-        output: &[
-            MemberSpec { name: "ConnectedAt", key: "connectedAt", location: Location::Body, wire: "connectedAt", ty: Ty::Timestamp, required: false, enum_values: &[] },
-            MemberSpec { name: "Identity", key: "identity", location: Location::Body, wire: "identity", ty: Ty::Structure, required: false, enum_values: &[] },
-            MemberSpec { name: "LastActiveAt", key: "lastActiveAt", location: Location::Body, wire: "lastActiveAt", ty: Ty::Timestamp, required: false, enum_values: &[] },
-        ],
+        input_name: "getConnectionInput",
+        input: &MEMBERS_GET_CONNECTION_REQUEST,
+        output: &MEMBERS_GET_CONNECTION_RESPONSE,
         input_payload: None,
         output_payload: None,
+        errors: &["GoneException", "LimitExceededException", "ForbiddenException"],
     },
     OperationSpec {
         service: Service::ApiGatewayManagementApi,
         name: "PostToConnection",
         method: "POST",
         uri: "/@connections/{connectionId}",
+        path: &[Segment::Literal("@connections"), Segment::Label("connectionId")],
+        query: &[],
         success: 200,
         input_shape: "PostToConnectionRequest",
-        input: &[
-            MemberSpec { name: "ConnectionId", key: "uri:connectionId", location: Location::Uri, wire: "connectionId", ty: Ty::String, required: true, enum_values: &[] },
-            MemberSpec { name: "Data", key: "Data", location: Location::Body, wire: "Data", ty: Ty::Blob, required: true, enum_values: &[] },
-        ],
+        input_name: "postToConnectionInput",
+        input: &MEMBERS_POST_TO_CONNECTION_REQUEST,
         output: &[],
-        input_payload: Some(&MemberSpec { name: "Data", key: "Data", location: Location::Body, wire: "Data", ty: Ty::Blob, required: false, enum_values: &[] }),
+        input_payload: Some(&MemberSpec { name: "Data", key: "Data", location: Location::Body, wire: "Data", ty: Ty::Blob, required: false, enum_values: &[], shape: &SHAPE_DATA }),
         output_payload: None,
+        errors: &["GoneException", "LimitExceededException", "PayloadTooLargeException", "ForbiddenException"],
     },
 ];
 
@@ -140,8 +270,22 @@ pub trait ApiGatewayManagementApi: Send + Sync {
 
 }
 
-/// Decodes the input of `op`, calls the handler and encodes its output.
+/// Decodes the input of `op`, calls the handler and encodes its output. An error the
+/// model does not declare for `op` is logged as a bug (`spec::note_undeclared`).
 pub async fn dispatch<H: ApiGatewayManagementApi>(
+    handler: &H,
+    ctx: &RequestContext,
+    op: Operation,
+    input: serde_json::Value,
+) -> Result<serde_json::Value, AwsError> {
+    let result = call(handler, ctx, op, input).await;
+    if let Err(error) = &result {
+        crate::spec::note_undeclared(op.spec(), error);
+    }
+    result
+}
+
+async fn call<H: ApiGatewayManagementApi>(
     handler: &H,
     ctx: &RequestContext,
     op: Operation,
