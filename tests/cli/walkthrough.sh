@@ -4,7 +4,7 @@
 # this script against a Portico and checks every answer. Needs: aws (CLI v1 or v2), curl, python3.
 set -euo pipefail
 # A failed run must not leave the backend behind.
-trap '[ -n "${BACKEND:-}" ] && kill "$BACKEND" 2>/dev/null; true' EXIT
+trap 'if [ -n "${BACKEND:-}" ]; then kill "$BACKEND" 2>/dev/null || true; fi' EXIT
 
 # readme:start
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 AWS_PAGER=""

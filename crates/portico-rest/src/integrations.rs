@@ -1,6 +1,6 @@
 //! Integration and IntegrationResponse, stored inside their method.
 
-use crate::methods::{self, MethodKey, check_status_code, response_not_found};
+use crate::methods::{self, MethodKey, response_not_found};
 use crate::support::{Patch, patch_map, patches, required};
 use portico_store::Store;
 use portico_wire::apigateway::*;
@@ -185,7 +185,6 @@ pub async fn put_response(
 ) -> Result<IntegrationResponse, AwsError> {
     let key = MethodKey::new(input.rest_api_id, input.resource_id, input.http_method);
     let status = required(input.status_code);
-    check_status_code(&status)?;
     let response = IntegrationResponse {
         status_code: Some(status.clone()),
         selection_pattern: input.selection_pattern,

@@ -210,17 +210,6 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteMethodRequ
     Ok(())
 }
 
-pub fn check_status_code(code: &str) -> Result<(), AwsError> {
-    let b = code.as_bytes();
-    if b.len() == 3 && (b'1'..=b'5').contains(&b[0]) && b[1].is_ascii_digit() && b[2].is_ascii_digit() {
-        Ok(())
-    } else {
-        Err(AwsError::bad_request(format!(
-            "1 validation error detected: Value '{code}' at 'statusCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [1-5]\\d\\d"
-        )))
-    }
-}
-
 pub fn response_not_found() -> AwsError {
     AwsError::not_found("Invalid Response status code specified")
 }
@@ -232,7 +221,6 @@ pub async fn put_response(
 ) -> Result<MethodResponse, AwsError> {
     let key = MethodKey::new(input.rest_api_id, input.resource_id, input.http_method);
     let status = required(input.status_code);
-    check_status_code(&status)?;
     let response = MethodResponse {
         status_code: Some(status.clone()),
         response_parameters: input.response_parameters,
@@ -273,7 +261,6 @@ pub async fn update_response(
 ) -> Result<MethodResponse, AwsError> {
     let key = MethodKey::new(input.rest_api_id, input.resource_id, input.http_method);
     let status = required(input.status_code);
-    check_status_code(&status)?;
     let ops = patches(input.patch_operations, "updateMethodResponseInput")?;
     modify(store, ctx, &key, |method| {
         let response = method

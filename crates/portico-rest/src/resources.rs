@@ -51,30 +51,38 @@ fn child_path(parent: &Resource, part: &str) -> String {
     }
 }
 
-/// The checks AWS makes before `part` may sit under `parent` beside `siblings`.
-fn check_placement<'a>(
-    parent: &Resource,
+/// The checks AWS makes before `part` may sit under `parent`, found through the index of
+/// sibling names (never by reading every sibling). `moving` is the resource being renamed or
+/// moved, which does not conflict with itself.
+async fn check_placement(
+    tx: &mut Tx<'_>,
+    parent: &Stored<Resource>,
     part: &str,
-    siblings: impl IntoIterator<Item = &'a Resource>,
+    moving: Option<&str>,
 ) -> Result<(), AwsError> {
     check_path_part(part)?;
-    if let Some(p) = parent.path_part.as_deref().filter(|p| is_greedy(p)) {
+    if let Some(p) = parent.doc.path_part.as_deref().filter(|p| is_greedy(p)) {
         return Err(AwsError::bad_request(format!(
             "Cannot create a child of a resource with a greedy path variable: {p}"
         )));
     }
-    for sibling in siblings {
-        let sibling_part = sibling.path_part.as_deref().unwrap_or_default();
-        if sibling_part == part {
-            return Err(AwsError::conflict(format!(
-                "Another resource with the same parent already has this name: {part}"
-            )));
-        }
-        if is_variable(part) && is_variable(sibling_part) {
-            return Err(AwsError::bad_request(format!(
-                "A sibling ({sibling_part}) of this resource already has a variable path part -- only one is allowed"
-            )));
-        }
+    let other = |s: &Stored<Resource>| s.doc.id.as_deref() != moving;
+    if let Some(same) = tx.child_named_like(&RESOURCE, &parent.row, part).await?
+        && same.doc.path_part.as_deref() == Some(part)
+        && other(&same)
+    {
+        return Err(AwsError::conflict(format!(
+            "Another resource with the same parent already has this name: {part}"
+        )));
+    }
+    if is_variable(part)
+        && let Some(sibling) = tx.child_named_like(&RESOURCE, &parent.row, "{").await?
+        && other(&sibling)
+    {
+        return Err(AwsError::bad_request(format!(
+            "A sibling ({}) of this resource already has a variable path part -- only one is allowed",
+            sibling.doc.path_part.as_deref().unwrap_or_default()
+        )));
     }
     Ok(())
 }
@@ -92,8 +100,7 @@ pub async fn create(
     let mut tx = store.write().await?;
     let api = restapis::load_in(&mut tx, ctx, &scope, &api_id).await?;
     let parent = tx.child(&RESOURCE, &api.row, &parent_id).await?.ok_or_else(not_found)?;
-    let siblings = tx.children(&RESOURCE, &parent.row).await?;
-    check_placement(&parent.doc, &part, siblings.iter().map(|s| &s.doc))?;
+    check_placement(&mut tx, &parent, &part, None).await?;
     if tx.count(&RESOURCE, List::Tree(&api.row)).await? >= quotas.get("resources-per-api") {
         return Err(AwsError::limit_exceeded(
             "Maximum number of Resources for this API has been reached.  Please contact AWS if you need additional Resources.",
@@ -109,7 +116,8 @@ pub async fn create(
     loop {
         let id = new_id(6);
         resource.id = Some(id.clone());
-        match tx.insert(&RESOURCE, &parent.row, &id, &resource).await {
+        let name = resource.path_part.as_deref();
+        match tx.insert_named(&RESOURCE, &parent.row, &id, name, &resource).await {
             Err(StoreError::Exists) => continue,
             other => break other.map(drop)?,
         };
@@ -172,7 +180,6 @@ pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateResourceRe
         .await?
         .ok_or_else(not_found)?;
     let is_root = resource.parent_id.is_none();
-    let old_parent_id = resource.parent_id.clone();
     for op in &ops {
         if op.op != "replace" {
             return Err(AwsError::bad_request(format!(
@@ -212,12 +219,7 @@ pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateResourceRe
         };
     }
     let part = resource.path_part.clone().unwrap_or_default();
-    let siblings = tx.children(&RESOURCE, &parent.row).await?;
-    let others = siblings
-        .iter()
-        .map(|s| &s.doc)
-        .filter(|s| s.id.as_deref() != Some(&resource_id));
-    check_placement(&parent.doc, &part, others)?;
+    check_placement(&mut tx, &parent, &part, Some(&resource_id)).await?;
     let old_path = resource.path.clone().unwrap_or_default();
     let new_path = child_path(&parent.doc, &part);
     if old_path != new_path {
@@ -231,9 +233,7 @@ pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateResourceRe
         }
         resource.path = Some(new_path);
     }
-    if old_parent_id.as_deref() != Some(&parent_id) {
-        tx.move_under(&row, &parent.row).await?;
-    }
+    tx.place(&row, &parent.row, &part).await?;
     tx.update(&RESOURCE, &row, &resource).await?;
     tx.commit().await?;
     Ok(view(resource, &None))

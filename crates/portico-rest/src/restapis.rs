@@ -38,31 +38,14 @@ fn endpoint_configuration(input: Option<EndpointConfiguration>) -> Result<Endpoi
             ));
         }
     }
+    // The wire layer has checked both enums against the model.
     let endpoint_type = types[0].clone();
-    if !["EDGE", "REGIONAL", "PRIVATE"].contains(&endpoint_type.as_str()) {
-        return Err(AwsError::new(
-            400,
-            "ValidationException",
-            format!(
-                "1 validation error detected: Value '[{endpoint_type}]' at 'createRestApiInput.endpointConfiguration.types' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [PRIVATE, EDGE, REGIONAL]]"
-            ),
-        ));
-    }
     let default_ip = if endpoint_type == "PRIVATE" {
         "dualstack"
     } else {
         "ipv4"
     };
     let ip = config.ip_address_type.get_or_insert_with(|| default_ip.into());
-    if ip != "ipv4" && ip != "dualstack" {
-        return Err(AwsError::new(
-            400,
-            "ValidationException",
-            format!(
-                "1 validation error detected: Value '{ip}' at 'createRestApiInput.endpointConfiguration.ipAddressType' failed to satisfy constraint: Member must satisfy enum value set: [ipv4, dualstack]"
-            ),
-        ));
-    }
     if endpoint_type == "PRIVATE" && ip == "ipv4" {
         return Err(AwsError::bad_request(
             "Only dualstack ipAddressType is supported for Private APIs.",
@@ -203,7 +186,10 @@ async fn clone_tree(
             }
         };
         resource.id = Some(fresh.clone());
-        let row = tx.insert(&RESOURCE, &parent_row, &fresh, &resource).await?;
+        let name = resource.path_part.clone();
+        let row = tx
+            .insert_named(&RESOURCE, &parent_row, &fresh, name.as_deref(), &resource)
+            .await?;
         placed.insert(old_id, (fresh, row));
     }
     Ok(())

@@ -86,6 +86,7 @@ pub fn patches(
         .into_iter()
         .enumerate()
         .map(|(index, p)| {
+            // The wire layer refuses values outside the model's enum; only a missing op is left.
             let op = match p.op.as_deref() {
                 Some("add") => "add",
                 Some("remove") => "remove",
@@ -94,7 +95,7 @@ pub fn patches(
                 Some("copy") => "copy",
                 Some("test") => "test",
                 other => {
-                    return Err(AwsError::bad_request(format!(
+                    return Err(AwsError::validation(format!(
                         "1 validation error detected: Value '{}' at '{input}.patchOperations.{}.member.op' failed to satisfy constraint: Member must satisfy enum value set: [add, remove, move, test, replace, copy]",
                         other.unwrap_or("null"),
                         index + 1,
@@ -231,7 +232,7 @@ mod tests {
     #[test]
     fn unknown_ops_and_relative_paths_are_rejected() {
         let err = patches(Some(vec![op("wrong", "/name", None)]), "updateRestApiInput").unwrap_err();
-        assert_eq!(err.code, "BadRequestException");
+        assert_eq!(err.code, "ValidationException");
         assert!(err.message.contains("[add, remove, move, test, replace, copy]"));
         let ops = vec![op("replace", "/description", Some("x")), op("bogus", "/name", None)];
         let err = patches(Some(ops), "updateStageInput").unwrap_err();

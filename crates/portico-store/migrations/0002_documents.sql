@@ -1,7 +1,8 @@
 -- Documents linked to their parents, so that a delete takes its whole subtree whatever kinds
 -- it holds, and pages are read in SQL.
 --   parent: the document this one belongs to (0 for a top-level document of its scope);
---   tree:   the top-level document of its tree (0 for top-level documents themselves).
+--   tree:   the top-level document of its tree (0 for top-level documents themselves);
+--   name:   for kinds whose names are unique among siblings (a resource's path part), that name.
 -- Ids are unique per (scope, tree, kind): an API's resources, stages and deployments each
 -- have their own id space, top-level documents one per scope.
 CREATE TABLE documents (
@@ -12,12 +13,14 @@ CREATE TABLE documents (
     id      TEXT NOT NULL,
     parent  INTEGER NOT NULL,
     tree    INTEGER NOT NULL,
+    name    TEXT,
     doc     TEXT NOT NULL
 );
 CREATE UNIQUE INDEX documents_key ON documents (account, region, tree, kind, id);
 -- Listings walk this in seq order (every index ends with the rowid).
 CREATE INDEX documents_list ON documents (account, region, tree, kind);
 CREATE INDEX documents_children ON documents (parent, kind);
+CREATE UNIQUE INDEX documents_names ON documents (parent, kind, name) WHERE name IS NOT NULL;
 -- Top-level ids in any scope: execute-api hosts name only the API, and API ids are global.
 CREATE INDEX documents_global ON documents (kind, id) WHERE tree = 0;
 
@@ -41,6 +44,9 @@ WHERE kind = 'resource' AND json_extract(doc, '$.parentId') IS NOT NULL
     SELECT 1 FROM documents p
     WHERE p.tree = documents.tree AND p.kind = 'resource' AND p.id = json_extract(documents.doc, '$.parentId')
   );
+
+UPDATE documents SET name = json_extract(doc, '$.pathPart')
+WHERE kind = 'resource' AND json_extract(doc, '$.pathPart') IS NOT NULL;
 
 -- A deployment's snapshot hangs under the deployment.
 INSERT INTO documents (seq, account, region, kind, id, parent, tree, doc)

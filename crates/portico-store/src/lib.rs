@@ -32,6 +32,8 @@ pub struct Scope {
 pub enum StoreError {
     /// An insert met a document of its kind with the same id (in its scope or tree).
     Exists,
+    /// An insert, rename or move met a sibling of the same kind with the same name.
+    NameTaken,
     /// A call the store's rules refuse (a bug of the caller).
     Invalid(String),
     Db(String),
@@ -42,6 +44,7 @@ impl std::fmt::Display for StoreError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             StoreError::Exists => write!(f, "store: the id is taken"),
+            StoreError::NameTaken => write!(f, "store: a sibling has that name"),
             StoreError::Invalid(m) => write!(f, "store: invalid call: {m}"),
             StoreError::Db(m) => write!(f, "store: {m}"),
             StoreError::Document(m) => write!(f, "store: document: {m}"),
@@ -52,10 +55,17 @@ impl std::fmt::Display for StoreError {
 impl std::error::Error for StoreError {}
 
 impl StoreError {
-    /// A unique-index violation on insert is `Exists`; anything else is a database error.
-    fn from_insert(e: sqlx::Error) -> Self {
+    /// A unique-index violation is `Exists` (ids) or `NameTaken` (sibling names); anything
+    /// else is a database error.
+    fn from_write(e: sqlx::Error) -> Self {
         match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Exists,
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                if db.message().contains("documents.name") {
+                    StoreError::NameTaken
+                } else {
+                    StoreError::Exists
+                }
+            }
             _ => e.into(),
         }
     }

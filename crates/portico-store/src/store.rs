@@ -306,7 +306,7 @@ impl Tx<'_> {
         .bind(text)
         .execute(&mut *self.tx)
         .await
-        .map_err(StoreError::from_insert)?;
+        .map_err(StoreError::from_write)?;
         let seq = done.last_insert_rowid();
         self.trees.insert(seq);
         Ok(Row {
@@ -319,22 +319,36 @@ impl Tx<'_> {
     /// Inserts a document under `parent`; `Exists` when its tree already has one of its kind
     /// with `id`. The parent's kind must be one `D` declares.
     pub async fn insert<D: Document>(&mut self, kind: &Kind<D>, parent: &Row, id: &str, doc: &D) -> Result<Row> {
+        self.insert_named(kind, parent, id, None, doc).await
+    }
+
+    /// Inserts a document that has a name unique among its siblings of the same kind:
+    /// `NameTaken` when a sibling has it.
+    pub async fn insert_named<D: Document>(
+        &mut self,
+        kind: &Kind<D>,
+        parent: &Row,
+        id: &str,
+        name: Option<&str>,
+        doc: &D,
+    ) -> Result<Row> {
         let text = serde_json::to_string(doc)?;
         let parents = serde_json::to_string(kind.parents)?;
         let done = sqlx::query(
-            "INSERT INTO documents (account, region, kind, id, parent, tree, doc) \
-             SELECT account, region, ?1, ?2, seq, ?3, ?4 FROM documents \
-             WHERE seq = ?5 AND kind IN (SELECT value FROM json_each(?6))",
+            "INSERT INTO documents (account, region, kind, id, parent, tree, name, doc) \
+             SELECT account, region, ?1, ?2, seq, ?3, ?4, ?5 FROM documents \
+             WHERE seq = ?6 AND kind IN (SELECT value FROM json_each(?7))",
         )
         .bind(kind.name)
         .bind(id)
         .bind(parent.tree)
+        .bind(name)
         .bind(text)
         .bind(parent.seq)
         .bind(parents)
         .execute(&mut *self.tx)
         .await
-        .map_err(StoreError::from_insert)?;
+        .map_err(StoreError::from_write)?;
         if done.rows_affected() == 0 {
             return Err(StoreError::Invalid(format!(
                 "no parent of kind {:?} at row {} for a {}",
@@ -347,6 +361,45 @@ impl Tx<'_> {
             tree: parent.tree,
             scope: parent.scope.clone(),
         })
+    }
+
+    /// Moves a named document under `parent` (its own, or another of its tree) and names it, in
+    /// one step: `NameTaken` when a sibling there has the name.
+    pub async fn place(&mut self, row: &Row, parent: &Row, name: &str) -> Result<()> {
+        if row.tree != parent.tree || row.is_top() {
+            return Err(StoreError::Invalid("a document moves only inside its tree".into()));
+        }
+        sqlx::query("UPDATE documents SET parent = ?, name = ? WHERE seq = ?")
+            .bind(parent.seq)
+            .bind(name)
+            .bind(row.seq)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(StoreError::from_write)?;
+        self.trees.insert(row.tree);
+        Ok(())
+    }
+
+    /// The first child of `parent` whose name starts with `prefix`, by name.
+    pub async fn child_named_like<D: Document>(
+        &mut self,
+        kind: &Kind<D>,
+        parent: &Row,
+        prefix: &str,
+    ) -> Result<Option<Stored<D>>> {
+        // A range on the name index: [prefix, prefix + U+10FFFF).
+        let upper = format!("{prefix}\u{10FFFF}");
+        let sql = format!(
+            "SELECT {COLUMNS} FROM documents WHERE parent = ? AND kind = ? AND name >= ? AND name < ? ORDER BY name LIMIT 1"
+        );
+        let row = sqlx::query(&sql)
+            .bind(parent.seq)
+            .bind(kind.name)
+            .bind(prefix)
+            .bind(upper)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        row.as_ref().map(read::decode).transpose()
     }
 
     /// Replaces a stored document.
@@ -374,7 +427,8 @@ impl Tx<'_> {
             .bind(parent.seq)
             .bind(row.seq)
             .execute(&mut *self.tx)
-            .await?;
+            .await
+            .map_err(StoreError::from_write)?;
         self.trees.insert(row.tree);
         Ok(())
     }

@@ -191,6 +191,36 @@ async fn moves_carry_the_subtree() {
 }
 
 #[tokio::test]
+async fn sibling_names_are_unique_and_indexed() {
+    let store = memory().await;
+    let s = scope("111111111111");
+    let mut tx = store.write().await.unwrap();
+    let a = tx.insert_top(&API, &s, "a", &api("a")).await.unwrap();
+    let x = tx.insert_named(&NODE, &a, "x", Some("pets"), &node("x")).await.unwrap();
+    let y = tx.insert_named(&NODE, &a, "y", Some("{id}"), &node("y")).await.unwrap();
+    assert!(matches!(
+        tx.insert_named(&NODE, &a, "z", Some("pets"), &node("z")).await,
+        Err(StoreError::NameTaken)
+    ));
+    // The same name under another parent is fine, as are unnamed siblings.
+    let under_x = tx.insert_named(&NODE, &x, "w", Some("pets"), &node("w")).await.unwrap();
+    tx.insert(&NODE, &a, "u1", &node("u1")).await.unwrap();
+    tx.insert(&NODE, &a, "u2", &node("u2")).await.unwrap();
+    let variable = tx.child_named_like(&NODE, &a, "{").await.unwrap().unwrap();
+    assert_eq!(variable.doc.name, "y");
+    assert!(tx.child_named_like(&NODE, &x, "{").await.unwrap().is_none());
+    // Moving where the name is taken fails; moving and renaming in one step does not.
+    assert!(matches!(
+        tx.place(&under_x, &a, "pets").await,
+        Err(StoreError::NameTaken)
+    ));
+    tx.place(&under_x, &a, "toys").await.unwrap();
+    assert!(matches!(tx.place(&y, &a, "toys").await, Err(StoreError::NameTaken)));
+    tx.commit().await.unwrap();
+    assert_eq!(store.children(&NODE, &a).await.unwrap().len(), 5);
+}
+
+#[tokio::test]
 async fn pages_are_keyset_and_stable() {
     let store = memory().await;
     let s = scope("111111111111");
@@ -264,6 +294,7 @@ async fn listings_use_the_indexes() {
         "EXPLAIN QUERY PLAN SELECT doc FROM documents WHERE parent = 3 AND kind = 'k' AND seq >= 5 ORDER BY seq LIMIT 26",
         "EXPLAIN QUERY PLAN SELECT doc FROM documents WHERE tree = 0 AND kind = 'k' AND id = 'x' LIMIT 1",
         "EXPLAIN QUERY PLAN SELECT doc FROM documents WHERE account = 'a' AND region = 'r' AND tree = 3 AND kind = 'k' AND id = 'x'",
+        "EXPLAIN QUERY PLAN SELECT doc FROM documents WHERE parent = 3 AND kind = 'k' AND name >= '{' AND name < '|' ORDER BY name LIMIT 1",
     ] {
         let plan = plan(sql).await;
         assert!(plan.contains("USING INDEX"), "{sql}: {plan}");
