@@ -76,8 +76,17 @@ impl StageCache {
     fn slot(&self, api_id: &str, stage: &str) -> Arc<OnceCell<Lookup>> {
         let mut apis = self.apis.write().unwrap_or_else(|e| e.into_inner());
         if apis.stages >= MAX_STAGES {
-            tracing::debug!("stage cache full; starting over");
-            *apis = Apis::default();
+            // Misses (made-up ids, stages that don't exist) go; compiled stages stay.
+            tracing::debug!("stage cache full; dropping its misses");
+            apis.by_id.retain(|_, api| {
+                api.stages
+                    .retain(|_, cell| matches!(cell.get(), Some(Lookup::Stage(_))) || cell.get().is_none());
+                !api.stages.is_empty() || !api.deployments.is_empty()
+            });
+            apis.stages = apis.by_id.values().map(|a| a.stages.len()).sum();
+            if apis.stages >= MAX_STAGES {
+                *apis = Apis::default();
+            }
         }
         let Apis { by_id, stages } = &mut *apis;
         let entry = by_id.entry(api_id.to_owned()).or_default();

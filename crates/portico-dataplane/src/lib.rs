@@ -336,6 +336,27 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_flood_of_made_up_ids_keeps_compiled_stages() {
+        let store = Store::open(None).await.unwrap();
+        deploy(
+            &store,
+            "api1",
+            "dev",
+            "d1",
+            vec![resource("/", vec![("GET", method(None))])],
+        )
+        .await;
+        let plane = DataPlane::new(store.clone(), Arc::new(HyperClient::default()));
+        let first = stage_of(plane.cache.lookup(&store, "api1", "dev").await.unwrap());
+        for i in 0..5000 {
+            plane.cache.lookup(&store, &format!("nope{i}"), "dev").await.unwrap();
+        }
+        assert!(plane.cache_stats().cached_stages < 5000);
+        let still = stage_of(plane.cache.lookup(&store, "api1", "dev").await.unwrap());
+        assert!(Arc::ptr_eq(&first, &still));
+    }
+
+    #[tokio::test]
     async fn concurrent_misses_of_a_stage_load_it_once() {
         let store = Store::open(None).await.unwrap();
         deploy(
