@@ -98,15 +98,20 @@ pub async fn create(
         .unwrap_or_default();
     let mut tx = store.write().await?;
     let (quota, label) = api_quota(&endpoint_type);
-    let count = tx
-        .count_matching(
-            &REST_API,
-            List::Top(&scope),
-            "$.endpointConfiguration.types[0]",
-            &endpoint_type,
-        )
-        .await?;
-    if count >= quotas.get(quota) {
+    let limit = quotas.get(quota);
+    // Counting one endpoint type reads every API's document; the index counts them all
+    // cheaply, and below the limit that settles it.
+    let over = tx.count(&REST_API, List::Top(&scope)).await? >= limit
+        && tx
+            .count_matching(
+                &REST_API,
+                List::Top(&scope),
+                "$.endpointConfiguration.types[0]",
+                &endpoint_type,
+            )
+            .await?
+            >= limit;
+    if over {
         return Err(AwsError::limit_exceeded(format!(
             "Maximum number of {label} APIs for this account in this Region has been reached.  Please contact AWS if you need additional APIs."
         )));
