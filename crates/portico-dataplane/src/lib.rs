@@ -17,6 +17,7 @@ mod integration;
 mod parse;
 mod respond;
 mod route;
+mod websocket;
 
 pub use parse::Invocation;
 
@@ -47,12 +48,27 @@ impl DataPlane {
         }
     }
 
-    /// Serves one execute-api request; the body is read here, under API Gateway's payload limit.
+    /// Serves one execute-api request; the body is read here, under API Gateway's payload limit
+    /// and the front door's body-read deadline (`portico_http::BodyReadTimeout` in the request's
+    /// extensions). A WebSocket upgrade goes to `websocket`.
     pub async fn serve(&self, target: Invocation, request: http::Request<Body>) -> Response<Body> {
+        if websocket::is_upgrade(request.headers()) {
+            return websocket::serve(target, request).await;
+        }
+        let timeout = request
+            .extensions()
+            .get::<portico_http::BodyReadTimeout>()
+            .copied()
+            .unwrap_or_default();
         let (parts, body) = request.into_parts();
-        let response = match axum::body::to_bytes(body, PAYLOAD_LIMIT).await {
+        let response = match portico_http::read_body(body, PAYLOAD_LIMIT, timeout.0).await {
             Ok(body) => self.serve_buffered(target, parts, body).await,
-            Err(_) => respond::request_too_large(),
+            // Answered before the rest arrives; it carries `Connection: close`.
+            Err(portico_http::BodyError::TooLarge) => respond::request_too_large(),
+            Err(error) => {
+                tracing::debug!(%error, "request body not read");
+                portico_http::body::body_error_response(&error).unwrap_or_else(respond::internal_error)
+            }
         };
         response.map(Body::from)
     }

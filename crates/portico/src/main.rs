@@ -1,5 +1,6 @@
 use clap::Parser;
 use portico::{Config, State};
+use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -8,6 +9,8 @@ async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info")))
         .with_writer(std::io::stderr)
+        // Colour for a person at a terminal; none in files, pipes and `docker logs`.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let listener = match tokio::net::TcpListener::bind((config.host.as_str(), config.port)).await {
         Ok(listener) => listener,
@@ -35,10 +38,11 @@ async fn main() -> std::process::ExitCode {
         let ctrl_c = tokio::signal::ctrl_c();
         let mut term =
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
+        let signal = tokio::select! {
+            _ = ctrl_c => "Ctrl-C",
+            _ = term.recv() => "SIGTERM",
+        };
+        tracing::info!("{signal} received: stopping");
     };
     match portico::run(listener, state, shutdown).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
