@@ -9,6 +9,7 @@ use axum::extract::ConnectInfo;
 use base64::Engine;
 use bytes::Bytes;
 use http::HeaderMap;
+use portico_http::OriginalHeaders;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -78,6 +79,8 @@ pub struct RequestContext {
     /// The query string as sent, without `?`.
     pub raw_query: String,
     pub headers: HeaderMap,
+    /// Header names as the client sent them, in order (HTTP/1; the front door captures them).
+    pub original_headers: Option<OriginalHeaders>,
     pub body: Bytes,
     pub stage_variables: Arc<BTreeMap<String, String>>,
     pub identity: Identity,
@@ -119,6 +122,7 @@ impl RequestContext {
             path,
             path_params,
             raw_query: parts.uri.query().unwrap_or_default().to_owned(),
+            original_headers: parts.extensions.get::<OriginalHeaders>().cloned(),
             headers: parts.headers,
             body,
             stage_variables: stage.variables.clone(),
@@ -188,11 +192,32 @@ impl RequestContext {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// Headers as `(name, value)` in the order received.
+    /// Headers as `(name, value)` in the order received, names spelled as the client spelled
+    /// them (lowercase when the names were not captured, as over HTTP/2).
     pub fn headers_in_order(&self) -> Vec<(&str, &str)> {
-        self.headers
+        let lowercase = || {
+            self.headers
+                .iter()
+                .filter_map(|(name, value)| value.to_str().ok().map(|v| (name.as_str(), v)))
+                .collect()
+        };
+        let Some(original) = &self.original_headers else {
+            return lowercase();
+        };
+        if original.len() != self.headers.len() {
+            // Names and values out of step (a header hyper dropped): don't guess.
+            return lowercase();
+        }
+        // The n-th spelling of a name takes that name's n-th value.
+        let mut taken: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        original
             .iter()
-            .filter_map(|(name, value)| value.to_str().ok().map(|v| (name.as_str(), v)))
+            .filter_map(|name| {
+                let n = taken.entry(name.to_ascii_lowercase()).or_default();
+                let value = self.headers.get_all(name).iter().nth(*n)?;
+                *n += 1;
+                value.to_str().ok().map(|v| (name, v))
+            })
             .collect()
     }
 }
@@ -217,6 +242,7 @@ impl RequestContext {
             path_params: Vec::new(),
             raw_query: String::new(),
             headers,
+            original_headers: None,
             body: Bytes::new(),
             stage_variables: Arc::default(),
             identity: Identity::default(),
@@ -233,6 +259,18 @@ fn extended_request_id(id: &uuid::Uuid) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn headers_keep_the_order_and_case_they_came_in() {
+        let mut headers = HeaderMap::new();
+        headers.append("x-b", "1".parse().unwrap());
+        headers.append("accept", "*/*".parse().unwrap());
+        headers.append("x-b", "2".parse().unwrap());
+        let mut ctx = RequestContext::test(headers);
+        assert_eq!(ctx.headers_in_order(), [("x-b", "1"), ("x-b", "2"), ("accept", "*/*")]);
+        ctx.original_headers = Some(OriginalHeaders::from_names(["X-B", "Accept", "x-B"]));
+        assert_eq!(ctx.headers_in_order(), [("X-B", "1"), ("Accept", "*/*"), ("x-B", "2")]);
+    }
 
     #[test]
     fn extended_ids_look_like_aws_ones() {

@@ -7,34 +7,34 @@
 //! - `route`: path and method to a deployed method and its path parameters.
 //! - `context`: the one `RequestContext` every later step reads.
 //! - `integration`: the compiled integration, one file per type (`mock`, `http_proxy`), with
-//!   `mapping` (URI templates and parameter mappings) and `outbound` (the HTTP client seam).
+//!   `mapping` (URI templates and parameter mappings); backends are reached through
+//!   `portico_http::HttpClient`.
+//! - `websocket`: upgrades on execute-api (a placeholder until WebSocket APIs are served).
 //! - `respond`: integration response selection and mapping, and the fixed error answers.
 
 mod cache;
 mod context;
 mod integration;
 mod mapping;
-mod outbound;
 mod parse;
 mod respond;
 mod route;
 mod stage;
+mod websocket;
 
 pub use cache::CacheStats;
 pub use context::RequestContext;
-pub use outbound::{HttpClient, HyperClient, OutboundError, OutboundRequest, OutboundResponse};
 pub use parse::Invocation;
+pub use portico_http::PAYLOAD_LIMIT;
 
 use axum::body::Body;
 use bytes::Bytes;
 use cache::{Lookup, StageCache};
 use http::{HeaderValue, Response};
+use portico_http::HttpClient;
 use portico_store::Store;
 use std::sync::Arc;
 use tracing::Instrument;
-
-/// API Gateway's payload limit for REST APIs: 10 MB.
-pub const PAYLOAD_LIMIT: usize = 10 * 1024 * 1024;
 
 /// Serves execute-api requests from the store's deployed stages.
 pub struct DataPlane {
@@ -56,12 +56,27 @@ impl DataPlane {
         DataPlane { store, cache, client }
     }
 
-    /// Serves one execute-api request; the body is read here, under API Gateway's payload limit.
+    /// Serves one execute-api request; the body is read here, under API Gateway's payload limit
+    /// and the front door's body-read deadline (`portico_http::BodyReadTimeout` in the request's
+    /// extensions). A WebSocket upgrade goes to `websocket`.
     pub async fn serve(&self, target: Invocation, request: http::Request<Body>) -> Response<Body> {
+        if websocket::is_upgrade(request.headers()) {
+            return websocket::serve(target, request).await;
+        }
+        let timeout = request
+            .extensions()
+            .get::<portico_http::BodyReadTimeout>()
+            .copied()
+            .unwrap_or_default();
         let (parts, body) = request.into_parts();
-        let response = match axum::body::to_bytes(body, PAYLOAD_LIMIT).await {
+        let response = match portico_http::read_body(body, PAYLOAD_LIMIT, timeout.0).await {
             Ok(body) => self.serve_buffered(target, parts, body).await,
-            Err(_) => respond::request_too_large(),
+            // Answered before the rest arrives; it carries `Connection: close`.
+            Err(portico_http::BodyError::TooLarge) => respond::request_too_large(),
+            Err(error) => {
+                tracing::debug!(%error, "request body not read");
+                portico_http::body::body_error_response(&error).unwrap_or_else(respond::internal_error)
+            }
         };
         response.map(Body::from)
     }
@@ -251,7 +266,7 @@ mod tests {
             ),
         ];
         deploy(&store, "api1", "dev", "d1", resources).await;
-        let plane = DataPlane::new(store.clone(), Arc::new(HyperClient::default()));
+        let plane = DataPlane::new(store.clone(), Arc::new(portico_http::Client::default()));
 
         let root = call(&plane, Method::GET, "/_aws/execute-api/api1/dev/").await;
         assert_eq!(root.status(), 200);
@@ -306,7 +321,7 @@ mod tests {
         let store = Store::open(None).await.unwrap();
         let root = || vec![resource("/", vec![("GET", method(Some(mock("", "{}"))))])];
         deploy(&store, "api1", "dev", "d1", root()).await;
-        let plane = DataPlane::new(store.clone(), Arc::new(HyperClient::default()));
+        let plane = DataPlane::new(store.clone(), Arc::new(portico_http::Client::default()));
         let first = stage_of(plane.cache.lookup(&store, "api1", "dev").await.unwrap());
         let again = stage_of(plane.cache.lookup(&store, "api1", "dev").await.unwrap());
         assert!(Arc::ptr_eq(&first, &again));
@@ -346,7 +361,7 @@ mod tests {
             vec![resource("/", vec![("GET", method(None))])],
         )
         .await;
-        let plane = DataPlane::new(store.clone(), Arc::new(HyperClient::default()));
+        let plane = DataPlane::new(store.clone(), Arc::new(portico_http::Client::default()));
         let first = stage_of(plane.cache.lookup(&store, "api1", "dev").await.unwrap());
         for i in 0..5000 {
             plane.cache.lookup(&store, &format!("nope{i}"), "dev").await.unwrap();
@@ -367,7 +382,7 @@ mod tests {
             vec![resource("/", vec![("GET", method(None))])],
         )
         .await;
-        let plane = Arc::new(DataPlane::new(store.clone(), Arc::new(HyperClient::default())));
+        let plane = Arc::new(DataPlane::new(store.clone(), Arc::new(portico_http::Client::default())));
         let lookups: Vec<_> = (0..32)
             .map(|_| {
                 let plane = plane.clone();
@@ -389,7 +404,7 @@ mod tests {
         let store = Store::open(None).await.unwrap();
         let root = || vec![resource("/", vec![("GET", method(None))])];
         deploy(&store, "api1", "dev", "d1", root()).await;
-        let plane = DataPlane::new(store.clone(), Arc::new(HyperClient::default()));
+        let plane = DataPlane::new(store.clone(), Arc::new(portico_http::Client::default()));
         plane.cache.lookup(&store, "api1", "dev").await.unwrap();
         // Another deployment of the same API, on another stage: the API's stages reload, but
         // the deployment dev serves is not compiled again.
@@ -482,7 +497,7 @@ mod tests {
             resource("/bad", vec![("GET", method(Some(http_proxy("not a uri", None))))]),
         ];
         deploy(&store, "api1", "dev", "d1", resources).await;
-        let plane = DataPlane::new(store, Arc::new(HyperClient::default()));
+        let plane = DataPlane::new(store, Arc::new(portico_http::Client::default()));
 
         let (mut parts, ()) = Request::builder()
             .method(Method::PUT)

@@ -18,6 +18,8 @@ pub struct RawRequest<'a> {
 pub fn input_document(spec: &OperationSpec, raw: &RawRequest<'_>) -> Result<Value, AwsError> {
     let mut doc = match spec.input_payload {
         Some(payload) => payload_document(payload, raw.body)?,
+        // An operation with nothing in its body (GetConnection, DeleteRestApi) ignores one.
+        None if !spec.input.iter().any(|m| m.location == Location::Body) => Map::new(),
         None => body_document(raw.body)?,
     };
     let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.query.as_bytes()).into_owned().collect();

@@ -2,6 +2,7 @@
 
 use clap::Parser;
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -42,6 +43,24 @@ pub struct Config {
     /// Each also reads `PORTICO_QUOTA_<NAME>` (`PORTICO_QUOTA_RESOURCES_PER_API=1000`).
     #[arg(long = "quota", value_name = "NAME=VALUE")]
     pub quotas: Vec<String>,
+
+    /// Time a client has to send a request's head (request line and headers), and a new
+    /// connection to start one (`30s`, `500ms`, `2m`; a bare number is seconds).
+    #[arg(long, env = "PORTICO_HEADER_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub header_timeout: Duration,
+
+    /// Time a client has to send a request's body; past it the answer is 408.
+    #[arg(long, env = "PORTICO_BODY_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub body_timeout: Duration,
+
+    /// Time a keep-alive connection may wait for its next request before it is closed.
+    #[arg(long, env = "PORTICO_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
+    pub idle_timeout: Duration,
+
+    /// Largest request head in bytes (request line and headers); larger ones get 431.
+    /// AWS allows a 10240-character URL and 10240 bytes of headers.
+    #[arg(long, env = "PORTICO_MAX_HEADER_SIZE", default_value_t = 20480, value_parser = clap::value_parser!(u32).range(1024..))]
+    pub max_header_size: u32,
 }
 
 impl Config {
@@ -69,5 +88,47 @@ impl Config {
             quotas.set(name.trim(), value)?;
         }
         Ok(quotas)
+    }
+}
+
+/// `30s`, `500ms`, `2m`, or a number of seconds (`1.5`).
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !(c.is_ascii_digit() || c == '.')) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration like 30s, 500ms or 2m"))?;
+    let seconds = match unit.trim() {
+        "ms" => number / 1000.0,
+        "s" => number,
+        "m" => number * 60.0,
+        other => return Err(format!("unknown unit {other:?} in {text:?} (use ms, s or m)")),
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|e| format!("{text:?}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5h").is_err());
+    }
+
+    #[test]
+    fn defaults() {
+        let config = Config::try_parse_from(["portico"]).unwrap();
+        assert_eq!(config.header_timeout, Duration::from_secs(30));
+        assert_eq!(config.idle_timeout, Duration::from_secs(60));
+        assert_eq!(config.max_header_size, 20480);
     }
 }

@@ -1,5 +1,6 @@
 //! Control-plane requests: route, bind input, dispatch to the service, write the answer.
 
+use crate::connections::ConnectionsCall;
 use crate::{State, sigv4};
 use bytes::Bytes;
 use portico_wire::request::{RawRequest, input_document};
@@ -9,12 +10,20 @@ use portico_wire::{AwsError, RequestContext, Service, apigateway, apigatewaymana
 /// The services whose operations are all still answered with 501.
 struct NotYetServed;
 impl apigatewayv2::ApiGatewayV2 for NotYetServed {}
-impl apigatewaymanagementapi::ApiGatewayManagementApi for NotYetServed {}
+
+/// The `@connections` operations (all 501 until WebSocket APIs land). `endpoint` is the API and
+/// stage whose execute-api endpoint the call came in on, `None` on the plain endpoint.
+struct ManagementApi<'a> {
+    #[expect(dead_code, reason = "read by the WebSocket API handlers once they exist")]
+    endpoint: Option<&'a ConnectionsCall>,
+}
+impl apigatewaymanagementapi::ApiGatewayManagementApi for ManagementApi<'_> {}
 
 pub async fn handle(
     state: &State,
     parts: &http::request::Parts,
     body: &Bytes,
+    endpoint: Option<&ConnectionsCall>,
 ) -> (http::Response<Bytes>, &'static str) {
     let request_id = uuid::Uuid::new_v4().to_string();
     let query = parts.uri.query().unwrap_or("");
@@ -59,7 +68,7 @@ pub async fn handle(
             }
             Service::ApiGatewayManagementApi => {
                 let op = apigatewaymanagementapi::Operation::ALL[matched.index];
-                apigatewaymanagementapi::dispatch(&NotYetServed, &ctx, op, input).await
+                apigatewaymanagementapi::dispatch(&ManagementApi { endpoint }, &ctx, op, input).await
             }
         },
         Err(e) => Err(e),

@@ -6,10 +6,14 @@
 //! - `control`: control-plane requests: route to an operation of the models, bind its input,
 //!   call the service's handler, write its output or error.
 //! - `service`: Portico's own endpoints (`/_portico/health`, `/_portico/reset`, `/_localstack/health`).
+//! - `connections`: `/{stage}/@connections/{id}` on an execute-api endpoint, for the management API.
+//! - `server`: the accept loop (hyper HTTP/1 with upgrades, timeouts, graceful shutdown).
 //! - this file: `State`, the `app` that splits execute-api from the control plane, and `run`.
 
 pub mod config;
+mod connections;
 mod control;
+mod server;
 mod service;
 mod sigv4;
 
@@ -18,7 +22,9 @@ pub use config::Config;
 use axum::body::Body;
 use axum::extract::{Request, State as AxumState};
 use axum::response::Response;
+use connections::ConnectionsCall;
 use portico_dataplane::{DataPlane, Invocation};
+use portico_http::{BodyError, read_body};
 use portico_rest::RestControlPlane;
 use portico_store::Store;
 use std::future::Future;
@@ -47,7 +53,7 @@ impl State {
             .map_err(|e| format!("cannot open state: {e}"))?;
         Ok(Arc::new(Self {
             rest: RestControlPlane::new(store.clone(), quotas),
-            dataplane: DataPlane::new(store.clone(), Arc::new(portico_dataplane::HyperClient::default())),
+            dataplane: DataPlane::new(store.clone(), Arc::new(portico_http::Client::default())),
             router: portico_wire::router::Router::new(),
             store,
             config,
@@ -60,13 +66,14 @@ pub fn app(state: Arc<State>) -> axum::Router {
     axum::Router::new().fallback(handle).with_state(state)
 }
 
-/// Serves `listener` until `shutdown` completes.
+/// Serves `listener` until `shutdown` completes; then stops accepting, closes idle
+/// connections and lets requests in flight finish (for a few seconds at most).
 pub async fn run(
     listener: TcpListener,
     state: Arc<State>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    server::serve(listener, state, shutdown).await
 }
 
 async fn handle(AxumState(state): AxumState<Arc<State>>, request: Request) -> Response {
@@ -85,7 +92,8 @@ async fn handle(AxumState(state): AxumState<Arc<State>>, request: Request) -> Re
     response
 }
 
-/// execute-api first (its hosts and path forms), then Portico's own endpoints, then the AWS APIs.
+/// execute-api first (its hosts and path forms; `@connections` there goes to the management
+/// API), then Portico's own endpoints, then the AWS APIs.
 async fn route(state: &State, request: Request) -> (Response, &'static str) {
     // HTTP/2 clients name the host in `:authority`, which lands in the URI.
     let host = request
@@ -94,19 +102,38 @@ async fn route(state: &State, request: Request) -> (Response, &'static str) {
         .and_then(|h| h.to_str().ok())
         .or(request.uri().host());
     if let Some(target) = Invocation::parse(host, request.uri().path()) {
+        if let Some(call) = ConnectionsCall::from_invocation(&target) {
+            return control_plane(state, request, Some(call)).await;
+        }
         return (state.dataplane.serve(target, request).await, "execute-api");
     }
-    let (parts, body) = request.into_parts();
-    let body = match axum::body::to_bytes(body, BODY_LIMIT).await {
+    control_plane(state, request, None).await
+}
+
+async fn control_plane(state: &State, request: Request, call: Option<ConnectionsCall>) -> (Response, &'static str) {
+    let (mut parts, body) = request.into_parts();
+    let body = match read_body(body, BODY_LIMIT, state.config.body_timeout).await {
         Ok(body) => body,
-        Err(_) => {
+        Err(BodyError::TooLarge) => {
+            // The management API's own error for an oversized payload; AWS's control plane
+            // models no other. The unread rest of the body means the connection is done.
             let error = portico_wire::AwsError::new(413, "PayloadTooLargeException", "Request body too large");
-            return (error.to_response("-").map(Body::from), "-");
+            let mut response = error.to_response("-");
+            response
+                .headers_mut()
+                .insert(http::header::CONNECTION, http::HeaderValue::from_static("close"));
+            return (response.map(Body::from), "-");
+        }
+        Err(error) => {
+            let response = portico_http::body::body_error_response(&error).unwrap_or_default();
+            return (response.map(Body::from), "-");
         }
     };
-    if let Some(response) = service::handle(state, &parts).await {
+    if let Some(call) = &call {
+        parts.uri = call.uri(&parts.uri);
+    } else if let Some(response) = service::handle(state, &parts).await {
         return (response.map(Body::from), "portico");
     }
-    let (response, operation) = control::handle(state, &parts, &body).await;
+    let (response, operation) = control::handle(state, &parts, &body, call.as_ref()).await;
     (response.map(Body::from), operation)
 }

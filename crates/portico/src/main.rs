@@ -1,5 +1,6 @@
 use clap::Parser;
 use portico::{Config, State};
+use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -8,6 +9,8 @@ async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info")))
         .with_writer(std::io::stderr)
+        // Colour for a person at a terminal; none in files, pipes and `docker logs`.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let listener = match tokio::net::TcpListener::bind((config.host.as_str(), config.port)).await {
         Ok(listener) => listener,
@@ -23,6 +26,12 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    // Handlers first: a signal that comes right after the first line must still stop us cleanly.
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut interrupt), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
+        eprintln!("portico: cannot install signal handlers");
+        return std::process::ExitCode::FAILURE;
+    };
     let address = listener.local_addr().expect("bound listener has an address");
     // First line on stdout: tests and scripts read the port from it.
     println!("portico listening on http://{address}");
@@ -31,14 +40,12 @@ async fn main() -> std::process::ExitCode {
     } else {
         println!("state: {}", config.data_dir.join("portico.db").display());
     }
-    let shutdown = async {
-        let ctrl_c = tokio::signal::ctrl_c();
-        let mut term =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
+    let shutdown = async move {
+        let signal = tokio::select! {
+            _ = interrupt.recv() => "Ctrl-C",
+            _ = term.recv() => "SIGTERM",
+        };
+        tracing::info!("{signal} received: stopping");
     };
     match portico::run(listener, state, shutdown).await {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -4,6 +4,16 @@ use crate::State;
 use bytes::Bytes;
 use serde_json::json;
 
+/// What `/_localstack/health` reports for each service: `running` once Portico serves its
+/// operations, else `disabled`, LocalStack's state for a service it does not offer
+/// (`ServiceState` in LocalStack's `services/plugins.py`). Update a row when a service lands.
+pub const SERVICES: [(&str, &str); 3] = [
+    ("apigateway", "running"),
+    // Every operation answers 501 so far.
+    ("apigatewayv2", "disabled"),
+    ("apigatewaymanagementapi", "disabled"),
+];
+
 fn json_response(status: u16, body: serde_json::Value) -> http::Response<Bytes> {
     http::Response::builder()
         .status(status)
@@ -39,19 +49,32 @@ pub async fn handle(state: &State, parts: &http::request::Parts) -> Option<http:
                 }),
             )
         }
+        (_, "/_portico/health") => method_not_allowed(method, "/_portico/health", "GET, HEAD"),
         ("POST", "/_portico/reset") => match state.store.reset().await {
             Ok(()) => json_response(200, json!({ "reset": true })),
             Err(e) => json_response(500, json!({ "message": e.to_string() })),
         },
+        (_, "/_portico/reset") => method_not_allowed(method, "/_portico/reset", "POST"),
         // The shape LocalStack answers, so tools that wait on it work unchanged.
         ("GET" | "HEAD", "/_localstack/health" | "/health") => json_response(
             200,
             json!({
-                "services": { "apigateway": "running", "apigatewayv2": "running", "apigatewaymanagementapi": "running" },
+                "services": SERVICES.iter().map(|&(name, state)| (name.to_owned(), json!(state))).collect::<serde_json::Map<_, _>>(),
                 "edition": "community",
                 "version": format!("portico-{}", env!("CARGO_PKG_VERSION")),
             }),
         ),
         _ => return None,
     })
+}
+
+fn method_not_allowed(method: &str, path: &str, allowed: &str) -> http::Response<Bytes> {
+    let mut response = json_response(
+        405,
+        json!({ "message": format!("{path} takes {allowed}, not {method}") }),
+    );
+    if let Ok(value) = http::HeaderValue::from_str(allowed) {
+        response.headers_mut().insert(http::header::ALLOW, value);
+    }
+    response
 }

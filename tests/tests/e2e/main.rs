@@ -5,6 +5,7 @@ mod harness;
 mod accounts;
 mod dataplane;
 mod errors;
+mod frontdoor;
 mod persistence;
 mod rest_api;
 mod scripts;

@@ -5,11 +5,11 @@
 use super::Integration;
 use crate::context::RequestContext;
 use crate::mapping::{Source, Target};
-use crate::outbound::{HttpClient, OutboundError, OutboundRequest};
 use crate::respond;
 use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Response, Uri};
+use portico_http::{HttpClient, OutboundError, OutboundRequest};
 
 pub async fn invoke(integration: &Integration, ctx: &RequestContext, client: &dyn HttpClient) -> Response<Bytes> {
     let Some(template) = &integration.uri else {

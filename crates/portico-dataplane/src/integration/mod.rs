@@ -6,10 +6,10 @@ pub mod mock;
 
 use crate::context::RequestContext;
 use crate::mapping::{RequestMapping, UriTemplate};
-use crate::outbound::HttpClient;
 use crate::respond::{self, IntegrationResponses};
 use bytes::Bytes;
 use http::Response;
+use portico_http::HttpClient;
 use portico_wire::apigateway as ag;
 use std::collections::BTreeMap;
 use std::time::Duration;
