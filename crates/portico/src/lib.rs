@@ -81,6 +81,12 @@ async fn handle(AxumState(state): AxumState<Arc<State>>, request: Request) -> Re
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let (response, operation) = route(&state, request).await;
+    // Both planes put the request id on every answer; the log line carries it too.
+    let request_id = response
+        .headers()
+        .get("x-amzn-RequestId")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
     tracing::info!(
         target: "portico::request",
         %method,
@@ -88,6 +94,7 @@ async fn handle(AxumState(state): AxumState<Arc<State>>, request: Request) -> Re
         status = response.status().as_u16(),
         latency_us = started.elapsed().as_micros() as u64,
         operation,
+        request_id,
     );
     response
 }

@@ -38,6 +38,7 @@ pub async fn handle(state: &State, parts: &http::request::Parts) -> Option<http:
                     ));
                 }
             };
+            let stats = state.dataplane.cache_stats();
             json_response(
                 200,
                 json!({
@@ -46,6 +47,12 @@ pub async fn handle(state: &State, parts: &http::request::Parts) -> Option<http:
                     "uptimeSeconds": state.started.elapsed().as_secs(),
                     "persistence": if state.config.in_memory { "memory".to_string() } else { state.config.data_dir.display().to_string() },
                     "counts": counts,
+                    "dataplane": {
+                        "stageLoads": stats.stage_loads,
+                        "deploymentCompiles": stats.deployment_compiles,
+                        "cachedStages": stats.cached_stages,
+                        "cachedDeployments": stats.cached_deployments,
+                    },
                 }),
             )
         }

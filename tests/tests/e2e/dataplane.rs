@@ -179,3 +179,152 @@ async fn http_proxy_forwards_and_substitutes() {
         );
     }
 }
+
+/// A stage keeps serving from its compiled form while another API is written to many times:
+/// writes recompile only the stages of the API they touch.
+#[tokio::test]
+async fn writes_to_one_api_never_recompile_another() {
+    let portico = Portico::start();
+    let client = portico.sdk();
+    let served = crate::mock_api(&client, "served", r#"{"served": true}"#, Some("live")).await;
+    let busy = crate::mock_api(&client, "busy", "{}", Some("live")).await;
+    let stats = |portico: &Portico| {
+        let portico_endpoint = portico.endpoint.clone();
+        async move {
+            let health = request("GET", &format!("{portico_endpoint}/_portico/health"), None, &[], "").await;
+            health.json()["dataplane"].clone()
+        }
+    };
+    assert_eq!(portico.invoke(&served.api_id, "GET", "/live/hello").await.status, 200);
+    let before = stats(&portico).await;
+    for i in 0..30 {
+        client
+            .update_rest_api()
+            .rest_api_id(&busy.api_id)
+            .patch_operations(crate::patch(
+                aws_sdk_apigateway::types::Op::Replace,
+                "/description",
+                Some(&format!("write {i}")),
+            ))
+            .send()
+            .await
+            .unwrap();
+        client
+            .create_deployment()
+            .rest_api_id(&busy.api_id)
+            .stage_name("live")
+            .send()
+            .await
+            .unwrap();
+        let reply = portico.invoke(&served.api_id, "GET", "/live/hello").await;
+        assert_eq!(reply.body, r#"{"served": true}"#);
+    }
+    let after = stats(&portico).await;
+    assert_eq!(after["stageLoads"], before["stageLoads"], "{before} -> {after}");
+    assert_eq!(after["deploymentCompiles"], before["deploymentCompiles"]);
+
+    // A write to the served API itself is seen at once.
+    client
+        .put_integration_response()
+        .rest_api_id(&served.api_id)
+        .resource_id(&served.resource_id)
+        .http_method("GET")
+        .status_code("200")
+        .response_templates("application/json", r#"{"served": "again"}"#)
+        .send()
+        .await
+        .unwrap();
+    client
+        .create_deployment()
+        .rest_api_id(&served.api_id)
+        .stage_name("live")
+        .send()
+        .await
+        .unwrap();
+    let reply = portico.invoke(&served.api_id, "GET", "/live/hello").await;
+    assert_eq!(reply.body, r#"{"served": "again"}"#);
+    let redeployed = stats(&portico).await;
+    assert_eq!(
+        redeployed["deploymentCompiles"].as_u64(),
+        before["deploymentCompiles"].as_u64().map(|n| n + 1)
+    );
+}
+
+/// HTTP_PROXY to an `https://` backend with a self-signed certificate: refused as AWS refuses
+/// an untrusted certificate (500; AWS logs "Execution failed due to configuration error"),
+/// accepted with the integration's `tlsConfig.insecureSkipVerification`.
+#[tokio::test]
+async fn https_backends_with_self_signed_certificates() {
+    use aws_sdk_apigateway::types::TlsConfig;
+    use std::io::BufRead;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let data = root.join("../crates/portico-http/tests/data");
+    let mut backend = std::process::Command::new("python3")
+        .arg(root.join("support/echo_backend.py"))
+        .args([
+            "--tls",
+            data.join("cert.pem").to_str().unwrap(),
+            data.join("key.pem").to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let mut line = String::new();
+    std::io::BufReader::new(backend.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: u16 = line.trim().parse().expect("backend port");
+
+    let portico = Portico::start();
+    let client = portico.sdk();
+    let api = client.create_rest_api().name("tls").send().await.unwrap();
+    let (id, root_id) = (api.id().unwrap(), api.root_resource_id().unwrap());
+    for (part, skip) in [("trusting", true), ("checking", false)] {
+        let resource = client
+            .create_resource()
+            .rest_api_id(id)
+            .parent_id(root_id)
+            .path_part(part)
+            .send()
+            .await
+            .unwrap();
+        let rid = resource.id().unwrap();
+        client
+            .put_method()
+            .rest_api_id(id)
+            .resource_id(rid)
+            .http_method("GET")
+            .authorization_type("NONE")
+            .send()
+            .await
+            .unwrap();
+        let mut integration = client
+            .put_integration()
+            .rest_api_id(id)
+            .resource_id(rid)
+            .http_method("GET")
+            .r#type(IntegrationType::HttpProxy)
+            .integration_http_method("GET")
+            .uri(format!("https://127.0.0.1:{port}/secure/{part}"));
+        if skip {
+            integration = integration.tls_config(TlsConfig::builder().insecure_skip_verification(true).build());
+        }
+        integration.send().await.unwrap();
+    }
+    client
+        .create_deployment()
+        .rest_api_id(id)
+        .stage_name("dev")
+        .send()
+        .await
+        .unwrap();
+
+    let trusted = portico.invoke(id, "GET", "/dev/trusting").await;
+    assert_eq!(trusted.status, 200, "{trusted:?}");
+    assert_eq!(trusted.json()["path"], "/secure/trusting");
+    let refused = portico.invoke(id, "GET", "/dev/checking").await;
+    assert_eq!(refused.status, 500, "{refused:?}");
+    assert_eq!(refused.body, r#"{"message": "Internal server error"}"#);
+    let _ = backend.kill();
+    let _ = backend.wait();
+}

@@ -85,6 +85,12 @@ pub async fn invoke(integration: &Integration, ctx: &RequestContext, client: &dy
             tracing::warn!(timeout = ?integration.timeout, "HTTP_PROXY backend timed out");
             respond::timed_out()
         }
+        // An untrusted certificate is a configuration error to AWS ("Execution failed due to
+        // configuration error: PKIX path building failed"): 500, not 502.
+        Err(error @ OutboundError::Tls(_)) => {
+            tracing::warn!(%error, "HTTP_PROXY backend's TLS handshake failed");
+            respond::internal_error()
+        }
         Err(error) => {
             tracing::warn!(%error, "HTTP_PROXY backend failed");
             respond::bad_gateway()
