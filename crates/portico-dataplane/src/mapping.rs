@@ -216,8 +216,8 @@ fn context_value(ctx: &RequestContext, name: &str) -> Option<String> {
         "requestTimeEpoch" => ctx.request_time_epoch().to_string(),
         "domainName" => ctx.domain_name().to_owned(),
         "domainPrefix" => ctx.domain_prefix().to_owned(),
-        "identity.sourceIp" => ctx.identity.source_ip.clone(),
-        "identity.userAgent" => ctx.identity.user_agent.clone()?,
+        "identity.sourceIp" => ctx.source_ip(),
+        "identity.userAgent" => ctx.user_agent()?.to_owned(),
         "identity.apiKey" => ctx.identity.api_key.clone()?,
         "authorizer.principalId" => ctx.authorizer.as_ref()?.principal_id.clone()?,
         other => {

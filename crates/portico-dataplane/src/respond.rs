@@ -22,7 +22,8 @@ pub struct IntegrationResponse {
     status: Option<StatusCode>,
     selection: Selection,
     parameters: Vec<(HeaderName, ResponseSource)>,
-    templates: BTreeMap<String, Bytes>,
+    /// Each template with its media type as a ready header value.
+    templates: BTreeMap<String, (HeaderValue, Bytes)>,
 }
 
 /// Where a method response header's value comes from.
@@ -72,7 +73,13 @@ impl IntegrationResponses {
                     .response_templates
                     .iter()
                     .flatten()
-                    .map(|(k, v)| (k.clone(), Bytes::from(v.clone())))
+                    .filter_map(|(k, v)| {
+                        let Ok(media_type) = HeaderValue::from_str(k) else {
+                            tracing::warn!(media_type = k, "response template media type is not a header value");
+                            return None;
+                        };
+                        Some((k.clone(), (media_type, Bytes::from(v.clone()))))
+                    })
                     .collect(),
             })
             .collect();
@@ -120,17 +127,18 @@ pub fn integration_response(
     };
     let wanted = accept.into_iter().flat_map(|a| a.split(','));
     let (content_type, body) = match pick_template(&selected.templates, wanted) {
-        Some((content_type, template)) => (content_type.to_owned(), template.clone()),
+        Some((_, (content_type, template))) => (content_type.clone(), template.clone()),
         None => {
-            let passed = output.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
-            (passed.unwrap_or("application/json").to_owned(), output.body)
+            let passed = output.headers.get(CONTENT_TYPE).cloned();
+            (
+                passed.unwrap_or(HeaderValue::from_static("application/json")),
+                output.body,
+            )
         }
     };
     let mut response = Response::new(body);
     *response.status_mut() = status;
-    if let Ok(value) = HeaderValue::from_str(&content_type) {
-        response.headers_mut().insert(CONTENT_TYPE, value);
-    }
+    response.headers_mut().insert(CONTENT_TYPE, content_type);
     apply_parameters(&selected.parameters, output.headers, response.headers_mut());
     response
 }

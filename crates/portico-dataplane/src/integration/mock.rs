@@ -12,20 +12,16 @@ use http::{HeaderMap, Response};
 
 pub fn invoke(integration: &Integration, ctx: &RequestContext) -> Response<Bytes> {
     let content_type = ctx.header(CONTENT_TYPE.as_str());
-    let status = match pick_template(&integration.mock_status, content_type) {
-        None => Ok(200),
-        Some((_, status)) => *status,
-    };
-    let status = match status {
-        Ok(status) => status,
-        Err(e) => {
+    let selector = match pick_template(&integration.mock_status, content_type) {
+        None => "200",
+        Some((_, Ok((_, text)))) => text.as_str(),
+        Some((_, Err(e))) => {
             tracing::warn!(error = e, "MOCK integration failed");
             return respond::internal_error();
         }
     };
-    let selector = status.to_string();
     let output = IntegrationOutput {
-        selector: &selector,
+        selector,
         headers: &HeaderMap::new(),
         body: Bytes::new(),
     };

@@ -60,8 +60,9 @@ pub struct Integration {
     pub uri: Option<UriTemplate>,
     pub parameters: RequestMapping,
     pub request_templates: BTreeMap<String, String>,
-    /// MOCK: the status code each request template asks for, read when the stage compiles.
-    pub mock_status: BTreeMap<String, Result<u16, &'static str>>,
+    /// MOCK: the status code each request template asks for (and its text, the selector),
+    /// read when the stage compiles.
+    pub mock_status: BTreeMap<String, Result<(u16, String), &'static str>>,
     pub timeout: Duration,
     pub insecure_skip_verification: bool,
     pub responses: IntegrationResponses,
@@ -80,7 +81,10 @@ impl Integration {
         let request_templates = integration.request_templates.clone().unwrap_or_default();
         let mock_status = request_templates
             .iter()
-            .map(|(content_type, template)| (content_type.clone(), mock::status_code(Some(template))))
+            .map(|(content_type, template)| {
+                let status = mock::status_code(Some(template)).map(|s| (s, s.to_string()));
+                (content_type.clone(), status)
+            })
             .collect();
         Integration {
             kind: Kind::parse(integration.r#type.as_deref()),
@@ -192,7 +196,7 @@ mod tests {
             )])),
             ..Default::default()
         });
-        assert_eq!(i.mock_status["application/json"], Ok(404));
+        assert_eq!(i.mock_status["application/json"], Ok((404, "404".to_owned())));
         let i = Integration::compile(&ag::Integration::default());
         assert_eq!(i.kind, Kind::Other(String::new()));
         assert_eq!(i.timeout, DEFAULT_TIMEOUT);
