@@ -47,8 +47,9 @@ impl RequestIds {
     pub fn new() -> RequestIds {
         // A v4 UUID from the thread's generator: no system call per request.
         let id = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
+        let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
         RequestIds {
-            request_id: id.to_string(),
+            request_id: id.hyphenated().encode_lower(&mut text).to_owned(),
             extended_request_id: extended_request_id(&id),
         }
     }

@@ -34,6 +34,7 @@ use http::{HeaderValue, Response};
 use portico_http::HttpClient;
 use portico_store::Store;
 use std::sync::Arc;
+use std::time::Duration;
 use tracing::Instrument;
 
 /// Serves execute-api requests from the store's deployed stages.
@@ -41,6 +42,8 @@ pub struct DataPlane {
     store: Store,
     cache: Arc<StageCache>,
     client: Arc<dyn HttpClient>,
+    /// How long a client may take to send a request body.
+    body_timeout: Duration,
 }
 
 impl DataPlane {
@@ -53,23 +56,28 @@ impl DataPlane {
                 cache.invalidate(changes);
             }
         }));
-        DataPlane { store, cache, client }
+        DataPlane {
+            store,
+            cache,
+            client,
+            body_timeout: Duration::from_secs(30),
+        }
+    }
+
+    /// The front door's body-read deadline (`--body-timeout`).
+    pub fn with_body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
     }
 
     /// Serves one execute-api request; the body is read here, under API Gateway's payload limit
-    /// and the front door's body-read deadline (`portico_http::BodyReadTimeout` in the request's
-    /// extensions). A WebSocket upgrade goes to `websocket`.
+    /// and the body-read deadline. A WebSocket upgrade goes to `websocket`.
     pub async fn serve(&self, target: Invocation, request: http::Request<Body>) -> Response<Body> {
         if websocket::is_upgrade(request.headers()) {
             return websocket::serve(target, request).await;
         }
-        let timeout = request
-            .extensions()
-            .get::<portico_http::BodyReadTimeout>()
-            .copied()
-            .unwrap_or_default();
         let (parts, body) = request.into_parts();
-        let response = match portico_http::read_body(body, PAYLOAD_LIMIT, timeout.0).await {
+        let response = match portico_http::read_body(body, PAYLOAD_LIMIT, self.body_timeout).await {
             Ok(body) => self.serve_buffered(target, parts, body).await,
             // Answered before the rest arrives; it carries `Connection: close`.
             Err(portico_http::BodyError::TooLarge) => respond::request_too_large(),

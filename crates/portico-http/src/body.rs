@@ -32,17 +32,6 @@ impl fmt::Display for BodyError {
 
 impl StdError for BodyError {}
 
-/// The body-read deadline the front door puts in each request's extensions, for whichever
-/// plane reads the body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BodyReadTimeout(pub Duration);
-
-impl Default for BodyReadTimeout {
-    fn default() -> Self {
-        BodyReadTimeout(Duration::from_secs(30))
-    }
-}
-
 /// Reads all of `body`, failing once it would exceed `limit` bytes (never holding more) or
 /// when `timeout` passes first. A `Content-Length` over the limit fails before any read.
 pub async fn read_body<B>(body: B, limit: usize, timeout: Duration) -> Result<Bytes, BodyError>

@@ -15,7 +15,7 @@ pub mod body;
 pub mod capture;
 pub mod client;
 
-pub use body::{BodyError, BodyReadTimeout, read_body};
+pub use body::{BodyError, read_body};
 pub use capture::OriginalHeaders;
 pub use client::{Client, ClientConfig, HttpClient, OutboundError, OutboundRequest, OutboundResponse};
 

@@ -53,7 +53,8 @@ impl State {
             .map_err(|e| format!("cannot open state: {e}"))?;
         Ok(Arc::new(Self {
             rest: RestControlPlane::new(store.clone(), quotas),
-            dataplane: DataPlane::new(store.clone(), Arc::new(portico_http::Client::default())),
+            dataplane: DataPlane::new(store.clone(), Arc::new(portico_http::Client::default()))
+                .with_body_timeout(config.body_timeout),
             router: portico_wire::router::Router::new(),
             store,
             config,

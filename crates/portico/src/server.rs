@@ -7,7 +7,6 @@ use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
-use portico_http::BodyReadTimeout;
 use portico_http::capture::{self, Timeouts, Tracked};
 use std::convert::Infallible;
 use std::future::Future;
@@ -48,7 +47,6 @@ pub async fn serve(
         router: crate::app(state.clone()),
         builder,
         timeouts,
-        body_timeout: BodyReadTimeout(config.body_timeout),
     };
     let (stop, stopped) = watch::channel(());
     let mut shutdown = pin!(shutdown);
@@ -90,7 +88,6 @@ struct Front {
     router: axum::Router,
     builder: http1::Builder,
     timeouts: Timeouts,
-    body_timeout: BodyReadTimeout,
 }
 
 impl Front {
@@ -100,14 +97,12 @@ impl Front {
         let _ = stream.set_nodelay(true);
         let (io, handle) = capture::capture(stream, self.timeouts);
         let router = self.router.clone();
-        let body_timeout = self.body_timeout;
         let service = hyper::service::service_fn(move |request: http::Request<Incoming>| {
             let in_flight = handle.begin();
             let original = handle.take(request.method(), request.uri());
             let mut request = request.map(axum::body::Body::new);
             let extensions = request.extensions_mut();
             extensions.insert(ConnectInfo(peer));
-            extensions.insert(body_timeout);
             if let Some(original) = original {
                 extensions.insert(original);
             }
