@@ -520,23 +520,41 @@ mod read {
         row.as_ref().map(decode).transpose()
     }
 
+    /// The document of the list with `id`.
+    async fn by_id<'e, D: Document>(
+        exec: impl SqliteExecutor<'e>,
+        kind: &Kind<D>,
+        list: List<'_>,
+        id: &str,
+    ) -> Result<Option<Stored<D>>> {
+        let (filter, binds) = filter(list);
+        let sql = format!("SELECT {COLUMNS} FROM documents WHERE {filter} AND id = ?");
+        let row = bind_all(sqlx::query(&sql), kind.name, binds)
+            .bind(id)
+            .fetch_optional(exec)
+            .await?;
+        one(row)
+    }
+
+    /// Every document of the list, oldest first.
+    async fn all<'e, D: Document>(
+        exec: impl SqliteExecutor<'e>,
+        kind: &Kind<D>,
+        list: List<'_>,
+    ) -> Result<Vec<Stored<D>>> {
+        let (filter, binds) = filter(list);
+        let sql = format!("SELECT {COLUMNS} FROM documents WHERE {filter} ORDER BY seq");
+        let rows = bind_all(sqlx::query(&sql), kind.name, binds).fetch_all(exec).await?;
+        rows.iter().map(decode).collect()
+    }
+
     pub async fn top<'e, D: Document>(
         exec: impl SqliteExecutor<'e>,
         kind: &Kind<D>,
         scope: &Scope,
         id: &str,
     ) -> Result<Option<Stored<D>>> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM documents WHERE account = ? AND region = ? AND tree = 0 AND kind = ? AND id = ?"
-        );
-        let row = sqlx::query(&sql)
-            .bind(&scope.account)
-            .bind(&scope.region)
-            .bind(kind.name)
-            .bind(id)
-            .fetch_optional(exec)
-            .await?;
-        one(row)
+        by_id(exec, kind, List::Top(scope), id).await
     }
 
     pub async fn child<'e, D: Document>(
@@ -545,18 +563,7 @@ mod read {
         tree: &Row,
         id: &str,
     ) -> Result<Option<Stored<D>>> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM documents WHERE account = ? AND region = ? AND tree = ? AND kind = ? AND id = ?"
-        );
-        let row = sqlx::query(&sql)
-            .bind(&tree.scope.account)
-            .bind(&tree.scope.region)
-            .bind(tree.tree)
-            .bind(kind.name)
-            .bind(id)
-            .fetch_optional(exec)
-            .await?;
-        one(row)
+        by_id(exec, kind, List::Tree(tree), id).await
     }
 
     pub async fn under<'e, T: Document, D: Document>(
@@ -589,13 +596,7 @@ mod read {
         kind: &Kind<D>,
         parent: &Row,
     ) -> Result<Vec<Stored<D>>> {
-        let sql = format!("SELECT {COLUMNS} FROM documents WHERE parent = ? AND kind = ? ORDER BY seq");
-        let rows = sqlx::query(&sql)
-            .bind(parent.seq)
-            .bind(kind.name)
-            .fetch_all(exec)
-            .await?;
-        rows.iter().map(decode).collect()
+        all(exec, kind, List::Children(parent)).await
     }
 
     pub async fn in_tree<'e, D: Document>(
@@ -603,17 +604,7 @@ mod read {
         kind: &Kind<D>,
         tree: &Row,
     ) -> Result<Vec<Stored<D>>> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM documents WHERE account = ? AND region = ? AND tree = ? AND kind = ? ORDER BY seq"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(&tree.scope.account)
-            .bind(&tree.scope.region)
-            .bind(tree.tree)
-            .bind(kind.name)
-            .fetch_all(exec)
-            .await?;
-        rows.iter().map(decode).collect()
+        all(exec, kind, List::Tree(tree)).await
     }
 
     /// `WHERE` clause and its binds for a list, on indexes that keep `seq` order.
