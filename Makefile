@@ -23,5 +23,7 @@ fmt:
 generate:
 	cargo run -p portico-codegen
 
+# The image `portico` (docker/Dockerfile); the context is the repository root, filtered by
+# .dockerignore. `docker compose -f docker/docker-compose.yml up -d --wait` runs it.
 docker:
 	docker build -f docker/Dockerfile -t portico .
