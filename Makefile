@@ -1,6 +1,6 @@
 # Portico: the two set-up commands are `make run` and `make test`.
 
-.PHONY: run test bench lint fmt generate docker
+.PHONY: run test bench bench-scale lint fmt generate docker
 
 run:
 	cargo run --release -p portico
@@ -11,6 +11,10 @@ test: lint
 
 bench:
 	scripts/bench
+
+# Costs against the number of APIs (1, 1,000, 10,000); about ten minutes.
+bench-scale:
+	BENCH_DURATION=5 scripts/bench --scale
 
 lint:
 	cargo fmt --all -- --check

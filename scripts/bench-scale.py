@@ -77,18 +77,21 @@ def timed_many(c, calls, warm=5):
 
 def measure(c):
     out = {}
-    # (a) GetRestApis, first and last page (25 per page).
-    first = timed_many(c, [("GET", "/restapis", None)] * 105)
-    position, last_position = None, None
-    while True:
-        page = c.call("GET", "/restapis?limit=25" + (f"&position={position}" if position else ""))
-        if not page.get("position"):
-            break
-        last_position = position = page["position"]
-    last_path = "/restapis?limit=25" + (f"&position={last_position}" if last_position else "")
-    last = timed_many(c, [("GET", last_path, None)] * 105)
-    out["get_rest_apis_first_page_ms"] = first
-    out["get_rest_apis_last_page_ms"] = last
+    # (a) GetRestApis, first and last page. Pages of 25 (the default) hold one item when there is
+    # one API and 25 otherwise; pages of one item show the cost of finding the page alone.
+    for limit in (25, 1):
+        first = timed_many(c, [("GET", f"/restapis?limit={limit}", None)] * 105)
+        position, last_position = None, None
+        while True:
+            page = c.call("GET", f"/restapis?limit={limit}" + (f"&position={position}" if position else ""))
+            if not page.get("position"):
+                break
+            last_position = position = page["position"]
+        last_path = f"/restapis?limit={limit}" + (f"&position={last_position}" if last_position else "")
+        last = timed_many(c, [("GET", last_path, None)] * 105)
+        suffix = "" if limit == 25 else "_one_item"
+        out[f"get_rest_apis_first_page{suffix}_ms"] = first
+        out[f"get_rest_apis_last_page{suffix}_ms"] = last
 
     # (b) CreateResource in an API holding 1, then 500 resources.
     api_id, root = new_api(c, "grow")
