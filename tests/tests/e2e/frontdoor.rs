@@ -15,7 +15,7 @@ const MB: usize = 1024 * 1024;
 #[derive(Debug)]
 struct Raw {
     status: u16,
-    headers: Vec<(String, String)>,
+    headers: Headers,
     body: String,
 }
 
@@ -26,6 +26,24 @@ impl Raw {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
+}
+
+type Headers = Vec<(String, String)>;
+
+/// Status, headers and `Content-Length` (0 when absent) of an answer's head.
+fn parse_head(head: &str) -> Option<(u16, Headers, usize)> {
+    let mut lines = head.split("\r\n");
+    let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
+    let headers: Headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let length = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    Some((status, headers, length))
 }
 
 /// Reads one answer (head, then a `Content-Length` body); `None` when the connection ends first.
@@ -42,18 +60,7 @@ async fn read_answer(stream: &mut TcpStream) -> Option<Raw> {
         }
         buf.extend_from_slice(&chunk[..n]);
     };
-    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
-        .collect();
-    let length: usize = headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
+    let (status, headers, length) = parse_head(&String::from_utf8_lossy(&buf[..head_end]))?;
     let mut body = buf[head_end..].to_vec();
     while body.len() < length {
         let n = stream.read(&mut chunk).await.ok()?;
@@ -136,17 +143,7 @@ fn parse_answer(buf: &[u8]) -> (Raw, Vec<u8>) {
     let (head, rest) = text
         .split_once("\r\n\r\n")
         .unwrap_or_else(|| panic!("no answer head in {text:?}"));
-    let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
-        .collect();
-    let length: usize = headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
+    let (status, headers, length) = parse_head(head).unwrap_or_else(|| panic!("no status line in {head:?}"));
     let body = rest[..length.min(rest.len())].to_string();
     let after = rest.as_bytes()[length.min(rest.len())..].to_vec();
     (Raw { status, headers, body }, after)
