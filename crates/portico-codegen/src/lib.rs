@@ -28,6 +28,7 @@ pub const SERVICES: &[(&str, &str, &str)] = &[
         "ApiGatewayManagementApi",
         "ApiGatewayManagementApi",
     ),
+    ("lambda", "Lambda", "Lambda"),
 ];
 
 /// Enum sets in the order AWS's ValidationException messages list them, which is not the
@@ -188,7 +189,8 @@ fn field_ident(member: &str) -> String {
 /// Rust type name of a structure shape; a few names would shadow std types.
 fn type_ident(shape: &str) -> String {
     match shape {
-        "Option" | "Result" | "Vec" | "Box" | "String" => format!("{shape}Shape"),
+        // Names the module itself defines (`Operation`, the operations enum) or Rust's prelude has.
+        "Option" | "Result" | "Vec" | "Box" | "String" | "Operation" => format!("{shape}Shape"),
         _ => shape.replace('_', ""),
     }
 }
@@ -363,6 +365,7 @@ impl Gen<'_> {
             let fault = shape.get("fault").and_then(Value::as_bool).unwrap_or(false);
             let mut headers = Vec::new();
             let mut fields = Vec::new();
+            let mut message_key = "message".to_string();
             for (member_name, member) in self.members_of(name) {
                 let target = s(member, "shape").unwrap();
                 assert_eq!(
@@ -373,7 +376,8 @@ impl Gen<'_> {
                 let wire = s(member, "locationName").unwrap_or(member_name);
                 match s(member, "location") {
                     Some("header") => headers.push((member_name.to_string(), wire.to_string())),
-                    None if wire == "message" => {}
+                    // Lambda spells it `Message`; the wire keeps the model's spelling.
+                    None if wire.eq_ignore_ascii_case("message") => message_key = wire.to_string(),
                     None => fields.push((member_name.to_string(), wire.to_string())),
                     Some(other) => panic!("{name}.{member_name}: error member in {other}"),
                 }
@@ -423,6 +427,9 @@ impl Gen<'_> {
                 lit(name)
             )
             .unwrap();
+            if message_key != "message" {
+                writeln!(text, "        error = error.with_message_key({});", lit(&message_key)).unwrap();
+            }
             for (member, wire) in &headers {
                 writeln!(
                     text,

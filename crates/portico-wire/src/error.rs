@@ -12,6 +12,8 @@ pub struct AwsError {
     /// Sent as `x-amzn-ErrorType`, e.g. `NotFoundException`.
     pub code: Cow<'static, str>,
     pub message: String,
+    /// The body's key for `message`: `message`, or `Message` for Lambda.
+    pub message_key: &'static str,
     /// Header members of the error shape: (header name, value).
     pub headers: Vec<(&'static str, String)>,
     /// Body members besides `message`: (JSON key, value).
@@ -24,6 +26,7 @@ impl AwsError {
             status,
             code: Cow::Borrowed(code),
             message: message.into(),
+            message_key: "message",
             headers: Vec::new(),
             fields: Vec::new(),
         }
@@ -31,6 +34,11 @@ impl AwsError {
 
     pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
+        self
+    }
+
+    pub fn with_message_key(mut self, key: &'static str) -> Self {
+        self.message_key = key;
         self
     }
 
@@ -91,7 +99,7 @@ impl AwsError {
     /// headers and `{"message": ..., other body members}`.
     pub fn to_response(&self, request_id: &str) -> http::Response<Bytes> {
         let mut body = serde_json::Map::new();
-        body.insert("message".into(), self.message.clone().into());
+        body.insert(self.message_key.into(), self.message.clone().into());
         for (key, value) in &self.fields {
             body.insert((*key).into(), value.clone().into());
         }

@@ -1,4 +1,4 @@
-//! Portico's wire layer for `apigateway`, `apigatewayv2` and `apigatewaymanagementapi`.
+//! Portico's wire layer for `apigateway`, `apigatewayv2`, `apigatewaymanagementapi` and `lambda`.
 //!
 //! Layout:
 //! - `models/`: the botocore service models, documentation stripped (see `scripts/vendor-models`).
@@ -25,7 +25,7 @@ pub mod types;
 mod validate;
 
 pub use error::AwsError;
-pub use generated::{apigateway, apigatewaymanagementapi, apigatewayv2};
+pub use generated::{apigateway, apigatewaymanagementapi, apigatewayv2, lambda};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -35,6 +35,7 @@ pub enum Service {
     ApiGateway,
     ApiGatewayV2,
     ApiGatewayManagementApi,
+    Lambda,
 }
 
 /// Who is calling, and where: taken from the SigV4 credential scope.
@@ -45,11 +46,12 @@ pub struct RequestContext {
     pub request_id: String,
 }
 
-pub fn all_operations() -> [(Service, &'static [spec::OperationSpec]); 3] {
+pub fn all_operations() -> [(Service, &'static [spec::OperationSpec]); 4] {
     [
         (Service::ApiGateway, &apigateway::OPERATIONS),
         (Service::ApiGatewayV2, &apigatewayv2::OPERATIONS),
         (Service::ApiGatewayManagementApi, &apigatewaymanagementapi::OPERATIONS),
+        (Service::Lambda, &lambda::OPERATIONS),
     ]
 }
 

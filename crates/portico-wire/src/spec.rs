@@ -100,7 +100,14 @@ pub enum ShapeKind {
 /// A `pattern` of the model, compiled on first use and kept.
 pub struct Pattern {
     pub source: &'static str,
-    compiled: OnceLock<regex::Regex>,
+    compiled: OnceLock<Compiled>,
+}
+
+/// Most patterns are plain regular expressions; Lambda's use look-around, which only the
+/// backtracking engine has.
+pub enum Compiled {
+    Plain(regex::Regex),
+    LookAround(fancy_regex::Regex),
 }
 
 impl Pattern {
@@ -113,12 +120,19 @@ impl Pattern {
 
     /// Unanchored, as Smithy defines `pattern`; the models anchor where they mean to.
     pub fn is_match(&self, text: &str) -> bool {
-        self.regex().is_match(text)
+        match self.compiled() {
+            Compiled::Plain(re) => re.is_match(text),
+            // A match that gives up (backtracking limit) is not held against the caller.
+            Compiled::LookAround(re) => re.is_match(text).unwrap_or(true),
+        }
     }
 
-    pub fn regex(&self) -> &regex::Regex {
-        self.compiled.get_or_init(|| {
-            regex::Regex::new(self.source).unwrap_or_else(|e| panic!("model pattern {:?}: {e}", self.source))
+    pub fn compiled(&self) -> &Compiled {
+        self.compiled.get_or_init(|| match regex::Regex::new(self.source) {
+            Ok(re) => Compiled::Plain(re),
+            Err(_) => Compiled::LookAround(
+                fancy_regex::Regex::new(self.source).unwrap_or_else(|e| panic!("model pattern {:?}: {e}", self.source)),
+            ),
         })
     }
 }

@@ -973,13 +973,14 @@ mod tests {
             ("apigateway", &crate::apigateway::SHAPES[..]),
             ("apigatewayv2", &crate::apigatewayv2::SHAPES[..]),
             ("apigatewaymanagementapi", &crate::apigatewaymanagementapi::SHAPES[..]),
+            ("lambda", &crate::lambda::SHAPES[..]),
         ] {
             for shape in shapes {
                 if let ShapeKind::String {
                     pattern: Some(pattern), ..
                 } = &shape.kind
                 {
-                    let _ = pattern.regex();
+                    let _ = pattern.compiled();
                 }
             }
         }

@@ -5,7 +5,7 @@ use crate::{State, sigv4};
 use bytes::Bytes;
 use portico_wire::request::{RawRequest, input_document};
 use portico_wire::response::output_response;
-use portico_wire::{AwsError, RequestContext, Service, apigateway, apigatewaymanagementapi, apigatewayv2};
+use portico_wire::{AwsError, RequestContext, Service, apigateway, apigatewaymanagementapi, apigatewayv2, lambda};
 
 /// The services whose operations are all still answered with 501.
 struct NotYetServed;
@@ -69,6 +69,9 @@ pub async fn handle(
             Service::ApiGatewayManagementApi => {
                 let op = apigatewaymanagementapi::Operation::ALL[matched.index];
                 apigatewaymanagementapi::dispatch(&ManagementApi { endpoint }, &ctx, op, input).await
+            }
+            Service::Lambda => {
+                lambda::dispatch(&state.lambda, &ctx, lambda::Operation::ALL[matched.index], input).await
             }
         },
         Err(e) => Err(e),

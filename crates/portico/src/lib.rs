@@ -25,6 +25,7 @@ use axum::response::Response;
 use connections::ConnectionsCall;
 use portico_dataplane::{DataPlane, Invocation};
 use portico_http::{BodyError, read_body};
+use portico_lambda::{CodeStore, LambdaControlPlane};
 use portico_rest::RestControlPlane;
 use portico_store::Store;
 use std::future::Future;
@@ -39,9 +40,44 @@ pub struct State {
     pub config: Config,
     pub store: Store,
     pub rest: RestControlPlane,
+    pub lambda: LambdaControlPlane,
+    /// Where function code is unpacked; a temporary folder with `--in-memory`, removed on exit.
+    pub code_dir: CodeDir,
     pub router: portico_wire::router::Router,
     pub dataplane: DataPlane,
     pub started: Instant,
+}
+
+/// The folder under which function code is unpacked: `{data dir}/functions`, or a temporary
+/// folder with `--in-memory`, removed when Portico stops.
+pub struct CodeDir {
+    pub path: std::path::PathBuf,
+    temporary: bool,
+}
+
+impl CodeDir {
+    fn new(config: &Config) -> Result<Self, String> {
+        let (path, temporary) = if config.in_memory {
+            let name = format!(
+                "portico-functions-{}-{}",
+                std::process::id(),
+                uuid::Uuid::new_v4().simple()
+            );
+            (std::env::temp_dir().join(name), true)
+        } else {
+            (config.data_dir.join("functions"), false)
+        };
+        std::fs::create_dir_all(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        Ok(Self { path, temporary })
+    }
+}
+
+impl Drop for CodeDir {
+    fn drop(&mut self) {
+        if self.temporary {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
 }
 
 impl State {
@@ -51,8 +87,11 @@ impl State {
         let store = Store::open(dir.as_deref())
             .await
             .map_err(|e| format!("cannot open state: {e}"))?;
+        let code_dir = CodeDir::new(&config)?;
         Ok(Arc::new(Self {
             rest: RestControlPlane::new(store.clone(), quotas),
+            lambda: LambdaControlPlane::new(store.clone(), CodeStore::new(code_dir.path.clone())),
+            code_dir,
             dataplane: DataPlane::new(store.clone(), Arc::new(portico_http::Client::default()))
                 .with_body_timeout(config.body_timeout),
             router: portico_wire::router::Router::new(),

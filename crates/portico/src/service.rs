@@ -7,8 +7,9 @@ use serde_json::json;
 /// What `/_localstack/health` reports for each service: `running` once Portico serves its
 /// operations, else `disabled`, LocalStack's state for a service it does not offer
 /// (`ServiceState` in LocalStack's `services/plugins.py`). Update a row when a service lands.
-pub const SERVICES: [(&str, &str); 3] = [
+pub const SERVICES: [(&str, &str); 4] = [
     ("apigateway", "running"),
+    ("lambda", "running"),
     // Every operation answers 501 so far.
     ("apigatewayv2", "disabled"),
     ("apigatewaymanagementapi", "disabled"),

@@ -351,6 +351,7 @@ async fn portico_endpoints_and_localstack_health() {
             "apigateway": "running",
             "apigatewayv2": "disabled",
             "apigatewaymanagementapi": "disabled",
+            "lambda": "running",
         })
     );
 }

@@ -36,3 +36,9 @@ fn terraform_apply_plan_destroy() {
     let portico = Portico::start();
     run_script(&portico, "terraform/run.sh");
 }
+
+#[test]
+fn aws_cli_lambda_api() {
+    let portico = Portico::start();
+    run_script(&portico, "cli/lambda.sh");
+}

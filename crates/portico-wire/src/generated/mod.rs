@@ -6,3 +6,6 @@ pub mod apigateway;
 pub mod apigatewaymanagementapi;
 #[rustfmt::skip]
 pub mod apigatewayv2;
+
+#[rustfmt::skip]
+pub mod lambda;

@@ -1,0 +1,133 @@
+//! The `lambda` control plane: the part of the Lambda API that the AWS CLI, the SDKs and
+//! Terraform's `aws_lambda_function` and `aws_lambda_permission` use.
+//!
+//! Layout:
+//! - `kinds`: the documents it stores (`function` ─ `function-version` / `function-alias`).
+//! - `names`: function names and ARNs as callers give them, and Lambda's errors about them.
+//! - `code`: archives unpacked under the data directory, or a local folder read in place.
+//! - `functions`: CreateFunction … DeleteFunction and tags; `versions`: versions and aliases;
+//!   `policy`: the resource policy (AddPermission, RemovePermission, GetPolicy).
+//!
+//! Functions report `State: Active` at once: their code is on disk when CreateFunction answers.
+
+mod code;
+mod functions;
+pub mod kinds;
+mod names;
+mod policy;
+mod support;
+mod versions;
+
+pub use code::CodeStore;
+
+use portico_store::Store;
+use portico_wire::lambda::*;
+use portico_wire::{AwsError, RequestContext};
+
+/// Implements the generated `Lambda` trait; operations not listed here answer 501.
+#[derive(Clone)]
+pub struct LambdaControlPlane {
+    store: Store,
+    code: CodeStore,
+}
+
+impl LambdaControlPlane {
+    pub fn new(store: Store, code: CodeStore) -> Self {
+        Self { store, code }
+    }
+}
+
+type R<T> = Result<T, AwsError>;
+
+impl Lambda for LambdaControlPlane {
+    async fn create_function(&self, ctx: &RequestContext, input: CreateFunctionRequest) -> R<FunctionConfiguration> {
+        functions::create(&self.store, &self.code, ctx, input).await
+    }
+    async fn get_function(&self, ctx: &RequestContext, input: GetFunctionRequest) -> R<GetFunctionResponse> {
+        functions::get(&self.store, ctx, input).await
+    }
+    async fn get_function_configuration(
+        &self,
+        ctx: &RequestContext,
+        input: GetFunctionConfigurationRequest,
+    ) -> R<FunctionConfiguration> {
+        functions::get_configuration(&self.store, ctx, input).await
+    }
+    async fn list_functions(&self, ctx: &RequestContext, input: ListFunctionsRequest) -> R<ListFunctionsResponse> {
+        functions::list(&self.store, ctx, input).await
+    }
+    async fn update_function_code(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateFunctionCodeRequest,
+    ) -> R<FunctionConfiguration> {
+        functions::update_code(&self.store, &self.code, ctx, input).await
+    }
+    async fn update_function_configuration(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateFunctionConfigurationRequest,
+    ) -> R<FunctionConfiguration> {
+        functions::update_configuration(&self.store, ctx, input).await
+    }
+    async fn delete_function(&self, ctx: &RequestContext, input: DeleteFunctionRequest) -> R<DeleteFunctionResponse> {
+        functions::delete(&self.store, &self.code, ctx, input).await
+    }
+
+    async fn publish_version(&self, ctx: &RequestContext, input: PublishVersionRequest) -> R<FunctionConfiguration> {
+        versions::publish(&self.store, ctx, input).await
+    }
+    async fn list_versions_by_function(
+        &self,
+        ctx: &RequestContext,
+        input: ListVersionsByFunctionRequest,
+    ) -> R<ListVersionsByFunctionResponse> {
+        versions::list_versions(&self.store, ctx, input).await
+    }
+    async fn create_alias(&self, ctx: &RequestContext, input: CreateAliasRequest) -> R<AliasConfiguration> {
+        versions::create_alias(&self.store, ctx, input).await
+    }
+    async fn get_alias(&self, ctx: &RequestContext, input: GetAliasRequest) -> R<AliasConfiguration> {
+        versions::get_alias(&self.store, ctx, input).await
+    }
+    async fn update_alias(&self, ctx: &RequestContext, input: UpdateAliasRequest) -> R<AliasConfiguration> {
+        versions::update_alias(&self.store, ctx, input).await
+    }
+    async fn list_aliases(&self, ctx: &RequestContext, input: ListAliasesRequest) -> R<ListAliasesResponse> {
+        versions::list_aliases(&self.store, ctx, input).await
+    }
+    async fn delete_alias(&self, ctx: &RequestContext, input: DeleteAliasRequest) -> R<()> {
+        versions::delete_alias(&self.store, ctx, input).await
+    }
+
+    async fn add_permission(&self, ctx: &RequestContext, input: AddPermissionRequest) -> R<AddPermissionResponse> {
+        policy::add(&self.store, ctx, input).await
+    }
+    async fn remove_permission(&self, ctx: &RequestContext, input: RemovePermissionRequest) -> R<()> {
+        policy::remove(&self.store, ctx, input).await
+    }
+    async fn get_policy(&self, ctx: &RequestContext, input: GetPolicyRequest) -> R<GetPolicyResponse> {
+        policy::get(&self.store, ctx, input).await
+    }
+
+    async fn tag_resource(&self, ctx: &RequestContext, input: TagResourceRequest) -> R<()> {
+        let tags = input.tags.unwrap_or_default();
+        functions::retag(&self.store, ctx, &input.resource.unwrap_or_default(), |t| {
+            t.extend(tags);
+            Ok(())
+        })
+        .await
+    }
+    async fn untag_resource(&self, ctx: &RequestContext, input: UntagResourceRequest) -> R<()> {
+        let keys = input.tag_keys.unwrap_or_default();
+        functions::retag(&self.store, ctx, &input.resource.unwrap_or_default(), |t| {
+            t.retain(|k, _| !keys.contains(k));
+            Ok(())
+        })
+        .await
+    }
+    async fn list_tags(&self, ctx: &RequestContext, input: ListTagsRequest) -> R<ListTagsResponse> {
+        let tags = functions::tags_of(&self.store, ctx, &input.resource.unwrap_or_default()).await?;
+        Ok(ListTagsResponse { tags: Some(tags) })
+    }
+}
