@@ -450,3 +450,102 @@ async fn rie_backend_serializes_calls_and_reads_errors() {
     fake.local.shutdown().await;
     fails.local.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_beyond_the_concurrency_limit_wait_then_are_refused() {
+    let runners = Runners::new(RunnerConfig {
+        max_concurrency_per_function: 1,
+        queue_wait: Duration::from_millis(300),
+        ..RunnerConfig::default()
+    });
+    let spec = python("app.pid");
+    let (slow, refused) = tokio::join!(
+        runners.invoke(&spec, Invocation::new(json!({"sleep": 1.5}).to_string())),
+        async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            runners.invoke(&spec, Invocation::new("{}")).await
+        }
+    );
+    success(slow.unwrap());
+    assert_eq!(refused, Err(RunError::TooManyRequests));
+    success(call(&runners, &spec, json!({})).await);
+    runners.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timeout_also_kills_what_the_handler_started() {
+    let runners = runners();
+    let dir = code_dir(&[(
+        "app.py",
+        "import subprocess, time\n\
+         def handler(event, context):\n    subprocess.Popen(['sleep', '7777.25'])\n    time.sleep(5)\n",
+    )]);
+    let mut spec = FunctionSpec::new(&format!("group-{}", &uuid()[..8]), "python3.12", "app.handler", &dir);
+    spec.timeout = Duration::from_secs(1);
+    function_error(call(&runners, &spec, json!({})).await);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let left = std::process::Command::new("pgrep")
+        .args(["-f", "sleep 7777.25"])
+        .output()
+        .unwrap();
+    assert!(!left.status.success(), "the handler's child survived its timeout");
+    runners.shutdown().await;
+}
+
+/// A `MakeWriter` into a shared buffer.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Captured {
+        self.clone()
+    }
+}
+
+// One thread, so the thread's default subscriber sees the tasks that forward the lines.
+#[tokio::test(flavor = "current_thread")]
+async fn printed_lines_go_to_the_log_with_function_and_request() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer(captured.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let runners = runners();
+    let dir = code_dir(&[(
+        "app.py",
+        "import sys\ndef handler(event, context):\n    print('to stdout', event['n'])\n    print('to stderr', file=sys.stderr)\n    return 0\n",
+    )]);
+    let spec = FunctionSpec::new(&format!("logs-{}", &uuid()[..8]), "python3.12", "app.handler", &dir);
+    let invocation = Invocation::new(json!({"n": 7}).to_string());
+    let request_id = invocation.request_id.clone();
+    success(runners.invoke(&spec, invocation).await.unwrap());
+    // The lines travel through pipes: give them a moment.
+    for _ in 0..50 {
+        let text = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+        if text.contains("to stdout 7") && text.contains("to stderr") {
+            let line = text.lines().find(|l| l.contains("to stdout 7")).unwrap();
+            assert!(line.contains("portico::function"), "{line}");
+            assert!(line.contains(&spec.name), "{line}");
+            assert!(line.contains(&request_id), "{line}");
+            runners.shutdown().await;
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "lines not logged: {}",
+        String::from_utf8_lossy(&captured.0.lock().unwrap())
+    );
+}

@@ -115,6 +115,8 @@ impl Process {
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
+            // Its own process group, so a kill also reaches what the handler started.
+            .process_group(0)
             .kill_on_drop(true);
         let mut child = match command.spawn() {
             Ok(child) => child,
@@ -139,6 +141,14 @@ impl Process {
                 status = child.wait() => status.ok(),
                 // Asked to stop, or the Process is gone.
                 _ = async { drop(killed.wait_for(|k| *k).await) } => {
+                    // Before the leader is reaped, so the group id cannot be reused yet.
+                    if pid != 0 {
+                        let _ = tokio::process::Command::new("kill")
+                            .args(["-KILL", "--", &format!("-{pid}")])
+                            .stderr(Stdio::null())
+                            .status()
+                            .await;
+                    }
                     let _ = child.kill().await;
                     child.wait().await.ok()
                 }
@@ -325,7 +335,13 @@ async fn next(State(shared): State<Arc<Shared>>) -> Response {
         });
     }
     let _ = assigned.picked.send(());
-    (StatusCode::OK, headers, invocation.payload).into_response()
+    // Lambda hands an Invoke without payload to the function as `{}`.
+    let payload = if invocation.payload.is_empty() {
+        Bytes::from_static(b"{}")
+    } else {
+        invocation.payload
+    };
+    (StatusCode::OK, headers, payload).into_response()
 }
 
 fn accepted() -> Response {
