@@ -549,3 +549,89 @@ async fn printed_lines_go_to_the_log_with_function_and_request() {
         String::from_utf8_lossy(&captured.0.lock().unwrap())
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_missing_module_and_syntax_errors_are_lambdas() {
+    let runners = runners();
+    let dir = code_dir(&[("bad.py", "def handler(event, context)\n    return 1\n")]);
+    let missing = FunctionSpec::new(
+        &format!("py-missing-{}", &uuid()[..8]),
+        "python3.12",
+        "nothere.handler",
+        &dir,
+    );
+    let (_, error) = function_error(call(&runners, &missing, json!({})).await);
+    assert_eq!(error["errorType"], "Runtime.ImportModuleError", "{error}");
+    let syntax = FunctionSpec::new(
+        &format!("py-syntax-{}", &uuid()[..8]),
+        "python3.12",
+        "bad.handler",
+        &dir,
+    );
+    let (_, error) = function_error(call(&runners, &syntax, json!({})).await);
+    assert_eq!(error["errorType"], "Runtime.UserCodeSyntaxError", "{error}");
+    runners.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bootstrap_exiting_at_start_is_a_runtime_exit_error() {
+    let runners = runners();
+    let dir = code_dir(&[("bootstrap", "#!/bin/sh\necho starting\nexit 3\n")]);
+    let spec = FunctionSpec::new(&format!("sh-exit-{}", &uuid()[..8]), "provided.al2", "x", &dir);
+    let invocation = Invocation::new("{}");
+    let request_id = invocation.request_id.clone();
+    let (_, error) = function_error(runners.invoke(&spec, invocation).await.unwrap());
+    assert_eq!(error["errorType"], "Runtime.ExitError");
+    assert_eq!(
+        error["errorMessage"],
+        format!("RequestId: {request_id} Error: Runtime exited with error: exit status 3")
+    );
+    runners.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_esm_and_callback_handlers_answer() {
+    let runners = runners();
+    let dir = code_dir(&[
+        (
+            "esm.mjs",
+            "export const handler = async (event) => ({ esm: event.v });\n",
+        ),
+        (
+            "cb.js",
+            "exports.handler = (event, context, callback) => { setTimeout(() => callback(null, { cb: event.v }), 10); };\n",
+        ),
+    ]);
+    let esm = FunctionSpec::new(&format!("node-esm-{}", &uuid()[..8]), "nodejs22.x", "esm.handler", &dir);
+    assert_eq!(success(call(&runners, &esm, json!({"v": 1})).await), json!({"esm": 1}));
+    let cb = FunctionSpec::new(&format!("node-cb-{}", &uuid()[..8]), "nodejs20.x", "cb.handler", &dir);
+    assert_eq!(success(call(&runners, &cb, json!({"v": 2})).await), json!({"cb": 2}));
+    runners.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_stops_busy_processes_too() {
+    let runners = runners();
+    let mut spec = python("app.pid");
+    spec.timeout = Duration::from_secs(30);
+    let busy = {
+        let runners = runners.clone();
+        let spec = spec.clone();
+        tokio::spawn(async move {
+            runners
+                .invoke(&spec, Invocation::new(json!({"sleep": 20}).to_string()))
+                .await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let started = std::time::Instant::now();
+    runners.shutdown().await;
+    let outcome = tokio::time::timeout(Duration::from_secs(5), busy)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let (_, error) = function_error(outcome);
+    assert_eq!(error["errorType"], "Runtime.ExitError");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}

@@ -10,10 +10,11 @@ mod process;
 
 use crate::{Backend, BoxFuture, FunctionSpec, Invocation, Outcome, RunError, RunnerConfig};
 use launch::{Launcher, Signature};
-use process::Process;
+use process::{Handle, Process};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::Semaphore;
 
 pub(crate) struct LocalBackend {
@@ -26,15 +27,49 @@ pub(crate) struct LocalBackend {
 struct Pool {
     permits: Arc<Semaphore>,
     idle: Mutex<Vec<Process>>,
+    /// Processes serving a call, by a number of the pool's.
+    busy: Mutex<HashMap<u64, Handle>>,
+    next_id: AtomicU64,
     retired: AtomicBool,
 }
 
 impl Pool {
-    fn retire(&self) {
+    /// Stops the idle processes, and the busy ones too with `busy` (at shutdown; on
+    /// update or delete, calls under way finish, as in Lambda). Returns what was stopped.
+    fn retire(&self, busy: bool) -> Vec<Handle> {
         self.retired.store(true, Ordering::SeqCst);
-        // Dropping a process kills it.
         let idle = std::mem::take(&mut *self.idle.lock().expect("pool lock"));
+        let mut stopped: Vec<Handle> = idle.iter().map(Process::handle).collect();
+        // Dropping a process kills it.
         drop(idle);
+        if busy {
+            for handle in self.busy.lock().expect("pool lock").values() {
+                handle.kill();
+                stopped.push(handle.clone());
+            }
+        }
+        stopped
+    }
+}
+
+/// A process listed as busy in its pool for as long as this lives (also when the call's
+/// future is dropped, which drops and so kills the process).
+struct Busy<'a> {
+    pool: &'a Pool,
+    id: u64,
+}
+
+impl<'a> Busy<'a> {
+    fn new(pool: &'a Pool, process: &Process) -> Busy<'a> {
+        let id = pool.next_id.fetch_add(1, Ordering::Relaxed);
+        pool.busy.lock().expect("pool lock").insert(id, process.handle());
+        Busy { pool, id }
+    }
+}
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        self.pool.busy.lock().expect("pool lock").remove(&self.id);
     }
 }
 
@@ -55,6 +90,8 @@ impl LocalBackend {
                 Arc::new(Pool {
                     permits: Arc::new(Semaphore::new(self.config.max_concurrency_per_function.max(1))),
                     idle: Mutex::new(Vec::new()),
+                    busy: Mutex::new(HashMap::new()),
+                    next_id: AtomicU64::new(0),
                     retired: AtomicBool::new(false),
                 })
             })
@@ -77,7 +114,18 @@ impl LocalBackend {
             Some(process) => process,
             None => self.start(spec, signature).await?,
         };
+        let busy = Busy::new(&pool, &process);
+        let request_id = invocation.request_id.clone();
+        tracing::info!(target: "portico::function", function = %spec.name, request_id = %request_id,
+            "START RequestId: {request_id} Version: {}", spec.version);
+        let started = std::time::Instant::now();
         let finished = process.run(invocation, spec.timeout).await;
+        let millis = started.elapsed().as_secs_f64() * 1000.0;
+        tracing::info!(target: "portico::function", function = %spec.name, request_id = %request_id,
+            "END RequestId: {request_id}");
+        tracing::info!(target: "portico::function", function = %spec.name, request_id = %request_id,
+            "REPORT RequestId: {request_id}\tDuration: {millis:.2} ms\tMemory Size: {} MB", spec.memory_mb);
+        drop(busy);
         let reusable = matches!(finished, Ok((_, true)));
         if reusable && !pool.retired.load(Ordering::SeqCst) {
             pool.idle.lock().expect("pool lock").push(process);
@@ -124,6 +172,16 @@ impl LocalBackend {
     }
 }
 
+/// How long shutdown waits for the processes to end.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(5);
+
+async fn futures_join(all: impl Iterator<Item = impl Future<Output = ()> + Send + 'static>) {
+    let tasks: Vec<_> = all.map(tokio::spawn).collect();
+    for task in tasks {
+        let _ = task.await;
+    }
+}
+
 async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, RunError> {
     tokio::task::spawn_blocking(work)
         .await
@@ -147,13 +205,22 @@ impl Backend for LocalBackend {
         Box::pin(async move {
             let pools =
                 self.take_pools(|(arn, version)| arn == function_arn || format!("{arn}:{version}") == function_arn);
-            pools.iter().for_each(|pool| pool.retire());
+            for pool in pools {
+                pool.retire(false);
+            }
         })
     }
 
     fn shutdown(&self) -> BoxFuture<'_, ()> {
         Box::pin(async move {
-            self.take_pools(|_| true).iter().for_each(|pool| pool.retire());
+            let stopped: Vec<Handle> = self
+                .take_pools(|_| true)
+                .iter()
+                .flat_map(|pool| pool.retire(true))
+                .collect();
+            // Wait for the children to be gone, so none outlives Portico.
+            let all = futures_join(stopped.into_iter().map(Handle::exited));
+            let _ = tokio::time::timeout(SHUTDOWN_WAIT, all).await;
         })
     }
 }

@@ -174,6 +174,14 @@ impl Process {
         self.shared.kill.send_replace(true);
     }
 
+    /// A handle that can stop the process while someone else holds it.
+    pub(crate) fn handle(&self) -> Handle {
+        Handle {
+            shared: self.shared.clone(),
+            exit: self.exit.clone(),
+        }
+    }
+
     /// Runs one invocation; `Ok((outcome, reusable))`.
     pub(crate) async fn run(&self, invocation: Invocation, timeout: Duration) -> Result<Finished, RunError> {
         let request_id = invocation.request_id.clone();
@@ -241,6 +249,22 @@ impl Process {
             None => lambda::exit_payload(request_id, status),
         };
         (unhandled(payload), false)
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct Handle {
+    shared: Arc<Shared>,
+    exit: watch::Receiver<Option<Option<ExitStatus>>>,
+}
+
+impl Handle {
+    pub(crate) fn kill(&self) {
+        self.shared.kill.send_replace(true);
+    }
+
+    pub(crate) async fn exited(self) {
+        wait_exit(self.exit).await;
     }
 }
 
