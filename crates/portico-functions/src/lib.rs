@@ -24,6 +24,21 @@
 //! [`Outcome::FunctionError`] with the error document Lambda would return (handler errors
 //! as the runtime reported them, `Task timed out after N.NN seconds`, `Runtime.ExitError`,
 //! init errors). [`RunError`] is for failures of the runner itself.
+//!
+//! Choices worth knowing:
+//! - A call finding all of a function version's processes busy, with
+//!   `max_concurrency_per_function` already running, queues (first come, first served) for
+//!   up to [`RunnerConfig::queue_wait`] (10 s by default), then fails with
+//!   [`RunError::TooManyRequests`].
+//! - The timeout clock starts when the runtime takes the call (`/invocation/next`); a
+//!   starting process has Lambda's 10 s init budget on top. A timed-out process is killed
+//!   with its whole process group, as is anything it started.
+//! - Dropping the future of [`Runners::invoke`] kills the process serving it.
+//! - Node errors carry `trace` (the Node runtime's field), Python's `stackTrace` and
+//!   `requestId` (awslambdaric's own document, passed through).
+//! - The RIE flags no function error: an answer that is only Lambda's error document
+//!   (`errorMessage` and the usual fields) is taken for one.
+//! - Memory size is passed to the runtime, not enforced.
 
 mod endpoint;
 mod lambda;
@@ -298,6 +313,14 @@ impl Runners {
     /// awslambdaric". Blocks while it probes an interpreter (once per runtime).
     pub fn check(&self, spec: &FunctionSpec) -> Result<(), String> {
         self.backend(&spec.target).check(spec)
+    }
+
+    /// [`Runners::check`] off the async threads (it may run an interpreter).
+    pub async fn check_async(&self, spec: &FunctionSpec) -> Result<(), String> {
+        let (runners, spec) = (self.clone(), spec.clone());
+        tokio::task::spawn_blocking(move || runners.check(&spec))
+            .await
+            .unwrap_or_else(|e| Err(format!("runtime check failed: {e}")))
     }
 
     /// Stops the warm processes of a function (on delete or update).

@@ -316,6 +316,14 @@ async fn check_names_what_is_missing() {
     }
     let java = FunctionSpec::new("j", "java21", "x", &empty);
     assert!(runners.check(&java).unwrap_err().contains("java21"));
+    assert_eq!(runners.check_async(&java).await, runners.check(&java));
+    let remote = FunctionSpec {
+        target: Target::Rie {
+            url: "http://127.0.0.1:9".to_owned(),
+        },
+        ..java
+    };
+    runners.check(&remote).unwrap();
 }
 
 /// A Lambda-like server: serves Invoke (and the RIE's path) by running local functions.
