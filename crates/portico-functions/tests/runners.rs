@@ -643,3 +643,29 @@ async fn shutdown_stops_busy_processes_too() {
     assert_eq!(error["errorType"], "Runtime.ExitError");
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_context_carries_the_invocations_headers() {
+    use base64::Engine;
+    let runners = runners();
+    let dir = code_dir(&[(
+        "ctx.js",
+        "exports.handler = async (event, c) => ({ cc: c.clientContext, who: c.identity, arn: c.invokedFunctionArn, \
+         id: c.awsRequestId, left: c.getRemainingTimeInMillis(), trace: process.env._X_AMZN_TRACE_ID });\n",
+    )]);
+    let spec = FunctionSpec::new(&format!("node-ctx-{}", &uuid()[..8]), "nodejs20.x", "ctx.handler", &dir);
+    let mut invocation = Invocation::new("{}");
+    invocation.client_context = Some(base64::engine::general_purpose::STANDARD.encode(r#"{"custom":{"a":1}}"#));
+    invocation.cognito_identity = Some(r#"{"cognitoIdentityId":"id-1"}"#.to_owned());
+    invocation.trace_id = Some("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1".to_owned());
+    let request_id = invocation.request_id.clone();
+    let answer = success(runners.invoke(&spec, invocation).await.unwrap());
+    assert_eq!(answer["cc"], json!({"custom": {"a": 1}}));
+    assert_eq!(answer["who"], json!({"cognitoIdentityId": "id-1"}));
+    assert_eq!(answer["arn"], spec.arn.as_str());
+    assert_eq!(answer["id"], request_id.as_str());
+    let left = answer["left"].as_u64().unwrap();
+    assert!(left > 1000 && left <= 3000, "{left}");
+    assert_eq!(answer["trace"], "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1");
+    runners.shutdown().await;
+}
