@@ -4,7 +4,7 @@
 use crate::{Backend, BoxFuture, Credentials, FunctionSpec, Invocation, Outcome, RunError, Target};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::utf8_percent_encode;
 use portico_http::{HttpClient, OutboundError, OutboundRequest, OutboundResponse};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -75,11 +75,11 @@ impl EndpointBackend {
         let Target::Endpoint { url } = &spec.target else {
             return Err(RunError::Backend("not an endpoint target".to_owned()));
         };
-        let name = utf8_percent_encode(&spec.name, NON_ALPHANUMERIC);
+        let name = utf8_percent_encode(&spec.name, crate::sigv4::RESERVED);
         let mut target = format!("{}/2015-03-31/functions/{name}/invocations", base(url));
         if spec.version != "$LATEST" {
             target.push_str("?Qualifier=");
-            target.extend(utf8_percent_encode(&spec.version, NON_ALPHANUMERIC));
+            target.extend(utf8_percent_encode(&spec.version, crate::sigv4::RESERVED));
         }
         let uri = parse_uri(&target)?;
         let mut headers = invocation_headers(&invocation);

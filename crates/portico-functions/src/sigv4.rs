@@ -8,7 +8,7 @@ use ring::{digest, hmac};
 use time::OffsetDateTime;
 
 /// Everything but SigV4's unreserved characters (`A-Z a-z 0-9 - . _ ~`).
-const RESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+pub(crate) const RESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -35,7 +35,8 @@ pub(crate) struct Signer<'a> {
 }
 
 /// Adds `Host`, `X-Amz-Date`, `X-Amz-Security-Token` (with a session token) and
-/// `Authorization` to `headers`. Those are the headers signed; others stay unsigned.
+/// `Authorization` to `headers`, signing every header there but the ones proxies may
+/// change (as botocore does).
 pub(crate) fn sign(
     method: &Method,
     uri: &Uri,
@@ -52,16 +53,35 @@ pub(crate) fn sign(
     let date = format!("{:04}{:02}{:02}", now.year(), u8::from(now.month()), now.day());
     let stamp = format!("{date}T{:02}{:02}{:02}Z", now.hour(), now.minute(), now.second());
     let host = uri.authority().map(|a| a.as_str()).unwrap_or_default();
-    let mut signed: Vec<(&str, String)> = vec![("host", host.to_owned()), ("x-amz-date", stamp.clone())];
+    let mut added = vec![("host", host.to_owned()), ("x-amz-date", stamp.clone())];
     if let Some(token) = &credentials.session_token {
-        signed.push(("x-amz-security-token", token.clone()));
+        added.push(("x-amz-security-token", token.clone()));
     }
-    signed.sort();
-    for (name, value) in &signed {
-        if let Ok(value) = HeaderValue::from_str(value) {
-            headers.insert(*name, value);
+    for (name, value) in added {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
         }
     }
+    const UNSIGNED: [&str; 4] = ["authorization", "user-agent", "expect", "x-amzn-trace-id"];
+    let mut signed: Vec<(&str, String)> = headers
+        .keys()
+        .map(|name| name.as_str())
+        .filter(|name| !UNSIGNED.contains(name))
+        .map(|name| {
+            let values: Vec<String> = headers
+                .get_all(name)
+                .iter()
+                .map(|v| {
+                    String::from_utf8_lossy(v.as_bytes())
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect();
+            (name, values.join(","))
+        })
+        .collect();
+    signed.sort();
 
     // Services other than S3 encode each segment of the (already encoded) path again.
     let path = uri.path();
@@ -187,5 +207,42 @@ mod tests {
         );
         assert_eq!(headers["host"], "127.0.0.1:9999");
         assert_eq!(headers["x-amz-security-token"], "tok");
+    }
+
+    /// The headers the endpoint backend sends are signed, the trace header is not
+    /// (botocore's choice); expected value from botocore.
+    #[test]
+    fn signs_sent_headers_but_the_trace_header() {
+        let mut headers = HeaderMap::new();
+        headers.insert("content-type", HeaderValue::from_static("application/json"));
+        headers.insert("x-amz-invocation-type", HeaderValue::from_static("RequestResponse"));
+        headers.insert("x-amzn-trace-id", HeaderValue::from_static("Root=1-abc"));
+        let uri: Uri = "https://lambda.eu-west-1.amazonaws.com/2015-03-31/functions/my-fn/invocations"
+            .parse()
+            .unwrap();
+        let credentials = Credentials {
+            access_key_id: "AKID".to_owned(),
+            secret_access_key: "SECRET".to_owned(),
+            session_token: None,
+        };
+        let signer = Signer {
+            region: "eu-west-1",
+            service: "lambda",
+            credentials: &credentials,
+        };
+        sign(
+            &Method::POST,
+            &uri,
+            &mut headers,
+            b"{}",
+            &signer,
+            datetime!(2026-01-02 03:04:05 UTC),
+        );
+        assert_eq!(
+            headers["authorization"],
+            "AWS4-HMAC-SHA256 Credential=AKID/20260102/eu-west-1/lambda/aws4_request, \
+             SignedHeaders=content-type;host;x-amz-date;x-amz-invocation-type, \
+             Signature=d4d012e84eb933236487e3e85d89da1f646bbe2c22178ade5fb5524a5a82843f"
+        );
     }
 }
