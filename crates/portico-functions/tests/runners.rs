@@ -36,7 +36,7 @@ def env(event, context):
 "#;
 
 fn code_dir(files: &[(&str, &str)]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("portico-functions-test-{}", uuid()));
+    let dir = std::env::temp_dir().join("portico-functions-tests").join(uuid());
     std::fs::create_dir_all(&dir).unwrap();
     for (name, text) in files {
         let path = dir.join(name);
@@ -222,15 +222,21 @@ async fn python_revision_change_and_retire_replace_the_process() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_hot_reload_picks_up_changed_code() {
     let runners = runners();
-    let dir = code_dir(&[("app.py", "def handler(event, context):\n    return 1\n")]);
+    let code = |n: u32| format!("import os\ndef handler(event, context):\n    return [{n}, os.getpid()]\n");
+    let dir = code_dir(&[("app.py", &code(1))]);
     let mut spec = FunctionSpec::new(&format!("hot-{}", &uuid()[..8]), "python3.12", "app.handler", &dir);
     spec.hot_reload = true;
-    assert_eq!(success(call(&runners, &spec, json!({})).await), json!(1));
-    assert_eq!(success(call(&runners, &spec, json!({})).await), json!(1));
-    std::fs::write(dir.join("app.py"), "def handler(event, context):\n    return 2\n").unwrap();
+    let first = success(call(&runners, &spec, json!({})).await);
+    let second = success(call(&runners, &spec, json!({})).await);
+    assert_eq!(first[0], 1);
+    // Python's own __pycache__ writes do not count as a change.
+    assert_eq!(first, second, "unchanged code keeps its process");
+    std::fs::write(dir.join("app.py"), code(2)).unwrap();
     // A new file too, should the clock's granularity hide the rewrite.
     std::fs::write(dir.join("other.py"), "").unwrap();
-    assert_eq!(success(call(&runners, &spec, json!({})).await), json!(2));
+    let third = success(call(&runners, &spec, json!({})).await);
+    assert_eq!(third[0], 2);
+    assert_ne!(third[1], first[1]);
     runners.shutdown().await;
 }
 
