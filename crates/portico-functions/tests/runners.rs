@@ -527,15 +527,16 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
     }
 }
 
-// One thread, so the thread's default subscriber sees the tasks that forward the lines.
-#[tokio::test(flavor = "current_thread")]
+// The global subscriber (this test is the only one setting it): a thread's default one
+// races with the callsite interest cached by the other tests' threads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn printed_lines_go_to_the_log_with_function_and_request() {
     let captured = Captured::default();
     let subscriber = tracing_subscriber::fmt()
         .with_ansi(false)
         .with_writer(captured.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::subscriber::set_global_default(subscriber).unwrap();
     let runners = runners();
     let dir = code_dir(&[(
         "app.py",
