@@ -4,6 +4,7 @@ use crate::code::{CodeStore, Placed, Upload};
 use crate::kinds::{ALIAS, Code, FUNCTION, FunctionDoc, VERSION, VersionDoc};
 use crate::names::{self, FunctionRef, conflict, function_arn, function_not_found, invalid, qualified_arn};
 use crate::support::{last_modified, marker, max_items, revision, scope};
+use portico_functions::{FunctionSpec, Runners};
 use portico_store::{List, Store, StoreError, Stored};
 use portico_wire::lambda::*;
 use portico_wire::{AwsError, RequestContext};
@@ -17,6 +18,7 @@ fn needs_handler(runtime: &str) -> bool {
 pub async fn create(
     store: &Store,
     code_store: &CodeStore,
+    runners: &Runners,
     ctx: &RequestContext,
     input: CreateFunctionRequest,
 ) -> Result<FunctionConfiguration, AwsError> {
@@ -52,6 +54,13 @@ pub async fn create(
         return Err(conflict(format!("Function already exist: {name}")));
     }
     let placed = code_store.place(&ctx.account, &ctx.region, &name, upload).await?;
+    let probe = FunctionSpec::new(
+        &name,
+        &runtime,
+        input.handler.as_deref().unwrap_or_default(),
+        placed.code.dir.clone(),
+    );
+    runners.check_async(&probe).await.map_err(invalid)?;
     let config = FunctionConfiguration {
         function_name: Some(name.clone()),
         function_arn: Some(function_arn(ctx, &name)),
@@ -339,6 +348,7 @@ pub async fn update_configuration(
 pub async fn delete(
     store: &Store,
     code_store: &CodeStore,
+    runners: &Runners,
     ctx: &RequestContext,
     input: DeleteFunctionRequest,
 ) -> Result<DeleteFunctionResponse, AwsError> {
@@ -353,6 +363,7 @@ pub async fn delete(
         None => {
             tx.delete(&latest.row).await?;
             tx.commit().await?;
+            runners.retire(&function_arn(ctx, &function.name)).await;
             code_store.remove(&ctx.account, &ctx.region, &function.name).await;
         }
         Some("$LATEST") => {

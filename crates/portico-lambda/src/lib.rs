@@ -5,13 +5,15 @@
 //! - `kinds`: the documents it stores (`function` ─ `function-version` / `function-alias`).
 //! - `names`: function names and ARNs as callers give them, and Lambda's errors about them.
 //! - `code`: archives unpacked under the data directory, or a local folder read in place.
-//! - `functions`: CreateFunction … DeleteFunction and tags; `versions`: versions and aliases;
+//! - `functions`: CreateFunction … DeleteFunction and tags; `invoke`: Invoke through the
+//!   function runners (`portico-functions`); `versions`: versions and aliases;
 //!   `policy`: the resource policy (AddPermission, RemovePermission, GetPolicy).
 //!
 //! Functions report `State: Active` at once: their code is on disk when CreateFunction answers.
 
 mod code;
 mod functions;
+mod invoke;
 pub mod kinds;
 mod names;
 mod policy;
@@ -20,6 +22,7 @@ mod versions;
 
 pub use code::CodeStore;
 
+use portico_functions::Runners;
 use portico_store::Store;
 use portico_wire::lambda::*;
 use portico_wire::{AwsError, RequestContext};
@@ -29,11 +32,18 @@ use portico_wire::{AwsError, RequestContext};
 pub struct LambdaControlPlane {
     store: Store,
     code: CodeStore,
+    runners: Runners,
 }
 
 impl LambdaControlPlane {
-    pub fn new(store: Store, code: CodeStore) -> Self {
-        Self { store, code }
+    pub fn new(store: Store, code: CodeStore, runners: Runners) -> Self {
+        Self { store, code, runners }
+    }
+
+    /// The runners that run this control plane's functions (the data plane's Lambda
+    /// integrations share them).
+    pub fn runners(&self) -> &Runners {
+        &self.runners
     }
 }
 
@@ -41,7 +51,10 @@ type R<T> = Result<T, AwsError>;
 
 impl Lambda for LambdaControlPlane {
     async fn create_function(&self, ctx: &RequestContext, input: CreateFunctionRequest) -> R<FunctionConfiguration> {
-        functions::create(&self.store, &self.code, ctx, input).await
+        functions::create(&self.store, &self.code, &self.runners, ctx, input).await
+    }
+    async fn invoke(&self, ctx: &RequestContext, input: InvocationRequest) -> R<InvocationResponse> {
+        invoke::invoke(&self.store, &self.runners, ctx, input).await
     }
     async fn get_function(&self, ctx: &RequestContext, input: GetFunctionRequest) -> R<GetFunctionResponse> {
         functions::get(&self.store, ctx, input).await
@@ -71,7 +84,7 @@ impl Lambda for LambdaControlPlane {
         functions::update_configuration(&self.store, ctx, input).await
     }
     async fn delete_function(&self, ctx: &RequestContext, input: DeleteFunctionRequest) -> R<DeleteFunctionResponse> {
-        functions::delete(&self.store, &self.code, ctx, input).await
+        functions::delete(&self.store, &self.code, &self.runners, ctx, input).await
     }
 
     async fn publish_version(&self, ctx: &RequestContext, input: PublishVersionRequest) -> R<FunctionConfiguration> {

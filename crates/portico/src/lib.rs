@@ -24,6 +24,7 @@ use axum::extract::{Request, State as AxumState};
 use axum::response::Response;
 use connections::ConnectionsCall;
 use portico_dataplane::{DataPlane, Invocation};
+use portico_functions::{RunnerConfig, Runners};
 use portico_http::{BodyError, read_body};
 use portico_lambda::{CodeStore, LambdaControlPlane};
 use portico_rest::RestControlPlane;
@@ -72,6 +73,18 @@ impl CodeDir {
     }
 }
 
+fn runners(address: std::net::SocketAddr) -> Runners {
+    let host = if address.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        address.ip().to_string()
+    };
+    Runners::new(RunnerConfig {
+        endpoint_url_for_handlers: format!("http://{host}:{}", address.port()),
+        ..RunnerConfig::default()
+    })
+}
+
 impl Drop for CodeDir {
     fn drop(&mut self) {
         if self.temporary {
@@ -81,7 +94,8 @@ impl Drop for CodeDir {
 }
 
 impl State {
-    pub async fn new(config: Config) -> Result<Arc<Self>, String> {
+    /// `address` is where Portico listens: handlers reach it as `AWS_ENDPOINT_URL`.
+    pub async fn new(config: Config, address: std::net::SocketAddr) -> Result<Arc<Self>, String> {
         let quotas = config.quotas()?;
         let dir = (!config.in_memory).then(|| config.data_dir.clone());
         let store = Store::open(dir.as_deref())
@@ -90,7 +104,7 @@ impl State {
         let code_dir = CodeDir::new(&config)?;
         Ok(Arc::new(Self {
             rest: RestControlPlane::new(store.clone(), quotas),
-            lambda: LambdaControlPlane::new(store.clone(), CodeStore::new(code_dir.path.clone())),
+            lambda: LambdaControlPlane::new(store.clone(), CodeStore::new(code_dir.path.clone()), runners(address)),
             code_dir,
             dataplane: DataPlane::new(store.clone(), Arc::new(portico_http::Client::default()))
                 .with_body_timeout(config.body_timeout),

@@ -19,7 +19,8 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let state = match State::new(config.clone()).await {
+    let address = listener.local_addr().expect("bound listener has an address");
+    let state = match State::new(config.clone(), address).await {
         Ok(state) => state,
         Err(e) => {
             eprintln!("portico: {e}");
@@ -32,7 +33,6 @@ async fn main() -> std::process::ExitCode {
         eprintln!("portico: cannot install signal handlers");
         return std::process::ExitCode::FAILURE;
     };
-    let address = listener.local_addr().expect("bound listener has an address");
     // First line on stdout: tests and scripts read the port from it.
     println!("portico listening on http://{address}");
     if config.in_memory {
@@ -47,7 +47,11 @@ async fn main() -> std::process::ExitCode {
         };
         tracing::info!("{signal} received: stopping");
     };
-    match portico::run(listener, state, shutdown).await {
+    let runners = state.lambda.runners().clone();
+    let served = portico::run(listener, state, shutdown).await;
+    // Function processes end with Portico.
+    runners.shutdown().await;
+    match served {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("portico: {e}");

@@ -1,0 +1,134 @@
+//! Invoke: the function a name and qualifier select, run by the function runners.
+
+use crate::functions::resolve;
+use crate::kinds::Code;
+use crate::names::{self, invalid};
+use portico_functions::{FunctionSpec, Invocation, Outcome, RunError, Runners, Target};
+use portico_store::Store;
+use portico_wire::lambda::*;
+use portico_wire::types::Blob;
+use portico_wire::{AwsError, RequestContext};
+use std::time::Duration;
+
+/// What the runners need to run one configuration of a function.
+pub fn spec(ctx: &RequestContext, config: &FunctionConfiguration, code: &Code) -> FunctionSpec {
+    let name = config.function_name.clone().unwrap_or_default();
+    let mut spec = FunctionSpec::new(
+        &name,
+        config.runtime.as_deref().unwrap_or_default(),
+        config.handler.as_deref().unwrap_or_default(),
+        code.dir.clone(),
+    );
+    spec.arn = names::function_arn(ctx, &name);
+    spec.version = config.version.clone().unwrap_or_else(|| "$LATEST".into());
+    spec.memory_mb = config.memory_size.unwrap_or(128).clamp(128, 10_240) as u32;
+    spec.timeout = Duration::from_secs(config.timeout.unwrap_or(3).clamp(1, 900) as u64);
+    spec.environment = config
+        .environment
+        .as_ref()
+        .and_then(|e| e.variables.clone())
+        .unwrap_or_default();
+    spec.account = ctx.account.clone();
+    spec.region = ctx.region.clone();
+    spec.revision = format!(
+        "{}|{}",
+        config.code_sha256.as_deref().unwrap_or_default(),
+        config.last_modified.as_deref().unwrap_or_default()
+    );
+    spec.hot_reload = code.hot_reload;
+    spec.target = Target::Local;
+    spec
+}
+
+/// A runner's failure as Lambda's API reports it.
+pub fn run_error(error: RunError) -> AwsError {
+    match error {
+        RunError::RuntimeMissing(message) => InvalidRuntimeException {
+            message,
+            r#type: Some("User".into()),
+        }
+        .into(),
+        RunError::TooManyRequests => TooManyRequestsException {
+            message: "Rate Exceeded.".into(),
+            r#type: Some("User".into()),
+            reason: Some("ConcurrentInvocationLimitExceeded".into()),
+            ..Default::default()
+        }
+        .into(),
+        RunError::Backend(message) => {
+            tracing::error!(%message, "function runner failed");
+            ServiceException {
+                message,
+                r#type: Some("Service".into()),
+            }
+            .into()
+        }
+    }
+}
+
+pub async fn invoke(
+    store: &Store,
+    runners: &Runners,
+    ctx: &RequestContext,
+    input: InvocationRequest,
+) -> Result<InvocationResponse, AwsError> {
+    let function = names::parse(
+        ctx,
+        &input.function_name.unwrap_or_default(),
+        input.qualifier.as_deref(),
+    )?;
+    let (_, config, code) = resolve(store, ctx, &function).await?;
+    let payload = input.payload.map(|b| b.0).unwrap_or_default();
+    let payload = if payload.iter().all(u8::is_ascii_whitespace) {
+        b"{}".to_vec()
+    } else {
+        if let Err(e) = serde_json::from_slice::<serde_json::Value>(&payload) {
+            return Err(InvalidRequestContentException {
+                message: format!("Could not parse request body into json: Could not parse payload into json: {e}"),
+                r#type: Some("User".into()),
+            }
+            .into());
+        }
+        payload
+    };
+    let executed_version = config.version.clone();
+    let spec = spec(ctx, &config, &code);
+    let mut call = Invocation::new(payload);
+    call.client_context = input.client_context;
+    match input.invocation_type.as_deref().unwrap_or("RequestResponse") {
+        "DryRun" => Ok(InvocationResponse {
+            status_code: Some(204),
+            ..Default::default()
+        }),
+        "Event" => {
+            let runners = runners.clone();
+            tokio::spawn(async move {
+                match runners.invoke(&spec, call).await {
+                    Ok(Outcome::Success(_)) => {}
+                    Ok(Outcome::FunctionError { payload, .. }) => {
+                        tracing::warn!(function = spec.name, error = %String::from_utf8_lossy(&payload), "asynchronous invocation failed");
+                    }
+                    Err(e) => tracing::warn!(function = spec.name, error = %e, "asynchronous invocation failed"),
+                }
+            });
+            Ok(InvocationResponse {
+                status_code: Some(202),
+                ..Default::default()
+            })
+        }
+        "RequestResponse" => {
+            let (function_error, payload) = match runners.invoke(&spec, call).await.map_err(run_error)? {
+                Outcome::Success(payload) => (None, payload),
+                Outcome::FunctionError { kind, payload } => (Some(kind), payload),
+            };
+            Ok(InvocationResponse {
+                status_code: Some(200),
+                function_error,
+                payload: Some(Blob(payload.to_vec())),
+                executed_version,
+                ..Default::default()
+            })
+        }
+        other => Err(invalid(format!("Invalid InvocationType: {other}"))),
+    }
+}
