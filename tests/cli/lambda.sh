@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Lambda API through the AWS CLI: functions from a zip and from a local folder, versions,
-# aliases, permissions, tags, and Lambda's errors.
+# aliases, permissions, tags, Invoke (Python, Node and a provided bootstrap, run as local
+# processes), and Lambda's errors.
 #
 #   PORTICO_ENDPOINT=http://127.0.0.1:4566 tests/cli/lambda.sh
 set -euo pipefail
@@ -97,9 +98,68 @@ lambda create-function --function-name "$NAME-hot" --runtime python3.12 --handle
 expect_error InvalidParameterValueException lambda create-function --function-name "$NAME-s3" --runtime python3.12 \
     --handler app.handler --role "$ROLE" --code "S3Bucket=some-bucket,S3Key=code.zip"
 
+step "Invoke: a result, a function error, an Event and a DryRun"
+cat >"$WORK/calc.py" <<'PY'
+def handler(event, context):
+    if "fail" in event:
+        raise ValueError("asked to fail")
+    return {"sum": event["a"] + event["b"], "function": context.function_name}
+PY
+(cd "$WORK" && python3 -c 'import zipfile; z = zipfile.ZipFile("calc.zip", "w"); z.write("calc.py"); z.close()')
+lambda create-function --function-name "$NAME-calc" --runtime python3.12 --handler calc.handler --role "$ROLE" \
+    --zip-file "fileb://$WORK/calc.zip" >/dev/null
+meta="$(lambda invoke --function-name "$NAME-calc" --payload '{"a": 2, "b": 3}' "$WORK/out.json")"
+jq -e '.StatusCode == 200 and .ExecutedVersion == "$LATEST" and (has("FunctionError") | not)' <<<"$meta" >/dev/null \
+    || fail "invoke answered $meta"
+jq -e --arg fn "$NAME-calc" '.sum == 5 and .function == $fn' "$WORK/out.json" >/dev/null || fail "payload $(cat "$WORK/out.json")"
+meta="$(lambda invoke --function-name "$NAME-calc" --payload '{"fail": true}' "$WORK/out.json")"
+jq -e '.FunctionError == "Unhandled"' <<<"$meta" >/dev/null || fail "function error answered $meta"
+jq -e '.errorType == "ValueError" and .errorMessage == "asked to fail" and (.stackTrace | length) > 0' "$WORK/out.json" >/dev/null \
+    || fail "error payload $(cat "$WORK/out.json")"
+[ "$(lambda invoke --function-name "$NAME-calc" --invocation-type Event --payload '{"a": 1, "b": 1}' "$WORK/out.json" \
+    --query StatusCode)" = 202 ] || fail "Event invocation"
+[ "$(lambda invoke --function-name "$NAME-calc" --invocation-type DryRun "$WORK/out.json" --query StatusCode)" = 204 ] \
+    || fail "DryRun invocation"
+expect_error InvalidRequestContentException lambda invoke --function-name "$NAME-calc" --payload 'not json' "$WORK/out.json"
+
+step "A Node handler and a provided bootstrap answer one call each"
+cat >"$WORK/index.mjs" <<'JS'
+export const handler = async (event) => ({ runtime: "node", got: event.n });
+JS
+(cd "$WORK" && python3 -c 'import zipfile; z = zipfile.ZipFile("node.zip", "w"); z.write("index.mjs"); z.close()')
+lambda create-function --function-name "$NAME-node" --runtime nodejs20.x --handler index.handler --role "$ROLE" \
+    --zip-file "fileb://$WORK/node.zip" >/dev/null
+lambda invoke --function-name "$NAME-node" --payload '{"n": 7}' "$WORK/out.json" >/dev/null
+jq -e '.runtime == "node" and .got == 7' "$WORK/out.json" >/dev/null || fail "node answered $(cat "$WORK/out.json")"
+cat >"$WORK/bootstrap" <<'SH'
+#!/bin/bash
+# A provided runtime: the Runtime API loop in shell.
+set -euo pipefail
+api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation"
+while true; do
+    headers="$(mktemp)"
+    event="$(curl -sS -D "$headers" "$api/next")"
+    id="$(grep -i '^Lambda-Runtime-Aws-Request-Id:' "$headers" | cut -d' ' -f2 | tr -d '\r')"
+    curl -sS -X POST "$api/$id/response" -d "{\"runtime\": \"provided\", \"event\": $event}" >/dev/null
+done
+SH
+chmod +x "$WORK/bootstrap"
+(cd "$WORK" && python3 -c '
+import zipfile
+z = zipfile.ZipFile("provided.zip", "w")
+info = zipfile.ZipInfo("bootstrap")
+info.external_attr = 0o755 << 16
+z.writestr(info, open("bootstrap").read())
+z.close()')
+lambda create-function --function-name "$NAME-sh" --runtime provided.al2023 --handler bootstrap --role "$ROLE" \
+    --zip-file "fileb://$WORK/provided.zip" >/dev/null
+lambda invoke --function-name "$NAME-sh" --payload '{"n": 8}' "$WORK/out.json" >/dev/null
+jq -e '.runtime == "provided" and .event.n == 8' "$WORK/out.json" >/dev/null || fail "bootstrap answered $(cat "$WORK/out.json")"
+for fn in calc node sh; do lambda delete-function --function-name "$NAME-$fn" >/dev/null; done
+
 step "DeleteFunction takes versions and aliases with it"
-lambda delete-function --function-name "$NAME-hot"
-lambda delete-function --function-name "$NAME"
+lambda delete-function --function-name "$NAME-hot" >/dev/null
+lambda delete-function --function-name "$NAME" >/dev/null
 expect_error ResourceNotFoundException lambda get-function --function-name "$NAME"
 expect_error ResourceNotFoundException lambda delete-function --function-name "$NAME"
 step "Lambda API passed"

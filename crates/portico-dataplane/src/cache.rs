@@ -178,6 +178,7 @@ impl StageCache {
         }
         Ok(Lookup::Stage(Arc::new(CompiledStage {
             account_id: api.row.scope().account.as_str().into(),
+            region: api.row.scope().region.as_str().into(),
             api_id: api_id.into(),
             name: stage_name.into(),
             variables: Arc::new(stage.doc.variables.unwrap_or_default()),

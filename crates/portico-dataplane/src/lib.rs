@@ -6,14 +6,15 @@
 //!   change feed); `stage`: what compiling a stage makes.
 //! - `route`: path and method to a deployed method and its path parameters.
 //! - `context`: the one `RequestContext` every later step reads.
-//! - `integration`: the compiled integration, one file per type (`mock`, `http_proxy`), with
-//!   `mapping` (URI templates and parameter mappings); backends are reached through
-//!   `portico_http::HttpClient`.
+//! - `integration`: the compiled integration, one file per type (`mock`, `http_proxy`,
+//!   `aws_proxy`), with `mapping` (URI templates and parameter mappings); backends are reached
+//!   through `portico_http::HttpClient`, Lambda functions through `functions::Functions`.
 //! - `websocket`: upgrades on execute-api (a placeholder until WebSocket APIs are served).
 //! - `respond`: integration response selection and mapping, and the fixed error answers.
 
 mod cache;
 mod context;
+pub mod functions;
 mod integration;
 mod mapping;
 mod parse;
@@ -30,6 +31,7 @@ pub use portico_http::PAYLOAD_LIMIT;
 use axum::body::Body;
 use bytes::Bytes;
 use cache::{Lookup, StageCache};
+use functions::Functions;
 use http::{HeaderValue, Response};
 use portico_http::HttpClient;
 use portico_store::Store;
@@ -42,6 +44,8 @@ pub struct DataPlane {
     store: Store,
     cache: Arc<StageCache>,
     client: Arc<dyn HttpClient>,
+    /// Runs Lambda functions for AWS_PROXY integrations; none in unit tests of other steps.
+    functions: Option<Arc<dyn Functions>>,
     /// How long a client may take to send a request body.
     body_timeout: Duration,
 }
@@ -60,8 +64,15 @@ impl DataPlane {
             store,
             cache,
             client,
+            functions: None,
             body_timeout: Duration::from_secs(30),
         }
+    }
+
+    /// Lambda integrations call functions through `functions`.
+    pub fn with_functions(mut self, functions: Arc<dyn Functions>) -> Self {
+        self.functions = Some(functions);
+        self
     }
 
     /// The front door's body-read deadline (`--body-timeout`).
@@ -140,7 +151,9 @@ impl DataPlane {
             tracing::warn!(resource = &*ctx.resource_path, method = %ctx.method, "method has no integration");
             return respond::internal_error();
         };
-        let response = integration.invoke(&ctx, self.client.as_ref()).await;
+        let response = integration
+            .invoke(&ctx, self.client.as_ref(), self.functions.as_deref())
+            .await;
         tracing::debug!(status = response.status().as_u16(), path = ctx.full_path(), "answered");
         response
     }

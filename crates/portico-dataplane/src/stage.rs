@@ -21,6 +21,7 @@ pub struct CompiledDeployment {
 #[derive(Debug)]
 pub struct CompiledStage {
     pub account_id: Arc<str>,
+    pub region: Arc<str>,
     pub api_id: Arc<str>,
     pub name: Arc<str>,
     pub variables: Arc<BTreeMap<String, String>>,

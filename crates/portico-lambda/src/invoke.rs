@@ -132,3 +132,38 @@ pub async fn invoke(
         other => Err(invalid(format!("Invalid InvocationType: {other}"))),
     }
 }
+
+/// Why a call from an integration did not run the function.
+#[derive(Debug)]
+pub enum CallError {
+    NotFound,
+    Failed(String),
+}
+
+/// A synchronous call from inside Portico (an API Gateway integration or authorizer):
+/// `function` is a name or an ARN, qualified or not, in `account` and `region`.
+pub async fn call(
+    store: &Store,
+    runners: &Runners,
+    account: &str,
+    region: &str,
+    function: &str,
+    payload: bytes::Bytes,
+) -> Result<Outcome, CallError> {
+    let ctx = RequestContext {
+        account: account.to_owned(),
+        region: region.to_owned(),
+        request_id: String::new(),
+    };
+    let function = names::parse(&ctx, function, None).map_err(|e| CallError::Failed(e.message))?;
+    let (_, config, code) = match resolve(store, &ctx, &function).await {
+        Ok(found) => found,
+        Err(e) if e.status == 404 => return Err(CallError::NotFound),
+        Err(e) => return Err(CallError::Failed(e.message)),
+    };
+    let spec = spec(&ctx, &config, &code);
+    runners
+        .invoke(&spec, Invocation::new(payload))
+        .await
+        .map_err(|e| CallError::Failed(e.to_string()))
+}

@@ -21,6 +21,7 @@ mod support;
 mod versions;
 
 pub use code::CodeStore;
+pub use invoke::CallError;
 
 use portico_functions::Runners;
 use portico_store::Store;
@@ -44,6 +45,17 @@ impl LambdaControlPlane {
     /// integrations share them).
     pub fn runners(&self) -> &Runners {
         &self.runners
+    }
+
+    /// Runs a function for an API Gateway integration or authorizer.
+    pub async fn call(
+        &self,
+        account: &str,
+        region: &str,
+        function: &str,
+        payload: bytes::Bytes,
+    ) -> Result<portico_functions::Outcome, invoke::CallError> {
+        invoke::call(&self.store, &self.runners, account, region, function, payload).await
     }
 }
 

@@ -23,10 +23,12 @@ use axum::body::Body;
 use axum::extract::{Request, State as AxumState};
 use axum::response::Response;
 use connections::ConnectionsCall;
+use portico_dataplane::functions::{FunctionCall, FunctionResult};
 use portico_dataplane::{DataPlane, Invocation};
+use portico_functions::Outcome;
 use portico_functions::{RunnerConfig, Runners};
 use portico_http::{BodyError, read_body};
-use portico_lambda::{CodeStore, LambdaControlPlane};
+use portico_lambda::{CallError, CodeStore, LambdaControlPlane};
 use portico_rest::RestControlPlane;
 use portico_store::Store;
 use std::future::Future;
@@ -85,6 +87,29 @@ fn runners(address: std::net::SocketAddr) -> Runners {
     })
 }
 
+/// The data plane's Lambda integrations run functions through the Lambda control plane.
+struct Functions(LambdaControlPlane);
+
+impl portico_dataplane::functions::Functions for Functions {
+    fn invoke(&self, call: FunctionCall) -> std::pin::Pin<Box<dyn Future<Output = FunctionResult> + Send + '_>> {
+        Box::pin(async move {
+            match self
+                .0
+                .call(&call.account, &call.region, &call.function, call.payload)
+                .await
+            {
+                Ok(Outcome::Success(payload)) => FunctionResult::Answer { error: None, payload },
+                Ok(Outcome::FunctionError { kind, payload }) => FunctionResult::Answer {
+                    error: Some(kind),
+                    payload,
+                },
+                Err(CallError::NotFound) => FunctionResult::NotFound,
+                Err(CallError::Failed(reason)) => FunctionResult::Failed(reason),
+            }
+        })
+    }
+}
+
 impl Drop for CodeDir {
     fn drop(&mut self) {
         if self.temporary {
@@ -102,12 +127,14 @@ impl State {
             .await
             .map_err(|e| format!("cannot open state: {e}"))?;
         let code_dir = CodeDir::new(&config)?;
+        let lambda = LambdaControlPlane::new(store.clone(), CodeStore::new(code_dir.path.clone()), runners(address));
         Ok(Arc::new(Self {
             rest: RestControlPlane::new(store.clone(), quotas),
-            lambda: LambdaControlPlane::new(store.clone(), CodeStore::new(code_dir.path.clone()), runners(address)),
+            lambda: lambda.clone(),
             code_dir,
             dataplane: DataPlane::new(store.clone(), Arc::new(portico_http::Client::default()))
-                .with_body_timeout(config.body_timeout),
+                .with_body_timeout(config.body_timeout)
+                .with_functions(Arc::new(Functions(lambda))),
             router: portico_wire::router::Router::new(),
             store,
             config,

@@ -1,10 +1,12 @@
 //! A method's integration as the data plane runs it, compiled once per deployment: its URI
 //! template, parameter mappings, templates and responses. One file per integration type.
 
+pub mod aws_proxy;
 pub mod http_proxy;
 pub mod mock;
 
 use crate::context::RequestContext;
+use crate::functions::Functions;
 use crate::mapping::{RequestMapping, UriTemplate};
 use crate::respond::{self, IntegrationResponses};
 use bytes::Bytes;
@@ -58,6 +60,8 @@ pub struct Integration {
     /// `None` (or `ANY`) means the request's own method; `Err` keeps an invalid one for the log.
     pub http_method: Option<Result<http::Method, String>>,
     pub uri: Option<UriTemplate>,
+    /// AWS_PROXY: the Lambda function the URI names (stage variables still to fill in).
+    pub function: Option<String>,
     pub parameters: RequestMapping,
     pub request_templates: BTreeMap<String, String>,
     /// MOCK: the status code each request template asks for (and its text, the selector),
@@ -90,6 +94,7 @@ impl Integration {
             kind: Kind::parse(integration.r#type.as_deref()),
             http_method,
             uri: integration.uri.as_deref().map(UriTemplate::parse),
+            function: integration.uri.as_deref().and_then(aws_proxy::function_of),
             parameters: RequestMapping::compile(integration.request_parameters.as_ref()),
             request_templates,
             mock_status,
@@ -104,10 +109,16 @@ impl Integration {
     }
 
     /// Runs the integration for one request.
-    pub async fn invoke(&self, ctx: &RequestContext, client: &dyn HttpClient) -> Response<Bytes> {
+    pub async fn invoke(
+        &self,
+        ctx: &RequestContext,
+        client: &dyn HttpClient,
+        functions: Option<&dyn Functions>,
+    ) -> Response<Bytes> {
         match &self.kind {
             Kind::Mock => mock::invoke(self, ctx),
             Kind::HttpProxy => http_proxy::invoke(self, ctx, client).await,
+            Kind::AwsProxy => aws_proxy::invoke(self, ctx, functions).await,
             other => {
                 tracing::warn!(
                     integration_type = other.name(),

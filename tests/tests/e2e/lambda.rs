@@ -1,0 +1,377 @@
+//! Lambda behind REST APIs: real Python handlers (PyPI's awslambdaric) created with the AWS
+//! CLI's `lambda create-function --zip-file`, called through AWS_PROXY integrations.
+
+use crate::harness::{Portico, request, temp_dir};
+use aws_sdk_apigateway::Client;
+use aws_sdk_apigateway::types::IntegrationType;
+use serde_json::Value;
+use std::process::Command;
+
+const HANDLER: &str = r#"
+import base64, json, os, time
+
+def handler(event, context):
+    path = event["path"]
+    if path == "/echo":
+        return {"statusCode": 200, "body": json.dumps(event)}
+    if path == "/raise":
+        raise RuntimeError("boom")
+    if path == "/malformed":
+        return {"statusCode": 200, "wrongValue": 1}
+    if path in ("/slow", "/short"):
+        time.sleep(2.5)
+        return {"statusCode": 200}
+    if path == "/pid":
+        time.sleep(float((event["queryStringParameters"] or {}).get("sleep", "0")))
+        return {"statusCode": 200, "body": str(os.getpid())}
+    if path == "/multi":
+        return {"statusCode": "201", "headers": {"X-One": 1},
+                "multiValueHeaders": {"Set-Cookie": ["a=1", "b=2"]},
+                "body": base64.b64encode(b"bin").decode(), "isBase64Encoded": True}
+    return {"statusCode": 404, "body": "no " + path}
+"#;
+
+/// Zips `files` with Python's zipfile (as users do) and creates the function with the AWS CLI.
+fn create_function(
+    portico: &Portico,
+    name: &str,
+    runtime: &str,
+    handler: &str,
+    files: &[(&str, &str)],
+    timeout: u32,
+) -> String {
+    let dir = temp_dir(name);
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    let names: Vec<String> = files.iter().map(|(f, _)| format!("{f:?}")).collect();
+    let zip = format!(
+        "import zipfile\nwith zipfile.ZipFile('code.zip', 'w') as z:\n    for f in [{}]: z.write(f)\n",
+        names.join(", ")
+    );
+    let status = Command::new("python3")
+        .arg("-c")
+        .arg(zip)
+        .current_dir(&dir)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = Command::new("aws")
+        .args([
+            "--endpoint-url",
+            &portico.endpoint,
+            "lambda",
+            "create-function",
+            "--function-name",
+            name,
+        ])
+        .args([
+            "--runtime",
+            runtime,
+            "--handler",
+            handler,
+            "--timeout",
+            &timeout.to_string(),
+        ])
+        .args([
+            "--role",
+            "arn:aws:iam::000000000000:role/lambda",
+            "--zip-file",
+            "fileb://code.zip",
+        ])
+        .args(["--query", "FunctionArn", "--output", "text"])
+        .envs([
+            ("AWS_ACCESS_KEY_ID", "test"),
+            ("AWS_SECRET_ACCESS_KEY", "test"),
+            ("AWS_DEFAULT_REGION", "us-east-1"),
+        ])
+        .current_dir(&dir)
+        .output()
+        .expect("the AWS CLI (pip install awscli)");
+    assert!(
+        out.status.success(),
+        "create-function: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// An API whose `/{proxy+}` (and `/short`, with a 1 s integration timeout) call `function`.
+async fn proxy_api(client: &Client, function_arn: &str) -> String {
+    let api = client.create_rest_api().name("lambda-proxy").send().await.unwrap();
+    let api_id = api.id().unwrap().to_owned();
+    let root = api.root_resource_id().unwrap().to_owned();
+    let uri = format!("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{function_arn}/invocations");
+    for (part, timeout) in [("{proxy+}", None), ("short", Some(1000))] {
+        let resource = client
+            .create_resource()
+            .rest_api_id(&api_id)
+            .parent_id(&root)
+            .path_part(part)
+            .send()
+            .await
+            .unwrap();
+        let resource_id = resource.id().unwrap();
+        client
+            .put_method()
+            .rest_api_id(&api_id)
+            .resource_id(resource_id)
+            .http_method("ANY")
+            .authorization_type("NONE")
+            .send()
+            .await
+            .unwrap();
+        client
+            .put_integration()
+            .rest_api_id(&api_id)
+            .resource_id(resource_id)
+            .http_method("ANY")
+            .r#type(IntegrationType::AwsProxy)
+            .integration_http_method("POST")
+            .uri(&uri)
+            .set_timeout_in_millis(timeout)
+            .send()
+            .await
+            .unwrap();
+    }
+    client
+        .create_deployment()
+        .rest_api_id(&api_id)
+        .stage_name("stage")
+        .variables("color", "blue")
+        .send()
+        .await
+        .unwrap();
+    api_id
+}
+
+/// POSTs over a raw connection; answers status, head and body.
+async fn raw_post(port: u16, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let mut text = format!("POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        text.push_str(&format!("{name}: {value}\r\n"));
+    }
+    text.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    stream.write_all(text.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, head.to_owned(), body.to_owned())
+}
+
+fn keys(value: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    keys
+}
+
+#[tokio::test]
+async fn aws_proxy_with_python_handlers() {
+    let portico = Portico::start();
+    let arn = create_function(
+        &portico,
+        "proxy",
+        "python3.12",
+        "app.handler",
+        &[("app.py", HANDLER)],
+        2,
+    );
+    let api_id = proxy_api(&portico.sdk(), &arn).await;
+    let url = |path: &str| format!("{}/_aws/execute-api/{api_id}/stage{path}", portico.endpoint);
+
+    // The event, field by field against the one AWS recorded for the same request
+    // (LocalStack's test_apigateway_lambda snapshot, `invocation-payload-with-params-encoding`).
+    // Raw HTTP/1.1, so that header names keep the case sent (client libraries lowercase them).
+    let (status, head, body) = raw_post(
+        portico.port,
+        &format!("/_aws/execute-api/{api_id}/stage/echo?email=test%2Balias@gmail.com&plus=test+alias@gmail.com&multi=1&multi=2"),
+        &[("tEsT-HEADeR", "aValUE"), ("User-Agent", "python-requests/testing")],
+        "{\"message\": \"hello world\"}",
+    )
+    .await;
+    struct Reply {
+        status: u16,
+        body: String,
+        head: String,
+    }
+    impl Reply {
+        fn json(&self) -> Value {
+            serde_json::from_str(&self.body).unwrap()
+        }
+        fn header(&self, name: &str) -> Option<&str> {
+            self.head.lines().find_map(|l| {
+                let (n, v) = l.split_once(':')?;
+                n.eq_ignore_ascii_case(name).then(|| v.trim())
+            })
+        }
+    }
+    let reply = Reply { status, body, head };
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let event = reply.json();
+    assert_eq!(
+        keys(&event),
+        [
+            "body",
+            "headers",
+            "httpMethod",
+            "isBase64Encoded",
+            "multiValueHeaders",
+            "multiValueQueryStringParameters",
+            "path",
+            "pathParameters",
+            "queryStringParameters",
+            "requestContext",
+            "resource",
+            "stageVariables"
+        ]
+    );
+    assert_eq!(event["resource"], "/{proxy+}");
+    assert_eq!(event["path"], "/echo");
+    assert_eq!(event["httpMethod"], "POST");
+    assert_eq!(event["body"], "{\"message\": \"hello world\"}");
+    assert_eq!(event["isBase64Encoded"], false);
+    assert_eq!(event["pathParameters"], serde_json::json!({"proxy": "echo"}));
+    assert_eq!(event["stageVariables"], serde_json::json!({"color": "blue"}));
+    assert_eq!(
+        event["queryStringParameters"],
+        serde_json::json!({"email": "test+alias@gmail.com", "plus": "test alias@gmail.com", "multi": "2"})
+    );
+    assert_eq!(
+        event["multiValueQueryStringParameters"]["multi"],
+        serde_json::json!(["1", "2"])
+    );
+    // Header names as the client sent them, plus what AWS's front end adds.
+    assert_eq!(event["headers"]["tEsT-HEADeR"], "aValUE");
+    assert_eq!(event["multiValueHeaders"]["tEsT-HEADeR"], serde_json::json!(["aValUE"]));
+    for added in [
+        "X-Forwarded-For",
+        "X-Forwarded-Port",
+        "X-Forwarded-Proto",
+        "X-Amzn-Trace-Id",
+    ] {
+        assert!(
+            event["headers"][added].is_string(),
+            "{added} missing: {}",
+            event["headers"]
+        );
+    }
+    let context = &event["requestContext"];
+    assert_eq!(
+        keys(context),
+        [
+            "accountId",
+            "apiId",
+            "deploymentId",
+            "domainName",
+            "domainPrefix",
+            "extendedRequestId",
+            "httpMethod",
+            "identity",
+            "path",
+            "protocol",
+            "requestId",
+            "requestTime",
+            "requestTimeEpoch",
+            "resourceId",
+            "resourcePath",
+            "stage"
+        ]
+    );
+    assert_eq!(context["accountId"], "000000000000");
+    assert_eq!(context["apiId"], api_id.as_str());
+    assert_eq!(context["path"], "/stage/echo");
+    assert_eq!(context["protocol"], "HTTP/1.1");
+    assert_eq!(context["resourcePath"], "/{proxy+}");
+    assert_eq!(context["stage"], "stage");
+    assert_eq!(context["requestId"].as_str(), reply.header("x-amzn-RequestId"));
+    assert_eq!(context["extendedRequestId"].as_str(), reply.header("x-amz-apigw-id"));
+    assert!(context["requestTimeEpoch"].is_i64());
+    let time = context["requestTime"].as_str().unwrap();
+    assert!(
+        time.len() == 26 && time.ends_with(" +0000") && time.as_bytes()[2] == b'/' && time.as_bytes()[6] == b'/',
+        "requestTime {time} is not dd/MMM/yyyy:HH:mm:ss +0000"
+    );
+    assert_eq!(
+        keys(&context["identity"]),
+        [
+            "accessKey",
+            "accountId",
+            "caller",
+            "cognitoAuthenticationProvider",
+            "cognitoAuthenticationType",
+            "cognitoIdentityId",
+            "cognitoIdentityPoolId",
+            "principalOrgId",
+            "sourceIp",
+            "user",
+            "userAgent",
+            "userArn"
+        ]
+    );
+    assert_eq!(context["identity"]["sourceIp"], "127.0.0.1");
+    assert_eq!(context["identity"]["userAgent"], "python-requests/testing");
+
+    // No query string: null maps, as AWS sends them.
+    let event = request("GET", &url("/echo"), None, &[], "").await.json();
+    assert_eq!(event["queryStringParameters"], Value::Null);
+    assert_eq!(event["multiValueQueryStringParameters"], Value::Null);
+    assert_eq!(event["body"], Value::Null);
+
+    // multiValueHeaders (one line per value), a status code given as text, base64 passed on
+    // as text (the API has no binary media types).
+    let reply = request("GET", &url("/multi"), None, &[], "").await;
+    assert_eq!(reply.status, 201);
+    let cookies: Vec<&str> = reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert_eq!(cookies, ["a=1", "b=2"]);
+    assert_eq!(reply.header("x-one"), Some("1"));
+    assert_eq!(reply.body, "Ymlu");
+
+    // A handler that raises, one that answers a malformed document, one past its 2 s timeout:
+    // 502, as AWS answers them; past the integration's own timeout (1 s): 504.
+    let internal = serde_json::json!({"message": "Internal server error"});
+    for path in ["/raise", "/malformed", "/slow"] {
+        let reply = request("GET", &url(path), None, &[], "").await;
+        assert_eq!((reply.status, reply.json()), (502, internal.clone()), "{path}");
+    }
+    let reply = request("GET", &url("/short"), None, &[], "").await;
+    assert_eq!(
+        (reply.status, reply.json()),
+        (504, serde_json::json!({"message": "Endpoint request timed out"}))
+    );
+
+    // A warm process serves the next call; two calls at once get two processes.
+    let pid = || async { request("GET", &url("/pid"), None, &[], "").await.body };
+    let first = pid().await;
+    assert_eq!(pid().await, first, "the warm process is reused");
+    let slow_url = url("/pid?sleep=1");
+    let (a, b) = tokio::join!(
+        request("GET", &slow_url, None, &[], ""),
+        request("GET", &slow_url, None, &[], "")
+    );
+    assert_ne!(a.body, b.body, "two concurrent calls, two processes");
+}
+
+#[tokio::test]
+async fn a_function_that_does_not_exist_is_a_500() {
+    let portico = Portico::start();
+    let arn = "arn:aws:lambda:us-east-1:000000000000:function:nowhere";
+    let api_id = proxy_api(&portico.sdk(), arn).await;
+    let reply = request(
+        "GET",
+        &format!("{}/_aws/execute-api/{api_id}/stage/x", portico.endpoint),
+        None,
+        &[],
+        "",
+    )
+    .await;
+    assert_eq!(reply.status, 500);
+    assert_eq!(reply.header("x-amzn-ErrorType"), Some("InternalServerErrorException"));
+}
