@@ -8,27 +8,40 @@ fn aws_cli_walkthrough() {
     run_script(&portico, "cli/check-walkthrough.sh");
 }
 
-/// The README shows the walk-through script's own lines, so what the README says is what runs.
-#[test]
-fn readme_walkthrough_is_the_tested_script() {
+/// The lines between a script's `# readme:start` and `# readme:end` markers must be what the
+/// README shows between `<!-- {marker}:start -->` and `<!-- {marker}:end -->`.
+fn readme_shows(script: &str, marker: &str) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let script = std::fs::read_to_string(root.join("cli/walkthrough.sh")).unwrap();
+    let text = std::fs::read_to_string(root.join(script)).unwrap();
     let readme = std::fs::read_to_string(root.join("../README.md")).unwrap();
     let between = |text: &str, start: &str, end: &str| -> String {
         let from = text.find(start).unwrap_or_else(|| panic!("no {start:?}")) + start.len();
         let to = from + text[from..].find(end).unwrap_or_else(|| panic!("no {end:?}"));
         text[from..to].trim_matches('\n').to_string()
     };
-    let lines = between(&script, "# readme:start\n", "# readme:end");
+    let lines = between(&text, "# readme:start\n", "# readme:end");
     let shown = between(
         &readme,
-        "<!-- walkthrough:start -->\n```sh\n",
-        "```\n<!-- walkthrough:end -->",
+        &format!("<!-- {marker}:start -->\n```sh\n"),
+        &format!("```\n<!-- {marker}:end -->"),
     );
     assert_eq!(
         shown, lines,
-        "README.md's walk-through differs from tests/cli/walkthrough.sh: copy the lines between its readme markers"
+        "README.md's {marker} differs from tests/{script}: copy the lines between its readme markers"
     );
+}
+
+/// The README shows the walk-through scripts' own lines, so what the README says is what runs.
+#[test]
+fn readme_walkthrough_is_the_tested_script() {
+    readme_shows("cli/walkthrough.sh", "walkthrough");
+    readme_shows("cli/lambda-walkthrough.sh", "lambda-walkthrough");
+}
+
+#[test]
+fn aws_cli_lambda_walkthrough() {
+    let portico = Portico::start();
+    run_script(&portico, "cli/check-lambda-walkthrough.sh");
 }
 
 #[test]
