@@ -22,6 +22,19 @@ fn principal(given: &str) -> Value {
     }
 }
 
+/// The ARN a statement's `Resource` names: the function, or one of its versions or aliases.
+fn resource_arn(ctx: &RequestContext, function: &names::FunctionRef) -> String {
+    match function.qualifier.as_deref() {
+        None => function_arn(ctx, &function.name),
+        Some(q) => qualified_arn(ctx, &function.name, q),
+    }
+}
+
+/// The policy's own revision (GetPolicy's `RevisionId`), when the caller gives one.
+fn check_policy_revision(given: Option<&str>, doc: &crate::kinds::FunctionDoc) -> Result<(), AwsError> {
+    crate::functions::check_revision(given, Some(doc.policy_revision.as_str()).filter(|r| !r.is_empty()))
+}
+
 fn policy_not_found() -> AwsError {
     not_found("No policy is associated with the given resource.")
 }
@@ -38,14 +51,8 @@ pub async fn add(
     )?;
     let mut tx = store.write().await?;
     let mut stored = load_in(&mut tx, ctx, &function.name).await?;
-    crate::functions::check_revision(
-        input.revision_id.as_deref(),
-        Some(stored.doc.policy_revision.as_str()).filter(|r| !r.is_empty()),
-    )?;
-    let resource = match function.qualifier.as_deref() {
-        None => function_arn(ctx, &function.name),
-        Some(q) => qualified_arn(ctx, &function.name, q),
-    };
+    check_policy_revision(input.revision_id.as_deref(), &stored.doc)?;
+    let resource = resource_arn(ctx, &function);
     let sid = input.statement_id.unwrap_or_default();
     if stored.doc.policy.iter().any(|s| s["Sid"] == sid.as_str()) {
         return Err(conflict(
@@ -96,10 +103,7 @@ pub async fn remove(store: &Store, ctx: &RequestContext, input: RemovePermission
     let sid = input.statement_id.unwrap_or_default();
     let mut tx = store.write().await?;
     let mut stored = load_in(&mut tx, ctx, &function.name).await?;
-    crate::functions::check_revision(
-        input.revision_id.as_deref(),
-        Some(stored.doc.policy_revision.as_str()).filter(|r| !r.is_empty()),
-    )?;
+    check_policy_revision(input.revision_id.as_deref(), &stored.doc)?;
     if stored.doc.policy.is_empty() {
         return Err(policy_not_found());
     }
@@ -121,10 +125,7 @@ pub async fn get(store: &Store, ctx: &RequestContext, input: GetPolicyRequest) -
         input.qualifier.as_deref(),
     )?;
     let stored = load(store, ctx, &function.name).await?;
-    let resource = match function.qualifier.as_deref() {
-        None => function_arn(ctx, &function.name),
-        Some(q) => qualified_arn(ctx, &function.name, q),
-    };
+    let resource = resource_arn(ctx, &function);
     let statements: Vec<&Value> = stored
         .doc
         .policy
