@@ -237,9 +237,18 @@ mod tests {
             .insert(&DEPLOYMENT, &api_row, deployment, &ag::Deployment::default())
             .await
             .unwrap();
-        tx.insert(&SNAPSHOT, &deployed, deployment, &DeploymentSnapshot { api, resources })
-            .await
-            .unwrap();
+        tx.insert(
+            &SNAPSHOT,
+            &deployed,
+            deployment,
+            &DeploymentSnapshot {
+                api,
+                resources,
+                authorizers: Vec::new(),
+            },
+        )
+        .await
+        .unwrap();
         match tx
             .child(&STAGE, &api_row, stage.stage_name.as_deref().unwrap())
             .await

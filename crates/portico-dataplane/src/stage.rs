@@ -88,6 +88,7 @@ mod tests {
                 resource("/pets/{id}", &["GET", "ANY"]),
                 resource("/{proxy+}", &["ANY"]),
             ],
+            authorizers: Vec::new(),
         };
         let deployment = CompiledDeployment::compile("d1", &snapshot);
         let find = |method, path| deployment.routes.find(method, path).map(|r| r.target);

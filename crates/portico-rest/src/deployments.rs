@@ -1,6 +1,6 @@
 //! Deployments: immutable snapshots of an API's resource tree, which stages serve.
 
-use crate::kinds::{DEPLOYMENT, DeploymentSnapshot, RESOURCE, REST_API, SNAPSHOT, STAGE};
+use crate::kinds::{AUTHORIZER, DEPLOYMENT, DeploymentSnapshot, RESOURCE, REST_API, SNAPSHOT, STAGE};
 use crate::quotas::Quotas;
 use crate::restapis;
 use crate::stages;
@@ -67,8 +67,18 @@ pub async fn create(
             other => break (id, other?),
         }
     };
-    tx.insert(&SNAPSHOT, &row, &id, &DeploymentSnapshot { api, resources })
-        .await?;
+    let authorizers = tx
+        .in_tree(&AUTHORIZER, &api_row)
+        .await?
+        .into_iter()
+        .map(|a| a.doc)
+        .collect();
+    let snapshot = DeploymentSnapshot {
+        api,
+        resources,
+        authorizers,
+    };
+    tx.insert(&SNAPSHOT, &row, &id, &snapshot).await?;
     if let Some(stage_name) = input.stage_name.filter(|s| !s.is_empty()) {
         let now = Timestamp::now();
         match tx.child(&STAGE, &api_row, &stage_name).await? {

@@ -3,7 +3,8 @@
 //! ```text
 //! restapi ─┬─ resource ─ resource … (the tree; methods and integrations live inside each resource)
 //!          ├─ deployment ─ deployment-snapshot
-//!          └─ stage
+//!          ├─ stage
+//!          └─ authorizer
 //! ```
 //! Deleting an API takes all of it; deleting a resource takes its subtree; deleting a
 //! deployment takes its snapshot.
@@ -18,11 +19,15 @@ pub const RESOURCE: Kind<ag::Resource> = Kind::under("resource", &["restapi", "r
 pub const DEPLOYMENT: Kind<ag::Deployment> = Kind::under("deployment", &["restapi"]);
 pub const SNAPSHOT: Kind<DeploymentSnapshot> = Kind::under("deployment-snapshot", &["deployment"]);
 pub const STAGE: Kind<ag::Stage> = Kind::under("stage", &["restapi"]);
+pub const AUTHORIZER: Kind<ag::Authorizer> = Kind::under("authorizer", &["restapi"]);
 
-/// What a deployment froze: the API's settings and its resource tree with methods and
-/// integrations, as they were when it was created. Stages serve this.
+/// What a deployment froze: the API's settings, its resource tree with methods and
+/// integrations, and its authorizers, as they were when it was created. Stages serve this.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct DeploymentSnapshot {
     pub api: ag::RestApi,
     pub resources: Vec<ag::Resource>,
+    /// Snapshots taken before authorizers existed have none.
+    #[serde(default)]
+    pub authorizers: Vec<ag::Authorizer>,
 }

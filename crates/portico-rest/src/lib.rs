@@ -8,10 +8,12 @@
 //! - `resources`: the resource tree; `methods`: Method and MethodResponse, stored inside
 //!   their resource; `integrations`: Integration and IntegrationResponse, inside their method.
 //! - `deployments`: immutable snapshots of the tree; `stages`: named pointers to them.
+//! - `authorizers`: Lambda and Cognito authorizers, and flushing a stage's authorizer cache.
 //! - `tags`: TagResource/UntagResource/GetTags by ARN.
 //!
 //! Every write runs in one store transaction: it either lands whole or not at all.
 
+mod authorizers;
 mod deployments;
 mod integrations;
 pub mod kinds;
@@ -177,6 +179,29 @@ impl ApiGateway for RestControlPlane {
     }
     async fn delete_stage(&self, ctx: &RequestContext, input: DeleteStageRequest) -> R<()> {
         stages::delete(&self.store, ctx, input).await
+    }
+
+    async fn create_authorizer(&self, ctx: &RequestContext, input: CreateAuthorizerRequest) -> R<Authorizer> {
+        authorizers::create(&self.store, ctx, input).await
+    }
+    async fn get_authorizer(&self, ctx: &RequestContext, input: GetAuthorizerRequest) -> R<Authorizer> {
+        authorizers::get(&self.store, ctx, input).await
+    }
+    async fn get_authorizers(&self, ctx: &RequestContext, input: GetAuthorizersRequest) -> R<Authorizers> {
+        authorizers::list(&self.store, ctx, input).await
+    }
+    async fn update_authorizer(&self, ctx: &RequestContext, input: UpdateAuthorizerRequest) -> R<Authorizer> {
+        authorizers::update(&self.store, ctx, input).await
+    }
+    async fn delete_authorizer(&self, ctx: &RequestContext, input: DeleteAuthorizerRequest) -> R<()> {
+        authorizers::delete(&self.store, ctx, input).await
+    }
+    async fn flush_stage_authorizers_cache(
+        &self,
+        ctx: &RequestContext,
+        input: FlushStageAuthorizersCacheRequest,
+    ) -> R<()> {
+        authorizers::flush_cache(&self.store, ctx, input).await
     }
 
     async fn tag_resource(&self, ctx: &RequestContext, input: TagResourceRequest) -> R<()> {

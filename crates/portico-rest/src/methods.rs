@@ -1,9 +1,10 @@
 //! Method and MethodResponse. Both live inside their resource's document.
 
+use crate::authorizers;
 use crate::kinds::{RESOURCE, REST_API};
 use crate::resources;
 use crate::support::{Patch, patch_map, patches, required, scope};
-use portico_store::{Store, Stored};
+use portico_store::{Row, Store, Stored, Tx};
 use portico_wire::apigateway::*;
 use portico_wire::{AwsError, RequestContext};
 
@@ -66,16 +67,31 @@ pub async fn load(store: &Store, ctx: &RequestContext, key: &MethodKey) -> Resul
 
 fn check_authorization(authorization_type: &str) -> Result<(), AwsError> {
     match authorization_type {
-        "NONE" | "AWS_IAM" => Ok(()),
-        "CUSTOM" | "COGNITO_USER_POOLS" => {
-            // Authorizers are not served yet, so no authorizer id can be valid.
-            Err(AwsError::bad_request(
-                "Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer.",
-            ))
-        }
+        "NONE" | "AWS_IAM" | "CUSTOM" | "COGNITO_USER_POOLS" => Ok(()),
         other => Err(AwsError::bad_request(format!(
             "Invalid authorization type specified: {other}. Valid options are NONE, AWS_IAM, CUSTOM, COGNITO_USER_POOLS"
         ))),
+    }
+}
+
+/// CUSTOM and COGNITO_USER_POOLS methods must name an authorizer of their API.
+async fn check_authorizer(tx: &mut Tx<'_>, resource: &Row, method: &Method) -> Result<(), AwsError> {
+    if !matches!(
+        method.authorization_type.as_deref(),
+        Some("CUSTOM" | "COGNITO_USER_POOLS")
+    ) {
+        return Ok(());
+    }
+    let found = match method.authorizer_id.as_deref() {
+        Some(id) => authorizers::exists_in(tx, resource, id).await?,
+        None => false,
+    };
+    if found {
+        Ok(())
+    } else {
+        Err(AwsError::bad_request(
+            "Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer.",
+        ))
     }
 }
 
@@ -112,6 +128,7 @@ pub async fn put(store: &Store, ctx: &RequestContext, input: PutMethodRequest) -
     let scope = scope(ctx);
     let mut tx = store.write().await?;
     let Stored { row, doc: mut resource } = resources::load_in(&mut tx, &scope, &key.api_id, &key.resource_id).await?;
+    check_authorizer(&mut tx, &row, &method).await?;
     let methods = resource.resource_methods.get_or_insert_default();
     if methods.contains_key(&key.http_method) {
         return Err(AwsError::conflict("Method already exists for this resource"));
@@ -134,13 +151,23 @@ pub async fn get(store: &Store, ctx: &RequestContext, input: GetMethodRequest) -
 pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateMethodRequest) -> Result<Method, AwsError> {
     let key = MethodKey::new(input.rest_api_id, input.resource_id, input.http_method);
     let ops = patches(input.patch_operations, "updateMethodInput")?;
-    modify(store, ctx, &key, |method| {
-        for op in &ops {
-            apply(method, op)?;
-        }
-        Ok(method.clone())
-    })
-    .await
+    let scope = scope(ctx);
+    let mut tx = store.write().await?;
+    let Stored { row, doc: mut resource } = resources::load_in(&mut tx, &scope, &key.api_id, &key.resource_id).await?;
+    let method = resource
+        .resource_methods
+        .as_mut()
+        .and_then(|m| m.get_mut(&key.http_method))
+        .ok_or_else(not_found)?;
+    for op in &ops {
+        apply(method, op)?;
+    }
+    // Checked once all operations applied: the type and the id often change together.
+    let method = method.clone();
+    check_authorizer(&mut tx, &row, &method).await?;
+    tx.update(&RESOURCE, &row, &resource).await?;
+    tx.commit().await?;
+    Ok(method)
 }
 
 fn replace_only(op: &Patch) -> Result<(), AwsError> {
