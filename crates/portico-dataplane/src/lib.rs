@@ -6,12 +6,14 @@
 //!   change feed); `stage`: what compiling a stage makes.
 //! - `route`: path and method to a deployed method and its path parameters.
 //! - `context`: the one `RequestContext` every later step reads.
+//! - `authorize`: the method's Lambda authorizer (TOKEN, REQUEST), its policy and its cache.
 //! - `integration`: the compiled integration, one file per type (`mock`, `http_proxy`,
 //!   `aws_proxy`), with `mapping` (URI templates and parameter mappings); backends are reached
 //!   through `portico_http::HttpClient`, Lambda functions through `functions::Functions`.
 //! - `websocket`: upgrades on execute-api (a placeholder until WebSocket APIs are served).
 //! - `respond`: integration response selection and mapping, and the fixed error answers.
 
+mod authorize;
 mod cache;
 mod context;
 pub mod functions;
@@ -146,7 +148,11 @@ impl DataPlane {
             return respond::missing_authentication_token();
         };
         let method = route.target;
-        let ctx = RequestContext::new(ids, req, body, target.path, &stage, method, route.params);
+        let mut ctx = RequestContext::new(ids, req, body, target.path, &stage, method, route.params);
+        match authorize::authorize(&method.authorization, &ctx, self.functions.as_deref()).await {
+            Ok(output) => ctx.authorizer = output,
+            Err(answer) => return answer,
+        }
         let Some(integration) = &method.integration else {
             tracing::warn!(resource = &*ctx.resource_path, method = %ctx.method, "method has no integration");
             return respond::internal_error();

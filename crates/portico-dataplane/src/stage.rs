@@ -2,6 +2,7 @@
 //! integration compiled (URI templates, parameter mappings, templates, selection patterns),
 //! and the stage's own settings. A request only walks this.
 
+use crate::authorize::Authorization;
 use crate::integration::Integration;
 use crate::route::Routes;
 use portico_rest::kinds::DeploymentSnapshot;
@@ -33,6 +34,7 @@ pub struct CompiledStage {
 pub struct CompiledMethod {
     pub resource_id: Arc<str>,
     pub resource_path: Arc<str>,
+    pub authorization: Authorization,
     pub integration: Option<Integration>,
 }
 
@@ -49,6 +51,7 @@ impl CompiledDeployment {
                 let compiled = CompiledMethod {
                     resource_id: resource_id.clone(),
                     resource_path: resource_path.clone(),
+                    authorization: Authorization::compile(deployed, &snapshot.authorizers),
                     integration: deployed.method_integration.as_ref().map(Integration::compile),
                 };
                 if !routes.insert(path, method, compiled) {

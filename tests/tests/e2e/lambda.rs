@@ -409,3 +409,142 @@ async fn a_function_that_does_not_exist_is_a_500() {
     assert_eq!(reply.status, 500);
     assert_eq!(reply.header("x-amzn-ErrorType"), Some("InternalServerErrorException"));
 }
+
+const AUTHORIZER: &str = r#"
+calls = 0
+
+def handler(event, context):
+    global calls
+    calls += 1
+    if event["type"] == "TOKEN":
+        token = event["authorizationToken"]
+    else:
+        token = event["headers"]["X-Token"] + ":" + event["queryStringParameters"]["user"]
+    if token.startswith("unauthorized"):
+        raise Exception("Unauthorized")
+    if token.startswith("broken"):
+        return {"principalId": "x"}
+    effect = "Deny" if token.startswith("deny") else "Allow"
+    # A policy for this method only, as most authorizers write it.
+    return {
+        "principalId": "user-" + token,
+        "policyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Action": "execute-api:Invoke", "Effect": effect, "Resource": event["methodArn"]}]},
+        "context": {"calls": calls, "admin": False, "type": event["type"]},
+    }
+"#;
+
+const ECHO: &str = r#"
+import json
+def handler(event, context):
+    return {"statusCode": 200, "body": json.dumps(event["requestContext"].get("authorizer"))}
+"#;
+
+#[tokio::test]
+async fn token_and_request_authorizers() {
+    if !runtimes_here() {
+        return;
+    }
+    let portico = Portico::start();
+    let client = portico.sdk();
+    let auth_arn = create_function(&portico, "authorizer", "python3.12", "auth.handler", &[("auth.py", AUTHORIZER)], 3);
+    let echo_arn = create_function(&portico, "echo", "python3.12", "echo.handler", &[("echo.py", ECHO)], 3);
+    let invocation = |arn: &str| format!("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{arn}/invocations");
+    let api = client.create_rest_api().name("authorized").send().await.unwrap();
+    let api_id = api.id().unwrap().to_owned();
+    let root = api.root_resource_id().unwrap().to_owned();
+    let authorizer = |name: &str, kind: aws_sdk_apigateway::types::AuthorizerType, source: &str, ttl: i32| {
+        client
+            .create_authorizer()
+            .rest_api_id(&api_id)
+            .name(name)
+            .r#type(kind)
+            .authorizer_uri(invocation(&auth_arn))
+            .identity_source(source)
+            .authorizer_result_ttl_in_seconds(ttl)
+            .send()
+    };
+    use aws_sdk_apigateway::types::AuthorizerType;
+    let token = authorizer("token", AuthorizerType::Token, "method.request.header.Authorization", 300).await.unwrap();
+    let uncached = authorizer("uncached", AuthorizerType::Token, "method.request.header.Authorization", 0).await.unwrap();
+    let request = authorizer(
+        "request",
+        AuthorizerType::Request,
+        "method.request.header.X-Token,method.request.querystring.user",
+        300,
+    )
+    .await
+    .unwrap();
+    for (part, authorizer_id) in [("token", token.id()), ("uncached", uncached.id()), ("request", request.id())] {
+        let resource = client.create_resource().rest_api_id(&api_id).parent_id(&root).path_part(part).send().await.unwrap();
+        let resource_id = resource.id().unwrap();
+        client
+            .put_method()
+            .rest_api_id(&api_id)
+            .resource_id(resource_id)
+            .http_method("GET")
+            .authorization_type("CUSTOM")
+            .set_authorizer_id(authorizer_id.map(str::to_owned))
+            .send()
+            .await
+            .unwrap();
+        client
+            .put_integration()
+            .rest_api_id(&api_id)
+            .resource_id(resource_id)
+            .http_method("GET")
+            .r#type(IntegrationType::AwsProxy)
+            .integration_http_method("POST")
+            .uri(invocation(&echo_arn))
+            .send()
+            .await
+            .unwrap();
+    }
+    client.create_deployment().rest_api_id(&api_id).stage_name("dev").send().await.unwrap();
+    let call = |path: &str, headers: Vec<(&'static str, &'static str)>| {
+        let url = format!("{}/_aws/execute-api/{api_id}/dev{path}", portico.endpoint);
+        async move { request("GET", &url, None, &headers, "").await }
+    };
+
+    // TOKEN: allowed, with principalId and context passed through to the integration.
+    let reply = call("/token", vec![("Authorization", "alice")]).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let output = reply.json();
+    assert_eq!(output["principalId"], "user-alice");
+    assert_eq!(output["type"], "TOKEN");
+    assert_eq!(output["admin"], false);
+    // Cached for the TTL: the function is not called again for the same token.
+    let again = call("/token", vec![("Authorization", "alice")]).await.json();
+    assert_eq!(again["calls"], output["calls"], "a cached policy serves the second call");
+    // With a TTL of 0 every call asks the function.
+    let first = call("/uncached", vec![("Authorization", "bob")]).await.json();
+    let second = call("/uncached", vec![("Authorization", "bob")]).await.json();
+    assert_ne!(first["calls"], second["calls"]);
+
+    // Deny, Unauthorized, a missing token, a broken authorizer: AWS's answers.
+    let reply = call("/token", vec![("Authorization", "deny-me")]).await;
+    assert_eq!(reply.status, 403);
+    assert_eq!(
+        reply.json(),
+        serde_json::json!({"Message": "User is not authorized to access this resource with an explicit deny"})
+    );
+    let reply = call("/token", vec![("Authorization", "unauthorized")]).await;
+    assert_eq!((reply.status, reply.json()), (401, serde_json::json!({"message": "Unauthorized"})));
+    let reply = call("/token", vec![]).await;
+    assert_eq!((reply.status, reply.json()), (401, serde_json::json!({"message": "Unauthorized"})));
+    let reply = call("/token", vec![("Authorization", "broken")]).await;
+    assert_eq!(reply.status, 500);
+    assert_eq!(reply.header("x-amzn-ErrorType"), Some("AuthorizerConfigurationException"));
+    assert_eq!(reply.json(), serde_json::json!({"message": null}));
+
+    // REQUEST: every identity source must be there; the event carries headers and query.
+    let reply = call("/request?user=carol", vec![("X-Token", "t1")]).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.json()["principalId"], "user-t1:carol");
+    assert_eq!(reply.json()["type"], "REQUEST");
+    let reply = call("/request", vec![("X-Token", "t1")]).await;
+    assert_eq!(reply.status, 401);
+    // A Deny from a REQUEST authorizer.
+    let reply = call("/request?user=dave", vec![("X-Token", "deny")]).await;
+    assert_eq!(reply.status, 403);
+}

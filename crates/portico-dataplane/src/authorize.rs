@@ -1,0 +1,425 @@
+//! The authorize step: before the integration, a method's Lambda authorizer (TOKEN or
+//! REQUEST) decides. Its policy is evaluated against the request's method ARN, and cached per
+//! identity for the authorizer's TTL (the policy, not the verdict, as AWS caches it: a cached
+//! policy that does not cover another method denies it).
+
+use crate::context::{AuthorizerOutput, RequestContext};
+use crate::functions::{FunctionCall, FunctionResult, Functions};
+use crate::integration::aws_proxy;
+use bytes::Bytes;
+use http::{Response, StatusCode};
+use portico_wire::apigateway as ag;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How a deployed method is authorized.
+#[derive(Debug, Default)]
+pub enum Authorization {
+    #[default]
+    None,
+    Lambda(LambdaAuthorizer),
+    /// An authorization type Portico does not enforce yet: refused, never let through.
+    Unsupported(String),
+}
+
+impl Authorization {
+    pub fn compile(method: &ag::Method, authorizers: &[ag::Authorizer]) -> Authorization {
+        match method.authorization_type.as_deref().unwrap_or("NONE") {
+            "NONE" => Authorization::None,
+            "CUSTOM" => {
+                let found = authorizers.iter().find(|a| a.id.is_some() && a.id == method.authorizer_id);
+                match found {
+                    Some(a) => match LambdaAuthorizer::compile(a) {
+                        Some(compiled) => Authorization::Lambda(compiled),
+                        None => Authorization::Unsupported(format!(
+                            "authorizer {} has no Lambda function in its authorizerUri",
+                            a.id.as_deref().unwrap_or_default()
+                        )),
+                    },
+                    None => Authorization::Unsupported("the method's authorizer is not in the deployment".into()),
+                }
+            }
+            other => Authorization::Unsupported(format!("{other} authorization is not enforced by Portico yet")),
+        }
+    }
+}
+
+#[derive(Debug)]
+enum IdentitySource {
+    Header(String),
+    Query(String),
+    StageVariable(String),
+    Context(String),
+}
+
+impl IdentitySource {
+    fn parse(text: &str) -> Option<IdentitySource> {
+        let text = text.trim();
+        if let Some(name) = text.strip_prefix("method.request.header.") {
+            Some(IdentitySource::Header(name.to_owned()))
+        } else if let Some(name) = text.strip_prefix("method.request.querystring.") {
+            Some(IdentitySource::Query(name.to_owned()))
+        } else if let Some(name) = text.strip_prefix("stageVariables.") {
+            Some(IdentitySource::StageVariable(name.to_owned()))
+        } else {
+            text.strip_prefix("context.").map(|name| IdentitySource::Context(name.to_owned()))
+        }
+    }
+
+    fn value(&self, ctx: &RequestContext) -> Option<String> {
+        let value = match self {
+            IdentitySource::Header(name) => ctx.header(name).map(str::to_owned),
+            IdentitySource::Query(name) => ctx.query().into_iter().rev().find(|(n, _)| n == name).map(|(_, v)| v),
+            IdentitySource::StageVariable(name) => ctx.stage_variables.get(name).cloned(),
+            IdentitySource::Context(name) => match name.as_str() {
+                "httpMethod" => Some(ctx.method.to_string()),
+                "resourcePath" => Some(ctx.resource_path.to_string()),
+                "stage" => Some(ctx.stage.to_string()),
+                "identity.sourceIp" => Some(ctx.source_ip()),
+                "identity.userAgent" => ctx.user_agent().map(str::to_owned),
+                "requestId" => Some(ctx.request_id.clone()),
+                _ => None,
+            },
+        };
+        value.filter(|v| !v.is_empty())
+    }
+}
+
+#[derive(Debug)]
+pub struct LambdaAuthorizer {
+    token: bool,
+    function: String,
+    sources: Vec<IdentitySource>,
+    validation: Option<regex::Regex>,
+    ttl: Duration,
+    /// Identity (with the stage) → the policy the function returned, and when.
+    cache: Mutex<HashMap<String, (Instant, std::sync::Arc<Grant>)>>,
+}
+
+/// What an authorizer function returned, once read.
+#[derive(Debug)]
+struct Grant {
+    principal_id: Option<String>,
+    statements: Vec<Statement>,
+    context: BTreeMap<String, Value>,
+}
+
+#[derive(Debug)]
+struct Statement {
+    allow: bool,
+    actions: Vec<String>,
+    resources: Vec<String>,
+}
+
+impl LambdaAuthorizer {
+    fn compile(authorizer: &ag::Authorizer) -> Option<LambdaAuthorizer> {
+        let token = authorizer.r#type.as_deref() != Some("REQUEST");
+        let function = aws_proxy::function_of(authorizer.authorizer_uri.as_deref()?)?;
+        let sources = authorizer
+            .identity_source
+            .as_deref()
+            .unwrap_or(if token { "method.request.header.Authorization" } else { "" })
+            .split(',')
+            .filter_map(IdentitySource::parse)
+            .collect();
+        let validation = authorizer
+            .identity_validation_expression
+            .as_deref()
+            .filter(|e| token && !e.is_empty())
+            .and_then(|e| regex::Regex::new(&format!("^(?:{e})$")).ok());
+        let ttl = Duration::from_secs(authorizer.authorizer_result_ttl_in_seconds.unwrap_or(300).clamp(0, 3600) as u64);
+        Some(LambdaAuthorizer {
+            token,
+            function,
+            sources,
+            validation,
+            ttl,
+            cache: Mutex::new(HashMap::new()),
+        })
+    }
+}
+
+fn gateway_error(status: StatusCode, error_type: &'static str, body: &'static str) -> Response<Bytes> {
+    Response::builder()
+        .status(status)
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .header("x-amzn-ErrorType", error_type)
+        .body(Bytes::from_static(body.as_bytes()))
+        .expect("static answer")
+}
+
+pub fn unauthorized() -> Response<Bytes> {
+    gateway_error(StatusCode::UNAUTHORIZED, "UnauthorizedException", "{\"message\":\"Unauthorized\"}")
+}
+
+fn explicit_deny() -> Response<Bytes> {
+    gateway_error(
+        StatusCode::FORBIDDEN,
+        "AccessDeniedException",
+        "{\"Message\":\"User is not authorized to access this resource with an explicit deny\"}",
+    )
+}
+
+fn not_allowed() -> Response<Bytes> {
+    gateway_error(
+        StatusCode::FORBIDDEN,
+        "AccessDeniedException",
+        "{\"Message\":\"User is not authorized to access this resource\"}",
+    )
+}
+
+/// The authorizer failed (an error other than `Unauthorized`, no policy, a malformed answer).
+fn authorizer_failure() -> Response<Bytes> {
+    gateway_error(StatusCode::INTERNAL_SERVER_ERROR, "AuthorizerConfigurationException", "{\"message\":null}")
+}
+
+/// `arn:aws:execute-api:{region}:{account}:{api}/{stage}/{METHOD}/{path}`.
+pub fn method_arn(ctx: &RequestContext) -> String {
+    format!(
+        "arn:aws:execute-api:{}:{}:{}/{}/{}/{}",
+        ctx.region,
+        ctx.account_id,
+        ctx.api_id,
+        ctx.stage,
+        ctx.method,
+        ctx.path.trim_start_matches('/')
+    )
+}
+
+/// IAM's wildcards: `*` any run of characters, `?` any one.
+fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+fn strings(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Reads the function's answer: `principalId`, `policyDocument`, `context`.
+fn grant(payload: &[u8]) -> Result<Grant, String> {
+    let answer: Map<String, Value> = serde_json::from_slice(payload).map_err(|e| format!("not a JSON object: {e}"))?;
+    let document = answer.get("policyDocument").and_then(Value::as_object).ok_or("no policyDocument")?;
+    let statements = match document.get("Statement") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(one @ Value::Object(_)) => vec![one.clone()],
+        _ => return Err("the policy has no Statement".into()),
+    };
+    let statements = statements
+        .iter()
+        .map(|s| {
+            let allow = match s.get("Effect").and_then(Value::as_str) {
+                Some(e) if e.eq_ignore_ascii_case("allow") => true,
+                Some(e) if e.eq_ignore_ascii_case("deny") => false,
+                _ => return Err("a statement has no Effect of Allow or Deny".to_owned()),
+            };
+            Ok(Statement {
+                allow,
+                actions: strings(s.get("Action")),
+                resources: strings(s.get("Resource")),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut context = BTreeMap::new();
+    if let Some(Value::Object(map)) = answer.get("context") {
+        for (key, value) in map {
+            match value {
+                Value::String(_) | Value::Number(_) | Value::Bool(_) => {
+                    context.insert(key.clone(), value.clone());
+                }
+                // AWS refuses nested values in the context.
+                _ => return Err(format!("context.{key} is not a string, number or boolean")),
+            }
+        }
+    }
+    Ok(Grant {
+        principal_id: answer.get("principalId").and_then(|p| match p {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }),
+        statements,
+        context,
+    })
+}
+
+impl Grant {
+    /// Deny wins; then some Allow must cover the method.
+    fn decide(&self, arn: &str) -> Result<(), Response<Bytes>> {
+        let covers = |s: &Statement| {
+            s.actions
+                .iter()
+                .any(|a| wildcard_match(&a.to_ascii_lowercase(), "execute-api:invoke"))
+                && s.resources.iter().any(|r| wildcard_match(r, arn))
+        };
+        if self.statements.iter().any(|s| !s.allow && covers(s)) {
+            return Err(explicit_deny());
+        }
+        if self.statements.iter().any(|s| s.allow && covers(s)) {
+            Ok(())
+        } else {
+            Err(not_allowed())
+        }
+    }
+
+    fn output(&self) -> AuthorizerOutput {
+        AuthorizerOutput {
+            principal_id: self.principal_id.clone(),
+            context: self.context.clone(),
+            claims: None,
+        }
+    }
+}
+
+/// Runs the step: `Ok` with what the authorizer passes on (if any), or the answer that ends the
+/// request.
+pub async fn authorize(
+    authorization: &Authorization,
+    ctx: &RequestContext,
+    functions: Option<&dyn Functions>,
+) -> Result<Option<AuthorizerOutput>, Response<Bytes>> {
+    let authorizer = match authorization {
+        Authorization::None => return Ok(None),
+        Authorization::Lambda(authorizer) => authorizer,
+        Authorization::Unsupported(why) => {
+            tracing::warn!(resource = &*ctx.resource_path, why, "request refused: authorization not enforced");
+            return Err(authorizer_failure());
+        }
+    };
+    let mut identity = Vec::with_capacity(authorizer.sources.len());
+    for source in &authorizer.sources {
+        match source.value(ctx) {
+            Some(value) => identity.push(value),
+            None => return Err(unauthorized()),
+        }
+    }
+    if authorizer.token
+        && let (Some(expression), Some(token)) = (&authorizer.validation, identity.first())
+        && !expression.is_match(token)
+    {
+        return Err(unauthorized());
+    }
+    let arn = method_arn(ctx);
+    // REQUEST authorizers without identity sources are never cached.
+    let key = (!authorizer.ttl.is_zero() && !identity.is_empty()).then(|| format!("{}\u{0}{}", ctx.stage, identity.join("\u{0}")));
+    if let Some(key) = &key {
+        let cached = authorizer.cache.lock().expect("authorizer cache").get(key).cloned();
+        if let Some((at, grant)) = cached
+            && at.elapsed() < authorizer.ttl
+        {
+            grant.decide(&arn)?;
+            return Ok(Some(grant.output()));
+        }
+    }
+    let Some(functions) = functions else {
+        return Err(authorizer_failure());
+    };
+    let event = if authorizer.token {
+        serde_json::json!({
+            "type": "TOKEN",
+            "methodArn": arn,
+            "authorizationToken": identity.first(),
+        })
+    } else {
+        let mut event = aws_proxy::event(ctx);
+        if let Value::Object(map) = &mut event {
+            map.remove("body");
+            map.remove("isBase64Encoded");
+            map.insert("type".into(), "REQUEST".into());
+            map.insert("methodArn".into(), arn.clone().into());
+        }
+        event
+    };
+    let call = FunctionCall {
+        function: authorizer.function.clone(),
+        account: ctx.account_id.to_string(),
+        region: ctx.region.to_string(),
+        payload: Bytes::from(event.to_string()),
+    };
+    let grant = match functions.invoke(call).await {
+        FunctionResult::Answer { error: None, payload } => grant(&payload).map_err(|why| {
+            tracing::warn!(function = authorizer.function, why, "authorizer answer not understood");
+            authorizer_failure()
+        })?,
+        FunctionResult::Answer { error: Some(_), payload } => {
+            let message = serde_json::from_slice::<Value>(&payload)
+                .ok()
+                .and_then(|v| v.get("errorMessage").and_then(Value::as_str).map(str::to_owned));
+            if message.as_deref() == Some("Unauthorized") {
+                return Err(unauthorized());
+            }
+            tracing::warn!(function = authorizer.function, error = %String::from_utf8_lossy(&payload), "authorizer failed");
+            return Err(authorizer_failure());
+        }
+        FunctionResult::NotFound | FunctionResult::Failed(_) => {
+            tracing::warn!(function = authorizer.function, "authorizer function could not be run");
+            return Err(authorizer_failure());
+        }
+    };
+    let grant = std::sync::Arc::new(grant);
+    if let Some(key) = key {
+        let mut cache = authorizer.cache.lock().expect("authorizer cache");
+        cache.retain(|_, (at, _)| at.elapsed() < authorizer.ttl);
+        cache.insert(key, (Instant::now(), grant.clone()));
+    }
+    grant.decide(&arn)?;
+    Ok(Some(grant.output()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iam_wildcards() {
+        let arn = "arn:aws:execute-api:us-east-1:000000000000:abc/dev/GET/pets/1";
+        assert!(wildcard_match("arn:aws:execute-api:us-east-1:000000000000:abc/*/GET/*", arn));
+        assert!(wildcard_match("*", arn));
+        assert!(wildcard_match("arn:aws:execute-api:us-east-1:000000000000:abc/dev/GET/pets/?", arn));
+        assert!(!wildcard_match("arn:aws:execute-api:us-east-1:000000000000:abc/*/POST/*", arn));
+        assert!(!wildcard_match("arn:aws:execute-api:us-east-1:000000000000:abc/dev/GET/pets", arn));
+    }
+
+    #[test]
+    fn policies_deny_first_then_allow() {
+        let arn = "arn:aws:execute-api:us-east-1:0:abc/dev/GET/x";
+        let g = |doc: Value| grant(serde_json::json!({"principalId": "u", "policyDocument": doc}).to_string().as_bytes());
+        let allow = g(serde_json::json!({"Version": "2012-10-17", "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": arn}]})).unwrap();
+        assert!(allow.decide(arn).is_ok());
+        assert_eq!(allow.decide("arn:aws:execute-api:us-east-1:0:abc/dev/POST/x").unwrap_err().status(), 403);
+        let both = g(serde_json::json!({"Statement": [
+            {"Action": "*", "Effect": "Allow", "Resource": "*"},
+            {"Action": ["execute-api:Invoke"], "Effect": "Deny", "Resource": ["*/GET/*"]}]}))
+        .unwrap();
+        let denied = both.decide(arn).unwrap_err();
+        assert!(String::from_utf8_lossy(denied.body()).contains("explicit deny"));
+        assert!(g(serde_json::json!({"Statement": [{"Effect": "Maybe"}]})).is_err());
+        assert!(grant(b"{}").is_err());
+        let nested = serde_json::json!({"principalId": "u", "context": {"a": {"b": 1}},
+            "policyDocument": {"Statement": []}});
+        assert!(grant(nested.to_string().as_bytes()).is_err());
+    }
+}
