@@ -419,7 +419,8 @@ def handler(event, context):
     if event["type"] == "TOKEN":
         token = event["authorizationToken"]
     else:
-        token = event["headers"]["X-Token"] + ":" + event["queryStringParameters"]["user"]
+        headers = {name.lower(): value for name, value in event["headers"].items()}
+        token = headers["x-token"] + ":" + event["queryStringParameters"]["user"]
     if token.startswith("unauthorized"):
         raise Exception("Unauthorized")
     if token.startswith("broken"):
@@ -447,9 +448,17 @@ async fn token_and_request_authorizers() {
     }
     let portico = Portico::start();
     let client = portico.sdk();
-    let auth_arn = create_function(&portico, "authorizer", "python3.12", "auth.handler", &[("auth.py", AUTHORIZER)], 3);
+    let auth_arn = create_function(
+        &portico,
+        "authorizer",
+        "python3.12",
+        "auth.handler",
+        &[("auth.py", AUTHORIZER)],
+        3,
+    );
     let echo_arn = create_function(&portico, "echo", "python3.12", "echo.handler", &[("echo.py", ECHO)], 3);
-    let invocation = |arn: &str| format!("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{arn}/invocations");
+    let invocation =
+        |arn: &str| format!("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{arn}/invocations");
     let api = client.create_rest_api().name("authorized").send().await.unwrap();
     let api_id = api.id().unwrap().to_owned();
     let root = api.root_resource_id().unwrap().to_owned();
@@ -465,9 +474,23 @@ async fn token_and_request_authorizers() {
             .send()
     };
     use aws_sdk_apigateway::types::AuthorizerType;
-    let token = authorizer("token", AuthorizerType::Token, "method.request.header.Authorization", 300).await.unwrap();
-    let uncached = authorizer("uncached", AuthorizerType::Token, "method.request.header.Authorization", 0).await.unwrap();
-    let request = authorizer(
+    let token = authorizer(
+        "token",
+        AuthorizerType::Token,
+        "method.request.header.Authorization",
+        300,
+    )
+    .await
+    .unwrap();
+    let uncached = authorizer(
+        "uncached",
+        AuthorizerType::Token,
+        "method.request.header.Authorization",
+        0,
+    )
+    .await
+    .unwrap();
+    let by_request = authorizer(
         "request",
         AuthorizerType::Request,
         "method.request.header.X-Token,method.request.querystring.user",
@@ -475,8 +498,19 @@ async fn token_and_request_authorizers() {
     )
     .await
     .unwrap();
-    for (part, authorizer_id) in [("token", token.id()), ("uncached", uncached.id()), ("request", request.id())] {
-        let resource = client.create_resource().rest_api_id(&api_id).parent_id(&root).path_part(part).send().await.unwrap();
+    for (part, authorizer_id) in [
+        ("token", token.id()),
+        ("uncached", uncached.id()),
+        ("request", by_request.id()),
+    ] {
+        let resource = client
+            .create_resource()
+            .rest_api_id(&api_id)
+            .parent_id(&root)
+            .path_part(part)
+            .send()
+            .await
+            .unwrap();
         let resource_id = resource.id().unwrap();
         client
             .put_method()
@@ -500,7 +534,13 @@ async fn token_and_request_authorizers() {
             .await
             .unwrap();
     }
-    client.create_deployment().rest_api_id(&api_id).stage_name("dev").send().await.unwrap();
+    client
+        .create_deployment()
+        .rest_api_id(&api_id)
+        .stage_name("dev")
+        .send()
+        .await
+        .unwrap();
     let call = |path: &str, headers: Vec<(&'static str, &'static str)>| {
         let url = format!("{}/_aws/execute-api/{api_id}/dev{path}", portico.endpoint);
         async move { request("GET", &url, None, &headers, "").await }
@@ -515,7 +555,10 @@ async fn token_and_request_authorizers() {
     assert_eq!(output["admin"], false);
     // Cached for the TTL: the function is not called again for the same token.
     let again = call("/token", vec![("Authorization", "alice")]).await.json();
-    assert_eq!(again["calls"], output["calls"], "a cached policy serves the second call");
+    assert_eq!(
+        again["calls"], output["calls"],
+        "a cached policy serves the second call"
+    );
     // With a TTL of 0 every call asks the function.
     let first = call("/uncached", vec![("Authorization", "bob")]).await.json();
     let second = call("/uncached", vec![("Authorization", "bob")]).await.json();
@@ -529,12 +572,21 @@ async fn token_and_request_authorizers() {
         serde_json::json!({"Message": "User is not authorized to access this resource with an explicit deny"})
     );
     let reply = call("/token", vec![("Authorization", "unauthorized")]).await;
-    assert_eq!((reply.status, reply.json()), (401, serde_json::json!({"message": "Unauthorized"})));
+    assert_eq!(
+        (reply.status, reply.json()),
+        (401, serde_json::json!({"message": "Unauthorized"}))
+    );
     let reply = call("/token", vec![]).await;
-    assert_eq!((reply.status, reply.json()), (401, serde_json::json!({"message": "Unauthorized"})));
+    assert_eq!(
+        (reply.status, reply.json()),
+        (401, serde_json::json!({"message": "Unauthorized"}))
+    );
     let reply = call("/token", vec![("Authorization", "broken")]).await;
     assert_eq!(reply.status, 500);
-    assert_eq!(reply.header("x-amzn-ErrorType"), Some("AuthorizerConfigurationException"));
+    assert_eq!(
+        reply.header("x-amzn-ErrorType"),
+        Some("AuthorizerConfigurationException")
+    );
     assert_eq!(reply.json(), serde_json::json!({"message": null}));
 
     // REQUEST: every identity source must be there; the event carries headers and query.
