@@ -190,11 +190,7 @@ pub async fn get(
     ctx: &RequestContext,
     input: GetFunctionRequest,
 ) -> Result<GetFunctionResponse, AwsError> {
-    let function = names::parse(
-        ctx,
-        &input.function_name.unwrap_or_default(),
-        input.qualifier.as_deref(),
-    )?;
+    let function = names::given(ctx, input.function_name, input.qualifier.as_deref())?;
     let (latest, config, code) = resolve(store, ctx, &function).await?;
     let location = code
         .archive
@@ -218,11 +214,7 @@ pub async fn get_configuration(
     ctx: &RequestContext,
     input: GetFunctionConfigurationRequest,
 ) -> Result<FunctionConfiguration, AwsError> {
-    let function = names::parse(
-        ctx,
-        &input.function_name.unwrap_or_default(),
-        input.qualifier.as_deref(),
-    )?;
+    let function = names::given(ctx, input.function_name, input.qualifier.as_deref())?;
     Ok(resolve(store, ctx, &function).await?.1)
 }
 
@@ -263,7 +255,7 @@ pub async fn update_code(
     ctx: &RequestContext,
     input: UpdateFunctionCodeRequest,
 ) -> Result<FunctionConfiguration, AwsError> {
-    let name = names::parse(ctx, &input.function_name.clone().unwrap_or_default(), None)?.name;
+    let name = names::given(ctx, input.function_name.clone(), None)?.name;
     let upload = Upload::from_request(
         input.zip_file.as_ref().map(|b| b.0.as_slice()),
         input.s3_bucket.as_deref(),
@@ -300,7 +292,7 @@ pub async fn update_configuration(
     ctx: &RequestContext,
     input: UpdateFunctionConfigurationRequest,
 ) -> Result<FunctionConfiguration, AwsError> {
-    let name = names::parse(ctx, &input.function_name.clone().unwrap_or_default(), None)?.name;
+    let name = names::given(ctx, input.function_name.clone(), None)?.name;
     let mut tx = store.write().await?;
     let mut function = load_in(&mut tx, ctx, &name).await?;
     check_revision(input.revision_id.as_deref(), function.doc.config.revision_id.as_deref())?;
@@ -352,11 +344,7 @@ pub async fn delete(
     ctx: &RequestContext,
     input: DeleteFunctionRequest,
 ) -> Result<DeleteFunctionResponse, AwsError> {
-    let function = names::parse(
-        ctx,
-        &input.function_name.unwrap_or_default(),
-        input.qualifier.as_deref(),
-    )?;
+    let function = names::given(ctx, input.function_name, input.qualifier.as_deref())?;
     let mut tx = store.write().await?;
     let latest = load_in(&mut tx, ctx, &function.name).await?;
     match function.qualifier.as_deref() {

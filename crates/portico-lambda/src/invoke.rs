@@ -72,11 +72,7 @@ pub async fn invoke(
     ctx: &RequestContext,
     input: InvocationRequest,
 ) -> Result<InvocationResponse, AwsError> {
-    let function = names::parse(
-        ctx,
-        &input.function_name.unwrap_or_default(),
-        input.qualifier.as_deref(),
-    )?;
+    let function = names::given(ctx, input.function_name, input.qualifier.as_deref())?;
     let (_, config, code) = resolve(store, ctx, &function).await?;
     let payload = input.payload.map(|b| b.0).unwrap_or_default();
     let payload = if payload.iter().all(u8::is_ascii_whitespace) {

@@ -51,6 +51,11 @@ pub fn parse(ctx: &RequestContext, given: &str, qualifier: Option<&str>) -> Resu
     })
 }
 
+/// `parse` of a request's own `FunctionName` member (the wire layer has checked it is there).
+pub fn given(ctx: &RequestContext, name: Option<String>, qualifier: Option<&str>) -> Result<FunctionRef, AwsError> {
+    parse(ctx, name.as_deref().unwrap_or_default(), qualifier)
+}
+
 pub fn function_arn(ctx: &RequestContext, name: &str) -> String {
     format!("arn:aws:lambda:{}:{}:function:{name}", ctx.region, ctx.account)
 }

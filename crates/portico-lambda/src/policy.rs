@@ -44,11 +44,7 @@ pub async fn add(
     ctx: &RequestContext,
     input: AddPermissionRequest,
 ) -> Result<AddPermissionResponse, AwsError> {
-    let function = names::parse(
-        ctx,
-        &input.function_name.unwrap_or_default(),
-        input.qualifier.as_deref(),
-    )?;
+    let function = names::given(ctx, input.function_name, input.qualifier.as_deref())?;
     let mut tx = store.write().await?;
     let mut stored = load_in(&mut tx, ctx, &function.name).await?;
     check_policy_revision(input.revision_id.as_deref(), &stored.doc)?;
@@ -95,11 +91,7 @@ pub async fn add(
 }
 
 pub async fn remove(store: &Store, ctx: &RequestContext, input: RemovePermissionRequest) -> Result<(), AwsError> {
-    let function = names::parse(
-        ctx,
-        &input.function_name.unwrap_or_default(),
-        input.qualifier.as_deref(),
-    )?;
+    let function = names::given(ctx, input.function_name, input.qualifier.as_deref())?;
     let sid = input.statement_id.unwrap_or_default();
     let mut tx = store.write().await?;
     let mut stored = load_in(&mut tx, ctx, &function.name).await?;
@@ -119,11 +111,7 @@ pub async fn remove(store: &Store, ctx: &RequestContext, input: RemovePermission
 }
 
 pub async fn get(store: &Store, ctx: &RequestContext, input: GetPolicyRequest) -> Result<GetPolicyResponse, AwsError> {
-    let function = names::parse(
-        ctx,
-        &input.function_name.unwrap_or_default(),
-        input.qualifier.as_deref(),
-    )?;
+    let function = names::given(ctx, input.function_name, input.qualifier.as_deref())?;
     let stored = load(store, ctx, &function.name).await?;
     let resource = resource_arn(ctx, &function);
     let statements: Vec<&Value> = stored

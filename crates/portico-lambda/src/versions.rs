@@ -62,7 +62,7 @@ pub async fn publish(
     ctx: &RequestContext,
     input: PublishVersionRequest,
 ) -> Result<FunctionConfiguration, AwsError> {
-    let name = names::parse(ctx, &input.function_name.unwrap_or_default(), None)?.name;
+    let name = names::given(ctx, input.function_name, None)?.name;
     let mut tx = store.write().await?;
     let mut function = load_in(&mut tx, ctx, &name).await?;
     check_revision(input.revision_id.as_deref(), function.doc.config.revision_id.as_deref())?;
@@ -84,7 +84,7 @@ pub async fn list_versions(
     ctx: &RequestContext,
     input: ListVersionsByFunctionRequest,
 ) -> Result<ListVersionsByFunctionResponse, AwsError> {
-    let name = names::parse(ctx, &input.function_name.unwrap_or_default(), None)?.name;
+    let name = names::given(ctx, input.function_name, None)?.name;
     let function = load(store, ctx, &name).await?;
     let from = marker(input.marker.as_deref())?;
     let limit = max_items(input.max_items)?;
@@ -128,7 +128,7 @@ pub async fn create_alias(
     ctx: &RequestContext,
     input: CreateAliasRequest,
 ) -> Result<AliasConfiguration, AwsError> {
-    let name = names::parse(ctx, &input.function_name.unwrap_or_default(), None)?.name;
+    let name = names::given(ctx, input.function_name, None)?.name;
     let alias = input.name.unwrap_or_default();
     if alias.chars().all(|c| c.is_ascii_digit()) || alias == "$LATEST" {
         return Err(AwsError::validation(format!(
@@ -165,7 +165,7 @@ pub async fn get_alias(
     ctx: &RequestContext,
     input: GetAliasRequest,
 ) -> Result<AliasConfiguration, AwsError> {
-    let name = names::parse(ctx, &input.function_name.unwrap_or_default(), None)?.name;
+    let name = names::given(ctx, input.function_name, None)?.name;
     let alias = input.name.unwrap_or_default();
     let function = load(store, ctx, &name).await?;
     store
@@ -180,7 +180,7 @@ pub async fn update_alias(
     ctx: &RequestContext,
     input: UpdateAliasRequest,
 ) -> Result<AliasConfiguration, AwsError> {
-    let name = names::parse(ctx, &input.function_name.unwrap_or_default(), None)?.name;
+    let name = names::given(ctx, input.function_name, None)?.name;
     let alias = input.name.unwrap_or_default();
     let mut tx = store.write().await?;
     let function = load_in(&mut tx, ctx, &name).await?;
@@ -209,7 +209,7 @@ pub async fn list_aliases(
     ctx: &RequestContext,
     input: ListAliasesRequest,
 ) -> Result<ListAliasesResponse, AwsError> {
-    let name = names::parse(ctx, &input.function_name.unwrap_or_default(), None)?.name;
+    let name = names::given(ctx, input.function_name, None)?.name;
     let function = load(store, ctx, &name).await?;
     let page = store
         .page(
@@ -233,7 +233,7 @@ pub async fn list_aliases(
 }
 
 pub async fn delete_alias(store: &Store, ctx: &RequestContext, input: DeleteAliasRequest) -> Result<(), AwsError> {
-    let name = names::parse(ctx, &input.function_name.unwrap_or_default(), None)?.name;
+    let name = names::given(ctx, input.function_name, None)?.name;
     let alias = input.name.unwrap_or_default();
     let mut tx = store.write().await?;
     let function = load_in(&mut tx, ctx, &name).await?;

@@ -31,7 +31,8 @@ impl MethodKey {
     }
 }
 
-/// Runs `change` on the method inside one write; the resource document is saved whole.
+/// Runs `change` on the method inside one write; the resource document is saved whole. The
+/// method must still name an existing authorizer when its authorization needs one.
 pub async fn modify<T>(
     store: &Store,
     ctx: &RequestContext,
@@ -47,6 +48,7 @@ pub async fn modify<T>(
         .and_then(|m| m.get_mut(&key.http_method))
         .ok_or_else(not_found)?;
     let out = change(method)?;
+    check_authorizer(&mut tx, &row, method).await?;
     tx.update(&RESOURCE, &row, &resource).await?;
     tx.commit().await?;
     Ok(out)
@@ -151,23 +153,14 @@ pub async fn get(store: &Store, ctx: &RequestContext, input: GetMethodRequest) -
 pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateMethodRequest) -> Result<Method, AwsError> {
     let key = MethodKey::new(input.rest_api_id, input.resource_id, input.http_method);
     let ops = patches(input.patch_operations, "updateMethodInput")?;
-    let scope = scope(ctx);
-    let mut tx = store.write().await?;
-    let Stored { row, doc: mut resource } = resources::load_in(&mut tx, &scope, &key.api_id, &key.resource_id).await?;
-    let method = resource
-        .resource_methods
-        .as_mut()
-        .and_then(|m| m.get_mut(&key.http_method))
-        .ok_or_else(not_found)?;
-    for op in &ops {
-        apply(method, op)?;
-    }
-    // Checked once all operations applied: the type and the id often change together.
-    let method = method.clone();
-    check_authorizer(&mut tx, &row, &method).await?;
-    tx.update(&RESOURCE, &row, &resource).await?;
-    tx.commit().await?;
-    Ok(method)
+    // The authorizer is checked once all operations applied: type and id often change together.
+    modify(store, ctx, &key, |method| {
+        for op in &ops {
+            apply(method, op)?;
+        }
+        Ok(method.clone())
+    })
+    .await
 }
 
 fn replace_only(op: &Patch) -> Result<(), AwsError> {

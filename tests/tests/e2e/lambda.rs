@@ -127,6 +127,41 @@ fn create_function(
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
+/// `verb` on a resource, sent to a Lambda function by an AWS_PROXY integration; guarded by the
+/// Lambda authorizer `authorizer` when given.
+async fn lambda_method(
+    client: &Client,
+    api_id: &str,
+    resource_id: &str,
+    verb: &str,
+    authorizer: Option<&str>,
+    uri: &str,
+    timeout_ms: Option<i32>,
+) {
+    client
+        .put_method()
+        .rest_api_id(api_id)
+        .resource_id(resource_id)
+        .http_method(verb)
+        .authorization_type(if authorizer.is_some() { "CUSTOM" } else { "NONE" })
+        .set_authorizer_id(authorizer.map(str::to_owned))
+        .send()
+        .await
+        .unwrap();
+    client
+        .put_integration()
+        .rest_api_id(api_id)
+        .resource_id(resource_id)
+        .http_method(verb)
+        .r#type(IntegrationType::AwsProxy)
+        .integration_http_method("POST")
+        .uri(uri)
+        .set_timeout_in_millis(timeout_ms)
+        .send()
+        .await
+        .unwrap();
+}
+
 /// An API whose `/{proxy+}` (and `/short`, with a 1 s integration timeout) call `function`.
 async fn proxy_api(client: &Client, function_arn: &str) -> String {
     let api = client.create_rest_api().name("lambda-proxy").send().await.unwrap();
@@ -143,27 +178,7 @@ async fn proxy_api(client: &Client, function_arn: &str) -> String {
             .await
             .unwrap();
         let resource_id = resource.id().unwrap();
-        client
-            .put_method()
-            .rest_api_id(&api_id)
-            .resource_id(resource_id)
-            .http_method("ANY")
-            .authorization_type("NONE")
-            .send()
-            .await
-            .unwrap();
-        client
-            .put_integration()
-            .rest_api_id(&api_id)
-            .resource_id(resource_id)
-            .http_method("ANY")
-            .r#type(IntegrationType::AwsProxy)
-            .integration_http_method("POST")
-            .uri(&uri)
-            .set_timeout_in_millis(timeout)
-            .send()
-            .await
-            .unwrap();
+        lambda_method(client, &api_id, resource_id, "ANY", None, &uri, timeout).await;
     }
     client
         .create_deployment()
@@ -512,27 +527,16 @@ async fn token_and_request_authorizers() {
             .await
             .unwrap();
         let resource_id = resource.id().unwrap();
-        client
-            .put_method()
-            .rest_api_id(&api_id)
-            .resource_id(resource_id)
-            .http_method("GET")
-            .authorization_type("CUSTOM")
-            .set_authorizer_id(authorizer_id.map(str::to_owned))
-            .send()
-            .await
-            .unwrap();
-        client
-            .put_integration()
-            .rest_api_id(&api_id)
-            .resource_id(resource_id)
-            .http_method("GET")
-            .r#type(IntegrationType::AwsProxy)
-            .integration_http_method("POST")
-            .uri(invocation(&echo_arn))
-            .send()
-            .await
-            .unwrap();
+        lambda_method(
+            &client,
+            &api_id,
+            resource_id,
+            "GET",
+            authorizer_id,
+            &invocation(&echo_arn),
+            None,
+        )
+        .await;
     }
     client
         .create_deployment()
