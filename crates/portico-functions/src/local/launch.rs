@@ -219,6 +219,14 @@ pub(crate) fn environment(
         set("PYTHONPATH", &task_root);
         // Lines reach the log as they are printed, not when a buffer fills.
         set("PYTHONUNBUFFERED", "1");
+        if spec.hot_reload {
+            // A .pyc is trusted by its source's mtime in whole seconds and its size: an edit
+            // within the same second keeping the size would run stale code. Hot-reload code is
+            // compiled from source every start: no bytecode read from the user's folder
+            // (the prefix is never created) nor written into it.
+            set("PYTHONDONTWRITEBYTECODE", "1");
+            set("PYTHONPYCACHEPREFIX", &runtime_dir.join("no-pycache").to_string_lossy());
+        }
     }
     for (k, v) in &spec.environment {
         env.insert(k.clone(), v.clone());
