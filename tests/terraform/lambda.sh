@@ -62,6 +62,8 @@ apply_revision() {
     step "terraform plan (revision $rev): no drift"
     terraform_no_drift "${VARS[@]}" -var "revision=$rev"
 
+    [ "$(terraform output -raw version)" = "$rev" ] || fail "revision $rev should have published version $rev"
+
     step "GET /hello answers from the function (revision $rev)"
     api_id="$(terraform output -raw api_id)"
     stage="$(terraform output -raw stage_name)"

@@ -2,7 +2,8 @@
 # zips the handler, applies this, checks that a second plan shows no drift, calls the method
 # through execute-api, applies revision 2 (new code and environment) and destroys it all.
 #
-#   GET /hello  AWS_PROXY -> aws_lambda_function.hello (python3.12, app.handler)
+#   GET /hello  AWS_PROXY -> alias "live" of aws_lambda_function.hello (python3.12, app.handler),
+#               which publishes a version per revision and reserves concurrency
 
 terraform {
   required_providers {
@@ -51,6 +52,9 @@ resource "aws_lambda_function" "hello" {
   runtime          = "python3.12"
   role             = "arn:aws:iam::000000000000:role/lambda-role"
   timeout          = 10
+  publish          = true
+
+  reserved_concurrent_executions = 2
 
   environment {
     variables = {
@@ -61,6 +65,13 @@ resource "aws_lambda_function" "hello" {
   tags = {
     env = "dev"
   }
+}
+
+# The method calls the alias, which follows each published version.
+resource "aws_lambda_alias" "live" {
+  name             = "live"
+  function_name    = aws_lambda_function.hello.function_name
+  function_version = aws_lambda_function.hello.version
 }
 
 resource "aws_api_gateway_rest_api" "hello" {
@@ -86,13 +97,14 @@ resource "aws_api_gateway_integration" "hello" {
   http_method             = aws_api_gateway_method.hello.http_method
   type                    = "AWS_PROXY"
   integration_http_method = "POST"
-  uri                     = aws_lambda_function.hello.invoke_arn
+  uri                     = aws_lambda_alias.live.invoke_arn
 }
 
 resource "aws_lambda_permission" "apigateway" {
   statement_id  = "AllowExecutionFromAPIGateway"
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.hello.function_name
+  qualifier     = aws_lambda_alias.live.name
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_api_gateway_rest_api.hello.execution_arn}/*/*"
 }
@@ -131,4 +143,8 @@ output "stage_name" {
 
 output "function_arn" {
   value = aws_lambda_function.hello.arn
+}
+
+output "version" {
+  value = aws_lambda_function.hello.version
 }
