@@ -91,6 +91,23 @@ lambda tag-resource --resource "$ARN" --tags team=api,env=test
 lambda untag-resource --resource "$ARN" --tag-keys env
 [ "$(lambda list-tags --resource "$ARN" --query 'length(keys(Tags))')" = 1 ] || fail "UntagResource"
 
+step "Reserved concurrency, code signing and runtime management configurations"
+[ "$(lambda get-function-concurrency --function-name "$NAME" --query ReservedConcurrentExecutions --output text)" = None ] \
+    || fail "no reservation yet"
+[ "$(lambda put-function-concurrency --function-name "$NAME" --reserved-concurrent-executions 5 \
+    --query ReservedConcurrentExecutions)" = 5 ] || fail "PutFunctionConcurrency"
+[ "$(lambda get-function --function-name "$NAME" --query Concurrency.ReservedConcurrentExecutions)" = 5 ] \
+    || fail "GetFunction shows the reservation"
+expect_error InvalidParameterValueException lambda put-function-concurrency --function-name "$NAME:1" \
+    --reserved-concurrent-executions 1
+lambda delete-function-concurrency --function-name "$NAME"
+[ "$(lambda get-function --function-name "$NAME" --query 'Concurrency' --output text)" = None ] || fail "reservation deleted"
+jq -e --arg name "$NAME" '.FunctionName == $name and .CodeSigningConfigArn == ""' \
+    <<<"$(lambda get-function-code-signing-config --function-name "$NAME")" >/dev/null || fail "GetFunctionCodeSigningConfig"
+jq -e --arg arn "$ARN" '.UpdateRuntimeOn == "Auto" and .FunctionArn == $arn' \
+    <<<"$(lambda get-runtime-management-config --function-name "$NAME")" >/dev/null || fail "GetRuntimeManagementConfig"
+expect_error ResourceNotFoundException lambda get-function-concurrency --function-name "$NAME-missing"
+
 step "A local folder as code (S3Bucket hot-reload)"
 lambda create-function --function-name "$NAME-hot" --runtime python3.12 --handler app.handler --role "$ROLE" \
     --code "S3Bucket=hot-reload,S3Key=$WORK" --query CodeSha256 --output text | grep -qx hot-reloading-hash-not-available \

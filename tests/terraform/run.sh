@@ -29,25 +29,7 @@ cleanup() {
 trap cleanup EXIT
 
 step "Provider mirror and CLI configuration"
-command -v terraform >/dev/null || skip "terraform is not on the PATH"
-MIRROR="${TF_PLUGIN_MIRROR:-}"
-if [ -z "$MIRROR" ]; then
-    FOUND="$(find / -maxdepth 4 -type d -name registry.terraform.io 2>/dev/null | head -1 || true)"
-    [ -n "$FOUND" ] || skip "no Terraform provider mirror found (a directory holding registry.terraform.io); set TF_PLUGIN_MIRROR, see the README"
-    MIRROR="$(dirname "$FOUND")"
-fi
-echo "mirror: $MIRROR"
-cat >"$WORK/terraformrc" <<EOF
-provider_installation {
-  filesystem_mirror {
-    path    = "$MIRROR"
-    include = ["registry.terraform.io/*/*"]
-  }
-}
-EOF
-export TF_CLI_CONFIG_FILE="$WORK/terraformrc"
-export TF_IN_AUTOMATION=1
-export CHECKPOINT_DISABLE=1
+terraform_offline "$WORK"
 
 step "Start the HTTP_PROXY backend"
 python3 -u "$HERE/../support/echo_backend.py" >"$WORK/backend.port" &
@@ -74,21 +56,13 @@ expect_body() {
 
 # Applies revision $1, checks that a fresh plan is empty, then calls both methods.
 apply_revision() {
-    local rev="$1" plan_rc
+    local rev="$1"
     step "terraform apply (revision $rev)"
     APPLIED=1
     terraform apply -input=false -no-color -auto-approve "${VARS[@]}" -var "revision=$rev"
 
     step "terraform plan (revision $rev): no drift"
-    set +e
-    terraform plan -input=false -no-color -detailed-exitcode "${VARS[@]}" -var "revision=$rev" >"$WORK/plan.txt" 2>&1
-    plan_rc=$?
-    set -e
-    case "$plan_rc" in
-        0) echo "no changes" ;;
-        2) cat "$WORK/plan.txt"; fail "the plan after apply is not empty: Portico reads back something other than was written" ;;
-        *) cat "$WORK/plan.txt"; fail "terraform plan failed (exit $plan_rc)" ;;
-    esac
+    terraform_no_drift "${VARS[@]}" -var "revision=$rev"
 
     local api_id stage base
     api_id="$(terraform output -raw api_id)"

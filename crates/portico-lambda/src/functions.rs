@@ -205,6 +205,9 @@ pub async fn get(
             ..Default::default()
         }),
         tags: (function.qualifier.is_none() && !latest.doc.tags.is_empty()).then(|| latest.doc.tags.clone()),
+        concurrency: latest.doc.reserved_concurrency.map(|n| Concurrency {
+            reserved_concurrent_executions: Some(n),
+        }),
         ..Default::default()
     })
 }

@@ -33,6 +33,9 @@ pub struct FunctionDoc {
     pub policy_revision: String,
     /// The number the next published version gets.
     pub next_version: i64,
+    /// PutFunctionConcurrency's reservation; none until one is put.
+    #[serde(default)]
+    pub reserved_concurrency: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -7,7 +7,8 @@
 //! - `code`: archives unpacked under the data directory, or a local folder read in place.
 //! - `functions`: CreateFunction … DeleteFunction and tags; `invoke`: Invoke through the
 //!   function runners (`portico-functions`); `versions`: versions and aliases;
-//!   `policy`: the resource policy (AddPermission, RemovePermission, GetPolicy).
+//!   `policy`: the resource policy (AddPermission, RemovePermission, GetPolicy);
+//!   `settings`: reserved concurrency, code signing and runtime management configurations.
 //!
 //! Functions report `State: Active` at once: their code is on disk when CreateFunction answers.
 
@@ -17,6 +18,7 @@ mod invoke;
 pub mod kinds;
 mod names;
 mod policy;
+mod settings;
 mod support;
 mod versions;
 
@@ -133,6 +135,42 @@ impl Lambda for LambdaControlPlane {
     }
     async fn get_policy(&self, ctx: &RequestContext, input: GetPolicyRequest) -> R<GetPolicyResponse> {
         policy::get(&self.store, ctx, input).await
+    }
+
+    async fn put_function_concurrency(
+        &self,
+        ctx: &RequestContext,
+        input: PutFunctionConcurrencyRequest,
+    ) -> R<Concurrency> {
+        settings::put_concurrency(&self.store, ctx, input).await
+    }
+    async fn get_function_concurrency(
+        &self,
+        ctx: &RequestContext,
+        input: GetFunctionConcurrencyRequest,
+    ) -> R<GetFunctionConcurrencyResponse> {
+        settings::get_concurrency(&self.store, ctx, input).await
+    }
+    async fn delete_function_concurrency(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteFunctionConcurrencyRequest,
+    ) -> R<()> {
+        settings::delete_concurrency(&self.store, ctx, input).await
+    }
+    async fn get_function_code_signing_config(
+        &self,
+        ctx: &RequestContext,
+        input: GetFunctionCodeSigningConfigRequest,
+    ) -> R<GetFunctionCodeSigningConfigResponse> {
+        settings::get_code_signing(&self.store, ctx, input).await
+    }
+    async fn get_runtime_management_config(
+        &self,
+        ctx: &RequestContext,
+        input: GetRuntimeManagementConfigRequest,
+    ) -> R<GetRuntimeManagementConfigResponse> {
+        settings::get_runtime_management(&self.store, ctx, input).await
     }
 
     async fn tag_resource(&self, ctx: &RequestContext, input: TagResourceRequest) -> R<()> {

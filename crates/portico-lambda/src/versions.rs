@@ -144,7 +144,7 @@ pub async fn create_alias(
         name: Some(alias.clone()),
         function_version: Some(version),
         description: Some(input.description.unwrap_or_default()),
-        routing_config: input.routing_config,
+        routing_config: weighted(input.routing_config),
         revision_id: Some(revision()),
     };
     match tx.insert(&ALIAS, &function.row, &alias, &doc).await {
@@ -158,6 +158,11 @@ pub async fn create_alias(
     };
     tx.commit().await?;
     Ok(doc)
+}
+
+/// Lambda shows `RoutingConfig` only while it holds weights (Terraform sends an empty one).
+fn weighted(routing: Option<AliasRoutingConfiguration>) -> Option<AliasRoutingConfiguration> {
+    routing.filter(|r| r.additional_version_weights.as_ref().is_some_and(|w| !w.is_empty()))
 }
 
 pub async fn get_alias(
@@ -196,7 +201,8 @@ pub async fn update_alias(
         stored.doc.description = Some(description);
     }
     if let Some(routing) = input.routing_config {
-        stored.doc.routing_config = Some(routing);
+        // An empty routing configuration removes the weights.
+        stored.doc.routing_config = weighted(Some(routing));
     }
     stored.doc.revision_id = Some(revision());
     tx.update(&ALIAS, &stored.row, &stored.doc).await?;

@@ -51,6 +51,12 @@ fn terraform_apply_plan_destroy() {
 }
 
 #[test]
+fn terraform_lambda_apply_plan_destroy() {
+    let portico = Portico::start();
+    run_script(&portico, "terraform/lambda.sh");
+}
+
+#[test]
 fn aws_cli_lambda_api() {
     let portico = Portico::start();
     run_script(&portico, "cli/lambda.sh");
