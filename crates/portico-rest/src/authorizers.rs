@@ -2,6 +2,7 @@
 //! They sit under the API, so deleting the API takes them; deployments copy them.
 
 use crate::kinds::{AUTHORIZER, RESOURCE, REST_API, STAGE};
+use crate::quotas::Quotas;
 use crate::restapis;
 use crate::stages;
 use crate::support::{Patch, limit, new_id, patches, position, required, scope};
@@ -182,6 +183,7 @@ fn default_auth_type(kind: &str) -> &'static str {
 
 pub async fn create(
     store: &Store,
+    quotas: &Quotas,
     ctx: &RequestContext,
     input: CreateAuthorizerRequest,
 ) -> Result<Authorizer, AwsError> {
@@ -210,6 +212,11 @@ pub async fn create(
             "Unable to complete operation due to concurrent modification. Please try again later.",
         ));
     };
+    if tx.count(&AUTHORIZER, List::Tree(&api.row)).await? >= quotas.get("authorizers-per-api") {
+        return Err(AwsError::limit_exceeded(
+            "Maximum number of Authorizers for this API has been reached.  Please contact AWS if you need additional Authorizers.",
+        ));
+    }
     loop {
         let id = new_id(6);
         authorizer.id = Some(id.clone());

@@ -182,7 +182,7 @@ impl ApiGateway for RestControlPlane {
     }
 
     async fn create_authorizer(&self, ctx: &RequestContext, input: CreateAuthorizerRequest) -> R<Authorizer> {
-        authorizers::create(&self.store, ctx, input).await
+        authorizers::create(&self.store, &self.quotas, ctx, input).await
     }
     async fn get_authorizer(&self, ctx: &RequestContext, input: GetAuthorizerRequest) -> R<Authorizer> {
         authorizers::get(&self.store, ctx, input).await

@@ -41,6 +41,11 @@ pub const QUOTAS: &[Quota] = &[
         aws_name: "Stages per API",
     },
     Quota {
+        name: "authorizers-per-api",
+        default: 10,
+        aws_name: "Authorizers per API (AWS Lambda and Amazon Cognito)",
+    },
+    Quota {
         name: "stage-variables-per-stage",
         default: 100,
         aws_name: "Stage variables per stage",

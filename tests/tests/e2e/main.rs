@@ -3,6 +3,7 @@
 mod harness;
 
 mod accounts;
+mod authorizers;
 mod dataplane;
 mod errors;
 mod frontdoor;
