@@ -38,7 +38,8 @@ created="$(lambda create-function --function-name "$NAME" --runtime python3.12 -
 jq -e --arg arn "$ARN" '.FunctionArn == $arn and .State == "Active" and .LastUpdateStatus == "Successful"
     and .Version == "$LATEST" and .Timeout == 3 and .MemorySize == 128 and .PackageType == "Zip"
     and .Architectures == ["x86_64"] and .EphemeralStorage.Size == 512 and .TracingConfig.Mode == "PassThrough"
-    and .LoggingConfig.LogGroup == "/aws/lambda/'"$NAME"'" and (.CodeSha256 | length) == 44' <<<"$created" >/dev/null \
+    and .LoggingConfig.LogGroup == "/aws/lambda/'"$NAME"'" and (.CodeSha256 | length) == 44
+    and (has("Environment") | not)' <<<"$created" >/dev/null \
     || fail "CreateFunction answered $created"
 expect_error ResourceConflictException lambda create-function --function-name "$NAME" --runtime python3.12 \
     --handler app.handler --role "$ROLE" --zip-file "fileb://$WORK/fn.zip"

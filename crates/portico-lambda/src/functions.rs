@@ -74,8 +74,9 @@ pub async fn create(
         last_modified: Some(last_modified()),
         code_sha256: Some(placed.sha256.clone()),
         version: Some("$LATEST".into()),
-        environment: Some(EnvironmentResponse {
-            variables: Some(input.environment.and_then(|e| e.variables).unwrap_or_default()),
+        // Lambda answers `Environment` only when the create sent one (`{}` variables included).
+        environment: input.environment.map(|e| EnvironmentResponse {
+            variables: Some(e.variables.unwrap_or_default()),
             error: None,
         }),
         tracing_config: Some(TracingConfigResponse {

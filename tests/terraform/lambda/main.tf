@@ -4,6 +4,9 @@
 #
 #   GET /hello  AWS_PROXY -> alias "live" of aws_lambda_function.hello (python3.12, app.handler),
 #               which publishes a version per revision and reserves concurrency
+#   GET /token    the same, behind a TOKEN authorizer (aws_lambda_function.auth, auth.token)
+#   GET /request  the same, behind a REQUEST authorizer (auth.request: header and query string)
+#   GET /users    the same, behind a COGNITO_USER_POOLS authorizer with an OAuth scope
 
 terraform {
   required_providers {
@@ -109,6 +112,94 @@ resource "aws_lambda_permission" "apigateway" {
   source_arn    = "${aws_api_gateway_rest_api.hello.execution_arn}/*/*"
 }
 
+# The authorizers' function: auth.token and auth.request in the same zip.
+resource "aws_lambda_function" "auth" {
+  function_name    = "tf-auth"
+  filename         = var.zip
+  source_code_hash = filebase64sha256(var.zip)
+  handler          = "auth.token"
+  runtime          = "python3.12"
+  role             = "arn:aws:iam::000000000000:role/lambda-role"
+}
+
+resource "aws_lambda_function" "auth_request" {
+  function_name    = "tf-auth-request"
+  filename         = var.zip
+  source_code_hash = filebase64sha256(var.zip)
+  handler          = "auth.request"
+  runtime          = "python3.12"
+  role             = "arn:aws:iam::000000000000:role/lambda-role"
+}
+
+resource "aws_api_gateway_authorizer" "token" {
+  name                             = "tf-token"
+  rest_api_id                      = aws_api_gateway_rest_api.hello.id
+  authorizer_uri                   = aws_lambda_function.auth.invoke_arn
+  identity_source                  = "method.request.header.Authorization"
+  identity_validation_expression   = "^(allow|deny)-.*$"
+  authorizer_result_ttl_in_seconds = 60
+}
+
+resource "aws_api_gateway_authorizer" "request" {
+  name                             = "tf-request"
+  type                             = "REQUEST"
+  rest_api_id                      = aws_api_gateway_rest_api.hello.id
+  authorizer_uri                   = aws_lambda_function.auth_request.invoke_arn
+  identity_source                  = "method.request.header.X-User,method.request.querystring.tenant"
+  authorizer_result_ttl_in_seconds = 0
+}
+
+resource "aws_api_gateway_authorizer" "users" {
+  name          = "tf-users"
+  type          = "COGNITO_USER_POOLS"
+  rest_api_id   = aws_api_gateway_rest_api.hello.id
+  provider_arns = ["arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_tfpool"]
+}
+
+resource "aws_lambda_permission" "authorizers" {
+  for_each      = { token = aws_lambda_function.auth.function_name, request = aws_lambda_function.auth_request.function_name }
+  statement_id  = "AllowAuthorizer"
+  action        = "lambda:InvokeFunction"
+  function_name = each.value
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_api_gateway_rest_api.hello.execution_arn}/authorizers/*"
+}
+
+locals {
+  guarded = {
+    token   = { authorization = "CUSTOM", authorizer_id = aws_api_gateway_authorizer.token.id, scopes = null }
+    request = { authorization = "CUSTOM", authorizer_id = aws_api_gateway_authorizer.request.id, scopes = null }
+    users   = { authorization = "COGNITO_USER_POOLS", authorizer_id = aws_api_gateway_authorizer.users.id, scopes = ["tf/read"] }
+  }
+}
+
+resource "aws_api_gateway_resource" "guarded" {
+  for_each    = local.guarded
+  rest_api_id = aws_api_gateway_rest_api.hello.id
+  parent_id   = aws_api_gateway_rest_api.hello.root_resource_id
+  path_part   = each.key
+}
+
+resource "aws_api_gateway_method" "guarded" {
+  for_each             = local.guarded
+  rest_api_id          = aws_api_gateway_rest_api.hello.id
+  resource_id          = aws_api_gateway_resource.guarded[each.key].id
+  http_method          = "GET"
+  authorization        = each.value.authorization
+  authorizer_id        = each.value.authorizer_id
+  authorization_scopes = each.value.scopes
+}
+
+resource "aws_api_gateway_integration" "guarded" {
+  for_each                = local.guarded
+  rest_api_id             = aws_api_gateway_rest_api.hello.id
+  resource_id             = aws_api_gateway_resource.guarded[each.key].id
+  http_method             = aws_api_gateway_method.guarded[each.key].http_method
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST"
+  uri                     = aws_lambda_alias.live.invoke_arn
+}
+
 resource "aws_api_gateway_deployment" "hello" {
   rest_api_id = aws_api_gateway_rest_api.hello.id
 
@@ -117,6 +208,11 @@ resource "aws_api_gateway_deployment" "hello" {
       aws_api_gateway_resource.hello.id,
       aws_api_gateway_method.hello.id,
       aws_api_gateway_integration.hello.id,
+      [for m in aws_api_gateway_method.guarded : m.id],
+      [for i in aws_api_gateway_integration.guarded : i.id],
+      aws_api_gateway_authorizer.token.id,
+      aws_api_gateway_authorizer.request.id,
+      aws_api_gateway_authorizer.users.id,
     ]))
   }
 
@@ -124,7 +220,7 @@ resource "aws_api_gateway_deployment" "hello" {
     create_before_destroy = true
   }
 
-  depends_on = [aws_api_gateway_integration.hello]
+  depends_on = [aws_api_gateway_integration.hello, aws_api_gateway_integration.guarded]
 }
 
 resource "aws_api_gateway_stage" "dev" {
