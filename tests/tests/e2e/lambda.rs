@@ -604,3 +604,90 @@ async fn token_and_request_authorizers() {
     let reply = call("/request?user=dave", vec![("X-Token", "deny")]).await;
     assert_eq!(reply.status, 403);
 }
+
+const VERSIONED: &str = r#"
+import json, os
+def handler(event, context):
+    return {"statusCode": 200, "body": json.dumps(
+        {"function": context.function_name, "version": context.function_version})}
+"#;
+
+/// `aws lambda ARGS...` against `portico`; its stdout.
+fn aws_lambda(portico: &Portico, args: &[&str]) -> String {
+    let out = Command::new("aws")
+        .args(["--endpoint-url", &portico.endpoint, "lambda"])
+        .args(args)
+        .envs([
+            ("AWS_ACCESS_KEY_ID", "test"),
+            ("AWS_SECRET_ACCESS_KEY", "test"),
+            ("AWS_DEFAULT_REGION", "us-east-1"),
+        ])
+        .output()
+        .expect("the AWS CLI");
+    assert!(
+        out.status.success(),
+        "aws lambda {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The function ARN of an AWS_PROXY URI may take its name and qualifier (version or alias)
+/// from stage variables, so that each stage calls its own version.
+#[tokio::test]
+async fn stage_variables_choose_the_function_and_its_alias() {
+    if !runtimes_here() {
+        return;
+    }
+    let portico = Portico::start();
+    let client = portico.sdk();
+    create_function(
+        &portico,
+        "staged",
+        "python3.12",
+        "app.handler",
+        &[("app.py", VERSIONED)],
+        5,
+    );
+    aws_lambda(&portico, &["publish-version", "--function-name", "staged"]);
+    aws_lambda(
+        &portico,
+        &[
+            "create-alias",
+            "--function-name",
+            "staged",
+            "--name",
+            "live",
+            "--function-version",
+            "1",
+        ],
+    );
+    let api = client.create_rest_api().name("staged").send().await.unwrap();
+    let (api_id, root) = (api.id().unwrap(), api.root_resource_id().unwrap());
+    let uri = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:${stageVariables.fn}/invocations";
+    lambda_method(&client, api_id, root, "GET", None, uri, None).await;
+    let deployment = client.create_deployment().rest_api_id(api_id).send().await.unwrap();
+    for (stage, function) in [("latest", "staged"), ("live", "staged:live"), ("gone", "nowhere")] {
+        client
+            .create_stage()
+            .rest_api_id(api_id)
+            .stage_name(stage)
+            .deployment_id(deployment.id().unwrap())
+            .variables("fn", function)
+            .send()
+            .await
+            .unwrap();
+    }
+    let url = |stage: &str| format!("{}/_aws/execute-api/{api_id}/{stage}/", portico.endpoint);
+    let latest = request("GET", &url("latest"), None, &[], "").await;
+    assert_eq!(latest.status, 200, "{}", latest.body);
+    assert_eq!(
+        latest.json(),
+        serde_json::json!({"function": "staged", "version": "$LATEST"})
+    );
+    let live = request("GET", &url("live"), None, &[], "").await;
+    assert_eq!(live.status, 200, "{}", live.body);
+    assert_eq!(live.json(), serde_json::json!({"function": "staged", "version": "1"}));
+    let gone = request("GET", &url("gone"), None, &[], "").await;
+    assert_eq!(gone.status, 500, "{}", gone.body);
+}
