@@ -6,7 +6,7 @@ use crate::{Document, Kind, Result, Scope, StoreError};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
-use sqlx::{Row as _, Sqlite, SqliteExecutor, Transaction};
+use sqlx::{ConnectOptions as _, Row as _, Sqlite, SqliteExecutor, Transaction};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::str::FromStr;
@@ -59,11 +59,16 @@ pub enum List<'a> {
 
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pub(crate) pool: SqlitePool,
     /// One writer at a time: SQLite allows no more, and waiting here beats SQLITE_BUSY.
     writer: Arc<tokio::sync::Mutex<()>>,
     generation: Arc<AtomicU64>,
     feed: Feed,
+    /// In memory only: a connection held outside the pool for the store's life. sqlx's memory
+    /// database is shared by name between connections and lives while one is open; the pool
+    /// closes its connection when a query future is dropped mid-flight (a client hanging up),
+    /// and without the anchor the replacement opened a new, empty database.
+    _anchor: Option<Arc<std::sync::Mutex<sqlx::SqliteConnection>>>,
 }
 
 /// The single writer's transaction. Dropped without `commit`, it rolls back: the rollback is
@@ -81,7 +86,7 @@ const COLUMNS: &str = "seq, tree, account, region, doc";
 impl Store {
     /// Opens (creating if needed) `dir/portico.db`; `None` keeps everything in memory.
     pub async fn open(dir: Option<&Path>) -> Result<Self> {
-        let (options, pool_options) = match dir {
+        let (options, pool_options, in_memory) = match dir {
             Some(dir) => {
                 std::fs::create_dir_all(dir).map_err(|e| StoreError::Db(format!("creating {}: {e}", dir.display())))?;
                 let options = SqliteConnectOptions::new()
@@ -91,10 +96,12 @@ impl Store {
                     // FULL: an acknowledged write survives a SIGKILL or power loss.
                     .synchronous(SqliteSynchronous::Full)
                     .busy_timeout(Duration::from_secs(10));
-                (options, SqlitePoolOptions::new().max_connections(4))
+                (options, SqlitePoolOptions::new().max_connections(4), false)
             }
             None => {
-                // One connection that never closes: a memory database lives as long as it.
+                // A named, shared-cache memory database (sqlx names each `:memory:` apart).
+                // One pooled connection: shared cache locks whole tables, so more would only
+                // trade waits for SQLITE_LOCKED errors.
                 let options = SqliteConnectOptions::from_str("sqlite::memory:")?;
                 (
                     options,
@@ -102,8 +109,13 @@ impl Store {
                         .max_connections(1)
                         .idle_timeout(None)
                         .max_lifetime(None),
+                    true,
                 )
             }
+        };
+        let anchor = match in_memory {
+            true => Some(Arc::new(std::sync::Mutex::new(options.connect().await?))),
+            false => None,
         };
         let pool = pool_options.min_connections(1).connect_with(options).await?;
         crate::migrator().run(&pool).await?;
@@ -112,6 +124,7 @@ impl Store {
             writer: Arc::new(tokio::sync::Mutex::new(())),
             generation: Arc::new(AtomicU64::new(1)),
             feed: Feed::default(),
+            _anchor: anchor,
         })
     }
 

@@ -49,6 +49,23 @@ async fn on_disk(name: &str) -> (Store, std::path::PathBuf) {
     (Store::open(Some(&dir)).await.unwrap(), dir)
 }
 
+/// sqlx closes a pooled connection whose query future was dropped mid-flight (a client that
+/// hangs up does that); the memory database must outlive it. It once did not: the next
+/// connection opened a new, empty database and every request failed with `no such table`.
+#[tokio::test]
+async fn a_memory_store_outlives_its_pooled_connection() {
+    let store = memory().await;
+    let mut tx = store.write().await.unwrap();
+    tx.insert_top(&API, &scope("111111111111"), "a", &api("kept"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let connection = store.pool.acquire().await.unwrap();
+    sqlx::Connection::close(connection.detach()).await.unwrap();
+    let read = store.top(&API, &scope("111111111111"), "a").await.unwrap().unwrap();
+    assert_eq!(read.doc.name, "kept");
+}
+
 #[tokio::test]
 async fn scopes_keep_documents_apart() {
     let store = memory().await;
