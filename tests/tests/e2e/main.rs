@@ -6,6 +6,7 @@ mod accounts;
 mod dataplane;
 mod errors;
 mod frontdoor;
+mod identity;
 mod lambda;
 mod persistence;
 mod rest_api;
