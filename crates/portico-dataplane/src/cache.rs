@@ -4,6 +4,7 @@
 //! they outlive the stage entries of their API and are shared by every stage on them; they are
 //! dropped once no stage or canary of the API references them.
 
+use crate::authorize::Auth;
 use crate::stage::{CompiledDeployment, CompiledStage};
 use portico_rest::kinds::{DEPLOYMENT, REST_API, SNAPSHOT, STAGE};
 use portico_store::{Changed, Store, StoreError};
@@ -39,6 +40,8 @@ pub struct CacheStats {
 #[derive(Default)]
 pub struct StageCache {
     apis: RwLock<Apis>,
+    /// What compiling authorizers needs (key sets, settings).
+    auth: RwLock<Arc<Auth>>,
     stage_loads: AtomicU64,
     deployment_compiles: AtomicU64,
 }
@@ -112,6 +115,23 @@ impl StageCache {
         }
     }
 
+    /// Deployments compiled from now on use `auth`; compiled ones are dropped.
+    pub fn set_auth(&self, auth: Arc<Auth>) {
+        *self.auth.write().unwrap_or_else(|e| e.into_inner()) = auth;
+        *self.apis.write().unwrap_or_else(|e| e.into_inner()) = Apis::default();
+    }
+
+    /// Forgets the cached authorizer answers of one stage, in every compiled deployment of
+    /// the API (the stage may have moved between them).
+    pub fn flush_authorizers(&self, api_id: &str, stage: &str) {
+        let apis = self.apis.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(api) = apis.by_id.get(api_id) {
+            for deployment in api.deployments.values() {
+                deployment.authorizers.flush(stage);
+            }
+        }
+    }
+
     pub fn stats(&self) -> CacheStats {
         let apis = self.apis.read().unwrap_or_else(|e| e.into_inner());
         CacheStats {
@@ -156,7 +176,8 @@ impl StageCache {
                 };
                 self.deployment_compiles.fetch_add(1, Ordering::Relaxed);
                 tracing::debug!(api_id, deployment_id, "compiled deployment");
-                let compiled = Arc::new(CompiledDeployment::compile(deployment_id, &snapshot.doc));
+                let auth = self.auth.read().unwrap_or_else(|e| e.into_inner()).clone();
+                let compiled = Arc::new(CompiledDeployment::compile(deployment_id, &snapshot.doc, &auth));
                 // Keep it, and drop the deployments no stage or canary points at any more.
                 let stages = store.in_tree(&STAGE, &api.row).await?;
                 let referenced: HashSet<&str> = stages

@@ -78,6 +78,9 @@ pub struct RequestContext {
     /// The stage-relative path, as sent (still percent-encoded).
     pub path: String,
     pub path_params: Vec<PathParam>,
+    /// The request target as sent (the path with the stage, or with `/_aws/execute-api/…`):
+    /// what a SigV4 signature covers.
+    pub uri: http::Uri,
     /// The query string as sent, without `?`.
     pub raw_query: String,
     pub headers: HeaderMap,
@@ -118,6 +121,7 @@ impl RequestContext {
             path,
             path_params,
             raw_query: parts.uri.query().unwrap_or_default().to_owned(),
+            uri: parts.uri,
             original_headers: parts.extensions.remove::<OriginalHeaders>(),
             headers: parts.headers,
             body,
@@ -244,6 +248,7 @@ impl RequestContext {
             version: http::Version::HTTP_11,
             path: "/".into(),
             path_params: Vec::new(),
+            uri: http::Uri::from_static("/_aws/execute-api/api1/dev/"),
             raw_query: String::new(),
             headers,
             original_headers: None,

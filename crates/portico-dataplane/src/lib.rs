@@ -6,7 +6,9 @@
 //!   change feed); `stage`: what compiling a stage makes.
 //! - `route`: path and method to a deployed method and its path parameters.
 //! - `context`: the one `RequestContext` every later step reads.
-//! - `authorize`: the method's Lambda authorizer (TOKEN, REQUEST), its policy and its cache.
+//! - `authorize`: the method's authorization, one file per kind: Lambda authorizers (TOKEN,
+//!   REQUEST; policy and cache), Cognito user pool authorizers (JWTs against the pools' key
+//!   sets), AWS_IAM (SigV4 signatures against the configured credentials).
 //! - `integration`: the compiled integration, one file per type (`mock`, `http_proxy`,
 //!   `aws_proxy`), with `mapping` (URI templates and parameter mappings); backends are reached
 //!   through `portico_http::HttpClient`, Lambda functions through `functions::Functions`.
@@ -25,6 +27,7 @@ mod route;
 mod stage;
 mod websocket;
 
+pub use authorize::AuthSettings;
 pub use cache::CacheStats;
 pub use context::RequestContext;
 pub use parse::Invocation;
@@ -50,6 +53,8 @@ pub struct DataPlane {
     functions: Option<Arc<dyn Functions>>,
     /// How long a client may take to send a request body.
     body_timeout: Duration,
+    /// Cognito key sets and IAM credentials.
+    auth: Arc<authorize::Auth>,
 }
 
 impl DataPlane {
@@ -62,12 +67,37 @@ impl DataPlane {
                 cache.invalidate(changes);
             }
         }));
+        let auth = Arc::new(authorize::Auth::new(&AuthSettings::default()));
+        cache.set_auth(auth.clone());
         DataPlane {
             store,
             cache,
             client,
             functions: None,
             body_timeout: Duration::from_secs(30),
+            auth,
+        }
+    }
+
+    /// Cognito key sets and IAM credentials (`--cognito-jwks`, `--iam-credentials`, …).
+    pub fn with_auth(mut self, settings: &AuthSettings) -> Self {
+        self.auth = Arc::new(authorize::Auth::new(settings));
+        self.cache.set_auth(self.auth.clone());
+        self
+    }
+
+    /// FlushStageAuthorizersCache: the stage's authorizers ask again on their next request.
+    pub fn flush_authorizers(&self, api_id: &str, stage: &str) {
+        self.cache.flush_authorizers(api_id, stage);
+    }
+
+    /// `flush_authorizers` for the control plane to call, without holding the data plane.
+    pub fn authorizer_flush(&self) -> impl Fn(&str, &str) + Send + Sync + 'static {
+        let cache = Arc::downgrade(&self.cache);
+        move |api_id, stage| {
+            if let Some(cache) = cache.upgrade() {
+                cache.flush_authorizers(api_id, stage);
+            }
         }
     }
 
@@ -149,9 +179,13 @@ impl DataPlane {
         };
         let method = route.target;
         let mut ctx = RequestContext::new(ids, req, body, target.path, &stage, method, route.params);
-        match authorize::authorize(&method.authorization, &ctx, self.functions.as_deref()).await {
-            Ok(output) => ctx.authorizer = output,
-            Err(answer) => return answer,
+        let env = authorize::Env {
+            functions: self.functions.as_deref(),
+            client: self.client.as_ref(),
+            auth: &self.auth,
+        };
+        if let Err(answer) = authorize::authorize(&method.authorization, &mut ctx, &env).await {
+            return answer;
         }
         let Some(integration) = &method.integration else {
             tracing::warn!(resource = &*ctx.resource_path, method = %ctx.method, "method has no integration");

@@ -219,7 +219,21 @@ fn context_value(ctx: &RequestContext, name: &str) -> Option<String> {
         "identity.sourceIp" => ctx.source_ip(),
         "identity.userAgent" => ctx.user_agent()?.to_owned(),
         "identity.apiKey" => ctx.identity.api_key.clone()?,
+        "identity.accessKey" => ctx.identity.access_key.clone()?,
+        "identity.accountId" => ctx.identity.account_id.clone()?,
+        "identity.caller" => ctx.identity.caller.clone()?,
+        "identity.user" => ctx.identity.user.clone()?,
+        "identity.userArn" => ctx.identity.user_arn.clone()?,
         "authorizer.principalId" => ctx.authorizer.as_ref()?.principal_id.clone()?,
+        other if other.starts_with("authorizer.claims.") => {
+            let claim = ctx
+                .authorizer
+                .as_ref()?
+                .claims
+                .as_ref()?
+                .get(&other["authorizer.claims.".len()..])?;
+            claim.as_str()?.to_owned()
+        }
         other => {
             let key = other.strip_prefix("authorizer.")?;
             let value = ctx.authorizer.as_ref()?.context.get(key)?;

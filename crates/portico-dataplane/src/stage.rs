@@ -2,7 +2,7 @@
 //! integration compiled (URI templates, parameter mappings, templates, selection patterns),
 //! and the stage's own settings. A request only walks this.
 
-use crate::authorize::Authorization;
+use crate::authorize::{Auth, Authorization, Authorizers};
 use crate::integration::Integration;
 use crate::route::Routes;
 use portico_rest::kinds::DeploymentSnapshot;
@@ -16,6 +16,8 @@ pub struct CompiledDeployment {
     /// `disableExecuteApiEndpoint` as deployed.
     pub execute_api_disabled: bool,
     pub routes: Routes<CompiledMethod>,
+    /// Compiled once, shared by the methods that name them.
+    pub authorizers: Authorizers,
 }
 
 /// A stage ready to serve.
@@ -39,7 +41,8 @@ pub struct CompiledMethod {
 }
 
 impl CompiledDeployment {
-    pub fn compile(id: &str, snapshot: &DeploymentSnapshot) -> CompiledDeployment {
+    pub fn compile(id: &str, snapshot: &DeploymentSnapshot, auth: &Auth) -> CompiledDeployment {
+        let authorizers = Authorizers::compile(&snapshot.authorizers, auth);
         let mut routes = Routes::default();
         for resource in &snapshot.resources {
             let Some(path) = resource.path.as_deref() else {
@@ -51,7 +54,7 @@ impl CompiledDeployment {
                 let compiled = CompiledMethod {
                     resource_id: resource_id.clone(),
                     resource_path: resource_path.clone(),
-                    authorization: Authorization::compile(deployed, &snapshot.authorizers),
+                    authorization: Authorization::compile(deployed, &authorizers),
                     integration: deployed.method_integration.as_ref().map(Integration::compile),
                 };
                 if !routes.insert(path, method, compiled) {
@@ -63,6 +66,7 @@ impl CompiledDeployment {
             id: id.into(),
             execute_api_disabled: snapshot.api.disable_execute_api_endpoint == Some(true),
             routes,
+            authorizers,
         }
     }
 }
@@ -93,7 +97,7 @@ mod tests {
             ],
             authorizers: Vec::new(),
         };
-        let deployment = CompiledDeployment::compile("d1", &snapshot);
+        let deployment = CompiledDeployment::compile("d1", &snapshot, &Auth::default());
         let find = |method, path| deployment.routes.find(method, path).map(|r| r.target);
         assert_eq!(&*find("GET", "/").unwrap().resource_path, "/");
         assert_eq!(&*find("PUT", "/pets/1").unwrap().resource_path, "/pets/{id}");

@@ -1,31 +1,12 @@
-//! AWS Signature Version 4 for the calls to another Lambda endpoint, on ring's HMAC and
-//! SHA-256 (already built for rustls; the aws-sigv4 crate would bring the smithy stack).
+//! AWS Signature Version 4 for the calls to another Lambda endpoint; the canonical request
+//! and the keys come from `portico_http::sigv4`, which the data plane's verifier shares.
 
 use crate::Credentials;
 use http::{HeaderMap, HeaderValue, Method, Uri};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use ring::{digest, hmac};
+use portico_http::sigv4::{self as v4, CanonicalRequest};
 use time::OffsetDateTime;
 
-/// Everything but SigV4's unreserved characters (`A-Z a-z 0-9 - . _ ~`).
-pub(crate) const RESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn sha256_hex(data: &[u8]) -> String {
-    hex(digest::digest(&digest::SHA256, data).as_ref())
-}
-
-fn hmac_sha256(key: &[u8], data: &str) -> Vec<u8> {
-    let key = hmac::Key::new(hmac::HMAC_SHA256, key);
-    hmac::sign(&key, data.as_bytes()).as_ref().to_vec()
-}
-
-fn encode(text: &str) -> String {
-    utf8_percent_encode(text, RESERVED).to_string()
-}
+pub(crate) use v4::RESERVED;
 
 /// Who signs, for which service and region.
 pub(crate) struct Signer<'a> {
@@ -63,72 +44,32 @@ pub(crate) fn sign(
         }
     }
     const UNSIGNED: [&str; 4] = ["authorization", "user-agent", "expect", "x-amzn-trace-id"];
-    let mut signed: Vec<(&str, String)> = headers
+    let mut signed: Vec<(String, String)> = headers
         .keys()
         .map(|name| name.as_str())
         .filter(|name| !UNSIGNED.contains(name))
         .map(|name| {
-            let values: Vec<String> = headers
-                .get_all(name)
-                .iter()
-                .map(|v| {
-                    String::from_utf8_lossy(v.as_bytes())
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-                .collect();
-            (name, values.join(","))
+            let values = headers.get_all(name).iter().map(|v| v.as_bytes());
+            (name.to_owned(), v4::canonical_header_value(values))
         })
         .collect();
     signed.sort();
-
-    // Services other than S3 encode each segment of the (already encoded) path again.
-    let path = uri.path();
-    let canonical_uri = if path.is_empty() {
-        "/".to_owned()
-    } else {
-        path.split('/').map(encode).collect::<Vec<_>>().join("/")
+    let request = CanonicalRequest {
+        method: method.as_str(),
+        uri: &v4::canonical_uri(uri.path()),
+        query: &v4::canonical_query(uri.query().unwrap_or_default(), None),
+        headers: &signed,
+        payload_hash: &v4::sha256_hex(body),
     };
-    let mut query: Vec<(String, String)> = uri
-        .query()
-        .unwrap_or_default()
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
-            (encode(&decode(k)), encode(&decode(v)))
-        })
-        .collect();
-    query.sort();
-    let canonical_query = query
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&");
-    let canonical_headers: String = signed
-        .iter()
-        .map(|(name, value)| format!("{name}:{}\n", value.trim()))
-        .collect();
-    let signed_names = signed.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(";");
-    let canonical_request = format!(
-        "{method}\n{canonical_uri}\n{canonical_query}\n{canonical_headers}\n{signed_names}\n{}",
-        sha256_hex(body)
-    );
-    let scope = format!("{date}/{region}/{service}/aws4_request");
-    let string_to_sign = format!(
-        "AWS4-HMAC-SHA256\n{stamp}\n{scope}\n{}",
-        sha256_hex(canonical_request.as_bytes())
-    );
-    let mut key = hmac_sha256(format!("AWS4{}", credentials.secret_access_key).as_bytes(), &date);
-    for part in [region, service, "aws4_request"] {
-        key = hmac_sha256(&key, part);
-    }
-    let signature = hex(&hmac_sha256(&key, &string_to_sign));
+    let scope = v4::scope(&date, region, service);
+    let string_to_sign = v4::string_to_sign(&stamp, &scope, &request.text());
+    let key = v4::signing_key(&credentials.secret_access_key, &date, region, service);
     let authorization = format!(
-        "AWS4-HMAC-SHA256 Credential={}/{scope}, SignedHeaders={signed_names}, Signature={signature}",
-        credentials.access_key_id
+        "{} Credential={}/{scope}, SignedHeaders={}, Signature={}",
+        v4::ALGORITHM,
+        credentials.access_key_id,
+        request.signed_headers(),
+        v4::signature(&key, &string_to_sign),
     );
     if let Ok(value) = HeaderValue::from_str(&authorization) {
         headers.insert(http::header::AUTHORIZATION, value);

@@ -10,10 +10,13 @@
 //!   arrive, to keep each head's header names as sent (`OriginalHeaders`), to know when a
 //!   connection is idle (header-read and idle timeouts) and to linger before closing one
 //!   whose request body was left unread.
+//! - `sigv4`: SigV4's canonical request, string to sign and signing key, shared by the
+//!   signer (Lambda endpoint runner) and the verifier (AWS_IAM methods).
 
 pub mod body;
 pub mod capture;
 pub mod client;
+pub mod sigv4;
 
 pub use body::{BodyError, read_body};
 pub use capture::OriginalHeaders;

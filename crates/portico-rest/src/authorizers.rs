@@ -377,13 +377,13 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteAuthorizer
     Ok(())
 }
 
-/// Portico does not cache authorizer answers yet, so there is nothing to drop; AWS still
-/// answers for an existing stage only.
+/// Checks the stage exists (AWS answers for an existing stage only) and names it: the cache
+/// itself is the data plane's, which the caller empties.
 pub async fn flush_cache(
     store: &Store,
     ctx: &RequestContext,
     input: FlushStageAuthorizersCacheRequest,
-) -> Result<(), AwsError> {
+) -> Result<(String, String), AwsError> {
     let api_id = required(input.rest_api_id);
     let name = required(input.stage_name);
     if store
@@ -394,7 +394,7 @@ pub async fn flush_cache(
         restapis::load(store, ctx, &api_id).await?;
         return Err(stages::not_found());
     }
-    Ok(())
+    Ok((api_id, name))
 }
 
 /// Whether `id` names an authorizer of the API whose tree `row` is in.

@@ -30,17 +30,33 @@ pub use quotas::Quotas;
 use portico_store::Store;
 use portico_wire::apigateway::*;
 use portico_wire::{AwsError, RequestContext};
+use std::sync::Arc;
+
+/// Called with (API id, stage name) when a stage's authorizer cache is flushed.
+pub type AuthorizerFlush = Arc<dyn Fn(&str, &str) + Send + Sync>;
 
 /// Implements the generated `ApiGateway` trait; operations not listed here answer 501.
 #[derive(Clone)]
 pub struct RestControlPlane {
     store: Store,
     quotas: Quotas,
+    /// Empties the data plane's cache on FlushStageAuthorizersCache; the cache is not ours.
+    authorizer_flush: Option<AuthorizerFlush>,
 }
 
 impl RestControlPlane {
     pub fn new(store: Store, quotas: Quotas) -> Self {
-        Self { store, quotas }
+        Self {
+            store,
+            quotas,
+            authorizer_flush: None,
+        }
+    }
+
+    /// FlushStageAuthorizersCache calls `flush` once the stage is found.
+    pub fn on_authorizer_flush(mut self, flush: impl Fn(&str, &str) + Send + Sync + 'static) -> Self {
+        self.authorizer_flush = Some(Arc::new(flush));
+        self
     }
 }
 
@@ -201,7 +217,11 @@ impl ApiGateway for RestControlPlane {
         ctx: &RequestContext,
         input: FlushStageAuthorizersCacheRequest,
     ) -> R<()> {
-        authorizers::flush_cache(&self.store, ctx, input).await
+        let (api_id, stage) = authorizers::flush_cache(&self.store, ctx, input).await?;
+        if let Some(flush) = &self.authorizer_flush {
+            flush(&api_id, &stage);
+        }
+        Ok(())
     }
 
     async fn tag_resource(&self, ctx: &RequestContext, input: TagResourceRequest) -> R<()> {

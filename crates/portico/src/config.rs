@@ -61,6 +61,33 @@ pub struct Config {
     /// AWS allows a 10240-character URL and 10240 bytes of headers.
     #[arg(long, env = "PORTICO_MAX_HEADER_SIZE", default_value_t = 20480, value_parser = clap::value_parser!(u32).range(1024..))]
     pub max_header_size: u32,
+
+    /// Where a Cognito user pool's keys are: `POOL_ID_OR_ISSUER=PATH_OR_URL`, a JWKS file or URL
+    /// (e.g. `us-east-1_Ab12=./jwks.json`); repeatable, comma-separated in the variable.
+    /// COGNITO_USER_POOLS authorizers check tokens' signatures against it.
+    #[arg(
+        long = "cognito-jwks",
+        env = "PORTICO_COGNITO_JWKS",
+        value_name = "POOL=PATH_OR_URL",
+        value_delimiter = ','
+    )]
+    pub cognito_jwks: Vec<String>,
+
+    /// Accept Cognito tokens of user pools without `--cognito-jwks` without checking their
+    /// signature (everything else is still checked). Anyone can then mint a token: local use only.
+    #[arg(long, env = "PORTICO_COGNITO_SKIP_SIGNATURE", default_value_t = false)]
+    pub cognito_skip_signature: bool,
+
+    /// A credential AWS_IAM methods accept, `ACCESS_KEY:SECRET`; repeatable, comma-separated in
+    /// the variable. A 12-digit access key is its own account; others are the default account's.
+    #[arg(
+        long = "iam-credentials",
+        env = "PORTICO_IAM_CREDENTIALS",
+        value_name = "ACCESS_KEY:SECRET",
+        value_delimiter = ',',
+        default_value = "test:test"
+    )]
+    pub iam_credentials: Vec<String>,
 }
 
 impl Config {
@@ -88,6 +115,37 @@ impl Config {
             quotas.set(name.trim(), value)?;
         }
         Ok(quotas)
+    }
+}
+
+impl Config {
+    /// The data plane's identity settings: `--cognito-jwks`, `--cognito-skip-signature`,
+    /// `--iam-credentials`.
+    pub fn auth(&self) -> Result<portico_dataplane::AuthSettings, String> {
+        let pair = |option: &str, text: &str, separator: char, shape: &str| {
+            text.split_once(separator)
+                .map(|(a, b)| (a.trim().to_owned(), b.trim().to_owned()))
+                .filter(|(a, b)| !a.is_empty() && !b.is_empty())
+                .ok_or_else(|| format!("{option} {text:?}: expected {shape}"))
+        };
+        let cognito_jwks = self
+            .cognito_jwks
+            .iter()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| pair("--cognito-jwks", s, '=', "POOL_ID_OR_ISSUER=PATH_OR_URL"))
+            .collect::<Result<_, _>>()?;
+        let iam_credentials = self
+            .iam_credentials
+            .iter()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| pair("--iam-credentials", s, ':', "ACCESS_KEY:SECRET"))
+            .collect::<Result<_, _>>()?;
+        Ok(portico_dataplane::AuthSettings {
+            cognito_jwks,
+            cognito_skip_signature: self.cognito_skip_signature,
+            iam_credentials,
+            default_account: self.default_account.clone(),
+        })
     }
 }
 
@@ -130,5 +188,44 @@ mod tests {
         assert_eq!(config.header_timeout, Duration::from_secs(30));
         assert_eq!(config.idle_timeout, Duration::from_secs(60));
         assert_eq!(config.max_header_size, 20480);
+        let auth = config.auth().unwrap();
+        assert_eq!(auth.iam_credentials, [("test".to_owned(), "test".to_owned())]);
+        assert!(auth.cognito_jwks.is_empty() && !auth.cognito_skip_signature);
+    }
+
+    #[test]
+    fn identity_settings() {
+        let config = Config::try_parse_from([
+            "portico",
+            "--cognito-jwks",
+            "us-east-1_a=./a.json",
+            "--cognito-jwks",
+            "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_b=http://127.0.0.1:9/jwks.json?v=1,c=./c.json",
+            "--iam-credentials",
+            "AKID:se/cr+et",
+        ])
+        .unwrap();
+        let auth = config.auth().unwrap();
+        let jwks: Vec<(&str, &str)> = auth
+            .cognito_jwks
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        assert_eq!(
+            jwks,
+            [
+                ("us-east-1_a", "./a.json"),
+                (
+                    "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_b",
+                    "http://127.0.0.1:9/jwks.json?v=1"
+                ),
+                ("c", "./c.json"),
+            ]
+        );
+        assert_eq!(auth.iam_credentials, [("AKID".to_owned(), "se/cr+et".to_owned())]);
+        let bad = Config::try_parse_from(["portico", "--iam-credentials", "nosecret"]).unwrap();
+        assert!(bad.auth().unwrap_err().contains("ACCESS_KEY:SECRET"));
+        let bad = Config::try_parse_from(["portico", "--cognito-jwks", "pool"]).unwrap();
+        assert!(bad.auth().is_err());
     }
 }

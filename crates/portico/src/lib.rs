@@ -128,13 +128,15 @@ impl State {
             .map_err(|e| format!("cannot open state: {e}"))?;
         let code_dir = CodeDir::new(&config)?;
         let lambda = LambdaControlPlane::new(store.clone(), CodeStore::new(code_dir.path.clone()), runners(address));
+        let dataplane = DataPlane::new(store.clone(), Arc::new(portico_http::Client::default()))
+            .with_body_timeout(config.body_timeout)
+            .with_functions(Arc::new(Functions(lambda.clone())))
+            .with_auth(&config.auth()?);
         Ok(Arc::new(Self {
-            rest: RestControlPlane::new(store.clone(), quotas),
-            lambda: lambda.clone(),
+            rest: RestControlPlane::new(store.clone(), quotas).on_authorizer_flush(dataplane.authorizer_flush()),
+            lambda,
             code_dir,
-            dataplane: DataPlane::new(store.clone(), Arc::new(portico_http::Client::default()))
-                .with_body_timeout(config.body_timeout)
-                .with_functions(Arc::new(Functions(lambda))),
+            dataplane,
             router: portico_wire::router::Router::new(),
             store,
             config,

@@ -24,14 +24,9 @@ fn form_credential(query: &str) -> Option<String> {
     })
 }
 
-/// A 12-digit access key is its own account; anything else maps to the default one.
-pub fn account_for(access_key: &str, default_account: &str) -> String {
-    if access_key.len() == 12 && access_key.bytes().all(|b| b.is_ascii_digit()) {
-        access_key.to_string()
-    } else {
-        default_account.to_string()
-    }
-}
+/// A 12-digit access key is its own account; anything else maps to the default one (the same
+/// rule as execute-api's AWS_IAM callers).
+pub use portico_http::sigv4::account_for;
 
 #[cfg(test)]
 mod tests {

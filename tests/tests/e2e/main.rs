@@ -7,6 +7,7 @@ mod authorizers;
 mod dataplane;
 mod errors;
 mod frontdoor;
+mod identity;
 mod lambda;
 mod persistence;
 mod rest_api;

@@ -1,8 +1,9 @@
-//! The authorize step: before the integration, a method's Lambda authorizer (TOKEN or
-//! REQUEST) decides. Its policy is evaluated against the request's method ARN, and cached per
-//! identity for the authorizer's TTL (the policy, not the verdict, as AWS caches it: a cached
-//! policy that does not cover another method denies it).
+//! Lambda authorizers (TOKEN or REQUEST): the function's policy is evaluated against the
+//! request's method ARN, and cached per identity for the authorizer's TTL (the policy, not the
+//! verdict, as AWS caches it: a cached policy that does not cover another method of the same
+//! authorizer denies it).
 
+use super::{IdentitySource, authorizer_failure, gateway_error, unauthorized};
 use crate::context::{AuthorizerOutput, RequestContext};
 use crate::functions::{FunctionCall, FunctionResult, Functions};
 use crate::integration::aws_proxy;
@@ -11,84 +12,8 @@ use http::{Response, StatusCode};
 use portico_wire::apigateway as ag;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// How a deployed method is authorized.
-#[derive(Debug, Default)]
-pub enum Authorization {
-    #[default]
-    None,
-    Lambda(LambdaAuthorizer),
-    /// An authorization type Portico does not enforce yet: refused, never let through.
-    Unsupported(String),
-}
-
-impl Authorization {
-    pub fn compile(method: &ag::Method, authorizers: &[ag::Authorizer]) -> Authorization {
-        match method.authorization_type.as_deref().unwrap_or("NONE") {
-            "NONE" => Authorization::None,
-            "CUSTOM" => {
-                let found = authorizers
-                    .iter()
-                    .find(|a| a.id.is_some() && a.id == method.authorizer_id);
-                match found {
-                    Some(a) => match LambdaAuthorizer::compile(a) {
-                        Some(compiled) => Authorization::Lambda(compiled),
-                        None => Authorization::Unsupported(format!(
-                            "authorizer {} has no Lambda function in its authorizerUri",
-                            a.id.as_deref().unwrap_or_default()
-                        )),
-                    },
-                    None => Authorization::Unsupported("the method's authorizer is not in the deployment".into()),
-                }
-            }
-            other => Authorization::Unsupported(format!("{other} authorization is not enforced by Portico yet")),
-        }
-    }
-}
-
-#[derive(Debug)]
-enum IdentitySource {
-    Header(String),
-    Query(String),
-    StageVariable(String),
-    Context(String),
-}
-
-impl IdentitySource {
-    fn parse(text: &str) -> Option<IdentitySource> {
-        let text = text.trim();
-        if let Some(name) = text.strip_prefix("method.request.header.") {
-            Some(IdentitySource::Header(name.to_owned()))
-        } else if let Some(name) = text.strip_prefix("method.request.querystring.") {
-            Some(IdentitySource::Query(name.to_owned()))
-        } else if let Some(name) = text.strip_prefix("stageVariables.") {
-            Some(IdentitySource::StageVariable(name.to_owned()))
-        } else {
-            text.strip_prefix("context.")
-                .map(|name| IdentitySource::Context(name.to_owned()))
-        }
-    }
-
-    fn value(&self, ctx: &RequestContext) -> Option<String> {
-        let value = match self {
-            IdentitySource::Header(name) => ctx.header(name).map(str::to_owned),
-            IdentitySource::Query(name) => ctx.query().into_iter().rev().find(|(n, _)| n == name).map(|(_, v)| v),
-            IdentitySource::StageVariable(name) => ctx.stage_variables.get(name).cloned(),
-            IdentitySource::Context(name) => match name.as_str() {
-                "httpMethod" => Some(ctx.method.to_string()),
-                "resourcePath" => Some(ctx.resource_path.to_string()),
-                "stage" => Some(ctx.stage.to_string()),
-                "identity.sourceIp" => Some(ctx.source_ip()),
-                "identity.userAgent" => ctx.user_agent().map(str::to_owned),
-                "requestId" => Some(ctx.request_id.clone()),
-                _ => None,
-            },
-        };
-        value.filter(|v| !v.is_empty())
-    }
-}
 
 #[derive(Debug)]
 pub struct LambdaAuthorizer {
@@ -98,7 +23,7 @@ pub struct LambdaAuthorizer {
     validation: Option<regex::Regex>,
     ttl: Duration,
     /// Identity (with the stage) → the policy the function returned, and when.
-    cache: Mutex<HashMap<String, (Instant, std::sync::Arc<Grant>)>>,
+    cache: Mutex<HashMap<String, (Instant, Arc<Grant>)>>,
 }
 
 /// What an authorizer function returned, once read.
@@ -117,7 +42,7 @@ struct Statement {
 }
 
 impl LambdaAuthorizer {
-    fn compile(authorizer: &ag::Authorizer) -> Option<LambdaAuthorizer> {
+    pub fn compile(authorizer: &ag::Authorizer) -> Option<LambdaAuthorizer> {
         let token = authorizer.r#type.as_deref() != Some("REQUEST");
         let function = aws_proxy::function_of(authorizer.authorizer_uri.as_deref()?)?;
         let sources = authorizer
@@ -153,28 +78,11 @@ impl LambdaAuthorizer {
     }
 }
 
-fn gateway_error(status: StatusCode, error_type: &'static str, body: &'static str) -> Response<Bytes> {
-    Response::builder()
-        .status(status)
-        .header(http::header::CONTENT_TYPE, "application/json")
-        .header("x-amzn-ErrorType", error_type)
-        .body(Bytes::from_static(body.as_bytes()))
-        .expect("static answer")
-}
-
-pub fn unauthorized() -> Response<Bytes> {
-    gateway_error(
-        StatusCode::UNAUTHORIZED,
-        "UnauthorizedException",
-        "{\"message\":\"Unauthorized\"}",
-    )
-}
-
 fn explicit_deny() -> Response<Bytes> {
     gateway_error(
         StatusCode::FORBIDDEN,
         "AccessDeniedException",
-        "{\"Message\":\"User is not authorized to access this resource with an explicit deny\"}",
+        "{\"Message\":\"User is not authorized to access this resource with an explicit deny\"}".into(),
     )
 }
 
@@ -182,16 +90,7 @@ fn not_allowed() -> Response<Bytes> {
     gateway_error(
         StatusCode::FORBIDDEN,
         "AccessDeniedException",
-        "{\"Message\":\"User is not authorized to access this resource\"}",
-    )
-}
-
-/// The authorizer failed (an error other than `Unauthorized`, no policy, a malformed answer).
-fn authorizer_failure() -> Response<Bytes> {
-    gateway_error(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "AuthorizerConfigurationException",
-        "{\"message\":null}",
+        "{\"Message\":\"User is not authorized to access this resource\"}".into(),
     )
 }
 
@@ -333,107 +232,106 @@ impl Grant {
     }
 }
 
-/// Runs the step: `Ok` with what the authorizer passes on (if any), or the answer that ends the
-/// request.
-pub async fn authorize(
-    authorization: &Authorization,
-    ctx: &RequestContext,
-    functions: Option<&dyn Functions>,
-) -> Result<Option<AuthorizerOutput>, Response<Bytes>> {
-    let authorizer = match authorization {
-        Authorization::None => return Ok(None),
-        Authorization::Lambda(authorizer) => authorizer,
-        Authorization::Unsupported(why) => {
-            tracing::warn!(
-                resource = &*ctx.resource_path,
-                why,
-                "request refused: authorization not enforced"
-            );
-            return Err(authorizer_failure());
-        }
-    };
-    let mut identity = Vec::with_capacity(authorizer.sources.len());
-    for source in &authorizer.sources {
-        match source.value(ctx) {
-            Some(value) => identity.push(value),
-            None => return Err(unauthorized()),
-        }
-    }
-    if authorizer.token
-        && let (Some(expression), Some(token)) = (&authorizer.validation, identity.first())
-        && !expression.is_match(token)
-    {
-        return Err(unauthorized());
-    }
-    let arn = method_arn(ctx);
-    // REQUEST authorizers without identity sources are never cached.
-    let key = (!authorizer.ttl.is_zero() && !identity.is_empty())
-        .then(|| format!("{}\u{0}{}", ctx.stage, identity.join("\u{0}")));
-    if let Some(key) = &key {
-        let cached = authorizer.cache.lock().expect("authorizer cache").get(key).cloned();
-        if let Some((at, grant)) = cached
-            && at.elapsed() < authorizer.ttl
-        {
-            grant.decide(&arn).map_err(Denial::answer)?;
-            return Ok(Some(grant.output()));
-        }
-    }
-    let Some(functions) = functions else {
-        return Err(authorizer_failure());
-    };
-    let event = if authorizer.token {
-        serde_json::json!({
-            "type": "TOKEN",
-            "methodArn": arn,
-            "authorizationToken": identity.first(),
-        })
-    } else {
-        let mut event = aws_proxy::event(ctx);
-        if let Value::Object(map) = &mut event {
-            map.remove("body");
-            map.remove("isBase64Encoded");
-            map.insert("type".into(), "REQUEST".into());
-            map.insert("methodArn".into(), arn.clone().into());
-        }
-        event
-    };
-    let call = FunctionCall {
-        function: authorizer.function.clone(),
-        account: ctx.account_id.to_string(),
-        region: ctx.region.to_string(),
-        payload: Bytes::from(event.to_string()),
-    };
-    let grant = match functions.invoke(call).await {
-        FunctionResult::Answer { error: None, payload } => grant(&payload).map_err(|why| {
-            tracing::warn!(function = authorizer.function, why, "authorizer answer not understood");
-            authorizer_failure()
-        })?,
-        FunctionResult::Answer {
-            error: Some(_),
-            payload,
-        } => {
-            let message = serde_json::from_slice::<Value>(&payload)
-                .ok()
-                .and_then(|v| v.get("errorMessage").and_then(Value::as_str).map(str::to_owned));
-            if message.as_deref() == Some("Unauthorized") {
-                return Err(unauthorized());
+impl LambdaAuthorizer {
+    /// `Ok` with what the authorizer passes on, or the answer that ends the request.
+    pub async fn authorize(
+        &self,
+        ctx: &RequestContext,
+        functions: Option<&dyn Functions>,
+    ) -> Result<AuthorizerOutput, Response<Bytes>> {
+        let authorizer = self;
+        let mut identity = Vec::with_capacity(authorizer.sources.len());
+        for source in &authorizer.sources {
+            match source.value(ctx) {
+                Some(value) => identity.push(value),
+                None => return Err(unauthorized()),
             }
-            tracing::warn!(function = authorizer.function, error = %String::from_utf8_lossy(&payload), "authorizer failed");
-            return Err(authorizer_failure());
         }
-        FunctionResult::NotFound | FunctionResult::Failed(_) => {
-            tracing::warn!(function = authorizer.function, "authorizer function could not be run");
-            return Err(authorizer_failure());
+        if authorizer.token
+            && let (Some(expression), Some(token)) = (&authorizer.validation, identity.first())
+            && !expression.is_match(token)
+        {
+            return Err(unauthorized());
         }
-    };
-    let grant = std::sync::Arc::new(grant);
-    if let Some(key) = key {
-        let mut cache = authorizer.cache.lock().expect("authorizer cache");
-        cache.retain(|_, (at, _)| at.elapsed() < authorizer.ttl);
-        cache.insert(key, (Instant::now(), grant.clone()));
+        let arn = method_arn(ctx);
+        // REQUEST authorizers without identity sources are never cached.
+        let key = (!authorizer.ttl.is_zero() && !identity.is_empty())
+            .then(|| format!("{}\u{0}{}", ctx.stage, identity.join("\u{0}")));
+        if let Some(key) = &key {
+            let cached = authorizer.cache.lock().expect("authorizer cache").get(key).cloned();
+            if let Some((at, grant)) = cached
+                && at.elapsed() < authorizer.ttl
+            {
+                grant.decide(&arn).map_err(Denial::answer)?;
+                return Ok(grant.output());
+            }
+        }
+        let Some(functions) = functions else {
+            return Err(authorizer_failure());
+        };
+        let event = if authorizer.token {
+            serde_json::json!({
+                "type": "TOKEN",
+                "methodArn": arn,
+                "authorizationToken": identity.first(),
+            })
+        } else {
+            let mut event = aws_proxy::event(ctx);
+            if let Value::Object(map) = &mut event {
+                map.remove("body");
+                map.remove("isBase64Encoded");
+                map.insert("type".into(), "REQUEST".into());
+                map.insert("methodArn".into(), arn.clone().into());
+            }
+            event
+        };
+        let call = FunctionCall {
+            function: authorizer.function.clone(),
+            account: ctx.account_id.to_string(),
+            region: ctx.region.to_string(),
+            payload: Bytes::from(event.to_string()),
+        };
+        let grant = match functions.invoke(call).await {
+            FunctionResult::Answer { error: None, payload } => grant(&payload).map_err(|why| {
+                tracing::warn!(function = authorizer.function, why, "authorizer answer not understood");
+                authorizer_failure()
+            })?,
+            FunctionResult::Answer {
+                error: Some(_),
+                payload,
+            } => {
+                let message = serde_json::from_slice::<Value>(&payload)
+                    .ok()
+                    .and_then(|v| v.get("errorMessage").and_then(Value::as_str).map(str::to_owned));
+                if message.as_deref() == Some("Unauthorized") {
+                    return Err(unauthorized());
+                }
+                tracing::warn!(function = authorizer.function, error = %String::from_utf8_lossy(&payload), "authorizer failed");
+                return Err(authorizer_failure());
+            }
+            FunctionResult::NotFound | FunctionResult::Failed(_) => {
+                tracing::warn!(function = authorizer.function, "authorizer function could not be run");
+                return Err(authorizer_failure());
+            }
+        };
+        let grant = Arc::new(grant);
+        if let Some(key) = key {
+            let mut cache = authorizer.cache.lock().expect("authorizer cache");
+            cache.retain(|_, (at, _)| at.elapsed() < authorizer.ttl);
+            cache.insert(key, (Instant::now(), grant.clone()));
+        }
+        grant.decide(&arn).map_err(Denial::answer)?;
+        Ok(grant.output())
     }
-    grant.decide(&arn).map_err(Denial::answer)?;
-    Ok(Some(grant.output()))
+
+    /// Forgets the cached policies of `stage` (FlushStageAuthorizersCache).
+    pub fn flush(&self, stage: &str) {
+        let prefix = format!("{stage}\u{0}");
+        self.cache
+            .lock()
+            .expect("authorizer cache")
+            .retain(|key, _| !key.starts_with(&prefix));
+    }
 }
 
 #[cfg(test)]
