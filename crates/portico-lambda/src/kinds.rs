@@ -54,4 +54,17 @@ pub struct Code {
     /// The user's own folder, read afresh on changes (LocalStack's `hot-reload` bucket).
     #[serde(default)]
     pub hot_reload: bool,
+    /// The code runs elsewhere (a Runtime Interface Emulator, another endpoint); `dir` is empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<Remote>,
+}
+
+/// Where a function runs when not on this machine.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Remote {
+    /// A Runtime Interface Emulator (a Lambda container image): its base URL.
+    Rie { url: String },
+    /// Another Lambda endpoint: its base URL and the function's name there.
+    Endpoint { url: String, function: String },
 }

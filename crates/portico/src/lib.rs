@@ -75,16 +75,17 @@ impl CodeDir {
     }
 }
 
-fn runners(address: std::net::SocketAddr) -> Runners {
+fn runners(address: std::net::SocketAddr, config: &Config) -> Result<Runners, String> {
     let host = if address.ip().is_unspecified() {
         "127.0.0.1".to_string()
     } else {
         address.ip().to_string()
     };
-    Runners::new(RunnerConfig {
+    Ok(Runners::new(RunnerConfig {
         endpoint_url_for_handlers: format!("http://{host}:{}", address.port()),
+        endpoint_credentials: Some(config.lambda_endpoint_credentials()?),
         ..RunnerConfig::default()
-    })
+    }))
 }
 
 /// The data plane's Lambda integrations run functions through the Lambda control plane.
@@ -122,12 +123,18 @@ impl State {
     /// `address` is where Portico listens: handlers reach it as `AWS_ENDPOINT_URL`.
     pub async fn new(config: Config, address: std::net::SocketAddr) -> Result<Arc<Self>, String> {
         let quotas = config.quotas()?;
+        let lambda_endpoint = config.lambda_endpoint()?;
         let dir = (!config.in_memory).then(|| config.data_dir.clone());
         let store = Store::open(dir.as_deref())
             .await
             .map_err(|e| format!("cannot open state: {e}"))?;
         let code_dir = CodeDir::new(&config)?;
-        let lambda = LambdaControlPlane::new(store.clone(), CodeStore::new(code_dir.path.clone()), runners(address));
+        let lambda = LambdaControlPlane::new(
+            store.clone(),
+            CodeStore::new(code_dir.path.clone()),
+            runners(address, &config)?,
+        )
+        .with_lambda_endpoint(lambda_endpoint);
         Ok(Arc::new(Self {
             rest: RestControlPlane::new(store.clone(), quotas),
             lambda: lambda.clone(),
