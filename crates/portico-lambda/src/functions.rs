@@ -15,7 +15,7 @@ fn needs_handler(runtime: &str) -> bool {
     !runtime.starts_with("provided")
 }
 
-/// `$LATEST`'s configuration as CreateFunction makes it.
+/// `$LATEST`'s configuration as CreateFunction makes it (also for the functions file).
 pub fn configuration(
     ctx: &RequestContext,
     name: &str,
@@ -276,7 +276,11 @@ pub async fn update_code(
         input.s3_bucket.as_deref(),
         input.s3_key.as_deref(),
     )?;
-    load(store, ctx, &name).await?;
+    if let Some(file) = load(store, ctx, &name).await?.doc.declared_in {
+        return Err(invalid(format!(
+            "Function {name} is declared in the functions file {file}: change its code there (a local folder is read afresh on every change)"
+        )));
+    }
     let Placed { code, sha256, size } = code_store.place(&ctx.account, &ctx.region, &name, upload).await?;
     let mut tx = store.write().await?;
     let mut function = load_in(&mut tx, ctx, &name).await?;

@@ -36,6 +36,10 @@ pub struct FunctionDoc {
     /// PutFunctionConcurrency's reservation; none until one is put.
     #[serde(default)]
     pub reserved_concurrency: Option<i64>,
+    /// The functions file that declares the function (`--functions`): it is written at
+    /// every start from there, and removed at a start whose file no longer declares it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared_in: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -54,7 +58,7 @@ pub struct Code {
     /// The user's own folder, read afresh on changes (LocalStack's `hot-reload` bucket).
     #[serde(default)]
     pub hot_reload: bool,
-    /// The code runs elsewhere (a Runtime Interface Emulator, another endpoint); `dir` is empty.
+    /// The code runs elsewhere (functions file entries `rie` and `endpoint`); `dir` is empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remote: Option<Remote>,
 }

@@ -10,10 +10,12 @@
 //!   Portico does not know; `versions`: versions and aliases;
 //!   `policy`: the resource policy (AddPermission, RemovePermission, GetPolicy);
 //!   `settings`: reserved concurrency, code signing and runtime management configurations.
+//! - `file`: the functions file (`--functions`), written into the store at start-up.
 //!
 //! Functions report `State: Active` at once: their code is on disk when CreateFunction answers.
 
 mod code;
+pub mod file;
 mod functions;
 mod invoke;
 pub mod kinds;
@@ -55,6 +57,11 @@ impl LambdaControlPlane {
     pub fn with_lambda_endpoint(mut self, url: Option<&str>) -> Self {
         self.fallback = url.map(|u| u.trim_end_matches('/').into());
         self
+    }
+
+    /// Writes the functions a functions file declares into the store (see [`file`]).
+    pub async fn declare(&self, declared: &file::Declared) -> Result<(), String> {
+        file::apply(&self.store, &self.runners, declared).await
     }
 
     /// The runners that run this control plane's functions (the data plane's Lambda

@@ -63,6 +63,12 @@ pub struct Config {
     #[arg(long, env = "PORTICO_MAX_HEADER_SIZE", default_value_t = 20480, value_parser = clap::value_parser!(u32).range(1024..))]
     pub max_header_size: u32,
 
+    /// A functions file (TOML) declaring Lambda functions that need no CreateFunction: local
+    /// folders run here, Runtime Interface Emulator containers, functions of another Lambda
+    /// endpoint. A mistake in it stops start-up.
+    #[arg(long = "functions", env = "PORTICO_FUNCTIONS", value_name = "FILE")]
+    pub functions: Option<PathBuf>,
+
     /// Invoke functions Portico does not know (neither created nor declared) at this Lambda
     /// endpoint, SigV4-signed, instead of answering ResourceNotFound.
     #[arg(long, env = "PORTICO_LAMBDA_ENDPOINT", value_name = "URL")]

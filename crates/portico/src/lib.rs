@@ -28,7 +28,7 @@ use portico_dataplane::{DataPlane, Invocation};
 use portico_functions::Outcome;
 use portico_functions::{RunnerConfig, Runners};
 use portico_http::{BodyError, read_body};
-use portico_lambda::{CallError, CodeStore, LambdaControlPlane};
+use portico_lambda::{CallError, CodeStore, LambdaControlPlane, file};
 use portico_rest::RestControlPlane;
 use portico_store::Store;
 use std::future::Future;
@@ -124,6 +124,11 @@ impl State {
     pub async fn new(config: Config, address: std::net::SocketAddr) -> Result<Arc<Self>, String> {
         let quotas = config.quotas()?;
         let lambda_endpoint = config.lambda_endpoint()?;
+        // Read before anything is opened: a mistake in it stops start-up.
+        let declared = match &config.functions {
+            Some(path) => file::read(path, &config.default_account, &config.default_region)?,
+            None => file::Declared::default(),
+        };
         let dir = (!config.in_memory).then(|| config.data_dir.clone());
         let store = Store::open(dir.as_deref())
             .await
@@ -135,6 +140,8 @@ impl State {
             runners(address, &config)?,
         )
         .with_lambda_endpoint(lambda_endpoint);
+        // Also without a file: functions an earlier file declared are removed.
+        lambda.declare(&declared).await?;
         Ok(Arc::new(Self {
             rest: RestControlPlane::new(store.clone(), quotas),
             lambda: lambda.clone(),
