@@ -33,7 +33,7 @@ def handler(event, context):
 
 /// The AWS CLI and awslambdaric are there, or the test says what is missing and skips (fails
 /// in CI, where `PORTICO_REQUIRE_ALL` is set).
-fn runtimes_here() -> bool {
+pub(crate) fn runtimes_here() -> bool {
     let ok = |program: &str, args: &[&str]| {
         Command::new(program)
             .args(args)
@@ -63,7 +63,7 @@ fn runtimes_here() -> bool {
 }
 
 /// Zips `files` with Python's zipfile (as users do) and creates the function with the AWS CLI.
-fn create_function(
+pub(crate) fn create_function(
     portico: &Portico,
     name: &str,
     runtime: &str,
@@ -129,7 +129,7 @@ fn create_function(
 
 /// `verb` on a resource, sent to a Lambda function by an AWS_PROXY integration; guarded by the
 /// Lambda authorizer `authorizer` when given.
-async fn lambda_method(
+pub(crate) async fn lambda_method(
     client: &Client,
     api_id: &str,
     resource_id: &str,

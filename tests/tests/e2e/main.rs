@@ -6,6 +6,7 @@ mod accounts;
 mod dataplane;
 mod errors;
 mod frontdoor;
+mod function_sources;
 mod lambda;
 mod persistence;
 mod rest_api;
