@@ -43,6 +43,8 @@
 //! - The RIE flags no function error: an answer that is only Lambda's error document
 //!   (`errorMessage` and the usual fields) is taken for one.
 //! - Memory size is passed to the runtime, not enforced.
+//! - For `LogType: Tail` the answer waits until the process's output has been quiet for 25 ms
+//!   (300 ms at most): printed lines travel through pipes and may trail the answer.
 
 mod endpoint;
 mod lambda;

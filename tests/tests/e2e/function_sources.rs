@@ -439,3 +439,42 @@ fn a_mistake_in_the_functions_file_stops_start_up() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The functions Portico lists in an account and region (ListFunctions over raw HTTP).
+async fn listed(portico: &Portico, account: &str, region: &str) -> Vec<String> {
+    let auth = format!(
+        "AWS4-HMAC-SHA256 Credential={account}/20260101/{region}/lambda/aws4_request, SignedHeaders=host, Signature=0"
+    );
+    let url = format!("{}/2015-03-31/functions/", portico.endpoint);
+    let reply = request("GET", &url, None, &[("authorization", &auth)], "").await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let functions = reply.json()["Functions"].as_array().unwrap().clone();
+    functions
+        .iter()
+        .map(|f| f["FunctionName"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The README's functions file and the Compose example's are files Portico starts with.
+#[tokio::test]
+async fn the_documented_functions_files_are_accepted() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let start = "<!-- functions-file:start -->\n```toml\n";
+    let from = readme.find(start).expect("the README's functions file") + start.len();
+    let to = from + readme[from..].find("```\n<!-- functions-file:end -->").unwrap();
+    let dir = temp_dir("readme-file");
+    std::fs::create_dir_all(dir.join("hello")).unwrap();
+    let file = functions_file(&dir, &readme[from..to]);
+    let portico = Portico::start_with(&["--in-memory", "--functions", &file]);
+    assert_eq!(
+        listed(&portico, "000000000000", "us-east-1").await,
+        ["hello", "thumbnails"]
+    );
+    assert_eq!(listed(&portico, "111111111111", "eu-west-1").await, ["billing"]);
+
+    let compose = root.join("docker/functions.toml");
+    let portico = Portico::start_with(&["--in-memory", "--functions", compose.to_str().unwrap()]);
+    assert_eq!(listed(&portico, "000000000000", "us-east-1").await, ["hello"]);
+    let _ = std::fs::remove_dir_all(dir);
+}
