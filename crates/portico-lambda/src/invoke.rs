@@ -82,10 +82,12 @@ async fn select(
         Ok((_, config, code)) => Ok((spec(ctx, &config, &code), config.version)),
         Err(e) if e.status == 404 => match fallback {
             // Only when the function itself is unknown, not one of its versions or aliases.
-            Some(url) if crate::functions::load(store, ctx, &function.name).await.is_err() => {
-                Ok((fallback_spec(ctx, function, url), None))
-            }
-            _ => Err(e),
+            Some(url) => match crate::functions::load(store, ctx, &function.name).await {
+                Err(missing) if missing.status == 404 => Ok((fallback_spec(ctx, function, url), None)),
+                Err(other) => Err(other),
+                Ok(_) => Err(e),
+            },
+            None => Err(e),
         },
         Err(e) => Err(e),
     }

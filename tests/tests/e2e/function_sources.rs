@@ -176,6 +176,21 @@ async fn functions_portico_does_not_know_run_at_the_lambda_endpoint() {
     // The file's endpoint entry: a function of B's own, run by A under its name there.
     let (_, payload) = invoke(&b, "calculator", r#"{"a": 4, "b": 5}"#, &[]);
     assert_eq!(payload, json!({"sum": 9, "function": "calc"}));
+    // A missing version of one of B's own functions is B's 404, not A's business.
+    let (ok, _, stderr) = aws(
+        &b.endpoint,
+        &[
+            "lambda",
+            "invoke",
+            "--function-name",
+            "calculator",
+            "--qualifier",
+            "7",
+            "out.json",
+        ],
+        &dir,
+    );
+    assert!(!ok && stderr.contains("function:calculator:7"), "{stderr}");
     let (ok, listed, _) = aws(
         &b.endpoint,
         &["lambda", "list-functions", "--query", "Functions[].FunctionName"],
