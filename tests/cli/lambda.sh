@@ -119,6 +119,7 @@ expect_error InvalidParameterValueException lambda create-function --function-na
 step "Invoke: a result, a function error, an Event and a DryRun"
 cat >"$WORK/calc.py" <<'PY'
 def handler(event, context):
+    print("calc got", sorted(event))
     if "fail" in event:
         raise ValueError("asked to fail")
     return {"sum": event["a"] + event["b"], "function": context.function_name}
@@ -139,6 +140,18 @@ jq -e '.errorType == "ValueError" and .errorMessage == "asked to fail" and (.sta
 [ "$(lambda invoke --function-name "$NAME-calc" --invocation-type DryRun "$WORK/out.json" --query StatusCode)" = 204 ] \
     || fail "DryRun invocation"
 expect_error InvalidRequestContentException lambda invoke --function-name "$NAME-calc" --payload 'not json' "$WORK/out.json"
+
+step "Invoke with --log-type Tail: Lambda's START, END and REPORT lines around what the handler printed"
+log="$(lambda invoke --function-name "$NAME-calc" --payload '{"a": 1, "b": 2}' --log-type Tail \
+    --query LogResult --output text "$WORK/out.json" | base64 --decode)"
+grep -qx 'START RequestId: [0-9a-f-]* Version: \$LATEST' <<<"$log" || fail "no START line in: $log"
+grep -qx "calc got \['a', 'b'\]" <<<"$log" || fail "the handler's line is missing from: $log"
+grep -qx 'END RequestId: [0-9a-f-]*' <<<"$log" || fail "no END line in: $log"
+T=$'\t'
+grep -q "^REPORT RequestId: [0-9a-f-]*${T}Duration: [0-9.]* ms${T}Billed Duration: [0-9]* ms${T}Memory Size: 128 MB${T}Max Memory Used: [0-9]* MB${T}" \
+    <<<"$log" || fail "no REPORT line in: $log"
+[ "$(lambda invoke --function-name "$NAME-calc" --payload '{"a": 1, "b": 2}' --query LogResult --output text "$WORK/out.json")" = None ] \
+    || fail "a LogResult without --log-type Tail"
 
 step "A Node handler and a provided bootstrap answer one call each"
 cat >"$WORK/index.mjs" <<'JS'

@@ -1,7 +1,7 @@
 //! Functions run elsewhere: another Lambda API (`Target::Endpoint`) or a Runtime Interface
 //! Emulator (`Target::Rie`), both over `portico_http`'s client.
 
-use crate::{Backend, BoxFuture, Credentials, FunctionSpec, Invocation, Outcome, RunError, Target};
+use crate::{Backend, BoxFuture, Credentials, FunctionSpec, Invocation, Outcome, Ran, RunError, Target};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use percent_encoding::utf8_percent_encode;
@@ -21,6 +21,9 @@ fn invocation_headers(invocation: &Invocation) -> HeaderMap {
     let mut headers = HeaderMap::new();
     headers.insert("content-type", HeaderValue::from_static("application/json"));
     headers.insert("x-amz-invocation-type", HeaderValue::from_static("RequestResponse"));
+    if invocation.log_tail {
+        headers.insert("x-amz-log-type", HeaderValue::from_static("Tail"));
+    }
     let optional = [
         ("x-amz-client-context", &invocation.client_context),
         ("x-amzn-trace-id", &invocation.trace_id),
@@ -37,21 +40,58 @@ fn outbound_error(url: &str, error: OutboundError) -> RunError {
     RunError::Backend(format!("{url}: {error}"))
 }
 
-/// Lambda's Invoke answer: the function's error is flagged by `X-Amz-Function-Error`.
-fn outcome(url: &str, answer: OutboundResponse) -> Result<Outcome, RunError> {
+/// Lambda's Invoke answer: the function's error is flagged by `X-Amz-Function-Error`; the
+/// log tail and executed version come as headers; an AWS error is passed on.
+fn outcome(url: &str, answer: OutboundResponse) -> Result<Ran, RunError> {
     if answer.status == StatusCode::TOO_MANY_REQUESTS {
         return Err(RunError::TooManyRequests);
     }
     if !answer.status.is_success() {
-        let body = String::from_utf8_lossy(&answer.body);
-        return Err(RunError::Backend(format!("{url} answered {}: {body}", answer.status)));
+        return Err(remote_error(url, &answer));
     }
-    match answer.headers.get("x-amz-function-error") {
-        Some(kind) => Ok(Outcome::FunctionError {
-            kind: kind.to_str().unwrap_or("Unhandled").to_owned(),
+    let header = |name: &str| {
+        answer
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (log_result, executed_version) = (header("x-amz-log-result"), header("x-amz-executed-version"));
+    let outcome = match header("x-amz-function-error") {
+        Some(kind) => Outcome::FunctionError {
+            kind,
             payload: answer.body,
-        }),
-        None => Ok(Outcome::Success(answer.body)),
+        },
+        None => Outcome::Success(answer.body),
+    };
+    Ok(Ran {
+        outcome,
+        log_result,
+        executed_version,
+    })
+}
+
+/// An AWS error (`x-amzn-ErrorType`, and Lambda's `{"Type", "Message"}`) as the other side
+/// sent it; anything else is the runner's failure.
+fn remote_error(url: &str, answer: &OutboundResponse) -> RunError {
+    let body = String::from_utf8_lossy(&answer.body);
+    let code = answer
+        .headers
+        .get("x-amzn-errortype")
+        .and_then(|v| v.to_str().ok())
+        // AWS may append `:http://internal.amazon.com/...`.
+        .map(|v| v.split(':').next().unwrap_or_default().trim().to_owned())
+        .filter(|code| !code.is_empty());
+    let Some(code) = code else {
+        return RunError::Backend(format!("{url} answered {}: {body}", answer.status));
+    };
+    let document = serde_json::from_slice::<serde_json::Value>(&answer.body).unwrap_or_default();
+    let text = |key: &str| document.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    RunError::Remote {
+        status: answer.status.as_u16(),
+        code,
+        message: text("Message").or_else(|| text("message")).unwrap_or_default(),
+        error_type: text("Type"),
     }
 }
 
@@ -71,11 +111,11 @@ impl EndpointBackend {
         EndpointBackend { http, credentials }
     }
 
-    async fn run(&self, spec: &FunctionSpec, invocation: Invocation) -> Result<Outcome, RunError> {
-        let Target::Endpoint { url } = &spec.target else {
+    async fn run(&self, spec: &FunctionSpec, invocation: Invocation) -> Result<Ran, RunError> {
+        let Target::Endpoint { url, function } = &spec.target else {
             return Err(RunError::Backend("not an endpoint target".to_owned()));
         };
-        let name = utf8_percent_encode(&spec.name, crate::sigv4::RESERVED);
+        let name = utf8_percent_encode(function, crate::sigv4::RESERVED);
         let mut target = format!("{}/2015-03-31/functions/{name}/invocations", base(url));
         if spec.version != "$LATEST" {
             target.push_str("?Qualifier=");
@@ -109,11 +149,7 @@ impl EndpointBackend {
 }
 
 impl Backend for EndpointBackend {
-    fn invoke<'a>(
-        &'a self,
-        spec: &'a FunctionSpec,
-        invocation: Invocation,
-    ) -> BoxFuture<'a, Result<Outcome, RunError>> {
+    fn invoke<'a>(&'a self, spec: &'a FunctionSpec, invocation: Invocation) -> BoxFuture<'a, Result<Ran, RunError>> {
         Box::pin(self.run(spec, invocation))
     }
 }
@@ -137,7 +173,7 @@ impl RieBackend {
         queues.entry(base(url).to_owned()).or_default().clone()
     }
 
-    async fn run(&self, spec: &FunctionSpec, invocation: Invocation) -> Result<Outcome, RunError> {
+    async fn run(&self, spec: &FunctionSpec, invocation: Invocation) -> Result<Ran, RunError> {
         let Target::Rie { url } = &spec.target else {
             return Err(RunError::Backend("not an RIE target".to_owned()));
         };
@@ -153,13 +189,16 @@ impl RieBackend {
         let queue = self.queue(url);
         let _turn = queue.lock().await;
         let answer = self.http.send(request).await.map_err(|e| outbound_error(url, e))?;
-        match outcome(url, answer)? {
-            Outcome::Success(body) if looks_like_error(&body) => Ok(Outcome::FunctionError {
+        let mut ran = outcome(url, answer)?;
+        if let Outcome::Success(body) = &ran.outcome
+            && looks_like_error(body)
+        {
+            ran.outcome = Outcome::FunctionError {
                 kind: "Unhandled".to_owned(),
-                payload: body,
-            }),
-            other => Ok(other),
+                payload: body.clone(),
+            };
         }
+        Ok(ran)
     }
 }
 
@@ -177,11 +216,7 @@ fn looks_like_error(body: &Bytes) -> bool {
 }
 
 impl Backend for RieBackend {
-    fn invoke<'a>(
-        &'a self,
-        spec: &'a FunctionSpec,
-        invocation: Invocation,
-    ) -> BoxFuture<'a, Result<Outcome, RunError>> {
+    fn invoke<'a>(&'a self, spec: &'a FunctionSpec, invocation: Invocation) -> BoxFuture<'a, Result<Ran, RunError>> {
         Box::pin(self.run(spec, invocation))
     }
 

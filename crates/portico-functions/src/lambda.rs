@@ -1,6 +1,7 @@
-//! Lambda's formats: trace ids, log stream names and the error documents Lambda itself
-//! writes (timeouts, runtime exits).
+//! Lambda's formats: trace ids, log stream names, the error documents Lambda itself
+//! writes (timeouts, runtime exits) and the lines it adds to a call's log.
 
+use base64::Engine;
 use bytes::Bytes;
 use rand::Rng;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -94,6 +95,38 @@ pub(crate) fn too_large_payload(size: usize) -> Bytes {
     json(serde_json::json!({ "errorType": "Function.ResponseSizeTooLarge", "errorMessage": message }))
 }
 
+/// How much of a call's log `LogType: Tail` returns (Lambda's "last 4 KB").
+pub(crate) const LOG_TAIL: usize = 4 * 1024;
+
+/// The line Lambda logs after each call, fields ended by tabs as Lambda writes them:
+/// `REPORT RequestId: {id}\tDuration: 1.23 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\t
+/// Max Memory Used: 40 MB\t` and, on a process's first call, `Init Duration: 95.10 ms\t`.
+pub(crate) fn report_line(
+    request_id: &str,
+    duration: Duration,
+    memory_mb: u32,
+    max_memory_mb: u64,
+    init: Option<Duration>,
+) -> String {
+    let millis = duration.as_secs_f64() * 1000.0;
+    // Billed by the millisecond, rounded up.
+    let billed = duration.as_micros().div_ceil(1000).max(1);
+    let mut line = format!(
+        "REPORT RequestId: {request_id}\tDuration: {millis:.2} ms\tBilled Duration: {billed} ms\t\
+         Memory Size: {memory_mb} MB\tMax Memory Used: {max_memory_mb} MB\t"
+    );
+    if let Some(init) = init {
+        line.push_str(&format!("Init Duration: {:.2} ms\t", init.as_secs_f64() * 1000.0));
+    }
+    line
+}
+
+/// `X-Amz-Log-Result`: the base64 of the log's last 4 KB.
+pub(crate) fn log_result(log: &[u8]) -> String {
+    let tail = &log[log.len().saturating_sub(LOG_TAIL)..];
+    base64::engine::general_purpose::STANDARD.encode(tail)
+}
+
 fn json(value: serde_json::Value) -> Bytes {
     Bytes::from(value.to_string())
 }
@@ -157,6 +190,36 @@ mod tests {
             std::str::from_utf8(&body).unwrap(),
             r#"{"errorMessage":"2020-11-10T05:46:57.874Z 160788cd-45ff-4583-809f-c7e31127cb95 Task timed out after 3.00 seconds"}"#
         );
+    }
+
+    #[test]
+    fn report_line_matches_lambda() {
+        let line = report_line("r1", Duration::from_micros(15_740), 128, 56, None);
+        assert_eq!(
+            line,
+            "REPORT RequestId: r1\tDuration: 15.74 ms\tBilled Duration: 16 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB\t"
+        );
+        let cold = report_line(
+            "r2",
+            Duration::from_millis(3),
+            256,
+            70,
+            Some(Duration::from_micros(130_490)),
+        );
+        assert!(cold.ends_with(
+            "\tBilled Duration: 3 ms\tMemory Size: 256 MB\tMax Memory Used: 70 MB\tInit Duration: 130.49 ms\t"
+        ));
+        assert!(report_line("r3", Duration::ZERO, 128, 1, None).contains("Billed Duration: 1 ms"));
+    }
+
+    #[test]
+    fn log_result_is_the_base64_of_the_last_4_kb() {
+        let decode = |text: String| base64::engine::general_purpose::STANDARD.decode(text).unwrap();
+        assert_eq!(decode(log_result(b"START\nEND\n")), b"START\nEND\n");
+        let long: Vec<u8> = (0..10_000).map(|i| b'a' + (i % 26) as u8).collect();
+        let tail = decode(log_result(&long));
+        assert_eq!(tail.len(), LOG_TAIL);
+        assert_eq!(tail, &long[long.len() - LOG_TAIL..]);
     }
 
     #[test]

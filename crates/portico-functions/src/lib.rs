@@ -15,15 +15,19 @@
 //!   exit, and retired when the function's revision changes or, with hot reload, when a
 //!   file under the code folder changes. Every line a child prints goes to `tracing`
 //!   (target `portico::function`) with the function name and request id.
-//! - [`Target::Endpoint`]: another Lambda API (real AWS, `sam local start-lambda`, ...):
-//!   a SigV4-signed `Invoke`.
+//! - [`Target::Endpoint`]: another Lambda API (real AWS, `sam local start-lambda`, another
+//!   Portico, ...): a SigV4-signed `Invoke`.
 //! - [`Target::Rie`]: a Runtime Interface Emulator container; it serves one call at a
 //!   time, so calls to one URL are queued.
 //!
 //! Results are Lambda's: [`Outcome::Success`] with the handler's payload, or
 //! [`Outcome::FunctionError`] with the error document Lambda would return (handler errors
 //! as the runtime reported them, `Task timed out after N.NN seconds`, `Runtime.ExitError`,
-//! init errors). [`RunError`] is for failures of the runner itself.
+//! init errors). [`RunError`] is for failures of the runner itself, and for the AWS errors
+//! another endpoint answers. [`Runners::run`] also gives the call's log tail
+//! ([`Invocation::log_tail`], Invoke's `LogType: Tail`): the local backend's own
+//! `START`/`END`/`REPORT` lines around what the handler printed; the others' header as
+//! they sent it.
 //!
 //! Choices worth knowing:
 //! - A call finding all of a function version's processes busy, with
@@ -39,6 +43,8 @@
 //! - The RIE flags no function error: an answer that is only Lambda's error document
 //!   (`errorMessage` and the usual fields) is taken for one.
 //! - Memory size is passed to the runtime, not enforced.
+//! - For `LogType: Tail` the answer waits until the process's output has been quiet for 25 ms
+//!   (300 ms at most): printed lines travel through pipes and may trail the answer.
 
 mod endpoint;
 mod lambda;
@@ -113,8 +119,9 @@ impl FunctionSpec {
 pub enum Target {
     #[default]
     Local,
-    /// Another Lambda API, e.g. real AWS or `sam local start-lambda`: base URL.
-    Endpoint { url: String },
+    /// Another Lambda API, e.g. real AWS or `sam local start-lambda`: its base URL and the
+    /// function's name there (a name or ARN, which may carry a qualifier).
+    Endpoint { url: String, function: String },
     /// A Runtime Interface Emulator: base URL (e.g. `http://127.0.0.1:9000`).
     Rie { url: String },
 }
@@ -129,6 +136,8 @@ pub struct Invocation {
     pub cognito_identity: Option<String>,
     /// `X-Amzn-Trace-Id`; one is made up when absent.
     pub trace_id: Option<String>,
+    /// Invoke's `LogType: Tail`: the answer carries the call's log ([`Ran::log_result`]).
+    pub log_tail: bool,
 }
 
 impl Invocation {
@@ -153,6 +162,27 @@ pub enum Outcome {
     },
 }
 
+/// A call's outcome with what Invoke's answer carries beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ran {
+    pub outcome: Outcome,
+    /// `X-Amz-Log-Result`: the base64 of the log's last 4 KB, when the call asked for it
+    /// and the backend has one.
+    pub log_result: Option<String>,
+    /// `X-Amz-Executed-Version`, when another endpoint named it.
+    pub executed_version: Option<String>,
+}
+
+impl From<Outcome> for Ran {
+    fn from(outcome: Outcome) -> Ran {
+        Ran {
+            outcome,
+            log_result: None,
+            executed_version: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunError {
     /// The runtime cannot run here; the text names what to install.
@@ -162,6 +192,15 @@ pub enum RunError {
     /// All of the function's processes stayed busy for [`RunnerConfig::queue_wait`], or
     /// the endpoint answered 429.
     TooManyRequests,
+    /// Another Lambda endpoint answered an AWS error (its status, `x-amzn-ErrorType` and
+    /// message), to be passed on as it is: a function it does not have is its 404.
+    Remote {
+        status: u16,
+        code: String,
+        message: String,
+        /// Lambda's `Type` member (`User`, `Service`), when it sent one.
+        error_type: Option<String>,
+    },
 }
 
 impl fmt::Display for RunError {
@@ -170,6 +209,7 @@ impl fmt::Display for RunError {
             RunError::RuntimeMissing(what) => f.write_str(what),
             RunError::Backend(why) => write!(f, "function runner failed: {why}"),
             RunError::TooManyRequests => f.write_str("Rate Exceeded."),
+            RunError::Remote { code, message, .. } => write!(f, "{code}: {message}"),
         }
     }
 }
@@ -242,8 +282,7 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// One way of running functions; [`Runners`] picks one per [`Target`].
 pub trait Backend: Send + Sync + 'static {
-    fn invoke<'a>(&'a self, spec: &'a FunctionSpec, invocation: Invocation)
-    -> BoxFuture<'a, Result<Outcome, RunError>>;
+    fn invoke<'a>(&'a self, spec: &'a FunctionSpec, invocation: Invocation) -> BoxFuture<'a, Result<Ran, RunError>>;
 
     /// Can this backend run the spec here? `Err` names what to install.
     fn check(&self, _spec: &FunctionSpec) -> Result<(), String> {
@@ -305,6 +344,11 @@ impl Runners {
     }
 
     pub async fn invoke(&self, spec: &FunctionSpec, invocation: Invocation) -> Result<Outcome, RunError> {
+        self.run(spec, invocation).await.map(|ran| ran.outcome)
+    }
+
+    /// [`Runners::invoke`], with the log tail and executed version Invoke answers.
+    pub async fn run(&self, spec: &FunctionSpec, invocation: Invocation) -> Result<Ran, RunError> {
         self.backend(&spec.target).invoke(spec, invocation).await
     }
 

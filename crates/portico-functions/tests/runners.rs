@@ -384,7 +384,16 @@ async fn invoke(State(fake): State<FakeLambda>, Path(name): Path<String>, header
             Some(spec) => spec,
             None => {
                 fake.in_flight.fetch_sub(1, Ordering::SeqCst);
-                return StatusCode::NOT_FOUND.into_response();
+                let body = json!({"Type": "User", "Message": format!("Function not found: {name}")});
+                return (
+                    StatusCode::NOT_FOUND,
+                    [(
+                        "x-amzn-errortype",
+                        "ResourceNotFoundException:http://internal.amazon.com/",
+                    )],
+                    body.to_string(),
+                )
+                    .into_response();
             }
         }
     };
@@ -392,17 +401,22 @@ async fn invoke(State(fake): State<FakeLambda>, Path(name): Path<String>, header
     if let Some(context) = headers.get("x-amz-client-context") {
         invocation.client_context = Some(context.to_str().unwrap().to_owned());
     }
-    let outcome = fake.local.invoke(spec, invocation).await;
+    invocation.log_tail = headers.get("x-amz-log-type").is_some_and(|v| v == "Tail");
+    let ran = fake.local.run(spec, invocation).await;
     fake.in_flight.fetch_sub(1, Ordering::SeqCst);
-    match outcome {
-        Ok(Outcome::Success(body)) => body.into_response(),
-        Ok(Outcome::FunctionError { kind, payload }) if fake.rie_style => {
-            let _ = kind;
-            payload.into_response()
-        }
-        Ok(Outcome::FunctionError { kind, payload }) => ([("x-amz-function-error", kind)], payload).into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    let (outcome, log) = match ran {
+        Ok(ran) => (ran.outcome, ran.log_result),
+        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    };
+    let mut response = match outcome {
+        Outcome::Success(body) => body.into_response(),
+        Outcome::FunctionError { payload, .. } if fake.rie_style => payload.into_response(),
+        Outcome::FunctionError { kind, payload } => ([("x-amz-function-error", kind)], payload).into_response(),
+    };
+    if let Some(log) = log {
+        response.headers_mut().insert("x-amz-log-result", log.parse().unwrap());
     }
+    response
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -415,16 +429,40 @@ async fn endpoint_backend_signs_and_maps_function_errors() {
     let remote = |local: &FunctionSpec| {
         let mut spec = FunctionSpec::new(&local.name, "python3.12", "unused", "/nonexistent");
         spec.region = "eu-central-1".to_owned();
-        spec.target = Target::Endpoint { url: url.clone() };
+        spec.target = Target::Endpoint {
+            url: url.clone(),
+            function: local.name.clone(),
+        };
         spec
     };
     let event = json!({"through": "the endpoint"});
     assert_eq!(success(call(&front, &remote(&echo), event.clone()).await), event);
+    // The other side's log tail and the Invoke's own errors come through as they are.
+    let mut invocation = Invocation::new("{}");
+    invocation.log_tail = true;
+    let ran = front.run(&remote(&echo), invocation).await.unwrap();
+    assert!(ran.log_result.is_some_and(|log| !log.is_empty()));
+    let missing = FunctionSpec {
+        target: Target::Endpoint {
+            url: url.clone(),
+            function: "missing".to_owned(),
+        },
+        ..remote(&echo)
+    };
+    assert_eq!(
+        front.invoke(&missing, Invocation::new("{}")).await,
+        Err(RunError::Remote {
+            status: 404,
+            code: "ResourceNotFoundException".to_owned(),
+            message: "Function not found: missing".to_owned(),
+            error_type: Some("User".to_owned()),
+        })
+    );
     let (kind, error) = function_error(call(&front, &remote(&fail), json!({})).await);
     assert_eq!(kind, "Unhandled");
     assert_eq!(error["errorType"], "ValueError");
     let authorizations = fake.authorizations.lock().unwrap().clone();
-    assert_eq!(authorizations.len(), 2);
+    assert_eq!(authorizations.len(), 4);
     for auth in authorizations {
         assert!(
             auth.starts_with("AWS4-HMAC-SHA256 Credential=test/") && auth.contains("/eu-central-1/lambda/aws4_request"),
@@ -674,5 +712,57 @@ async fn node_context_carries_the_invocations_headers() {
     let left = answer["left"].as_u64().unwrap();
     assert!(left > 1000 && left <= 3000, "{left}");
     assert_eq!(answer["trace"], "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1");
+    runners.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_tail_has_lambdas_lines_around_what_the_handler_printed() {
+    use base64::Engine;
+    let runners = runners();
+    let dir = code_dir(&[(
+        "app.py",
+        "import sys\ndef handler(event, context):\n    print('hello from', event['n'])\n    print('x' * event.get('long', 0))\n    return 0\n",
+    )]);
+    let spec = FunctionSpec::new(&format!("tail-{}", &uuid()[..8]), "python3.12", "app.handler", &dir);
+    let log = |ran: portico_functions::Ran| {
+        let text = ran.log_result.expect("a log tail");
+        String::from_utf8(base64::engine::general_purpose::STANDARD.decode(text).unwrap()).unwrap()
+    };
+    let mut invocation = Invocation::new(json!({"n": 1}).to_string());
+    invocation.log_tail = true;
+    let id = invocation.request_id.clone();
+    let text = log(runners.run(&spec, invocation).await.unwrap());
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], format!("START RequestId: {id} Version: $LATEST"), "{text}");
+    assert!(lines.contains(&"hello from 1"), "{text}");
+    assert_eq!(lines[lines.len() - 2], format!("END RequestId: {id}"), "{text}");
+    let report = lines[lines.len() - 1];
+    assert!(
+        report.starts_with(&format!("REPORT RequestId: {id}\tDuration: ")),
+        "{report}"
+    );
+    assert!(report.contains("\tMemory Size: 128 MB\tMax Memory Used: "), "{report}");
+    assert!(
+        report.contains("\tInit Duration: "),
+        "a cold start reports its init: {report}"
+    );
+
+    // A warm call: no init; only what this call printed; the last 4 KB of a long log.
+    let mut invocation = Invocation::new(json!({"n": 2, "long": 5000}).to_string());
+    invocation.log_tail = true;
+    let text = log(runners.run(&spec, invocation).await.unwrap());
+    assert_eq!(text.len(), 4096);
+    assert!(
+        !text.contains("hello from 1") && !text.contains("Init Duration"),
+        "{text}"
+    );
+    assert!(text.ends_with(" MB\t\n"), "{text}");
+
+    // Not asked for: none.
+    let ran = runners
+        .run(&spec, Invocation::new(json!({"n": 3}).to_string()))
+        .await
+        .unwrap();
+    assert_eq!(ran.log_result, None);
     runners.shutdown().await;
 }

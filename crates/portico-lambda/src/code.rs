@@ -80,6 +80,7 @@ impl CodeStore {
                         dir,
                         archive: None,
                         hot_reload: true,
+                        remote: None,
                     },
                     sha256: HOT_RELOAD_SHA.into(),
                     size: 0,
@@ -123,6 +124,7 @@ fn unpack(bytes: &[u8], base: &Path) -> Result<Code, AwsError> {
         dir: dir.clone(),
         archive: Some(archive_path.clone()),
         hot_reload: false,
+        remote: None,
     };
     if dir.is_dir() && archive_path.is_file() {
         return Ok(code);

@@ -1,7 +1,7 @@
 //! CreateFunction … DeleteFunction: `$LATEST` and its code.
 
 use crate::code::{CodeStore, Placed, Upload};
-use crate::kinds::{ALIAS, Code, FUNCTION, FunctionDoc, VERSION, VersionDoc};
+use crate::kinds::{ALIAS, Code, FUNCTION, FunctionDoc, Remote, VERSION, VersionDoc};
 use crate::names::{self, FunctionRef, conflict, function_arn, function_not_found, invalid, qualified_arn};
 use crate::support::{last_modified, marker, max_items, revision, scope};
 use portico_functions::{FunctionSpec, Runners};
@@ -15,12 +15,77 @@ fn needs_handler(runtime: &str) -> bool {
     !runtime.starts_with("provided")
 }
 
+/// `$LATEST`'s configuration as CreateFunction makes it (also for the functions file).
+pub fn configuration(
+    ctx: &RequestContext,
+    name: &str,
+    input: CreateFunctionRequest,
+    code_size: i64,
+    code_sha256: String,
+) -> FunctionConfiguration {
+    FunctionConfiguration {
+        function_name: Some(name.to_owned()),
+        function_arn: Some(function_arn(ctx, name)),
+        runtime: input.runtime,
+        role: input.role,
+        handler: input.handler,
+        code_size: Some(code_size),
+        description: Some(input.description.unwrap_or_default()),
+        timeout: Some(input.timeout.unwrap_or(3)),
+        memory_size: Some(input.memory_size.unwrap_or(128)),
+        last_modified: Some(last_modified()),
+        code_sha256: Some(code_sha256),
+        version: Some("$LATEST".into()),
+        // Lambda answers `Environment` only when the create sent one (`{}` variables included).
+        environment: input.environment.map(|e| EnvironmentResponse {
+            variables: Some(e.variables.unwrap_or_default()),
+            error: None,
+        }),
+        tracing_config: Some(TracingConfigResponse {
+            mode: Some(
+                input
+                    .tracing_config
+                    .and_then(|t| t.mode)
+                    .unwrap_or_else(|| "PassThrough".into()),
+            ),
+        }),
+        revision_id: Some(revision()),
+        layers: None,
+        state: Some("Active".into()),
+        last_update_status: Some("Successful".into()),
+        package_type: Some(input.package_type.unwrap_or_else(|| "Zip".into())),
+        architectures: Some(
+            input
+                .architectures
+                .filter(|a| !a.is_empty())
+                .unwrap_or_else(|| vec!["x86_64".into()]),
+        ),
+        ephemeral_storage: Some(input.ephemeral_storage.unwrap_or(EphemeralStorage { size: Some(512) })),
+        snap_start: Some(SnapStartResponse {
+            apply_on: Some("None".into()),
+            optimization_status: Some("Off".into()),
+        }),
+        runtime_version_config: Some(RuntimeVersionConfig {
+            runtime_version_arn: Some(format!("arn:aws:lambda:{}::runtime:{}", ctx.region, "0".repeat(64))),
+            error: None,
+        }),
+        logging_config: Some(input.logging_config.unwrap_or_else(|| LoggingConfig {
+            log_format: Some("Text".into()),
+            log_group: Some(format!("/aws/lambda/{name}")),
+            ..Default::default()
+        })),
+        dead_letter_config: input.dead_letter_config,
+        kms_key_arn: input.kms_key_arn,
+        ..Default::default()
+    }
+}
+
 pub async fn create(
     store: &Store,
     code_store: &CodeStore,
     runners: &Runners,
     ctx: &RequestContext,
-    input: CreateFunctionRequest,
+    mut input: CreateFunctionRequest,
 ) -> Result<FunctionConfiguration, AwsError> {
     let given = input.function_name.clone().unwrap_or_default();
     let FunctionRef { name, qualifier } = names::parse(ctx, &given, None)?;
@@ -61,65 +126,12 @@ pub async fn create(
         placed.code.dir.clone(),
     );
     runners.check_async(&probe).await.map_err(invalid)?;
-    let config = FunctionConfiguration {
-        function_name: Some(name.clone()),
-        function_arn: Some(function_arn(ctx, &name)),
-        runtime: Some(runtime),
-        role: input.role,
-        handler: input.handler,
-        code_size: Some(placed.size),
-        description: Some(input.description.unwrap_or_default()),
-        timeout: Some(input.timeout.unwrap_or(3)),
-        memory_size: Some(input.memory_size.unwrap_or(128)),
-        last_modified: Some(last_modified()),
-        code_sha256: Some(placed.sha256.clone()),
-        version: Some("$LATEST".into()),
-        // Lambda answers `Environment` only when the create sent one (`{}` variables included).
-        environment: input.environment.map(|e| EnvironmentResponse {
-            variables: Some(e.variables.unwrap_or_default()),
-            error: None,
-        }),
-        tracing_config: Some(TracingConfigResponse {
-            mode: Some(
-                input
-                    .tracing_config
-                    .and_then(|t| t.mode)
-                    .unwrap_or_else(|| "PassThrough".into()),
-            ),
-        }),
-        revision_id: Some(revision()),
-        layers: None,
-        state: Some("Active".into()),
-        last_update_status: Some("Successful".into()),
-        package_type: Some("Zip".into()),
-        architectures: Some(
-            input
-                .architectures
-                .filter(|a| !a.is_empty())
-                .unwrap_or_else(|| vec!["x86_64".into()]),
-        ),
-        ephemeral_storage: Some(input.ephemeral_storage.unwrap_or(EphemeralStorage { size: Some(512) })),
-        snap_start: Some(SnapStartResponse {
-            apply_on: Some("None".into()),
-            optimization_status: Some("Off".into()),
-        }),
-        runtime_version_config: Some(RuntimeVersionConfig {
-            runtime_version_arn: Some(format!("arn:aws:lambda:{}::runtime:{}", ctx.region, "0".repeat(64))),
-            error: None,
-        }),
-        logging_config: Some(input.logging_config.unwrap_or_else(|| LoggingConfig {
-            log_format: Some("Text".into()),
-            log_group: Some(format!("/aws/lambda/{name}")),
-            ..Default::default()
-        })),
-        dead_letter_config: input.dead_letter_config,
-        kms_key_arn: input.kms_key_arn,
-        ..Default::default()
-    };
+    let (tags, publish) = (input.tags.take(), input.publish);
+    let config = configuration(ctx, &name, input, placed.size, placed.sha256);
     let doc = FunctionDoc {
         config,
         code: placed.code,
-        tags: input.tags.unwrap_or_default(),
+        tags: tags.unwrap_or_default(),
         next_version: 1,
         ..Default::default()
     };
@@ -129,7 +141,7 @@ pub async fn create(
         other => other?,
     };
     let mut answer = doc.config.clone();
-    if input.publish == Some(true) {
+    if publish == Some(true) {
         let mut stored = Stored { row, doc };
         answer = crate::versions::publish_in(&mut tx, ctx, &mut stored, None).await?;
     }
@@ -193,11 +205,11 @@ pub async fn get(
 ) -> Result<GetFunctionResponse, AwsError> {
     let function = names::given(ctx, input.function_name, input.qualifier.as_deref())?;
     let (latest, config, code) = resolve(store, ctx, &function).await?;
-    let location = code
-        .archive
-        .as_ref()
-        .map(|p| format!("file://{}", p.display()))
-        .unwrap_or_else(|| format!("file://{}", code.dir.display()));
+    let location = match (&code.remote, &code.archive) {
+        (Some(Remote::Rie { url } | Remote::Endpoint { url, .. }), _) => url.clone(),
+        (None, Some(archive)) => format!("file://{}", archive.display()),
+        (None, None) => format!("file://{}", code.dir.display()),
+    };
     Ok(GetFunctionResponse {
         configuration: Some(config),
         code: Some(FunctionCodeLocation {
@@ -265,7 +277,11 @@ pub async fn update_code(
         input.s3_bucket.as_deref(),
         input.s3_key.as_deref(),
     )?;
-    load(store, ctx, &name).await?;
+    if let Some(file) = load(store, ctx, &name).await?.doc.declared_in {
+        return Err(invalid(format!(
+            "Function {name} is declared in the functions file {file}: change its code there (a local folder is read afresh on every change)"
+        )));
+    }
     let Placed { code, sha256, size } = code_store.place(&ctx.account, &ctx.region, &name, upload).await?;
     let mut tx = store.write().await?;
     let mut function = load_in(&mut tx, ctx, &name).await?;

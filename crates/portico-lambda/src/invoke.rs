@@ -1,9 +1,13 @@
 //! Invoke: the function a name and qualifier select, run by the function runners.
+//!
+//! With `--lambda-endpoint`, a call naming a function Portico has no document for (in the
+//! caller's account and region) goes to that endpoint instead of failing with
+//! ResourceNotFound; a missing version or alias of one of Portico's own functions does not.
 
 use crate::functions::resolve;
-use crate::kinds::Code;
-use crate::names::{self, invalid};
-use portico_functions::{FunctionSpec, Invocation, Outcome, RunError, Runners, Target};
+use crate::kinds::{Code, Remote};
+use crate::names::{self, FunctionRef, function_arn, invalid};
+use portico_functions::{FunctionSpec, Invocation, Outcome, Ran, RunError, Runners, Target};
 use portico_store::Store;
 use portico_wire::lambda::*;
 use portico_wire::types::Blob;
@@ -36,8 +40,57 @@ pub fn spec(ctx: &RequestContext, config: &FunctionConfiguration, code: &Code) -
         config.last_modified.as_deref().unwrap_or_default()
     );
     spec.hot_reload = code.hot_reload;
-    spec.target = Target::Local;
+    spec.target = match &code.remote {
+        None => Target::Local,
+        Some(Remote::Rie { url }) => Target::Rie { url: url.clone() },
+        Some(Remote::Endpoint { url, function }) => Target::Endpoint {
+            url: url.clone(),
+            function: function.clone(),
+        },
+    };
     spec
+}
+
+/// Lambda's longest timeout: how long a call to a function Portico does not know may take.
+const UNKNOWN_TIMEOUT: Duration = Duration::from_secs(900);
+
+/// A function Portico does not know, run at `--lambda-endpoint` under its own name and
+/// qualifier.
+fn fallback_spec(ctx: &RequestContext, function: &FunctionRef, url: &str) -> FunctionSpec {
+    let mut spec = FunctionSpec::new(&function.name, "", "", "");
+    spec.arn = function_arn(ctx, &function.name);
+    spec.version = function.qualifier.clone().unwrap_or_else(|| "$LATEST".into());
+    spec.timeout = UNKNOWN_TIMEOUT;
+    spec.account = ctx.account.clone();
+    spec.region = ctx.region.clone();
+    spec.target = Target::Endpoint {
+        url: url.to_owned(),
+        function: function.name.clone(),
+    };
+    spec
+}
+
+/// The spec a call runs: the function's own, or, for one Portico does not know, the
+/// fallback endpoint's. `Err` is the lookup's error (404 without a fallback).
+async fn select(
+    store: &Store,
+    ctx: &RequestContext,
+    function: &FunctionRef,
+    fallback: Option<&str>,
+) -> Result<(FunctionSpec, Option<String>), AwsError> {
+    match resolve(store, ctx, function).await {
+        Ok((_, config, code)) => Ok((spec(ctx, &config, &code), config.version)),
+        Err(e) if e.status == 404 => match fallback {
+            // Only when the function itself is unknown, not one of its versions or aliases.
+            Some(url) => match crate::functions::load(store, ctx, &function.name).await {
+                Err(missing) if missing.status == 404 => Ok((fallback_spec(ctx, function, url), None)),
+                Err(other) => Err(other),
+                Ok(_) => Err(e),
+            },
+            None => Err(e),
+        },
+        Err(e) => Err(e),
+    }
 }
 
 /// A runner's failure as Lambda's API reports it.
@@ -55,6 +108,19 @@ pub fn run_error(error: RunError) -> AwsError {
             ..Default::default()
         }
         .into(),
+        RunError::Remote {
+            status,
+            code,
+            message,
+            error_type,
+        } => {
+            let mut error = AwsError::new(status, "", message).with_message_key("Message");
+            error.code = code.into();
+            match error_type {
+                Some(kind) => error.with_field("Type", kind),
+                None => error,
+            }
+        }
         RunError::Backend(message) => {
             tracing::error!(%message, "function runner failed");
             ServiceException {
@@ -69,11 +135,12 @@ pub fn run_error(error: RunError) -> AwsError {
 pub async fn invoke(
     store: &Store,
     runners: &Runners,
+    fallback: Option<&str>,
     ctx: &RequestContext,
     input: InvocationRequest,
 ) -> Result<InvocationResponse, AwsError> {
     let function = names::given(ctx, input.function_name, input.qualifier.as_deref())?;
-    let (_, config, code) = resolve(store, ctx, &function).await?;
+    let (spec, executed_version) = select(store, ctx, &function, fallback).await?;
     let payload = input.payload.map(|b| b.0).unwrap_or_default();
     let payload = if payload.iter().all(u8::is_ascii_whitespace) {
         b"{}".to_vec()
@@ -87,8 +154,6 @@ pub async fn invoke(
         }
         payload
     };
-    let executed_version = config.version.clone();
-    let spec = spec(ctx, &config, &code);
     let mut call = Invocation::new(payload);
     call.client_context = input.client_context;
     match input.invocation_type.as_deref().unwrap_or("RequestResponse") {
@@ -113,15 +178,22 @@ pub async fn invoke(
             })
         }
         "RequestResponse" => {
-            let (function_error, payload) = match runners.invoke(&spec, call).await.map_err(run_error)? {
+            call.log_tail = input.log_type.as_deref() == Some("Tail");
+            let Ran {
+                outcome,
+                log_result,
+                executed_version: remote_version,
+            } = runners.run(&spec, call).await.map_err(run_error)?;
+            let (function_error, payload) = match outcome {
                 Outcome::Success(payload) => (None, payload),
                 Outcome::FunctionError { kind, payload } => (Some(kind), payload),
             };
             Ok(InvocationResponse {
                 status_code: Some(200),
                 function_error,
+                log_result,
                 payload: Some(Blob(payload.to_vec())),
-                executed_version,
+                executed_version: remote_version.or(executed_version).or(Some(spec.version)),
                 ..Default::default()
             })
         }
@@ -141,6 +213,7 @@ pub enum CallError {
 pub async fn call(
     store: &Store,
     runners: &Runners,
+    fallback: Option<&str>,
     account: &str,
     region: &str,
     function: &str,
@@ -152,14 +225,14 @@ pub async fn call(
         request_id: String::new(),
     };
     let function = names::parse(&ctx, function, None).map_err(|e| CallError::Failed(e.message))?;
-    let (_, config, code) = match resolve(store, &ctx, &function).await {
-        Ok(found) => found,
+    let spec = match select(store, &ctx, &function, fallback).await {
+        Ok((spec, _)) => spec,
         Err(e) if e.status == 404 => return Err(CallError::NotFound),
         Err(e) => return Err(CallError::Failed(e.message)),
     };
-    let spec = spec(&ctx, &config, &code);
-    runners
-        .invoke(&spec, Invocation::new(payload))
-        .await
-        .map_err(|e| CallError::Failed(e.to_string()))
+    match runners.invoke(&spec, Invocation::new(payload)).await {
+        Ok(outcome) => Ok(outcome),
+        Err(RunError::Remote { status: 404, .. }) => Err(CallError::NotFound),
+        Err(e) => Err(CallError::Failed(e.to_string())),
+    }
 }

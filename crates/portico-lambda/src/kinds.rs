@@ -36,6 +36,10 @@ pub struct FunctionDoc {
     /// PutFunctionConcurrency's reservation; none until one is put.
     #[serde(default)]
     pub reserved_concurrency: Option<i64>,
+    /// The functions file that declares the function (`--functions`): it is written at
+    /// every start from there, and removed at a start whose file no longer declares it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared_in: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -54,4 +58,17 @@ pub struct Code {
     /// The user's own folder, read afresh on changes (LocalStack's `hot-reload` bucket).
     #[serde(default)]
     pub hot_reload: bool,
+    /// The code runs elsewhere (functions file entries `rie` and `endpoint`); `dir` is empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<Remote>,
+}
+
+/// Where a function runs when not on this machine.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Remote {
+    /// A Runtime Interface Emulator (a Lambda container image): its base URL.
+    Rie { url: String },
+    /// Another Lambda endpoint: its base URL and the function's name there.
+    Endpoint { url: String, function: String },
 }

@@ -6,13 +6,16 @@
 //! - `names`: function names and ARNs as callers give them, and Lambda's errors about them.
 //! - `code`: archives unpacked under the data directory, or a local folder read in place.
 //! - `functions`: CreateFunction … DeleteFunction and tags; `invoke`: Invoke through the
-//!   function runners (`portico-functions`); `versions`: versions and aliases;
+//!   function runners (`portico-functions`), and through `--lambda-endpoint` for functions
+//!   Portico does not know; `versions`: versions and aliases;
 //!   `policy`: the resource policy (AddPermission, RemovePermission, GetPolicy);
 //!   `settings`: reserved concurrency, code signing and runtime management configurations.
+//! - `file`: the functions file (`--functions`), written into the store at start-up.
 //!
 //! Functions report `State: Active` at once: their code is on disk when CreateFunction answers.
 
 mod code;
+pub mod file;
 mod functions;
 mod invoke;
 pub mod kinds;
@@ -36,11 +39,29 @@ pub struct LambdaControlPlane {
     store: Store,
     code: CodeStore,
     runners: Runners,
+    /// `--lambda-endpoint`: where functions Portico does not know are invoked.
+    fallback: Option<std::sync::Arc<str>>,
 }
 
 impl LambdaControlPlane {
     pub fn new(store: Store, code: CodeStore, runners: Runners) -> Self {
-        Self { store, code, runners }
+        Self {
+            store,
+            code,
+            runners,
+            fallback: None,
+        }
+    }
+
+    /// Invokes functions Portico does not know at another Lambda endpoint (base URL).
+    pub fn with_lambda_endpoint(mut self, url: Option<&str>) -> Self {
+        self.fallback = url.map(|u| u.trim_end_matches('/').into());
+        self
+    }
+
+    /// Writes the functions a functions file declares into the store (see [`file`]).
+    pub async fn declare(&self, declared: &file::Declared) -> Result<(), String> {
+        file::apply(&self.store, &self.runners, declared).await
     }
 
     /// The runners that run this control plane's functions (the data plane's Lambda
@@ -57,7 +78,8 @@ impl LambdaControlPlane {
         function: &str,
         payload: bytes::Bytes,
     ) -> Result<portico_functions::Outcome, invoke::CallError> {
-        invoke::call(&self.store, &self.runners, account, region, function, payload).await
+        let fallback = self.fallback.as_deref();
+        invoke::call(&self.store, &self.runners, fallback, account, region, function, payload).await
     }
 }
 
@@ -68,7 +90,7 @@ impl Lambda for LambdaControlPlane {
         functions::create(&self.store, &self.code, &self.runners, ctx, input).await
     }
     async fn invoke(&self, ctx: &RequestContext, input: InvocationRequest) -> R<InvocationResponse> {
-        invoke::invoke(&self.store, &self.runners, ctx, input).await
+        invoke::invoke(&self.store, &self.runners, self.fallback.as_deref(), ctx, input).await
     }
     async fn get_function(&self, ctx: &RequestContext, input: GetFunctionRequest) -> R<GetFunctionResponse> {
         functions::get(&self.store, ctx, input).await

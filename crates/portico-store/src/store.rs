@@ -55,6 +55,9 @@ pub enum List<'a> {
     Tree(&'a Row),
     /// The row's direct children.
     Children(&'a Row),
+    /// Top-level documents of every scope: start-up work over all accounts and regions
+    /// (its pages are sorted, not read in index order).
+    Everywhere,
 }
 
 #[derive(Clone)]
@@ -637,6 +640,7 @@ mod read {
                 ],
             ),
             List::Children(row) => ("parent = ? AND kind = ?", vec![Bind::Int(row.seq), Bind::Kind]),
+            List::Everywhere => ("tree = 0 AND kind = ?", vec![Bind::Kind]),
         }
     }
 

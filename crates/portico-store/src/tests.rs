@@ -270,6 +270,14 @@ async fn pages_are_keyset_and_stable() {
         .await
         .unwrap();
     assert!(other.items.is_empty() && other.next.is_none());
+    let mut tx = store.write().await.unwrap();
+    tx.insert_top(&API, &scope("222222222222"), "elsewhere", &api("e"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let everywhere = store.page(&API, List::Everywhere, None, 100).await.unwrap();
+    assert_eq!(names(&everywhere), ["0", "1", "2", "4", "5", "6", "e"]);
+    assert_eq!(store.count(&API, List::Everywhere).await.unwrap(), 7);
 
     let mut tx = store.write().await.unwrap();
     let parent = tx.insert(&NODE, &rows[0], "p", &node("p")).await.unwrap();

@@ -1,6 +1,7 @@
 //! Command line and `PORTICO_*` environment settings.
 
 use clap::Parser;
+use portico_functions::Credentials;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -88,6 +89,27 @@ pub struct Config {
         default_value = "test:test"
     )]
     pub iam_credentials: Vec<String>,
+
+    /// A functions file (TOML) declaring Lambda functions that need no CreateFunction: local
+    /// folders run here, Runtime Interface Emulator containers, functions of another Lambda
+    /// endpoint. A mistake in it stops start-up.
+    #[arg(long = "functions", env = "PORTICO_FUNCTIONS", value_name = "FILE")]
+    pub functions: Option<PathBuf>,
+
+    /// Invoke functions Portico does not know (neither created nor declared) at this Lambda
+    /// endpoint, SigV4-signed, instead of answering ResourceNotFound.
+    #[arg(long, env = "PORTICO_LAMBDA_ENDPOINT", value_name = "URL")]
+    pub lambda_endpoint: Option<String>,
+
+    /// Credentials signing calls to other Lambda endpoints, `ACCESS_KEY:SECRET[:SESSION_TOKEN]`;
+    /// else AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), else test:test.
+    #[arg(
+        long,
+        env = "PORTICO_LAMBDA_ENDPOINT_CREDENTIALS",
+        value_name = "KEY:SECRET",
+        hide_env_values = true
+    )]
+    pub lambda_endpoint_credentials: Option<String>,
 }
 
 impl Config {
@@ -147,6 +169,44 @@ impl Config {
             default_account: self.default_account.clone(),
         })
     }
+
+    /// `--lambda-endpoint`, checked.
+    pub fn lambda_endpoint(&self) -> Result<Option<&str>, String> {
+        let Some(url) = self.lambda_endpoint.as_deref().map(str::trim).filter(|u| !u.is_empty()) else {
+            return Ok(None);
+        };
+        let host = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"));
+        match host {
+            Some(host) if !host.is_empty() && !host.starts_with(['/', ':']) => Ok(Some(url)),
+            _ => Err(format!(
+                "--lambda-endpoint {url:?}: expected an http:// or https:// URL, e.g. http://127.0.0.1:3001"
+            )),
+        }
+    }
+
+    /// The credentials signing calls to other Lambda endpoints.
+    pub fn lambda_endpoint_credentials(&self) -> Result<Credentials, String> {
+        if let Some(given) = &self.lambda_endpoint_credentials {
+            let mut parts = given.splitn(3, ':');
+            return match (parts.next(), parts.next(), parts.next()) {
+                (Some(key), Some(secret), token) if !key.is_empty() && !secret.is_empty() => Ok(Credentials {
+                    access_key_id: key.to_owned(),
+                    secret_access_key: secret.to_owned(),
+                    session_token: token.filter(|t| !t.is_empty()).map(str::to_owned),
+                }),
+                _ => Err("--lambda-endpoint-credentials: expected ACCESS_KEY:SECRET[:SESSION_TOKEN]".to_owned()),
+            };
+        }
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Ok(match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
+            (Some(access_key_id), Some(secret_access_key)) => Credentials {
+                access_key_id,
+                secret_access_key,
+                session_token: var("AWS_SESSION_TOKEN"),
+            },
+            _ => Credentials::default(),
+        })
+    }
 }
 
 /// `30s`, `500ms`, `2m`, or a number of seconds (`1.5`).
@@ -180,6 +240,35 @@ mod tests {
         assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("5h").is_err());
+    }
+
+    #[test]
+    fn lambda_endpoint_and_its_credentials() {
+        let config = |args: &[&str]| Config::try_parse_from([&["portico"], args].concat()).unwrap();
+        assert_eq!(config(&[]).lambda_endpoint(), Ok(None));
+        let given = config(&["--lambda-endpoint", "http://127.0.0.1:3001"]);
+        assert_eq!(given.lambda_endpoint(), Ok(Some("http://127.0.0.1:3001")));
+        assert!(
+            config(&["--lambda-endpoint", "localhost:3001"])
+                .lambda_endpoint()
+                .is_err()
+        );
+        let signed = config(&["--lambda-endpoint-credentials", "AKID:secret:token"])
+            .lambda_endpoint_credentials()
+            .unwrap();
+        assert_eq!(
+            (
+                signed.access_key_id.as_str(),
+                signed.secret_access_key.as_str(),
+                signed.session_token.as_deref()
+            ),
+            ("AKID", "secret", Some("token"))
+        );
+        assert!(
+            config(&["--lambda-endpoint-credentials", "AKID"])
+                .lambda_endpoint_credentials()
+                .is_err()
+        );
     }
 
     #[test]

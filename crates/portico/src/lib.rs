@@ -28,7 +28,7 @@ use portico_dataplane::{DataPlane, Invocation};
 use portico_functions::Outcome;
 use portico_functions::{RunnerConfig, Runners};
 use portico_http::{BodyError, read_body};
-use portico_lambda::{CallError, CodeStore, LambdaControlPlane};
+use portico_lambda::{CallError, CodeStore, LambdaControlPlane, file};
 use portico_rest::RestControlPlane;
 use portico_store::Store;
 use std::future::Future;
@@ -75,16 +75,17 @@ impl CodeDir {
     }
 }
 
-fn runners(address: std::net::SocketAddr) -> Runners {
+fn runners(address: std::net::SocketAddr, config: &Config) -> Result<Runners, String> {
     let host = if address.ip().is_unspecified() {
         "127.0.0.1".to_string()
     } else {
         address.ip().to_string()
     };
-    Runners::new(RunnerConfig {
+    Ok(Runners::new(RunnerConfig {
         endpoint_url_for_handlers: format!("http://{host}:{}", address.port()),
+        endpoint_credentials: Some(config.lambda_endpoint_credentials()?),
         ..RunnerConfig::default()
-    })
+    }))
 }
 
 /// The data plane's Lambda integrations run functions through the Lambda control plane.
@@ -122,12 +123,25 @@ impl State {
     /// `address` is where Portico listens: handlers reach it as `AWS_ENDPOINT_URL`.
     pub async fn new(config: Config, address: std::net::SocketAddr) -> Result<Arc<Self>, String> {
         let quotas = config.quotas()?;
+        let lambda_endpoint = config.lambda_endpoint()?;
+        // Read before anything is opened: a mistake in it stops start-up.
+        let declared = match &config.functions {
+            Some(path) => file::read(path, &config.default_account, &config.default_region)?,
+            None => file::Declared::default(),
+        };
         let dir = (!config.in_memory).then(|| config.data_dir.clone());
         let store = Store::open(dir.as_deref())
             .await
             .map_err(|e| format!("cannot open state: {e}"))?;
         let code_dir = CodeDir::new(&config)?;
-        let lambda = LambdaControlPlane::new(store.clone(), CodeStore::new(code_dir.path.clone()), runners(address));
+        let lambda = LambdaControlPlane::new(
+            store.clone(),
+            CodeStore::new(code_dir.path.clone()),
+            runners(address, &config)?,
+        )
+        .with_lambda_endpoint(lambda_endpoint);
+        // Also without a file: functions an earlier file declared are removed.
+        lambda.declare(&declared).await?;
         let dataplane = DataPlane::new(store.clone(), Arc::new(portico_http::Client::default()))
             .with_body_timeout(config.body_timeout)
             .with_functions(Arc::new(Functions(lambda.clone())))

@@ -129,7 +129,7 @@ pub(crate) fn create_function(
 
 /// `verb` on a resource, sent to a Lambda function by an AWS_PROXY integration; guarded by the
 /// Lambda authorizer `authorizer` when given.
-async fn lambda_method(
+pub(crate) async fn lambda_method(
     client: &Client,
     api_id: &str,
     resource_id: &str,

@@ -7,6 +7,7 @@ mod authorizers;
 mod dataplane;
 mod errors;
 mod frontdoor;
+mod function_sources;
 mod identity;
 mod lambda;
 mod persistence;

@@ -8,7 +8,7 @@
 mod launch;
 mod process;
 
-use crate::{Backend, BoxFuture, FunctionSpec, Invocation, Outcome, RunError, RunnerConfig};
+use crate::{Backend, BoxFuture, FunctionSpec, Invocation, Ran, RunError, RunnerConfig, lambda};
 use launch::{Launcher, Signature};
 use process::{Handle, Process};
 use std::collections::HashMap;
@@ -98,7 +98,7 @@ impl LocalBackend {
             .clone()
     }
 
-    async fn run(&self, spec: &FunctionSpec, invocation: Invocation) -> Result<Outcome, RunError> {
+    async fn run(&self, spec: &FunctionSpec, invocation: Invocation) -> Result<Ran, RunError> {
         let pool = self.pool(spec);
         let permit = match tokio::time::timeout(self.config.queue_wait, pool.permits.clone().acquire_owned()).await {
             Ok(Ok(permit)) => permit,
@@ -116,22 +116,52 @@ impl LocalBackend {
         };
         let busy = Busy::new(&pool, &process);
         let request_id = invocation.request_id.clone();
-        tracing::info!(target: "portico::function", function = %spec.name, request_id = %request_id,
-            "START RequestId: {request_id} Version: {}", spec.version);
+        let tail = invocation.log_tail;
+        process.begin(tail);
+        let start = format!("START RequestId: {request_id} Version: {}", spec.version);
+        tracing::info!(target: "portico::function", function = %spec.name, request_id = %request_id, "{start}");
         let started = std::time::Instant::now();
         let finished = process.run(invocation, spec.timeout).await;
-        let millis = started.elapsed().as_secs_f64() * 1000.0;
-        tracing::info!(target: "portico::function", function = %spec.name, request_id = %request_id,
-            "END RequestId: {request_id}");
-        tracing::info!(target: "portico::function", function = %spec.name, request_id = %request_id,
-            "REPORT RequestId: {request_id}\tDuration: {millis:.2} ms\tMemory Size: {} MB", spec.memory_mb);
+        let duration = process.handler_duration().unwrap_or_else(|| started.elapsed());
+        let end = format!("END RequestId: {request_id}");
+        let report = lambda::report_line(
+            &request_id,
+            duration,
+            spec.memory_mb,
+            process.max_memory_mb(),
+            process.take_init_duration(),
+        );
+        tracing::info!(target: "portico::function", function = %spec.name, request_id = %request_id, "{end}");
+        tracing::info!(target: "portico::function", function = %spec.name, request_id = %request_id, "{report}");
+        let log_result = if tail && finished.is_ok() {
+            let printed = process.captured().await;
+            let mut log = Vec::with_capacity(start.len() + printed.len() + end.len() + report.len() + 3);
+            for part in [
+                start.as_bytes(),
+                b"\n",
+                &printed,
+                end.as_bytes(),
+                b"\n",
+                report.as_bytes(),
+                b"\n",
+            ] {
+                log.extend_from_slice(part);
+            }
+            Some(lambda::log_result(&log))
+        } else {
+            None
+        };
         drop(busy);
         let reusable = matches!(finished, Ok((_, true)));
         if reusable && !pool.retired.load(Ordering::SeqCst) {
             pool.idle.lock().expect("pool lock").push(process);
         }
         drop(permit);
-        finished.map(|(outcome, _)| outcome)
+        finished.map(|(outcome, _)| Ran {
+            outcome,
+            log_result,
+            executed_version: None,
+        })
     }
 
     /// An idle process fit for the spec; unfit ones met on the way are stopped.
@@ -189,11 +219,7 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
 }
 
 impl Backend for LocalBackend {
-    fn invoke<'a>(
-        &'a self,
-        spec: &'a FunctionSpec,
-        invocation: Invocation,
-    ) -> BoxFuture<'a, Result<Outcome, RunError>> {
+    fn invoke<'a>(&'a self, spec: &'a FunctionSpec, invocation: Invocation) -> BoxFuture<'a, Result<Ran, RunError>> {
         Box::pin(self.run(spec, invocation))
     }
 

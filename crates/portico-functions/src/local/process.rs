@@ -44,9 +44,28 @@ struct Progress {
     /// The request id printed lines belong to (the last one handed out).
     log_request_id: String,
     init_error: Option<Bytes>,
+    /// What the process printed since [`Process::begin`], for `LogType: Tail`.
+    captured: Option<Vec<u8>>,
+    /// When the last line was printed.
+    last_output: Option<Instant>,
+    /// When the runtime took the current call (`/next`).
+    picked_at: Option<Instant>,
+    /// From start to the first `/next` (Lambda's `Init Duration`), until reported.
+    init_duration: Option<Duration>,
+    initialised: bool,
 }
 
+/// What is kept of the captured output: more than the tail, for the lines Lambda adds.
+const CAPTURE_KEEP: usize = 2 * lambda::LOG_TAIL;
+
+/// How long the output must stay quiet after a call before its log is read, and how long
+/// to wait for that at most: lines come through pipes that may not be read yet when the
+/// answer arrives.
+const SETTLE_QUIET: Duration = Duration::from_millis(25);
+const SETTLE_MAX: Duration = Duration::from_millis(300);
+
 struct Shared {
+    spawned: Instant,
     function: String,
     arn: String,
     next: tokio::sync::Mutex<mpsc::Receiver<Assigned>>,
@@ -95,6 +114,7 @@ impl Process {
         let (assign, next) = mpsc::channel(1);
         let (kill, mut killed) = watch::channel(false);
         let shared = Arc::new(Shared {
+            spawned: Instant::now(),
             function: spec.name.clone(),
             arn: spec.arn.clone(),
             next: tokio::sync::Mutex::new(next),
@@ -168,6 +188,52 @@ impl Process {
 
     pub(crate) fn has_exited(&self) -> bool {
         self.exit.borrow().is_some()
+    }
+
+    /// Before a call: forgets the last call's timing and, with `capture`, keeps what the
+    /// process prints from now on, for [`Process::captured`].
+    pub(crate) fn begin(&self, capture: bool) {
+        let mut state = self.shared.state();
+        state.picked_at = None;
+        state.captured = capture.then(Vec::new);
+    }
+
+    /// What was printed since [`Process::begin`], once the output has settled.
+    pub(crate) async fn captured(&self) -> Vec<u8> {
+        let give_up = Instant::now() + SETTLE_MAX;
+        tokio::time::sleep(SETTLE_QUIET).await;
+        loop {
+            let last = self.shared.state().last_output;
+            match last {
+                Some(at) if at.elapsed() < SETTLE_QUIET && Instant::now() < give_up && !self.has_exited() => {
+                    tokio::time::sleep(SETTLE_QUIET.saturating_sub(at.elapsed())).await;
+                }
+                _ => break,
+            }
+        }
+        self.shared.state().captured.take().unwrap_or_default()
+    }
+
+    /// How long the handler ran (from `/next`), if the runtime took the call.
+    pub(crate) fn handler_duration(&self) -> Option<Duration> {
+        self.shared.state().picked_at.map(|at| at.elapsed())
+    }
+
+    /// The process's init duration, on its first call only.
+    pub(crate) fn take_init_duration(&self) -> Option<Duration> {
+        self.shared.state().init_duration.take()
+    }
+
+    /// The process's peak resident memory in MB (Lambda's `Max Memory Used`), where `/proc`
+    /// tells it.
+    pub(crate) fn max_memory_mb(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid)).unwrap_or_default();
+        let kb: u64 = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0);
+        kb.div_ceil(1024)
     }
 
     fn kill(&self) {
@@ -298,7 +364,18 @@ async fn forward_lines(stream: impl AsyncRead + Unpin, shared: Arc<Shared>) {
         }
         let text = String::from_utf8_lossy(&line);
         let text = text.trim_end_matches(['\n', '\r']);
-        let request_id = shared.state().log_request_id.clone();
+        let request_id = {
+            let mut state = shared.state();
+            state.last_output = Some(Instant::now());
+            if let Some(captured) = state.captured.as_mut() {
+                captured.extend_from_slice(text.as_bytes());
+                captured.push(b'\n');
+                if captured.len() > 2 * CAPTURE_KEEP {
+                    captured.drain(..captured.len() - CAPTURE_KEEP);
+                }
+            }
+            state.log_request_id.clone()
+        };
         tracing::info!(target: "portico::function", function = %shared.function, request_id = %request_id, "{text}");
     }
 }
@@ -352,6 +429,11 @@ async fn next(State(shared): State<Arc<Shared>>) -> Response {
     }
     {
         let mut state = shared.state();
+        if !state.initialised {
+            state.initialised = true;
+            state.init_duration = Some(shared.spawned.elapsed());
+        }
+        state.picked_at = Some(Instant::now());
         state.log_request_id = invocation.request_id.clone();
         state.current = Some(Current {
             request_id: invocation.request_id.clone(),
