@@ -45,6 +45,20 @@ use std::time::Duration;
 use tracing::Instrument;
 
 /// Serves execute-api requests from the store's deployed stages.
+/// See [`DataPlane::authorizer_tester`].
+pub type AuthorizerTester = Arc<
+    dyn Fn(
+            String,
+            String,
+            String,
+            portico_wire::apigateway::Authorizer,
+            portico_wire::apigateway::TestInvokeAuthorizerRequest,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = portico_wire::apigateway::TestInvokeAuthorizerResponse> + Send>,
+        > + Send
+        + Sync,
+>;
+
 pub struct DataPlane {
     store: Store,
     cache: Arc<StageCache>,
@@ -99,6 +113,29 @@ impl DataPlane {
                 cache.flush_authorizers(api_id, stage);
             }
         }
+    }
+
+    /// TestInvokeAuthorizer for the control plane: (account, region, API id, the authorizer,
+    /// the simulated request) → AWS's answer. Call it once the data plane is set up.
+    pub fn authorizer_tester(&self) -> AuthorizerTester {
+        let (functions, client, auth) = (self.functions.clone(), self.client.clone(), self.auth.clone());
+        Arc::new(move |account, region, api_id, authorizer, input| {
+            let (functions, client, auth) = (functions.clone(), client.clone(), auth.clone());
+            Box::pin(async move {
+                let env = authorize::Env {
+                    functions: functions.as_deref(),
+                    client: &*client,
+                    auth: &auth,
+                };
+                let request = authorize::TestRequest {
+                    account_id: &account,
+                    region: &region,
+                    api_id: &api_id,
+                    input: &input,
+                };
+                authorize::test_invoke(&authorizer, request, &env).await
+            })
+        })
     }
 
     /// Lambda integrations call functions through `functions`.

@@ -35,6 +35,20 @@ use std::sync::Arc;
 /// Called with (API id, stage name) when a stage's authorizer cache is flushed.
 pub type AuthorizerFlush = Arc<dyn Fn(&str, &str) + Send + Sync>;
 
+/// Runs TestInvokeAuthorizer: (account, region, API id, the authorizer, the simulated request)
+/// → the answer. The data plane knows how to run authorizers; the control plane does not.
+pub type AuthorizerTest = Arc<
+    dyn Fn(
+            String,
+            String,
+            String,
+            Authorizer,
+            TestInvokeAuthorizerRequest,
+        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = TestInvokeAuthorizerResponse> + Send>>
+        + Send
+        + Sync,
+>;
+
 /// Implements the generated `ApiGateway` trait; operations not listed here answer 501.
 #[derive(Clone)]
 pub struct RestControlPlane {
@@ -42,6 +56,7 @@ pub struct RestControlPlane {
     quotas: Quotas,
     /// Empties the data plane's cache on FlushStageAuthorizersCache; the cache is not ours.
     authorizer_flush: Option<AuthorizerFlush>,
+    authorizer_test: Option<AuthorizerTest>,
 }
 
 impl RestControlPlane {
@@ -50,12 +65,19 @@ impl RestControlPlane {
             store,
             quotas,
             authorizer_flush: None,
+            authorizer_test: None,
         }
     }
 
     /// FlushStageAuthorizersCache calls `flush` once the stage is found.
     pub fn on_authorizer_flush(mut self, flush: impl Fn(&str, &str) + Send + Sync + 'static) -> Self {
         self.authorizer_flush = Some(Arc::new(flush));
+        self
+    }
+
+    /// TestInvokeAuthorizer runs the authorizer through `test`.
+    pub fn on_authorizer_test(mut self, test: AuthorizerTest) -> Self {
+        self.authorizer_test = Some(test);
         self
     }
 }
@@ -211,6 +233,22 @@ impl ApiGateway for RestControlPlane {
     }
     async fn delete_authorizer(&self, ctx: &RequestContext, input: DeleteAuthorizerRequest) -> R<()> {
         authorizers::delete(&self.store, ctx, input).await
+    }
+    async fn test_invoke_authorizer(
+        &self,
+        ctx: &RequestContext,
+        input: TestInvokeAuthorizerRequest,
+    ) -> R<TestInvokeAuthorizerResponse> {
+        let request = GetAuthorizerRequest {
+            rest_api_id: input.rest_api_id.clone(),
+            authorizer_id: input.authorizer_id.clone(),
+        };
+        let authorizer = authorizers::get(&self.store, ctx, request).await?;
+        let Some(test) = &self.authorizer_test else {
+            return Err(AwsError::not_implemented("TestInvokeAuthorizer"));
+        };
+        let api_id = input.rest_api_id.clone().unwrap_or_default();
+        Ok(test(ctx.account.clone(), ctx.region.clone(), api_id, authorizer, input).await)
     }
     async fn flush_stage_authorizers_cache(
         &self,

@@ -147,7 +147,9 @@ impl State {
             .with_functions(Arc::new(Functions(lambda.clone())))
             .with_auth(&config.auth()?);
         Ok(Arc::new(Self {
-            rest: RestControlPlane::new(store.clone(), quotas).on_authorizer_flush(dataplane.authorizer_flush()),
+            rest: RestControlPlane::new(store.clone(), quotas)
+                .on_authorizer_flush(dataplane.authorizer_flush())
+                .on_authorizer_test(dataplane.authorizer_tester()),
             lambda,
             code_dir,
             dataplane,

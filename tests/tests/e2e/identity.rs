@@ -375,6 +375,26 @@ async fn cognito_user_pool_authorizers() {
         let exp = claims["exp"].as_str().unwrap();
         assert!(exp.len() == 28 && exp.contains(" UTC "), "{exp}");
     }
+
+    // TestInvokeAuthorizer checks a token as a request would, and answers its claims.
+    let test = |token: &str| {
+        client
+            .test_invoke_authorizer()
+            .rest_api_id(&api_id)
+            .authorizer_id(authorizer_id.unwrap())
+            .headers("Authorization", token)
+            .send()
+    };
+    let tested = test(id).await.unwrap();
+    assert_eq!(tested.client_status(), 200, "{:?}", tested.log());
+    assert_eq!(tested.claims().unwrap()["token_use"], "id");
+    assert_eq!(tested.claims().unwrap()["email_verified"], "true");
+    assert!(tested.log().unwrap().starts_with("Execution log for request "));
+    for refused in [expired, forged] {
+        let tested = test(refused).await.unwrap();
+        assert_eq!(tested.client_status(), 401, "{:?}", tested.log());
+        assert!(tested.claims().is_none());
+    }
 }
 
 #[tokio::test]

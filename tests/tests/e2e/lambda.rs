@@ -691,3 +691,104 @@ async fn stage_variables_choose_the_function_and_its_alias() {
     let gone = request("GET", &url("gone"), None, &[], "").await;
     assert_eq!(gone.status, 500, "{}", gone.body);
 }
+
+/// TestInvokeAuthorizer calls the function with the simulated request and answers its policy
+/// as written (a test names no method, so nothing is evaluated), or what a client would get.
+#[tokio::test]
+async fn test_invoke_authorizer() {
+    use aws_sdk_apigateway::types::AuthorizerType;
+    if !runtimes_here() {
+        return;
+    }
+    let portico = Portico::start();
+    let client = portico.sdk();
+    let auth_arn = create_function(
+        &portico,
+        "tester",
+        "python3.12",
+        "app.handler",
+        &[("app.py", AUTHORIZER)],
+        5,
+    );
+    let uri = format!("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{auth_arn}/invocations");
+    let api = client.create_rest_api().name("tested").send().await.unwrap();
+    let api_id = api.id().unwrap();
+    let token = client
+        .create_authorizer()
+        .rest_api_id(api_id)
+        .name("token")
+        .r#type(AuthorizerType::Token)
+        .authorizer_uri(&uri)
+        .identity_source("method.request.header.Authorization")
+        .identity_validation_expression("^[a-z]+-.*$")
+        .send()
+        .await
+        .unwrap();
+    let test = |token_id: String, header: Option<&'static str>| {
+        client
+            .test_invoke_authorizer()
+            .rest_api_id(api_id)
+            .authorizer_id(token_id)
+            .set_headers(header.map(|h| [("Authorization".to_owned(), h.to_owned())].into()))
+            .send()
+    };
+    let token_id = token.id().unwrap().to_owned();
+    let allowed = test(token_id.clone(), Some("allow-ann")).await.unwrap();
+    assert_eq!(allowed.client_status(), 200, "{:?}", allowed.log());
+    assert_eq!(allowed.principal_id(), Some("user-allow-ann"));
+    let policy: Value = serde_json::from_str(allowed.policy().unwrap()).unwrap();
+    assert_eq!(policy["Statement"][0]["Effect"], "Allow");
+    assert_eq!(
+        policy["Statement"][0]["Resource"],
+        format!("arn:aws:execute-api:us-east-1:000000000000:{api_id}/ESTestInvoke-stage/GET/")
+    );
+    let log = allowed.log().unwrap();
+    assert!(log.contains("Incoming identity: allow-ann"), "{log}");
+    assert!(log.contains("Successfully completed authorizer execution"), "{log}");
+    // A Deny is the function's answer too: 200, the policy says Deny.
+    let denied = test(token_id.clone(), Some("deny-bob")).await.unwrap();
+    assert_eq!(denied.client_status(), 200);
+    let policy: Value = serde_json::from_str(denied.policy().unwrap()).unwrap();
+    assert_eq!(policy["Statement"][0]["Effect"], "Deny");
+    for (header, status) in [
+        (None, 401),
+        (Some("nodash"), 401),
+        (Some("unauthorized-x"), 401),
+        (Some("broken-x"), 500),
+    ] {
+        let tested = test(token_id.clone(), header).await.unwrap();
+        assert_eq!(tested.client_status(), status, "{header:?}: {:?}", tested.log());
+        assert_eq!(tested.policy(), None);
+    }
+    // REQUEST: headers, the query string of `pathWithQueryString`.
+    let request = client
+        .create_authorizer()
+        .rest_api_id(api_id)
+        .name("request")
+        .r#type(AuthorizerType::Request)
+        .authorizer_uri(&uri)
+        .identity_source("method.request.header.X-Token,method.request.querystring.user")
+        .send()
+        .await
+        .unwrap();
+    let tested = client
+        .test_invoke_authorizer()
+        .rest_api_id(api_id)
+        .authorizer_id(request.id().unwrap())
+        .headers("X-Token", "allow")
+        .path_with_query_string("/pets?user=cy")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tested.client_status(), 200, "{:?}", tested.log());
+    assert_eq!(tested.principal_id(), Some("user-allow:cy"));
+    // An authorizer that is not there is AWS's 404.
+    let err = client
+        .test_invoke_authorizer()
+        .rest_api_id(api_id)
+        .authorizer_id("nope00")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.raw_response().map(|r| r.status().as_u16()), Some(404));
+}

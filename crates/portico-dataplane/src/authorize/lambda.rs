@@ -240,19 +240,7 @@ impl LambdaAuthorizer {
         functions: Option<&dyn Functions>,
     ) -> Result<AuthorizerOutput, Response<Bytes>> {
         let authorizer = self;
-        let mut identity = Vec::with_capacity(authorizer.sources.len());
-        for source in &authorizer.sources {
-            match source.value(ctx) {
-                Some(value) => identity.push(value),
-                None => return Err(unauthorized()),
-            }
-        }
-        if authorizer.token
-            && let (Some(expression), Some(token)) = (&authorizer.validation, identity.first())
-            && !expression.is_match(token)
-        {
-            return Err(unauthorized());
-        }
+        let identity = self.identity(ctx).ok_or_else(unauthorized)?;
         let arn = method_arn(ctx);
         // REQUEST authorizers without identity sources are never cached.
         let key = (!authorizer.ttl.is_zero() && !identity.is_empty())
@@ -266,6 +254,43 @@ impl LambdaAuthorizer {
                 return Ok(grant.output());
             }
         }
+        let (grant, _) = self.ask(ctx, functions, &identity, &arn).await?;
+        let grant = Arc::new(grant);
+        if let Some(key) = key {
+            let mut cache = authorizer.cache.lock().expect("authorizer cache");
+            cache.retain(|_, (at, _)| at.elapsed() < authorizer.ttl);
+            cache.insert(key, (Instant::now(), grant.clone()));
+        }
+        grant.decide(&arn).map_err(Denial::answer)?;
+        Ok(grant.output())
+    }
+
+    /// The identity sources' values, all present, the token matching the validation
+    /// expression; `None` is AWS's 401.
+    fn identity(&self, ctx: &RequestContext) -> Option<Vec<String>> {
+        let identity = self
+            .sources
+            .iter()
+            .map(|source| source.value(ctx))
+            .collect::<Option<Vec<String>>>()?;
+        if self.token
+            && let (Some(expression), Some(token)) = (&self.validation, identity.first())
+            && !expression.is_match(token)
+        {
+            return None;
+        }
+        Some(identity)
+    }
+
+    /// Calls the function with AWS's TOKEN or REQUEST event; its policy, and its answer as sent.
+    async fn ask(
+        &self,
+        ctx: &RequestContext,
+        functions: Option<&dyn Functions>,
+        identity: &[String],
+        arn: &str,
+    ) -> Result<(Grant, Bytes), Response<Bytes>> {
+        let authorizer = self;
         let Some(functions) = functions else {
             return Err(authorizer_failure());
         };
@@ -281,7 +306,7 @@ impl LambdaAuthorizer {
                 map.remove("body");
                 map.remove("isBase64Encoded");
                 map.insert("type".into(), "REQUEST".into());
-                map.insert("methodArn".into(), arn.clone().into());
+                map.insert("methodArn".into(), arn.into());
             }
             event
         };
@@ -291,11 +316,14 @@ impl LambdaAuthorizer {
             region: ctx.region.to_string(),
             payload: Bytes::from(event.to_string()),
         };
-        let grant = match functions.invoke(call).await {
-            FunctionResult::Answer { error: None, payload } => grant(&payload).map_err(|why| {
-                tracing::warn!(function = authorizer.function, why, "authorizer answer not understood");
-                authorizer_failure()
-            })?,
+        match functions.invoke(call).await {
+            FunctionResult::Answer { error: None, payload } => match grant(&payload) {
+                Ok(grant) => Ok((grant, payload)),
+                Err(why) => {
+                    tracing::warn!(function = authorizer.function, why, "authorizer answer not understood");
+                    Err(authorizer_failure())
+                }
+            },
             FunctionResult::Answer {
                 error: Some(_),
                 payload,
@@ -307,21 +335,61 @@ impl LambdaAuthorizer {
                     return Err(unauthorized());
                 }
                 tracing::warn!(function = authorizer.function, error = %String::from_utf8_lossy(&payload), "authorizer failed");
-                return Err(authorizer_failure());
+                Err(authorizer_failure())
             }
             FunctionResult::NotFound | FunctionResult::Failed(_) => {
                 tracing::warn!(function = authorizer.function, "authorizer function could not be run");
-                return Err(authorizer_failure());
+                Err(authorizer_failure())
+            }
+        }
+    }
+
+    /// TestInvokeAuthorizer: the function asked as for a request (never from the cache), its
+    /// policy returned as it wrote it and not evaluated: a test names no method.
+    pub async fn test(
+        &self,
+        ctx: &RequestContext,
+        functions: Option<&dyn Functions>,
+        log: &mut super::TestLog,
+    ) -> super::TestAnswer {
+        let identity = match self.identity(ctx) {
+            Some(identity) => identity,
+            None => {
+                log.line("The identity source is missing or does not match the identity validation expression");
+                return super::TestAnswer::status(401);
             }
         };
-        let grant = Arc::new(grant);
-        if let Some(key) = key {
-            let mut cache = authorizer.cache.lock().expect("authorizer cache");
-            cache.retain(|_, (at, _)| at.elapsed() < authorizer.ttl);
-            cache.insert(key, (Instant::now(), grant.clone()));
+        log.line(format!("Incoming identity: {}", identity.join(",")));
+        let arn = method_arn(ctx);
+        log.line(format!("Endpoint request: Lambda function {}", self.function));
+        match self.ask(ctx, functions, &identity, &arn).await {
+            Ok((grant, payload)) => {
+                log.line(format!(
+                    "Authorizer result body before parsing: {}",
+                    String::from_utf8_lossy(&payload)
+                ));
+                let answer: Value = serde_json::from_slice(&payload).unwrap_or_default();
+                log.line(format!(
+                    "Using valid authorizer policy for principal: {}",
+                    grant.principal_id.as_deref().unwrap_or_default()
+                ));
+                super::TestAnswer {
+                    client_status: 200,
+                    principal_id: grant.principal_id.clone(),
+                    policy: answer.get("policyDocument").map(Value::to_string),
+                    claims: None,
+                }
+            }
+            Err(answer) => {
+                let status = answer.status().as_u16();
+                log.line(if status == 401 {
+                    "The authorizer answered Unauthorized".to_owned()
+                } else {
+                    "Execution failed due to configuration error: the authorizer failed or answered without a valid policy".to_owned()
+                });
+                super::TestAnswer::status(status)
+            }
         }
-        grant.decide(&arn).map_err(Denial::answer)?;
-        Ok(grant.output())
     }
 
     /// Forgets the cached policies of `stage` (FlushStageAuthorizersCache).

@@ -287,3 +287,184 @@ pub async fn authorize(
         }
     }
 }
+
+/// TestInvokeAuthorizer's execution log, in the shape of AWS's (`{time} : {line}`).
+#[derive(Debug, Default)]
+pub struct TestLog {
+    lines: Vec<String>,
+}
+
+impl TestLog {
+    fn line(&mut self, text: impl Into<String>) {
+        let now = time::OffsetDateTime::now_utc();
+        let stamp = now
+            .format(time::macros::format_description!(
+                "[weekday repr:short] [month repr:short] [day] [hour]:[minute]:[second] UTC [year]"
+            ))
+            .unwrap_or_default();
+        self.lines.push(format!("{stamp} : {}", text.into()));
+    }
+}
+
+/// What TestInvokeAuthorizer answers besides the log and latency.
+#[derive(Debug, Default)]
+pub struct TestAnswer {
+    /// What a client would have been answered: 200 with a policy (or claims), 401, 500.
+    pub client_status: u16,
+    pub principal_id: Option<String>,
+    /// The policy document as the function wrote it.
+    pub policy: Option<String>,
+    pub claims: Option<std::collections::BTreeMap<String, String>>,
+}
+
+impl TestAnswer {
+    fn status(client_status: u16) -> TestAnswer {
+        TestAnswer {
+            client_status,
+            ..TestAnswer::default()
+        }
+    }
+}
+
+/// The simulated request of a TestInvokeAuthorizer call, and where it runs.
+pub struct TestRequest<'a> {
+    pub account_id: &'a str,
+    pub region: &'a str,
+    pub api_id: &'a str,
+    pub input: &'a ag::TestInvokeAuthorizerRequest,
+}
+
+/// The stage AWS names in a test invoke's method ARN: no stage is deployed for it.
+const TEST_STAGE: &str = "ESTestInvoke-stage";
+
+/// TestInvokeAuthorizer: runs `authorizer` once for the simulated request, as a request would
+/// (identity sources, validation, the function or the token checks), without its cache.
+pub async fn test_invoke(
+    authorizer: &ag::Authorizer,
+    request: TestRequest<'_>,
+    env: &Env<'_>,
+) -> ag::TestInvokeAuthorizerResponse {
+    let started = std::time::Instant::now();
+    let ids = crate::context::RequestIds::new();
+    let mut log = TestLog::default();
+    log.line(format!(
+        "Starting authorizer: {} for request: {}",
+        authorizer.id.as_deref().unwrap_or_default(),
+        ids.request_id
+    ));
+    let ctx = simulated(&request, ids);
+    let mut settings = authorizer.clone();
+    settings.authorizer_result_ttl_in_seconds = Some(0);
+    let answer = match Authorizers::compile(std::slice::from_ref(&settings), env.auth)
+        .by_id
+        .into_values()
+        .next()
+    {
+        Some(Compiled::Lambda(lambda)) => lambda.test(&ctx, env.functions, &mut log).await,
+        Some(Compiled::Cognito(cognito)) => match cognito.authorize(&ctx, &[], env).await {
+            Ok(claims) => {
+                log.line("The token is valid");
+                TestAnswer {
+                    client_status: 200,
+                    claims: Some(
+                        claims
+                            .into_iter()
+                            .map(|(k, v)| match v {
+                                serde_json::Value::String(s) => (k, s),
+                                other => (k, other.to_string()),
+                            })
+                            .collect(),
+                    ),
+                    ..TestAnswer::default()
+                }
+            }
+            Err(answer) => {
+                log.line("The token is missing, invalid or expired");
+                TestAnswer::status(answer.status().as_u16())
+            }
+        },
+        Some(Compiled::Broken(why)) => {
+            log.line(format!("Execution failed due to configuration error: {why}"));
+            TestAnswer::status(500)
+        }
+        None => TestAnswer::status(500),
+    };
+    log.line(if answer.client_status == 200 {
+        "Successfully completed authorizer execution"
+    } else {
+        "Unsuccessful authorizer execution"
+    });
+    ag::TestInvokeAuthorizerResponse {
+        client_status: Some(answer.client_status.into()),
+        log: Some(format!(
+            "Execution log for request {}\n{}\n",
+            ctx.request_id,
+            log.lines.join("\n")
+        )),
+        latency: Some(started.elapsed().as_millis() as i64),
+        principal_id: answer.principal_id,
+        policy: answer.policy,
+        authorization: None,
+        claims: answer.claims.map(|c| c.into_iter().collect()),
+    }
+}
+
+/// The request a test invoke describes: GET of `pathWithQueryString` with its headers and
+/// stage variables.
+fn simulated(request: &TestRequest<'_>, ids: crate::context::RequestIds) -> RequestContext {
+    let input = request.input;
+    let target = input.path_with_query_string.as_deref().unwrap_or("/");
+    let target = if target.starts_with('/') {
+        target.to_owned()
+    } else {
+        format!("/{target}")
+    };
+    let uri: http::Uri = target.parse().unwrap_or_else(|_| http::Uri::from_static("/"));
+    let mut headers = http::HeaderMap::new();
+    let singles = input
+        .headers
+        .iter()
+        .flatten()
+        .map(|(k, v)| (k, std::slice::from_ref(v)));
+    let multis = input
+        .multi_value_headers
+        .iter()
+        .flatten()
+        .map(|(k, v)| (k, v.as_slice()));
+    for (name, values) in singles.chain(multis) {
+        let Ok(name) = http::HeaderName::from_bytes(name.as_bytes()) else {
+            continue;
+        };
+        for value in values {
+            if let Ok(value) = http::HeaderValue::from_str(value) {
+                headers.append(name.clone(), value);
+            }
+        }
+    }
+    let stage_variables = input.stage_variables.clone().unwrap_or_default();
+    RequestContext {
+        request_id: ids.request_id,
+        extended_request_id: ids.extended_request_id,
+        received: std::time::SystemTime::now(),
+        account_id: request.account_id.into(),
+        region: request.region.into(),
+        api_id: request.api_id.into(),
+        stage: TEST_STAGE.into(),
+        deployment_id: "".into(),
+        resource_id: "".into(),
+        resource_path: uri.path().into(),
+        method: http::Method::GET,
+        version: http::Version::HTTP_11,
+        path: uri.path().to_owned(),
+        path_params: Vec::new(),
+        raw_query: uri.query().unwrap_or_default().to_owned(),
+        uri,
+        original_headers: None,
+        headers,
+        body: Bytes::from(input.body.clone().unwrap_or_default()),
+        stage_variables: Arc::new(stage_variables.into_iter().collect()),
+        peer: None,
+        identity: Default::default(),
+        authorizer: None,
+    }
+}
