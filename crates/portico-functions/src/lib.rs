@@ -37,7 +37,9 @@
 //! - The timeout clock starts when the runtime takes the call (`/invocation/next`); a
 //!   starting process has Lambda's 10 s init budget on top. A timed-out process is killed
 //!   with its whole process group, as is anything it started.
-//! - Dropping the future of [`Runners::invoke`] kills the process serving it.
+//! - A call runs on a task of its own: dropping the future of [`Runners::invoke`] (a client
+//!   hanging up) leaves it running to its end, and its process warm. Only a backend's own
+//!   future, dropped (at shutdown), kills the process serving it.
 //! - Node errors carry `trace` (the Node runtime's field), Python's `stackTrace` and
 //!   `requestId` (awslambdaric's own document, passed through).
 //! - The RIE flags no function error: an answer that is only Lambda's error document
@@ -348,8 +350,15 @@ impl Runners {
     }
 
     /// [`Runners::invoke`], with the log tail and executed version Invoke answers.
+    /// A call runs to its end on a task of its own, even when its caller goes away (a client
+    /// hanging up, API Gateway's integration timeout): as on Lambda, and the warm process
+    /// serving it stays warm instead of being killed mid-call. The function's own timeout
+    /// still bounds it.
     pub async fn run(&self, spec: &FunctionSpec, invocation: Invocation) -> Result<Ran, RunError> {
-        self.backend(&spec.target).invoke(spec, invocation).await
+        let (runners, spec) = (self.clone(), spec.clone());
+        let call = tokio::spawn(async move { runners.backend(&spec.target).invoke(&spec, invocation).await });
+        call.await
+            .unwrap_or_else(|e| Err(RunError::Backend(format!("the call ended abnormally: {e}"))))
     }
 
     /// Checked at CreateFunction: can the runtime run here? `Err` names what to install,

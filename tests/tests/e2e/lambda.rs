@@ -792,3 +792,42 @@ async fn test_invoke_authorizer() {
         .unwrap_err();
     assert_eq!(err.raw_response().map(|r| r.status().as_u16()), Some(404));
 }
+
+/// A client that hangs up does not end the call: the function runs to its end, as on Lambda,
+/// and the process serving it stays warm (it was once killed with the dropped request).
+#[tokio::test]
+async fn a_client_hanging_up_leaves_the_process_warm() {
+    if !runtimes_here() {
+        return;
+    }
+    let portico = Portico::start();
+    let arn = create_function(
+        &portico,
+        "hangup",
+        "python3.12",
+        "app.handler",
+        &[("app.py", HANDLER)],
+        10,
+    );
+    let api_id = proxy_api(&portico.sdk(), &arn).await;
+    let url = |path: &str| format!("{}/_aws/execute-api/{api_id}/stage{path}", portico.endpoint);
+    let pid = request("GET", &url("/pid"), None, &[], "").await.body;
+    let pid: u32 = pid.trim().parse().expect("a pid");
+    // The same process takes the slow call (it is the only one, and idle); the client leaves.
+    let slow = tokio::time::timeout(
+        std::time::Duration::from_millis(500),
+        request("GET", &url("/pid?sleep=2"), None, &[], ""),
+    )
+    .await;
+    assert!(slow.is_err(), "the slow call should still be running");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        "process {pid} was killed with the abandoned request"
+    );
+    // Once the call ends, the process serves again.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let again = request("GET", &url("/pid"), None, &[], "").await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(again.body.trim(), pid.to_string());
+}
