@@ -201,6 +201,11 @@ async fn cognito_user_pool_authorizers() {
             ("good", "k1", access_claims("openid pets/read", live)),
             ("good", "k1", access_claims("openid", live)),
             ("good", "k1", id_claims(OTHER_POOL, live)),
+            ("good", "k1", {
+                let mut claims = id_claims(POOL, live);
+                claims["aud"] = "someone-else".into();
+                claims
+            }),
         ],
     );
     let [
@@ -212,6 +217,7 @@ async fn cognito_user_pool_authorizers() {
         read_access,
         openid_access,
         unkeyed,
+        other_audience,
     ] = &tokens[..]
     else {
         panic!("{tokens:?}");
@@ -262,6 +268,30 @@ async fn cognito_user_pool_authorizers() {
         scope,
     )
     .await;
+    // An identity validation expression is matched against an id token's audience.
+    let audience = client
+        .create_authorizer()
+        .rest_api_id(&api_id)
+        .name("audience")
+        .r#type(AuthorizerType::CognitoUserPools)
+        .provider_arns(pool_arn(POOL))
+        .identity_source("method.request.header.Authorization")
+        .identity_validation_expression("client123")
+        .send()
+        .await
+        .unwrap();
+    proxied_method(
+        &client,
+        &api_id,
+        &root,
+        "audience",
+        "COGNITO_USER_POOLS",
+        audience.id(),
+        &[],
+        &backend,
+        email,
+    )
+    .await;
     client
         .create_deployment()
         .rest_api_id(&api_id)
@@ -310,6 +340,20 @@ async fn cognito_user_pool_authorizers() {
     unauthorized(
         &call("/pets", Some(id.clone())).await,
         "an id token where scopes are asked",
+    );
+
+    // The audience: the client the expression names, and no other.
+    let reply = call("/audience", Some(id.clone())).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    unauthorized(
+        &call("/audience", Some(other_audience.clone())).await,
+        "another audience",
+    );
+    let reply = call("/profile", Some(other_audience.clone())).await;
+    assert_eq!(
+        reply.status, 201,
+        "without an expression any audience passes: {}",
+        reply.body
     );
 
     // The whole claims map, as a Lambda proxy integration sees it: every value a string.
