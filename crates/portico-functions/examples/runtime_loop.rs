@@ -42,7 +42,7 @@ async fn main() {
 }
 
 async fn call(runners: &Runners, spec: &FunctionSpec, event: &bytes::Bytes) {
-    match runners.invoke(spec, Invocation::new(event.clone())).await {
+    match runners.invoke(spec.clone(), Invocation::new(event.clone())).await {
         Ok(Outcome::Success(_)) => {}
         other => panic!("the handler failed: {other:?}"),
     }

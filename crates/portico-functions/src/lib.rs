@@ -345,7 +345,7 @@ impl Runners {
         }
     }
 
-    pub async fn invoke(&self, spec: &FunctionSpec, invocation: Invocation) -> Result<Outcome, RunError> {
+    pub async fn invoke(&self, spec: FunctionSpec, invocation: Invocation) -> Result<Outcome, RunError> {
         self.run(spec, invocation).await.map(|ran| ran.outcome)
     }
 
@@ -353,9 +353,9 @@ impl Runners {
     /// A call runs to its end on a task of its own, even when its caller goes away (a client
     /// hanging up, API Gateway's integration timeout): as on Lambda, and the warm process
     /// serving it stays warm instead of being killed mid-call. The function's own timeout
-    /// still bounds it.
-    pub async fn run(&self, spec: &FunctionSpec, invocation: Invocation) -> Result<Ran, RunError> {
-        let (runners, spec) = (self.clone(), spec.clone());
+    /// still bounds it. The spec moves into that task (each call builds its own).
+    pub async fn run(&self, spec: FunctionSpec, invocation: Invocation) -> Result<Ran, RunError> {
+        let runners = self.clone();
         let call = tokio::spawn(async move { runners.backend(&spec.target).invoke(&spec, invocation).await });
         call.await
             .unwrap_or_else(|e| Err(RunError::Backend(format!("the call ended abnormally: {e}"))))

@@ -65,7 +65,7 @@ fn runners() -> Runners {
 
 async fn call(runners: &Runners, spec: &FunctionSpec, payload: Value) -> Outcome {
     runners
-        .invoke(spec, Invocation::new(payload.to_string()))
+        .invoke(spec.clone(), Invocation::new(payload.to_string()))
         .await
         .unwrap_or_else(|e| panic!("{} failed to run: {e}", spec.name))
 }
@@ -114,7 +114,7 @@ async fn python_timeout_kills_the_process_and_the_next_call_starts_another() {
     let invocation = Invocation::new(json!({"sleep": 5}).to_string());
     let request_id = invocation.request_id.clone();
     let started = std::time::Instant::now();
-    let outcome = runners.invoke(&spec, invocation).await.unwrap();
+    let outcome = runners.invoke(spec.clone(), invocation).await.unwrap();
     assert!(started.elapsed() < Duration::from_secs(4));
     let (kind, error) = function_error(outcome);
     assert_eq!(kind, "Unhandled");
@@ -157,7 +157,7 @@ async fn python_exit_is_a_runtime_exit_error() {
     let spec = python("app.leave");
     let invocation = Invocation::new("{}");
     let request_id = invocation.request_id.clone();
-    let (kind, error) = function_error(runners.invoke(&spec, invocation).await.unwrap());
+    let (kind, error) = function_error(runners.invoke(spec.clone(), invocation).await.unwrap());
     assert_eq!(kind, "Unhandled");
     assert_eq!(error["errorType"], "Runtime.ExitError");
     assert_eq!(
@@ -316,7 +316,7 @@ async fn check_names_what_is_missing() {
     let provided = FunctionSpec::new("b", "provided.al2023", "x", &empty);
     let why = runners.check(&provided).unwrap_err();
     assert!(why.contains("bootstrap"), "{why}");
-    match runners.invoke(&provided, Invocation::new("{}")).await {
+    match runners.invoke(provided, Invocation::new("{}")).await {
         Err(RunError::RuntimeMissing(text)) => assert_eq!(text, why),
         other => panic!("expected RuntimeMissing, got {other:?}"),
     }
@@ -402,7 +402,7 @@ async fn invoke(State(fake): State<FakeLambda>, Path(name): Path<String>, header
         invocation.client_context = Some(context.to_str().unwrap().to_owned());
     }
     invocation.log_tail = headers.get("x-amz-log-type").is_some_and(|v| v == "Tail");
-    let ran = fake.local.run(spec, invocation).await;
+    let ran = fake.local.run(spec.clone(), invocation).await;
     fake.in_flight.fetch_sub(1, Ordering::SeqCst);
     let (outcome, log) = match ran {
         Ok(ran) => (ran.outcome, ran.log_result),
@@ -440,7 +440,7 @@ async fn endpoint_backend_signs_and_maps_function_errors() {
     // The other side's log tail and the Invoke's own errors come through as they are.
     let mut invocation = Invocation::new("{}");
     invocation.log_tail = true;
-    let ran = front.run(&remote(&echo), invocation).await.unwrap();
+    let ran = front.run(remote(&echo), invocation).await.unwrap();
     assert!(ran.log_result.is_some_and(|log| !log.is_empty()));
     let missing = FunctionSpec {
         target: Target::Endpoint {
@@ -450,7 +450,7 @@ async fn endpoint_backend_signs_and_maps_function_errors() {
         ..remote(&echo)
     };
     assert_eq!(
-        front.invoke(&missing, Invocation::new("{}")).await,
+        front.invoke(missing, Invocation::new("{}")).await,
         Err(RunError::Remote {
             status: 404,
             code: "ResourceNotFoundException".to_owned(),
@@ -512,10 +512,10 @@ async fn calls_beyond_the_concurrency_limit_wait_then_are_refused() {
     });
     let spec = python("app.pid");
     let (slow, refused) = tokio::join!(
-        runners.invoke(&spec, Invocation::new(json!({"sleep": 1.5}).to_string())),
+        runners.invoke(spec.clone(), Invocation::new(json!({"sleep": 1.5}).to_string())),
         async {
             tokio::time::sleep(Duration::from_millis(100)).await;
-            runners.invoke(&spec, Invocation::new("{}")).await
+            runners.invoke(spec.clone(), Invocation::new("{}")).await
         }
     );
     success(slow.unwrap());
@@ -583,7 +583,7 @@ async fn printed_lines_go_to_the_log_with_function_and_request() {
     let spec = FunctionSpec::new(&format!("logs-{}", &uuid()[..8]), "python3.12", "app.handler", &dir);
     let invocation = Invocation::new(json!({"n": 7}).to_string());
     let request_id = invocation.request_id.clone();
-    success(runners.invoke(&spec, invocation).await.unwrap());
+    success(runners.invoke(spec.clone(), invocation).await.unwrap());
     // The lines travel through pipes: give them a moment.
     for _ in 0..50 {
         let text = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
@@ -633,7 +633,7 @@ async fn bootstrap_exiting_at_start_is_a_runtime_exit_error() {
     let spec = FunctionSpec::new(&format!("sh-exit-{}", &uuid()[..8]), "provided.al2", "x", &dir);
     let invocation = Invocation::new("{}");
     let request_id = invocation.request_id.clone();
-    let (_, error) = function_error(runners.invoke(&spec, invocation).await.unwrap());
+    let (_, error) = function_error(runners.invoke(spec.clone(), invocation).await.unwrap());
     assert_eq!(error["errorType"], "Runtime.ExitError");
     assert_eq!(
         error["errorMessage"],
@@ -672,7 +672,7 @@ async fn shutdown_stops_busy_processes_too() {
         let spec = spec.clone();
         tokio::spawn(async move {
             runners
-                .invoke(&spec, Invocation::new(json!({"sleep": 20}).to_string()))
+                .invoke(spec.clone(), Invocation::new(json!({"sleep": 20}).to_string()))
                 .await
         })
     };
@@ -704,7 +704,7 @@ async fn node_context_carries_the_invocations_headers() {
     invocation.cognito_identity = Some(r#"{"cognitoIdentityId":"id-1"}"#.to_owned());
     invocation.trace_id = Some("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1".to_owned());
     let request_id = invocation.request_id.clone();
-    let answer = success(runners.invoke(&spec, invocation).await.unwrap());
+    let answer = success(runners.invoke(spec.clone(), invocation).await.unwrap());
     assert_eq!(answer["cc"], json!({"custom": {"a": 1}}));
     assert_eq!(answer["who"], json!({"cognitoIdentityId": "id-1"}));
     assert_eq!(answer["arn"], spec.arn.as_str());
@@ -731,7 +731,7 @@ async fn log_tail_has_lambdas_lines_around_what_the_handler_printed() {
     let mut invocation = Invocation::new(json!({"n": 1}).to_string());
     invocation.log_tail = true;
     let id = invocation.request_id.clone();
-    let text = log(runners.run(&spec, invocation).await.unwrap());
+    let text = log(runners.run(spec.clone(), invocation).await.unwrap());
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], format!("START RequestId: {id} Version: $LATEST"), "{text}");
     assert!(lines.contains(&"hello from 1"), "{text}");
@@ -750,7 +750,7 @@ async fn log_tail_has_lambdas_lines_around_what_the_handler_printed() {
     // A warm call: no init; only what this call printed; the last 4 KB of a long log.
     let mut invocation = Invocation::new(json!({"n": 2, "long": 5000}).to_string());
     invocation.log_tail = true;
-    let text = log(runners.run(&spec, invocation).await.unwrap());
+    let text = log(runners.run(spec.clone(), invocation).await.unwrap());
     assert_eq!(text.len(), 4096);
     assert!(
         !text.contains("hello from 1") && !text.contains("Init Duration"),
@@ -760,7 +760,7 @@ async fn log_tail_has_lambdas_lines_around_what_the_handler_printed() {
 
     // Not asked for: none.
     let ran = runners
-        .run(&spec, Invocation::new(json!({"n": 3}).to_string()))
+        .run(spec.clone(), Invocation::new(json!({"n": 3}).to_string()))
         .await
         .unwrap();
     assert_eq!(ran.log_result, None);

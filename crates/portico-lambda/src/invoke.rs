@@ -162,14 +162,15 @@ pub async fn invoke(
             ..Default::default()
         }),
         "Event" => {
-            let runners = runners.clone();
+            // `invoke` runs the call on a task of its own; this one only waits to log its end.
+            let (runners, name) = (runners.clone(), spec.name.clone());
             tokio::spawn(async move {
-                match runners.invoke(&spec, call).await {
+                match runners.invoke(spec, call).await {
                     Ok(Outcome::Success(_)) => {}
                     Ok(Outcome::FunctionError { payload, .. }) => {
-                        tracing::warn!(function = spec.name, error = %String::from_utf8_lossy(&payload), "asynchronous invocation failed");
+                        tracing::warn!(function = name, error = %String::from_utf8_lossy(&payload), "asynchronous invocation failed");
                     }
-                    Err(e) => tracing::warn!(function = spec.name, error = %e, "asynchronous invocation failed"),
+                    Err(e) => tracing::warn!(function = name, error = %e, "asynchronous invocation failed"),
                 }
             });
             Ok(InvocationResponse {
@@ -179,11 +180,12 @@ pub async fn invoke(
         }
         "RequestResponse" => {
             call.log_tail = input.log_type.as_deref() == Some("Tail");
+            let version = spec.version.clone();
             let Ran {
                 outcome,
                 log_result,
                 executed_version: remote_version,
-            } = runners.run(&spec, call).await.map_err(run_error)?;
+            } = runners.run(spec, call).await.map_err(run_error)?;
             let (function_error, payload) = match outcome {
                 Outcome::Success(payload) => (None, payload),
                 Outcome::FunctionError { kind, payload } => (Some(kind), payload),
@@ -193,7 +195,7 @@ pub async fn invoke(
                 function_error,
                 log_result,
                 payload: Some(Blob(payload.to_vec())),
-                executed_version: remote_version.or(executed_version).or(Some(spec.version)),
+                executed_version: remote_version.or(executed_version).or(Some(version)),
                 ..Default::default()
             })
         }
@@ -230,7 +232,7 @@ pub async fn call(
         Err(e) if e.status == 404 => return Err(CallError::NotFound),
         Err(e) => return Err(CallError::Failed(e.message)),
     };
-    match runners.invoke(&spec, Invocation::new(payload)).await {
+    match runners.invoke(spec, Invocation::new(payload)).await {
         Ok(outcome) => Ok(outcome),
         Err(RunError::Remote { status: 404, .. }) => Err(CallError::NotFound),
         Err(e) => Err(CallError::Failed(e.to_string())),
