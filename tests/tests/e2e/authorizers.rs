@@ -4,13 +4,15 @@
 use crate::harness::Portico;
 use crate::patch;
 use aws_sdk_apigateway::Client;
+use aws_sdk_apigateway::operation::create_authorizer::builders::CreateAuthorizerFluentBuilder;
 use aws_sdk_apigateway::types::{AuthorizerType, Op};
 
 const URI: &str = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:auth/invocations";
 const POOL: &str = "arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_abc";
 const POOL2: &str = "arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_def";
 
-async fn token_authorizer(client: &Client, api: &str, name: &str) -> String {
+/// A valid TOKEN authorizer's CreateAuthorizer, for the cases that change one thing of it.
+fn create_token(client: &Client, api: &str, name: &str) -> CreateAuthorizerFluentBuilder {
     client
         .create_authorizer()
         .rest_api_id(api)
@@ -18,6 +20,10 @@ async fn token_authorizer(client: &Client, api: &str, name: &str) -> String {
         .r#type(AuthorizerType::Token)
         .authorizer_uri(URI)
         .identity_source("method.request.header.Authorization")
+}
+
+async fn token_authorizer(client: &Client, api: &str, name: &str) -> String {
+    create_token(client, api, name)
         .send()
         .await
         .unwrap()
@@ -46,12 +52,7 @@ async fn authorizers_as_aws_answers_them() {
     );
 
     // Defaults: authType from the type, no TTL until one is set, as AWS answers.
-    let token = client
-        .create_authorizer()
-        .rest_api_id(&api)
-        .name("token")
-        .r#type(AuthorizerType::Token)
-        .authorizer_uri(URI)
+    let token = create_token(&client, &api, "token")
         .identity_source("method.request.header.Auth")
         .send()
         .await
@@ -98,13 +99,8 @@ async fn authorizers_as_aws_answers_them() {
 
     // Bad input is AWS's 400 with the reason.
     let (status, err) = failure!(
-        client
-            .create_authorizer()
-            .rest_api_id(&api)
-            .name("bad")
-            .r#type(AuthorizerType::Token)
+        create_token(&client, &api, "bad")
             .authorizer_uri("arn:aws:lambda:us-east-1:000000000000:function:auth")
-            .identity_source("method.request.header.Authorization")
             .send()
     );
     assert_eq!(status, Some(400));
@@ -113,12 +109,7 @@ async fn authorizers_as_aws_answers_them() {
         "{err:?}"
     );
     let (status, err) = failure!(
-        client
-            .create_authorizer()
-            .rest_api_id(&api)
-            .name("bad")
-            .r#type(AuthorizerType::Token)
-            .authorizer_uri(URI)
+        create_token(&client, &api, "bad")
             .identity_source("method.request.querystring.token")
             .send()
     );
@@ -131,28 +122,13 @@ async fn authorizers_as_aws_answers_them() {
         "{err:?}"
     );
     let (status, _) = failure!(
-        client
-            .create_authorizer()
-            .rest_api_id(&api)
-            .name("bad")
-            .r#type(AuthorizerType::Token)
-            .authorizer_uri(URI)
-            .identity_source("method.request.header.Authorization")
+        create_token(&client, &api, "bad")
             .authorizer_result_ttl_in_seconds(3601)
             .send()
     );
     assert_eq!(status, Some(400));
     // AWS answers a create under a missing API with 409, and a read with 404 (recorded).
-    let (status, err) = failure!(
-        client
-            .create_authorizer()
-            .rest_api_id("nosuchapi")
-            .name("x")
-            .r#type(AuthorizerType::Token)
-            .authorizer_uri(URI)
-            .identity_source("method.request.header.Authorization")
-            .send()
-    );
+    let (status, err) = failure!(create_token(&client, "nosuchapi", "x").send());
     assert_eq!(status, Some(409));
     assert_eq!(
         err.meta().message(),
@@ -370,16 +346,7 @@ async fn authorizers_per_api_quota() {
     for i in 0..3 {
         token_authorizer(&client, api, &format!("a{i}")).await;
     }
-    let (status, err) = failure!(
-        client
-            .create_authorizer()
-            .rest_api_id(api)
-            .name("one-more")
-            .r#type(AuthorizerType::Token)
-            .authorizer_uri(URI)
-            .identity_source("method.request.header.Authorization")
-            .send()
-    );
+    let (status, err) = failure!(create_token(&client, api, "one-more").send());
     assert_eq!(status, Some(429));
     assert!(err.is_limit_exceeded_exception(), "{err:?}");
     assert_eq!(
