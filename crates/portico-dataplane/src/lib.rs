@@ -322,6 +322,7 @@ mod tests {
                 api,
                 resources,
                 authorizers: Vec::new(),
+                ..Default::default()
             },
         )
         .await

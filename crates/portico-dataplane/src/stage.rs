@@ -96,6 +96,7 @@ mod tests {
                 resource("/{proxy+}", &["ANY"]),
             ],
             authorizers: Vec::new(),
+            ..Default::default()
         };
         let deployment = CompiledDeployment::compile("d1", &snapshot, &Auth::default());
         let find = |method, path| deployment.routes.find(method, path).map(|r| r.target);

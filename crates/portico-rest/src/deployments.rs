@@ -77,6 +77,7 @@ pub async fn create(
         api,
         resources,
         authorizers,
+        ..Default::default()
     };
     tx.insert(&SNAPSHOT, &row, &id, &snapshot).await?;
     if let Some(stage_name) = input.stage_name.filter(|s| !s.is_empty()) {

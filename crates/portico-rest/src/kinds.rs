@@ -30,4 +30,13 @@ pub struct DeploymentSnapshot {
     /// Snapshots taken before authorizers existed have none.
     #[serde(default)]
     pub authorizers: Vec<ag::Authorizer>,
+    /// The API's models (request validation resolves `$ref`s between them).
+    #[serde(default)]
+    pub models: Vec<ag::Model>,
+    #[serde(default)]
+    pub request_validators: Vec<ag::RequestValidator>,
+    /// Only the gateway responses the API customised (PutGatewayResponse); the defaults are
+    /// `crate::gateway_responses`'s table.
+    #[serde(default)]
+    pub gateway_responses: Vec<ag::GatewayResponse>,
 }
