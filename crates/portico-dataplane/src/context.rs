@@ -92,6 +92,8 @@ pub struct RequestContext {
     pub peer: Option<SocketAddr>,
     pub identity: Identity,
     pub authorizer: Option<AuthorizerOutput>,
+    /// The API's `binaryMediaTypes`, as deployed.
+    pub binary_media_types: Arc<[String]>,
 }
 
 impl RequestContext {
@@ -129,7 +131,35 @@ impl RequestContext {
             peer,
             identity: Identity::default(),
             authorizer: None,
+            binary_media_types: stage.deployment.binary_media_types.clone(),
         }
+    }
+
+    /// A request no method matched: what gateway responses may still read of it.
+    pub fn unrouted(
+        ids: RequestIds,
+        parts: http::request::Parts,
+        body: Bytes,
+        path: String,
+        stage: &CompiledStage,
+    ) -> RequestContext {
+        let method = CompiledMethod {
+            resource_id: Arc::from(""),
+            resource_path: Arc::from(""),
+            authorization: Default::default(),
+            integration: None,
+        };
+        RequestContext::new(ids, parts, body, path, stage, &method, Vec::new())
+    }
+
+    /// Whether a payload of this media type is binary to the API (`binaryMediaTypes`, with
+    /// `*` wildcards as in `image/*` and `*/*`).
+    pub fn is_binary(&self, media_type: &str) -> bool {
+        let media_type = media_type.split(';').next().unwrap_or_default().trim();
+        if media_type.is_empty() {
+            return false;
+        }
+        self.binary_media_types.iter().any(|pattern| media_type_matches(pattern, media_type))
     }
 
     /// `$context.requestTime`: `28/Nov/2026:17:35:42 +0000`.
@@ -257,8 +287,17 @@ impl RequestContext {
             peer: None,
             identity: Identity::default(),
             authorizer: None,
+            binary_media_types: Arc::from([]),
         }
     }
+}
+
+/// `image/*` matches `image/png`; `*/*` everything; otherwise the names, case-insensitively.
+pub fn media_type_matches(pattern: &str, media_type: &str) -> bool {
+    let pattern = pattern.split(';').next().unwrap_or_default().trim();
+    let (p_type, p_sub) = pattern.split_once('/').unwrap_or((pattern, ""));
+    let (m_type, m_sub) = media_type.split_once('/').unwrap_or((media_type, ""));
+    (p_type == "*" || p_type.eq_ignore_ascii_case(m_type)) && (p_sub == "*" || p_sub.eq_ignore_ascii_case(m_sub))
 }
 
 /// An id shaped like AWS's extended request ids (`Xx1Yy2Zz3Aa4Bb=`), derived from the request id.
@@ -280,6 +319,17 @@ mod tests {
         assert_eq!(ctx.headers_in_order(), [("x-b", "1"), ("x-b", "2"), ("accept", "*/*")]);
         ctx.original_headers = Some(OriginalHeaders::from_names(["X-B", "Accept", "x-B"]));
         assert_eq!(ctx.headers_in_order(), [("X-B", "1"), ("Accept", "*/*"), ("x-B", "2")]);
+    }
+
+    #[test]
+    fn binary_media_types_with_wildcards() {
+        let mut ctx = RequestContext::test(HeaderMap::new());
+        ctx.binary_media_types = Arc::from(["image/*".to_owned(), "application/octet-stream".to_owned()]);
+        assert!(ctx.is_binary("image/png"));
+        assert!(ctx.is_binary("Application/Octet-Stream; q=1"));
+        assert!(!ctx.is_binary("application/json"));
+        assert!(!ctx.is_binary(""));
+        assert!(media_type_matches("*/*", "text/plain"));
     }
 
     #[test]

@@ -19,23 +19,27 @@ mod authorize;
 mod cache;
 mod context;
 pub mod functions;
+mod gateway;
 mod integration;
 mod mapping;
 mod parse;
 mod respond;
 mod route;
 mod stage;
+mod template;
 mod websocket;
 
 pub use authorize::AuthSettings;
 pub use cache::CacheStats;
 pub use context::RequestContext;
+pub use integration::aws::AwsEndpoint;
 pub use parse::Invocation;
 pub use portico_http::PAYLOAD_LIMIT;
 
 use axum::body::Body;
 use bytes::Bytes;
 use cache::{Lookup, StageCache};
+use stage::CompiledMethod;
 use functions::Functions;
 use http::{HeaderValue, Response};
 use portico_http::HttpClient;
@@ -69,6 +73,8 @@ pub struct DataPlane {
     body_timeout: Duration,
     /// Cognito key sets and IAM credentials.
     auth: Arc<authorize::Auth>,
+    /// Where AWS service integrations go (`--aws-endpoint`).
+    aws: Option<Arc<AwsEndpoint>>,
 }
 
 impl DataPlane {
@@ -90,6 +96,7 @@ impl DataPlane {
             functions: None,
             body_timeout: Duration::from_secs(30),
             auth,
+            aws: None,
         }
     }
 
@@ -141,6 +148,12 @@ impl DataPlane {
     /// Lambda integrations call functions through `functions`.
     pub fn with_functions(mut self, functions: Arc<dyn Functions>) -> Self {
         self.functions = Some(functions);
+        self
+    }
+
+    /// AWS service integrations are signed and sent to `endpoint` (`--aws-endpoint`).
+    pub fn with_aws_endpoint(mut self, endpoint: Option<AwsEndpoint>) -> Self {
+        self.aws = endpoint.map(Arc::new);
         self
     }
 
@@ -211,28 +224,47 @@ impl DataPlane {
                 return respond::internal_error();
             }
         };
+        let gateway = &stage.deployment.gateway_responses;
         let Some(route) = stage.deployment.routes.find(req.method.as_str(), &target.path) else {
-            return respond::missing_authentication_token();
+            let answer = respond::missing_authentication_token();
+            if gateway.is_empty() {
+                return answer;
+            }
+            let ctx = RequestContext::unrouted(ids, req, body, target.path, &stage);
+            return gateway.apply(answer, &Arc::new(ctx));
         };
         let method = route.target;
-        let mut ctx = RequestContext::new(ids, req, body, target.path, &stage, method, route.params);
+        let ctx = RequestContext::new(ids, req, body, target.path, &stage, method, route.params);
+        let (response, ctx) = self.run(method, ctx).await;
+        tracing::debug!(status = response.status().as_u16(), path = ctx.full_path(), "answered");
+        if gateway.is_empty() {
+            response
+        } else {
+            gateway.apply(response, &ctx)
+        }
+    }
+
+    /// authorize → validate → integrate, for a routed request.
+    async fn run(&self, method: &CompiledMethod, mut ctx: RequestContext) -> (Response<Bytes>, Arc<RequestContext>) {
         let env = authorize::Env {
             functions: self.functions.as_deref(),
             client: self.client.as_ref(),
             auth: &self.auth,
         };
         if let Err(answer) = authorize::authorize(&method.authorization, &mut ctx, &env).await {
-            return answer;
+            return (answer, Arc::new(ctx));
         }
+        let ctx = Arc::new(ctx);
         let Some(integration) = &method.integration else {
             tracing::warn!(resource = &*ctx.resource_path, method = %ctx.method, "method has no integration");
-            return respond::internal_error();
+            return (respond::internal_error(), ctx);
         };
-        let response = integration
-            .invoke(&ctx, self.client.as_ref(), self.functions.as_deref())
-            .await;
-        tracing::debug!(status = response.status().as_u16(), path = ctx.full_path(), "answered");
-        response
+        let env = integration::Env {
+            client: self.client.as_ref(),
+            functions: self.functions.as_deref(),
+            aws: self.aws.as_deref(),
+        };
+        (integration.invoke(&ctx, env).await, ctx)
     }
 }
 

@@ -1,13 +1,17 @@
 //! The answer: integration response selection, response parameters and templates, and the
 //! fixed error answers API Gateway gives when it cannot reach or choose an integration.
 
-use crate::integration::pick_template;
+use crate::context::RequestContext;
+use crate::integration::{ContentHandling, pick_template};
+use crate::mapping::Source;
+use crate::template::{self, MappingTemplate};
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use http::{HeaderMap, Response, StatusCode};
 use portico_wire::apigateway as ag;
 use regex::Regex;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// A method's integration responses, selection patterns compiled once per deployment.
 #[derive(Debug, Default)]
@@ -23,7 +27,8 @@ pub struct IntegrationResponse {
     selection: Selection,
     parameters: Vec<(HeaderName, ResponseSource)>,
     /// Each template with its media type as a ready header value.
-    templates: BTreeMap<String, (HeaderValue, Bytes)>,
+    templates: BTreeMap<String, (HeaderValue, MappingTemplate)>,
+    content_handling: Option<ContentHandling>,
 }
 
 /// Where a method response header's value comes from.
@@ -32,6 +37,12 @@ enum ResponseSource {
     Literal(HeaderValue),
     Header(HeaderName),
     MultiHeader(HeaderName),
+    /// `integration.response.body`: the whole body.
+    Body,
+    /// `integration.response.body.{JSONPath}`.
+    BodyPath(String),
+    /// `context.*`, `stageVariables.*`, `method.request.*`.
+    Request(Source),
 }
 
 #[derive(Debug)]
@@ -59,8 +70,9 @@ impl IntegrationResponses {
                     .and_then(|s| StatusCode::from_u16(s).ok()),
                 selection: match r.selection_pattern.as_deref() {
                     None | Some("") => Selection::Default,
-                    // AWS matches the whole selector, as Java's `matches` does.
-                    Some(pattern) => match Regex::new(&format!("^(?:{pattern})$")) {
+                    // AWS matches the whole selector, as Java's `matches` does; `.` spans lines
+                    // (Lambda error messages are often multi-line).
+                    Some(pattern) => match Regex::new(&format!("(?s)^(?:{pattern})$")) {
                         Ok(re) => Selection::Pattern(re),
                         Err(e) => {
                             tracing::warn!(pattern, error = %e, "selection pattern does not compile; it will never match");
@@ -78,41 +90,50 @@ impl IntegrationResponses {
                             tracing::warn!(media_type = k, "response template media type is not a header value");
                             return None;
                         };
-                        Some((k.clone(), (media_type, Bytes::from(v.clone()))))
+                        Some((k.clone(), (media_type, MappingTemplate::compile(v))))
                     })
                     .collect(),
+                content_handling: ContentHandling::parse(r.content_handling.as_deref()),
             })
             .collect();
         IntegrationResponses { entries }
     }
 
-    /// The response for `selector` (the integration's status code): the first whose pattern
-    /// matches, else the default, else the one for that very status code.
-    pub fn select(&self, selector: &str) -> Option<&IntegrationResponse> {
+    /// The response for `selector` (the integration's status code, or a Lambda function's
+    /// error message): the first whose pattern matches, else the default, else the one for
+    /// that very status code. No selector (a function that succeeded): the default.
+    pub fn select(&self, selector: Option<&str>) -> Option<&IntegrationResponse> {
+        let default = || self.entries.iter().find(|e| matches!(e.selection, Selection::Default));
+        let Some(selector) = selector else {
+            return default();
+        };
         let matching = self
             .entries
             .iter()
             .find(|e| matches!(&e.selection, Selection::Pattern(re) if re.is_match(selector)));
         matching
-            .or_else(|| self.entries.iter().find(|e| matches!(e.selection, Selection::Default)))
+            .or_else(default)
             .or_else(|| self.entries.iter().find(|e| e.status_code == selector))
     }
 }
 
 /// What a non-proxy integration produced, for the integration response to map.
 pub struct IntegrationOutput<'a> {
-    /// What selection patterns are matched against: the status code for MOCK and HTTP.
-    pub selector: &'a str,
+    /// What selection patterns are matched against: the status code for MOCK and HTTP, a
+    /// Lambda function's error message; `None` for a function that succeeded.
+    pub selector: Option<&'a str>,
     pub headers: &'a HeaderMap,
     /// Passed through when no response template applies.
     pub body: Bytes,
 }
 
-/// Maps an integration's output through the selected integration response.
+/// Maps an integration's output through the selected integration response: its template for
+/// the client's `Accept` (rendered with `$input` over the integration's body), its parameters,
+/// `contentHandling`, and what the template set in `$context.responseOverride`.
 pub fn integration_response(
     responses: &IntegrationResponses,
     output: IntegrationOutput<'_>,
-    accept: Option<&str>,
+    ctx: &Arc<RequestContext>,
 ) -> Response<Bytes> {
     let Some(selected) = responses.select(output.selector) else {
         tracing::warn!(selector = output.selector, "no integration response matches");
@@ -125,21 +146,65 @@ pub fn integration_response(
         );
         return internal_error();
     };
-    let wanted = accept.into_iter().flat_map(|a| a.split(','));
-    let (content_type, body) = match pick_template(&selected.templates, wanted) {
-        Some((_, (content_type, template))) => (content_type.clone(), template.clone()),
-        None => {
-            let passed = output.headers.get(CONTENT_TYPE).cloned();
-            (
-                passed.unwrap_or(HeaderValue::from_static("application/json")),
-                output.body,
-            )
+    let passed_type = output.headers.get(CONTENT_TYPE).cloned();
+    let mut binary = passed_type
+        .as_ref()
+        .and_then(|t| t.to_str().ok())
+        .is_some_and(|t| ctx.is_binary(t));
+    let mut body = output.body;
+    if binary && selected.content_handling == Some(ContentHandling::ToText) {
+        body = match ContentHandling::apply(selected.content_handling, true, body) {
+            Ok(text) => text,
+            Err(_) => return internal_error(),
+        };
+        binary = false;
+    }
+    let wanted = ctx
+        .header(http::header::ACCEPT.as_str())
+        .into_iter()
+        .flat_map(|a| a.split(','));
+    let template = pick_template(&selected.templates, wanted);
+    let mut overrides = template::Overrides::default();
+    if let Some((_, (_, template))) = template
+        && !template.is_empty()
+        && !binary
+    {
+        match template::render(template, ctx, &body, None) {
+            Ok((rendered, set)) => {
+                body = Bytes::from(rendered);
+                overrides = set;
+            }
+            Err(e) => {
+                tracing::warn!(error = e, "response template failed");
+                return internal_error();
+            }
         }
+    }
+    if !binary && selected.content_handling == Some(ContentHandling::ToBinary) {
+        body = match ContentHandling::apply(selected.content_handling, false, body) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                tracing::warn!(error = e, "integration response content handling failed");
+                return internal_error();
+            }
+        };
+    }
+    let content_type = match template {
+        Some((_, (media_type, _))) => media_type.clone(),
+        None => passed_type.unwrap_or(HeaderValue::from_static("application/json")),
     };
-    let mut response = Response::new(body);
-    *response.status_mut() = status;
+    let mut response = Response::new(body.clone());
+    *response.status_mut() = overrides
+        .response_status
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(status);
     response.headers_mut().insert(CONTENT_TYPE, content_type);
-    apply_parameters(&selected.parameters, output.headers, response.headers_mut());
+    apply_parameters(&selected.parameters, output.headers, &body, ctx, response.headers_mut());
+    for (name, value) in overrides.response_headers {
+        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value)) {
+            response.headers_mut().insert(name, value);
+        }
+    }
     response
 }
 
@@ -171,6 +236,17 @@ fn compile_parameters(parameters: Option<&BTreeMap<String, String>>) -> Vec<(Hea
             && let Ok(from) = HeaderName::from_bytes(from.as_bytes())
         {
             ResponseSource::MultiHeader(from)
+        } else if source == "integration.response.body" {
+            ResponseSource::Body
+        } else if let Some(path) = source.strip_prefix("integration.response.body.") {
+            ResponseSource::BodyPath(format!("$.{path}"))
+        } else if let request @ (Source::Context(_)
+        | Source::StageVariable(_)
+        | Source::Header(_)
+        | Source::Query(_)
+        | Source::PathParam(_)) = Source::parse(source)
+        {
+            ResponseSource::Request(request)
         } else {
             tracing::debug!(target, source, "response parameter source not supported yet");
             continue;
@@ -180,10 +256,25 @@ fn compile_parameters(parameters: Option<&BTreeMap<String, String>>) -> Vec<(Hea
     compiled
 }
 
-fn apply_parameters(parameters: &[(HeaderName, ResponseSource)], integration: &HeaderMap, headers: &mut HeaderMap) {
+fn apply_parameters(
+    parameters: &[(HeaderName, ResponseSource)],
+    integration: &HeaderMap,
+    body: &Bytes,
+    ctx: &RequestContext,
+    headers: &mut HeaderMap,
+) {
     for (name, source) in parameters {
         let value = match source {
             ResponseSource::Literal(value) => Some(value.clone()),
+            ResponseSource::Body => HeaderValue::from_bytes(body.trim_ascii()).ok(),
+            ResponseSource::BodyPath(path) => serde_json::from_slice::<serde_json::Value>(body)
+                .ok()
+                .and_then(|doc| template::json_path(&doc, path).ok().flatten())
+                .and_then(|found| match found {
+                    serde_json::Value::String(s) => HeaderValue::from_str(&s).ok(),
+                    other => HeaderValue::from_str(&other.to_string()).ok(),
+                }),
+            ResponseSource::Request(source) => source.evaluate(ctx).and_then(|v| HeaderValue::from_str(&v).ok()),
             ResponseSource::Header(from) => integration.get(from).cloned(),
             ResponseSource::MultiHeader(from) => {
                 let values: Vec<&str> = integration
@@ -202,10 +293,16 @@ fn apply_parameters(parameters: &[(HeaderName, ResponseSource)], integration: &H
     }
 }
 
-/// JSON error answer. Gateway responses (403/404) render `{"message":…}` as AWS's default
+/// JSON error answer, tagged with the gateway response it is (for an API's customised gateway
+/// responses to rewrite). Gateway responses (403/404) render `{"message":…}` as AWS's default
 /// gateway response templates do; integration failures render `{"message": …}` with a space,
 /// the bytes AWS is known to send for them.
-fn error(status: StatusCode, error_type: Option<&'static str>, body: String) -> Response<Bytes> {
+fn error(
+    status: StatusCode,
+    error_type: Option<&'static str>,
+    body: String,
+    tag: GatewayError,
+) -> Response<Bytes> {
     let mut response = Response::new(Bytes::from(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();
@@ -213,20 +310,37 @@ fn error(status: StatusCode, error_type: Option<&'static str>, body: String) -> 
     if let Some(error_type) = error_type {
         headers.insert("x-amzn-ErrorType", HeaderValue::from_static(error_type));
     }
+    response.extensions_mut().insert(tag);
     response
 }
 
-fn gateway_error(status: StatusCode, error_type: &'static str, message: &str) -> Response<Bytes> {
+pub fn gateway_error(
+    status: StatusCode,
+    error_type: &'static str,
+    response_type: &'static str,
+    message: &str,
+) -> Response<Bytes> {
     error(
         status,
         Some(error_type),
         serde_json::json!({ "message": message }).to_string(),
+        GatewayError::new(response_type, message),
     )
 }
 
-fn integration_error(status: StatusCode, error_type: Option<&'static str>, message: &str) -> Response<Bytes> {
-    let message = serde_json::Value::from(message);
-    error(status, error_type, format!("{{\"message\": {message}}}"))
+fn integration_error(
+    status: StatusCode,
+    error_type: Option<&'static str>,
+    response_type: &'static str,
+    message: &str,
+) -> Response<Bytes> {
+    let text = serde_json::Value::from(message);
+    error(
+        status,
+        error_type,
+        format!("{{\"message\": {text}}}"),
+        GatewayError::new(response_type, message),
+    )
 }
 
 /// No resource or method matches: AWS's answer to any unknown route.
@@ -234,32 +348,34 @@ pub fn missing_authentication_token() -> Response<Bytes> {
     gateway_error(
         StatusCode::FORBIDDEN,
         "MissingAuthenticationTokenException",
+        "MISSING_AUTHENTICATION_TOKEN",
         "Missing Authentication Token",
     )
 }
 
 /// The API exists but the stage does not (or the URL names none).
 pub fn forbidden() -> Response<Bytes> {
-    gateway_error(StatusCode::FORBIDDEN, "ForbiddenException", "Forbidden")
+    gateway_error(StatusCode::FORBIDDEN, "ForbiddenException", "DEFAULT_4XX", "Forbidden")
 }
 
 /// No API with that id. AWS has no DNS name for it, so there is no answer to copy; LocalStack
 /// answers 404, and so do we, in API Gateway's error shape.
 pub fn not_found() -> Response<Bytes> {
-    gateway_error(StatusCode::NOT_FOUND, "NotFoundException", "Not Found")
+    gateway_error(StatusCode::NOT_FOUND, "NotFoundException", "RESOURCE_NOT_FOUND", "Not Found")
 }
 
 pub fn internal_error() -> Response<Bytes> {
     integration_error(
         StatusCode::INTERNAL_SERVER_ERROR,
         Some("InternalServerErrorException"),
+        "DEFAULT_5XX",
         "Internal server error",
     )
 }
 
-/// The backend could not be reached.
+/// The backend could not be reached, or a function's answer could not be read.
 pub fn bad_gateway() -> Response<Bytes> {
-    integration_error(StatusCode::BAD_GATEWAY, None, "Internal server error")
+    integration_error(StatusCode::BAD_GATEWAY, None, "DEFAULT_5XX", "Internal server error")
 }
 
 /// The body is over API Gateway's payload limit (the REQUEST_TOO_LARGE gateway response).
@@ -267,6 +383,7 @@ pub fn request_too_large() -> Response<Bytes> {
     let mut response = gateway_error(
         StatusCode::PAYLOAD_TOO_LARGE,
         "RequestTooLargeException",
+        "REQUEST_TOO_LARGE",
         "Request Too Long",
     );
     // The rest of the body was not read: the connection cannot carry another request.
@@ -277,7 +394,49 @@ pub fn request_too_large() -> Response<Bytes> {
 }
 
 pub fn timed_out() -> Response<Bytes> {
-    integration_error(StatusCode::GATEWAY_TIMEOUT, None, "Endpoint request timed out")
+    integration_error(
+        StatusCode::GATEWAY_TIMEOUT,
+        None,
+        "INTEGRATION_TIMEOUT",
+        "Endpoint request timed out",
+    )
+}
+
+/// No request template for the content type, and `passthroughBehavior` forbids passing it.
+pub fn unsupported_media_type() -> Response<Bytes> {
+    gateway_error(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "UnsupportedMediaTypeException",
+        "UNSUPPORTED_MEDIA_TYPE",
+        "Unsupported Media Type",
+    )
+}
+
+/// A request validator refused the request (BAD_REQUEST_PARAMETERS or BAD_REQUEST_BODY).
+pub fn bad_request(response_type: &'static str, message: &str, validation_error: &str) -> Response<Bytes> {
+    let mut response = gateway_error(StatusCode::BAD_REQUEST, "BadRequestException", response_type, message);
+    if let Some(tag) = response.extensions_mut().get_mut::<GatewayError>() {
+        tag.validation_error = validation_error.to_owned();
+    }
+    response
+}
+
+/// Which gateway response an error answer is, and its `$context.error` values.
+#[derive(Debug, Clone)]
+pub struct GatewayError {
+    pub response_type: &'static str,
+    pub message: String,
+    pub validation_error: String,
+}
+
+impl GatewayError {
+    pub fn new(response_type: &'static str, message: &str) -> GatewayError {
+        GatewayError {
+            response_type,
+            message: message.to_owned(),
+            validation_error: String::new(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -294,7 +453,7 @@ mod tests {
     }
 
     fn selected(responses: &IntegrationResponses, selector: &str) -> Option<String> {
-        responses.select(selector).map(|r| r.status_code.clone())
+        responses.select(Some(selector)).map(|r| r.status_code.clone())
     }
 
     #[test]
@@ -361,12 +520,19 @@ mod tests {
         let mut upstream = HeaderMap::new();
         upstream.insert("x-up", HeaderValue::from_static("up"));
         let output = || IntegrationOutput {
-            selector: "200",
+            selector: Some("200"),
             headers: &upstream,
             body: Bytes::new(),
         };
+        let ctx = |accept: Option<&str>| {
+            let mut headers = HeaderMap::new();
+            if let Some(accept) = accept {
+                headers.insert(http::header::ACCEPT, HeaderValue::from_str(accept).unwrap());
+            }
+            Arc::new(RequestContext::test(headers))
+        };
 
-        let json = integration_response(&responses, output(), None);
+        let json = integration_response(&responses, output(), &ctx(None));
         assert_eq!(json.status(), 201);
         assert_eq!(json.body(), "{\"ok\":true}");
         assert_eq!(json.headers()[CONTENT_TYPE], "application/json");
@@ -374,7 +540,7 @@ mod tests {
         assert_eq!(json.headers()["x-copied"], "up");
         assert!(!json.headers().contains_key("x-missing"));
 
-        let html = integration_response(&responses, output(), Some("text/html, application/json;q=0.9"));
+        let html = integration_response(&responses, output(), &ctx(Some("text/html, application/json;q=0.9")));
         assert_eq!(html.body(), "<p>ok</p>");
         assert_eq!(html.headers()[CONTENT_TYPE], "text/html");
     }

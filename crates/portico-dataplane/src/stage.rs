@@ -3,6 +3,7 @@
 //! and the stage's own settings. A request only walks this.
 
 use crate::authorize::{Auth, Authorization, Authorizers};
+use crate::gateway::GatewayResponses;
 use crate::integration::Integration;
 use crate::route::Routes;
 use portico_rest::kinds::DeploymentSnapshot;
@@ -18,6 +19,10 @@ pub struct CompiledDeployment {
     pub routes: Routes<CompiledMethod>,
     /// Compiled once, shared by the methods that name them.
     pub authorizers: Authorizers,
+    /// `binaryMediaTypes` as deployed.
+    pub binary_media_types: Arc<[String]>,
+    /// The API's customised gateway responses.
+    pub gateway_responses: GatewayResponses,
 }
 
 /// A stage ready to serve.
@@ -67,6 +72,8 @@ impl CompiledDeployment {
             execute_api_disabled: snapshot.api.disable_execute_api_endpoint == Some(true),
             routes,
             authorizers,
+            binary_media_types: snapshot.api.binary_media_types.clone().unwrap_or_default().into(),
+            gateway_responses: GatewayResponses::compile(&snapshot.gateway_responses),
         }
     }
 }

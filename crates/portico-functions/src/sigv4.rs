@@ -2,8 +2,8 @@
 //! and the keys come from `portico_http::sigv4`, which the data plane's verifier shares.
 
 use crate::Credentials;
-use http::{HeaderMap, HeaderValue, Method, Uri};
-use portico_http::sigv4::{self as v4, CanonicalRequest};
+use http::{HeaderMap, Method, Uri};
+use portico_http::sigv4 as v4;
 use time::OffsetDateTime;
 
 pub(crate) use v4::RESERVED;
@@ -16,8 +16,7 @@ pub(crate) struct Signer<'a> {
 }
 
 /// Adds `Host`, `X-Amz-Date`, `X-Amz-Security-Token` (with a session token) and
-/// `Authorization` to `headers`, signing every header there but the ones proxies may
-/// change (as botocore does).
+/// `Authorization` to `headers` (see `portico_http::sigv4::sign`).
 pub(crate) fn sign(
     method: &Method,
     uri: &Uri,
@@ -26,59 +25,18 @@ pub(crate) fn sign(
     signer: &Signer<'_>,
     now: OffsetDateTime,
 ) {
-    let Signer {
-        region,
-        service,
-        credentials,
-    } = *signer;
-    let date = format!("{:04}{:02}{:02}", now.year(), u8::from(now.month()), now.day());
-    let stamp = format!("{date}T{:02}{:02}{:02}Z", now.hour(), now.minute(), now.second());
-    let host = uri.authority().map(|a| a.as_str()).unwrap_or_default();
-    let mut added = vec![("host", host.to_owned()), ("x-amz-date", stamp.clone())];
-    if let Some(token) = &credentials.session_token {
-        added.push(("x-amz-security-token", token.clone()));
-    }
-    for (name, value) in added {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            headers.insert(name, value);
-        }
-    }
-    const UNSIGNED: [&str; 4] = ["authorization", "user-agent", "expect", "x-amzn-trace-id"];
-    let mut signed: Vec<(String, String)> = headers
-        .keys()
-        .map(|name| name.as_str())
-        .filter(|name| !UNSIGNED.contains(name))
-        .map(|name| {
-            let values = headers.get_all(name).iter().map(|v| v.as_bytes());
-            (name.to_owned(), v4::canonical_header_value(values))
-        })
-        .collect();
-    signed.sort();
-    let request = CanonicalRequest {
-        method: method.as_str(),
-        uri: &v4::canonical_uri(uri.path()),
-        query: &v4::canonical_query(uri.query().unwrap_or_default(), None),
-        headers: &signed,
-        payload_hash: &v4::sha256_hex(body),
+    let keys = v4::Keys {
+        access_key_id: &signer.credentials.access_key_id,
+        secret_access_key: &signer.credentials.secret_access_key,
+        session_token: signer.credentials.session_token.as_deref(),
     };
-    let scope = v4::scope(&date, region, service);
-    let string_to_sign = v4::string_to_sign(&stamp, &scope, &request.text());
-    let key = v4::signing_key(&credentials.secret_access_key, &date, region, service);
-    let authorization = format!(
-        "{} Credential={}/{scope}, SignedHeaders={}, Signature={}",
-        v4::ALGORITHM,
-        credentials.access_key_id,
-        request.signed_headers(),
-        v4::signature(&key, &string_to_sign),
-    );
-    if let Ok(value) = HeaderValue::from_str(&authorization) {
-        headers.insert(http::header::AUTHORIZATION, value);
-    }
+    v4::sign(method, uri, headers, body, signer.region, signer.service, &keys, now);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::HeaderValue;
     use time::macros::datetime;
 
     fn example() -> Credentials {

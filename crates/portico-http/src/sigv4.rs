@@ -196,6 +196,72 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// Credentials that sign a request.
+pub struct Keys<'a> {
+    pub access_key_id: &'a str,
+    pub secret_access_key: &'a str,
+    pub session_token: Option<&'a str>,
+}
+
+/// Signs a request as botocore does: adds `Host`, `X-Amz-Date`, `X-Amz-Security-Token` (with
+/// a session token) and `Authorization` to `headers`, signing every header there but the ones
+/// proxies may change.
+#[allow(clippy::too_many_arguments)]
+pub fn sign(
+    method: &http::Method,
+    uri: &http::Uri,
+    headers: &mut http::HeaderMap,
+    body: &[u8],
+    region: &str,
+    service: &str,
+    keys: &Keys<'_>,
+    now: time::OffsetDateTime,
+) {
+    use http::HeaderValue;
+    let date = format!("{:04}{:02}{:02}", now.year(), u8::from(now.month()), now.day());
+    let stamp = format!("{date}T{:02}{:02}{:02}Z", now.hour(), now.minute(), now.second());
+    let host = uri.authority().map(|a| a.as_str()).unwrap_or_default();
+    let mut added = vec![("host", host.to_owned()), ("x-amz-date", stamp.clone())];
+    if let Some(token) = keys.session_token {
+        added.push(("x-amz-security-token", token.to_owned()));
+    }
+    for (name, value) in added {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(name, value);
+        }
+    }
+    const UNSIGNED: [&str; 4] = ["authorization", "user-agent", "expect", "x-amzn-trace-id"];
+    let mut signed: Vec<(String, String)> = headers
+        .keys()
+        .map(|name| name.as_str())
+        .filter(|name| !UNSIGNED.contains(name))
+        .map(|name| {
+            let values = headers.get_all(name).iter().map(|v| v.as_bytes());
+            (name.to_owned(), canonical_header_value(values))
+        })
+        .collect();
+    signed.sort();
+    let request = CanonicalRequest {
+        method: method.as_str(),
+        uri: &canonical_uri(uri.path()),
+        query: &canonical_query(uri.query().unwrap_or_default(), None),
+        headers: &signed,
+        payload_hash: &sha256_hex(body),
+    };
+    let scope = scope(&date, region, service);
+    let string_to_sign = string_to_sign(&stamp, &scope, &request.text());
+    let key = signing_key(keys.secret_access_key, &date, region, service);
+    let authorization = format!(
+        "{ALGORITHM} Credential={}/{scope}, SignedHeaders={}, Signature={}",
+        keys.access_key_id,
+        request.signed_headers(),
+        signature(&key, &string_to_sign),
+    );
+    if let Ok(value) = HeaderValue::from_str(&authorization) {
+        headers.insert(http::header::AUTHORIZATION, value);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -110,6 +110,12 @@ pub struct Config {
         hide_env_values = true
     )]
     pub lambda_endpoint_credentials: Option<String>,
+
+    /// Send REST API integrations of type AWS with service URIs (DynamoDB, SQS, SNS, S3, Step
+    /// Functions…) to this endpoint, SigV4-signed (e.g. a moto server). Portico emulates no AWS
+    /// service; without it such integrations answer 500.
+    #[arg(long, env = "PORTICO_AWS_ENDPOINT", value_name = "URL")]
+    pub aws_endpoint: Option<String>,
 }
 
 impl Config {
@@ -182,6 +188,27 @@ impl Config {
                 "--lambda-endpoint {url:?}: expected an http:// or https:// URL, e.g. http://127.0.0.1:3001"
             )),
         }
+    }
+
+    /// `--aws-endpoint`, checked, with the keys that sign for it (the environment's AWS keys,
+    /// else test:test).
+    pub fn aws_endpoint(&self) -> Result<Option<portico_dataplane::AwsEndpoint>, String> {
+        let Some(url) = self.aws_endpoint.as_deref().map(str::trim).filter(|u| !u.is_empty()) else {
+            return Ok(None);
+        };
+        let host = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"));
+        if !matches!(host, Some(h) if !h.is_empty() && !h.starts_with(['/', ':'])) {
+            return Err(format!(
+                "--aws-endpoint {url:?}: expected an http:// or https:// URL, e.g. http://127.0.0.1:5000"
+            ));
+        }
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Ok(Some(portico_dataplane::AwsEndpoint {
+            url: url.trim_end_matches('/').to_owned(),
+            access_key_id: var("AWS_ACCESS_KEY_ID").unwrap_or_else(|| "test".into()),
+            secret_access_key: var("AWS_SECRET_ACCESS_KEY").unwrap_or_else(|| "test".into()),
+            session_token: var("AWS_SESSION_TOKEN"),
+        }))
     }
 
     /// The credentials signing calls to other Lambda endpoints.

@@ -145,7 +145,8 @@ impl State {
         let dataplane = DataPlane::new(store.clone(), Arc::new(portico_http::Client::default()))
             .with_body_timeout(config.body_timeout)
             .with_functions(Arc::new(Functions(lambda.clone())))
-            .with_auth(&config.auth()?);
+            .with_auth(&config.auth()?)
+            .with_aws_endpoint(config.aws_endpoint()?);
         Ok(Arc::new(Self {
             rest: RestControlPlane::new(store.clone(), quotas)
                 .on_authorizer_flush(dataplane.authorizer_flush())

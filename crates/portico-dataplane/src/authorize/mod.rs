@@ -208,12 +208,35 @@ impl IdentitySource {
 }
 
 fn gateway_error(status: StatusCode, error_type: &'static str, body: String) -> Response<Bytes> {
-    Response::builder()
+    // The gateway response this answer is, for an API's customised ones; the message is the
+    // one the default body carries.
+    let response_type = match error_type {
+        "UnauthorizedException" => "UNAUTHORIZED",
+        "AccessDeniedException" => "ACCESS_DENIED",
+        "AuthorizerConfigurationException" => "AUTHORIZER_CONFIGURATION_ERROR",
+        "MissingAuthenticationTokenException" => "MISSING_AUTHENTICATION_TOKEN",
+        "InvalidSignatureException" => "INVALID_SIGNATURE",
+        "ExpiredTokenException" => "EXPIRED_TOKEN",
+        _ if status.is_server_error() => "DEFAULT_5XX",
+        _ => "DEFAULT_4XX",
+    };
+    let message = serde_json::from_str::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| {
+            let m = v.get("message").or_else(|| v.get("Message"))?;
+            m.as_str().map(str::to_owned)
+        })
+        .unwrap_or_default();
+    let mut response = Response::builder()
         .status(status)
         .header(http::header::CONTENT_TYPE, "application/json")
         .header("x-amzn-ErrorType", error_type)
         .body(Bytes::from(body))
-        .expect("static answer")
+        .expect("static answer");
+    response
+        .extensions_mut()
+        .insert(crate::respond::GatewayError::new(response_type, &message));
+    response
 }
 
 /// A 403 with `{"message": ...}`, as execute-api's IAM answers are.
@@ -466,5 +489,6 @@ fn simulated(request: &TestRequest<'_>, ids: crate::context::RequestIds) -> Requ
         peer: None,
         identity: Default::default(),
         authorizer: None,
+        binary_media_types: Arc::from([]),
     }
 }

@@ -19,7 +19,7 @@ pub fn function_of(uri: &str) -> Option<String> {
 }
 
 /// `${stageVariables.name}` filled in from the stage.
-fn fill_stage_variables(text: &str, ctx: &RequestContext) -> String {
+pub fn fill_stage_variables(text: &str, ctx: &RequestContext) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("${stageVariables.") {

@@ -80,30 +80,67 @@ pub async fn invoke(integration: &Integration, ctx: &RequestContext, client: &dy
         timeout: integration.timeout,
         insecure_skip_verification: integration.insecure_skip_verification,
     };
-    match client.send(request).await {
-        Err(OutboundError::Timeout) => {
-            tracing::warn!(timeout = ?integration.timeout, "HTTP_PROXY backend timed out");
-            respond::timed_out()
-        }
-        // An untrusted certificate is a configuration error to AWS ("Execution failed due to
-        // configuration error: PKIX path building failed"): 500, not 502.
-        Err(error @ OutboundError::Tls(_)) => {
-            tracing::warn!(%error, "HTTP_PROXY backend's TLS handshake failed");
-            respond::internal_error()
-        }
-        Err(error) => {
-            tracing::warn!(%error, "HTTP_PROXY backend failed");
-            respond::bad_gateway()
-        }
+    match send(client, request).await {
+        Err(failed) => failed,
         Ok(answer) => {
             // The server sets the length of the body we answer with; HEAD has none to measure.
             let dropped: &[HeaderName] = if is_head { &[] } else { &[header::CONTENT_LENGTH] };
             let mut response = Response::new(answer.body);
             *response.status_mut() = answer.status;
-            *response.headers_mut() = forwarded_headers(answer.headers, dropped);
+            let remapped = remapped(&answer.headers, is_head);
+            let headers = response.headers_mut();
+            *headers = forwarded_headers(answer.headers, dropped);
+            for name in [header::DATE, header::SERVER] {
+                headers.remove(name);
+            }
+            headers.extend(remapped);
             response
         }
     }
+}
+
+/// Sends the integration request; a failure is the answer AWS gives for it.
+pub(super) async fn send(
+    client: &dyn HttpClient,
+    request: OutboundRequest,
+) -> Result<portico_http::OutboundResponse, Response<Bytes>> {
+    let timeout = request.timeout;
+    client.send(request).await.map_err(|error| match error {
+        OutboundError::Timeout => {
+            tracing::warn!(?timeout, "backend timed out");
+            respond::timed_out()
+        }
+        // An untrusted certificate is a configuration error to AWS ("Execution failed due to
+        // configuration error: PKIX path building failed"): 500, not 502.
+        error @ OutboundError::Tls(_) => {
+            tracing::warn!(%error, "backend's TLS handshake failed");
+            respond::internal_error()
+        }
+        error => {
+            tracing::warn!(%error, "backend failed");
+            respond::bad_gateway()
+        }
+    })
+}
+
+/// The backend's headers that API Gateway's own replace (`Connection`, `Content-Length`,
+/// `Date`, `Server`): AWS hands them on as `x-amzn-Remapped-{name}`.
+fn remapped(backend: &HeaderMap, is_head: bool) -> HeaderMap {
+    let mut remapped = HeaderMap::new();
+    for (name, to) in [
+        (header::CONNECTION, "x-amzn-remapped-connection"),
+        (header::CONTENT_LENGTH, "x-amzn-remapped-content-length"),
+        (header::DATE, "x-amzn-remapped-date"),
+        (header::SERVER, "x-amzn-remapped-server"),
+    ] {
+        if is_head && name == header::CONTENT_LENGTH {
+            continue;
+        }
+        if let Some(value) = backend.get(&name) {
+            remapped.insert(HeaderName::from_static(to), value.clone());
+        }
+    }
+    remapped
 }
 
 /// Headers that describe one connection, not the message.

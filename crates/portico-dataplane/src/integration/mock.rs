@@ -1,40 +1,41 @@
-//! MOCK: the request template names a status code, the integration responses do the rest.
-//!
-//! Templates are read as plain JSON for now (VTL rendering comes later), once, when the stage
-//! compiles.
+//! MOCK: the request template (rendered) names a status code; the integration responses,
+//! with their templates, do the rest.
 
-use super::{Integration, pick_template};
+use super::Integration;
 use crate::context::RequestContext;
 use crate::respond::{self, IntegrationOutput};
 use bytes::Bytes;
-use http::header::{ACCEPT, CONTENT_TYPE};
 use http::{HeaderMap, Response};
+use std::sync::Arc;
 
-pub fn invoke(integration: &Integration, ctx: &RequestContext) -> Response<Bytes> {
-    let content_type = ctx.header(CONTENT_TYPE.as_str());
-    let selector = match pick_template(&integration.mock_status, content_type) {
-        None => "200",
-        Some((_, Ok((_, text)))) => text.as_str(),
-        Some((_, Err(e))) => {
+pub fn invoke(integration: &Integration, ctx: &Arc<RequestContext>) -> Response<Bytes> {
+    let request = match integration.request(ctx) {
+        Ok(request) => request,
+        Err(answer) => return answer,
+    };
+    let status = match status_code(&request.body) {
+        Ok(status) => status,
+        Err(e) => {
             tracing::warn!(error = e, "MOCK integration failed");
             return respond::internal_error();
         }
     };
+    let selector = status.to_string();
     let output = IntegrationOutput {
-        selector,
+        selector: Some(&selector),
         headers: &HeaderMap::new(),
         body: Bytes::new(),
     };
-    respond::integration_response(&integration.responses, output, ctx.header(ACCEPT.as_str()))
+    respond::integration_response(&integration.responses, output, ctx)
 }
 
-/// The `statusCode` a request template asks for; 200 when there is none.
-pub fn status_code(template: Option<&str>) -> Result<u16, &'static str> {
-    let Some(template) = template.filter(|t| !t.trim().is_empty()) else {
+/// The `statusCode` the integration request asks for; 200 when there is none.
+pub fn status_code(request: &[u8]) -> Result<u16, &'static str> {
+    if request.iter().all(u8::is_ascii_whitespace) {
         return Ok(200);
-    };
+    }
     let doc: serde_json::Value =
-        serde_json::from_str(template).map_err(|_| "request template is not JSON (VTL is not supported yet)")?;
+        serde_json::from_slice(request).map_err(|_| "the MOCK integration request is not JSON")?;
     match doc.get("statusCode") {
         None => Ok(200),
         Some(serde_json::Value::Number(n)) => n
@@ -49,6 +50,7 @@ pub fn status_code(template: Option<&str>) -> Result<u16, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::header::CONTENT_TYPE;
     use portico_wire::apigateway as ag;
     use std::collections::BTreeMap;
 
@@ -79,13 +81,13 @@ mod tests {
 
     #[test]
     fn status_codes() {
-        assert_eq!(status_code(None), Ok(200));
-        assert_eq!(status_code(Some("  ")), Ok(200));
-        assert_eq!(status_code(Some(r#"{"statusCode": 404}"#)), Ok(404));
-        assert_eq!(status_code(Some(r#"{"statusCode": "201"}"#)), Ok(201));
-        assert_eq!(status_code(Some(r#"{"other": 1}"#)), Ok(200));
-        assert!(status_code(Some(r#"{"statusCode": $input.params('x')}"#)).is_err());
-        assert!(status_code(Some(r#"{"statusCode": true}"#)).is_err());
+        assert_eq!(status_code(b""), Ok(200));
+        assert_eq!(status_code(b"  "), Ok(200));
+        assert_eq!(status_code(br#"{"statusCode": 404}"#), Ok(404));
+        assert_eq!(status_code(br#"{"statusCode": "201"}"#), Ok(201));
+        assert_eq!(status_code(br#"{"other": 1}"#), Ok(200));
+        assert!(status_code(br#"{"statusCode": $input.params('x')}"#).is_err());
+        assert!(status_code(br#"{"statusCode": true}"#).is_err());
     }
 
     #[test]
@@ -97,7 +99,7 @@ mod tests {
             ],
             &[("200", None, Some(r#"{"pets":[]}"#)), ("404", Some("404"), None)],
         );
-        let ok = invoke(&i, &RequestContext::test(HeaderMap::new()));
+        let ok = invoke(&i, &Arc::new(RequestContext::test(HeaderMap::new())));
         assert_eq!(ok.status(), 200);
         assert_eq!(ok.body(), r#"{"pets":[]}"#);
         assert_eq!(ok.headers()[CONTENT_TYPE], "application/json");
@@ -105,7 +107,7 @@ mod tests {
 
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, "text/plain; charset=utf-8".parse().unwrap());
-        let missing = invoke(&i, &RequestContext::test(headers));
+        let missing = invoke(&i, &Arc::new(RequestContext::test(headers)));
         assert_eq!(missing.status(), 404);
         assert_eq!(missing.body(), "");
     }
@@ -116,10 +118,10 @@ mod tests {
             &[("application/json", r#"{"statusCode": 500}"#)],
             &[("200", Some("2\\d\\d"), None)],
         );
-        let answer = invoke(&i, &RequestContext::test(HeaderMap::new()));
+        let answer = invoke(&i, &Arc::new(RequestContext::test(HeaderMap::new())));
         assert_eq!(answer.status(), 500);
         assert_eq!(answer.body(), r#"{"message": "Internal server error"}"#);
         let none = integration(&[], &[]);
-        assert_eq!(invoke(&none, &RequestContext::test(HeaderMap::new())).status(), 500);
+        assert_eq!(invoke(&none, &Arc::new(RequestContext::test(HeaderMap::new()))).status(), 500);
     }
 }

@@ -1,7 +1,9 @@
 //! A method's integration as the data plane runs it, compiled once per deployment: its URI
 //! template, parameter mappings, templates and responses. One file per integration type.
 
+pub mod aws;
 pub mod aws_proxy;
+pub mod http;
 pub mod http_proxy;
 pub mod mock;
 
@@ -9,11 +11,14 @@ use crate::context::RequestContext;
 use crate::functions::Functions;
 use crate::mapping::{RequestMapping, UriTemplate};
 use crate::respond::{self, IntegrationResponses};
+use crate::template::{self, MappingTemplate, Overrides};
+use base64::Engine;
 use bytes::Bytes;
-use http::Response;
+use ::http::Response;
 use portico_http::HttpClient;
 use portico_wire::apigateway as ag;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// API Gateway's default (and maximum, for REST APIs) integration timeout.
@@ -54,22 +59,81 @@ impl Kind {
     }
 }
 
+/// What a request without a template for its content type gets (`passthroughBehavior`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Passthrough {
+    WhenNoMatch,
+    WhenNoTemplates,
+    Never,
+}
+
+/// `contentHandling`: converting payloads between binary and base64 text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentHandling {
+    ToText,
+    ToBinary,
+}
+
+impl ContentHandling {
+    pub fn parse(value: Option<&str>) -> Option<ContentHandling> {
+        match value? {
+            "CONVERT_TO_TEXT" => Some(ContentHandling::ToText),
+            "CONVERT_TO_BINARY" => Some(ContentHandling::ToBinary),
+            _ => None,
+        }
+    }
+
+    /// Applies the conversion to a payload that is (or is not) binary.
+    pub fn apply(handling: Option<ContentHandling>, binary: bool, body: Bytes) -> Result<Bytes, String> {
+        match (handling, binary) {
+            (Some(ContentHandling::ToText), true) => {
+                Ok(Bytes::from(base64::engine::general_purpose::STANDARD.encode(&body)))
+            }
+            (Some(ContentHandling::ToBinary), false) => base64::engine::general_purpose::STANDARD
+                .decode(body.trim_ascii())
+                .map(Bytes::from)
+                .map_err(|e| format!("payload is not base64 for CONVERT_TO_BINARY: {e}")),
+            _ => Ok(body),
+        }
+    }
+}
+
+/// What an integration can reach: backends, functions, an AWS endpoint for service integrations.
+#[derive(Clone, Copy)]
+pub struct Env<'a> {
+    pub client: &'a dyn HttpClient,
+    pub functions: Option<&'a dyn Functions>,
+    pub aws: Option<&'a aws::AwsEndpoint>,
+}
+
 #[derive(Debug)]
 pub struct Integration {
     pub kind: Kind,
     /// `None` (or `ANY`) means the request's own method; `Err` keeps an invalid one for the log.
-    pub http_method: Option<Result<http::Method, String>>,
+    pub http_method: Option<Result<::http::Method, String>>,
     pub uri: Option<UriTemplate>,
-    /// AWS_PROXY: the Lambda function the URI names (stage variables still to fill in).
+    /// AWS_PROXY and AWS: the Lambda function the URI names (stage variables still to fill in).
     pub function: Option<String>,
     pub parameters: RequestMapping,
-    pub request_templates: BTreeMap<String, String>,
-    /// MOCK: the status code each request template asks for (and its text, the selector),
-    /// read when the stage compiles.
-    pub mock_status: BTreeMap<String, Result<(u16, String), &'static str>>,
+    /// By media type, lower case, parsed once.
+    pub request_templates: BTreeMap<String, MappingTemplate>,
+    pub passthrough: Passthrough,
+    pub content_handling: Option<ContentHandling>,
     pub timeout: Duration,
     pub insecure_skip_verification: bool,
     pub responses: IntegrationResponses,
+    /// The integration URI as written (AWS service integrations read it).
+    pub raw_uri: Option<String>,
+}
+
+/// The integration request a non-proxy integration sends: the template's output (or the
+/// body passed through) and what the template overrode.
+#[derive(Debug, Default)]
+pub struct IntegrationRequest {
+    pub body: Bytes,
+    /// The media type of the template used, or the request's own when passed through.
+    pub content_type: Option<String>,
+    pub overrides: Overrides,
 }
 
 impl Integration {
@@ -80,16 +144,19 @@ impl Integration {
         };
         let http_method = match integration.http_method.as_deref() {
             None | Some("ANY") => None,
-            Some(name) => Some(http::Method::from_bytes(name.as_bytes()).map_err(|_| name.to_owned())),
+            Some(name) => Some(::http::Method::from_bytes(name.as_bytes()).map_err(|_| name.to_owned())),
         };
-        let request_templates = integration.request_templates.clone().unwrap_or_default();
-        let mock_status = request_templates
+        let request_templates = integration
+            .request_templates
             .iter()
-            .map(|(content_type, template)| {
-                let status = mock::status_code(Some(template)).map(|s| (s, s.to_string()));
-                (content_type.clone(), status)
-            })
+            .flatten()
+            .map(|(media_type, source)| (media_type.to_ascii_lowercase(), MappingTemplate::compile(source)))
             .collect();
+        let passthrough = match integration.passthrough_behavior.as_deref() {
+            Some("NEVER") => Passthrough::Never,
+            Some("WHEN_NO_TEMPLATES") => Passthrough::WhenNoTemplates,
+            _ => Passthrough::WhenNoMatch,
+        };
         Integration {
             kind: Kind::parse(integration.r#type.as_deref()),
             http_method,
@@ -97,7 +164,8 @@ impl Integration {
             function: integration.uri.as_deref().and_then(aws_proxy::function_of),
             parameters: RequestMapping::compile(integration.request_parameters.as_ref()),
             request_templates,
-            mock_status,
+            passthrough,
+            content_handling: ContentHandling::parse(integration.content_handling.as_deref()),
             timeout,
             insecure_skip_verification: integration
                 .tls_config
@@ -105,28 +173,69 @@ impl Integration {
                 .and_then(|t| t.insecure_skip_verification)
                 .unwrap_or(false),
             responses: IntegrationResponses::compile(integration.integration_responses.as_ref()),
+            raw_uri: integration.uri.clone(),
         }
     }
 
     /// Runs the integration for one request.
-    pub async fn invoke(
-        &self,
-        ctx: &RequestContext,
-        client: &dyn HttpClient,
-        functions: Option<&dyn Functions>,
-    ) -> Response<Bytes> {
+    pub async fn invoke(&self, ctx: &Arc<RequestContext>, env: Env<'_>) -> Response<Bytes> {
         match &self.kind {
             Kind::Mock => mock::invoke(self, ctx),
-            Kind::HttpProxy => http_proxy::invoke(self, ctx, client).await,
-            Kind::AwsProxy => aws_proxy::invoke(self, ctx, functions).await,
+            Kind::Http => http::invoke(self, ctx, env.client).await,
+            Kind::HttpProxy => http_proxy::invoke(self, ctx, env.client).await,
+            Kind::Aws => aws::invoke(self, ctx, env).await,
+            Kind::AwsProxy => aws_proxy::invoke(self, ctx, env.functions).await,
             other => {
                 tracing::warn!(
                     integration_type = other.name(),
                     resource = &*ctx.resource_path,
-                    "integration type not supported yet"
+                    "integration type not supported"
                 );
                 respond::internal_error()
             }
+        }
+    }
+
+    /// The integration request of a non-proxy integration: the template for the request's
+    /// content type rendered, or the body passed through as `passthroughBehavior` allows
+    /// (else 415), with `contentHandling` applied.
+    pub fn request(&self, ctx: &Arc<RequestContext>) -> Result<IntegrationRequest, Response<Bytes>> {
+        let content_type = ctx
+            .header(::http::header::CONTENT_TYPE.as_str())
+            .map(|c| c.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| "application/json".to_owned());
+        let binary = ctx.is_binary(&content_type);
+        let template = self.request_templates.get(&content_type);
+        let pass = match (template, self.passthrough) {
+            (Some(_), _) => false,
+            (None, Passthrough::WhenNoMatch) => true,
+            (None, Passthrough::WhenNoTemplates) if self.request_templates.is_empty() => true,
+            (None, _) => return Err(respond::unsupported_media_type()),
+        };
+        let body = ContentHandling::apply(self.content_handling, binary, ctx.body.clone()).map_err(|e| {
+            tracing::warn!(error = e, "integration request content handling failed");
+            respond::internal_error()
+        })?;
+        // A binary payload without a conversion to text is passed through untouched.
+        let converted_to_text = binary && self.content_handling == Some(ContentHandling::ToText);
+        match template {
+            Some(template) if !pass && !template.is_empty() && (!binary || converted_to_text) => {
+                let (output, overrides) = template::render(template, ctx, &body, None).map_err(|e| {
+                    tracing::warn!(error = e, "request template failed");
+                    respond::internal_error()
+                })?;
+                Ok(IntegrationRequest {
+                    body: Bytes::from(output),
+                    content_type: Some(content_type),
+                    overrides,
+                })
+            }
+            _ => Ok(IntegrationRequest {
+                body,
+                content_type: ctx.header(::http::header::CONTENT_TYPE.as_str()).map(str::to_owned),
+                overrides: Overrides::default(),
+            }),
         }
     }
 }
@@ -197,7 +306,7 @@ mod tests {
         });
         assert_eq!(i.kind, Kind::HttpProxy);
         assert_eq!(i.timeout, Duration::from_millis(50));
-        assert_eq!(i.http_method, Some(Ok(http::Method::POST)));
+        assert_eq!(i.http_method, Some(Ok(::http::Method::POST)));
         assert!(i.insecure_skip_verification);
         let i = Integration::compile(&ag::Integration {
             r#type: Some("MOCK".into()),
@@ -207,7 +316,7 @@ mod tests {
             )])),
             ..Default::default()
         });
-        assert_eq!(i.mock_status["application/json"], Ok((404, "404".to_owned())));
+        assert!(i.request_templates.contains_key("application/json"));
         let i = Integration::compile(&ag::Integration::default());
         assert_eq!(i.kind, Kind::Other(String::new()));
         assert_eq!(i.timeout, DEFAULT_TIMEOUT);

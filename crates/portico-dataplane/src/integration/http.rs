@@ -1,0 +1,130 @@
+//! HTTP (without proxy): the integration request is built from the method request by the
+//! integration's parameter mappings and request template, with the headers AWS sets; the
+//! backend's answer goes through the integration responses (selected by its status code).
+//! Nothing else of the method request reaches the backend.
+
+use super::{Integration, http_proxy};
+use crate::context::RequestContext;
+use crate::mapping::Target;
+use crate::respond::{self, IntegrationOutput};
+use bytes::Bytes;
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::{Response, Uri};
+use portico_http::{HttpClient, OutboundRequest};
+use std::sync::Arc;
+
+pub async fn invoke(integration: &Integration, ctx: &Arc<RequestContext>, client: &dyn HttpClient) -> Response<Bytes> {
+    let request = match integration.request(ctx) {
+        Ok(request) => request,
+        Err(answer) => return answer,
+    };
+    let Some(template) = &integration.uri else {
+        tracing::warn!("HTTP integration has no uri");
+        return respond::internal_error();
+    };
+    let overrides = &request.overrides;
+    let mut uri = template.render(
+        |name| {
+            if let Some((_, v)) = overrides.request_path.iter().find(|(k, _)| k == name) {
+                return Some(encode_path(v));
+            }
+            match integration.parameters.path(name, ctx) {
+                Some(mapped) => mapped.map(|v| encode_path(&v)),
+                None => ctx.path_params.iter().find(|p| p.name == name).map(|p| p.raw.clone()),
+            }
+        },
+        &ctx.stage_variables,
+    );
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut headers = HeaderMap::new();
+    for (target, source) in &integration.parameters.entries {
+        let Some(value) = source.evaluate(ctx) else { continue };
+        match target {
+            Target::Header(name) => set_header(&mut headers, name, &value),
+            Target::Query(name) => {
+                pairs.push((name.clone(), value));
+            }
+            Target::Path(_) => {}
+        }
+    }
+    for (name, value) in &overrides.request_query {
+        pairs.push((name.clone(), value.clone()));
+    }
+    for (name, value) in &overrides.request_headers {
+        set_header(&mut headers, name, value);
+    }
+    // What AWS adds: a JSON Accept unless mapped, its own User-Agent, the payload's type.
+    if !headers.contains_key(header::ACCEPT) {
+        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+    }
+    if !headers.contains_key(header::USER_AGENT)
+        && let Ok(agent) = HeaderValue::from_str(&format!("AmazonAPIGateway_{}", ctx.api_id))
+    {
+        headers.insert(header::USER_AGENT, agent);
+    }
+    if !headers.contains_key(header::CONTENT_TYPE)
+        && !request.body.is_empty()
+        && let Some(content_type) = request.content_type.as_deref().and_then(|c| HeaderValue::from_str(c).ok())
+    {
+        headers.insert(header::CONTENT_TYPE, content_type);
+    }
+    let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(&pairs).finish();
+    if !query.is_empty() {
+        uri.push(if uri.contains('?') { '&' } else { '?' });
+        uri.push_str(&query);
+    }
+    let uri = match uri.parse::<Uri>() {
+        Ok(parsed) if matches!(parsed.scheme_str(), Some("http" | "https")) && parsed.authority().is_some() => parsed,
+        _ => {
+            tracing::warn!(%uri, "HTTP integration uri is not a valid http(s) url");
+            return respond::internal_error();
+        }
+    };
+    let method = match &integration.http_method {
+        None => ctx.method.clone(),
+        Some(Ok(method)) => method.clone(),
+        Some(Err(name)) => {
+            tracing::warn!(method = name, "HTTP integration has an invalid http method");
+            return respond::internal_error();
+        }
+    };
+    let outbound = OutboundRequest {
+        method,
+        uri,
+        headers,
+        body: request.body,
+        timeout: integration.timeout,
+        insecure_skip_verification: integration.insecure_skip_verification,
+    };
+    let answer = match http_proxy::send(client, outbound).await {
+        Ok(answer) => answer,
+        Err(failed) => return failed,
+    };
+    let selector = answer.status.as_u16().to_string();
+    let output = IntegrationOutput {
+        selector: Some(&selector),
+        headers: &answer.headers,
+        body: answer.body,
+    };
+    respond::integration_response(&integration.responses, output, ctx)
+}
+
+fn set_header(headers: &mut HeaderMap, name: &str, value: &str) {
+    match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
+        (Ok(name), Ok(value)) => {
+            headers.insert(name, value);
+        }
+        _ => tracing::warn!(name, "mapped header is not a valid header"),
+    }
+}
+
+/// A mapped path parameter is a value: it is encoded into its segment.
+fn encode_path(value: &str) -> String {
+    percent_encoding::utf8_percent_encode(value, SEGMENT).to_string()
+}
+
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');

@@ -1,0 +1,463 @@
+//! Mapping templates: API Gateway's variables (`$input`, `$util`, `$context`,
+//! `$stageVariables`) over the VTL engine. Templates are parsed when a stage compiles; a
+//! request only renders them.
+
+use crate::context::RequestContext;
+use base64::Engine;
+use bytes::Bytes;
+use portico_vtl::{Limits, Object, Scope, Template, Value};
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::{Arc, LazyLock};
+
+static LIMITS: LazyLock<Limits> = LazyLock::new(Limits::default);
+
+/// A template as a stage keeps it: parsed, or the reason it could not be (answered as a 500
+/// when a request needs it, as AWS answers a template it cannot evaluate).
+#[derive(Debug)]
+pub struct MappingTemplate {
+    parsed: Result<Template, String>,
+    /// An empty template passes the body through, as on AWS.
+    empty: bool,
+}
+
+impl MappingTemplate {
+    pub fn compile(source: &str) -> MappingTemplate {
+        let parsed = Template::parse(source).map_err(|e| {
+            tracing::warn!(error = %e, "mapping template does not parse");
+            e.to_string()
+        });
+        MappingTemplate {
+            parsed,
+            empty: source.trim().is_empty(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.empty
+    }
+}
+
+/// `$context.error` in gateway response templates.
+#[derive(Debug, Clone, Default)]
+pub struct ErrorVars {
+    pub message: String,
+    pub response_type: String,
+    pub validation_error: String,
+}
+
+/// What a template asked for through `$context.requestOverride` / `responseOverride`.
+#[derive(Debug, Default, PartialEq)]
+pub struct Overrides {
+    pub request_headers: Vec<(String, String)>,
+    pub request_query: Vec<(String, String)>,
+    pub request_path: Vec<(String, String)>,
+    pub response_status: Option<u16>,
+    pub response_headers: Vec<(String, String)>,
+}
+
+/// Renders `template` for a request: `$input` reads `body` (the method request's body in a
+/// request template, the integration's answer in a response template).
+pub fn render(
+    template: &MappingTemplate,
+    ctx: &Arc<RequestContext>,
+    body: &Bytes,
+    error: Option<&ErrorVars>,
+) -> Result<(String, Overrides), String> {
+    let parsed = template.parsed.as_ref().map_err(Clone::clone)?;
+    let mut scope = Scope::new();
+    let input = Value::object(Input {
+        ctx: ctx.clone(),
+        body: body.clone(),
+        json: OnceCell::new(),
+        params: OnceCell::new(),
+    });
+    let request_override = overrides_map(&["header", "querystring", "path"]);
+    let response_override = overrides_map(&["header"]);
+    scope.set("input", input);
+    scope.set("util", Value::object(Util));
+    scope.set(
+        "context",
+        context_value(ctx, error, request_override.clone(), response_override.clone()),
+    );
+    scope.set("stageVariables", string_map(ctx.stage_variables.iter()));
+    let output = parsed.render(&mut scope, &LIMITS).map_err(|e| e.to_string())?;
+    let overrides = Overrides {
+        request_headers: entries(&request_override, "header"),
+        request_query: entries(&request_override, "querystring"),
+        request_path: entries(&request_override, "path"),
+        response_status: match get(&response_override, "status") {
+            Some(Value::Int(n)) => u16::try_from(n).ok(),
+            Some(Value::Str(s)) => s.trim().parse().ok(),
+            _ => None,
+        },
+        response_headers: entries(&response_override, "header"),
+    };
+    Ok((output, overrides))
+}
+
+fn overrides_map(members: &[&str]) -> Value {
+    Value::map(members.iter().map(|m| (m.to_string(), Value::map(Vec::new()))).collect())
+}
+
+fn get(map: &Value, key: &str) -> Option<Value> {
+    let Value::Map(m) = map else { return None };
+    m.borrow().iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+}
+
+fn entries(map: &Value, member: &str) -> Vec<(String, String)> {
+    match get(map, member) {
+        Some(Value::Map(m)) => m
+            .borrow()
+            .iter()
+            .filter(|(_, v)| !matches!(v, Value::Null))
+            .map(|(k, v)| (k.clone(), v.to_java_string()))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn string_map<'a>(pairs: impl Iterator<Item = (&'a String, &'a String)>) -> Value {
+    Value::map(pairs.map(|(k, v)| (k.clone(), Value::str(v))).collect())
+}
+
+fn opt(value: Option<&str>) -> Value {
+    value.map_or(Value::Null, Value::str)
+}
+
+/// `$context`: a map, so templates can `#set` into `requestOverride`/`responseOverride`.
+fn context_value(
+    ctx: &RequestContext,
+    error: Option<&ErrorVars>,
+    request_override: Value,
+    response_override: Value,
+) -> Value {
+    let s = |v: &str| Value::str(v);
+    let identity = Value::map(vec![
+        ("sourceIp".into(), s(&ctx.source_ip())),
+        ("userAgent".into(), opt(ctx.user_agent())),
+        ("apiKey".into(), opt(ctx.identity.api_key.as_deref())),
+        ("apiKeyId".into(), Value::Null),
+        ("accessKey".into(), opt(ctx.identity.access_key.as_deref())),
+        ("accountId".into(), opt(ctx.identity.account_id.as_deref())),
+        ("caller".into(), opt(ctx.identity.caller.as_deref())),
+        ("user".into(), opt(ctx.identity.user.as_deref())),
+        ("userArn".into(), opt(ctx.identity.user_arn.as_deref())),
+        ("cognitoAuthenticationProvider".into(), Value::Null),
+        ("cognitoAuthenticationType".into(), Value::Null),
+        ("cognitoIdentityId".into(), Value::Null),
+        ("cognitoIdentityPoolId".into(), Value::Null),
+        ("principalOrgId".into(), Value::Null),
+    ]);
+    let authorizer = match &ctx.authorizer {
+        None => Value::map(Vec::new()),
+        Some(output) => {
+            let mut entries: Vec<(String, Value)> = Vec::new();
+            if let Some(principal) = &output.principal_id {
+                entries.push(("principalId".into(), s(principal)));
+            }
+            if let Some(claims) = &output.claims {
+                let claims = claims.iter().map(|(k, v)| (k.clone(), json_scalar(v))).collect();
+                entries.push(("claims".into(), Value::map(claims)));
+            }
+            for (k, v) in &output.context {
+                entries.push((k.clone(), json_scalar(v)));
+            }
+            Value::map(entries)
+        }
+    };
+    let error = error.cloned().unwrap_or_default();
+    let error = Value::map(vec![
+        ("message".into(), s(&error.message)),
+        ("messageString".into(), s(&serde_json::Value::from(error.message.as_str()).to_string())),
+        ("responseType".into(), s(&error.response_type)),
+        ("validationErrorString".into(), s(&error.validation_error)),
+    ]);
+    Value::map(vec![
+        ("accountId".into(), s(&ctx.account_id)),
+        ("apiId".into(), s(&ctx.api_id)),
+        ("authorizer".into(), authorizer),
+        ("deploymentId".into(), s(&ctx.deployment_id)),
+        ("domainName".into(), s(ctx.domain_name())),
+        ("domainPrefix".into(), s(ctx.domain_prefix())),
+        ("error".into(), error),
+        ("extendedRequestId".into(), s(&ctx.extended_request_id)),
+        ("httpMethod".into(), s(ctx.method.as_str())),
+        ("identity".into(), identity),
+        ("path".into(), s(&ctx.full_path())),
+        ("protocol".into(), s(ctx.protocol())),
+        ("requestId".into(), s(&ctx.request_id)),
+        ("requestOverride".into(), request_override),
+        ("requestTime".into(), s(&ctx.request_time())),
+        ("requestTimeEpoch".into(), Value::Int(ctx.request_time_epoch())),
+        ("resourceId".into(), s(&ctx.resource_id)),
+        ("resourcePath".into(), s(&ctx.resource_path)),
+        ("responseOverride".into(), response_override),
+        ("stage".into(), s(&ctx.stage)),
+    ])
+}
+
+/// Authorizer context values are strings, numbers or booleans; anything else prints as JSON.
+fn json_scalar(value: &serde_json::Value) -> Value {
+    match value {
+        serde_json::Value::Array(_) | serde_json::Value::Object(_) => Value::str(&value.to_string()),
+        other => Value::from_json(other),
+    }
+}
+
+/// `$input`: the body, JSONPath over it, and the method request's parameters.
+struct Input {
+    ctx: Arc<RequestContext>,
+    body: Bytes,
+    /// The body parsed once, on first use; `None` when it is not JSON. An empty body reads as `{}`.
+    json: OnceCell<Option<serde_json::Value>>,
+    params: OnceCell<Value>,
+}
+
+impl Input {
+    fn json(&self) -> Option<&serde_json::Value> {
+        self.json
+            .get_or_init(|| {
+                if self.body.iter().all(u8::is_ascii_whitespace) {
+                    return Some(serde_json::Value::Object(Default::default()));
+                }
+                serde_json::from_slice(&self.body).ok()
+            })
+            .as_ref()
+    }
+
+    fn params(&self) -> &Value {
+        self.params.get_or_init(|| {
+            let ctx = &self.ctx;
+            let path = ctx
+                .path_params
+                .iter()
+                .map(|p| (p.name.clone(), Value::str(&p.value)))
+                .collect();
+            let mut query: Vec<(String, Value)> = Vec::new();
+            for (k, v) in ctx.query() {
+                // The last value of a repeated name wins, as in AWS's single-value map.
+                query.retain(|(name, _)| *name != k);
+                query.push((k, Value::str(&v)));
+            }
+            let mut header: Vec<(String, Value)> = Vec::new();
+            for (k, v) in ctx.headers_in_order() {
+                if !header.iter().any(|(name, _)| name.eq_ignore_ascii_case(k)) {
+                    header.push((k.to_owned(), Value::str(v)));
+                }
+            }
+            Value::map(vec![
+                ("path".into(), Value::map(path)),
+                ("querystring".into(), Value::map(query)),
+                ("header".into(), Value::map(header)),
+            ])
+        })
+    }
+
+    /// `$input.params(name)`: path, then query string, then header (case-insensitive); "" if none.
+    fn param(&self, name: &str) -> Value {
+        let Value::Map(all) = self.params() else {
+            return Value::str("");
+        };
+        for (kind, values) in all.borrow().iter() {
+            let Value::Map(values) = values else { continue };
+            let header = kind == "header";
+            let found = values
+                .borrow()
+                .iter()
+                .find(|(k, _)| if header { k.eq_ignore_ascii_case(name) } else { k == name })
+                .map(|(_, v)| v.clone());
+            if let Some(found) = found {
+                return found;
+            }
+        }
+        Value::str("")
+    }
+}
+
+impl Object for Input {
+    fn property(&self, name: &str) -> Option<Value> {
+        match name {
+            "body" => Some(Value::str(&String::from_utf8_lossy(&self.body))),
+            _ => None,
+        }
+    }
+
+    fn call(&self, method: &str, args: &[Value]) -> Result<Option<Value>, String> {
+        let arg = |i: usize| args.get(i).map(Value::to_java_string).unwrap_or_default();
+        Ok(Some(match (method, args.len()) {
+            ("getBody", 0) => Value::str(&String::from_utf8_lossy(&self.body)),
+            ("params", 0) => self.params().clone(),
+            ("params", 1) => self.param(&arg(0)),
+            ("path", 1) => match self.json() {
+                None => Value::Null,
+                Some(doc) => json_path(doc, &arg(0))?.map_or(Value::Null, |v| from_json(&v)),
+            },
+            ("json", 1) => match self.json() {
+                None => Value::str("\"\""),
+                Some(doc) => Value::str(&match json_path(doc, &arg(0))? {
+                    Some(found) => found.to_string(),
+                    None => "\"\"".to_owned(),
+                }),
+            },
+            _ => return Ok(None),
+        }))
+    }
+
+    fn render(&self) -> String {
+        "$input".to_owned()
+    }
+}
+
+thread_local! {
+    /// Compiled JSONPaths by their text: templates name the same few paths on every request.
+    static PATHS: RefCell<HashMap<String, Rc<(serde_json_path::JsonPath, bool)>>> = RefCell::new(HashMap::new());
+}
+
+/// Jayway's reading of a path, as API Gateway's: a definite path gives its one value (or
+/// nothing), any other a list of every match. A path without `$` is relative to the root.
+pub fn json_path(doc: &serde_json::Value, path: &str) -> Result<Option<serde_json::Value>, String> {
+    let path = path.trim();
+    let compiled = PATHS.with(|cache| -> Result<_, String> {
+        if let Some(found) = cache.borrow().get(path) {
+            return Ok(found.clone());
+        }
+        let text = if path.starts_with('$') {
+            path.to_owned()
+        } else if path.starts_with('[') {
+            format!("${path}")
+        } else {
+            format!("$.{path}")
+        };
+        let parsed = serde_json_path::JsonPath::parse(&jayway_to_rfc(&text))
+            .map_err(|e| format!("invalid JSONPath {path:?}: {e}"))?;
+        let definite = !(text.contains("..")
+            || text.contains('*')
+            || text.contains("[?")
+            || text.contains(':')
+            || text.contains(','));
+        let compiled = Rc::new((parsed, definite));
+        let mut cache = cache.borrow_mut();
+        if cache.len() > 1024 {
+            cache.clear();
+        }
+        cache.insert(path.to_owned(), compiled.clone());
+        Ok(compiled)
+    })?;
+    let (parsed, definite) = &*compiled;
+    let nodes = parsed.query(doc);
+    Ok(if *definite {
+        nodes.first().cloned()
+    } else {
+        Some(serde_json::Value::Array(nodes.all().into_iter().cloned().collect()))
+    })
+}
+
+/// Jayway accepts filters as `[?(@.a > 1)]` and a trailing `.length()`; RFC 9535 has the
+/// first (parentheses are grouping) and not the second.
+fn jayway_to_rfc(path: &str) -> String {
+    path.to_owned()
+}
+
+/// A JSON value as Jayway hands it to a template: objects become maps (`{a=1}`), arrays
+/// stay JSON arrays, which print as JSON (`[{"a":1}]`).
+pub fn from_json(value: &serde_json::Value) -> Value {
+    match value {
+        serde_json::Value::Object(entries) => {
+            Value::map(entries.iter().map(|(k, v)| (k.clone(), from_json(v))).collect())
+        }
+        serde_json::Value::Array(items) => Value::list(items.iter().map(from_json).collect()),
+        other => Value::from_json(other),
+    }
+}
+
+/// `$util`.
+struct Util;
+
+impl Object for Util {
+    fn call(&self, method: &str, args: &[Value]) -> Result<Option<Value>, String> {
+        if args.len() != 1 {
+            return Ok(None);
+        }
+        let arg = args[0].to_java_string();
+        Ok(Some(match method {
+            "escapeJavaScript" => Value::str(&escape_javascript(&arg)),
+            "parseJson" => {
+                let doc: serde_json::Value =
+                    serde_json::from_str(&arg).map_err(|e| format!("$util.parseJson: invalid JSON: {e}"))?;
+                from_json(&doc)
+            }
+            "urlEncode" => Value::str(&form_urlencoded::byte_serialize(arg.as_bytes()).collect::<String>()),
+            "urlDecode" => Value::str(
+                &form_urlencoded::parse(format!("x={}", arg.replace('&', "%26").replace('=', "%3D")).as_bytes())
+                    .next()
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default(),
+            ),
+            "base64Encode" => Value::str(&base64::engine::general_purpose::STANDARD.encode(arg.as_bytes())),
+            "base64Decode" => {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(arg.trim())
+                    .map_err(|e| format!("$util.base64Decode: {e}"))?;
+                Value::str(&String::from_utf8_lossy(&bytes))
+            }
+            _ => return Ok(None),
+        }))
+    }
+
+    fn render(&self) -> String {
+        "$util".to_owned()
+    }
+}
+
+/// Apache Commons Lang's `StringEscapeUtils.escapeJavaScript`, which API Gateway uses: quotes
+/// (single ones too), backslash and `/` escaped, control characters as `\b \t \n \f \r` or
+/// `\u00XX`, and everything beyond ASCII as `\uXXXX`.
+pub fn escape_javascript(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut units = [0u16; 2];
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\'' => out.push_str("\\'"),
+            '\\' => out.push_str("\\\\"),
+            '/' => out.push_str("\\/"),
+            '\u{8}' => out.push_str("\\b"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\u{c}' => out.push_str("\\f"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{:04X}", unit));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_javascript_like_commons_lang() {
+        assert_eq!(escape_javascript(r#"He said "it's" a/b\c"#), r#"He said \"it\'s\" a\/b\\c"#);
+        assert_eq!(escape_javascript("a\nb\tc\u{1}"), "a\\nb\\tc\\u0001");
+        assert_eq!(escape_javascript("é😀"), "\\u00E9\\uD83D\\uDE00");
+    }
+
+    #[test]
+    fn jsonpath_definite_and_not() {
+        let doc: serde_json::Value = serde_json::json!({"a": {"b": [1, 2, {"c": "x"}]}, "n": 1.5});
+        assert_eq!(json_path(&doc, "$.a.b[2].c").unwrap(), Some(serde_json::json!("x")));
+        assert_eq!(json_path(&doc, "a.b[0]").unwrap(), Some(serde_json::json!(1)));
+        assert_eq!(json_path(&doc, "$.missing").unwrap(), None);
+        assert_eq!(json_path(&doc, "$.a.b[*]").unwrap(), Some(serde_json::json!([1, 2, {"c": "x"}])));
+        assert_eq!(json_path(&doc, "$..c").unwrap(), Some(serde_json::json!(["x"])));
+        assert!(json_path(&doc, "$.[").is_err());
+    }
+}
