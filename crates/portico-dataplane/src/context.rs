@@ -94,6 +94,8 @@ pub struct RequestContext {
     pub authorizer: Option<AuthorizerOutput>,
     /// The API's `binaryMediaTypes`, as deployed.
     pub binary_media_types: Arc<[String]>,
+    /// TestInvokeMethod's execution log, when the request is one; steps add their lines.
+    pub trace: Option<std::sync::Mutex<Vec<String>>>,
 }
 
 impl RequestContext {
@@ -132,6 +134,16 @@ impl RequestContext {
             identity: Identity::default(),
             authorizer: None,
             binary_media_types: stage.deployment.binary_media_types.clone(),
+            trace: None,
+        }
+    }
+
+    /// Adds a line to the execution log of a test invoke; nothing is formatted otherwise.
+    pub fn trace(&self, line: impl FnOnce() -> String) {
+        if let Some(trace) = &self.trace
+            && let Ok(mut lines) = trace.lock()
+        {
+            lines.push(log_line(&line()));
         }
     }
 
@@ -288,8 +300,19 @@ impl RequestContext {
             identity: Identity::default(),
             authorizer: None,
             binary_media_types: Arc::from([]),
+            trace: None,
         }
     }
+}
+
+/// A line of an execution log as the console shows it: `Thu Nov 28 17:35:42 UTC 2026 : text`.
+pub fn log_line(text: &str) -> String {
+    let stamp = time::OffsetDateTime::now_utc()
+        .format(time::macros::format_description!(
+            "[weekday repr:short] [month repr:short] [day] [hour]:[minute]:[second] UTC [year]"
+        ))
+        .unwrap_or_default();
+    format!("{stamp} : {text}")
 }
 
 /// `image/*` matches `image/png`; `*/*` everything; otherwise the names, case-insensitively.

@@ -27,6 +27,7 @@ mod respond;
 mod route;
 mod stage;
 mod template;
+mod test_invoke;
 mod websocket;
 
 pub use authorize::AuthSettings;
@@ -48,21 +49,13 @@ use std::sync::Arc;
 use std::time::Duration;
 use tracing::Instrument;
 
-/// Serves execute-api requests from the store's deployed stages.
 /// See [`DataPlane::authorizer_tester`].
-pub type AuthorizerTester = Arc<
-    dyn Fn(
-            String,
-            String,
-            String,
-            portico_wire::apigateway::Authorizer,
-            portico_wire::apigateway::TestInvokeAuthorizerRequest,
-        ) -> std::pin::Pin<
-            Box<dyn std::future::Future<Output = portico_wire::apigateway::TestInvokeAuthorizerResponse> + Send>,
-        > + Send
-        + Sync,
->;
+pub type AuthorizerTester = portico_rest::AuthorizerTest;
 
+/// See [`DataPlane::method_tester`].
+pub type MethodTester = portico_rest::MethodTest;
+
+/// Serves execute-api requests from the store's deployed stages.
 pub struct DataPlane {
     store: Store,
     cache: Arc<StageCache>,
@@ -141,6 +134,39 @@ impl DataPlane {
                     input: &input,
                 };
                 authorize::test_invoke(&authorizer, request, &env).await
+            })
+        })
+    }
+
+    /// TestInvokeMethod for the control plane. Call it once the data plane is set up.
+    pub fn method_tester(&self) -> MethodTester {
+        let (functions, client, auth, aws) = (
+            self.functions.clone(),
+            self.client.clone(),
+            self.auth.clone(),
+            self.aws.clone(),
+        );
+        Arc::new(move |account, region, api_id, snapshot, input| {
+            let (functions, client, auth, aws) = (functions.clone(), client.clone(), auth.clone(), aws.clone());
+            Box::pin(async move {
+                let started = std::time::Instant::now();
+                let prepared = test_invoke::prepare(&account, &region, &api_id, &snapshot, &input, &auth)?;
+                let deployment = prepared.stage.deployment.clone();
+                let resource_id = input.resource_id.as_deref().unwrap_or_default();
+                let ctx = Arc::new(test_invoke::context(prepared, resource_id)?);
+                let route = deployment
+                    .routes
+                    .find(ctx.method.as_str(), &ctx.resource_path)
+                    .filter(|r| &*r.target.resource_id == resource_id)
+                    .ok_or("Invalid Method identifier specified")?;
+                let env = integration::Env {
+                    client: &*client,
+                    functions: functions.as_deref(),
+                    aws: aws.as_deref(),
+                };
+                let response = integrate(route.target, &ctx, env).await;
+                let response = deployment.gateway_responses.apply(response, &ctx);
+                Ok(test_invoke::answer(response, &ctx, started))
             })
         })
     }
@@ -255,17 +281,22 @@ impl DataPlane {
             return (answer, Arc::new(ctx));
         }
         let ctx = Arc::new(ctx);
-        let Some(integration) = &method.integration else {
-            tracing::warn!(resource = &*ctx.resource_path, method = %ctx.method, "method has no integration");
-            return (respond::internal_error(), ctx);
-        };
         let env = integration::Env {
             client: self.client.as_ref(),
             functions: self.functions.as_deref(),
             aws: self.aws.as_deref(),
         };
-        (integration.invoke(&ctx, env).await, ctx)
+        (integrate(method, &ctx, env).await, ctx)
     }
+}
+
+/// validate → integrate (TestInvokeMethod starts here: it skips authorization).
+async fn integrate(method: &CompiledMethod, ctx: &Arc<RequestContext>, env: integration::Env<'_>) -> Response<Bytes> {
+    let Some(integration) = &method.integration else {
+        tracing::warn!(resource = &*ctx.resource_path, method = %ctx.method, "method has no integration");
+        return respond::internal_error();
+    };
+    integration.invoke(ctx, env).await
 }
 
 #[cfg(test)]

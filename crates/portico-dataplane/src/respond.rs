@@ -146,6 +146,12 @@ pub fn integration_response(
         );
         return internal_error();
     };
+    ctx.trace(|| {
+        format!(
+            "Endpoint response body before transformations: {}",
+            String::from_utf8_lossy(&output.body)
+        )
+    });
     let passed_type = output.headers.get(CONTENT_TYPE).cloned();
     let mut binary = passed_type
         .as_ref()
@@ -205,6 +211,18 @@ pub fn integration_response(
             response.headers_mut().insert(name, value);
         }
     }
+    ctx.trace(|| {
+        format!(
+            "Method response body after transformations: {}",
+            String::from_utf8_lossy(response.body())
+        )
+    });
+    ctx.trace(|| {
+        format!(
+            "Method response headers: {}",
+            crate::integration::http::header_text(response.headers())
+        )
+    });
     response
 }
 

@@ -24,6 +24,7 @@ mod restapis;
 mod stages;
 mod support;
 mod tags;
+mod test_invoke;
 
 pub use quotas::Quotas;
 
@@ -49,6 +50,22 @@ pub type AuthorizerTest = Arc<
         + Sync,
 >;
 
+/// Runs TestInvokeMethod: (account, region, API id, the API's configuration now, the
+/// simulated request) → the answer, or the message of a NotFoundException. The data plane runs
+/// the chain; the control plane only gathers the configuration.
+pub type MethodTest = Arc<
+    dyn Fn(
+            String,
+            String,
+            String,
+            kinds::DeploymentSnapshot,
+            TestInvokeMethodRequest,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<TestInvokeMethodResponse, String>> + Send>,
+        > + Send
+        + Sync,
+>;
+
 /// Implements the generated `ApiGateway` trait; operations not listed here answer 501.
 #[derive(Clone)]
 pub struct RestControlPlane {
@@ -57,6 +74,7 @@ pub struct RestControlPlane {
     /// Empties the data plane's cache on FlushStageAuthorizersCache; the cache is not ours.
     authorizer_flush: Option<AuthorizerFlush>,
     authorizer_test: Option<AuthorizerTest>,
+    method_test: Option<MethodTest>,
 }
 
 impl RestControlPlane {
@@ -66,12 +84,19 @@ impl RestControlPlane {
             quotas,
             authorizer_flush: None,
             authorizer_test: None,
+            method_test: None,
         }
     }
 
     /// FlushStageAuthorizersCache calls `flush` once the stage is found.
     pub fn on_authorizer_flush(mut self, flush: impl Fn(&str, &str) + Send + Sync + 'static) -> Self {
         self.authorizer_flush = Some(Arc::new(flush));
+        self
+    }
+
+    /// TestInvokeMethod runs the simulated request through `test`.
+    pub fn on_method_test(mut self, test: MethodTest) -> Self {
+        self.method_test = Some(test);
         self
     }
 
@@ -249,6 +274,21 @@ impl ApiGateway for RestControlPlane {
         };
         let api_id = input.rest_api_id.clone().unwrap_or_default();
         Ok(test(ctx.account.clone(), ctx.region.clone(), api_id, authorizer, input).await)
+    }
+    async fn test_invoke_method(
+        &self,
+        ctx: &RequestContext,
+        input: TestInvokeMethodRequest,
+    ) -> R<TestInvokeMethodResponse> {
+        let api_id = support::required(input.rest_api_id.clone());
+        let snapshot = test_invoke::current(&self.store, ctx, &api_id).await?;
+        test_invoke::check(&snapshot, &input)?;
+        let Some(test) = &self.method_test else {
+            return Err(AwsError::not_implemented("TestInvokeMethod"));
+        };
+        test(ctx.account.clone(), ctx.region.clone(), api_id, snapshot, input)
+            .await
+            .map_err(AwsError::not_found)
     }
     async fn flush_stage_authorizers_cache(
         &self,

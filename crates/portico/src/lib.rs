@@ -150,7 +150,8 @@ impl State {
         Ok(Arc::new(Self {
             rest: RestControlPlane::new(store.clone(), quotas)
                 .on_authorizer_flush(dataplane.authorizer_flush())
-                .on_authorizer_test(dataplane.authorizer_tester()),
+                .on_authorizer_test(dataplane.authorizer_tester())
+                .on_method_test(dataplane.method_tester()),
             lambda,
             code_dir,
             dataplane,

@@ -319,13 +319,7 @@ pub struct TestLog {
 
 impl TestLog {
     fn line(&mut self, text: impl Into<String>) {
-        let now = time::OffsetDateTime::now_utc();
-        let stamp = now
-            .format(time::macros::format_description!(
-                "[weekday repr:short] [month repr:short] [day] [hour]:[minute]:[second] UTC [year]"
-            ))
-            .unwrap_or_default();
-        self.lines.push(format!("{stamp} : {}", text.into()));
+        self.lines.push(crate::context::log_line(&text.into()));
     }
 }
 
@@ -490,5 +484,6 @@ fn simulated(request: &TestRequest<'_>, ids: crate::context::RequestIds) -> Requ
         identity: Default::default(),
         authorizer: None,
         binary_media_types: Arc::from([]),
+        trace: None,
     }
 }

@@ -55,6 +55,12 @@ async fn lambda(integration: &Integration, ctx: &Arc<RequestContext>, env: Env<'
         function: function.clone(),
         payload,
     };
+    ctx.trace(|| {
+        format!(
+            "Sending request to https://lambda.{}.amazonaws.com/2015-03-31/functions/{function}/invocations",
+            ctx.region
+        )
+    });
     let result = match tokio::time::timeout(integration.timeout, functions.invoke(call)).await {
         Ok(result) => result,
         Err(_) => return respond::timed_out(),

@@ -65,10 +65,13 @@ pub async fn invoke(
         Err(_) => return respond::timed_out(),
     };
     match result {
-        FunctionResult::Answer { error: None, payload } => proxy_response(&payload).unwrap_or_else(|reason| {
-            tracing::warn!(function, reason, "malformed Lambda proxy response");
-            respond::bad_gateway()
-        }),
+        FunctionResult::Answer { error: None, payload } => match proxy_response(&payload) {
+            Ok(response) => binary_response(response, ctx),
+            Err(reason) => {
+                tracing::warn!(function, reason, "malformed Lambda proxy response");
+                respond::bad_gateway()
+            }
+        },
         FunctionResult::Answer {
             error: Some(kind),
             payload,
@@ -86,6 +89,41 @@ pub async fn invoke(
         }
     }
 }
+
+/// A base64 body (`isBase64Encoded`) is decoded when the client accepts a binary media type
+/// (the first type of its `Accept`, or without one the answer's `Content-Type`); otherwise it
+/// goes out as the text it is, as on AWS.
+fn binary_response(mut response: Response<Bytes>, ctx: &RequestContext) -> Response<Bytes> {
+    if response.extensions_mut().remove::<Base64Body>().is_none() {
+        return response;
+    }
+    let wanted = match ctx.header(http::header::ACCEPT.as_str()) {
+        Some(accept) => accept.split(',').next().unwrap_or_default().to_owned(),
+        None => response
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned(),
+    };
+    if !ctx.is_binary(&wanted) {
+        return response;
+    }
+    match base64::engine::general_purpose::STANDARD.decode(response.body().trim_ascii()) {
+        Ok(bytes) => {
+            *response.body_mut() = Bytes::from(bytes);
+            response
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "isBase64Encoded body is not base64");
+            respond::bad_gateway()
+        }
+    }
+}
+
+/// Marks an answer whose body the function sent base64-encoded.
+#[derive(Debug, Clone, Copy)]
+struct Base64Body;
 
 /// Names and values: the single map keeps the last value of a name, the multi-value map all.
 fn both_maps(pairs: impl IntoIterator<Item = (String, String)>) -> (Value, Value) {
@@ -155,10 +193,14 @@ pub fn event(ctx: &RequestContext) -> Value {
     } else {
         json!(&*ctx.stage_variables)
     };
+    // Binary (by `binaryMediaTypes`, or not text at all) goes base64-encoded.
+    let binary = ctx
+        .header(http::header::CONTENT_TYPE.as_str())
+        .is_some_and(|t| ctx.is_binary(t));
     let (body, base64) = match (ctx.body.is_empty(), std::str::from_utf8(&ctx.body)) {
         (true, _) => (Value::Null, false),
-        (false, Ok(text)) => (text.into(), false),
-        (false, Err(_)) => (base64::engine::general_purpose::STANDARD.encode(&ctx.body).into(), true),
+        (false, Ok(text)) if !binary => (text.into(), false),
+        (false, _) => (base64::engine::general_purpose::STANDARD.encode(&ctx.body).into(), true),
     };
     let identity = &ctx.identity;
     let mut request_context = json!({
@@ -322,7 +364,9 @@ pub fn proxy_response(payload: &[u8]) -> Result<Response<Bytes>, String> {
     if !has_content_type {
         response = response.header(http::header::CONTENT_TYPE, "application/json");
     }
-    // Without binary media types on the API (not served yet), a base64 body goes out as sent.
+    if answer.get("isBase64Encoded").and_then(Value::as_bool) == Some(true) {
+        response = response.extension(Base64Body);
+    }
     response.body(Bytes::from(body)).map_err(|e| e.to_string())
 }
 

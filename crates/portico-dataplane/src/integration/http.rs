@@ -88,6 +88,10 @@ pub async fn invoke(integration: &Integration, ctx: &Arc<RequestContext>, client
             return respond::internal_error();
         }
     };
+    ctx.trace(|| format!("Endpoint request URI: {uri}"));
+    ctx.trace(|| format!("Endpoint request headers: {}", header_text(&headers)));
+    ctx.trace(|| format!("Sending request to {uri}"));
+    let started = std::time::Instant::now();
     let outbound = OutboundRequest {
         method,
         uri,
@@ -100,6 +104,14 @@ pub async fn invoke(integration: &Integration, ctx: &Arc<RequestContext>, client
         Ok(answer) => answer,
         Err(failed) => return failed,
     };
+    ctx.trace(|| {
+        format!(
+            "Received response. Status: {}, Integration latency: {} ms",
+            answer.status.as_u16(),
+            started.elapsed().as_millis()
+        )
+    });
+    ctx.trace(|| format!("Endpoint response headers: {}", header_text(&answer.headers)));
     let selector = answer.status.as_u16().to_string();
     let output = IntegrationOutput {
         selector: Some(&selector),
@@ -107,6 +119,15 @@ pub async fn invoke(integration: &Integration, ctx: &Arc<RequestContext>, client
         body: answer.body,
     };
     respond::integration_response(&integration.responses, output, ctx)
+}
+
+/// Headers as the execution log prints them: `{a=1, b=2}`.
+pub fn header_text(headers: &HeaderMap) -> String {
+    let pairs: Vec<String> = headers
+        .iter()
+        .map(|(k, v)| format!("{}={}", k, String::from_utf8_lossy(v.as_bytes())))
+        .collect();
+    format!("{{{}}}", pairs.join(", "))
 }
 
 fn set_header(headers: &mut HeaderMap, name: &str, value: &str) {

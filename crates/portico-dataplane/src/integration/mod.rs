@@ -213,6 +213,12 @@ impl Integration {
             (None, Passthrough::WhenNoTemplates) if self.request_templates.is_empty() => true,
             (None, _) => return Err(respond::unsupported_media_type()),
         };
+        ctx.trace(|| {
+            format!(
+                "Method request body before transformations: {}",
+                String::from_utf8_lossy(&ctx.body)
+            )
+        });
         let body = ContentHandling::apply(self.content_handling, binary, ctx.body.clone()).map_err(|e| {
             tracing::warn!(error = e, "integration request content handling failed");
             respond::internal_error()
@@ -223,8 +229,10 @@ impl Integration {
             Some(template) if !pass && !template.is_empty() && (!binary || converted_to_text) => {
                 let (output, overrides) = template::render(template, ctx, &body, None).map_err(|e| {
                     tracing::warn!(error = e, "request template failed");
+                    ctx.trace(|| format!("Execution failed due to configuration error: {e}"));
                     respond::internal_error()
                 })?;
+                ctx.trace(|| format!("Endpoint request body after transformations: {output}"));
                 Ok(IntegrationRequest {
                     body: Bytes::from(output),
                     content_type: Some(content_type),
