@@ -881,6 +881,5 @@ async fn lambda_errors_select_integration_responses() {
     assert_eq!(missing.json(), json!({"message": "Not found: order missing"}));
     // An error no pattern matches goes to the default response, as on AWS.
     let broken = api.call("GET", "/orders/broken", &[], "").await;
-    assert_eq!(broken.status, 200);
-    assert_eq!(broken.json()["id"], "");
+    assert_eq!((broken.status, broken.body.as_str()), (200, r#"{"id": "", "qty": }"#));
 }
