@@ -135,6 +135,83 @@ resource "aws_api_gateway_integration" "pets_proxy" {
   }
 }
 
+# GET /items/{id}: HTTP (non-proxy) with parameter mappings and mapping templates
+
+resource "aws_api_gateway_resource" "items" {
+  rest_api_id = aws_api_gateway_rest_api.pets.id
+  parent_id   = aws_api_gateway_rest_api.pets.root_resource_id
+  path_part   = "items"
+}
+
+resource "aws_api_gateway_resource" "item" {
+  rest_api_id = aws_api_gateway_rest_api.pets.id
+  parent_id   = aws_api_gateway_resource.items.id
+  path_part   = "{id}"
+}
+
+resource "aws_api_gateway_method" "get_item" {
+  rest_api_id   = aws_api_gateway_rest_api.pets.id
+  resource_id   = aws_api_gateway_resource.item.id
+  http_method   = "GET"
+  authorization = "NONE"
+
+  request_parameters = {
+    "method.request.path.id"          = true
+    "method.request.querystring.view" = false
+  }
+}
+
+resource "aws_api_gateway_method_response" "get_item_200" {
+  rest_api_id = aws_api_gateway_rest_api.pets.id
+  resource_id = aws_api_gateway_resource.item.id
+  http_method = aws_api_gateway_method.get_item.http_method
+  status_code = "200"
+
+  response_parameters = {
+    "method.response.header.X-Source" = false
+  }
+}
+
+resource "aws_api_gateway_integration" "get_item" {
+  rest_api_id             = aws_api_gateway_rest_api.pets.id
+  resource_id             = aws_api_gateway_resource.item.id
+  http_method             = aws_api_gateway_method.get_item.http_method
+  type                    = "HTTP"
+  integration_http_method = "GET"
+  uri                     = "http://$${stageVariables.backend}/items/{id}"
+  passthrough_behavior    = "WHEN_NO_TEMPLATES"
+
+  request_parameters = {
+    "integration.request.path.id"          = "method.request.path.id"
+    "integration.request.querystring.view" = "method.request.querystring.view"
+    "integration.request.header.X-Client"  = "'terraform'"
+  }
+
+  request_templates = {
+    "application/json" = "{\"id\": \"$input.params('id')\"}"
+  }
+}
+
+resource "aws_api_gateway_integration_response" "get_item_200" {
+  rest_api_id = aws_api_gateway_rest_api.pets.id
+  resource_id = aws_api_gateway_resource.item.id
+  http_method = aws_api_gateway_method.get_item.http_method
+  status_code = aws_api_gateway_method_response.get_item_200.status_code
+
+  response_parameters = {
+    "method.response.header.X-Source" = "'backend'"
+  }
+
+  response_templates = {
+    "application/json" = <<-EOT
+      #set($got = $input.path('$'))
+      {"got": "$got.path", "method": "$got.method", "revision": "$stageVariables.revision"}
+    EOT
+  }
+
+  depends_on = [aws_api_gateway_integration.get_item]
+}
+
 # Deployment and stage
 
 resource "aws_api_gateway_deployment" "pets" {
@@ -151,6 +228,10 @@ resource "aws_api_gateway_deployment" "pets" {
       aws_api_gateway_integration_response.list_pets_200.response_templates,
       aws_api_gateway_method.pets_proxy.id,
       aws_api_gateway_integration.pets_proxy.id,
+      aws_api_gateway_integration.get_item.id,
+      aws_api_gateway_integration.get_item.request_templates,
+      aws_api_gateway_integration_response.get_item_200.id,
+      aws_api_gateway_integration_response.get_item_200.response_templates,
     ]))
   }
 
@@ -161,6 +242,7 @@ resource "aws_api_gateway_deployment" "pets" {
   depends_on = [
     aws_api_gateway_integration_response.list_pets_200,
     aws_api_gateway_integration.pets_proxy,
+    aws_api_gateway_integration_response.get_item_200,
   ]
 }
 

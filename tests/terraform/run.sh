@@ -71,10 +71,13 @@ apply_revision() {
     echo "invoke_url (AWS): $(terraform output -raw invoke_url)"
     echo "invoke base (Portico): $base"
 
-    step "Call the MOCK and the HTTP_PROXY methods (revision $rev)"
+    step "Call the MOCK, HTTP_PROXY and HTTP methods (revision $rev)"
     expect_body GET "$base/pets" "{\"pets\":[],\"revision\":$rev}"
     expect_body GET "$base/pets/cats/7" '{"method": "GET", "path": "/cats/7"}'
     expect_body POST "$base/pets/dogs" '{"method": "POST", "path": "/dogs"}'
+    # HTTP with parameter mappings and templates: the backend echoes what it got, the
+    # response template reshapes it.
+    expect_body GET "$base/items/7?view=full" "{\"got\": \"/items/7?view=full\", \"method\": \"GET\", \"revision\": \"$rev\"}"
 }
 
 apply_revision 1
