@@ -443,6 +443,137 @@ pub fn escape_javascript(text: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Renders `template` with `body` as `$input` of a `GET /` request (query `q=1`).
+    fn render_with(template: &str, body: &str) -> String {
+        let mut ctx = RequestContext::test(http::HeaderMap::new());
+        ctx.raw_query = "q=1&name=ada%20l".into();
+        let (out, _) = render(
+            &MappingTemplate::compile(template),
+            &Arc::new(ctx),
+            &Bytes::from(body.to_owned()),
+            None,
+        )
+        .unwrap();
+        out
+    }
+
+    fn json(text: &str) -> serde_json::Value {
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    }
+
+    /// The example of AWS's "Mapping templates for REST APIs" page, with the output it documents.
+    #[test]
+    fn aws_documentation_pets_example() {
+        let input = r#"[{"id": 1, "type": "dog", "price": 249.99}, {"id": 2, "type": "cat", "price": 124.99}, {"id": 3, "type": "fish", "price": 0.99}]"#;
+        let template = r#"#set($inputRoot = $input.path('$'))
+[
+#foreach($elem in $inputRoot)
+  {
+    "description" : "Item $elem.id is a $elem.type.",
+    "askingPrice" : $elem.price
+  }#if($foreach.hasNext),#end
+
+#end
+]"#;
+        assert_eq!(
+            json(&render_with(template, input)),
+            serde_json::json!([
+                {"description": "Item 1 is a dog.", "askingPrice": 249.99},
+                {"description": "Item 2 is a cat.", "askingPrice": 124.99},
+                {"description": "Item 3 is a fish.", "askingPrice": 0.99}
+            ])
+        );
+    }
+
+    /// The photo album example of AWS's "Example data models and mapping templates" page.
+    #[test]
+    fn aws_documentation_photos_example() {
+        let input = r#"{"photos": {"page": 1, "pages": "1234", "perpage": 100, "total": "123398", "photo": [
+            {"id": "12345678901", "owner": "23456789@A12", "photographer_first_name": "Saanvi", "photographer_last_name": "Sarkar", "secret": "abc123d456", "server": "1234", "farm": 1, "title": "Sample photo 1", "ispublic": true, "isfriend": false, "isfamily": false},
+            {"id": "23456789012", "owner": "34567890@B23", "photographer_first_name": "Richard", "photographer_last_name": "Roe", "secret": "bcd234e567", "server": "2345", "farm": 2, "title": "Sample photo 2", "ispublic": true, "isfriend": false, "isfamily": false}]}}"#;
+        let template = r#"#set($inputRoot = $input.path('$'))
+{
+  "photos": [
+#foreach($elem in $inputRoot.photos.photo)
+    {
+      "id": "$elem.id",
+      "photographedBy": "$elem.photographer_first_name $elem.photographer_last_name",
+      "title": "$elem.title",
+      "ispublic": $elem.ispublic,
+      "isfriend": $elem.isfriend,
+      "isfamily": $elem.isfamily
+    }#if($foreach.hasNext),#end
+
+#end
+  ]
+}"#;
+        assert_eq!(
+            json(&render_with(template, input)),
+            serde_json::json!({"photos": [
+                {"id": "12345678901", "photographedBy": "Saanvi Sarkar", "title": "Sample photo 1", "ispublic": true, "isfriend": false, "isfamily": false},
+                {"id": "23456789012", "photographedBy": "Richard Roe", "title": "Sample photo 2", "ispublic": true, "isfriend": false, "isfamily": false}
+            ]})
+        );
+    }
+
+    /// `$input.params()` listed as the "Variables for data transformations" page's example does,
+    /// `$util` functions, and `$input.json` versus `$input.path`.
+    #[test]
+    fn params_util_and_json() {
+        let template = r##"#set($allParams = $input.params())
+{
+#foreach($type in $allParams.keySet())
+#set($params = $allParams.get($type))
+"$type" : {
+#foreach($paramName in $params.keySet())
+"$paramName" : "$util.escapeJavaScript($params.get($paramName))"#if($foreach.hasNext),#end
+#end
+}#if($foreach.hasNext),#end
+#end
+}"##;
+        assert_eq!(
+            json(&render_with(template, "")),
+            serde_json::json!({"path": {}, "querystring": {"q": "1", "name": "ada l"}, "header": {}})
+        );
+        let out = render_with(
+            r##"$util.urlEncode("a b&c=d/é")|$util.urlDecode("a+b%26c")|$util.base64Encode("hi?")|$util.base64Decode("aGk/")|$util.parseJson('{"a": {"b": [1, 2]}}').a.b[1]|$input.params('q')|$input.params('nope')|"##,
+            "",
+        );
+        assert_eq!(out, "a+b%26c%3Dd%2F%C3%A9|a b&c|aGk/|hi?|2|1||");
+        let out = render_with(
+            r##"$input.json('$.a')|$input.path('$.a')|$input.json('$.s')|$input.path('$.s')|$input.body"##,
+            r##"{"a": {"b": 1}, "s": "x"}"##,
+        );
+        assert_eq!(out, r##"{"b":1}|{b=1}|"x"|x|{"a": {"b": 1}, "s": "x"}"##);
+    }
+
+    #[test]
+    fn overrides_are_read_back() {
+        let template = r##"#set($context.requestOverride.header.X-A = "1")#set($context.requestOverride.querystring.q = "2")#set($context.responseOverride.status = 418)#set($context.responseOverride.header.X-B = "3")ok"##;
+        let ctx = Arc::new(RequestContext::test(http::HeaderMap::new()));
+        let (out, overrides) = render(&MappingTemplate::compile(template), &ctx, &Bytes::new(), None).unwrap();
+        assert_eq!(out, "ok");
+        assert_eq!(
+            overrides,
+            Overrides {
+                request_headers: vec![("X-A".into(), "1".into())],
+                request_query: vec![("q".into(), "2".into())],
+                request_path: vec![],
+                response_status: Some(418),
+                response_headers: vec![("X-B".into(), "3".into())],
+            }
+        );
+    }
+
+    #[test]
+    fn template_errors_are_errors() {
+        let broken = MappingTemplate::compile("#if($x");
+        let ctx = Arc::new(RequestContext::test(http::HeaderMap::new()));
+        assert!(render(&broken, &ctx, &Bytes::new(), None).is_err());
+        let throws = MappingTemplate::compile("$util.parseJson('{nope')");
+        assert!(render(&throws, &ctx, &Bytes::new(), None).is_err());
+    }
+
     #[test]
     fn escape_javascript_like_commons_lang() {
         assert_eq!(escape_javascript(r#"He said "it's" a/b\c"#), r#"He said \"it\'s\" a\/b\\c"#);
