@@ -382,18 +382,22 @@ pub fn not_found() -> Response<Bytes> {
     gateway_error(StatusCode::NOT_FOUND, "NotFoundException", "RESOURCE_NOT_FOUND", "Not Found")
 }
 
+/// What AWS answers when "execution failed due to configuration error" (a template that
+/// fails, no integration response for the answer, an integration it cannot run): the
+/// API_CONFIGURATION_ERROR gateway response.
 pub fn internal_error() -> Response<Bytes> {
     integration_error(
         StatusCode::INTERNAL_SERVER_ERROR,
         Some("InternalServerErrorException"),
-        "DEFAULT_5XX",
+        "API_CONFIGURATION_ERROR",
         "Internal server error",
     )
 }
 
-/// The backend could not be reached, or a function's answer could not be read.
+/// The backend could not be reached, or a function's answer could not be read
+/// (INTEGRATION_FAILURE).
 pub fn bad_gateway() -> Response<Bytes> {
-    integration_error(StatusCode::BAD_GATEWAY, None, "DEFAULT_5XX", "Internal server error")
+    integration_error(StatusCode::BAD_GATEWAY, None, "INTEGRATION_FAILURE", "Internal server error")
 }
 
 /// The body is over API Gateway's payload limit (the REQUEST_TOO_LARGE gateway response).
