@@ -24,6 +24,7 @@ pub fn parse(source: &str) -> Result<Parsed, Error> {
         macros: HashMap::new(),
         base: Pos { line: 1, column: 1 },
         cursor: std::cell::Cell::new((0, Pos { line: 1, column: 1 })),
+        top: true,
     };
     let (nodes, end) = p.block(false)?;
     match end {
@@ -48,6 +49,8 @@ struct Parser<'a> {
     /// Position of `src`'s first byte in the template (string literals parse as templates).
     base: Pos,
     cursor: std::cell::Cell<(usize, Pos)>,
+    /// The template itself, not a string literal within it.
+    top: bool,
 }
 
 fn is_ident_start(c: u8) -> bool {
@@ -234,8 +237,16 @@ impl<'a> Parser<'a> {
                         self.i = end;
                     }
                     None => {
+                        // Velocity 1.7's lexer fails on a `$` or `$!` ending the template.
+                        if self.top && (self.i + 1 == b.len() || (self.i + 2 == b.len() && b[self.i + 1] == b'!')) {
+                            return Err(self.error_at(b.len(), "lexical error: $ at the end of the template"));
+                        }
                         text.push('$');
                         self.i += 1;
+                        // Velocity 1.7 drops the `!` of a `$!` that starts no reference.
+                        if b.get(self.i) == Some(&b'!') && b.get(self.i + 1) != Some(&b'{') {
+                            self.i += 1;
+                        }
                     }
                 },
                 b'#' => {
@@ -251,10 +262,11 @@ impl<'a> Parser<'a> {
                         }
                         b'*' => {
                             flush!();
-                            match self.src[at + 2..].find("*#") {
-                                Some(k) => self.i = at + 2 + k + 2,
-                                None => return Err(self.error_at(at, "unterminated #* comment")),
-                            }
+                            // Unterminated, it runs to the end (as in Velocity).
+                            self.i = match self.src[at + 2..].find("*#") {
+                                Some(k) => at + 2 + k + 2,
+                                None => b.len(),
+                            };
                             continue;
                         }
                         b'[' if self.peek(2) == b'[' => {
@@ -271,6 +283,9 @@ impl<'a> Parser<'a> {
                         _ => {}
                     }
                     let Some((name, end)) = self.directive_at(at) else {
+                        if self.top && at + 1 == b.len() {
+                            return Err(self.error_at(at + 1, "lexical error: # at the end of the template"));
+                        }
                         text.push('#');
                         self.i += 1;
                         continue;
@@ -278,10 +293,8 @@ impl<'a> Parser<'a> {
                     let pos = self.pos(at);
                     self.i = end;
                     match name {
+                        "set" if !self.open_paren() => text.push_str(&self.src[at..end]),
                         "set" => {
-                            if !self.open_paren() {
-                                return Err(self.error_at(end, "expected ( after #set"));
-                            }
                             // Spaces and tabs that are all the text since the last token belong to the
                             // `#set` (Velocity 1.7 lexes them into its token).
                             if text.bytes().all(|c| c == b' ' || c == b'\t') {
@@ -549,19 +562,10 @@ impl<'a> Parser<'a> {
                 }
                 Some(b'[') => {
                     self.i = j + 1;
-                    let depth = self.depth;
-                    let index = self.expr().ok().and_then(|e| {
-                        self.skip_ws();
-                        (self.peek(0) == b']').then_some(e)
-                    });
-                    self.depth = depth;
-                    match index {
-                        Some(e) => {
-                            j = self.i + 1;
-                            parts.push(Part::Index(e));
-                        }
-                        None => break,
-                    }
+                    let e = self.expr()?;
+                    self.expect(b']', "] closing an index")?;
+                    j = self.i;
+                    parts.push(Part::Index(e));
                 }
                 _ => break,
             }
@@ -569,7 +573,7 @@ impl<'a> Parser<'a> {
         self.i = save;
         if braced {
             if b.get(j) != Some(&b'}') {
-                return Ok(None);
+                return Err(self.error_at(j, "expected } closing ${"));
             }
             j += 1;
         }
@@ -891,6 +895,7 @@ impl<'a> Parser<'a> {
             macros: std::mem::take(&mut self.macros),
             base: self.pos(at + 1),
             cursor: std::cell::Cell::new((0, self.pos(at + 1))),
+            top: false,
         };
         let result = inner.block(false);
         self.macros = inner.macros;

@@ -1,5 +1,6 @@
 //! The interpreter: walks a parsed template against a scope, within the limits.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -158,7 +159,7 @@ impl<'t, 's> Renderer<'t, 's> {
             }
             Node::If { branches, otherwise } => {
                 for (cond, body) in branches {
-                    if self.eval(cond)?.is_truthy() {
+                    if self.truth(cond)? {
                         return self.block(body, out);
                     }
                 }
@@ -242,6 +243,10 @@ impl<'t, 's> Renderer<'t, 's> {
             .map(|k| (k, self.scope.vars.get(k).cloned()))
             .collect();
         let parent = self.scope.vars.get("foreach").cloned();
+        // One `$foreach` per loop, moved on in place (as Velocity's is).
+        let scope = Rc::new(ForeachScope { index: Cell::new(0), has_next: Cell::new(false), parent });
+        self.scope.vars.insert("foreach".to_owned(), Value::Object(scope.clone()));
+        self.defines.remove(var);
         let mut flow = Flow::Normal;
         let mut index: u64 = 0;
         while index < len {
@@ -254,15 +259,11 @@ impl<'t, 's> Renderer<'t, 's> {
                 None => items[index as usize].clone(),
             };
             let has_next = index + 1 < len;
-            let vars = &mut self.scope.vars;
-            vars.insert(var.to_owned(), item);
-            vars.insert(
-                "foreach".to_owned(),
-                Value::object(ForeachScope { index: index as i64, has_next, parent: parent.clone() }),
-            );
-            vars.insert("velocityCount".to_owned(), Value::Int(index as i64 + 1));
-            vars.insert("velocityHasNext".to_owned(), Value::Bool(has_next));
-            self.defines.remove(var);
+            scope.index.set(index as i64);
+            scope.has_next.set(has_next);
+            set_var(&mut self.scope.vars, var, item);
+            set_var(&mut self.scope.vars, "velocityCount", Value::Int(index as i64 + 1));
+            set_var(&mut self.scope.vars, "velocityHasNext", Value::Bool(has_next));
             match self.block(body, out) {
                 Ok(Flow::Normal) => {}
                 Ok(Flow::Break) => break,
@@ -283,11 +284,15 @@ impl<'t, 's> Renderer<'t, 's> {
         Ok(flow)
     }
 
-    fn lookup(&mut self, name: &str, pos: Pos) -> Result<Value, Error> {
+    fn lookup(&mut self, name: &str, bare: bool, pos: Pos) -> Result<Value, Error> {
         if let Some(b) = self.frames.last().and_then(|f| f.get(name)) {
             return Ok(b.value.clone());
         }
         if let Some(&body) = self.defines.get(name) {
+            if !bare {
+                // A `#define`d block has no methods or properties templates can use.
+                return Ok(Value::Null);
+            }
             if self.depth >= self.limits.max_depth {
                 return Err(err(pos, format!("#define expansions nested deeper than {}", self.limits.max_depth)));
             }
@@ -309,7 +314,7 @@ impl<'t, 's> Renderer<'t, 's> {
 
     /// The value of the reference's root and its first `n` parts.
     fn chain(&mut self, r: &'t Reference, n: usize) -> Result<Value, Error> {
-        let mut v = self.lookup(&r.name, r.pos)?;
+        let mut v = self.lookup(&r.name, r.parts.is_empty(), r.pos)?;
         for part in &r.parts[..n] {
             if matches!(v, Value::Null) {
                 return Ok(Value::Null);
@@ -393,6 +398,23 @@ impl<'t, 's> Renderer<'t, 's> {
         Ok(())
     }
 
+    /// An expression as a condition (Velocity 1.7's `evaluate`): references by their value
+    /// (null and false are false), operators by their result, and literals, lists, maps,
+    /// ranges and arithmetic always false.
+    fn truth(&mut self, e: &'t Expr) -> Result<bool, Error> {
+        Ok(match e {
+            Expr::Bool(b) => *b,
+            Expr::Ref(_) | Expr::Not(_) => self.eval(e)?.is_truthy(),
+            Expr::Binary(op, ..) if !matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod) => {
+                self.eval(e)?.is_truthy()
+            }
+            _ => {
+                self.eval(e)?;
+                false
+            }
+        })
+    }
+
     pub fn eval(&mut self, e: &'t Expr) -> Result<Value, Error> {
         self.step(Pos::default())?;
         Ok(match e {
@@ -441,15 +463,15 @@ impl<'t, 's> Renderer<'t, 's> {
                 }
                 _ => Value::Null,
             },
-            Expr::Not(e) => Value::Bool(!self.eval(e)?.is_truthy()),
+            Expr::Not(e) => Value::Bool(!self.truth(e)?),
             Expr::Binary(op, l, r) => self.binary(*op, l, r)?,
         })
     }
 
     fn binary(&mut self, op: BinOp, l: &'t Expr, r: &'t Expr) -> Result<Value, Error> {
         match op {
-            BinOp::And => return Ok(Value::Bool(self.eval(l)?.is_truthy() && self.eval(r)?.is_truthy())),
-            BinOp::Or => return Ok(Value::Bool(self.eval(l)?.is_truthy() || self.eval(r)?.is_truthy())),
+            BinOp::And => return Ok(Value::Bool(self.truth(l)? && self.truth(r)?)),
+            BinOp::Or => return Ok(Value::Bool(self.truth(l)? || self.truth(r)?)),
             _ => {}
         }
         let a = self.eval(l)?;
@@ -544,21 +566,30 @@ fn arithmetic(op: BinOp, a: &Value, b: &Value) -> Result<Value, String> {
     }))
 }
 
+/// Sets a variable, reusing its slot when it has one.
+fn set_var(vars: &mut HashMap<String, Value>, name: &str, value: Value) {
+    match vars.get_mut(name) {
+        Some(slot) => *slot = value,
+        None => {
+            vars.insert(name.to_owned(), value);
+        }
+    }
+}
+
 /// `$foreach`: the loop's position.
 struct ForeachScope {
-    index: i64,
-    has_next: bool,
+    index: Cell<i64>,
+    has_next: Cell<bool>,
     parent: Option<Value>,
 }
 
 impl crate::Object for ForeachScope {
     fn property(&self, name: &str) -> Option<Value> {
         Some(match name {
-            "index" => Value::Int(self.index),
-            "count" => Value::Int(self.index + 1),
-            "hasNext" => Value::Bool(self.has_next),
-            "first" => Value::Bool(self.index == 0),
-            "last" => Value::Bool(!self.has_next),
+            "index" => Value::Int(self.index.get()),
+            "count" => Value::Int(self.index.get() + 1),
+            "hasNext" => Value::Bool(self.has_next.get()),
+            "last" => Value::Bool(!self.has_next.get()),
             "parent" => return self.parent.clone(),
             _ => return None,
         })
@@ -572,7 +603,6 @@ impl crate::Object for ForeachScope {
             "getIndex" => "index",
             "getCount" => "count",
             "hasNext" | "getHasNext" => "hasNext",
-            "isFirst" | "getFirst" => "first",
             "isLast" | "getLast" => "last",
             "getParent" => "parent",
             _ => return Ok(None),
