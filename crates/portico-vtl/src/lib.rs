@@ -61,7 +61,28 @@ impl Default for Limits {
 /// The variables a rendering starts with; `#set` adds to and changes them.
 #[derive(Default)]
 pub struct Scope {
-    pub(crate) vars: HashMap<String, Value>,
+    pub(crate) vars: Vars,
+}
+
+/// Variables by name, hashed with FNV-1a: short keys, no untrusted-key flooding concern
+/// (templates come from the API's owner), and far cheaper than SipHash per loop step.
+pub(crate) type Vars = HashMap<String, Value, std::hash::BuildHasherDefault<Fnv>>;
+
+#[derive(Default)]
+pub(crate) struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
 }
 
 impl Scope {

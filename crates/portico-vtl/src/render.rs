@@ -13,6 +13,10 @@ use crate::{Error, Limits, Scope};
 /// rendering fails rather than exhaust the thread's stack.
 const MAX_NESTING: usize = 400;
 
+/// Nesting of lists and maps a template may build: deeper values would overflow the stack
+/// when printed or dropped.
+const MAX_VALUE_DEPTH: usize = 256;
+
 enum Flow {
     Normal,
     /// `#break`: ends the innermost `#foreach`, macro or `#define` (or the template).
@@ -37,6 +41,8 @@ pub struct Renderer<'t, 's> {
     nesting: usize,
     frames: Vec<HashMap<&'t str, Bound>>,
     defines: HashMap<String, &'t Block>,
+    /// The `#foreach` loops being run, innermost last (`$velocityCount`, `$velocityHasNext`).
+    loops: Vec<Rc<ForeachScope>>,
 }
 
 fn err(pos: Pos, message: impl Into<String>) -> Error {
@@ -66,6 +72,7 @@ impl<'t, 's> Renderer<'t, 's> {
             nesting: 0,
             frames: Vec::new(),
             defines: HashMap::new(),
+            loops: Vec::new(),
         }
     }
 
@@ -238,7 +245,7 @@ impl<'t, 's> Renderer<'t, 's> {
             Some((a, b)) => a.abs_diff(b).saturating_add(1),
             None => items.len() as u64,
         };
-        let saved: Vec<(&str, Option<Value>)> = [var, "foreach", "velocityCount", "velocityHasNext"]
+        let saved: Vec<(&str, Option<Value>)> = [var, "foreach"]
             .into_iter()
             .map(|k| (k, self.scope.vars.get(k).cloned()))
             .collect();
@@ -262,9 +269,10 @@ impl<'t, 's> Renderer<'t, 's> {
             scope.index.set(index as i64);
             scope.has_next.set(has_next);
             set_var(&mut self.scope.vars, var, item);
-            set_var(&mut self.scope.vars, "velocityCount", Value::Int(index as i64 + 1));
-            set_var(&mut self.scope.vars, "velocityHasNext", Value::Bool(has_next));
-            match self.block(body, out) {
+            self.loops.push(scope.clone());
+            let result = self.block(body, out);
+            self.loops.pop();
+            match result {
                 Ok(Flow::Normal) => {}
                 Ok(Flow::Break) => break,
                 Ok(Flow::Stop) => {
@@ -303,7 +311,14 @@ impl<'t, 's> Renderer<'t, 's> {
             r?;
             return Ok(Value::str(&s));
         }
-        Ok(self.scope.vars.get(name).cloned().unwrap_or(Value::Null))
+        if let Some(v) = self.scope.vars.get(name) {
+            return Ok(v.clone());
+        }
+        Ok(match (name, self.loops.last()) {
+            ("velocityCount", Some(l)) => Value::Int(l.index.get() + 1),
+            ("velocityHasNext", Some(l)) => Value::Bool(l.has_next.get()),
+            _ => Value::Null,
+        })
     }
 
     /// A reference's value; `None` when it is null (or names nothing).
@@ -328,6 +343,11 @@ impl<'t, 's> Renderer<'t, 's> {
                         values.push(self.eval(a)?);
                     }
                     self.charge(name, &values, r.pos)?;
+                    if matches!(v, Value::List(_) | Value::Map(_)) && matches!(name.as_str(), "add" | "addAll" | "set" | "put" | "putAll") {
+                        for a in &values {
+                            self.check_nesting(a, Some(&v))?;
+                        }
+                    }
                     match methods::call(&v, name, &values) {
                         Ok(Some(v)) => v,
                         Ok(None) => Value::Null,
@@ -357,6 +377,41 @@ impl<'t, 's> Renderer<'t, 's> {
         self.step(pos)
     }
 
+    /// Fails when `value` nests lists and maps too deeply to be put into a container
+    /// (`into`, which it may itself be: a list holding itself prints as Java prints it).
+    /// The walk is paid for in steps.
+    fn check_nesting(&mut self, value: &Value, into: Option<&Value>) -> Result<(), Error> {
+        fn same(a: &Value, b: &Value) -> bool {
+            match (a, b) {
+                (Value::List(x), Value::List(y)) => Rc::ptr_eq(x, y),
+                (Value::Map(x), Value::Map(y)) => Rc::ptr_eq(x, y),
+                _ => false,
+            }
+        }
+        fn walk(v: &Value, depth: usize, visited: &mut u64) -> bool {
+            *visited += 1;
+            if depth > MAX_VALUE_DEPTH {
+                return false;
+            }
+            match v {
+                Value::List(l) => l.borrow().iter().all(|i| walk(i, depth + 1, visited)),
+                Value::Map(m) => m.borrow().iter().all(|(_, i)| walk(i, depth + 1, visited)),
+                _ => true,
+            }
+        }
+        if !matches!(value, Value::List(_) | Value::Map(_)) || into.is_some_and(|c| same(c, value)) {
+            return Ok(());
+        }
+        let mut visited = 0;
+        let ok = walk(value, 1, &mut visited);
+        self.steps = self.steps.saturating_add(visited);
+        self.step(Pos::default())?;
+        if !ok {
+            return Err(err(Pos::default(), format!("lists and maps nested deeper than {MAX_VALUE_DEPTH}")));
+        }
+        Ok(())
+    }
+
     fn index(&self, v: &Value, i: &Value) -> Result<Value, String> {
         match (v, i) {
             (Value::List(_), Value::Int(_)) => methods::call(v, "get", std::slice::from_ref(i)).map(|r| r.unwrap_or(Value::Null)),
@@ -378,6 +433,7 @@ impl<'t, 's> Renderer<'t, 's> {
             return Ok(());
         };
         let holder = self.chain(target, target.parts.len() - 1)?;
+        self.check_nesting(&value, Some(&holder))?;
         match (last, &holder) {
             (Part::Property(name), Value::Map(m)) => {
                 methods::put(m, name.clone(), value);
@@ -431,7 +487,9 @@ impl<'t, 's> Renderer<'t, 's> {
             Expr::List(items) => {
                 let mut v = Vec::with_capacity(items.len());
                 for i in items {
-                    v.push(self.eval(i)?);
+                    let item = self.eval(i)?;
+                    self.check_nesting(&item, None)?;
+                    v.push(item);
                 }
                 Value::list(v)
             }
@@ -444,6 +502,7 @@ impl<'t, 's> Renderer<'t, 's> {
                             other => other.to_java_string(),
                         };
                         let v = self.eval(v)?;
+                        self.check_nesting(&v, None)?;
                         methods::put(m, k, v);
                     }
                 }
@@ -567,7 +626,7 @@ fn arithmetic(op: BinOp, a: &Value, b: &Value) -> Result<Value, String> {
 }
 
 /// Sets a variable, reusing its slot when it has one.
-fn set_var(vars: &mut HashMap<String, Value>, name: &str, value: Value) {
+fn set_var(vars: &mut crate::Vars, name: &str, value: Value) {
     match vars.get_mut(name) {
         Some(slot) => *slot = value,
         None => {

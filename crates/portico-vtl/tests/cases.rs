@@ -26,7 +26,7 @@ fn cases() {
         };
         // Hostile templates must stop within their bounds, quickly (even unoptimised).
         let problem = problem.or_else(|| {
-            (elapsed > Duration::from_secs(10)).then(|| format!("took {elapsed:?}"))
+            (elapsed > Duration::from_secs(5)).then(|| format!("took {elapsed:?}"))
         });
         if let Some(p) = problem {
             failures.push(format!("{}: {p}\n  template {:?}", case.name, case.template));
