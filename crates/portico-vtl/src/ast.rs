@@ -15,15 +15,38 @@ pub enum Node {
     Text(String),
     Ref(Reference),
     /// `\$a`, `\\$a`...: `backslashes` before a reference.
-    EscapedRef { backslashes: usize, reference: Reference },
-    Set { target: Reference, value: Expr, pos: Pos },
-    If { branches: Vec<(Expr, Block)>, otherwise: Option<Block> },
-    Foreach { var: String, iterable: Expr, body: Block, pos: Pos },
+    EscapedRef {
+        backslashes: usize,
+        reference: Reference,
+    },
+    Set {
+        target: Reference,
+        value: Expr,
+        pos: Pos,
+    },
+    If {
+        branches: Vec<(Expr, Block)>,
+        otherwise: Option<Block>,
+    },
+    Foreach {
+        var: String,
+        iterable: Expr,
+        body: Block,
+        pos: Pos,
+    },
     Break,
     Stop,
-    Define { name: String, body: Block },
+    Define {
+        name: String,
+        body: Block,
+    },
     /// `#name(args)`: a macro call, or the text as written when no such macro exists.
-    Call { name: String, args: Vec<Expr>, literal: String, pos: Pos },
+    Call {
+        name: String,
+        args: Vec<Expr>,
+        literal: String,
+        pos: Pos,
+    },
 }
 
 #[derive(Debug)]

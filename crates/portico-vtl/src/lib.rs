@@ -22,7 +22,7 @@ mod parser;
 mod render;
 mod value;
 
-pub use value::{java_double, Entry, JavaClass, List, Map, Object, Value};
+pub use value::{Entry, JavaClass, List, Map, Object, Value, java_double};
 
 use std::collections::HashMap;
 use std::fmt;
@@ -124,7 +124,10 @@ impl Template {
     /// Parses a template. Syntax errors are reported here, never at render time.
     pub fn parse(source: &str) -> Result<Template, Error> {
         let parsed = parser::parse(source)?;
-        Ok(Template { nodes: parsed.nodes, macros: parsed.macros })
+        Ok(Template {
+            nodes: parsed.nodes,
+            macros: parsed.macros,
+        })
     }
 
     /// Renders with `scope` (changed by the template's `#set`s, so the host can read back
@@ -150,7 +153,10 @@ mod tests {
 
     #[test]
     fn renders_the_basics() {
-        assert_eq!(render("#set($a = [1..3])#foreach($i in $a)$i#if($foreach.hasNext),#end#end").unwrap(), "1,2,3");
+        assert_eq!(
+            render("#set($a = [1..3])#foreach($i in $a)$i#if($foreach.hasNext),#end#end").unwrap(),
+            "1,2,3"
+        );
         assert_eq!(render("$x $!x ${x}").unwrap(), "$x  ${x}");
     }
 
@@ -159,7 +165,9 @@ mod tests {
         let limits = Limits::default();
         let t = Template::parse("#macro(m)#m()#end#m()").unwrap();
         assert!(t.render(&mut Scope::new(), &limits).is_err());
-        let t = Template::parse("#foreach($a in [1..1000])#foreach($b in [1..1000])#foreach($c in [1..1000])x#end#end#end").unwrap();
+        let t =
+            Template::parse("#foreach($a in [1..1000])#foreach($b in [1..1000])#foreach($c in [1..1000])x#end#end#end")
+                .unwrap();
         assert!(t.render(&mut Scope::new(), &limits).is_err());
     }
 }

@@ -94,20 +94,29 @@ fn index_of(hay: &[u16], needle: &[u16], from: usize) -> i64 {
     if needle.len() > hay.len() {
         return -1;
     }
-    (from..=hay.len() - needle.len()).find(|&i| hay[i..].starts_with(needle)).map_or(-1, |i| i as i64)
+    (from..=hay.len() - needle.len())
+        .find(|&i| hay[i..].starts_with(needle))
+        .map_or(-1, |i| i as i64)
 }
 
 fn last_index_of(hay: &[u16], needle: &[u16]) -> i64 {
     if needle.len() > hay.len() {
         return -1;
     }
-    (0..=hay.len() - needle.len()).rev().find(|&i| hay[i..].starts_with(needle)).map_or(-1, |i| i as i64)
+    (0..=hay.len() - needle.len())
+        .rev()
+        .find(|&i| hay[i..].starts_with(needle))
+        .map_or(-1, |i| i as i64)
 }
 
 fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> Result<Value, String> {
     let this = Value::Str(s.clone());
     match (name, args) {
-        ("length", []) => Ok(Value::Int(if s.is_ascii() { s.len() } else { s.encode_utf16().count() } as i64)),
+        ("length", []) => Ok(Value::Int(if s.is_ascii() {
+            s.len()
+        } else {
+            s.encode_utf16().count()
+        } as i64)),
         ("isEmpty", []) => Ok(Value::Bool(s.is_empty())),
         ("toString" | "trim", []) if name == "toString" => Ok(this),
         ("trim", []) => Ok(Value::str(s.trim_matches(|c: char| c <= ' '))),
@@ -135,10 +144,16 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> Result<Value, Strin
         ("startsWith", [x]) => Ok(Value::Bool(s.starts_with(str_arg(x)?))),
         ("endsWith", [x]) => Ok(Value::Bool(s.ends_with(str_arg(x)?))),
         ("equals", [x]) => Ok(Value::Bool(matches!(x, Value::Str(o) if o == s))),
-        ("equalsIgnoreCase", [x]) => Ok(Value::Bool(matches!(x, Value::Str(o) if o.to_lowercase() == s.to_lowercase()))),
+        ("equalsIgnoreCase", [x]) => Ok(Value::Bool(
+            matches!(x, Value::Str(o) if o.to_lowercase() == s.to_lowercase()),
+        )),
         ("concat", [x]) => Ok(Value::str(&format!("{s}{}", str_arg(x)?))),
         ("indexOf", [x]) | ("indexOf", [x, _]) => {
-            let from = if let [_, f] = args { int_arg(f)?.max(0) as usize } else { 0 };
+            let from = if let [_, f] = args {
+                int_arg(f)?.max(0) as usize
+            } else {
+                0
+            };
             Ok(Value::Int(index_of(&utf16(s), &utf16(str_arg(x)?), from)))
         }
         ("lastIndexOf", [x]) => Ok(Value::Int(last_index_of(&utf16(s), &utf16(str_arg(x)?)))),
@@ -179,7 +194,9 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> Result<Value, Strin
             Ok(Value::list(parts.into_iter().map(Value::str).collect()))
         }
         ("hashCode", []) => {
-            let h = s.encode_utf16().fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(c as i32));
+            let h = s
+                .encode_utf16()
+                .fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(c as i32));
             Ok(Value::Int(h.into()))
         }
         _ => common(&this, name, args),
@@ -235,7 +252,13 @@ fn regex(pattern: &str) -> Result<Regex, String> {
 }
 
 fn list_method(l: &crate::List, name: &str, args: &[Value]) -> Result<Value, String> {
-    let check = |i: i64, len: usize| if i < 0 || i >= len as i64 { Err(out_of_bounds(i, len)) } else { Ok(i as usize) };
+    let check = |i: i64, len: usize| {
+        if i < 0 || i >= len as i64 {
+            Err(out_of_bounds(i, len))
+        } else {
+            Ok(i as usize)
+        }
+    };
     match (name, args) {
         ("size", []) => Ok(Value::Int(l.borrow().len() as i64)),
         ("isEmpty", []) => Ok(Value::Bool(l.borrow().is_empty())),
@@ -244,7 +267,12 @@ fn list_method(l: &crate::List, name: &str, args: &[Value]) -> Result<Value, Str
             Ok(v[check(int_arg(i)?, v.len())?].clone())
         }
         ("contains", [x]) => Ok(Value::Bool(l.borrow().iter().any(|v| v.java_equals(x)))),
-        ("indexOf", [x]) => Ok(Value::Int(l.borrow().iter().position(|v| v.java_equals(x)).map_or(-1, |i| i as i64))),
+        ("indexOf", [x]) => Ok(Value::Int(
+            l.borrow()
+                .iter()
+                .position(|v| v.java_equals(x))
+                .map_or(-1, |i| i as i64),
+        )),
         ("add", [x]) => {
             l.borrow_mut().push(x.clone());
             Ok(Value::Bool(true))
@@ -300,10 +328,12 @@ fn map_method(m: &crate::Map, name: &str, args: &[Value]) -> Result<Value, Strin
     match (name, args) {
         ("size", []) => Ok(Value::Int(m.borrow().len() as i64)),
         ("isEmpty", []) => Ok(Value::Bool(m.borrow().is_empty())),
-        ("get", [k]) => {
-            Ok(key(k).and_then(|k| m.borrow().iter().find(|(x, _)| *x == k).map(|(_, v)| v.clone())).unwrap_or(Value::Null))
-        }
-        ("containsKey", [k]) => Ok(Value::Bool(key(k).is_some_and(|k| m.borrow().iter().any(|(x, _)| *x == k)))),
+        ("get", [k]) => Ok(key(k)
+            .and_then(|k| m.borrow().iter().find(|(x, _)| *x == k).map(|(_, v)| v.clone()))
+            .unwrap_or(Value::Null)),
+        ("containsKey", [k]) => Ok(Value::Bool(
+            key(k).is_some_and(|k| m.borrow().iter().any(|(x, _)| *x == k)),
+        )),
         ("containsValue", [x]) => Ok(Value::Bool(m.borrow().iter().any(|(_, v)| v.java_equals(x)))),
         ("put", [k, v]) => {
             let k = match k {
@@ -330,7 +360,15 @@ fn map_method(m: &crate::Map, name: &str, args: &[Value]) -> Result<Value, Strin
         ("keySet", []) => Ok(Value::list(m.borrow().iter().map(|(k, _)| Value::str(k)).collect())),
         ("values", []) => Ok(Value::list(m.borrow().iter().map(|(_, v)| v.clone()).collect())),
         ("entrySet", []) => Ok(Value::list(
-            m.borrow().iter().map(|(k, v)| Value::object(Entry { key: k.clone(), value: v.clone() })).collect(),
+            m.borrow()
+                .iter()
+                .map(|(k, v)| {
+                    Value::object(Entry {
+                        key: k.clone(),
+                        value: v.clone(),
+                    })
+                })
+                .collect(),
         )),
         ("clear", []) => {
             m.borrow_mut().clear();
@@ -404,7 +442,10 @@ mod tests {
     fn string_methods() {
         assert_eq!(show(call(&s("a,b,,c,,"), "split", &[s(",")])), "[a, b, , c]");
         assert_eq!(show(call(&s("abc"), "replaceAll", &[s("(b)"), s("[$1]")])), "a[b]c");
-        assert_eq!(show(call(&s("héllo"), "substring", &[Value::Int(1), Value::Int(3)])), "él");
+        assert_eq!(
+            show(call(&s("héllo"), "substring", &[Value::Int(1), Value::Int(3)])),
+            "él"
+        );
         assert!(call(&s("ab"), "substring", &[Value::Int(3)]).is_err());
         assert_eq!(show(call(&s("ab"), "nope", &[])), "<none>");
         assert_eq!(show(call(&s("abc"), "matches", &[s("a.")])), "false");

@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use crate::ast::{BinOp, Block, Expr, Macro, Node, Part, Pos, Reference};
 use crate::Error;
+use crate::ast::{BinOp, Block, Expr, Macro, Node, Part, Pos, Reference};
 
 /// Nesting of blocks, brackets and parentheses a template may use.
 pub const MAX_PARSE_DEPTH: usize = 100;
@@ -28,12 +28,15 @@ pub fn parse(source: &str) -> Result<Parsed, Error> {
     };
     let (nodes, end) = p.block(false)?;
     match end {
-        End::Eof => Ok(Parsed { nodes, macros: p.macros }),
+        Ending::Eof => Ok(Parsed {
+            nodes,
+            macros: p.macros,
+        }),
         _ => Err(p.error_at(p.i, "unexpected #end, #else or #elseif")),
     }
 }
 
-enum End {
+enum Ending {
     Eof,
     End,
     Else,
@@ -84,7 +87,11 @@ impl<'a> Parser<'a> {
 
     fn error_at(&self, at: usize, message: &str) -> Error {
         let p = self.pos(at);
-        Error { message: message.to_owned(), line: p.line, column: p.column }
+        Error {
+            message: message.to_owned(),
+            line: p.line,
+            column: p.column,
+        }
     }
 
     fn peek(&self, off: usize) -> u8 {
@@ -143,7 +150,11 @@ impl<'a> Parser<'a> {
         if j < self.b.len() && self.b[j] == b'\n' {
             self.i = j + 1;
         } else if j < self.b.len() && self.b[j] == b'\r' {
-            self.i = if self.b.get(j + 1) == Some(&b'\n') { j + 2 } else { j + 1 };
+            self.i = if self.b.get(j + 1) == Some(&b'\n') {
+                j + 2
+            } else {
+                j + 1
+            };
         }
     }
 
@@ -177,7 +188,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn block(&mut self, nested: bool) -> Result<(Block, End), Error> {
+    fn block(&mut self, nested: bool) -> Result<(Block, Ending), Error> {
         self.enter()?;
         let mut nodes: Block = Vec::new();
         let mut text = String::new();
@@ -193,7 +204,7 @@ impl<'a> Parser<'a> {
             if self.i >= b.len() {
                 flush!();
                 self.depth -= 1;
-                return Ok((nodes, End::Eof));
+                return Ok((nodes, Ending::Eof));
             }
             let c = b[self.i];
             match c {
@@ -207,25 +218,27 @@ impl<'a> Parser<'a> {
                     if b.get(j) == Some(&b'$') {
                         if let Some((r, end)) = self.reference(j)? {
                             flush!();
-                            nodes.push(Node::EscapedRef { backslashes: n, reference: r });
+                            nodes.push(Node::EscapedRef {
+                                backslashes: n,
+                                reference: r,
+                            });
                             self.i = end;
                             continue;
                         }
-                    } else if b.get(j) == Some(&b'#') {
-                        if let Some((name, end)) = self.directive_at(j) {
-                            if is_directive(name) || self.macros.contains_key(name) {
-                                for _ in 0..n / 2 {
-                                    text.push('\\');
-                                }
-                                if n % 2 == 1 {
-                                    text.push_str(&self.src[j..end]);
-                                    self.i = end;
-                                } else {
-                                    self.i = j;
-                                }
-                                continue;
-                            }
+                    } else if b.get(j) == Some(&b'#')
+                        && let Some((name, end)) = self.directive_at(j)
+                        && (is_directive(name) || self.macros.contains_key(name))
+                    {
+                        for _ in 0..n / 2 {
+                            text.push('\\');
                         }
+                        if n % 2 == 1 {
+                            text.push_str(&self.src[j..end]);
+                            self.i = end;
+                        } else {
+                            self.i = j;
+                        }
+                        continue;
                     }
                     text.push_str(&self.src[start..j]);
                     self.i = j;
@@ -323,19 +336,19 @@ impl<'a> Parser<'a> {
                             loop {
                                 let (body, end) = self.block(true)?;
                                 match end {
-                                    End::Eof => return Err(self.error_at(at, "#if without #end")),
-                                    End::End => {
+                                    Ending::Eof => return Err(self.error_at(at, "#if without #end")),
+                                    Ending::End => {
                                         branches.push((cond, body));
                                         break;
                                     }
-                                    End::ElseIf(c) => {
+                                    Ending::ElseIf(c) => {
                                         branches.push((cond, body));
                                         cond = c;
                                     }
-                                    End::Else => {
+                                    Ending::Else => {
                                         branches.push((cond, body));
                                         let (body, end) = self.block(true)?;
-                                        if !matches!(end, End::End) {
+                                        if !matches!(end, Ending::End) {
                                             return Err(self.error_at(at, "#else without #end"));
                                         }
                                         otherwise = Some(body);
@@ -349,19 +362,19 @@ impl<'a> Parser<'a> {
                             flush!();
                             let cond = self.directive_condition("#elseif")?;
                             self.depth -= 1;
-                            return Ok((nodes, End::ElseIf(cond)));
+                            return Ok((nodes, Ending::ElseIf(cond)));
                         }
                         "else" if nested => {
                             flush!();
                             self.eat_line_end();
                             self.depth -= 1;
-                            return Ok((nodes, End::Else));
+                            return Ok((nodes, Ending::Else));
                         }
                         "end" if nested => {
                             flush!();
                             self.eat_line_end();
                             self.depth -= 1;
-                            return Ok((nodes, End::End));
+                            return Ok((nodes, Ending::End));
                         }
                         "elseif" | "else" | "end" => {
                             return Err(self.error_at(at, &format!("#{name} without #if, #foreach, #macro or #define")));
@@ -382,10 +395,15 @@ impl<'a> Parser<'a> {
                             self.expect(b')', ") closing #foreach")?;
                             self.eat_line_end();
                             let (body, end) = self.block(true)?;
-                            if !matches!(end, End::End) {
+                            if !matches!(end, Ending::End) {
                                 return Err(self.error_at(at, "#foreach without #end"));
                             }
-                            nodes.push(Node::Foreach { var, iterable, body, pos });
+                            nodes.push(Node::Foreach {
+                                var,
+                                iterable,
+                                body,
+                                pos,
+                            });
                         }
                         "break" | "stop" => {
                             flush!();
@@ -393,10 +411,10 @@ impl<'a> Parser<'a> {
                             let save = self.i;
                             if self.open_paren() {
                                 self.skip_ws();
-                                if self.peek(0) == b'$' {
-                                    if let Some((_, e)) = self.reference(self.i)? {
-                                        self.i = e;
-                                    }
+                                if self.peek(0) == b'$'
+                                    && let Some((_, e)) = self.reference(self.i)?
+                                {
+                                    self.i = e;
                                 }
                                 self.skip_ws();
                                 if self.peek(0) == b')' {
@@ -417,7 +435,7 @@ impl<'a> Parser<'a> {
                             self.expect(b')', ") closing #define")?;
                             self.eat_line_end();
                             let (body, end) = self.block(true)?;
-                            if !matches!(end, End::End) {
+                            if !matches!(end, Ending::End) {
                                 return Err(self.error_at(at, "#define without #end"));
                             }
                             nodes.push(Node::Define { name: var, body });
@@ -447,7 +465,7 @@ impl<'a> Parser<'a> {
                             }
                             self.eat_line_end();
                             let (body, end) = self.block(true)?;
-                            if !matches!(end, End::End) {
+                            if !matches!(end, Ending::End) {
                                 return Err(self.error_at(at, "#macro without #end"));
                             }
                             // The first definition of a name stands (Velocity's default).
@@ -471,7 +489,12 @@ impl<'a> Parser<'a> {
                                 }
                                 let literal = self.src[at..self.i].to_owned();
                                 self.eat_line_end();
-                                nodes.push(Node::Call { name: name.to_owned(), args, literal, pos });
+                                nodes.push(Node::Call {
+                                    name: name.to_owned(),
+                                    args,
+                                    literal,
+                                    pos,
+                                });
                             } else {
                                 text.push_str(&self.src[at..end]);
                             }
@@ -503,13 +526,12 @@ impl<'a> Parser<'a> {
 
     /// `$name` (or `${name}`) where only a plain variable may stand.
     fn simple_var(&mut self, what: &str) -> Result<String, Error> {
-        if self.peek(0) == b'$' {
-            if let Some((r, end)) = self.reference(self.i)? {
-                if r.parts.is_empty() {
-                    self.i = end;
-                    return Ok(r.name);
-                }
-            }
+        if self.peek(0) == b'$'
+            && let Some((r, end)) = self.reference(self.i)?
+            && r.parts.is_empty()
+        {
+            self.i = end;
+            return Ok(r.name);
         }
         Err(self.error_at(self.i, &format!("expected a variable in {what}")))
     }
@@ -605,11 +627,12 @@ impl<'a> Parser<'a> {
             self.i += symbol.len();
             return true;
         }
-        if let Some(w) = word {
-            if rest.starts_with(w.as_bytes()) && !rest.get(w.len()).is_some_and(|&c| is_ident(c)) {
-                self.i += w.len();
-                return true;
-            }
+        if let Some(w) = word
+            && rest.starts_with(w.as_bytes())
+            && !rest.get(w.len()).is_some_and(|&c| is_ident(c))
+        {
+            self.i += w.len();
+            return true;
         }
         false
     }
@@ -853,9 +876,13 @@ impl<'a> Parser<'a> {
         let text = &self.src[at..j];
         self.i = j;
         if float {
-            text.parse().map(Expr::Float).map_err(|_| self.error_at(at, "bad number"))
+            text.parse()
+                .map(Expr::Float)
+                .map_err(|_| self.error_at(at, "bad number"))
         } else {
-            text.parse().map(Expr::Int).map_err(|_| self.error_at(at, "integer literal out of range"))
+            text.parse()
+                .map(Expr::Int)
+                .map_err(|_| self.error_at(at, "integer literal out of range"))
         }
     }
 
@@ -900,7 +927,7 @@ impl<'a> Parser<'a> {
         let result = inner.block(false);
         self.macros = inner.macros;
         match result? {
-            (nodes, End::Eof) => Ok(Expr::Interpolated(nodes)),
+            (nodes, Ending::Eof) => Ok(Expr::Interpolated(nodes)),
             _ => Err(self.error_at(at, "unexpected #end, #else or #elseif in a string")),
         }
     }

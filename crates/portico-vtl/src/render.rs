@@ -46,7 +46,11 @@ pub struct Renderer<'t, 's> {
 }
 
 fn err(pos: Pos, message: impl Into<String>) -> Error {
-    Error { message: message.into(), line: pos.line, column: pos.column }
+    Error {
+        message: message.into(),
+        line: pos.line,
+        column: pos.column,
+    }
 }
 
 fn is_number(v: &Value) -> bool {
@@ -85,14 +89,20 @@ impl<'t, 's> Renderer<'t, 's> {
     fn step(&mut self, pos: Pos) -> Result<(), Error> {
         self.steps += 1;
         if self.steps > self.limits.max_steps {
-            return Err(err(pos, format!("template evaluation exceeded {} steps", self.limits.max_steps)));
+            return Err(err(
+                pos,
+                format!("template evaluation exceeded {} steps", self.limits.max_steps),
+            ));
         }
         Ok(())
     }
 
     fn write(&self, out: &mut String, s: &str, pos: Pos) -> Result<(), Error> {
         if out.len() + s.len() > self.limits.max_output {
-            return Err(err(pos, format!("template output exceeded {} bytes", self.limits.max_output)));
+            return Err(err(
+                pos,
+                format!("template output exceeded {} bytes", self.limits.max_output),
+            ));
         }
         out.push_str(s);
         Ok(())
@@ -101,9 +111,12 @@ impl<'t, 's> Renderer<'t, 's> {
     fn write_value(&self, out: &mut String, v: &Value, pos: Pos) -> Result<(), Error> {
         match v {
             Value::Str(s) => self.write(out, s, pos),
-            _ => v
-                .write_java(out, self.limits.max_output, 0)
-                .map_err(|()| err(pos, format!("template output exceeded {} bytes", self.limits.max_output))),
+            _ => v.write_java(out, self.limits.max_output, 0).map_err(|()| {
+                err(
+                    pos,
+                    format!("template output exceeded {} bytes", self.limits.max_output),
+                )
+            }),
         }
     }
 
@@ -174,20 +187,33 @@ impl<'t, 's> Renderer<'t, 's> {
                     return self.block(body, out);
                 }
             }
-            Node::Foreach { var, iterable, body, pos } => return self.foreach(var, iterable, body, *pos, out),
+            Node::Foreach {
+                var,
+                iterable,
+                body,
+                pos,
+            } => return self.foreach(var, iterable, body, *pos, out),
             Node::Break => return Ok(Flow::Break),
             Node::Stop => return Ok(Flow::Stop),
             Node::Define { name, body } => {
                 self.scope.vars.remove(name);
                 self.defines.insert(name.clone(), body);
             }
-            Node::Call { name, args, literal, pos } => {
+            Node::Call {
+                name,
+                args,
+                literal,
+                pos,
+            } => {
                 let Some(m) = self.macros.get(name) else {
                     self.write(out, literal, *pos)?;
                     return Ok(Flow::Normal);
                 };
                 if self.depth >= self.limits.max_depth {
-                    return Err(err(*pos, format!("macro calls nested deeper than {}", self.limits.max_depth)));
+                    return Err(err(
+                        *pos,
+                        format!("macro calls nested deeper than {}", self.limits.max_depth),
+                    ));
                 }
                 let mut frame = HashMap::new();
                 for (param, arg) in m.params.iter().zip(args) {
@@ -214,17 +240,23 @@ impl<'t, 's> Renderer<'t, 's> {
     /// What a null reference renders as: as written, or for a bare macro parameter, as the
     /// caller wrote its argument.
     fn null_literal(&self, r: &Reference) -> String {
-        if r.parts.is_empty() {
-            if let Some(b) = self.frames.last().and_then(|f| f.get(r.name.as_str())) {
-                if let Some(l) = &b.literal {
-                    return l.to_string();
-                }
-            }
+        if r.parts.is_empty()
+            && let Some(b) = self.frames.last().and_then(|f| f.get(r.name.as_str()))
+            && let Some(l) = &b.literal
+        {
+            return l.to_string();
         }
         r.literal.clone()
     }
 
-    fn foreach(&mut self, var: &str, iterable: &'t Expr, body: &'t Block, pos: Pos, out: &mut String) -> Result<Flow, Error> {
+    fn foreach(
+        &mut self,
+        var: &str,
+        iterable: &'t Expr,
+        body: &'t Block,
+        pos: Pos,
+        out: &mut String,
+    ) -> Result<Flow, Error> {
         // A range is walked without building it.
         let (items, range) = match iterable {
             Expr::Range(a, b) => match (self.eval(a)?, self.eval(b)?) {
@@ -251,8 +283,14 @@ impl<'t, 's> Renderer<'t, 's> {
             .collect();
         let parent = self.scope.vars.get("foreach").cloned();
         // One `$foreach` per loop, moved on in place (as Velocity's is).
-        let scope = Rc::new(ForeachScope { index: Cell::new(0), has_next: Cell::new(false), parent });
-        self.scope.vars.insert("foreach".to_owned(), Value::Object(scope.clone()));
+        let scope = Rc::new(ForeachScope {
+            index: Cell::new(0),
+            has_next: Cell::new(false),
+            parent,
+        });
+        self.scope
+            .vars
+            .insert("foreach".to_owned(), Value::Object(scope.clone()));
         self.defines.remove(var);
         let mut flow = Flow::Normal;
         let mut index: u64 = 0;
@@ -302,7 +340,10 @@ impl<'t, 's> Renderer<'t, 's> {
                 return Ok(Value::Null);
             }
             if self.depth >= self.limits.max_depth {
-                return Err(err(pos, format!("#define expansions nested deeper than {}", self.limits.max_depth)));
+                return Err(err(
+                    pos,
+                    format!("#define expansions nested deeper than {}", self.limits.max_depth),
+                ));
             }
             self.depth += 1;
             let mut s = String::new();
@@ -343,7 +384,9 @@ impl<'t, 's> Renderer<'t, 's> {
                         values.push(self.eval(a)?);
                     }
                     self.charge(name, &values, r.pos)?;
-                    if matches!(v, Value::List(_) | Value::Map(_)) && matches!(name.as_str(), "add" | "addAll" | "set" | "put" | "putAll") {
+                    if matches!(v, Value::List(_) | Value::Map(_))
+                        && matches!(name.as_str(), "add" | "addAll" | "set" | "put" | "putAll")
+                    {
                         for a in &values {
                             self.check_nesting(a, Some(&v))?;
                         }
@@ -352,13 +395,17 @@ impl<'t, 's> Renderer<'t, 's> {
                         Ok(Some(v)) => v,
                         Ok(None) => Value::Null,
                         Err(e) => {
-                            return Err(err(r.pos, format!("invocation of method '{name}' in {} threw exception {e}", r.literal)))
+                            return Err(err(
+                                r.pos,
+                                format!("invocation of method '{name}' in {} threw exception {e}", r.literal),
+                            ));
                         }
                     }
                 }
                 Part::Index(e) => {
                     let i = self.eval(e)?;
-                    self.index(&v, &i).map_err(|e| err(r.pos, format!("{} threw exception {e}", r.literal)))?
+                    self.index(&v, &i)
+                        .map_err(|e| err(r.pos, format!("{} threw exception {e}", r.literal)))?
                 }
             };
         }
@@ -407,14 +454,19 @@ impl<'t, 's> Renderer<'t, 's> {
         self.steps = self.steps.saturating_add(visited);
         self.step(Pos::default())?;
         if !ok {
-            return Err(err(Pos::default(), format!("lists and maps nested deeper than {MAX_VALUE_DEPTH}")));
+            return Err(err(
+                Pos::default(),
+                format!("lists and maps nested deeper than {MAX_VALUE_DEPTH}"),
+            ));
         }
         Ok(())
     }
 
     fn index(&self, v: &Value, i: &Value) -> Result<Value, String> {
         match (v, i) {
-            (Value::List(_), Value::Int(_)) => methods::call(v, "get", std::slice::from_ref(i)).map(|r| r.unwrap_or(Value::Null)),
+            (Value::List(_), Value::Int(_)) => {
+                methods::call(v, "get", std::slice::from_ref(i)).map(|r| r.unwrap_or(Value::Null))
+            }
             (Value::Map(_), _) => methods::call(v, "get", std::slice::from_ref(i)).map(|r| r.unwrap_or(Value::Null)),
             (Value::Object(o), _) => o.call("get", std::slice::from_ref(i)).map(|r| r.unwrap_or(Value::Null)),
             _ => Ok(Value::Null),
@@ -561,7 +613,10 @@ impl<'t, 's> Renderer<'t, 's> {
                 match (text(&a, l), text(&b, r)) {
                     (Some(x), Some(y)) => {
                         if x.len() + y.len() > self.limits.max_output {
-                            return Err(err(Pos::default(), format!("string longer than {} bytes", self.limits.max_output)));
+                            return Err(err(
+                                Pos::default(),
+                                format!("string longer than {} bytes", self.limits.max_output),
+                            ));
                         }
                         Value::str(&(x + &y))
                     }

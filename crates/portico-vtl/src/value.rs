@@ -202,7 +202,8 @@ impl Value {
                 Rc::ptr_eq(a, b) || {
                     let (a, b) = (a.borrow(), b.borrow());
                     a.len() == b.len()
-                        && a.iter().all(|(k, v)| b.iter().any(|(k2, v2)| k == k2 && v.java_equals(v2)))
+                        && a.iter()
+                            .all(|(k, v)| b.iter().any(|(k2, v2)| k == k2 && v.java_equals(v2)))
                 }
             }
             (Value::Object(a), Value::Object(b)) => Rc::ptr_eq(a, b),
@@ -223,16 +224,16 @@ pub fn java_double(x: f64) -> String {
         return if x > 0.0 { "Infinity".into() } else { "-Infinity".into() };
     }
     if x == 0.0 {
-        return if x.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+        return if x.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
     }
     let abs = x.abs();
     if (1e-3..1e7).contains(&abs) {
         let s = format!("{x}");
-        if s.contains('.') {
-            s
-        } else {
-            s + ".0"
-        }
+        if s.contains('.') { s } else { s + ".0" }
     } else {
         // Rust's shortest round-trip digits, in Java's layout: `d.dddE-n`.
         let s = format!("{x:e}");
@@ -295,7 +296,9 @@ impl Object for JavaClass {
             }
             ("Long", "parseLong" | "valueOf", [v]) => {
                 let s = text(v)?;
-                Some(Value::Int(s.strip_prefix('+').unwrap_or(&s).parse().map_err(|_| bad(&s))?))
+                Some(Value::Int(
+                    s.strip_prefix('+').unwrap_or(&s).parse().map_err(|_| bad(&s))?,
+                ))
             }
             ("Double", "parseDouble" | "valueOf", [v]) => {
                 let s = text(v)?;
@@ -308,9 +311,9 @@ impl Object for JavaClass {
                 };
                 Some(Value::Float(x))
             }
-            ("Boolean", "parseBoolean" | "valueOf", [v]) => {
-                Some(Value::Bool(matches!(v, Value::Str(s) if s.eq_ignore_ascii_case("true"))))
-            }
+            ("Boolean", "parseBoolean" | "valueOf", [v]) => Some(Value::Bool(
+                matches!(v, Value::Str(s) if s.eq_ignore_ascii_case("true")),
+            )),
             ("String", "valueOf", [v]) => Some(Value::str(&v.to_java_string())),
             _ => None,
         })
@@ -346,7 +349,10 @@ mod tests {
 
     #[test]
     fn collections_print_as_java_does() {
-        let m = Value::map(vec![("a".into(), Value::Int(1)), ("b".into(), Value::list(vec![Value::Null, Value::str("x")]))]);
+        let m = Value::map(vec![
+            ("a".into(), Value::Int(1)),
+            ("b".into(), Value::list(vec![Value::Null, Value::str("x")])),
+        ]);
         assert_eq!(m.to_java_string(), "{a=1, b=[null, x]}");
         let l = Value::list(vec![]);
         if let Value::List(inner) = &l {
@@ -361,7 +367,10 @@ mod tests {
     #[test]
     fn java_classes_parse() {
         let i = JavaClass("Integer");
-        assert!(matches!(i.call("parseInt", &[Value::str("-12")]), Ok(Some(Value::Int(-12)))));
+        assert!(matches!(
+            i.call("parseInt", &[Value::str("-12")]),
+            Ok(Some(Value::Int(-12)))
+        ));
         assert!(i.call("parseInt", &[Value::str("x")]).is_err());
     }
 }

@@ -20,19 +20,26 @@ fn cases() {
         let problem = match (&result, case.has("error")) {
             (Ok(out), false) if *out == case.expect => None,
             (Ok(out), false) => Some(format!("rendered {out:?}\n  expected {:?}", case.expect)),
-            (Ok(out), true) => Some(format!("rendered {out:?}, expected an error containing {:?}", case.expect)),
+            (Ok(out), true) => Some(format!(
+                "rendered {out:?}, expected an error containing {:?}",
+                case.expect
+            )),
             (Err(e), true) if e.to_string().contains(&case.expect) => None,
             (Err(e), _) => Some(format!("failed: {e}\n  expected {:?}", case.expect)),
         };
         // Hostile templates must stop within their bounds, quickly (even unoptimised).
-        let problem = problem.or_else(|| {
-            (elapsed > Duration::from_secs(5)).then(|| format!("took {elapsed:?}"))
-        });
+        let problem = problem.or_else(|| (elapsed > Duration::from_secs(5)).then(|| format!("took {elapsed:?}")));
         if let Some(p) = problem {
             failures.push(format!("{}: {p}\n  template {:?}", case.name, case.template));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

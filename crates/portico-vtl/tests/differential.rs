@@ -17,8 +17,14 @@ use portico_vtl::Value;
 
 const JARS: [&[&str]; 3] = [
     &["/usr/share/java/velocity-1.7.jar", "/usr/share/java/velocity.jar"],
-    &["/usr/share/java/commons-collections3.jar", "/usr/share/java/commons-collections.jar"],
-    &["/usr/share/java/commons-lang.jar", "/usr/share/java/commons-lang-2.6.jar"],
+    &[
+        "/usr/share/java/commons-collections3.jar",
+        "/usr/share/java/commons-collections.jar",
+    ],
+    &[
+        "/usr/share/java/commons-lang.jar",
+        "/usr/share/java/commons-lang-2.6.jar",
+    ],
 ];
 
 fn hex(s: &str) -> String {
@@ -26,7 +32,10 @@ fn hex(s: &str) -> String {
 }
 
 fn unhex(h: &str) -> String {
-    let bytes: Vec<u8> = (0..h.len()).step_by(2).map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap()).collect();
+    let bytes: Vec<u8> = (0..h.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap())
+        .collect();
     String::from_utf8(bytes).unwrap()
 }
 
@@ -64,7 +73,13 @@ fn skip(why: &str) {
 
 #[test]
 fn velocity_agrees_with_the_table() {
-    if Command::new("java").arg("-version").stderr(Stdio::null()).status().map(|s| !s.success()).unwrap_or(true) {
+    if Command::new("java")
+        .arg("-version")
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| !s.success())
+        .unwrap_or(true)
+    {
         return skip("java is not installed (apt-get install default-jre-headless)");
     }
     let mut classpath = Vec::new();
@@ -97,7 +112,11 @@ fn velocity_agrees_with_the_table() {
     let output = child.wait_with_output().expect("java runs");
     writer.join().unwrap().unwrap();
     assert!(output.status.success(), "the Velocity harness failed");
-    let lines: Vec<String> = String::from_utf8(output.stdout).unwrap().lines().map(str::to_owned).collect();
+    let lines: Vec<String> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
     assert_eq!(lines.len(), selected.len(), "one line per case from the harness");
 
     let bless = std::env::var("VTL_BLESS").as_deref() == Ok("1");
@@ -112,11 +131,17 @@ fn velocity_agrees_with_the_table() {
                 if bless {
                     case.expect = velocity.clone();
                 }
-                Some(format!("Velocity rendered {velocity:?}\n  the table expects {:?}", case.expect))
+                Some(format!(
+                    "Velocity rendered {velocity:?}\n  the table expects {:?}",
+                    case.expect
+                ))
             }
             ("OK", true) => Some(format!("Velocity rendered {velocity:?}, the table expects an error")),
             (_, true) => None,
-            (_, false) => Some(format!("Velocity failed: {velocity}\n  the table expects {:?}", case.expect)),
+            (_, false) => Some(format!(
+                "Velocity failed: {velocity}\n  the table expects {:?}",
+                case.expect
+            )),
         };
         if let Some(p) = problem {
             failures.push(format!("{}: {p}\n  template {:?}", case.name, case.template));
@@ -126,5 +151,11 @@ fn velocity_agrees_with_the_table() {
     if bless {
         std::fs::write(common::path(), common::write_cases(&cases)).unwrap();
     }
-    assert!(failures.is_empty(), "{} of {} cases disagree with Velocity:\n{}", failures.len(), selected.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases disagree with Velocity:\n{}",
+        failures.len(),
+        selected.len(),
+        failures.join("\n")
+    );
 }

@@ -81,7 +81,9 @@ pub fn parse_cases(text: &str) -> Vec<Case> {
         if line.is_empty() && i == lines.len() - 1 {
             break;
         }
-        let header = line.strip_prefix("=== ").unwrap_or_else(|| panic!("cases.txt line {}: expected '=== name'", i + 1));
+        let header = line
+            .strip_prefix("=== ")
+            .unwrap_or_else(|| panic!("cases.txt line {}: expected '=== name'", i + 1));
         let mut words = header.split_whitespace();
         let name = words.next().expect("a case name").to_owned();
         let flags = words.map(str::to_owned).collect();
@@ -104,7 +106,13 @@ pub fn parse_cases(text: &str) -> Vec<Case> {
             i += 1;
         }
         let expect = lines[start..i].join("\n");
-        cases.push(Case { name, flags, vars, template, expect });
+        cases.push(Case {
+            name,
+            flags,
+            vars,
+            template,
+            expect,
+        });
     }
     let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
     names.sort_unstable();
@@ -140,7 +148,10 @@ pub fn write_cases(cases: &[Case]) -> String {
 /// A small JSON reader keeping object members in order (the case's maps are
 /// `LinkedHashMap`s on both sides).
 pub fn parse_json(text: &str) -> Value {
-    let mut p = Json { b: text.as_bytes(), i: 0 };
+    let mut p = Json {
+        b: text.as_bytes(),
+        i: 0,
+    };
     let v = p.value();
     p.ws();
     assert_eq!(p.i, p.b.len(), "trailing characters in JSON {text}");
@@ -175,7 +186,9 @@ impl Json<'_> {
                         self.i += 1;
                         continue;
                     }
-                    let Value::Str(k) = self.value() else { panic!("JSON keys are strings") };
+                    let Value::Str(k) = self.value() else {
+                        panic!("JSON keys are strings")
+                    };
                     self.ws();
                     assert_eq!(self.b[self.i], b':');
                     self.i += 1;
@@ -215,7 +228,10 @@ impl Json<'_> {
             }
             _ => {
                 let start = self.i;
-                while self.i < self.b.len() && !matches!(self.b[self.i], b',' | b']' | b'}') && !self.b[self.i].is_ascii_whitespace() {
+                while self.i < self.b.len()
+                    && !matches!(self.b[self.i], b',' | b']' | b'}')
+                    && !self.b[self.i].is_ascii_whitespace()
+                {
                     self.i += 1;
                 }
                 let word = std::str::from_utf8(&self.b[start..self.i]).unwrap();
@@ -243,7 +259,11 @@ impl Object for Host {
         if name == "name" {
             return Some(Value::str("host"));
         }
-        self.props.borrow().iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        self.props
+            .borrow()
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
     }
 
     fn set_property(&self, name: &str, value: Value) -> bool {
