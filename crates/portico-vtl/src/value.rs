@@ -46,6 +46,12 @@ pub trait Object {
 
     /// What `$obj` prints (Java's `toString()`).
     fn render(&self) -> String;
+
+    /// The items `#foreach` walks over; `None`: the object is not iterable (the loop does
+    /// nothing, as Velocity does for a non-collection).
+    fn iterate(&self) -> Option<Vec<Value>> {
+        None
+    }
 }
 
 impl Value {
@@ -112,5 +118,275 @@ impl fmt::Debug for Value {
             Value::Map(m) => f.debug_map().entries(m.borrow().iter().map(|(k, v)| (k, v))).finish(),
             Value::Object(o) => write!(f, "Object({})", o.render()),
         }
+    }
+}
+
+impl Value {
+    /// The value as Java's `toString()` prints it: `Double`s as Java does (`1.0`, `1.0E10`,
+    /// `NaN`), lists `[a, b]`, maps `{a=1, b=2}`, `null` inside collections.
+    pub fn to_java_string(&self) -> String {
+        let mut out = String::new();
+        // Without a size cap the write cannot fail.
+        let _ = self.write_java(&mut out, usize::MAX, 0);
+        out
+    }
+
+    /// Appends the Java `toString()` of the value; `Err` when `out` would exceed `cap` bytes.
+    /// Nesting deeper than [`MAX_PRINT_DEPTH`] prints as `...` (Java would overflow its stack).
+    pub(crate) fn write_java(&self, out: &mut String, cap: usize, depth: usize) -> Result<(), ()> {
+        use std::fmt::Write;
+        if depth > MAX_PRINT_DEPTH {
+            out.push_str("...");
+            return Ok(());
+        }
+        match self {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Value::Float(x) => out.push_str(&java_double(*x)),
+            Value::Str(s) => {
+                if out.len() + s.len() > cap {
+                    return Err(());
+                }
+                out.push_str(s)
+            }
+            Value::List(list) => {
+                out.push('[');
+                for (n, item) in list.borrow().iter().enumerate() {
+                    if n > 0 {
+                        out.push_str(", ");
+                    }
+                    match item {
+                        Value::List(inner) if Rc::ptr_eq(inner, list) => out.push_str("(this Collection)"),
+                        _ => item.write_java(out, cap, depth + 1)?,
+                    }
+                    if out.len() > cap {
+                        return Err(());
+                    }
+                }
+                out.push(']');
+            }
+            Value::Map(map) => {
+                out.push('{');
+                for (n, (k, v)) in map.borrow().iter().enumerate() {
+                    if n > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(k);
+                    out.push('=');
+                    match v {
+                        Value::Map(inner) if Rc::ptr_eq(inner, map) => out.push_str("(this Map)"),
+                        _ => v.write_java(out, cap, depth + 1)?,
+                    }
+                    if out.len() > cap {
+                        return Err(());
+                    }
+                }
+                out.push('}');
+            }
+            Value::Object(o) => out.push_str(&o.render()),
+        }
+        if out.len() > cap {
+            return Err(());
+        }
+        Ok(())
+    }
+
+    /// Velocity's truth: `null` and `false` are false, everything else is true.
+    pub fn is_truthy(&self) -> bool {
+        !matches!(self, Value::Null | Value::Bool(false))
+    }
+
+    /// Java's `equals`: same type and value (an `Integer` never equals a `Double`; lists and
+    /// maps compare their contents).
+    pub fn java_equals(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Null, Value::Null) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a.to_bits() == b.to_bits() || a == b && *a != 0.0,
+            (Value::Str(a), Value::Str(b)) => a == b,
+            (Value::List(a), Value::List(b)) => {
+                Rc::ptr_eq(a, b) || {
+                    let (a, b) = (a.borrow(), b.borrow());
+                    a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.java_equals(y))
+                }
+            }
+            (Value::Map(a), Value::Map(b)) => {
+                Rc::ptr_eq(a, b) || {
+                    let (a, b) = (a.borrow(), b.borrow());
+                    a.len() == b.len()
+                        && a.iter()
+                            .all(|(k, v)| b.iter().any(|(k2, v2)| k == k2 && v.java_equals(v2)))
+                }
+            }
+            (Value::Object(a), Value::Object(b)) => Rc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+/// Nesting of lists and maps printed before `...`.
+pub const MAX_PRINT_DEPTH: usize = 200;
+
+/// A `double` as Java's `Double.toString` prints it.
+pub fn java_double(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+    }
+    if x == 0.0 {
+        return if x.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
+    }
+    let abs = x.abs();
+    if (1e-3..1e7).contains(&abs) {
+        let s = format!("{x}");
+        if s.contains('.') { s } else { s + ".0" }
+    } else {
+        // Rust's shortest round-trip digits, in Java's layout: `d.dddE-n`.
+        let s = format!("{x:e}");
+        let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
+        if mantissa.contains('.') {
+            format!("{mantissa}E{exp}")
+        } else {
+            format!("{mantissa}.0E{exp}")
+        }
+    }
+}
+
+/// A `Map.Entry` from `$map.entrySet()`: `.key`, `.value`, `getKey()`, `getValue()`; prints
+/// `key=value`.
+pub struct Entry {
+    pub key: String,
+    pub value: Value,
+}
+
+impl Object for Entry {
+    fn property(&self, name: &str) -> Option<Value> {
+        match name {
+            "key" => Some(Value::str(&self.key)),
+            "value" => Some(self.value.clone()),
+            _ => None,
+        }
+    }
+
+    fn call(&self, method: &str, args: &[Value]) -> Result<Option<Value>, String> {
+        Ok(match (method, args) {
+            ("getKey", []) => Some(Value::str(&self.key)),
+            ("getValue", []) => Some(self.value.clone()),
+            ("toString", []) => Some(Value::str(&self.render())),
+            _ => None,
+        })
+    }
+
+    fn render(&self) -> String {
+        format!("{}={}", self.key, self.value.to_java_string())
+    }
+}
+
+/// Java's number classes as templates reach them through a host object
+/// (`$util.Integer.parseInt("12")`-style): `Integer`, `Long`, `Double`, `Boolean`, `String`.
+pub struct JavaClass(pub &'static str);
+
+impl Object for JavaClass {
+    fn call(&self, method: &str, args: &[Value]) -> Result<Option<Value>, String> {
+        let text = |v: &Value| match v {
+            Value::Str(s) => Ok(s.to_string()),
+            Value::Null => Err("java.lang.NullPointerException".to_string()),
+            other => Ok(other.to_java_string()),
+        };
+        let bad = |s: &str| format!("java.lang.NumberFormatException: For input string: \"{s}\"");
+        Ok(match (self.0, method, args) {
+            ("Integer", "parseInt" | "valueOf", [v]) => {
+                let s = text(v)?;
+                let n: i32 = s.strip_prefix('+').unwrap_or(&s).parse().map_err(|_| bad(&s))?;
+                Some(Value::Int(n.into()))
+            }
+            ("Long", "parseLong" | "valueOf", [v]) => {
+                let s = text(v)?;
+                Some(Value::Int(
+                    s.strip_prefix('+').unwrap_or(&s).parse().map_err(|_| bad(&s))?,
+                ))
+            }
+            ("Double", "parseDouble" | "valueOf", [v]) => {
+                let s = text(v)?;
+                let t = s.trim();
+                let x = match t {
+                    "NaN" => f64::NAN,
+                    "Infinity" | "+Infinity" => f64::INFINITY,
+                    "-Infinity" => f64::NEG_INFINITY,
+                    _ => t.trim_end_matches(['d', 'D', 'f', 'F']).parse().map_err(|_| bad(&s))?,
+                };
+                Some(Value::Float(x))
+            }
+            ("Boolean", "parseBoolean" | "valueOf", [v]) => Some(Value::Bool(
+                matches!(v, Value::Str(s) if s.eq_ignore_ascii_case("true")),
+            )),
+            ("String", "valueOf", [v]) => Some(Value::str(&v.to_java_string())),
+            _ => None,
+        })
+    }
+
+    fn render(&self) -> String {
+        format!("class java.lang.{}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doubles_print_as_java_does() {
+        for (x, s) in [
+            (1.0, "1.0"),
+            (1e10, "1.0E10"),
+            (1.5e-5, "1.5E-5"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (1e7, "1.0E7"),
+            (9999999.0, "9999999.0"),
+            (0.001, "0.001"),
+            (-2.5, "-2.5"),
+            (123456789.125, "1.23456789125E8"),
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-Infinity"),
+        ] {
+            assert_eq!(java_double(x), s);
+        }
+    }
+
+    #[test]
+    fn collections_print_as_java_does() {
+        let m = Value::map(vec![
+            ("a".into(), Value::Int(1)),
+            ("b".into(), Value::list(vec![Value::Null, Value::str("x")])),
+        ]);
+        assert_eq!(m.to_java_string(), "{a=1, b=[null, x]}");
+        let l = Value::list(vec![]);
+        if let Value::List(inner) = &l {
+            inner.borrow_mut().push(l.clone());
+        }
+        assert_eq!(l.to_java_string(), "[(this Collection)]");
+        if let Value::List(inner) = &l {
+            inner.borrow_mut().clear();
+        }
+    }
+
+    #[test]
+    fn java_classes_parse() {
+        let i = JavaClass("Integer");
+        assert!(matches!(
+            i.call("parseInt", &[Value::str("-12")]),
+            Ok(Some(Value::Int(-12)))
+        ));
+        assert!(i.call("parseInt", &[Value::str("x")]).is_err());
     }
 }

@@ -1,0 +1,730 @@
+//! The interpreter: walks a parsed template against a scope, within the limits.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::ast::{BinOp, Block, Expr, Macro, Node, Part, Pos, Reference};
+use crate::methods;
+use crate::value::Value;
+use crate::{Error, Limits, Scope};
+
+/// Nesting of blocks being rendered (directives within macros within...): beyond it the
+/// rendering fails rather than exhaust the thread's stack.
+const MAX_NESTING: usize = 400;
+
+/// Nesting of lists and maps a template may build: deeper values would overflow the stack
+/// when printed or dropped.
+const MAX_VALUE_DEPTH: usize = 256;
+
+enum Flow {
+    Normal,
+    /// `#break`: ends the innermost `#foreach`, macro or `#define` (or the template).
+    Break,
+    /// `#stop`: ends the rendering, keeping what was written.
+    Stop,
+}
+
+/// A macro argument: its value, and when that is null, the argument as the caller wrote it
+/// (Velocity passes arguments by name, so a null one renders as the caller's reference).
+struct Bound {
+    value: Value,
+    literal: Option<Rc<str>>,
+}
+
+pub struct Renderer<'t, 's> {
+    macros: &'t HashMap<String, Macro>,
+    scope: &'s mut Scope,
+    limits: &'s Limits,
+    steps: u64,
+    depth: usize,
+    nesting: usize,
+    frames: Vec<HashMap<&'t str, Bound>>,
+    defines: HashMap<String, &'t Block>,
+    /// The `#foreach` loops being run, innermost last (`$velocityCount`, `$velocityHasNext`).
+    loops: Vec<Rc<ForeachScope>>,
+}
+
+fn err(pos: Pos, message: impl Into<String>) -> Error {
+    Error {
+        message: message.into(),
+        line: pos.line,
+        column: pos.column,
+    }
+}
+
+fn is_number(v: &Value) -> bool {
+    matches!(v, Value::Int(_) | Value::Float(_))
+}
+
+fn as_f64(v: &Value) -> f64 {
+    match v {
+        Value::Int(i) => *i as f64,
+        Value::Float(x) => *x,
+        _ => f64::NAN,
+    }
+}
+
+impl<'t, 's> Renderer<'t, 's> {
+    pub fn new(macros: &'t HashMap<String, Macro>, scope: &'s mut Scope, limits: &'s Limits) -> Self {
+        Renderer {
+            macros,
+            scope,
+            limits,
+            steps: 0,
+            depth: 0,
+            nesting: 0,
+            frames: Vec::new(),
+            defines: HashMap::new(),
+            loops: Vec::new(),
+        }
+    }
+
+    pub fn render(&mut self, nodes: &'t Block) -> Result<String, Error> {
+        let mut out = String::new();
+        self.block(nodes, &mut out)?;
+        Ok(out)
+    }
+
+    fn step(&mut self, pos: Pos) -> Result<(), Error> {
+        self.steps += 1;
+        if self.steps > self.limits.max_steps {
+            return Err(err(
+                pos,
+                format!("template evaluation exceeded {} steps", self.limits.max_steps),
+            ));
+        }
+        Ok(())
+    }
+
+    fn write(&self, out: &mut String, s: &str, pos: Pos) -> Result<(), Error> {
+        if out.len() + s.len() > self.limits.max_output {
+            return Err(err(
+                pos,
+                format!("template output exceeded {} bytes", self.limits.max_output),
+            ));
+        }
+        out.push_str(s);
+        Ok(())
+    }
+
+    fn write_value(&self, out: &mut String, v: &Value, pos: Pos) -> Result<(), Error> {
+        match v {
+            Value::Str(s) => self.write(out, s, pos),
+            _ => v.write_java(out, self.limits.max_output, 0).map_err(|()| {
+                err(
+                    pos,
+                    format!("template output exceeded {} bytes", self.limits.max_output),
+                )
+            }),
+        }
+    }
+
+    fn block(&mut self, nodes: &'t Block, out: &mut String) -> Result<Flow, Error> {
+        self.nesting += 1;
+        if self.nesting > MAX_NESTING {
+            self.nesting -= 1;
+            return Err(err(Pos::default(), "template nested too deeply"));
+        }
+        let result = self.block_inner(nodes, out);
+        self.nesting -= 1;
+        result
+    }
+
+    fn block_inner(&mut self, nodes: &'t Block, out: &mut String) -> Result<Flow, Error> {
+        for node in nodes {
+            match self.node(node, out)? {
+                Flow::Normal => {}
+                flow => return Ok(flow),
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn node(&mut self, node: &'t Node, out: &mut String) -> Result<Flow, Error> {
+        self.step(Pos::default())?;
+        match node {
+            Node::Text(t) => self.write(out, t, Pos::default())?,
+            Node::Ref(r) => match self.reference(r)? {
+                Some(v) => self.write_value(out, &v, r.pos)?,
+                None if r.quiet => {}
+                None => {
+                    let literal = self.null_literal(r);
+                    self.write(out, &literal, r.pos)?
+                }
+            },
+            Node::EscapedRef { backslashes, reference } => {
+                let n = *backslashes;
+                match self.reference(reference)? {
+                    None => {
+                        self.write(out, &"\\".repeat(n), reference.pos)?;
+                        self.write(out, &reference.literal, reference.pos)?;
+                    }
+                    Some(v) => {
+                        self.write(out, &"\\".repeat(n / 2), reference.pos)?;
+                        if n % 2 == 1 {
+                            self.write(out, &reference.literal, reference.pos)?;
+                        } else {
+                            self.write_value(out, &v, reference.pos)?;
+                        }
+                    }
+                }
+            }
+            Node::Set { target, value, pos } => {
+                let v = self.eval(value)?;
+                // Velocity 1.7 leaves the target as it was when the value is null.
+                if !matches!(v, Value::Null) {
+                    self.assign(target, v, *pos)?;
+                }
+            }
+            Node::If { branches, otherwise } => {
+                for (cond, body) in branches {
+                    if self.truth(cond)? {
+                        return self.block(body, out);
+                    }
+                }
+                if let Some(body) = otherwise {
+                    return self.block(body, out);
+                }
+            }
+            Node::Foreach {
+                var,
+                iterable,
+                body,
+                pos,
+            } => return self.foreach(var, iterable, body, *pos, out),
+            Node::Break => return Ok(Flow::Break),
+            Node::Stop => return Ok(Flow::Stop),
+            Node::Define { name, body } => {
+                self.scope.vars.remove(name);
+                self.defines.insert(name.clone(), body);
+            }
+            Node::Call {
+                name,
+                args,
+                literal,
+                pos,
+            } => {
+                let Some(m) = self.macros.get(name) else {
+                    self.write(out, literal, *pos)?;
+                    return Ok(Flow::Normal);
+                };
+                if self.depth >= self.limits.max_depth {
+                    return Err(err(
+                        *pos,
+                        format!("macro calls nested deeper than {}", self.limits.max_depth),
+                    ));
+                }
+                let mut frame = HashMap::new();
+                for (param, arg) in m.params.iter().zip(args) {
+                    let value = self.eval(arg)?;
+                    let literal = match (&value, arg) {
+                        (Value::Null, Expr::Ref(r)) => Some(Rc::from(self.null_literal(r).as_str())),
+                        _ => None,
+                    };
+                    frame.insert(param.as_str(), Bound { value, literal });
+                }
+                self.frames.push(frame);
+                self.depth += 1;
+                let flow = self.block(&m.body, out);
+                self.depth -= 1;
+                self.frames.pop();
+                if let Flow::Stop = flow? {
+                    return Ok(Flow::Stop);
+                }
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    /// What a null reference renders as: as written, or for a bare macro parameter, as the
+    /// caller wrote its argument.
+    fn null_literal(&self, r: &Reference) -> String {
+        if r.parts.is_empty()
+            && let Some(b) = self.frames.last().and_then(|f| f.get(r.name.as_str()))
+            && let Some(l) = &b.literal
+        {
+            return l.to_string();
+        }
+        r.literal.clone()
+    }
+
+    fn foreach(
+        &mut self,
+        var: &str,
+        iterable: &'t Expr,
+        body: &'t Block,
+        pos: Pos,
+        out: &mut String,
+    ) -> Result<Flow, Error> {
+        // A range is walked without building it.
+        let (items, range) = match iterable {
+            Expr::Range(a, b) => match (self.eval(a)?, self.eval(b)?) {
+                (Value::Int(a), Value::Int(b)) => (Vec::new(), Some((a, b))),
+                _ => return Ok(Flow::Normal),
+            },
+            _ => match self.eval(iterable)? {
+                Value::List(l) => (l.borrow().clone(), None),
+                Value::Map(m) => (m.borrow().iter().map(|(_, v)| v.clone()).collect(), None),
+                Value::Object(o) => match o.iterate() {
+                    Some(items) => (items, None),
+                    None => return Ok(Flow::Normal),
+                },
+                _ => return Ok(Flow::Normal),
+            },
+        };
+        let len = match range {
+            Some((a, b)) => a.abs_diff(b).saturating_add(1),
+            None => items.len() as u64,
+        };
+        let saved: Vec<(&str, Option<Value>)> = [var, "foreach"]
+            .into_iter()
+            .map(|k| (k, self.scope.vars.get(k).cloned()))
+            .collect();
+        let parent = self.scope.vars.get("foreach").cloned();
+        // One `$foreach` per loop, moved on in place (as Velocity's is).
+        let scope = Rc::new(ForeachScope {
+            index: Cell::new(0),
+            has_next: Cell::new(false),
+            parent,
+        });
+        self.scope
+            .vars
+            .insert("foreach".to_owned(), Value::Object(scope.clone()));
+        self.defines.remove(var);
+        let mut flow = Flow::Normal;
+        let mut index: u64 = 0;
+        while index < len {
+            if index >= self.limits.max_foreach as u64 {
+                break;
+            }
+            self.step(pos)?;
+            let item = match range {
+                Some((a, b)) => Value::Int(if a <= b { a + index as i64 } else { a - index as i64 }),
+                None => items[index as usize].clone(),
+            };
+            let has_next = index + 1 < len;
+            scope.index.set(index as i64);
+            scope.has_next.set(has_next);
+            set_var(&mut self.scope.vars, var, item);
+            self.loops.push(scope.clone());
+            let result = self.block(body, out);
+            self.loops.pop();
+            match result {
+                Ok(Flow::Normal) => {}
+                Ok(Flow::Break) => break,
+                Ok(Flow::Stop) => {
+                    flow = Flow::Stop;
+                    break;
+                }
+                Err(e) => return Err(e),
+            }
+            index += 1;
+        }
+        for (k, v) in saved {
+            match v {
+                Some(v) => self.scope.vars.insert(k.to_owned(), v),
+                None => self.scope.vars.remove(k),
+            };
+        }
+        Ok(flow)
+    }
+
+    fn lookup(&mut self, name: &str, bare: bool, pos: Pos) -> Result<Value, Error> {
+        if let Some(b) = self.frames.last().and_then(|f| f.get(name)) {
+            return Ok(b.value.clone());
+        }
+        if let Some(&body) = self.defines.get(name) {
+            if !bare {
+                // A `#define`d block has no methods or properties templates can use.
+                return Ok(Value::Null);
+            }
+            if self.depth >= self.limits.max_depth {
+                return Err(err(
+                    pos,
+                    format!("#define expansions nested deeper than {}", self.limits.max_depth),
+                ));
+            }
+            self.depth += 1;
+            let mut s = String::new();
+            let r = self.block(body, &mut s);
+            self.depth -= 1;
+            r?;
+            return Ok(Value::str(&s));
+        }
+        if let Some(v) = self.scope.vars.get(name) {
+            return Ok(v.clone());
+        }
+        Ok(match (name, self.loops.last()) {
+            ("velocityCount", Some(l)) => Value::Int(l.index.get() + 1),
+            ("velocityHasNext", Some(l)) => Value::Bool(l.has_next.get()),
+            _ => Value::Null,
+        })
+    }
+
+    /// A reference's value; `None` when it is null (or names nothing).
+    fn reference(&mut self, r: &'t Reference) -> Result<Option<Value>, Error> {
+        let v = self.chain(r, r.parts.len())?;
+        Ok(if matches!(v, Value::Null) { None } else { Some(v) })
+    }
+
+    /// The value of the reference's root and its first `n` parts.
+    fn chain(&mut self, r: &'t Reference, n: usize) -> Result<Value, Error> {
+        let mut v = self.lookup(&r.name, r.parts.is_empty(), r.pos)?;
+        for part in &r.parts[..n] {
+            if matches!(v, Value::Null) {
+                return Ok(Value::Null);
+            }
+            self.step(r.pos)?;
+            v = match part {
+                Part::Property(name) => methods::property(&v, name).unwrap_or(Value::Null),
+                Part::Method(name, args) => {
+                    let mut values = Vec::with_capacity(args.len());
+                    for a in args {
+                        values.push(self.eval(a)?);
+                    }
+                    self.charge(name, &values, r.pos)?;
+                    if matches!(v, Value::List(_) | Value::Map(_))
+                        && matches!(name.as_str(), "add" | "addAll" | "set" | "put" | "putAll")
+                    {
+                        for a in &values {
+                            self.check_nesting(a, Some(&v))?;
+                        }
+                    }
+                    match methods::call(&v, name, &values) {
+                        Ok(Some(v)) => v,
+                        Ok(None) => Value::Null,
+                        Err(e) => {
+                            return Err(err(
+                                r.pos,
+                                format!("invocation of method '{name}' in {} threw exception {e}", r.literal),
+                            ));
+                        }
+                    }
+                }
+                Part::Index(e) => {
+                    let i = self.eval(e)?;
+                    self.index(&v, &i)
+                        .map_err(|e| err(r.pos, format!("{} threw exception {e}", r.literal)))?
+                }
+            };
+        }
+        Ok(v)
+    }
+
+    /// Steps for methods that copy many items at once (`addAll`, `putAll`) and for big
+    /// string results, so loops of them stay within `max_steps`.
+    fn charge(&mut self, name: &str, args: &[Value], pos: Pos) -> Result<(), Error> {
+        let n = match (name, args) {
+            ("addAll", [Value::List(l)]) => l.borrow().len(),
+            ("putAll", [Value::Map(m)]) => m.borrow().len(),
+            _ => 0,
+        } as u64;
+        self.steps += n;
+        self.step(pos)
+    }
+
+    /// Fails when `value` nests lists and maps too deeply to be put into a container
+    /// (`into`, which it may itself be: a list holding itself prints as Java prints it).
+    /// The walk is paid for in steps.
+    fn check_nesting(&mut self, value: &Value, into: Option<&Value>) -> Result<(), Error> {
+        fn same(a: &Value, b: &Value) -> bool {
+            match (a, b) {
+                (Value::List(x), Value::List(y)) => Rc::ptr_eq(x, y),
+                (Value::Map(x), Value::Map(y)) => Rc::ptr_eq(x, y),
+                _ => false,
+            }
+        }
+        fn walk(v: &Value, depth: usize, visited: &mut u64) -> bool {
+            *visited += 1;
+            if depth > MAX_VALUE_DEPTH {
+                return false;
+            }
+            match v {
+                Value::List(l) => l.borrow().iter().all(|i| walk(i, depth + 1, visited)),
+                Value::Map(m) => m.borrow().iter().all(|(_, i)| walk(i, depth + 1, visited)),
+                _ => true,
+            }
+        }
+        if !matches!(value, Value::List(_) | Value::Map(_)) || into.is_some_and(|c| same(c, value)) {
+            return Ok(());
+        }
+        let mut visited = 0;
+        let ok = walk(value, 1, &mut visited);
+        self.steps = self.steps.saturating_add(visited);
+        self.step(Pos::default())?;
+        if !ok {
+            return Err(err(
+                Pos::default(),
+                format!("lists and maps nested deeper than {MAX_VALUE_DEPTH}"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn index(&self, v: &Value, i: &Value) -> Result<Value, String> {
+        match (v, i) {
+            (Value::List(_), Value::Int(_)) => {
+                methods::call(v, "get", std::slice::from_ref(i)).map(|r| r.unwrap_or(Value::Null))
+            }
+            (Value::Map(_), _) => methods::call(v, "get", std::slice::from_ref(i)).map(|r| r.unwrap_or(Value::Null)),
+            (Value::Object(o), _) => o.call("get", std::slice::from_ref(i)).map(|r| r.unwrap_or(Value::Null)),
+            _ => Ok(Value::Null),
+        }
+    }
+
+    fn assign(&mut self, target: &'t Reference, value: Value, pos: Pos) -> Result<(), Error> {
+        let Some(last) = target.parts.last() else {
+            if let Some(b) = self.frames.last_mut().and_then(|f| f.get_mut(target.name.as_str())) {
+                b.value = value;
+                b.literal = None;
+                return Ok(());
+            }
+            self.defines.remove(&target.name);
+            self.scope.vars.insert(target.name.clone(), value);
+            return Ok(());
+        };
+        let holder = self.chain(target, target.parts.len() - 1)?;
+        self.check_nesting(&value, Some(&holder))?;
+        match (last, &holder) {
+            (Part::Property(name), Value::Map(m)) => {
+                methods::put(m, name.clone(), value);
+            }
+            (Part::Property(name), Value::Object(o)) => {
+                o.set_property(name, value);
+            }
+            (Part::Index(e), _) => {
+                let i = self.eval(e)?;
+                let method = if matches!(holder, Value::List(_)) { "set" } else { "put" };
+                if let Err(e) = methods::call(&holder, method, &[i, value]) {
+                    return Err(err(pos, format!("{} threw exception {e}", target.literal)));
+                }
+            }
+            (Part::Method(..), _) => return Err(err(pos, "a method call cannot be set")),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// An expression as a condition (Velocity 1.7's `evaluate`): references by their value
+    /// (null and false are false), operators by their result, and literals, lists, maps,
+    /// ranges and arithmetic always false.
+    fn truth(&mut self, e: &'t Expr) -> Result<bool, Error> {
+        Ok(match e {
+            Expr::Bool(b) => *b,
+            Expr::Ref(_) | Expr::Not(_) => self.eval(e)?.is_truthy(),
+            Expr::Binary(op, ..) if !matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod) => {
+                self.eval(e)?.is_truthy()
+            }
+            _ => {
+                self.eval(e)?;
+                false
+            }
+        })
+    }
+
+    pub fn eval(&mut self, e: &'t Expr) -> Result<Value, Error> {
+        self.step(Pos::default())?;
+        Ok(match e {
+            Expr::Bool(b) => Value::Bool(*b),
+            Expr::Int(i) => Value::Int(*i),
+            Expr::Float(x) => Value::Float(*x),
+            Expr::Str(s) => Value::str(s),
+            Expr::Interpolated(nodes) => {
+                let mut s = String::new();
+                self.block(nodes, &mut s)?;
+                Value::str(&s)
+            }
+            Expr::Ref(r) => self.chain(r, r.parts.len())?,
+            Expr::List(items) => {
+                let mut v = Vec::with_capacity(items.len());
+                for i in items {
+                    let item = self.eval(i)?;
+                    self.check_nesting(&item, None)?;
+                    v.push(item);
+                }
+                Value::list(v)
+            }
+            Expr::Map(entries) => {
+                let map = Value::map(Vec::with_capacity(entries.len()));
+                if let Value::Map(m) = &map {
+                    for (k, v) in entries {
+                        let k = match self.eval(k)? {
+                            Value::Str(s) => s.to_string(),
+                            other => other.to_java_string(),
+                        };
+                        let v = self.eval(v)?;
+                        self.check_nesting(&v, None)?;
+                        methods::put(m, k, v);
+                    }
+                }
+                map
+            }
+            Expr::Range(a, b) => match (self.eval(a)?, self.eval(b)?) {
+                (Value::Int(a), Value::Int(b)) => {
+                    let len = a.abs_diff(b).saturating_add(1);
+                    self.steps = self.steps.saturating_add(len);
+                    self.step(Pos::default())?;
+                    let items = if a <= b {
+                        (a..=b).map(Value::Int).collect()
+                    } else {
+                        (b..=a).rev().map(Value::Int).collect()
+                    };
+                    Value::list(items)
+                }
+                _ => Value::Null,
+            },
+            Expr::Not(e) => Value::Bool(!self.truth(e)?),
+            Expr::Binary(op, l, r) => self.binary(*op, l, r)?,
+        })
+    }
+
+    fn binary(&mut self, op: BinOp, l: &'t Expr, r: &'t Expr) -> Result<Value, Error> {
+        match op {
+            BinOp::And => return Ok(Value::Bool(self.truth(l)? && self.truth(r)?)),
+            BinOp::Or => return Ok(Value::Bool(self.truth(l)? || self.truth(r)?)),
+            _ => {}
+        }
+        let a = self.eval(l)?;
+        let b = self.eval(r)?;
+        Ok(match op {
+            BinOp::Eq => Value::Bool(equals(&a, &b)),
+            BinOp::Ne => Value::Bool(!equals(&a, &b)),
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                if !is_number(&a) || !is_number(&b) {
+                    return Ok(Value::Bool(false));
+                }
+                let ord = compare(&a, &b);
+                Value::Bool(match (op, ord) {
+                    (_, None) => false,
+                    (BinOp::Lt, Some(o)) => o.is_lt(),
+                    (BinOp::Le, Some(o)) => o.is_le(),
+                    (BinOp::Gt, Some(o)) => o.is_gt(),
+                    (_, Some(o)) => o.is_ge(),
+                })
+            }
+            BinOp::Add if matches!(a, Value::Str(_)) || matches!(b, Value::Str(_)) => {
+                // A null reference joins a string as written.
+                let text = |v: &Value, e: &Expr| match (v, e) {
+                    (Value::Null, Expr::Ref(r)) => Some(r.literal.clone()),
+                    (Value::Null, _) => None,
+                    (v, _) => Some(v.to_java_string()),
+                };
+                match (text(&a, l), text(&b, r)) {
+                    (Some(x), Some(y)) => {
+                        if x.len() + y.len() > self.limits.max_output {
+                            return Err(err(
+                                Pos::default(),
+                                format!("string longer than {} bytes", self.limits.max_output),
+                            ));
+                        }
+                        Value::str(&(x + &y))
+                    }
+                    _ => Value::Null,
+                }
+            }
+            _ => arithmetic(op, &a, &b).map_err(|m| err(Pos::default(), m))?,
+        })
+    }
+}
+
+fn compare(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        _ => as_f64(a).partial_cmp(&as_f64(b)),
+    }
+}
+
+/// Velocity 1.7's `==`: numbers by value, same kinds with `equals`, other kinds by their
+/// `toString()`; null equals only null.
+fn equals(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Null, Value::Null) => true,
+        (Value::Null, _) | (_, Value::Null) => false,
+        _ if is_number(a) && is_number(b) => compare(a, b) == Some(std::cmp::Ordering::Equal),
+        (Value::Str(_), Value::Str(_))
+        | (Value::Bool(_), Value::Bool(_))
+        | (Value::List(_), Value::List(_))
+        | (Value::Map(_), Value::Map(_)) => a.java_equals(b),
+        (Value::Object(x), Value::Object(y)) if Rc::ptr_eq(x, y) => true,
+        _ => a.to_java_string() == b.to_java_string(),
+    }
+}
+
+/// `- * / %` (and `+` on numbers): integers stay integers (Java's division), a double makes
+/// a double; a null operand, a non-number or a zero divisor gives null.
+fn arithmetic(op: BinOp, a: &Value, b: &Value) -> Result<Value, String> {
+    if !is_number(a) || !is_number(b) {
+        return Ok(Value::Null);
+    }
+    if matches!(op, BinOp::Div | BinOp::Mod) && as_f64(b) == 0.0 {
+        return Ok(Value::Null);
+    }
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        let r = match op {
+            BinOp::Add => x.checked_add(*y),
+            BinOp::Sub => x.checked_sub(*y),
+            BinOp::Mul => x.checked_mul(*y),
+            BinOp::Div => x.checked_div(*y),
+            _ => x.checked_rem(*y),
+        };
+        return r.map(Value::Int).ok_or_else(|| "integer overflow".to_string());
+    }
+    let (x, y) = (as_f64(a), as_f64(b));
+    Ok(Value::Float(match op {
+        BinOp::Add => x + y,
+        BinOp::Sub => x - y,
+        BinOp::Mul => x * y,
+        BinOp::Div => x / y,
+        _ => x % y,
+    }))
+}
+
+/// Sets a variable, reusing its slot when it has one.
+fn set_var(vars: &mut crate::Vars, name: &str, value: Value) {
+    match vars.get_mut(name) {
+        Some(slot) => *slot = value,
+        None => {
+            vars.insert(name.to_owned(), value);
+        }
+    }
+}
+
+/// `$foreach`: the loop's position.
+struct ForeachScope {
+    index: Cell<i64>,
+    has_next: Cell<bool>,
+    parent: Option<Value>,
+}
+
+impl crate::Object for ForeachScope {
+    fn property(&self, name: &str) -> Option<Value> {
+        Some(match name {
+            "index" => Value::Int(self.index.get()),
+            "count" => Value::Int(self.index.get() + 1),
+            "hasNext" => Value::Bool(self.has_next.get()),
+            "last" => Value::Bool(!self.has_next.get()),
+            "parent" => return self.parent.clone(),
+            _ => return None,
+        })
+    }
+
+    fn call(&self, method: &str, args: &[Value]) -> Result<Option<Value>, String> {
+        if !args.is_empty() {
+            return Ok(None);
+        }
+        let property = match method {
+            "getIndex" => "index",
+            "getCount" => "count",
+            "hasNext" | "getHasNext" => "hasNext",
+            "isLast" | "getLast" => "last",
+            "getParent" => "parent",
+            _ => return Ok(None),
+        };
+        Ok(self.property(property))
+    }
+
+    fn render(&self) -> String {
+        "org.apache.velocity.runtime.directive.ForeachScope".into()
+    }
+}

@@ -1,0 +1,49 @@
+//! The case table (`tests/cases.txt`, described in `tests/common/mod.rs`) rendered by the
+//! engine; `differential.rs` checks the same expectations against Apache Velocity 1.7.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use portico_vtl::{Limits, Template};
+
+#[test]
+fn cases() {
+    let cases = common::load();
+    assert!(cases.len() >= 250, "only {} cases", cases.len());
+    let limits = Limits::default();
+    let mut failures = Vec::new();
+    for case in &cases {
+        let started = Instant::now();
+        let result = Template::parse(&case.template).and_then(|t| t.render(&mut case.scope(), &limits));
+        let elapsed = started.elapsed();
+        let problem = match (&result, case.has("error")) {
+            (Ok(out), false) if *out == case.expect => None,
+            (Ok(out), false) => Some(format!("rendered {out:?}\n  expected {:?}", case.expect)),
+            (Ok(out), true) => Some(format!(
+                "rendered {out:?}, expected an error containing {:?}",
+                case.expect
+            )),
+            (Err(e), true) if e.to_string().contains(&case.expect) => None,
+            (Err(e), _) => Some(format!("failed: {e}\n  expected {:?}", case.expect)),
+        };
+        // Hostile templates must stop within their bounds, quickly (even unoptimised).
+        let problem = problem.or_else(|| (elapsed > Duration::from_secs(5)).then(|| format!("took {elapsed:?}")));
+        if let Some(p) = problem {
+            failures.push(format!("{}: {p}\n  template {:?}", case.name, case.template));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_table_round_trips() {
+    let text = std::fs::read_to_string(common::path()).unwrap();
+    assert_eq!(common::write_cases(&common::parse_cases(&text)), text);
+}
