@@ -90,22 +90,6 @@ impl Value {
     }
 }
 
-impl Value {
-    /// What Java's `toString()` prints (placeholder until the engine lands).
-    pub fn to_java_string(&self) -> String {
-        match self {
-            Value::Null => "null".into(),
-            Value::Bool(b) => b.to_string(),
-            Value::Int(i) => i.to_string(),
-            Value::Float(x) => x.to_string(),
-            Value::Str(s) => s.to_string(),
-            Value::List(l) => format!("{:?}", l.borrow()),
-            Value::Map(m) => format!("{:?}", m.borrow()),
-            Value::Object(o) => o.render(),
-        }
-    }
-}
-
 impl fmt::Debug for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
