@@ -11,7 +11,12 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::{Arc, LazyLock};
 
-static LIMITS: LazyLock<Limits> = LazyLock::new(Limits::default);
+/// AWS's bounds (1,000 `#foreach` iterations) and its dialect: null references render as
+/// nothing.
+static LIMITS: LazyLock<Limits> = LazyLock::new(|| Limits {
+    quiet_nulls: true,
+    ..Limits::default()
+});
 
 /// A template as a stage keeps it: parsed, or the reason it could not be (answered as a 500
 /// when a request needs it, as AWS answers a template it cannot evaluate).
@@ -367,8 +372,60 @@ pub fn from_json(value: &serde_json::Value) -> Value {
         serde_json::Value::Object(entries) => {
             Value::map(entries.iter().map(|(k, v)| (k.clone(), from_json(v))).collect())
         }
-        serde_json::Value::Array(items) => Value::list(items.iter().map(from_json).collect()),
+        serde_json::Value::Array(items) => Value::object(JsonArray(Rc::new(RefCell::new(
+            items.iter().map(from_json).collect(),
+        )))),
         other => Value::from_json(other),
+    }
+}
+
+/// A JSON array as Jayway's JSON provider hands it over: a list in every way, except that it
+/// prints as JSON (`[{"a":1}]`), not as Java's `[{a=1}]`.
+struct JsonArray(portico_vtl::List);
+
+impl JsonArray {
+    fn list(&self) -> Value {
+        Value::List(self.0.clone())
+    }
+}
+
+impl Object for JsonArray {
+    fn property(&self, name: &str) -> Option<Value> {
+        self.list().get_property(name)
+    }
+
+    fn call(&self, method: &str, args: &[Value]) -> Result<Option<Value>, String> {
+        self.list().call_method(method, args)
+    }
+
+    fn render(&self) -> String {
+        to_json(&self.list()).to_string()
+    }
+
+    fn iterate(&self) -> Option<Vec<Value>> {
+        Some(self.0.borrow().clone())
+    }
+}
+
+/// A template value back as JSON (what a JSON array prints its items as).
+fn to_json(value: &Value) -> serde_json::Value {
+    match value {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => (*b).into(),
+        Value::Int(i) => (*i).into(),
+        Value::Float(x) => serde_json::Number::from_f64(*x).map_or(serde_json::Value::Null, Into::into),
+        Value::Str(s) => (**s).into(),
+        Value::List(items) => items.borrow().iter().map(to_json).collect(),
+        Value::Map(entries) => entries
+            .borrow()
+            .iter()
+            .map(|(k, v)| (k.clone(), to_json(v)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        Value::Object(o) => match o.iterate() {
+            Some(items) => items.iter().map(to_json).collect(),
+            None => o.render().into(),
+        },
     }
 }
 

@@ -45,6 +45,9 @@ pub struct Limits {
     pub max_depth: usize,
     /// Evaluation steps in all (runaway loops and recursion).
     pub max_steps: u64,
+    /// API Gateway's dialect, not Velocity's: a reference whose value is null renders as
+    /// nothing (as `$!ref` does) instead of as written, and null equals the empty string.
+    pub quiet_nulls: bool,
 }
 
 impl Default for Limits {
@@ -54,6 +57,7 @@ impl Default for Limits {
             max_output: 10 * 1024 * 1024,
             max_depth: 64,
             max_steps: 10_000_000,
+            quiet_nulls: false,
         }
     }
 }
@@ -158,6 +162,20 @@ mod tests {
             "1,2,3"
         );
         assert_eq!(render("$x $!x ${x}").unwrap(), "$x  ${x}");
+    }
+
+    #[test]
+    fn api_gateway_dialect_renders_nulls_as_nothing() {
+        let quiet = Limits {
+            quiet_nulls: true,
+            ..Limits::default()
+        };
+        let t = Template::parse(r#"[$x][$x.y]["$x"]#if($x == "")E#end#if($x == $null)N#end#if("" == $x)R#end"#).unwrap();
+        assert_eq!(t.render(&mut Scope::new(), &quiet).unwrap(), r#"[][][""]ENR"#);
+        assert_eq!(
+            t.render(&mut Scope::new(), &Limits::default()).unwrap(),
+            r#"[$x][$x.y]["$x"]N"#
+        );
     }
 
     #[test]

@@ -55,6 +55,17 @@ pub trait Object {
 }
 
 impl Value {
+    /// `$value.name(args)` as a template calls it (for hosts whose objects wrap values):
+    /// `Ok(None)` when there is no such method.
+    pub fn call_method(&self, name: &str, args: &[Value]) -> Result<Option<Value>, String> {
+        crate::methods::call(self, name, args)
+    }
+
+    /// `$value.name` as a template reads it; `None` when there is no such property.
+    pub fn get_property(&self, name: &str) -> Option<Value> {
+        crate::methods::property(self, name)
+    }
+
     pub fn str(s: &str) -> Value {
         Value::Str(Rc::from(s))
     }
