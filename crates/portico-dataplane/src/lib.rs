@@ -25,6 +25,7 @@ mod parse;
 mod respond;
 mod route;
 mod stage;
+mod validate;
 mod websocket;
 
 pub use authorize::AuthSettings;
