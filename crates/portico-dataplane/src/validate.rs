@@ -128,6 +128,7 @@ impl Validation {
         Some(Validation { required, bodies })
     }
 
+    /// Parameters first: their failure is the one reported when both fail.
     pub fn check(&self, ctx: &RequestContext) -> Result<(), Rejection> {
         self.check_parameters(ctx)?;
         self.check_body(ctx)
@@ -190,6 +191,9 @@ impl Validation {
                 Err(e) => return Err(reject(vec![format!("request body is not valid JSON: {e}")])),
             }
         };
+        if validator.is_valid(&instance) {
+            return Ok(());
+        }
         let errors = report(validator, &instance);
         if errors.is_empty() { Ok(()) } else { Err(reject(errors)) }
     }
