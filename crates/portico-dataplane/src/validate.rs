@@ -956,6 +956,38 @@ mod tests {
     }
 
     #[test]
+    fn after_a_failure_nodes_are_checked_but_not_descended_into() {
+        let schema = r#"{"type": "object", "properties": {
+            "o": {"type": "object", "required": ["x"], "properties": {"y": {"type": "string"}}},
+            "p": {"type": "object", "properties": {"deep": {"type": "string"}}},
+            "z": {"type": "string"}
+        }}"#;
+        let m = method(&[], &[("application/json", "M")]);
+        let v = compile(&m, validator(true, false), &[model("M", schema)]);
+        let cases: &[(&str, &str)] = &[
+            // `o` fails (missing x): its member is not checked; `p` is checked but not entered;
+            // `z`'s own keywords still are.
+            (
+                r#"{"z": 5, "p": {"deep": 1}, "o": {"y": 1}}"#,
+                concat!(
+                    r#"[object has missing required properties (["x"]), "#,
+                    r#"instance type (integer) does not match any allowed primitive type (allowed: ["string"])]"#
+                ),
+            ),
+            // Nothing fails before `p`: it is entered.
+            (
+                r#"{"p": {"deep": 1}, "o": {"x": 1}}"#,
+                r#"[instance type (integer) does not match any allowed primitive type (allowed: ["string"])]"#,
+            ),
+            (r#"{"o": {"x": 1, "y": "s"}, "z": "s", "p": {}}"#, ""),
+        ];
+        for (body, want) in cases {
+            let want = Some(*want).filter(|w| !w.is_empty()).map(str::to_owned);
+            assert_eq!(body_error(&v, &body_request(None, body)), want, "{body}");
+        }
+    }
+
+    #[test]
     fn the_model_for_the_content_type() {
         let m = method(&[], &[("application/json", "Obj"), ("application/xml", "Str")]);
         let models = [
