@@ -159,6 +159,7 @@ impl RequestContext {
             resource_id: Arc::from(""),
             resource_path: Arc::from(""),
             authorization: Default::default(),
+            validation: None,
             integration: None,
         };
         RequestContext::new(ids, parts, body, path, stage, &method, Vec::new())

@@ -9,6 +9,7 @@
 //! - `authorize`: the method's authorization, one file per kind: Lambda authorizers (TOKEN,
 //!   REQUEST; policy and cache), Cognito user pool authorizers (JWTs against the pools' key
 //!   sets), AWS_IAM (SigV4 signatures against the configured credentials).
+//! - `validate`: request validators (required parameters, bodies against the API's models).
 //! - `integration`: the compiled integration, one file per type (`mock`, `http_proxy`,
 //!   `aws_proxy`), with `mapping` (URI templates and parameter mappings); backends are reached
 //!   through `portico_http::HttpClient`, Lambda functions through `functions::Functions`.
@@ -28,6 +29,7 @@ mod route;
 mod stage;
 mod template;
 mod test_invoke;
+mod validate;
 mod websocket;
 
 pub use authorize::AuthSettings;
@@ -292,6 +294,12 @@ impl DataPlane {
 
 /// validate → integrate (TestInvokeMethod starts here: it skips authorization).
 async fn integrate(method: &CompiledMethod, ctx: &Arc<RequestContext>, env: integration::Env<'_>) -> Response<Bytes> {
+    if let Some(validation) = &method.validation
+        && let Err(rejected) = validation.check(ctx)
+    {
+        ctx.trace(|| format!("Request validation failed: {}", rejected.message));
+        return respond::bad_request(rejected.response_type, &rejected.message, &rejected.validation_error);
+    }
     let Some(integration) = &method.integration else {
         tracing::warn!(resource = &*ctx.resource_path, method = %ctx.method, "method has no integration");
         return respond::internal_error();

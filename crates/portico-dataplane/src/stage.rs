@@ -4,6 +4,7 @@
 
 use crate::authorize::{Auth, Authorization, Authorizers};
 use crate::gateway::GatewayResponses;
+use crate::validate::Validation;
 use crate::integration::Integration;
 use crate::route::Routes;
 use portico_rest::kinds::DeploymentSnapshot;
@@ -42,6 +43,8 @@ pub struct CompiledMethod {
     pub resource_id: Arc<str>,
     pub resource_path: Arc<str>,
     pub authorization: Authorization,
+    /// The method's request validator with its models, compiled; `None` checks nothing.
+    pub validation: Option<Validation>,
     pub integration: Option<Integration>,
 }
 
@@ -60,6 +63,12 @@ impl CompiledDeployment {
                     resource_id: resource_id.clone(),
                     resource_path: resource_path.clone(),
                     authorization: Authorization::compile(deployed, &authorizers),
+                    validation: Validation::compile(
+                        deployed,
+                        &snapshot.request_validators,
+                        &snapshot.models,
+                        snapshot.api.id.as_deref().unwrap_or_default(),
+                    ),
                     integration: deployed.method_integration.as_ref().map(Integration::compile),
                 };
                 if !routes.insert(path, method, compiled) {
