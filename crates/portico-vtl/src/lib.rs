@@ -160,6 +160,45 @@ mod tests {
         assert_eq!(render("$x $!x ${x}").unwrap(), "$x  ${x}");
     }
 
+    /// Templates spliced from fragments of every construct, valid or not: each parses or
+    /// fails, and renders or fails, without a panic.
+    #[test]
+    fn arbitrary_templates_never_panic() {
+        const PARTS: &[&str] = &[
+            "$a", "$!b", "${c}", "$l[0]", "$m.k", "$s.substring(1)", "$l.add($l)", "$l.remove($l)", "$m.put('k', $m)",
+            "#set($a = ", "#set($m.k = ", "#if(", "#elseif(", "#else", "#end", "#foreach($i in ", "#macro(mm $x)", "#mm(",
+            "#define($d)", "$d", "#break", "#stop", ")", "(", "[", "]", "{", "}", "[1..3]", "'x'", "\"y$a\"", "1", "-2.5",
+            " + ", " / ", " % ", " == ", " && ", "!", ",", ":", "\\", "\\$a", "\\#if", "##", "#*", "*#", "#[[", "]]#",
+            "\n", " ", "é", "$", "#", "$foreach.index", "$velocityCount", "$s.split('')", "$s.matches('(')",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let limits = Limits { max_steps: 20_000, ..Limits::default() };
+        for _ in 0..5_000 {
+            let n = next() % 14 + 1;
+            let source: String = (0..n).map(|_| PARTS[(next() % PARTS.len() as u64) as usize]).collect();
+            if let Ok(t) = Template::parse(&source) {
+                let mut scope = Scope::new();
+                scope.set("s", Value::str("héllo"));
+                scope.set("l", Value::list(vec![Value::Int(1)]));
+                scope.set("m", Value::map(vec![]));
+                let _ = t.render(&mut scope, &limits);
+                // Break self-references so the test does not leak.
+                if let Some(Value::List(l)) = scope.get("l") {
+                    l.borrow_mut().clear();
+                }
+                if let Some(Value::Map(m)) = scope.get("m") {
+                    m.borrow_mut().clear();
+                }
+            }
+        }
+    }
+
     #[test]
     fn hostile_templates_stop() {
         let limits = Limits::default();

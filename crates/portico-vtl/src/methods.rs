@@ -303,14 +303,12 @@ fn list_method(l: &crate::List, name: &str, args: &[Value]) -> Result<Value, Str
             Ok(v.remove(i))
         }
         ("remove", [x]) => {
-            let mut v = l.borrow_mut();
-            Ok(Value::Bool(match v.iter().position(|e| e.java_equals(x)) {
-                Some(i) => {
-                    v.remove(i);
-                    true
-                }
-                None => false,
-            }))
+            // Searched before the list is borrowed to change it (`x` may hold the list).
+            let found = l.borrow().iter().position(|e| e.java_equals(x));
+            if let Some(i) = found {
+                l.borrow_mut().remove(i);
+            }
+            Ok(Value::Bool(found.is_some()))
         }
         ("clear", []) => {
             l.borrow_mut().clear();

@@ -68,7 +68,10 @@ impl<'a> Parser<'a> {
     /// The position of byte `at`, counted on from the last position asked for (positions
     /// are mostly asked for in order, so parsing stays linear).
     fn pos(&self, at: usize) -> Pos {
-        let at = at.min(self.src.len());
+        let mut at = at.min(self.src.len());
+        while !self.src.is_char_boundary(at) {
+            at -= 1;
+        }
         let (mut off, mut pos) = self.cursor.get();
         if at < off {
             (off, pos) = (0, self.base);

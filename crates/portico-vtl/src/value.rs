@@ -186,6 +186,15 @@ impl Value {
     /// Java's `equals`: same type and value (an `Integer` never equals a `Double`; lists and
     /// maps compare their contents).
     pub fn java_equals(&self, other: &Value) -> bool {
+        self.equals_within(other, 0)
+    }
+
+    /// `java_equals`, false beyond [`MAX_PRINT_DEPTH`] (two distinct lists each holding
+    /// itself would recurse for ever; Java overflows its stack).
+    fn equals_within(&self, other: &Value, depth: usize) -> bool {
+        if depth > MAX_PRINT_DEPTH {
+            return false;
+        }
         match (self, other) {
             (Value::Null, Value::Null) => true,
             (Value::Bool(a), Value::Bool(b)) => a == b,
@@ -195,7 +204,7 @@ impl Value {
             (Value::List(a), Value::List(b)) => {
                 Rc::ptr_eq(a, b) || {
                     let (a, b) = (a.borrow(), b.borrow());
-                    a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.java_equals(y))
+                    a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.equals_within(y, depth + 1))
                 }
             }
             (Value::Map(a), Value::Map(b)) => {
