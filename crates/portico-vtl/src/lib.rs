@@ -165,11 +165,64 @@ mod tests {
     #[test]
     fn arbitrary_templates_never_panic() {
         const PARTS: &[&str] = &[
-            "$a", "$!b", "${c}", "$l[0]", "$m.k", "$s.substring(1)", "$l.add($l)", "$l.remove($l)", "$m.put('k', $m)",
-            "#set($a = ", "#set($m.k = ", "#if(", "#elseif(", "#else", "#end", "#foreach($i in ", "#macro(mm $x)", "#mm(",
-            "#define($d)", "$d", "#break", "#stop", ")", "(", "[", "]", "{", "}", "[1..3]", "'x'", "\"y$a\"", "1", "-2.5",
-            " + ", " / ", " % ", " == ", " && ", "!", ",", ":", "\\", "\\$a", "\\#if", "##", "#*", "*#", "#[[", "]]#",
-            "\n", " ", "é", "$", "#", "$foreach.index", "$velocityCount", "$s.split('')", "$s.matches('(')",
+            "$a",
+            "$!b",
+            "${c}",
+            "$l[0]",
+            "$m.k",
+            "$s.substring(1)",
+            "$l.add($l)",
+            "$l.remove($l)",
+            "$m.put('k', $m)",
+            "#set($a = ",
+            "#set($m.k = ",
+            "#if(",
+            "#elseif(",
+            "#else",
+            "#end",
+            "#foreach($i in ",
+            "#macro(mm $x)",
+            "#mm(",
+            "#define($d)",
+            "$d",
+            "#break",
+            "#stop",
+            ")",
+            "(",
+            "[",
+            "]",
+            "{",
+            "}",
+            "[1..3]",
+            "'x'",
+            "\"y$a\"",
+            "1",
+            "-2.5",
+            " + ",
+            " / ",
+            " % ",
+            " == ",
+            " && ",
+            "!",
+            ",",
+            ":",
+            "\\",
+            "\\$a",
+            "\\#if",
+            "##",
+            "#*",
+            "*#",
+            "#[[",
+            "]]#",
+            "\n",
+            " ",
+            "é",
+            "$",
+            "#",
+            "$foreach.index",
+            "$velocityCount",
+            "$s.split('')",
+            "$s.matches('(')",
         ];
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut next = || {
@@ -178,7 +231,10 @@ mod tests {
             seed ^= seed << 17;
             seed
         };
-        let limits = Limits { max_steps: 20_000, ..Limits::default() };
+        let limits = Limits {
+            max_steps: 20_000,
+            ..Limits::default()
+        };
         for _ in 0..5_000 {
             let n = next() % 14 + 1;
             let source: String = (0..n).map(|_| PARTS[(next() % PARTS.len() as u64) as usize]).collect();

@@ -168,11 +168,13 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> Result<Value, Strin
         ("replace", [a, b]) => Ok(Value::str(&s.replace(str_arg(a)?, str_arg(b)?))),
         ("replaceAll", [re, rep]) => {
             let re = regex(str_arg(re)?)?;
-            Ok(Value::str(&re.replace_all(s, java_replacement(str_arg(rep)?).as_str())))
+            let rep = java_replacement(str_arg(rep)?, re.captures_len())?;
+            Ok(Value::str(&re.replace_all(s, rep.as_str())))
         }
         ("replaceFirst", [re, rep]) => {
             let re = regex(str_arg(re)?)?;
-            Ok(Value::str(&re.replace(s, java_replacement(str_arg(rep)?).as_str())))
+            let rep = java_replacement(str_arg(rep)?, re.captures_len())?;
+            Ok(Value::str(&re.replace(s, rep.as_str())))
         }
         ("matches", [re]) => {
             let re = regex(&format!("^(?:{})$", str_arg(re)?))?;
@@ -203,8 +205,9 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> Result<Value, Strin
     }
 }
 
-/// Java's replacement syntax (`$1`, `\$`) in the `regex` crate's (`${1}`, `$$`).
-fn java_replacement(rep: &str) -> String {
+/// Java's replacement syntax (`$1`, `\$`) in the `regex` crate's (`${1}`, `$$`), for a
+/// pattern with `groups` groups; Java's errors for a bad group reference.
+fn java_replacement(rep: &str, groups: usize) -> Result<String, String> {
     let mut out = String::with_capacity(rep.len());
     let mut chars = rep.chars().peekable();
     while let Some(c) = chars.next() {
@@ -212,12 +215,22 @@ fn java_replacement(rep: &str) -> String {
             '\\' => match chars.next() {
                 Some('$') => out.push_str("$$"),
                 Some(o) => out.push(o),
-                None => {}
+                None => return Err("java.lang.IllegalArgumentException: character to be escaped is missing".into()),
             },
             '$' => {
-                let mut n = String::new();
-                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-                    n.push(*d);
+                let Some(first) = chars.next().and_then(|d| d.to_digit(10)) else {
+                    return Err("java.lang.IllegalArgumentException: Illegal group reference".into());
+                };
+                let mut n = first as usize;
+                if n >= groups {
+                    return Err(format!("java.lang.IndexOutOfBoundsException: No group {n}"));
+                }
+                // Java takes more digits while they still name a group.
+                while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
+                    if n * 10 + d as usize >= groups {
+                        break;
+                    }
+                    n = n * 10 + d as usize;
                     chars.next();
                 }
                 out.push_str(&format!("${{{n}}}"));
@@ -225,7 +238,7 @@ fn java_replacement(rep: &str) -> String {
             _ => out.push(c),
         }
     }
-    out
+    Ok(out)
 }
 
 thread_local! {

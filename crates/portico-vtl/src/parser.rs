@@ -487,7 +487,7 @@ impl<'a> Parser<'a> {
                                         }
                                         b',' => self.i += 1,
                                         0 => return Err(self.error_at(at, "unterminated macro call")),
-                                        _ => args.push(self.expr()?),
+                                        _ => args.push(self.param()?),
                                     }
                                 }
                                 let literal = self.src[at..self.i].to_owned();
@@ -496,6 +496,15 @@ impl<'a> Parser<'a> {
                                     name: name.to_owned(),
                                     args,
                                     literal,
+                                    pos,
+                                });
+                            } else if self.macros.contains_key(name) {
+                                // A macro defined above may be called without parentheses.
+                                flush!();
+                                nodes.push(Node::Call {
+                                    name: name.to_owned(),
+                                    args: Vec::new(),
+                                    literal: self.src[at..end].to_owned(),
                                     pos,
                                 });
                             } else {
@@ -568,7 +577,7 @@ impl<'a> Parser<'a> {
                         self.skip_ws();
                         if self.peek(0) != b')' {
                             loop {
-                                args.push(self.expr()?);
+                                args.push(self.param()?);
                                 self.skip_ws();
                                 match self.peek(0) {
                                     b',' => self.i += 1,
@@ -587,7 +596,16 @@ impl<'a> Parser<'a> {
                 }
                 Some(b'[') => {
                     self.i = j + 1;
+                    self.skip_ws();
+                    let at = self.i;
                     let e = self.expr()?;
+                    // An index is a literal or a reference (Velocity's grammar).
+                    if !matches!(
+                        e,
+                        Expr::Int(_) | Expr::Str(_) | Expr::Interpolated(_) | Expr::Bool(_) | Expr::Ref(_)
+                    ) {
+                        return Err(self.error_at(at, "an index is a literal or a reference"));
+                    }
                     self.expect(b']', "] closing an index")?;
                     j = self.i;
                     parts.push(Part::Index(e));
@@ -775,8 +793,16 @@ impl<'a> Parser<'a> {
                 let first = self.expr()?;
                 self.skip_ws();
                 if self.b[self.i..].starts_with(b"..") {
+                    // Range ends are integers or references (Velocity's grammar).
+                    let bound = |e: &Expr| matches!(e, Expr::Int(_) | Expr::Ref(_));
+                    if !bound(&first) {
+                        return Err(self.error_at(at, "a range's ends are integers or references"));
+                    }
                     self.i += 2;
                     let last = self.expr()?;
+                    if !bound(&last) {
+                        return Err(self.error_at(at, "a range's ends are integers or references"));
+                    }
                     self.expect(b']', "] closing a range")?;
                     self.depth -= 1;
                     return Ok(Expr::Range(Box::new(first), Box::new(last)));
@@ -839,6 +865,15 @@ impl<'a> Parser<'a> {
                 Err(self.error_at(at, "expected an expression"))
             }
         }
+    }
+
+    /// A method or macro argument: a literal or a reference, no operators (Velocity's
+    /// grammar).
+    fn param(&mut self) -> Result<Expr, Error> {
+        self.enter()?;
+        let e = self.primary();
+        self.depth -= 1;
+        e
     }
 
     fn number(&mut self) -> Result<Expr, Error> {

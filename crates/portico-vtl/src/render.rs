@@ -464,8 +464,11 @@ impl<'t, 's> Renderer<'t, 's> {
 
     fn index(&self, v: &Value, i: &Value) -> Result<Value, String> {
         match (v, i) {
-            (Value::List(_), Value::Int(_)) => {
-                methods::call(v, "get", std::slice::from_ref(i)).map(|r| r.unwrap_or(Value::Null))
+            (Value::List(l), Value::Int(n)) => {
+                // A negative index counts from the end (Velocity 1.7's `$list[-1]`).
+                let len = l.borrow().len() as i64;
+                let n = if *n < 0 { n + len } else { *n };
+                methods::call(v, "get", &[Value::Int(n)]).map(|r| r.unwrap_or(Value::Null))
             }
             (Value::Map(_), _) => methods::call(v, "get", std::slice::from_ref(i)).map(|r| r.unwrap_or(Value::Null)),
             (Value::Object(o), _) => o.call("get", std::slice::from_ref(i)).map(|r| r.unwrap_or(Value::Null)),
