@@ -25,11 +25,12 @@ enum Flow {
     Stop,
 }
 
-/// A macro argument: its value, and when that is null, the argument as the caller wrote it
-/// (Velocity passes arguments by name, so a null one renders as the caller's reference).
-struct Bound {
-    value: Value,
-    literal: Option<Rc<str>>,
+/// A macro parameter. Velocity 1.7 passes arguments by name: each use of the parameter
+/// evaluates the caller's expression again, in the caller's frame (`level` frames deep),
+/// and a null one renders as the caller wrote it.
+enum Bound<'t> {
+    Value(Value),
+    ByName { expr: &'t Expr, level: usize },
 }
 
 pub struct Renderer<'t, 's> {
@@ -39,7 +40,7 @@ pub struct Renderer<'t, 's> {
     steps: u64,
     depth: usize,
     nesting: usize,
-    frames: Vec<HashMap<&'t str, Bound>>,
+    frames: Vec<HashMap<&'t str, Bound<'t>>>,
     defines: HashMap<String, &'t Block>,
     /// The `#foreach` loops being run, innermost last (`$velocityCount`, `$velocityHasNext`).
     loops: Vec<Rc<ForeachScope>>,
@@ -216,13 +217,13 @@ impl<'t, 's> Renderer<'t, 's> {
                     ));
                 }
                 let mut frame = HashMap::new();
+                let level = self.frames.len();
                 for (param, arg) in m.params.iter().zip(args) {
-                    let value = self.eval(arg)?;
-                    let literal = match (&value, arg) {
-                        (Value::Null, Expr::Ref(r)) => Some(Rc::from(self.null_literal(r).as_str())),
-                        _ => None,
+                    let bound = match arg {
+                        Expr::Int(_) | Expr::Float(_) | Expr::Bool(_) | Expr::Str(_) => Bound::Value(self.eval(arg)?),
+                        _ => Bound::ByName { expr: arg, level },
                     };
-                    frame.insert(param.as_str(), Bound { value, literal });
+                    frame.insert(param.as_str(), bound);
                 }
                 self.frames.push(frame);
                 self.depth += 1;
@@ -241,12 +242,23 @@ impl<'t, 's> Renderer<'t, 's> {
     /// caller wrote its argument.
     fn null_literal(&self, r: &Reference) -> String {
         if r.parts.is_empty()
-            && let Some(b) = self.frames.last().and_then(|f| f.get(r.name.as_str()))
-            && let Some(l) = &b.literal
+            && let Some(Bound::ByName {
+                expr: Expr::Ref(caller),
+                ..
+            }) = self.frames.last().and_then(|f| f.get(r.name.as_str()))
         {
-            return l.to_string();
+            // Only the caller's text, not what it stood for in turn (as Velocity 1.7).
+            return caller.literal.clone();
         }
         r.literal.clone()
+    }
+
+    /// A by-name argument's value: the caller's expression, evaluated in the caller's frame.
+    fn by_name(&mut self, expr: &'t Expr, level: usize) -> Result<Value, Error> {
+        let above = self.frames.split_off(level);
+        let v = self.eval(expr);
+        self.frames.extend(above);
+        v
     }
 
     fn foreach(
@@ -331,8 +343,10 @@ impl<'t, 's> Renderer<'t, 's> {
     }
 
     fn lookup(&mut self, name: &str, bare: bool, pos: Pos) -> Result<Value, Error> {
-        if let Some(b) = self.frames.last().and_then(|f| f.get(name)) {
-            return Ok(b.value.clone());
+        match self.frames.last().and_then(|f| f.get(name)) {
+            Some(Bound::Value(v)) => return Ok(v.clone()),
+            Some(&Bound::ByName { expr, level }) => return self.by_name(expr, level),
+            None => {}
         }
         if let Some(&body) = self.defines.get(name) {
             if !bare {
@@ -479,8 +493,7 @@ impl<'t, 's> Renderer<'t, 's> {
     fn assign(&mut self, target: &'t Reference, value: Value, pos: Pos) -> Result<(), Error> {
         let Some(last) = target.parts.last() else {
             if let Some(b) = self.frames.last_mut().and_then(|f| f.get_mut(target.name.as_str())) {
-                b.value = value;
-                b.literal = None;
+                *b = Bound::Value(value);
                 return Ok(());
             }
             self.defines.remove(&target.name);
