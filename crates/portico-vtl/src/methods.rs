@@ -13,8 +13,10 @@ use crate::value::{Entry, Value};
 /// `None`: no such property (the reference renders as written).
 pub fn property(value: &Value, name: &str) -> Option<Value> {
     match value {
-        Value::Map(m) => m.borrow().iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
         Value::Object(o) => o.property(name),
+        _ if name == "class" => Some(class_of(value)),
+        Value::Map(m) => m.borrow().iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
+        Value::Str(s) if name == "bytes" => Some(bytes(s)),
         Value::Str(s) if name == "empty" => Some(Value::Bool(s.is_empty())),
         Value::List(l) if name == "empty" => Some(Value::Bool(l.borrow().is_empty())),
         _ => None,
@@ -62,8 +64,55 @@ pub fn call(value: &Value, name: &str, args: &[Value]) -> Result<Option<Value>, 
 }
 
 /// Methods every object has.
+/// `getBytes()`: UTF-8, as Java's signed bytes (printed as a list, not as Java's `[B@…`).
+fn bytes(s: &str) -> Value {
+    Value::list(s.bytes().map(|b| Value::Int(b as i8 as i64)).collect())
+}
+
+/// `getClass()`: the Java class a template value has.
+fn class_of(value: &Value) -> Value {
+    let name = match value {
+        Value::Null | Value::Object(_) => "java.lang.Object",
+        Value::Bool(_) => "java.lang.Boolean",
+        Value::Int(i) if i32::try_from(*i).is_ok() => "java.lang.Integer",
+        Value::Int(_) => "java.lang.Long",
+        Value::Float(_) => "java.lang.Double",
+        Value::Str(_) => "java.lang.String",
+        Value::List(_) => "java.util.ArrayList",
+        Value::Map(_) => "java.util.LinkedHashMap",
+    };
+    Value::object(Class(name))
+}
+
+/// A `java.lang.Class`: `name`, `simpleName`; prints `class java.lang.String`.
+struct Class(&'static str);
+
+impl crate::Object for Class {
+    fn property(&self, name: &str) -> Option<Value> {
+        match name {
+            "name" => Some(Value::str(self.0)),
+            "simpleName" => Some(Value::str(self.0.rsplit('.').next().unwrap_or(self.0))),
+            _ => None,
+        }
+    }
+
+    fn call(&self, method: &str, args: &[Value]) -> Result<Option<Value>, String> {
+        Ok(match (method, args) {
+            ("getName", []) => self.property("name"),
+            ("getSimpleName", []) => self.property("simpleName"),
+            ("toString", []) => Some(Value::str(&self.render())),
+            _ => None,
+        })
+    }
+
+    fn render(&self) -> String {
+        format!("class {}", self.0)
+    }
+}
+
 fn common(value: &Value, name: &str, args: &[Value]) -> Result<Value, String> {
     match (name, args) {
+        ("getClass", []) => Ok(class_of(value)),
         ("toString", []) => Ok(Value::str(&value.to_java_string())),
         ("equals", [other]) => Ok(Value::Bool(value.java_equals(other))),
         _ => Err(NO_METHOD.into()),
@@ -195,6 +244,7 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> Result<Value, Strin
             }
             Ok(Value::list(parts.into_iter().map(Value::str).collect()))
         }
+        ("getBytes", []) => Ok(bytes(s)),
         ("hashCode", []) => {
             let h = s
                 .encode_utf16()
@@ -332,9 +382,11 @@ fn list_method(l: &crate::List, name: &str, args: &[Value]) -> Result<Value, Str
 }
 
 fn map_method(m: &crate::Map, name: &str, args: &[Value]) -> Result<Value, String> {
+    // Keys are strings here; another key matches by its text (`{1: 'a'}.get(1)`).
     let key = |k: &Value| match k {
         Value::Str(s) => Some(s.to_string()),
-        _ => None,
+        Value::Null => None,
+        other => Some(other.to_java_string()),
     };
     match (name, args) {
         ("size", []) => Ok(Value::Int(m.borrow().len() as i64)),
