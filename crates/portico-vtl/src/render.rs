@@ -744,3 +744,78 @@ impl crate::Object for ForeachScope {
         "org.apache.velocity.runtime.directive.ForeachScope".into()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Limits, Scope, Template, Value};
+
+    fn render_with(template: &str, scope: &mut Scope, limits: &Limits) -> Result<String, crate::Error> {
+        Template::parse(template)?.render(scope, limits)
+    }
+
+    fn render(template: &str) -> String {
+        render_with(template, &mut Scope::new(), &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn set_changes_the_hosts_scope() {
+        let mut scope = Scope::new();
+        scope.set("ctx", Value::map(vec![]));
+        render_with("#set($ctx.status = 404)#set($x = 'y')", &mut scope, &Limits::default()).unwrap();
+        assert_eq!(scope.get("ctx").unwrap().to_java_string(), "{status=404}");
+        assert_eq!(scope.get("x").unwrap().to_java_string(), "y");
+    }
+
+    #[test]
+    fn foreach_stops_at_the_limit() {
+        let limits = Limits {
+            max_foreach: 3,
+            ..Limits::default()
+        };
+        let out = render_with("#foreach($i in [1..10])$i#end", &mut Scope::new(), &limits).unwrap();
+        assert_eq!(out, "123");
+    }
+
+    #[test]
+    fn output_and_steps_are_bounded() {
+        let limits = Limits {
+            max_output: 10,
+            ..Limits::default()
+        };
+        let e = render_with("#foreach($i in [1..20])x#end", &mut Scope::new(), &limits).unwrap_err();
+        assert!(e.message.contains("output"), "{e}");
+        let limits = Limits {
+            max_steps: 100,
+            ..Limits::default()
+        };
+        let e = render_with("#foreach($i in [1..200])x#end", &mut Scope::new(), &limits).unwrap_err();
+        assert!(e.message.contains("steps"), "{e}");
+        let limits = Limits {
+            max_depth: 5,
+            ..Limits::default()
+        };
+        let e = render_with("#macro(r $n)#r($n)#end#r(1)", &mut Scope::new(), &limits).unwrap_err();
+        assert!(e.message.contains("deeper"), "{e}");
+    }
+
+    #[test]
+    fn method_errors_name_the_reference_and_position() {
+        let e = render_with("\n  $s.substring(9)", &mut Scope::new(), &Limits::default());
+        assert!(e.is_ok(), "an undefined receiver renders as written");
+        let mut scope = Scope::new();
+        scope.set("s", Value::str("abc"));
+        let e = render_with("\n  $s.substring(9)", &mut scope, &Limits::default()).unwrap_err();
+        assert_eq!((e.line, e.column), (2, 3));
+        assert!(e.message.contains("substring"), "{e}");
+    }
+
+    #[test]
+    fn operators_follow_velocity() {
+        assert_eq!(
+            render("#set($a = 7 / 2)#set($b = 7 / 2.0)#set($c = 'a' + 1)$a $b $c"),
+            "3 3.5 a1"
+        );
+        assert_eq!(render("#set($a = 1 / 0)$a"), "$a");
+        assert_eq!(render("#if('1' == 1 && !$nope)y#end"), "y");
+    }
+}
