@@ -52,7 +52,8 @@ impl Default for Limits {
         Limits {
             max_foreach: 1_000,
             max_output: 10 * 1024 * 1024,
-            max_depth: 64,
+            // Velocity's `velocimacro.max.depth`: a 21st nested macro call fails.
+            max_depth: 20,
             max_steps: 10_000_000,
         }
     }

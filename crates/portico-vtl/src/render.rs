@@ -17,6 +17,12 @@ const MAX_NESTING: usize = 400;
 /// when printed or dropped.
 const MAX_VALUE_DEPTH: usize = 256;
 
+/// What building values costs in steps: each item of a list or map copied or made, and
+/// each this many bytes of string made. With the default 10,000,000 steps a rendering
+/// builds at most about 1,250,000 items and 40 MB of strings.
+const STEPS_PER_ITEM: u64 = 8;
+const BYTES_PER_STEP: u64 = 4;
+
 enum Flow {
     Normal,
     /// `#break`: ends the innermost `#foreach`, macro or `#define` (or the template).
@@ -406,7 +412,12 @@ impl<'t, 's> Renderer<'t, 's> {
                         }
                     }
                     match methods::call(&v, name, &values) {
-                        Ok(Some(v)) => v,
+                        Ok(Some(v)) => {
+                            if builds(name) {
+                                self.charge_built(&v)?;
+                            }
+                            v
+                        }
                         Ok(None) => Value::Null,
                         Err(e) => {
                             return Err(err(
@@ -426,16 +437,28 @@ impl<'t, 's> Renderer<'t, 's> {
         Ok(v)
     }
 
-    /// Steps for methods that copy many items at once (`addAll`, `putAll`) and for big
-    /// string results, so loops of them stay within `max_steps`.
+    /// Steps for methods that copy many items at once (`addAll`, `putAll`), paid before
+    /// they run, so that memory a template builds stays within `max_steps` too.
     fn charge(&mut self, name: &str, args: &[Value], pos: Pos) -> Result<(), Error> {
         let n = match (name, args) {
             ("addAll", [Value::List(l)]) => l.borrow().len(),
             ("putAll", [Value::Map(m)]) => m.borrow().len(),
             _ => 0,
         } as u64;
-        self.steps += n;
+        self.steps = self.steps.saturating_add(n.saturating_mul(STEPS_PER_ITEM));
         self.step(pos)
+    }
+
+    /// Steps for a value just built: strings by their bytes, lists and maps by their items.
+    fn charge_built(&mut self, v: &Value) -> Result<(), Error> {
+        let n = match v {
+            Value::Str(s) => s.len() as u64 / BYTES_PER_STEP,
+            Value::List(l) => l.borrow().len() as u64 * STEPS_PER_ITEM,
+            Value::Map(m) => m.borrow().len() as u64 * STEPS_PER_ITEM,
+            _ => 0,
+        };
+        self.steps = self.steps.saturating_add(n);
+        self.step(Pos::default())
     }
 
     /// Fails when `value` nests lists and maps too deeply to be put into a container
@@ -549,7 +572,9 @@ impl<'t, 's> Renderer<'t, 's> {
             Expr::Interpolated(nodes) => {
                 let mut s = String::new();
                 self.block(nodes, &mut s)?;
-                Value::str(&s)
+                let v = Value::str(&s);
+                self.charge_built(&v)?;
+                v
             }
             Expr::Ref(r) => self.chain(r, r.parts.len())?,
             Expr::List(items) => {
@@ -579,7 +604,7 @@ impl<'t, 's> Renderer<'t, 's> {
             Expr::Range(a, b) => match (self.eval(a)?, self.eval(b)?) {
                 (Value::Int(a), Value::Int(b)) => {
                     let len = a.abs_diff(b).saturating_add(1);
-                    self.steps = self.steps.saturating_add(len);
+                    self.steps = self.steps.saturating_add(len.saturating_mul(STEPS_PER_ITEM));
                     self.step(Pos::default())?;
                     let items = if a <= b {
                         (a..=b).map(Value::Int).collect()
@@ -634,7 +659,9 @@ impl<'t, 's> Renderer<'t, 's> {
                                 format!("string longer than {} bytes", self.limits.max_output),
                             ));
                         }
-                        Value::str(&(x + &y))
+                        let v = Value::str(&(x + &y));
+                        self.charge_built(&v)?;
+                        v
                     }
                     _ => Value::Null,
                 }
@@ -694,6 +721,28 @@ fn arithmetic(op: BinOp, a: &Value, b: &Value) -> Result<Value, String> {
         BinOp::Div => x / y,
         _ => x % y,
     }))
+}
+
+/// Methods whose result is a new string, list or map (paid for by its size), rather than
+/// a value that already exists (`get`, `remove`...).
+fn builds(method: &str) -> bool {
+    matches!(
+        method,
+        "keySet"
+            | "values"
+            | "entrySet"
+            | "split"
+            | "getBytes"
+            | "substring"
+            | "replace"
+            | "replaceAll"
+            | "replaceFirst"
+            | "concat"
+            | "toLowerCase"
+            | "toUpperCase"
+            | "trim"
+            | "toString"
+    )
 }
 
 /// Sets a variable, reusing its slot when it has one.
