@@ -10,6 +10,7 @@
 //!
 //! ## Layout
 //! - `ast`: the syntax tree (plain owned data: a parsed template is `Send + Sync`).
+//! - `lexer`: token scanning: identifiers, directive names, literals, line ends, positions.
 //! - `parser`: template text → tree; references, directives, escapes, comments, literals,
 //!   and the whitespace directives swallow; all syntax errors, and the nesting bound.
 //! - `render`: the interpreter: scopes, macros, `#foreach`, operators, the limits.
@@ -17,6 +18,7 @@
 //! - `value`: [`Value`], the host's [`Object`]s, and Java's `toString` printing.
 
 mod ast;
+mod lexer;
 mod methods;
 mod parser;
 mod render;

@@ -167,7 +167,7 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> Result<Value, Strin
             s.encode_utf16().count()
         } as i64)),
         ("isEmpty", []) => Ok(Value::Bool(s.is_empty())),
-        ("toString" | "trim", []) if name == "toString" => Ok(this),
+        ("toString", []) => Ok(this),
         ("trim", []) => Ok(Value::str(s.trim_matches(|c: char| c <= ' '))),
         ("toLowerCase", []) => Ok(Value::str(&s.to_lowercase())),
         ("toUpperCase", []) => Ok(Value::str(&s.to_uppercase())),

@@ -1,10 +1,12 @@
-//! Template text → syntax tree, with Velocity 1.7's lexical rules: which `$` and `#` start
-//! references and directives, escapes, comments, and the whitespace directives swallow.
+//! Template text → syntax tree: which `$` and `#` start references and directives (by
+//! context, with the `lexer`'s scanning), escapes, comments, the whitespace directives
+//! swallow, expressions by precedence; all syntax errors, and the nesting bound.
 
 use std::collections::HashMap;
 
 use crate::Error;
 use crate::ast::{BinOp, Block, Expr, Macro, Node, Part, Pos, Reference};
+use crate::lexer::{self, Number, Positions, is_directive, is_ident, is_ident_start};
 
 /// Nesting of blocks, brackets and parentheses a template may use.
 pub const MAX_PARSE_DEPTH: usize = 100;
@@ -22,8 +24,7 @@ pub fn parse(source: &str) -> Result<Parsed, Error> {
         i: 0,
         depth: 0,
         macros: HashMap::new(),
-        base: Pos { line: 1, column: 1 },
-        cursor: std::cell::Cell::new((0, Pos { line: 1, column: 1 })),
+        positions: Positions::new(Pos { line: 1, column: 1 }),
         top: true,
     };
     let (nodes, end) = p.block(false)?;
@@ -49,43 +50,14 @@ struct Parser<'a> {
     i: usize,
     depth: usize,
     macros: HashMap<String, Macro>,
-    /// Position of `src`'s first byte in the template (string literals parse as templates).
-    base: Pos,
-    cursor: std::cell::Cell<(usize, Pos)>,
+    positions: Positions,
     /// The template itself, not a string literal within it.
     top: bool,
 }
 
-fn is_ident_start(c: u8) -> bool {
-    c.is_ascii_alphabetic() || c == b'_'
-}
-
-fn is_ident(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
-}
-
 impl<'a> Parser<'a> {
-    /// The position of byte `at`, counted on from the last position asked for (positions
-    /// are mostly asked for in order, so parsing stays linear).
     fn pos(&self, at: usize) -> Pos {
-        let mut at = at.min(self.src.len());
-        while !self.src.is_char_boundary(at) {
-            at -= 1;
-        }
-        let (mut off, mut pos) = self.cursor.get();
-        if at < off {
-            (off, pos) = (0, self.base);
-        }
-        for c in self.src[off..at].chars() {
-            if c == '\n' {
-                pos.line += 1;
-                pos.column = 1;
-            } else {
-                pos.column += 1;
-            }
-        }
-        self.cursor.set((at, pos));
-        pos
+        self.positions.at(self.src, at)
     }
 
     fn error_at(&self, at: usize, message: &str) -> Error {
@@ -110,55 +82,16 @@ impl<'a> Parser<'a> {
     }
 
     fn ident_at(&self, at: usize) -> Option<&'a str> {
-        let b = self.b;
-        if at < b.len() && is_ident_start(b[at]) {
-            let mut j = at + 1;
-            while j < b.len() && is_ident(b[j]) {
-                j += 1;
-            }
-            Some(&self.src[at..j])
-        } else {
-            None
-        }
+        lexer::ident_at(self.src, at)
     }
 
-    /// A directive name at `at` (which holds `#`): the name and where the token ends.
     fn directive_at(&self, at: usize) -> Option<(&'a str, usize)> {
-        let b = self.b;
-        if b.get(at + 1) == Some(&b'{') {
-            let name = self.ident_at(at + 2)?;
-            let end = at + 2 + name.len();
-            if b.get(end) == Some(&b'}') {
-                return Some((name, end + 1));
-            }
-            return None;
-        }
-        let start = at + 1;
-        if start < b.len() && b[start].is_ascii_alphabetic() {
-            let mut j = start + 1;
-            while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
-                j += 1;
-            }
-            return Some((&self.src[start..j], j));
-        }
-        None
+        lexer::directive_at(self.src, at)
     }
 
     /// After `)` of a directive, `#else` or `#end`: spaces and tabs up to a newline go too.
     fn eat_line_end(&mut self) {
-        let mut j = self.i;
-        while j < self.b.len() && (self.b[j] == b' ' || self.b[j] == b'\t') {
-            j += 1;
-        }
-        if j < self.b.len() && self.b[j] == b'\n' {
-            self.i = j + 1;
-        } else if j < self.b.len() && self.b[j] == b'\r' {
-            self.i = if self.b.get(j + 1) == Some(&b'\n') {
-                j + 2
-            } else {
-                j + 1
-            };
-        }
+        self.i = lexer::line_end(self.b, self.i);
     }
 
     fn skip_ws(&mut self) {
@@ -878,76 +811,28 @@ impl<'a> Parser<'a> {
 
     fn number(&mut self) -> Result<Expr, Error> {
         let at = self.i;
-        let b = self.b;
-        let mut j = at;
-        if b[j] == b'-' {
-            j += 1;
-        }
-        let digits = j;
-        while j < b.len() && b[j].is_ascii_digit() {
-            j += 1;
-        }
-        if j == digits {
+        let Some((number, end)) = lexer::number_at(self.src, at) else {
             return Err(self.error_at(at, "expected an expression"));
-        }
-        let mut float = false;
-        if b.get(j) == Some(&b'.') && b.get(j + 1).is_some_and(|c| c.is_ascii_digit()) {
-            float = true;
-            j += 1;
-            while j < b.len() && b[j].is_ascii_digit() {
-                j += 1;
-            }
-        }
-        if matches!(b.get(j), Some(b'e' | b'E')) {
-            let mut k = j + 1;
-            if matches!(b.get(k), Some(b'+' | b'-')) {
-                k += 1;
-            }
-            if b.get(k).is_some_and(|c| c.is_ascii_digit()) {
-                float = true;
-                j = k;
-                while j < b.len() && b[j].is_ascii_digit() {
-                    j += 1;
-                }
-            }
-        }
-        let text = &self.src[at..j];
-        self.i = j;
-        if float {
-            text.parse()
+        };
+        self.i = end;
+        match number {
+            Number::Float(text) => text
+                .parse()
                 .map(Expr::Float)
-                .map_err(|_| self.error_at(at, "bad number"))
-        } else {
-            text.parse()
+                .map_err(|_| self.error_at(at, "bad number")),
+            Number::Int(text) => text
+                .parse()
                 .map(Expr::Int)
-                .map_err(|_| self.error_at(at, "integer literal out of range"))
+                .map_err(|_| self.error_at(at, "integer literal out of range")),
         }
     }
 
     fn string(&mut self) -> Result<Expr, Error> {
         let at = self.i;
         let q = self.b[at];
-        let mut j = at + 1;
-        let mut content = String::new();
-        let mut from = j;
-        loop {
-            match self.b.get(j) {
-                None => return Err(self.error_at(at, "unterminated string literal")),
-                Some(&c) if c == q => {
-                    if self.b.get(j + 1) == Some(&q) {
-                        // A doubled quote is one quote.
-                        content.push_str(&self.src[from..=j]);
-                        j += 2;
-                        from = j;
-                    } else {
-                        content.push_str(&self.src[from..j]);
-                        j += 1;
-                        break;
-                    }
-                }
-                Some(_) => j += 1,
-            }
-        }
+        let Some((content, j)) = lexer::string_at(self.src, at) else {
+            return Err(self.error_at(at, "unterminated string literal"));
+        };
         self.i = j;
         if q == b'\'' || !(content.contains('$') || content.contains('#')) {
             return Ok(Expr::Str(content));
@@ -958,8 +843,7 @@ impl<'a> Parser<'a> {
             i: 0,
             depth: self.depth,
             macros: std::mem::take(&mut self.macros),
-            base: self.pos(at + 1),
-            cursor: std::cell::Cell::new((0, self.pos(at + 1))),
+            positions: Positions::new(self.pos(at + 1)),
             top: false,
         };
         let result = inner.block(false);
@@ -969,13 +853,6 @@ impl<'a> Parser<'a> {
             _ => Err(self.error_at(at, "unexpected #end, #else or #elseif in a string")),
         }
     }
-}
-
-fn is_directive(name: &str) -> bool {
-    matches!(
-        name,
-        "set" | "if" | "elseif" | "else" | "end" | "foreach" | "break" | "stop" | "define" | "macro"
-    )
 }
 
 #[cfg(test)]
