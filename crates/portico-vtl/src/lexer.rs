@@ -45,15 +45,22 @@ pub fn directive_at(src: &str, at: usize) -> Option<(&str, usize)> {
         let end = at + 2 + name.len();
         return (b.get(end) == Some(&b'}')).then_some((name, end + 1));
     }
-    let start = at + 1;
-    if start < b.len() && b[start].is_ascii_alphabetic() {
-        let mut j = start + 1;
+    let name = name_at(src, at + 1)?;
+    Some((name, at + 1 + name.len()))
+}
+
+/// A directive or macro name at `at`: a letter, then letters, digits and `_`.
+pub fn name_at(src: &str, at: usize) -> Option<&str> {
+    let b = src.as_bytes();
+    if at < b.len() && b[at].is_ascii_alphabetic() {
+        let mut j = at + 1;
         while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
             j += 1;
         }
-        return Some((&src[start..j], j));
+        Some(&src[at..j])
+    } else {
+        None
     }
-    None
 }
 
 /// Where text resumes after the `)` of a directive, `#else` or `#end` at `at`: spaces and
@@ -90,16 +97,21 @@ pub fn number_at(src: &str, at: usize) -> Option<(Number<'_>, usize)> {
     while j < b.len() && b[j].is_ascii_digit() {
         j += 1;
     }
-    if j == digits {
-        return None;
-    }
+    let whole = j > digits;
     let mut float = false;
-    if b.get(j) == Some(&b'.') && b.get(j + 1).is_some_and(|c| c.is_ascii_digit()) {
-        float = true;
-        j += 1;
-        while j < b.len() && b[j].is_ascii_digit() {
+    // `1.5`, `.5` and `1.` are doubles; `1..` starts a range.
+    if b.get(j) == Some(&b'.') && b.get(j + 1) != Some(&b'.') {
+        let fraction = b.get(j + 1).is_some_and(|c| c.is_ascii_digit());
+        if fraction || whole {
+            float = true;
             j += 1;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
         }
+    }
+    if !whole && !float {
+        return None;
     }
     if matches!(b.get(j), Some(b'e' | b'E')) {
         let mut k = j + 1;
@@ -195,6 +207,9 @@ mod tests {
         assert_eq!(number_at("-12)", 0), Some((Number::Int("-12"), 3)));
         assert_eq!(number_at("1.5e3", 0), Some((Number::Float("1.5e3"), 5)));
         assert_eq!(number_at("1..3", 0), Some((Number::Int("1"), 1)));
+        assert_eq!(number_at(".5)", 0), Some((Number::Float(".5"), 2)));
+        assert_eq!(number_at("1.)", 0), Some((Number::Float("1."), 2)));
+        assert_eq!(number_at(".)", 0), None);
         assert_eq!(string_at("'it''s' x", 0), Some(("it's".to_string(), 7)));
         assert_eq!(string_at("\"open", 0), None);
         assert_eq!(line_end(b")  \nx", 1), 4);

@@ -382,7 +382,8 @@ impl<'a> Parser<'a> {
                                 return Err(self.error_at(end, "expected ( after #macro"));
                             }
                             self.skip_ws();
-                            let Some(mname) = self.ident_at(self.i) else {
+                            // A macro name is a directive name: no hyphens.
+                            let Some(mname) = lexer::name_at(self.src, self.i) else {
                                 return Err(self.error_at(self.i, "expected a macro name"));
                             };
                             self.i += mname.len();
@@ -706,7 +707,7 @@ impl<'a> Parser<'a> {
                 None => Err(self.error_at(at, "expected a reference")),
             },
             b'"' | b'\'' => self.string(),
-            b'0'..=b'9' | b'-' => self.number(),
+            b'0'..=b'9' | b'-' | b'.' => self.number(),
             b'(' => {
                 self.i += 1;
                 let e = self.expr()?;

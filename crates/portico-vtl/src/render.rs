@@ -50,6 +50,8 @@ pub struct Renderer<'t, 's> {
     defines: HashMap<String, &'t Block>,
     /// The `#foreach` loops being run, innermost last (`$velocityCount`, `$velocityHasNext`).
     loops: Vec<Rc<ForeachScope>>,
+    /// A `#stop` ran inside a string literal: the rendering ends after the current node.
+    stopped: bool,
 }
 
 fn err(pos: Pos, message: impl Into<String>) -> Error {
@@ -84,6 +86,7 @@ impl<'t, 's> Renderer<'t, 's> {
             frames: Vec::new(),
             defines: HashMap::new(),
             loops: Vec::new(),
+            stopped: false,
         }
     }
 
@@ -141,6 +144,7 @@ impl<'t, 's> Renderer<'t, 's> {
     fn block_inner(&mut self, nodes: &'t Block, out: &mut String) -> Result<Flow, Error> {
         for node in nodes {
             match self.node(node, out)? {
+                Flow::Normal if self.stopped => return Ok(Flow::Stop),
                 Flow::Normal => {}
                 flow => return Ok(flow),
             }
@@ -571,7 +575,9 @@ impl<'t, 's> Renderer<'t, 's> {
             Expr::Str(s) => Value::str(s),
             Expr::Interpolated(nodes) => {
                 let mut s = String::new();
-                self.block(nodes, &mut s)?;
+                if let Flow::Stop = self.block(nodes, &mut s)? {
+                    self.stopped = true;
+                }
                 let v = Value::str(&s);
                 self.charge_built(&v)?;
                 v
