@@ -3,7 +3,6 @@
 //!
 //! The host (the data plane) puts plain [`Value`]s and its own [`Object`]s (`$input`, `$util`,
 //! `$context`) into the scope; the engine knows nothing about API Gateway.
-
 //!
 //! The language is Apache Velocity 1.7's, output byte for byte as 1.7 writes it (checked
 //! against the real Velocity by `tests/differential.rs`).
@@ -39,13 +38,15 @@ pub struct Template {
 /// Bounds on one rendering; a template that reaches one fails with an [`Error`].
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// Iterations of one `#foreach` (API Gateway stops at 1,000).
+    /// Iterations of one `#foreach` (API Gateway stops at 1,000). Reaching it ends the loop
+    /// silently, as Velocity's `directive.foreach.maxloops` does; it is not an error.
     pub max_foreach: usize,
     /// Bytes of output.
     pub max_output: usize,
     /// Nesting of macro calls, `#define` expansions and evaluation.
     pub max_depth: usize,
-    /// Evaluation steps in all (runaway loops and recursion).
+    /// Evaluation steps in all (runaway loops and recursion); building lists, maps and
+    /// strings costs steps by their size, so this bounds a rendering's memory too.
     pub max_steps: u64,
 }
 
