@@ -259,6 +259,30 @@ mod tests {
         }
     }
 
+    /// The deepest rendering the bounds allow (macros 20 deep, each nesting blocks and
+    /// expressions to the parse bound) fits a 2 MB thread stack, as on Tokio's workers.
+    #[test]
+    fn deepest_rendering_fits_the_stack() {
+        let ifs = 45;
+        let body = format!(
+            "{}#set($x = {}1{})#r()$x{}",
+            "#if(true)".repeat(ifs),
+            "(".repeat(45),
+            ")".repeat(45),
+            "#end".repeat(ifs)
+        );
+        let source = format!("#macro(r){body}#end#r()");
+        let handle = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || {
+                let t = Template::parse(&source).unwrap();
+                t.render(&mut Scope::new(), &Limits::default()).unwrap_err().message
+            })
+            .unwrap();
+        let message = handle.join().expect("no stack overflow");
+        assert!(message.contains("deeper") || message.contains("nested"), "{message}");
+    }
+
     #[test]
     fn hostile_templates_stop() {
         let limits = Limits::default();

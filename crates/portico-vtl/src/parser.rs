@@ -593,24 +593,33 @@ impl<'a> Parser<'a> {
     }
 
     fn or(&mut self) -> Result<Expr, Error> {
+        let depth = self.depth;
         let mut left = self.and()?;
         while self.op("||", Some("or")) {
             let right = self.and()?;
+            self.enter()?;
             left = Expr::Binary(BinOp::Or, Box::new(left), Box::new(right));
         }
+        // Each operator nests the tree one deeper (evaluated and dropped recursively).
+        self.depth = depth;
         Ok(left)
     }
 
     fn and(&mut self) -> Result<Expr, Error> {
+        let depth = self.depth;
         let mut left = self.equality()?;
         while self.op("&&", Some("and")) {
             let right = self.equality()?;
+            self.enter()?;
             left = Expr::Binary(BinOp::And, Box::new(left), Box::new(right));
         }
+        // Each operator nests the tree one deeper (evaluated and dropped recursively).
+        self.depth = depth;
         Ok(left)
     }
 
     fn equality(&mut self) -> Result<Expr, Error> {
+        let depth = self.depth;
         let mut left = self.relational()?;
         loop {
             let op = if self.op("==", Some("eq")) {
@@ -621,12 +630,16 @@ impl<'a> Parser<'a> {
                 break;
             };
             let right = self.relational()?;
+            self.enter()?;
             left = Expr::Binary(op, Box::new(left), Box::new(right));
         }
+        // Each operator nests the tree one deeper (evaluated and dropped recursively).
+        self.depth = depth;
         Ok(left)
     }
 
     fn relational(&mut self) -> Result<Expr, Error> {
+        let depth = self.depth;
         let mut left = self.additive()?;
         loop {
             let op = if self.op("<=", Some("le")) {
@@ -641,12 +654,16 @@ impl<'a> Parser<'a> {
                 break;
             };
             let right = self.additive()?;
+            self.enter()?;
             left = Expr::Binary(op, Box::new(left), Box::new(right));
         }
+        // Each operator nests the tree one deeper (evaluated and dropped recursively).
+        self.depth = depth;
         Ok(left)
     }
 
     fn additive(&mut self) -> Result<Expr, Error> {
+        let depth = self.depth;
         let mut left = self.multiplicative()?;
         loop {
             let op = if self.op("+", None) {
@@ -657,12 +674,16 @@ impl<'a> Parser<'a> {
                 break;
             };
             let right = self.multiplicative()?;
+            self.enter()?;
             left = Expr::Binary(op, Box::new(left), Box::new(right));
         }
+        // Each operator nests the tree one deeper (evaluated and dropped recursively).
+        self.depth = depth;
         Ok(left)
     }
 
     fn multiplicative(&mut self) -> Result<Expr, Error> {
+        let depth = self.depth;
         let mut left = self.unary()?;
         loop {
             let op = if self.op("*", None) {
@@ -675,8 +696,11 @@ impl<'a> Parser<'a> {
                 break;
             };
             let right = self.unary()?;
+            self.enter()?;
             left = Expr::Binary(op, Box::new(left), Box::new(right));
         }
+        // Each operator nests the tree one deeper (evaluated and dropped recursively).
+        self.depth = depth;
         Ok(left)
     }
 
