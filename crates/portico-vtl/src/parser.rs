@@ -501,7 +501,8 @@ impl<'a> Parser<'a> {
         let save = self.i;
         loop {
             match b.get(j) {
-                Some(b'.') if b.get(j + 1).is_some_and(|&c| is_ident_start(c)) => {
+                // After a dot a name starts with a letter (`$s._x` is `$s` then text).
+                Some(b'.') if b.get(j + 1).is_some_and(|c| c.is_ascii_alphabetic()) => {
                     let Some(id) = self.ident_at(j + 1) else { break };
                     j += 1 + id.len();
                     if b.get(j) == Some(&b'(') {
@@ -748,7 +749,9 @@ impl<'a> Parser<'a> {
                     self.depth -= 1;
                     return Ok(Expr::List(items));
                 }
-                let first = self.expr()?;
+                // Items, keys, values and range ends are literals or references, no
+                // operators (Velocity's grammar).
+                let first = self.param()?;
                 self.skip_ws();
                 if self.b[self.i..].starts_with(b"..") {
                     // Range ends are integers or references (Velocity's grammar).
@@ -757,7 +760,7 @@ impl<'a> Parser<'a> {
                         return Err(self.error_at(at, "a range's ends are integers or references"));
                     }
                     self.i += 2;
-                    let last = self.expr()?;
+                    let last = self.param()?;
                     if !bound(&last) {
                         return Err(self.error_at(at, "a range's ends are integers or references"));
                     }
@@ -771,7 +774,7 @@ impl<'a> Parser<'a> {
                     match self.peek(0) {
                         b',' => {
                             self.i += 1;
-                            items.push(self.expr()?);
+                            items.push(self.param()?);
                         }
                         b']' => {
                             self.i += 1;
@@ -792,9 +795,9 @@ impl<'a> Parser<'a> {
                     self.i += 1;
                 } else {
                     loop {
-                        let k = self.expr()?;
+                        let k = self.param()?;
                         self.expect(b':', ": in a map")?;
-                        let v = self.expr()?;
+                        let v = self.param()?;
                         entries.push((k, v));
                         self.skip_ws();
                         match self.peek(0) {
