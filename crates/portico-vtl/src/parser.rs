@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::Error;
 use crate::ast::{BinOp, Block, Expr, Macro, Node, Part, Pos, Reference};
-use crate::lexer::{self, Number, Positions, is_directive, is_ident, is_ident_start};
+use crate::lexer::{self, Number, Positions, is_directive, is_ident};
 
 /// Nesting of blocks, brackets and parentheses a template may use.
 pub const MAX_PARSE_DEPTH: usize = 100;
