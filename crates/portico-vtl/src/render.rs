@@ -9,6 +9,8 @@ use crate::methods;
 use crate::value::Value;
 use crate::{Error, Limits, Scope};
 
+type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<crate::Fnv>>;
+
 /// Nesting of blocks being rendered (directives within macros within...): beyond it the
 /// rendering fails rather than exhaust the thread's stack.
 const MAX_NESTING: usize = 400;
@@ -46,8 +48,8 @@ pub struct Renderer<'t, 's> {
     steps: u64,
     depth: usize,
     nesting: usize,
-    frames: Vec<HashMap<&'t str, Bound<'t>>>,
-    defines: HashMap<String, &'t Block>,
+    frames: Vec<FnvMap<&'t str, Bound<'t>>>,
+    defines: FnvMap<String, &'t Block>,
     /// The `#foreach` loops being run, innermost last (`$velocityCount`, `$velocityHasNext`).
     loops: Vec<Rc<ForeachScope>>,
     /// A `#stop` ran inside a string literal: the rendering ends after the current node.
@@ -84,7 +86,7 @@ impl<'t, 's> Renderer<'t, 's> {
             depth: 0,
             nesting: 0,
             frames: Vec::new(),
-            defines: HashMap::new(),
+            defines: FnvMap::default(),
             loops: Vec::new(),
             stopped: false,
         }
@@ -226,7 +228,7 @@ impl<'t, 's> Renderer<'t, 's> {
                         format!("macro calls nested deeper than {}", self.limits.max_depth),
                     ));
                 }
-                let mut frame = HashMap::new();
+                let mut frame = FnvMap::default();
                 let level = self.frames.len();
                 for (param, arg) in m.params.iter().zip(args) {
                     let bound = match arg {
@@ -316,6 +318,8 @@ impl<'t, 's> Renderer<'t, 's> {
         self.defines.remove(var);
         let mut flow = Flow::Normal;
         let mut index: u64 = 0;
+        self.loops.push(scope.clone());
+        // The loop is popped however the body ends (an error ends the rendering anyway).
         while index < len {
             if index >= self.limits.max_foreach as u64 {
                 break;
@@ -329,10 +333,7 @@ impl<'t, 's> Renderer<'t, 's> {
             scope.index.set(index as i64);
             scope.has_next.set(has_next);
             set_var(&mut self.scope.vars, var, item);
-            self.loops.push(scope.clone());
-            let result = self.block(body, out);
-            self.loops.pop();
-            match result {
+            match self.block(body, out) {
                 Ok(Flow::Normal) => {}
                 Ok(Flow::Break) => break,
                 Ok(Flow::Stop) => {
@@ -343,6 +344,7 @@ impl<'t, 's> Renderer<'t, 's> {
             }
             index += 1;
         }
+        self.loops.pop();
         for (k, v) in saved {
             match v {
                 Some(v) => self.scope.vars.insert(k.to_owned(), v),
@@ -358,7 +360,9 @@ impl<'t, 's> Renderer<'t, 's> {
             Some(&Bound::ByName { expr, level }) => return self.by_name(expr, level),
             None => {}
         }
-        if let Some(&body) = self.defines.get(name) {
+        if !self.defines.is_empty()
+            && let Some(&body) = self.defines.get(name)
+        {
             if !bare {
                 // A `#define`d block has no methods or properties templates can use.
                 return Ok(Value::Null);
