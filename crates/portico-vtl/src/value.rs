@@ -224,7 +224,11 @@ impl Value {
 /// Nesting of lists and maps printed before `...`.
 pub const MAX_PRINT_DEPTH: usize = 200;
 
-/// A `double` as Java's `Double.toString` prints it.
+/// A `double` as Java's `Double.toString` prints it: the shortest digits that read back
+/// as `x`, in Java's layout. Java before 19 sometimes printed more digits, or other ones,
+/// than the shortest (`1.0E23` as `9.999999999999999E22`, `Double.MIN_VALUE` as
+/// `4.9E-324`, `2.82879384806159E17` as `2.82879384806159008E17`); those rare values print
+/// here as Java 19+ prints them.
 pub fn java_double(x: f64) -> String {
     if x.is_nan() {
         return "NaN".into();
