@@ -19,7 +19,7 @@ pub fn is_ident(c: u8) -> bool {
 pub fn is_directive(name: &str) -> bool {
     matches!(
         name,
-        "set" | "if" | "elseif" | "else" | "end" | "foreach" | "break" | "stop" | "define" | "macro"
+        "set" | "if" | "elseif" | "else" | "end" | "foreach" | "break" | "stop" | "define" | "macro" | "evaluate"
     )
 }
 

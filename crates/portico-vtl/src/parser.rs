@@ -341,6 +341,14 @@ impl<'a> Parser<'a> {
                                 pos,
                             });
                         }
+                        "evaluate" if self.open_paren() => {
+                            flush!();
+                            let arg = self.param()?;
+                            self.expect(b')', ") closing #evaluate")?;
+                            self.eat_line_end();
+                            nodes.push(Node::Evaluate { arg, pos });
+                        }
+                        "evaluate" => return Err(self.error_at(end, "expected ( after #evaluate")),
                         "break" | "stop" => {
                             flush!();
                             // `#break($foreach)`: the scope named is always the innermost here.

@@ -208,6 +208,7 @@ impl<'t, 's> Renderer<'t, 's> {
             } => return self.foreach(var, iterable, body, *pos, out),
             Node::Break => return Ok(Flow::Break),
             Node::Stop => return Ok(Flow::Stop),
+            Node::Evaluate { arg, pos } => return self.evaluate(arg, *pos, out),
             Node::Define { name, body } => {
                 self.scope.vars.remove(name);
                 self.defines.insert(name.clone(), body);
@@ -248,6 +249,40 @@ impl<'t, 's> Renderer<'t, 's> {
             }
         }
         Ok(Flow::Normal)
+    }
+
+    /// `#evaluate`: parses the value's text (the one parse a rendering may do) and renders
+    /// it with this rendering's scope, macros, steps and depth.
+    fn evaluate(&mut self, arg: &'t Expr, pos: Pos, out: &mut String) -> Result<Flow, Error> {
+        let source = match self.eval(arg)? {
+            Value::Null => return Ok(Flow::Normal),
+            v => v.to_java_string(),
+        };
+        if self.depth >= self.limits.max_depth {
+            return Err(err(
+                pos,
+                format!("#evaluate nested deeper than {}", self.limits.max_depth),
+            ));
+        }
+        let parsed = crate::parser::parse(&source).map_err(|e| {
+            err(
+                pos,
+                format!("#evaluate: {} (line {}, column {})", e.message, e.line, e.column),
+            )
+        })?;
+        let macros = if parsed.macros.is_empty() {
+            self.macros
+        } else {
+            &parsed.macros
+        };
+        let mut inner = Renderer::new(macros, &mut *self.scope, self.limits);
+        inner.steps = self.steps;
+        inner.depth = self.depth + 1;
+        inner.nesting = self.nesting;
+        let flow = inner.block(&parsed.nodes, out);
+        self.steps = inner.steps;
+        // `#stop` and `#break` end the evaluated text only.
+        flow.map(|_| Flow::Normal)
     }
 
     /// What a null reference renders as: as written, or for a bare macro parameter, as the
