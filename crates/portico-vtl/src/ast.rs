@@ -36,6 +36,11 @@ pub enum Node {
     },
     Break,
     Stop,
+    /// `#evaluate(expr)`: the value's text parsed and rendered as a template, here.
+    Evaluate {
+        arg: Expr,
+        pos: Pos,
+    },
     Define {
         name: String,
         body: Block,

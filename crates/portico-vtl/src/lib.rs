@@ -3,13 +3,13 @@
 //!
 //! The host (the data plane) puts plain [`Value`]s and its own [`Object`]s (`$input`, `$util`,
 //! `$context`) into the scope; the engine knows nothing about API Gateway.
-
 //!
 //! The language is Apache Velocity 1.7's, output byte for byte as 1.7 writes it (checked
 //! against the real Velocity by `tests/differential.rs`).
 //!
 //! ## Layout
 //! - `ast`: the syntax tree (plain owned data: a parsed template is `Send + Sync`).
+//! - `lexer`: token scanning: identifiers, directive names, literals, line ends, positions.
 //! - `parser`: template text → tree; references, directives, escapes, comments, literals,
 //!   and the whitespace directives swallow; all syntax errors, and the nesting bound.
 //! - `render`: the interpreter: scopes, macros, `#foreach`, operators, the limits.
@@ -17,6 +17,7 @@
 //! - `value`: [`Value`], the host's [`Object`]s, and Java's `toString` printing.
 
 mod ast;
+mod lexer;
 mod methods;
 mod parser;
 mod render;
@@ -37,13 +38,15 @@ pub struct Template {
 /// Bounds on one rendering; a template that reaches one fails with an [`Error`].
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// Iterations of one `#foreach` (API Gateway stops at 1,000).
+    /// Iterations of one `#foreach` (API Gateway stops at 1,000). Reaching it ends the loop
+    /// silently, as Velocity's `directive.foreach.maxloops` does; it is not an error.
     pub max_foreach: usize,
     /// Bytes of output.
     pub max_output: usize,
     /// Nesting of macro calls, `#define` expansions and evaluation.
     pub max_depth: usize,
-    /// Evaluation steps in all (runaway loops and recursion).
+    /// Evaluation steps in all (runaway loops and recursion); building lists, maps and
+    /// strings costs steps by their size, so this bounds a rendering's memory too.
     pub max_steps: u64,
     /// API Gateway's dialect, not Velocity's: a reference whose value is null renders as
     /// nothing (as `$!ref` does) instead of as written, and null equals the empty string.
@@ -55,7 +58,8 @@ impl Default for Limits {
         Limits {
             max_foreach: 1_000,
             max_output: 10 * 1024 * 1024,
-            max_depth: 64,
+            // Velocity's `velocimacro.max.depth`: a 21st nested macro call fails.
+            max_depth: 20,
             max_steps: 10_000_000,
             quiet_nulls: false,
         }
@@ -162,6 +166,128 @@ mod tests {
             "1,2,3"
         );
         assert_eq!(render("$x $!x ${x}").unwrap(), "$x  ${x}");
+    }
+
+    /// Templates spliced from fragments of every construct, valid or not: each parses or
+    /// fails, and renders or fails, without a panic.
+    #[test]
+    fn arbitrary_templates_never_panic() {
+        const PARTS: &[&str] = &[
+            "$a",
+            "$!b",
+            "${c}",
+            "$l[0]",
+            "$m.k",
+            "$s.substring(1)",
+            "$l.add($l)",
+            "$l.remove($l)",
+            "$m.put('k', $m)",
+            "#set($a = ",
+            "#set($m.k = ",
+            "#if(",
+            "#elseif(",
+            "#else",
+            "#end",
+            "#foreach($i in ",
+            "#macro(mm $x)",
+            "#mm(",
+            "#define($d)",
+            "$d",
+            "#break",
+            "#stop",
+            ")",
+            "(",
+            "[",
+            "]",
+            "{",
+            "}",
+            "[1..3]",
+            "'x'",
+            "\"y$a\"",
+            "1",
+            "-2.5",
+            " + ",
+            " / ",
+            " % ",
+            " == ",
+            " && ",
+            "!",
+            ",",
+            ":",
+            "\\",
+            "\\$a",
+            "\\#if",
+            "##",
+            "#*",
+            "*#",
+            "#[[",
+            "]]#",
+            "\n",
+            " ",
+            "é",
+            "$",
+            "#",
+            "$foreach.index",
+            "#evaluate($s)",
+            "#evaluate('#if(')",
+            "#evaluate('$l.add($l)')",
+            "$velocityCount",
+            "$s.split('')",
+            "$s.matches('(')",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let limits = Limits {
+            max_steps: 20_000,
+            ..Limits::default()
+        };
+        for _ in 0..5_000 {
+            let n = next() % 14 + 1;
+            let source: String = (0..n).map(|_| PARTS[(next() % PARTS.len() as u64) as usize]).collect();
+            if let Ok(t) = Template::parse(&source) {
+                let mut scope = Scope::new();
+                scope.set("s", Value::str("héllo"));
+                scope.set("l", Value::list(vec![Value::Int(1)]));
+                scope.set("m", Value::map(vec![]));
+                let _ = t.render(&mut scope, &limits);
+                // Break self-references so the test does not leak.
+                if let Some(Value::List(l)) = scope.get("l") {
+                    l.borrow_mut().clear();
+                }
+                if let Some(Value::Map(m)) = scope.get("m") {
+                    m.borrow_mut().clear();
+                }
+            }
+        }
+    }
+
+    /// The deepest rendering the bounds allow (macros 20 deep, each nesting blocks and
+    /// expressions to the parse bound) fits a 2 MB thread stack, as on Tokio's workers.
+    #[test]
+    fn deepest_rendering_fits_the_stack() {
+        let ifs = 45;
+        let body = format!(
+            "{}#set($x = {}1{})#r()$x{}",
+            "#if(true)".repeat(ifs),
+            "(".repeat(45),
+            ")".repeat(45),
+            "#end".repeat(ifs)
+        );
+        let source = format!("#macro(r){body}#end#r()");
+        let handle = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || {
+                let t = Template::parse(&source).unwrap();
+                t.render(&mut Scope::new(), &Limits::default()).unwrap_err().message
+            })
+            .unwrap();
+        let message = handle.join().expect("no stack overflow");
+        assert!(message.contains("deeper") || message.contains("nested"), "{message}");
     }
 
     #[test]

@@ -13,8 +13,10 @@ use crate::value::{Entry, Value};
 /// `None`: no such property (the reference renders as written).
 pub fn property(value: &Value, name: &str) -> Option<Value> {
     match value {
-        Value::Map(m) => m.borrow().iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
         Value::Object(o) => o.property(name),
+        _ if name == "class" => Some(class_of(value)),
+        Value::Map(m) => m.borrow().iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
+        Value::Str(s) if name == "bytes" => Some(bytes(s)),
         Value::Str(s) if name == "empty" => Some(Value::Bool(s.is_empty())),
         Value::List(l) if name == "empty" => Some(Value::Bool(l.borrow().is_empty())),
         _ => None,
@@ -62,8 +64,55 @@ pub fn call(value: &Value, name: &str, args: &[Value]) -> Result<Option<Value>, 
 }
 
 /// Methods every object has.
+/// `getBytes()`: UTF-8, as Java's signed bytes (printed as a list, not as Java's `[B@…`).
+fn bytes(s: &str) -> Value {
+    Value::list(s.bytes().map(|b| Value::Int(b as i8 as i64)).collect())
+}
+
+/// `getClass()`: the Java class a template value has.
+fn class_of(value: &Value) -> Value {
+    let name = match value {
+        Value::Null | Value::Object(_) => "java.lang.Object",
+        Value::Bool(_) => "java.lang.Boolean",
+        Value::Int(i) if i32::try_from(*i).is_ok() => "java.lang.Integer",
+        Value::Int(_) => "java.lang.Long",
+        Value::Float(_) => "java.lang.Double",
+        Value::Str(_) => "java.lang.String",
+        Value::List(_) => "java.util.ArrayList",
+        Value::Map(_) => "java.util.LinkedHashMap",
+    };
+    Value::object(Class(name))
+}
+
+/// A `java.lang.Class`: `name`, `simpleName`; prints `class java.lang.String`.
+struct Class(&'static str);
+
+impl crate::Object for Class {
+    fn property(&self, name: &str) -> Option<Value> {
+        match name {
+            "name" => Some(Value::str(self.0)),
+            "simpleName" => Some(Value::str(self.0.rsplit('.').next().unwrap_or(self.0))),
+            _ => None,
+        }
+    }
+
+    fn call(&self, method: &str, args: &[Value]) -> Result<Option<Value>, String> {
+        Ok(match (method, args) {
+            ("getName", []) => self.property("name"),
+            ("getSimpleName", []) => self.property("simpleName"),
+            ("toString", []) => Some(Value::str(&self.render())),
+            _ => None,
+        })
+    }
+
+    fn render(&self) -> String {
+        format!("class {}", self.0)
+    }
+}
+
 fn common(value: &Value, name: &str, args: &[Value]) -> Result<Value, String> {
     match (name, args) {
+        ("getClass", []) => Ok(class_of(value)),
         ("toString", []) => Ok(Value::str(&value.to_java_string())),
         ("equals", [other]) => Ok(Value::Bool(value.java_equals(other))),
         _ => Err(NO_METHOD.into()),
@@ -118,7 +167,7 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> Result<Value, Strin
             s.encode_utf16().count()
         } as i64)),
         ("isEmpty", []) => Ok(Value::Bool(s.is_empty())),
-        ("toString" | "trim", []) if name == "toString" => Ok(this),
+        ("toString", []) => Ok(this),
         ("trim", []) => Ok(Value::str(s.trim_matches(|c: char| c <= ' '))),
         ("toLowerCase", []) => Ok(Value::str(&s.to_lowercase())),
         ("toUpperCase", []) => Ok(Value::str(&s.to_uppercase())),
@@ -168,11 +217,13 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> Result<Value, Strin
         ("replace", [a, b]) => Ok(Value::str(&s.replace(str_arg(a)?, str_arg(b)?))),
         ("replaceAll", [re, rep]) => {
             let re = regex(str_arg(re)?)?;
-            Ok(Value::str(&re.replace_all(s, java_replacement(str_arg(rep)?).as_str())))
+            let rep = java_replacement(str_arg(rep)?, re.captures_len())?;
+            Ok(Value::str(&re.replace_all(s, rep.as_str())))
         }
         ("replaceFirst", [re, rep]) => {
             let re = regex(str_arg(re)?)?;
-            Ok(Value::str(&re.replace(s, java_replacement(str_arg(rep)?).as_str())))
+            let rep = java_replacement(str_arg(rep)?, re.captures_len())?;
+            Ok(Value::str(&re.replace(s, rep.as_str())))
         }
         ("matches", [re]) => {
             let re = regex(&format!("^(?:{})$", str_arg(re)?))?;
@@ -193,6 +244,7 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> Result<Value, Strin
             }
             Ok(Value::list(parts.into_iter().map(Value::str).collect()))
         }
+        ("getBytes", []) => Ok(bytes(s)),
         ("hashCode", []) => {
             let h = s
                 .encode_utf16()
@@ -203,8 +255,9 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> Result<Value, Strin
     }
 }
 
-/// Java's replacement syntax (`$1`, `\$`) in the `regex` crate's (`${1}`, `$$`).
-fn java_replacement(rep: &str) -> String {
+/// Java's replacement syntax (`$1`, `\$`) in the `regex` crate's (`${1}`, `$$`), for a
+/// pattern with `groups` groups; Java's errors for a bad group reference.
+fn java_replacement(rep: &str, groups: usize) -> Result<String, String> {
     let mut out = String::with_capacity(rep.len());
     let mut chars = rep.chars().peekable();
     while let Some(c) = chars.next() {
@@ -212,12 +265,22 @@ fn java_replacement(rep: &str) -> String {
             '\\' => match chars.next() {
                 Some('$') => out.push_str("$$"),
                 Some(o) => out.push(o),
-                None => {}
+                None => return Err("java.lang.IllegalArgumentException: character to be escaped is missing".into()),
             },
             '$' => {
-                let mut n = String::new();
-                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-                    n.push(*d);
+                let Some(first) = chars.next().and_then(|d| d.to_digit(10)) else {
+                    return Err("java.lang.IllegalArgumentException: Illegal group reference".into());
+                };
+                let mut n = first as usize;
+                if n >= groups {
+                    return Err(format!("java.lang.IndexOutOfBoundsException: No group {n}"));
+                }
+                // Java takes more digits while they still name a group.
+                while let Some(d) = chars.peek().and_then(|d| d.to_digit(10)) {
+                    if n * 10 + d as usize >= groups {
+                        break;
+                    }
+                    n = n * 10 + d as usize;
                     chars.next();
                 }
                 out.push_str(&format!("${{{n}}}"));
@@ -225,7 +288,7 @@ fn java_replacement(rep: &str) -> String {
             _ => out.push(c),
         }
     }
-    out
+    Ok(out)
 }
 
 thread_local! {
@@ -303,14 +366,12 @@ fn list_method(l: &crate::List, name: &str, args: &[Value]) -> Result<Value, Str
             Ok(v.remove(i))
         }
         ("remove", [x]) => {
-            let mut v = l.borrow_mut();
-            Ok(Value::Bool(match v.iter().position(|e| e.java_equals(x)) {
-                Some(i) => {
-                    v.remove(i);
-                    true
-                }
-                None => false,
-            }))
+            // Searched before the list is borrowed to change it (`x` may hold the list).
+            let found = l.borrow().iter().position(|e| e.java_equals(x));
+            if let Some(i) = found {
+                l.borrow_mut().remove(i);
+            }
+            Ok(Value::Bool(found.is_some()))
         }
         ("clear", []) => {
             l.borrow_mut().clear();
@@ -321,9 +382,11 @@ fn list_method(l: &crate::List, name: &str, args: &[Value]) -> Result<Value, Str
 }
 
 fn map_method(m: &crate::Map, name: &str, args: &[Value]) -> Result<Value, String> {
+    // Keys are strings here; another key matches by its text (`{1: 'a'}.get(1)`).
     let key = |k: &Value| match k {
         Value::Str(s) => Some(s.to_string()),
-        _ => None,
+        Value::Null => None,
+        other => Some(other.to_java_string()),
     };
     match (name, args) {
         ("size", []) => Ok(Value::Int(m.borrow().len() as i64)),

@@ -1,10 +1,12 @@
-//! Template text → syntax tree, with Velocity 1.7's lexical rules: which `$` and `#` start
-//! references and directives, escapes, comments, and the whitespace directives swallow.
+//! Template text → syntax tree: which `$` and `#` start references and directives (by
+//! context, with the `lexer`'s scanning), escapes, comments, the whitespace directives
+//! swallow, expressions by precedence; all syntax errors, and the nesting bound.
 
 use std::collections::HashMap;
 
 use crate::Error;
 use crate::ast::{BinOp, Block, Expr, Macro, Node, Part, Pos, Reference};
+use crate::lexer::{self, Number, Positions, is_directive, is_ident};
 
 /// Nesting of blocks, brackets and parentheses a template may use.
 pub const MAX_PARSE_DEPTH: usize = 100;
@@ -22,8 +24,7 @@ pub fn parse(source: &str) -> Result<Parsed, Error> {
         i: 0,
         depth: 0,
         macros: HashMap::new(),
-        base: Pos { line: 1, column: 1 },
-        cursor: std::cell::Cell::new((0, Pos { line: 1, column: 1 })),
+        positions: Positions::new(Pos { line: 1, column: 1 }),
         top: true,
     };
     let (nodes, end) = p.block(false)?;
@@ -49,40 +50,14 @@ struct Parser<'a> {
     i: usize,
     depth: usize,
     macros: HashMap<String, Macro>,
-    /// Position of `src`'s first byte in the template (string literals parse as templates).
-    base: Pos,
-    cursor: std::cell::Cell<(usize, Pos)>,
+    positions: Positions,
     /// The template itself, not a string literal within it.
     top: bool,
 }
 
-fn is_ident_start(c: u8) -> bool {
-    c.is_ascii_alphabetic() || c == b'_'
-}
-
-fn is_ident(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
-}
-
 impl<'a> Parser<'a> {
-    /// The position of byte `at`, counted on from the last position asked for (positions
-    /// are mostly asked for in order, so parsing stays linear).
     fn pos(&self, at: usize) -> Pos {
-        let at = at.min(self.src.len());
-        let (mut off, mut pos) = self.cursor.get();
-        if at < off {
-            (off, pos) = (0, self.base);
-        }
-        for c in self.src[off..at].chars() {
-            if c == '\n' {
-                pos.line += 1;
-                pos.column = 1;
-            } else {
-                pos.column += 1;
-            }
-        }
-        self.cursor.set((at, pos));
-        pos
+        self.positions.at(self.src, at)
     }
 
     fn error_at(&self, at: usize, message: &str) -> Error {
@@ -107,55 +82,16 @@ impl<'a> Parser<'a> {
     }
 
     fn ident_at(&self, at: usize) -> Option<&'a str> {
-        let b = self.b;
-        if at < b.len() && is_ident_start(b[at]) {
-            let mut j = at + 1;
-            while j < b.len() && is_ident(b[j]) {
-                j += 1;
-            }
-            Some(&self.src[at..j])
-        } else {
-            None
-        }
+        lexer::ident_at(self.src, at)
     }
 
-    /// A directive name at `at` (which holds `#`): the name and where the token ends.
     fn directive_at(&self, at: usize) -> Option<(&'a str, usize)> {
-        let b = self.b;
-        if b.get(at + 1) == Some(&b'{') {
-            let name = self.ident_at(at + 2)?;
-            let end = at + 2 + name.len();
-            if b.get(end) == Some(&b'}') {
-                return Some((name, end + 1));
-            }
-            return None;
-        }
-        let start = at + 1;
-        if start < b.len() && b[start].is_ascii_alphabetic() {
-            let mut j = start + 1;
-            while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
-                j += 1;
-            }
-            return Some((&self.src[start..j], j));
-        }
-        None
+        lexer::directive_at(self.src, at)
     }
 
     /// After `)` of a directive, `#else` or `#end`: spaces and tabs up to a newline go too.
     fn eat_line_end(&mut self) {
-        let mut j = self.i;
-        while j < self.b.len() && (self.b[j] == b' ' || self.b[j] == b'\t') {
-            j += 1;
-        }
-        if j < self.b.len() && self.b[j] == b'\n' {
-            self.i = j + 1;
-        } else if j < self.b.len() && self.b[j] == b'\r' {
-            self.i = if self.b.get(j + 1) == Some(&b'\n') {
-                j + 2
-            } else {
-                j + 1
-            };
-        }
+        self.i = lexer::line_end(self.b, self.i);
     }
 
     fn skip_ws(&mut self) {
@@ -405,6 +341,14 @@ impl<'a> Parser<'a> {
                                 pos,
                             });
                         }
+                        "evaluate" if self.open_paren() => {
+                            flush!();
+                            let arg = self.param()?;
+                            self.expect(b')', ") closing #evaluate")?;
+                            self.eat_line_end();
+                            nodes.push(Node::Evaluate { arg, pos });
+                        }
+                        "evaluate" => return Err(self.error_at(end, "expected ( after #evaluate")),
                         "break" | "stop" => {
                             flush!();
                             // `#break($foreach)`: the scope named is always the innermost here.
@@ -446,7 +390,8 @@ impl<'a> Parser<'a> {
                                 return Err(self.error_at(end, "expected ( after #macro"));
                             }
                             self.skip_ws();
-                            let Some(mname) = self.ident_at(self.i) else {
+                            // A macro name is a directive name: no hyphens.
+                            let Some(mname) = lexer::name_at(self.src, self.i) else {
                                 return Err(self.error_at(self.i, "expected a macro name"));
                             };
                             self.i += mname.len();
@@ -484,7 +429,7 @@ impl<'a> Parser<'a> {
                                         }
                                         b',' => self.i += 1,
                                         0 => return Err(self.error_at(at, "unterminated macro call")),
-                                        _ => args.push(self.expr()?),
+                                        _ => args.push(self.param()?),
                                     }
                                 }
                                 let literal = self.src[at..self.i].to_owned();
@@ -493,6 +438,15 @@ impl<'a> Parser<'a> {
                                     name: name.to_owned(),
                                     args,
                                     literal,
+                                    pos,
+                                });
+                            } else if self.macros.contains_key(name) {
+                                // A macro defined above may be called without parentheses.
+                                flush!();
+                                nodes.push(Node::Call {
+                                    name: name.to_owned(),
+                                    args: Vec::new(),
+                                    literal: self.src[at..end].to_owned(),
                                     pos,
                                 });
                             } else {
@@ -555,7 +509,8 @@ impl<'a> Parser<'a> {
         let save = self.i;
         loop {
             match b.get(j) {
-                Some(b'.') if b.get(j + 1).is_some_and(|&c| is_ident_start(c)) => {
+                // After a dot a name starts with a letter (`$s._x` is `$s` then text).
+                Some(b'.') if b.get(j + 1).is_some_and(|c| c.is_ascii_alphabetic()) => {
                     let Some(id) = self.ident_at(j + 1) else { break };
                     j += 1 + id.len();
                     if b.get(j) == Some(&b'(') {
@@ -565,7 +520,7 @@ impl<'a> Parser<'a> {
                         self.skip_ws();
                         if self.peek(0) != b')' {
                             loop {
-                                args.push(self.expr()?);
+                                args.push(self.param()?);
                                 self.skip_ws();
                                 match self.peek(0) {
                                     b',' => self.i += 1,
@@ -584,7 +539,16 @@ impl<'a> Parser<'a> {
                 }
                 Some(b'[') => {
                     self.i = j + 1;
+                    self.skip_ws();
+                    let at = self.i;
                     let e = self.expr()?;
+                    // An index is a literal or a reference (Velocity's grammar).
+                    if !matches!(
+                        e,
+                        Expr::Int(_) | Expr::Str(_) | Expr::Interpolated(_) | Expr::Bool(_) | Expr::Ref(_)
+                    ) {
+                        return Err(self.error_at(at, "an index is a literal or a reference"));
+                    }
                     self.expect(b']', "] closing an index")?;
                     j = self.i;
                     parts.push(Part::Index(e));
@@ -638,24 +602,33 @@ impl<'a> Parser<'a> {
     }
 
     fn or(&mut self) -> Result<Expr, Error> {
+        let depth = self.depth;
         let mut left = self.and()?;
         while self.op("||", Some("or")) {
             let right = self.and()?;
+            self.enter()?;
             left = Expr::Binary(BinOp::Or, Box::new(left), Box::new(right));
         }
+        // Each operator nests the tree one deeper (evaluated and dropped recursively).
+        self.depth = depth;
         Ok(left)
     }
 
     fn and(&mut self) -> Result<Expr, Error> {
+        let depth = self.depth;
         let mut left = self.equality()?;
         while self.op("&&", Some("and")) {
             let right = self.equality()?;
+            self.enter()?;
             left = Expr::Binary(BinOp::And, Box::new(left), Box::new(right));
         }
+        // Each operator nests the tree one deeper (evaluated and dropped recursively).
+        self.depth = depth;
         Ok(left)
     }
 
     fn equality(&mut self) -> Result<Expr, Error> {
+        let depth = self.depth;
         let mut left = self.relational()?;
         loop {
             let op = if self.op("==", Some("eq")) {
@@ -666,12 +639,16 @@ impl<'a> Parser<'a> {
                 break;
             };
             let right = self.relational()?;
+            self.enter()?;
             left = Expr::Binary(op, Box::new(left), Box::new(right));
         }
+        // Each operator nests the tree one deeper (evaluated and dropped recursively).
+        self.depth = depth;
         Ok(left)
     }
 
     fn relational(&mut self) -> Result<Expr, Error> {
+        let depth = self.depth;
         let mut left = self.additive()?;
         loop {
             let op = if self.op("<=", Some("le")) {
@@ -686,12 +663,16 @@ impl<'a> Parser<'a> {
                 break;
             };
             let right = self.additive()?;
+            self.enter()?;
             left = Expr::Binary(op, Box::new(left), Box::new(right));
         }
+        // Each operator nests the tree one deeper (evaluated and dropped recursively).
+        self.depth = depth;
         Ok(left)
     }
 
     fn additive(&mut self) -> Result<Expr, Error> {
+        let depth = self.depth;
         let mut left = self.multiplicative()?;
         loop {
             let op = if self.op("+", None) {
@@ -702,12 +683,16 @@ impl<'a> Parser<'a> {
                 break;
             };
             let right = self.multiplicative()?;
+            self.enter()?;
             left = Expr::Binary(op, Box::new(left), Box::new(right));
         }
+        // Each operator nests the tree one deeper (evaluated and dropped recursively).
+        self.depth = depth;
         Ok(left)
     }
 
     fn multiplicative(&mut self) -> Result<Expr, Error> {
+        let depth = self.depth;
         let mut left = self.unary()?;
         loop {
             let op = if self.op("*", None) {
@@ -720,8 +705,11 @@ impl<'a> Parser<'a> {
                 break;
             };
             let right = self.unary()?;
+            self.enter()?;
             left = Expr::Binary(op, Box::new(left), Box::new(right));
         }
+        // Each operator nests the tree one deeper (evaluated and dropped recursively).
+        self.depth = depth;
         Ok(left)
     }
 
@@ -752,7 +740,7 @@ impl<'a> Parser<'a> {
                 None => Err(self.error_at(at, "expected a reference")),
             },
             b'"' | b'\'' => self.string(),
-            b'0'..=b'9' | b'-' => self.number(),
+            b'0'..=b'9' | b'-' | b'.' => self.number(),
             b'(' => {
                 self.i += 1;
                 let e = self.expr()?;
@@ -769,11 +757,21 @@ impl<'a> Parser<'a> {
                     self.depth -= 1;
                     return Ok(Expr::List(items));
                 }
-                let first = self.expr()?;
+                // Items, keys, values and range ends are literals or references, no
+                // operators (Velocity's grammar).
+                let first = self.param()?;
                 self.skip_ws();
                 if self.b[self.i..].starts_with(b"..") {
+                    // Range ends are integers or references (Velocity's grammar).
+                    let bound = |e: &Expr| matches!(e, Expr::Int(_) | Expr::Ref(_));
+                    if !bound(&first) {
+                        return Err(self.error_at(at, "a range's ends are integers or references"));
+                    }
                     self.i += 2;
-                    let last = self.expr()?;
+                    let last = self.param()?;
+                    if !bound(&last) {
+                        return Err(self.error_at(at, "a range's ends are integers or references"));
+                    }
                     self.expect(b']', "] closing a range")?;
                     self.depth -= 1;
                     return Ok(Expr::Range(Box::new(first), Box::new(last)));
@@ -784,7 +782,7 @@ impl<'a> Parser<'a> {
                     match self.peek(0) {
                         b',' => {
                             self.i += 1;
-                            items.push(self.expr()?);
+                            items.push(self.param()?);
                         }
                         b']' => {
                             self.i += 1;
@@ -805,9 +803,9 @@ impl<'a> Parser<'a> {
                     self.i += 1;
                 } else {
                     loop {
-                        let k = self.expr()?;
+                        let k = self.param()?;
                         self.expect(b':', ": in a map")?;
-                        let v = self.expr()?;
+                        let v = self.param()?;
                         entries.push((k, v));
                         self.skip_ws();
                         match self.peek(0) {
@@ -838,78 +836,39 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// A method or macro argument: a literal or a reference, no operators (Velocity's
+    /// grammar).
+    fn param(&mut self) -> Result<Expr, Error> {
+        self.enter()?;
+        let e = self.primary();
+        self.depth -= 1;
+        e
+    }
+
     fn number(&mut self) -> Result<Expr, Error> {
         let at = self.i;
-        let b = self.b;
-        let mut j = at;
-        if b[j] == b'-' {
-            j += 1;
-        }
-        let digits = j;
-        while j < b.len() && b[j].is_ascii_digit() {
-            j += 1;
-        }
-        if j == digits {
+        let Some((number, end)) = lexer::number_at(self.src, at) else {
             return Err(self.error_at(at, "expected an expression"));
-        }
-        let mut float = false;
-        if b.get(j) == Some(&b'.') && b.get(j + 1).is_some_and(|c| c.is_ascii_digit()) {
-            float = true;
-            j += 1;
-            while j < b.len() && b[j].is_ascii_digit() {
-                j += 1;
-            }
-        }
-        if matches!(b.get(j), Some(b'e' | b'E')) {
-            let mut k = j + 1;
-            if matches!(b.get(k), Some(b'+' | b'-')) {
-                k += 1;
-            }
-            if b.get(k).is_some_and(|c| c.is_ascii_digit()) {
-                float = true;
-                j = k;
-                while j < b.len() && b[j].is_ascii_digit() {
-                    j += 1;
-                }
-            }
-        }
-        let text = &self.src[at..j];
-        self.i = j;
-        if float {
-            text.parse()
+        };
+        self.i = end;
+        match number {
+            Number::Float(text) => text
+                .parse()
                 .map(Expr::Float)
-                .map_err(|_| self.error_at(at, "bad number"))
-        } else {
-            text.parse()
+                .map_err(|_| self.error_at(at, "bad number")),
+            Number::Int(text) => text
+                .parse()
                 .map(Expr::Int)
-                .map_err(|_| self.error_at(at, "integer literal out of range"))
+                .map_err(|_| self.error_at(at, "integer literal out of range")),
         }
     }
 
     fn string(&mut self) -> Result<Expr, Error> {
         let at = self.i;
         let q = self.b[at];
-        let mut j = at + 1;
-        let mut content = String::new();
-        let mut from = j;
-        loop {
-            match self.b.get(j) {
-                None => return Err(self.error_at(at, "unterminated string literal")),
-                Some(&c) if c == q => {
-                    if self.b.get(j + 1) == Some(&q) {
-                        // A doubled quote is one quote.
-                        content.push_str(&self.src[from..=j]);
-                        j += 2;
-                        from = j;
-                    } else {
-                        content.push_str(&self.src[from..j]);
-                        j += 1;
-                        break;
-                    }
-                }
-                Some(_) => j += 1,
-            }
-        }
+        let Some((content, j)) = lexer::string_at(self.src, at) else {
+            return Err(self.error_at(at, "unterminated string literal"));
+        };
         self.i = j;
         if q == b'\'' || !(content.contains('$') || content.contains('#')) {
             return Ok(Expr::Str(content));
@@ -920,8 +879,7 @@ impl<'a> Parser<'a> {
             i: 0,
             depth: self.depth,
             macros: std::mem::take(&mut self.macros),
-            base: self.pos(at + 1),
-            cursor: std::cell::Cell::new((0, self.pos(at + 1))),
+            positions: Positions::new(self.pos(at + 1)),
             top: false,
         };
         let result = inner.block(false);
@@ -931,13 +889,6 @@ impl<'a> Parser<'a> {
             _ => Err(self.error_at(at, "unexpected #end, #else or #elseif in a string")),
         }
     }
-}
-
-fn is_directive(name: &str) -> bool {
-    matches!(
-        name,
-        "set" | "if" | "elseif" | "else" | "end" | "foreach" | "break" | "stop" | "define" | "macro"
-    )
 }
 
 #[cfg(test)]

@@ -9,6 +9,8 @@ use crate::methods;
 use crate::value::Value;
 use crate::{Error, Limits, Scope};
 
+type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<crate::Fnv>>;
+
 /// Nesting of blocks being rendered (directives within macros within...): beyond it the
 /// rendering fails rather than exhaust the thread's stack.
 const MAX_NESTING: usize = 400;
@@ -16,6 +18,12 @@ const MAX_NESTING: usize = 400;
 /// Nesting of lists and maps a template may build: deeper values would overflow the stack
 /// when printed or dropped.
 const MAX_VALUE_DEPTH: usize = 256;
+
+/// What building values costs in steps: each item of a list or map copied or made, and
+/// each this many bytes of string made. With the default 10,000,000 steps a rendering
+/// builds at most about 1,250,000 items and 40 MB of strings.
+const STEPS_PER_ITEM: u64 = 8;
+const BYTES_PER_STEP: u64 = 4;
 
 enum Flow {
     Normal,
@@ -25,11 +33,12 @@ enum Flow {
     Stop,
 }
 
-/// A macro argument: its value, and when that is null, the argument as the caller wrote it
-/// (Velocity passes arguments by name, so a null one renders as the caller's reference).
-struct Bound {
-    value: Value,
-    literal: Option<Rc<str>>,
+/// A macro parameter. Velocity 1.7 passes arguments by name: each use of the parameter
+/// evaluates the caller's expression again, in the caller's frame (`level` frames deep),
+/// and a null one renders as the caller wrote it.
+enum Bound<'t> {
+    Value(Value),
+    ByName { expr: &'t Expr, level: usize },
 }
 
 pub struct Renderer<'t, 's> {
@@ -39,10 +48,12 @@ pub struct Renderer<'t, 's> {
     steps: u64,
     depth: usize,
     nesting: usize,
-    frames: Vec<HashMap<&'t str, Bound>>,
-    defines: HashMap<String, &'t Block>,
+    frames: Vec<FnvMap<&'t str, Bound<'t>>>,
+    defines: FnvMap<String, &'t Block>,
     /// The `#foreach` loops being run, innermost last (`$velocityCount`, `$velocityHasNext`).
     loops: Vec<Rc<ForeachScope>>,
+    /// A `#stop` ran inside a string literal: the rendering ends after the current node.
+    stopped: bool,
 }
 
 fn err(pos: Pos, message: impl Into<String>) -> Error {
@@ -75,8 +86,9 @@ impl<'t, 's> Renderer<'t, 's> {
             depth: 0,
             nesting: 0,
             frames: Vec::new(),
-            defines: HashMap::new(),
+            defines: FnvMap::default(),
             loops: Vec::new(),
+            stopped: false,
         }
     }
 
@@ -134,6 +146,7 @@ impl<'t, 's> Renderer<'t, 's> {
     fn block_inner(&mut self, nodes: &'t Block, out: &mut String) -> Result<Flow, Error> {
         for node in nodes {
             match self.node(node, out)? {
+                Flow::Normal if self.stopped => return Ok(Flow::Stop),
                 Flow::Normal => {}
                 flow => return Ok(flow),
             }
@@ -195,6 +208,7 @@ impl<'t, 's> Renderer<'t, 's> {
             } => return self.foreach(var, iterable, body, *pos, out),
             Node::Break => return Ok(Flow::Break),
             Node::Stop => return Ok(Flow::Stop),
+            Node::Evaluate { arg, pos } => return self.evaluate(arg, *pos, out),
             Node::Define { name, body } => {
                 self.scope.vars.remove(name);
                 self.defines.insert(name.clone(), body);
@@ -215,14 +229,14 @@ impl<'t, 's> Renderer<'t, 's> {
                         format!("macro calls nested deeper than {}", self.limits.max_depth),
                     ));
                 }
-                let mut frame = HashMap::new();
+                let mut frame = FnvMap::default();
+                let level = self.frames.len();
                 for (param, arg) in m.params.iter().zip(args) {
-                    let value = self.eval(arg)?;
-                    let literal = match (&value, arg) {
-                        (Value::Null, Expr::Ref(r)) => Some(Rc::from(self.null_literal(r).as_str())),
-                        _ => None,
+                    let bound = match arg {
+                        Expr::Int(_) | Expr::Float(_) | Expr::Bool(_) | Expr::Str(_) => Bound::Value(self.eval(arg)?),
+                        _ => Bound::ByName { expr: arg, level },
                     };
-                    frame.insert(param.as_str(), Bound { value, literal });
+                    frame.insert(param.as_str(), bound);
                 }
                 self.frames.push(frame);
                 self.depth += 1;
@@ -237,16 +251,61 @@ impl<'t, 's> Renderer<'t, 's> {
         Ok(Flow::Normal)
     }
 
+    /// `#evaluate`: parses the value's text (the one parse a rendering may do) and renders
+    /// it with this rendering's scope, macros, steps and depth.
+    fn evaluate(&mut self, arg: &'t Expr, pos: Pos, out: &mut String) -> Result<Flow, Error> {
+        let source = match self.eval(arg)? {
+            Value::Null => return Ok(Flow::Normal),
+            v => v.to_java_string(),
+        };
+        if self.depth >= self.limits.max_depth {
+            return Err(err(
+                pos,
+                format!("#evaluate nested deeper than {}", self.limits.max_depth),
+            ));
+        }
+        let parsed = crate::parser::parse(&source).map_err(|e| {
+            err(
+                pos,
+                format!("#evaluate: {} (line {}, column {})", e.message, e.line, e.column),
+            )
+        })?;
+        let macros = if parsed.macros.is_empty() {
+            self.macros
+        } else {
+            &parsed.macros
+        };
+        let mut inner = Renderer::new(macros, &mut *self.scope, self.limits);
+        inner.steps = self.steps;
+        inner.depth = self.depth + 1;
+        inner.nesting = self.nesting;
+        let flow = inner.block(&parsed.nodes, out);
+        self.steps = inner.steps;
+        // `#stop` and `#break` end the evaluated text only.
+        flow.map(|_| Flow::Normal)
+    }
+
     /// What a null reference renders as: as written, or for a bare macro parameter, as the
     /// caller wrote its argument.
     fn null_literal(&self, r: &Reference) -> String {
         if r.parts.is_empty()
-            && let Some(b) = self.frames.last().and_then(|f| f.get(r.name.as_str()))
-            && let Some(l) = &b.literal
+            && let Some(Bound::ByName {
+                expr: Expr::Ref(caller),
+                ..
+            }) = self.frames.last().and_then(|f| f.get(r.name.as_str()))
         {
-            return l.to_string();
+            // Only the caller's text, not what it stood for in turn (as Velocity 1.7).
+            return caller.literal.clone();
         }
         r.literal.clone()
+    }
+
+    /// A by-name argument's value: the caller's expression, evaluated in the caller's frame.
+    fn by_name(&mut self, expr: &'t Expr, level: usize) -> Result<Value, Error> {
+        let above = self.frames.split_off(level);
+        let v = self.eval(expr);
+        self.frames.extend(above);
+        v
     }
 
     fn foreach(
@@ -294,6 +353,8 @@ impl<'t, 's> Renderer<'t, 's> {
         self.defines.remove(var);
         let mut flow = Flow::Normal;
         let mut index: u64 = 0;
+        self.loops.push(scope.clone());
+        // The loop is popped however the body ends (an error ends the rendering anyway).
         while index < len {
             if index >= self.limits.max_foreach as u64 {
                 break;
@@ -307,10 +368,7 @@ impl<'t, 's> Renderer<'t, 's> {
             scope.index.set(index as i64);
             scope.has_next.set(has_next);
             set_var(&mut self.scope.vars, var, item);
-            self.loops.push(scope.clone());
-            let result = self.block(body, out);
-            self.loops.pop();
-            match result {
+            match self.block(body, out) {
                 Ok(Flow::Normal) => {}
                 Ok(Flow::Break) => break,
                 Ok(Flow::Stop) => {
@@ -321,6 +379,7 @@ impl<'t, 's> Renderer<'t, 's> {
             }
             index += 1;
         }
+        self.loops.pop();
         for (k, v) in saved {
             match v {
                 Some(v) => self.scope.vars.insert(k.to_owned(), v),
@@ -331,10 +390,14 @@ impl<'t, 's> Renderer<'t, 's> {
     }
 
     fn lookup(&mut self, name: &str, bare: bool, pos: Pos) -> Result<Value, Error> {
-        if let Some(b) = self.frames.last().and_then(|f| f.get(name)) {
-            return Ok(b.value.clone());
+        match self.frames.last().and_then(|f| f.get(name)) {
+            Some(Bound::Value(v)) => return Ok(v.clone()),
+            Some(&Bound::ByName { expr, level }) => return self.by_name(expr, level),
+            None => {}
         }
-        if let Some(&body) = self.defines.get(name) {
+        if !self.defines.is_empty()
+            && let Some(&body) = self.defines.get(name)
+        {
             if !bare {
                 // A `#define`d block has no methods or properties templates can use.
                 return Ok(Value::Null);
@@ -392,7 +455,12 @@ impl<'t, 's> Renderer<'t, 's> {
                         }
                     }
                     match methods::call(&v, name, &values) {
-                        Ok(Some(v)) => v,
+                        Ok(Some(v)) => {
+                            if builds(name) {
+                                self.charge_built(&v)?;
+                            }
+                            v
+                        }
                         Ok(None) => Value::Null,
                         Err(e) => {
                             return Err(err(
@@ -412,16 +480,28 @@ impl<'t, 's> Renderer<'t, 's> {
         Ok(v)
     }
 
-    /// Steps for methods that copy many items at once (`addAll`, `putAll`) and for big
-    /// string results, so loops of them stay within `max_steps`.
+    /// Steps for methods that copy many items at once (`addAll`, `putAll`), paid before
+    /// they run, so that memory a template builds stays within `max_steps` too.
     fn charge(&mut self, name: &str, args: &[Value], pos: Pos) -> Result<(), Error> {
         let n = match (name, args) {
             ("addAll", [Value::List(l)]) => l.borrow().len(),
             ("putAll", [Value::Map(m)]) => m.borrow().len(),
             _ => 0,
         } as u64;
-        self.steps += n;
+        self.steps = self.steps.saturating_add(n.saturating_mul(STEPS_PER_ITEM));
         self.step(pos)
+    }
+
+    /// Steps for a value just built: strings by their bytes, lists and maps by their items.
+    fn charge_built(&mut self, v: &Value) -> Result<(), Error> {
+        let n = match v {
+            Value::Str(s) => s.len() as u64 / BYTES_PER_STEP,
+            Value::List(l) => l.borrow().len() as u64 * STEPS_PER_ITEM,
+            Value::Map(m) => m.borrow().len() as u64 * STEPS_PER_ITEM,
+            _ => 0,
+        };
+        self.steps = self.steps.saturating_add(n);
+        self.step(Pos::default())
     }
 
     /// Fails when `value` nests lists and maps too deeply to be put into a container
@@ -464,8 +544,11 @@ impl<'t, 's> Renderer<'t, 's> {
 
     fn index(&self, v: &Value, i: &Value) -> Result<Value, String> {
         match (v, i) {
-            (Value::List(_), Value::Int(_)) => {
-                methods::call(v, "get", std::slice::from_ref(i)).map(|r| r.unwrap_or(Value::Null))
+            (Value::List(l), Value::Int(n)) => {
+                // A negative index counts from the end (Velocity 1.7's `$list[-1]`).
+                let len = l.borrow().len() as i64;
+                let n = if *n < 0 { n + len } else { *n };
+                methods::call(v, "get", &[Value::Int(n)]).map(|r| r.unwrap_or(Value::Null))
             }
             (Value::Map(_), _) => methods::call(v, "get", std::slice::from_ref(i)).map(|r| r.unwrap_or(Value::Null)),
             (Value::Object(o), _) => o.call("get", std::slice::from_ref(i)).map(|r| r.unwrap_or(Value::Null)),
@@ -476,8 +559,7 @@ impl<'t, 's> Renderer<'t, 's> {
     fn assign(&mut self, target: &'t Reference, value: Value, pos: Pos) -> Result<(), Error> {
         let Some(last) = target.parts.last() else {
             if let Some(b) = self.frames.last_mut().and_then(|f| f.get_mut(target.name.as_str())) {
-                b.value = value;
-                b.literal = None;
+                *b = Bound::Value(value);
                 return Ok(());
             }
             self.defines.remove(&target.name);
@@ -532,8 +614,12 @@ impl<'t, 's> Renderer<'t, 's> {
             Expr::Str(s) => Value::str(s),
             Expr::Interpolated(nodes) => {
                 let mut s = String::new();
-                self.block(nodes, &mut s)?;
-                Value::str(&s)
+                if let Flow::Stop = self.block(nodes, &mut s)? {
+                    self.stopped = true;
+                }
+                let v = Value::str(&s);
+                self.charge_built(&v)?;
+                v
             }
             Expr::Ref(r) => self.chain(r, r.parts.len())?,
             Expr::List(items) => {
@@ -563,7 +649,7 @@ impl<'t, 's> Renderer<'t, 's> {
             Expr::Range(a, b) => match (self.eval(a)?, self.eval(b)?) {
                 (Value::Int(a), Value::Int(b)) => {
                     let len = a.abs_diff(b).saturating_add(1);
-                    self.steps = self.steps.saturating_add(len);
+                    self.steps = self.steps.saturating_add(len.saturating_mul(STEPS_PER_ITEM));
                     self.step(Pos::default())?;
                     let items = if a <= b {
                         (a..=b).map(Value::Int).collect()
@@ -618,7 +704,9 @@ impl<'t, 's> Renderer<'t, 's> {
                                 format!("string longer than {} bytes", self.limits.max_output),
                             ));
                         }
-                        Value::str(&(x + &y))
+                        let v = Value::str(&(x + &y));
+                        self.charge_built(&v)?;
+                        v
                     }
                     _ => Value::Null,
                 }
@@ -693,6 +781,28 @@ fn arithmetic(op: BinOp, a: &Value, b: &Value) -> Result<Value, String> {
     }))
 }
 
+/// Methods whose result is a new string, list or map (paid for by its size), rather than
+/// a value that already exists (`get`, `remove`...).
+fn builds(method: &str) -> bool {
+    matches!(
+        method,
+        "keySet"
+            | "values"
+            | "entrySet"
+            | "split"
+            | "getBytes"
+            | "substring"
+            | "replace"
+            | "replaceAll"
+            | "replaceFirst"
+            | "concat"
+            | "toLowerCase"
+            | "toUpperCase"
+            | "trim"
+            | "toString"
+    )
+}
+
 /// Sets a variable, reusing its slot when it has one.
 fn set_var(vars: &mut crate::Vars, name: &str, value: Value) {
     match vars.get_mut(name) {
@@ -739,5 +849,80 @@ impl crate::Object for ForeachScope {
 
     fn render(&self) -> String {
         "org.apache.velocity.runtime.directive.ForeachScope".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Limits, Scope, Template, Value};
+
+    fn render_with(template: &str, scope: &mut Scope, limits: &Limits) -> Result<String, crate::Error> {
+        Template::parse(template)?.render(scope, limits)
+    }
+
+    fn render(template: &str) -> String {
+        render_with(template, &mut Scope::new(), &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn set_changes_the_hosts_scope() {
+        let mut scope = Scope::new();
+        scope.set("ctx", Value::map(vec![]));
+        render_with("#set($ctx.status = 404)#set($x = 'y')", &mut scope, &Limits::default()).unwrap();
+        assert_eq!(scope.get("ctx").unwrap().to_java_string(), "{status=404}");
+        assert_eq!(scope.get("x").unwrap().to_java_string(), "y");
+    }
+
+    #[test]
+    fn foreach_stops_at_the_limit() {
+        let limits = Limits {
+            max_foreach: 3,
+            ..Limits::default()
+        };
+        let out = render_with("#foreach($i in [1..10])$i#end", &mut Scope::new(), &limits).unwrap();
+        assert_eq!(out, "123");
+    }
+
+    #[test]
+    fn output_and_steps_are_bounded() {
+        let limits = Limits {
+            max_output: 10,
+            ..Limits::default()
+        };
+        let e = render_with("#foreach($i in [1..20])x#end", &mut Scope::new(), &limits).unwrap_err();
+        assert!(e.message.contains("output"), "{e}");
+        let limits = Limits {
+            max_steps: 100,
+            ..Limits::default()
+        };
+        let e = render_with("#foreach($i in [1..200])x#end", &mut Scope::new(), &limits).unwrap_err();
+        assert!(e.message.contains("steps"), "{e}");
+        let limits = Limits {
+            max_depth: 5,
+            ..Limits::default()
+        };
+        let e = render_with("#macro(r $n)#r($n)#end#r(1)", &mut Scope::new(), &limits).unwrap_err();
+        assert!(e.message.contains("deeper"), "{e}");
+    }
+
+    #[test]
+    fn method_errors_name_the_reference_and_position() {
+        let e = render_with("\n  $s.substring(9)", &mut Scope::new(), &Limits::default());
+        assert!(e.is_ok(), "an undefined receiver renders as written");
+        let mut scope = Scope::new();
+        scope.set("s", Value::str("abc"));
+        let e = render_with("\n  $s.substring(9)", &mut scope, &Limits::default()).unwrap_err();
+        assert_eq!((e.line, e.column), (2, 3));
+        assert!(e.message.contains("substring"), "{e}");
+    }
+
+    #[test]
+    fn operators_follow_velocity() {
+        assert_eq!(
+            render("#set($a = 7 / 2)#set($b = 7 / 2.0)#set($c = 'a' + 1)$a $b $c"),
+            "3 3.5 a1"
+        );
+        assert_eq!(render("#set($a = 1 / 0)$a"), "$a");
+        assert_eq!(render("#if('1' == 1 && !$nope)y#end"), "y");
     }
 }

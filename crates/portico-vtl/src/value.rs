@@ -197,6 +197,15 @@ impl Value {
     /// Java's `equals`: same type and value (an `Integer` never equals a `Double`; lists and
     /// maps compare their contents).
     pub fn java_equals(&self, other: &Value) -> bool {
+        self.equals_within(other, 0)
+    }
+
+    /// `java_equals`, false beyond [`MAX_PRINT_DEPTH`] (two distinct lists each holding
+    /// itself would recurse for ever; Java overflows its stack).
+    fn equals_within(&self, other: &Value, depth: usize) -> bool {
+        if depth > MAX_PRINT_DEPTH {
+            return false;
+        }
         match (self, other) {
             (Value::Null, Value::Null) => true,
             (Value::Bool(a), Value::Bool(b)) => a == b,
@@ -206,7 +215,7 @@ impl Value {
             (Value::List(a), Value::List(b)) => {
                 Rc::ptr_eq(a, b) || {
                     let (a, b) = (a.borrow(), b.borrow());
-                    a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.java_equals(y))
+                    a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.equals_within(y, depth + 1))
                 }
             }
             (Value::Map(a), Value::Map(b)) => {
@@ -226,7 +235,11 @@ impl Value {
 /// Nesting of lists and maps printed before `...`.
 pub const MAX_PRINT_DEPTH: usize = 200;
 
-/// A `double` as Java's `Double.toString` prints it.
+/// A `double` as Java's `Double.toString` prints it: the shortest digits that read back
+/// as `x`, in Java's layout. Java before 19 sometimes printed more digits, or other ones,
+/// than the shortest (`1.0E23` as `9.999999999999999E22`, `Double.MIN_VALUE` as
+/// `4.9E-324`, `2.82879384806159E17` as `2.82879384806159008E17`); those rare values print
+/// here as Java 19+ prints them.
 pub fn java_double(x: f64) -> String {
     if x.is_nan() {
         return "NaN".into();

@@ -68,7 +68,8 @@ fn skip(why: &str) {
     if std::env::var("PORTICO_REQUIRE_ALL").as_deref() == Ok("1") {
         panic!("the differential test cannot run: {why}");
     }
-    eprintln!("skipping the differential test: {why}");
+    // Straight to stderr: the test harness captures `eprintln!`, and a skip should be seen.
+    let _ = writeln!(std::io::stderr(), "skipping the differential test: {why}");
 }
 
 #[test]
@@ -147,7 +148,12 @@ fn velocity_agrees_with_the_table() {
             failures.push(format!("{}: {p}\n  template {:?}", case.name, case.template));
         }
     }
-    eprintln!("{} of {} cases rendered by Velocity 1.7", selected.len(), cases.len());
+    let _ = writeln!(
+        std::io::stderr(),
+        "{} of {} cases rendered by Velocity 1.7",
+        selected.len(),
+        cases.len()
+    );
     if bless {
         std::fs::write(common::path(), common::write_cases(&cases)).unwrap();
     }
