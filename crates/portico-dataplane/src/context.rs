@@ -172,7 +172,9 @@ impl RequestContext {
         if media_type.is_empty() {
             return false;
         }
-        self.binary_media_types.iter().any(|pattern| media_type_matches(pattern, media_type))
+        self.binary_media_types
+            .iter()
+            .any(|pattern| media_type_matches(pattern, media_type))
     }
 
     /// `$context.requestTime`: `28/Nov/2026:17:35:42 +0000`.

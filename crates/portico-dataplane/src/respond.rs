@@ -315,12 +315,7 @@ fn apply_parameters(
 /// responses to rewrite). Gateway responses (403/404) render `{"message":…}` as AWS's default
 /// gateway response templates do; integration failures render `{"message": …}` with a space,
 /// the bytes AWS is known to send for them.
-fn error(
-    status: StatusCode,
-    error_type: Option<&'static str>,
-    body: String,
-    tag: GatewayError,
-) -> Response<Bytes> {
+fn error(status: StatusCode, error_type: Option<&'static str>, body: String, tag: GatewayError) -> Response<Bytes> {
     let mut response = Response::new(Bytes::from(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();
@@ -379,7 +374,12 @@ pub fn forbidden() -> Response<Bytes> {
 /// No API with that id. AWS has no DNS name for it, so there is no answer to copy; LocalStack
 /// answers 404, and so do we, in API Gateway's error shape.
 pub fn not_found() -> Response<Bytes> {
-    gateway_error(StatusCode::NOT_FOUND, "NotFoundException", "RESOURCE_NOT_FOUND", "Not Found")
+    gateway_error(
+        StatusCode::NOT_FOUND,
+        "NotFoundException",
+        "RESOURCE_NOT_FOUND",
+        "Not Found",
+    )
 }
 
 /// What AWS answers when "execution failed due to configuration error" (a template that
@@ -397,7 +397,12 @@ pub fn internal_error() -> Response<Bytes> {
 /// The backend could not be reached, or a function's answer could not be read
 /// (INTEGRATION_FAILURE).
 pub fn bad_gateway() -> Response<Bytes> {
-    integration_error(StatusCode::BAD_GATEWAY, None, "INTEGRATION_FAILURE", "Internal server error")
+    integration_error(
+        StatusCode::BAD_GATEWAY,
+        None,
+        "INTEGRATION_FAILURE",
+        "Internal server error",
+    )
 }
 
 /// The body is over API Gateway's payload limit (the REQUEST_TOO_LARGE gateway response).

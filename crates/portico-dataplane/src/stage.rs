@@ -4,9 +4,9 @@
 
 use crate::authorize::{Auth, Authorization, Authorizers};
 use crate::gateway::GatewayResponses;
-use crate::validate::Validation;
 use crate::integration::Integration;
 use crate::route::Routes;
+use crate::validate::Validation;
 use portico_rest::kinds::DeploymentSnapshot;
 use std::collections::BTreeMap;
 use std::sync::Arc;

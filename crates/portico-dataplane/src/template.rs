@@ -103,7 +103,12 @@ pub fn render(
 }
 
 fn overrides_map(members: &[&str]) -> Value {
-    Value::map(members.iter().map(|m| (m.to_string(), Value::map(Vec::new()))).collect())
+    Value::map(
+        members
+            .iter()
+            .map(|m| (m.to_string(), Value::map(Vec::new())))
+            .collect(),
+    )
 }
 
 fn get(map: &Value, key: &str) -> Option<Value> {
@@ -175,7 +180,10 @@ fn context_value(
     let error = error.cloned().unwrap_or_default();
     let error = Value::map(vec![
         ("message".into(), s(&error.message)),
-        ("messageString".into(), s(&serde_json::Value::from(error.message.as_str()).to_string())),
+        (
+            "messageString".into(),
+            s(&serde_json::Value::from(error.message.as_str()).to_string()),
+        ),
         ("responseType".into(), s(&error.response_type)),
         ("validationErrorString".into(), s(&error.validation_error)),
     ]);
@@ -271,7 +279,13 @@ impl Input {
             let found = values
                 .borrow()
                 .iter()
-                .find(|(k, _)| if header { k.eq_ignore_ascii_case(name) } else { k == name })
+                .find(|(k, _)| {
+                    if header {
+                        k.eq_ignore_ascii_case(name)
+                    } else {
+                        k == name
+                    }
+                })
                 .map(|(_, v)| v.clone());
             if let Some(found) = found {
                 return found;
@@ -372,9 +386,9 @@ pub fn from_json(value: &serde_json::Value) -> Value {
         serde_json::Value::Object(entries) => {
             Value::map(entries.iter().map(|(k, v)| (k.clone(), from_json(v))).collect())
         }
-        serde_json::Value::Array(items) => Value::object(JsonArray(Rc::new(RefCell::new(
-            items.iter().map(from_json).collect(),
-        )))),
+        serde_json::Value::Array(items) => {
+            Value::object(JsonArray(Rc::new(RefCell::new(items.iter().map(from_json).collect()))))
+        }
         other => Value::from_json(other),
     }
 }
@@ -633,7 +647,10 @@ mod tests {
 
     #[test]
     fn escape_javascript_like_commons_lang() {
-        assert_eq!(escape_javascript(r#"He said "it's" a/b\c"#), r#"He said \"it\'s\" a\/b\\c"#);
+        assert_eq!(
+            escape_javascript(r#"He said "it's" a/b\c"#),
+            r#"He said \"it\'s\" a\/b\\c"#
+        );
         assert_eq!(escape_javascript("a\nb\tc\u{1}"), "a\\nb\\tc\\u0001");
         assert_eq!(escape_javascript("é😀"), "\\u00E9\\uD83D\\uDE00");
     }
@@ -644,7 +661,10 @@ mod tests {
         assert_eq!(json_path(&doc, "$.a.b[2].c").unwrap(), Some(serde_json::json!("x")));
         assert_eq!(json_path(&doc, "a.b[0]").unwrap(), Some(serde_json::json!(1)));
         assert_eq!(json_path(&doc, "$.missing").unwrap(), None);
-        assert_eq!(json_path(&doc, "$.a.b[*]").unwrap(), Some(serde_json::json!([1, 2, {"c": "x"}])));
+        assert_eq!(
+            json_path(&doc, "$.a.b[*]").unwrap(),
+            Some(serde_json::json!([1, 2, {"c": "x"}]))
+        );
         assert_eq!(json_path(&doc, "$..c").unwrap(), Some(serde_json::json!(["x"])));
         assert!(json_path(&doc, "$.[").is_err());
     }

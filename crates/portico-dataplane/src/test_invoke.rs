@@ -53,7 +53,11 @@ pub fn prepare(
         .clone()
         .filter(|p| !p.is_empty())
         .unwrap_or_else(|| resource_path.clone());
-    let target = if target.starts_with('/') { target } else { format!("/{target}") };
+    let target = if target.starts_with('/') {
+        target
+    } else {
+        format!("/{target}")
+    };
     let method = input.http_method.as_deref().unwrap_or("GET");
     let mut builder = http::Request::builder().method(method).uri(&target);
     for (name, value) in input.headers.iter().flatten() {
@@ -91,7 +95,11 @@ pub fn context(prepared: Prepared, resource_id: &str) -> Result<RequestContext, 
     let route = routes
         .find(&method, &path)
         .filter(|r| &*r.target.resource_id == resource_id)
-        .or_else(|| routes.find(&method, &resource_path).filter(|r| &*r.target.resource_id == resource_id))
+        .or_else(|| {
+            routes
+                .find(&method, &resource_path)
+                .filter(|r| &*r.target.resource_id == resource_id)
+        })
         .ok_or("Invalid Method identifier specified")?;
     let (target, params) = (route.target, route.params);
     let ids = RequestIds::new();
@@ -126,11 +134,7 @@ pub fn context(prepared: Prepared, resource_id: &str) -> Result<RequestContext, 
 }
 
 /// AWS's answer from what the chain answered.
-pub fn answer(
-    response: http::Response<Bytes>,
-    ctx: &RequestContext,
-    started: Instant,
-) -> ag::TestInvokeMethodResponse {
+pub fn answer(response: http::Response<Bytes>, ctx: &RequestContext, started: Instant) -> ag::TestInvokeMethodResponse {
     let status = response.status().as_u16();
     ctx.trace(|| {
         if response.status().is_success() {

@@ -60,9 +60,9 @@ pub type MethodTest = Arc<
             String,
             kinds::DeploymentSnapshot,
             TestInvokeMethodRequest,
-        ) -> std::pin::Pin<
-            Box<dyn std::future::Future<Output = Result<TestInvokeMethodResponse, String>> + Send>,
-        > + Send
+        )
+            -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<TestInvokeMethodResponse, String>> + Send>>
+        + Send
         + Sync,
 >;
 

@@ -11,7 +11,12 @@ use portico_wire::{AwsError, RequestContext};
 /// What a deployment made now would freeze (without saving it).
 pub async fn current(store: &Store, ctx: &RequestContext, api_id: &str) -> Result<DeploymentSnapshot, AwsError> {
     let api = restapis::load(store, ctx, api_id).await?;
-    let resources = store.in_tree(&RESOURCE, &api.row).await?.into_iter().map(|r| r.doc).collect();
+    let resources = store
+        .in_tree(&RESOURCE, &api.row)
+        .await?
+        .into_iter()
+        .map(|r| r.doc)
+        .collect();
     let authorizers = store
         .in_tree(&AUTHORIZER, &api.row)
         .await?

@@ -296,7 +296,8 @@ mod tests {
             quiet_nulls: true,
             ..Limits::default()
         };
-        let t = Template::parse(r#"[$x][$x.y]["$x"]#if($x == "")E#end#if($x == $null)N#end#if("" == $x)R#end"#).unwrap();
+        let t =
+            Template::parse(r#"[$x][$x.y]["$x"]#if($x == "")E#end#if($x == $null)N#end#if("" == $x)R#end"#).unwrap();
         assert_eq!(t.render(&mut Scope::new(), &quiet).unwrap(), r#"[][][""]ENR"#);
         assert_eq!(
             t.render(&mut Scope::new(), &Limits::default()).unwrap(),

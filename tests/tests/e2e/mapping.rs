@@ -20,7 +20,9 @@ async fn mirror_backend() -> u16 {
     let port = listener.local_addr().expect("addr").port();
     tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { return };
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
             tokio::spawn(async move {
                 let service = service_fn(|req: http::Request<hyper::body::Incoming>| async move {
                     let status: u16 = req
@@ -38,7 +40,12 @@ async fn mirror_backend() -> u16 {
                         .map(|(k, v)| (k.to_string(), Value::from(v.to_str().unwrap_or_default())))
                         .collect();
                     let content_type = req.headers().get("content-type").cloned();
-                    let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+                    let body = req
+                        .into_body()
+                        .collect()
+                        .await
+                        .map(|b| b.to_bytes())
+                        .unwrap_or_default();
                     let mut answer = http::Response::builder()
                         .status(status)
                         .header("x-backend", "mirror")
@@ -46,9 +53,7 @@ async fn mirror_backend() -> u16 {
                     let body = if describe {
                         answer = answer.header("content-type", "application/json");
                         let text = String::from_utf8_lossy(&body);
-                        Bytes::from(
-                            json!({"method": method, "uri": uri, "headers": headers, "body": text}).to_string(),
-                        )
+                        Bytes::from(json!({"method": method, "uri": uri, "headers": headers, "body": text}).to_string())
                     } else {
                         if let Some(content_type) = content_type {
                             answer = answer.header("content-type", content_type);
@@ -210,7 +215,8 @@ impl Api {
 }
 
 fn mock(put: PutIntegrationFluentBuilder, template: &str) -> PutIntegrationFluentBuilder {
-    put.r#type(IntegrationType::Mock).request_templates("application/json", template)
+    put.r#type(IntegrationType::Mock)
+        .request_templates("application/json", template)
 }
 
 fn http(put: PutIntegrationFluentBuilder, port: u16, path: &str) -> PutIntegrationFluentBuilder {
@@ -276,7 +282,11 @@ async fn request_templates_reshape_json_into_json_and_xml() {
         .call(
             "POST",
             "/json?q=quest",
-            &[("content-type", "application/json"), ("x-trace", "t-1"), ("x-secret", "s")],
+            &[
+                ("content-type", "application/json"),
+                ("x-trace", "t-1"),
+                ("x-secret", "s"),
+            ],
             &body.to_string(),
         )
         .await;
@@ -293,19 +303,34 @@ async fn request_templates_reshape_json_into_json_and_xml() {
     assert_eq!(sent["raw"], json!({"id": 1, "label": "say \"hi\"/bye"}));
     assert_eq!(sent["who"], "stage-var");
     assert_eq!((sent["q"].as_str(), sent["h"].as_str()), (Some("quest"), Some("t-1")));
-    assert_eq!((sent["stage"].as_str(), sent["method"].as_str()), (Some("test"), Some("POST")));
+    assert_eq!(
+        (sent["stage"].as_str(), sent["method"].as_str()),
+        (Some("test"), Some("POST"))
+    );
     assert_eq!(sent["resource"], "/json");
     // What AWS sends a non-proxy HTTP backend: only what is mapped, with its own headers.
     let headers = &got["headers"];
     assert_eq!(headers["accept"], "application/json");
     assert_eq!(headers["user-agent"], format!("AmazonAPIGateway_{}", api.id));
     assert_eq!(headers["x-mapped"], "quest");
-    assert!(headers.get("x-secret").is_none(), "unmapped headers stay behind: {headers}");
-    assert!(got["uri"].as_str().unwrap().ends_with("/describe?from=literal"), "{}", got["uri"]);
+    assert!(
+        headers.get("x-secret").is_none(),
+        "unmapped headers stay behind: {headers}"
+    );
+    assert!(
+        got["uri"].as_str().unwrap().ends_with("/describe?from=literal"),
+        "{}",
+        got["uri"]
+    );
 
     let order = json!({"id": "o-7", "lines": [{"sku": "a", "qty": 2}, {"sku": "b", "qty": 1}]});
     let reply = api
-        .call("POST", "/xml", &[("content-type", "application/json")], &order.to_string())
+        .call(
+            "POST",
+            "/xml",
+            &[("content-type", "application/json")],
+            &order.to_string(),
+        )
         .await;
     assert_eq!(reply.status, 200);
     assert_eq!(
@@ -327,13 +352,22 @@ async fn input_path_and_json_keep_aws_types() {
         ("path", r#"#set($result = $input.path("$.json"))$result"#),
         ("nested", r#"#set($result = $input.path("$.json"))$result.nested"#),
         ("list", r#"#set($result = $input.path("$.json"))$result[0]"#),
-        ("to-string", r#"#set($result = $input.path("$.json"))$result.toString()"#),
+        (
+            "to-string",
+            r#"#set($result = $input.path("$.json"))$result.toString()"#,
+        ),
         (
             "invalid-path",
             r##"#set($result = $input.path("$.nonExisting")){"body": $result, "nested": $result.nested, "isNull": #if( $result == $null )"true"#else"false"#end, "isEmptyString": #if( $result == "" )"true"#else"false"#end}"##,
         ),
-        ("json", r#"$input.json('$.json')|$input.json('$.json.n')|$input.json('$.missing')"#),
-        ("numbers", r#"#set($n = $input.path('$.json.n'))$n|#set($f = $input.path('$.json.f'))$f|$input.path('$.json.b')"#),
+        (
+            "json",
+            r#"$input.json('$.json')|$input.json('$.json.n')|$input.json('$.missing')"#,
+        ),
+        (
+            "numbers",
+            r#"#set($n = $input.path('$.json.n'))$n|#set($f = $input.path('$.json.f'))$f|$input.path('$.json.b')"#,
+        ),
     ];
     for (part, template) in routes {
         let id = api.resource(&api.root, part).await;
@@ -355,18 +389,40 @@ async fn input_path_and_json_keep_aws_types() {
         }
     };
     assert_eq!(post("/path", json!({"json": {"foo": "bar"}})).await, "{foo=bar}");
-    assert_eq!(post("/path", json!({"json": [{"foo": "bar"}]})).await, r#"[{"foo":"bar"}]"#);
-    assert_eq!(post("/nested", json!({"json": {"nested": {"foo": "bar"}}})).await, "{foo=bar}");
-    assert_eq!(post("/nested", json!({"json": {"nested": [{"foo": "bar"}]}})).await, r#"[{"foo":"bar"}]"#);
-    assert_eq!(post("/list", json!({"json": [{"foo": "bar"}]})).await, "{foo=bar}");
-    assert_eq!(post("/list", json!({"json": [[{"foo": "bar"}]]})).await, r#"[{"foo":"bar"}]"#);
-    assert_eq!(post("/path", json!({"json": {"foo": [{"nested": "bar"}]}})).await, r#"{foo=[{"nested":"bar"}]}"#);
     assert_eq!(
-        post("/path", json!({"json": {"bigger": "dict", "to": "test", "with": "separators"}})).await,
+        post("/path", json!({"json": [{"foo": "bar"}]})).await,
+        r#"[{"foo":"bar"}]"#
+    );
+    assert_eq!(
+        post("/nested", json!({"json": {"nested": {"foo": "bar"}}})).await,
+        "{foo=bar}"
+    );
+    assert_eq!(
+        post("/nested", json!({"json": {"nested": [{"foo": "bar"}]}})).await,
+        r#"[{"foo":"bar"}]"#
+    );
+    assert_eq!(post("/list", json!({"json": [{"foo": "bar"}]})).await, "{foo=bar}");
+    assert_eq!(
+        post("/list", json!({"json": [[{"foo": "bar"}]]})).await,
+        r#"[{"foo":"bar"}]"#
+    );
+    assert_eq!(
+        post("/path", json!({"json": {"foo": [{"nested": "bar"}]}})).await,
+        r#"{foo=[{"nested":"bar"}]}"#
+    );
+    assert_eq!(
+        post(
+            "/path",
+            json!({"json": {"bigger": "dict", "to": "test", "with": "separators"}})
+        )
+        .await,
         "{bigger=dict, to=test, with=separators}"
     );
     assert_eq!(post("/to-string", json!({"json": {"foo": "bar"}})).await, "{foo=bar}");
-    assert_eq!(post("/to-string", json!({"json": {"list": [{"foo": "bar"}]}})).await, r#"{list=[{"foo":"bar"}]}"#);
+    assert_eq!(
+        post("/to-string", json!({"json": {"list": [{"foo": "bar"}]}})).await,
+        r#"{list=[{"foo":"bar"}]}"#
+    );
     assert_eq!(
         post("/invalid-path", json!({})).await,
         r#"{"body": , "nested": , "isNull": "true", "isEmptyString": "true"}"#
@@ -375,7 +431,10 @@ async fn input_path_and_json_keep_aws_types() {
         post("/json", json!({"json": {"a": [1, 2], "n": 5}})).await,
         r#"{"a":[1,2],"n":5}|5|"""#
     );
-    assert_eq!(post("/numbers", json!({"json": {"n": 42, "f": 1.5, "b": true}})).await, "42|1.5|true");
+    assert_eq!(
+        post("/numbers", json!({"json": {"n": 42, "f": 1.5, "b": true}})).await,
+        "42|1.5|true"
+    );
 }
 
 /// Integration responses are chosen by the backend's status code (`selectionPattern` must
@@ -388,7 +447,10 @@ async fn selection_patterns_map_backend_statuses() {
     let id = api.resource(&api.root, "thing").await;
     let answers = [
         Answer {
-            parameters: vec![("method.response.header.X-Backend", "integration.response.header.x-backend")],
+            parameters: vec![(
+                "method.response.header.X-Backend",
+                "integration.response.header.x-backend",
+            )],
             ..answer("200")
         },
         Answer {
@@ -413,23 +475,38 @@ async fn selection_patterns_map_backend_statuses() {
             p.r#type(IntegrationType::Http)
                 .integration_http_method("POST")
                 .uri(format!("http://127.0.0.1:{backend}/echo"))
-                .request_parameters("integration.request.querystring.status", "method.request.querystring.status")
+                .request_parameters(
+                    "integration.request.querystring.status",
+                    "method.request.querystring.status",
+                )
         },
         &answers,
     )
     .await;
     api.deploy().await;
-    let ok = api.call("POST", "/thing", &[("content-type", "application/json")], r#"{"a":1}"#).await;
+    let ok = api
+        .call("POST", "/thing", &[("content-type", "application/json")], r#"{"a":1}"#)
+        .await;
     assert_eq!((ok.status, ok.body.as_str()), (200, r#"{"a":1}"#));
     assert_eq!(ok.header("x-backend"), Some("mirror"));
     let client = api
-        .call("POST", "/thing?status=404", &[("content-type", "application/json")], r#"{"a":1}"#)
+        .call(
+            "POST",
+            "/thing?status=404",
+            &[("content-type", "application/json")],
+            r#"{"a":1}"#,
+        )
         .await;
     assert_eq!(client.status, 400);
     assert_eq!(client.json(), json!({"error": "client", "got": {"a": 1}}));
     assert_eq!(client.header("x-kind"), Some("client"));
     let server = api
-        .call("POST", "/thing?status=500", &[("content-type", "application/json")], "{}")
+        .call(
+            "POST",
+            "/thing?status=500",
+            &[("content-type", "application/json")],
+            "{}",
+        )
         .await;
     assert_eq!((server.status, server.body.as_str()), (503, r#"{"error": "server"}"#));
     assert_eq!(server.header("retry-after"), Some("7"));
@@ -457,18 +534,16 @@ async fn mock_templates_overrides_and_passthrough() {
             ..answer("500")
         },
     ];
-    api.method(
-        &id,
-        "GET",
-        |p| mock(p, request).passthrough_behavior("NEVER"),
-        &answers,
-    )
-    .await;
+    api.method(&id, "GET", |p| mock(p, request).passthrough_behavior("NEVER"), &answers)
+        .await;
     api.deploy().await;
     let reply = api.call("GET", "/m?name=ada", &[], "").await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     let body = reply.json();
-    assert_eq!((body["hello"].as_str(), body["path"].as_str()), (Some("ada"), Some("/test/m")));
+    assert_eq!(
+        (body["hello"].as_str(), body["path"].as_str()),
+        (Some("ada"), Some("/test/m"))
+    );
     assert!(body["epoch"].as_i64().unwrap() > 1_700_000_000_000);
     assert_eq!(reply.header("x-request"), reply.header("x-amzn-requestid"));
     let failed = api.call("GET", "/m?fail=yes", &[], "").await;
@@ -477,7 +552,10 @@ async fn mock_templates_overrides_and_passthrough() {
     let refused = api.call("GET", "/m", &[("content-type", "text/plain")], "hi").await;
     assert_eq!(refused.status, 415);
     assert_eq!(refused.body, r#"{"message":"Unsupported Media Type"}"#);
-    assert_eq!(refused.header("x-amzn-errortype"), Some("UnsupportedMediaTypeException"));
+    assert_eq!(
+        refused.header("x-amzn-errortype"),
+        Some("UnsupportedMediaTypeException")
+    );
 }
 
 /// REST APIs answer preflights only as configured: an OPTIONS method with a MOCK integration
@@ -489,8 +567,14 @@ async fn cors_preflight_is_served_as_configured() {
     let id = api.resource(&api.root, "pets").await;
     let answers = [Answer {
         parameters: vec![
-            ("method.response.header.Access-Control-Allow-Origin", "'https://app.example'"),
-            ("method.response.header.Access-Control-Allow-Methods", "'GET,POST,OPTIONS'"),
+            (
+                "method.response.header.Access-Control-Allow-Origin",
+                "'https://app.example'",
+            ),
+            (
+                "method.response.header.Access-Control-Allow-Methods",
+                "'GET,POST,OPTIONS'",
+            ),
             (
                 "method.response.header.Access-Control-Allow-Headers",
                 "'Content-Type,X-Amz-Date,Authorization,X-Api-Key'",
@@ -499,7 +583,8 @@ async fn cors_preflight_is_served_as_configured() {
         templates: vec![("application/json", "")],
         ..answer("200")
     }];
-    api.method(&id, "OPTIONS", |p| mock(p, r#"{"statusCode": 200}"#), &answers).await;
+    api.method(&id, "OPTIONS", |p| mock(p, r#"{"statusCode": 200}"#), &answers)
+        .await;
     api.deploy().await;
     let reply = api
         .call(
@@ -606,7 +691,10 @@ async fn test_invoke_method_answers_like_aws() {
     let items = api.resource(&api.root, "items").await;
     let item = api.resource(&items, "{id}").await;
     let answers = [Answer {
-        templates: vec![("application/json", r#"{"id": "$input.path('$.id')", "stage": "$input.path('$.stage')"}"#)],
+        templates: vec![(
+            "application/json",
+            r#"{"id": "$input.path('$.id')", "stage": "$input.path('$.stage')"}"#,
+        )],
         ..answer("200")
     }];
     api.method(
@@ -637,7 +725,10 @@ async fn test_invoke_method_answers_like_aws() {
     assert_eq!(answer.status(), 200);
     assert_eq!(answer.body(), Some(r#"{"id": "42", "stage": "test-invoke-stage"}"#));
     assert_eq!(answer.headers().unwrap()["Content-Type"], "application/json");
-    assert_eq!(answer.multi_value_headers().unwrap()["Content-Type"], ["application/json"]);
+    assert_eq!(
+        answer.multi_value_headers().unwrap()["Content-Type"],
+        ["application/json"]
+    );
     let log = answer.log().unwrap();
     for line in [
         "Starting execution for request: ",
@@ -671,7 +762,11 @@ async fn aws_service_integration_reaches_moto() {
         return;
     }
     let (moto, moto_port) = start_moto();
-    let portico = Portico::start_with(&["--in-memory", "--aws-endpoint", &format!("http://127.0.0.1:{moto_port}")]);
+    let portico = Portico::start_with(&[
+        "--in-memory",
+        "--aws-endpoint",
+        &format!("http://127.0.0.1:{moto_port}"),
+    ]);
     // The table, made directly at moto.
     let create = json!({
         "TableName": "items",
@@ -736,7 +831,12 @@ async fn aws_service_integration_reaches_moto() {
     .await;
     api.deploy().await;
     let stored = api
-        .call("POST", "/items", &[("content-type", "application/json")], r#"{"id": "i1", "name": "lamp"}"#)
+        .call(
+            "POST",
+            "/items",
+            &[("content-type", "application/json")],
+            r#"{"id": "i1", "name": "lamp"}"#,
+        )
         .await;
     assert_eq!((stored.status, stored.body.as_str()), (200, r#"{"stored": true}"#));
     let read = api.call("GET", "/items/i1", &[], "").await;
@@ -764,7 +864,10 @@ async fn aws_service_integration_without_an_endpoint_is_a_500() {
     .await;
     api.deploy().await;
     let reply = api.call("POST", "/q", &[], "{}").await;
-    assert_eq!((reply.status, reply.body.as_str()), (500, r#"{"message": "Internal server error"}"#));
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (500, r#"{"message": "Internal server error"}"#)
+    );
 }
 
 fn moto_here() -> bool {
@@ -816,7 +919,6 @@ impl Drop for KillOnDrop {
     }
 }
 
-
 const ORDERS: &str = r#"
 def handler(event, context):
     if event.get("id") == "missing":
@@ -847,7 +949,10 @@ async fn lambda_errors_select_integration_responses() {
     let order = api.resource(&orders, "{id}").await;
     let answers = [
         Answer {
-            templates: vec![("application/json", r#"{"id": "$input.path('$.order')", "qty": $input.path('$.qty')}"#)],
+            templates: vec![(
+                "application/json",
+                r#"{"id": "$input.path('$.order')", "qty": $input.path('$.qty')}"#,
+            )],
             ..answer("200")
         },
         Answer {

@@ -36,7 +36,10 @@ pub async fn invoke(integration: &Integration, ctx: &Arc<RequestContext>, env: E
 
 async fn lambda(integration: &Integration, ctx: &Arc<RequestContext>, env: Env<'_>) -> Response<Bytes> {
     let (Some(function), Some(functions)) = (integration.function.as_deref(), env.functions) else {
-        tracing::warn!(resource = &*ctx.resource_path, "AWS integration names no Lambda function");
+        tracing::warn!(
+            resource = &*ctx.resource_path,
+            "AWS integration names no Lambda function"
+        );
         return respond::internal_error();
     };
     let request = match integration.request(ctx) {
@@ -121,7 +124,10 @@ impl ServiceUri {
         // `{bucket}.s3`-style subdomains: the service is the last label.
         let service = service.rsplit('.').next()?.to_owned();
         let (action, path) = if let Some(action) = target.strip_prefix("action/") {
-            (Some(action.split('&').next().unwrap_or_default().to_owned()), String::from("/"))
+            (
+                Some(action.split('&').next().unwrap_or_default().to_owned()),
+                String::from("/"),
+            )
         } else {
             (None, format!("/{}", target.strip_prefix("path/")?))
         };
@@ -151,7 +157,10 @@ fn json_protocol(service: &str) -> Option<(&'static str, &'static str)> {
 
 async fn service(integration: &Integration, ctx: &Arc<RequestContext>, env: Env<'_>) -> Response<Bytes> {
     let Some(target) = integration.raw_uri.as_deref().and_then(ServiceUri::parse) else {
-        tracing::warn!(uri = integration.raw_uri, "AWS integration uri is not an API Gateway service ARN");
+        tracing::warn!(
+            uri = integration.raw_uri,
+            "AWS integration uri is not an API Gateway service ARN"
+        );
         return respond::internal_error();
     };
     let Some(endpoint) = env.aws else {
@@ -193,7 +202,9 @@ async fn service(integration: &Integration, ctx: &Arc<RequestContext>, env: Env<
             headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
         }
     }
-    let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(&pairs).finish();
+    let query = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&pairs)
+        .finish();
     let path = target.path.replace(' ', "%20");
     let text = if query.is_empty() {
         format!("{}{path}", endpoint.url)
@@ -218,7 +229,16 @@ async fn service(integration: &Integration, ctx: &Arc<RequestContext>, env: Env<
         session_token: endpoint.session_token.as_deref(),
     };
     let now = time::OffsetDateTime::now_utc();
-    sigv4::sign(&method, &uri, &mut headers, &request.body, &target.region, &target.service, &keys, now);
+    sigv4::sign(
+        &method,
+        &uri,
+        &mut headers,
+        &request.body,
+        &target.region,
+        &target.service,
+        &keys,
+        now,
+    );
     let outbound = OutboundRequest {
         method,
         uri,
@@ -262,7 +282,10 @@ mod tests {
             })
         );
         let s3 = ServiceUri::parse("arn:aws:apigateway:eu-west-1:s3:path/bucket/key.png").unwrap();
-        assert_eq!((s3.service.as_str(), s3.action, s3.path.as_str()), ("s3", None, "/bucket/key.png"));
+        assert_eq!(
+            (s3.service.as_str(), s3.action, s3.path.as_str()),
+            ("s3", None, "/bucket/key.png")
+        );
         let sub = ServiceUri::parse("arn:aws:apigateway:us-east-1:mybucket.s3:path/key").unwrap();
         assert_eq!(sub.service, "s3");
         assert_eq!(ServiceUri::parse("http://example.com"), None);

@@ -64,11 +64,16 @@ pub async fn invoke(integration: &Integration, ctx: &Arc<RequestContext>, client
     }
     if !headers.contains_key(header::CONTENT_TYPE)
         && !request.body.is_empty()
-        && let Some(content_type) = request.content_type.as_deref().and_then(|c| HeaderValue::from_str(c).ok())
+        && let Some(content_type) = request
+            .content_type
+            .as_deref()
+            .and_then(|c| HeaderValue::from_str(c).ok())
     {
         headers.insert(header::CONTENT_TYPE, content_type);
     }
-    let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(&pairs).finish();
+    let query = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&pairs)
+        .finish();
     if !query.is_empty() {
         uri.push(if uri.contains('?') { '&' } else { '?' });
         uri.push_str(&query);

@@ -122,6 +122,9 @@ mod tests {
         assert_eq!(answer.status(), 500);
         assert_eq!(answer.body(), r#"{"message": "Internal server error"}"#);
         let none = integration(&[], &[]);
-        assert_eq!(invoke(&none, &Arc::new(RequestContext::test(HeaderMap::new()))).status(), 500);
+        assert_eq!(
+            invoke(&none, &Arc::new(RequestContext::test(HeaderMap::new()))).status(),
+            500
+        );
     }
 }
