@@ -169,6 +169,7 @@ pub async fn create(
         }
         Some(resources) => clone_tree(&mut tx, &row, resources, root_id).await?,
     }
+    crate::models::insert_defaults(&mut tx, &row).await?;
     tx.commit().await?;
     Ok(api)
 }

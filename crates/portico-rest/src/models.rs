@@ -1,0 +1,553 @@
+//! Models: JSON schemas (draft 4) an API names in its methods' `requestModels` and
+//! `responseModels`. Stored under the API with the model's name as the document id (names
+//! are unique in an API, and every operation addresses a model by name). Every new API gets
+//! AWS's `Empty` and `Error`.
+
+use crate::kinds::{MODEL, RESOURCE, REST_API};
+use crate::restapis;
+use crate::support::{Patch, limit, new_id, patches, position, required, scope};
+use portico_store::{List, Row, Store, StoreError, Stored, Tx};
+use portico_wire::apigateway::*;
+use portico_wire::{AwsError, RequestContext};
+use serde_json::{Map, Value};
+
+pub fn not_found(name: &str) -> AwsError {
+    AwsError::not_found(format!("Invalid model name specified: {name}"))
+}
+
+/// AWS's two default models, byte for byte as AWS returns them.
+fn defaults() -> [Model; 2] {
+    [
+        Model {
+            id: None,
+            name: Some("Empty".into()),
+            description: Some("This is a default empty schema model".into()),
+            schema: Some(
+                "{\n  \"$schema\": \"http://json-schema.org/draft-04/schema#\",\n  \"title\" : \"Empty Schema\",\n  \"type\" : \"object\"\n}".into(),
+            ),
+            content_type: Some("application/json".into()),
+        },
+        Model {
+            id: None,
+            name: Some("Error".into()),
+            description: Some("This is a default error schema model".into()),
+            schema: Some(
+                "{\n  \"$schema\" : \"http://json-schema.org/draft-04/schema#\",\n  \"title\" : \"Error Schema\",\n  \"type\" : \"object\",\n  \"properties\" : {\n    \"message\" : { \"type\" : \"string\" }\n  }\n}".into(),
+            ),
+            content_type: Some("application/json".into()),
+        },
+    ]
+}
+
+/// Called by CreateRestApi inside its transaction.
+pub async fn insert_defaults(tx: &mut Tx<'_>, api: &Row) -> Result<(), AwsError> {
+    for mut model in defaults() {
+        model.id = Some(new_id(6));
+        let name = model.name.clone().unwrap_or_default();
+        tx.insert(&MODEL, api, &name, &model).await?;
+    }
+    Ok(())
+}
+
+fn invalid_schema(detail: &str) -> AwsError {
+    AwsError::bad_request(format!(
+        "Invalid model specified: Validation Result: warnings : [], errors : [Invalid model schema specified{detail}]"
+    ))
+}
+
+fn empty_schema() -> AwsError {
+    AwsError::bad_request("Model schema must have at least 1 property or array items defined")
+}
+
+const REF_PREFIX: &str = "https://apigateway.amazonaws.com/restapis/";
+
+/// The model a canonical `$ref` names in API `api_id`, if it is one.
+fn ref_target<'a>(reference: &'a str, api_id: &str) -> Option<&'a str> {
+    reference
+        .strip_prefix(REF_PREFIX)?
+        .strip_prefix(api_id)?
+        .strip_prefix("/models/")
+        .filter(|name| !name.is_empty() && !name.contains('/'))
+}
+
+/// Checks a schema AWS would store: JSON, an object, draft 4's keywords with values of
+/// their types, and `$ref`s that are local pointers or canonical references to models of
+/// this API (`known` says whether a name is one). Returns the model names it references.
+pub fn check_schema(schema: Option<&str>, api_id: &str, known: &dyn Fn(&str) -> bool) -> Result<Vec<String>, AwsError> {
+    let text = schema.unwrap_or_default();
+    if text.trim().is_empty() {
+        return Err(empty_schema());
+    }
+    let Ok(value) = serde_json::from_str::<Value>(text) else {
+        return Err(invalid_schema(""));
+    };
+    if !value.is_object() {
+        return Err(invalid_schema(""));
+    }
+    let mut refs = Vec::new();
+    walk(&value, &mut refs).map_err(|_| invalid_schema(""))?;
+    for reference in &refs {
+        if reference.starts_with('#') {
+            continue;
+        }
+        // A reference to a model not (yet) in the API is refused with this same wording.
+        match ref_target(reference, api_id) {
+            Some(name) if known(name) => {}
+            _ => return Err(invalid_schema(", Model reference must be in canonical form")),
+        }
+    }
+    Ok(refs
+        .iter()
+        .filter_map(|r| ref_target(r, api_id))
+        .map(str::to_string)
+        .collect())
+}
+
+const TYPES: &[&str] = &["array", "boolean", "integer", "null", "number", "object", "string"];
+
+/// Draft 4 keyword by keyword; collects every `$ref`. `Err(())` is any malformed keyword.
+fn walk(schema: &Value, refs: &mut Vec<String>) -> Result<(), ()> {
+    let Some(object) = schema.as_object() else {
+        return Err(());
+    };
+    let schemas = |v: &Value, refs: &mut Vec<String>| -> Result<(), ()> {
+        v.as_object().ok_or(())?.values().try_for_each(|s| walk(s, refs))
+    };
+    let list = |v: &Value, refs: &mut Vec<String>| -> Result<(), ()> {
+        let items = v.as_array().filter(|a| !a.is_empty()).ok_or(())?;
+        items.iter().try_for_each(|s| walk(s, refs))
+    };
+    for (key, value) in object {
+        match key.as_str() {
+            "$ref" => refs.push(value.as_str().ok_or(())?.to_string()),
+            "$schema" | "id" | "title" | "description" | "pattern" => {
+                value.as_str().ok_or(())?;
+            }
+            "type" => {
+                let ok = |t: &Value| t.as_str().is_some_and(|t| TYPES.contains(&t));
+                let valid = match value {
+                    Value::Array(all) => !all.is_empty() && all.iter().all(ok),
+                    one => ok(one),
+                };
+                if !valid {
+                    return Err(());
+                }
+            }
+            "properties" | "patternProperties" | "definitions" => schemas(value, refs)?,
+            "items" => match value {
+                Value::Array(_) => list(value, refs)?,
+                _ => walk(value, refs)?,
+            },
+            "additionalProperties" | "additionalItems" => {
+                if !value.is_boolean() {
+                    walk(value, refs)?;
+                }
+            }
+            "allOf" | "anyOf" | "oneOf" => list(value, refs)?,
+            "not" => walk(value, refs)?,
+            "required" => {
+                let names = value.as_array().filter(|a| !a.is_empty()).ok_or(())?;
+                if !names.iter().all(Value::is_string) {
+                    return Err(());
+                }
+            }
+            "enum" => {
+                value.as_array().filter(|a| !a.is_empty()).ok_or(())?;
+            }
+            "multipleOf" => {
+                value.as_f64().filter(|n| *n > 0.0).ok_or(())?;
+            }
+            "maximum" | "minimum" => {
+                value.as_f64().ok_or(())?;
+            }
+            "exclusiveMaximum" | "exclusiveMinimum" | "uniqueItems" => {
+                value.as_bool().ok_or(())?;
+            }
+            "maxLength" | "minLength" | "maxItems" | "minItems" | "maxProperties" | "minProperties" => {
+                value.as_u64().ok_or(())?;
+            }
+            "dependencies" => {
+                for dependency in value.as_object().ok_or(())?.values() {
+                    if !dependency.is_array() {
+                        walk(dependency, refs)?;
+                    }
+                }
+            }
+            // Unknown keywords (and `default`, `format`, `example`) are annotations.
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// AWS's alphanumeric model names.
+fn check_name(name: &str) -> Result<(), AwsError> {
+    if name.is_empty() {
+        return Err(AwsError::bad_request("Model name must be non-empty"));
+    }
+    if !name.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(AwsError::bad_request("Model name must be alphanumeric"));
+    }
+    Ok(())
+}
+
+/// The names of the API's models, read in the transaction.
+async fn names_in(tx: &mut Tx<'_>, api: &Row) -> Result<Vec<String>, AwsError> {
+    Ok(tx
+        .in_tree(&MODEL, api)
+        .await?
+        .into_iter()
+        .filter_map(|m| m.doc.name)
+        .collect())
+}
+
+pub async fn create(store: &Store, ctx: &RequestContext, input: CreateModelRequest) -> Result<Model, AwsError> {
+    let api_id = required(input.rest_api_id);
+    let name = input.name.unwrap_or_default();
+    let scope = scope(ctx);
+    let mut tx = store.write().await?;
+    let api = restapis::load_in(&mut tx, ctx, &scope, &api_id).await?;
+    check_name(&name)?;
+    let names = names_in(&mut tx, &api.row).await?;
+    if names.contains(&name) {
+        return Err(AwsError::conflict("Model name already exists for this REST API"));
+    }
+    check_schema(input.schema.as_deref(), &api_id, &|n| {
+        n == name || names.iter().any(|k| k == n)
+    })?;
+    let model = Model {
+        id: Some(new_id(6)),
+        name: Some(name.clone()),
+        description: input.description.filter(|d| !d.is_empty()),
+        schema: input.schema,
+        content_type: input.content_type,
+    };
+    match tx.insert(&MODEL, &api.row, &name, &model).await {
+        Err(StoreError::Exists) => return Err(AwsError::conflict("Model name already exists for this REST API")),
+        other => other?,
+    };
+    tx.commit().await?;
+    Ok(model)
+}
+
+/// The model, or AWS's 404 (which names the model even when the API is unknown).
+async fn load(store: &Store, ctx: &RequestContext, api_id: &str, name: &str) -> Result<Stored<Model>, AwsError> {
+    store
+        .under(&REST_API, &MODEL, &scope(ctx), api_id, name)
+        .await?
+        .ok_or_else(|| not_found(name))
+}
+
+pub async fn get(store: &Store, ctx: &RequestContext, input: GetModelRequest) -> Result<Model, AwsError> {
+    let api_id = required(input.rest_api_id);
+    let name = required(input.model_name);
+    let Stored { row, doc: mut model } = load(store, ctx, &api_id, &name).await?;
+    if input.flatten == Some(true) {
+        let all: Vec<Model> = store.in_tree(&MODEL, &row).await?.into_iter().map(|m| m.doc).collect();
+        if let Some(schema) = model
+            .schema
+            .as_deref()
+            .and_then(|s| serde_json::from_str::<Value>(s).ok())
+        {
+            let flat = flatten(schema, &api_id, &all, &mut vec![name.clone()]);
+            model.schema = serde_json::to_string_pretty(&flat).ok();
+        }
+    }
+    Ok(model)
+}
+
+/// Replaces canonical `$ref`s with the schemas they name (a cycle keeps its `$ref`).
+fn flatten(schema: Value, api_id: &str, models: &[Model], seen: &mut Vec<String>) -> Value {
+    match schema {
+        Value::Object(object) => {
+            if let Some(name) = object
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| ref_target(r, api_id))
+                && !seen.iter().any(|s| s == name)
+                && let Some(target) = models
+                    .iter()
+                    .find(|m| m.name.as_deref() == Some(name))
+                    .and_then(|m| m.schema.as_deref())
+                    .and_then(|s| serde_json::from_str::<Value>(s).ok())
+            {
+                seen.push(name.to_string());
+                let mut inner = flatten(target, api_id, models, seen);
+                seen.pop();
+                if let Value::Object(inner) = &mut inner {
+                    inner.remove("$schema");
+                }
+                return inner;
+            }
+            Value::Object(
+                object
+                    .into_iter()
+                    .map(|(k, v)| (k, flatten(v, api_id, models, seen)))
+                    .collect::<Map<String, Value>>(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(|v| flatten(v, api_id, models, seen)).collect()),
+        other => other,
+    }
+}
+
+pub async fn list(store: &Store, ctx: &RequestContext, input: GetModelsRequest) -> Result<Models, AwsError> {
+    let api = restapis::load(store, ctx, &required(input.rest_api_id)).await?;
+    let page = store
+        .page(
+            &MODEL,
+            List::Tree(&api.row),
+            position(input.position.as_deref())?,
+            limit(input.limit)?,
+        )
+        .await?;
+    Ok(Models {
+        position: page.next_token(),
+        items: Some(page.items.into_iter().map(|m| m.doc).collect()),
+    })
+}
+
+fn apply(model: &mut Model, op: &Patch) -> Result<(), AwsError> {
+    if op.op != "replace" {
+        return Err(AwsError::bad_request(format!(
+            "Invalid patch path  '{}' specified for op '{}'. Please choose supported operations",
+            op.path, op.op
+        )));
+    }
+    match op.segs().as_slice() {
+        ["description"] => model.description = op.optional_string(),
+        ["schema"] => model.schema = op.value.clone(),
+        _ => {
+            return Err(AwsError::bad_request(format!(
+                "Invalid patch path  '{}' specified for op '{}'. Must be one of: [/description, /schema]",
+                op.path, op.op
+            )));
+        }
+    }
+    Ok(())
+}
+
+pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateModelRequest) -> Result<Model, AwsError> {
+    let api_id = required(input.rest_api_id);
+    let name = required(input.model_name);
+    let ops = patches(input.patch_operations, "updateModelInput")?;
+    let scope = scope(ctx);
+    let mut tx = store.write().await?;
+    let Stored { row, doc: mut model } = tx
+        .under(&REST_API, &MODEL, &scope, &api_id, &name)
+        .await?
+        .ok_or_else(|| not_found(&name))?;
+    for op in &ops {
+        apply(&mut model, op)?;
+    }
+    let names = names_in(&mut tx, &row).await?;
+    check_schema(model.schema.as_deref(), &api_id, &|n| names.iter().any(|k| k == n))?;
+    tx.update(&MODEL, &row, &model).await?;
+    tx.commit().await?;
+    Ok(model)
+}
+
+pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteModelRequest) -> Result<(), AwsError> {
+    let api_id = required(input.rest_api_id);
+    let name = required(input.model_name);
+    let scope = scope(ctx);
+    let mut tx = store.write().await?;
+    let model = tx
+        .under(&REST_API, &MODEL, &scope, &api_id, &name)
+        .await?
+        .ok_or_else(|| not_found(&name))?;
+    let in_use = |what: &str, place: String| {
+        AwsError::conflict(format!(
+            "Cannot delete model '{name}', is referenced in {what}: {place}"
+        ))
+    };
+    // AWS names the most recently created resource first.
+    let resources = tx.in_tree(&RESOURCE, &model.row).await?;
+    for resource in resources.iter().rev().map(|r| &r.doc) {
+        let path = resource.path.as_deref().unwrap_or_default();
+        for (verb, method) in resource.resource_methods.iter().flatten() {
+            let named = |m: &Option<std::collections::BTreeMap<String, String>>| {
+                m.as_ref().is_some_and(|m| m.values().any(|v| *v == name))
+            };
+            if named(&method.request_models) {
+                return Err(in_use("method request", format!("{path}/{verb}")));
+            }
+            for (status, response) in method.method_responses.iter().flatten() {
+                if named(&response.response_models) {
+                    return Err(in_use("method response", format!("{path}/{verb}/{status}")));
+                }
+            }
+        }
+    }
+    for other in tx.in_tree(&MODEL, &model.row).await? {
+        if other.doc.name.as_deref() == Some(name.as_str()) {
+            continue;
+        }
+        let refs = check_schema(other.doc.schema.as_deref(), &api_id, &|_| true).unwrap_or_default();
+        if refs.iter().any(|r| *r == name) {
+            return Err(in_use("model", other.doc.name.unwrap_or_default()));
+        }
+    }
+    tx.delete(&model.row).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn template(
+    store: &Store,
+    ctx: &RequestContext,
+    input: GetModelTemplateRequest,
+) -> Result<Template, AwsError> {
+    let api_id = required(input.rest_api_id);
+    let name = required(input.model_name);
+    let Stored { row, doc: model } = load(store, ctx, &api_id, &name).await?;
+    let all: Vec<Model> = store.in_tree(&MODEL, &row).await?.into_iter().map(|m| m.doc).collect();
+    let schema = model
+        .schema
+        .as_deref()
+        .and_then(|s| serde_json::from_str::<Value>(s).ok())
+        .unwrap_or(Value::Null);
+    let schema = flatten(schema, &api_id, &all, &mut vec![name]);
+    let mut out = String::from("#set($inputRoot = $input.path('$'))\n");
+    write_value(&mut out, &schema, "$inputRoot", 0);
+    out.push('\n');
+    Ok(Template { value: Some(out) })
+}
+
+/// A mapping template that copies the input shaped like `schema`: objects member by member,
+/// arrays with `#foreach`, strings quoted.
+fn write_value(out: &mut String, schema: &Value, path: &str, depth: usize) {
+    let pad = "  ".repeat(depth + 1);
+    let kind = schema.get("type").and_then(Value::as_str).unwrap_or_else(|| {
+        if schema.get("properties").is_some() {
+            "object"
+        } else {
+            ""
+        }
+    });
+    match kind {
+        "object" => {
+            out.push_str("{\n");
+            let properties = schema.get("properties").and_then(Value::as_object);
+            let mut first = true;
+            for (key, property) in properties.into_iter().flatten() {
+                if !first {
+                    out.push_str(",\n");
+                }
+                first = false;
+                out.push_str(&format!("{pad}\"{key}\" : "));
+                write_value(out, property, &format!("{path}.{key}"), depth + 1);
+            }
+            out.push('\n');
+            out.push_str(&"  ".repeat(depth));
+            out.push('}');
+        }
+        "array" => {
+            let element = format!("$elem{depth}");
+            out.push_str(&format!("[\n#foreach({element} in {path})\n{pad}"));
+            let items = schema.get("items").cloned().unwrap_or(Value::Null);
+            write_value(out, &items, &element, depth + 1);
+            out.push_str(&format!("#if($foreach.hasNext),#end\n#end\n{}]", "  ".repeat(depth)));
+        }
+        "string" => out.push_str(&format!("\"{path}\"")),
+        _ => out.push_str(path),
+    }
+}
+
+/// Every model named in the method's `requestModels` and its responses' `responseModels` must
+/// be one of the API's.
+pub async fn check_method(tx: &mut Tx<'_>, row: &Row, method: &Method) -> Result<(), AwsError> {
+    let request = method.request_models.iter().flat_map(|m| m.values());
+    let responses = method
+        .method_responses
+        .iter()
+        .flat_map(|r| r.values())
+        .flat_map(|r| r.response_models.iter().flat_map(|m| m.values()));
+    let names: Vec<String> = request.chain(responses).cloned().collect();
+    for name in names {
+        if tx.child(&MODEL, row, &name).await?.is_none() {
+            return Err(AwsError::bad_request(format!(
+                "Invalid model identifier specified: {name}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The API's models, for a deployment's snapshot.
+pub async fn all_in(tx: &mut Tx<'_>, api: &Row) -> Result<Vec<Model>, AwsError> {
+    Ok(tx.in_tree(&MODEL, api).await?.into_iter().map(|m| m.doc).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const API: &str = "abc123";
+
+    fn check(schema: &str) -> Result<Vec<String>, AwsError> {
+        check_schema(Some(schema), API, &|n| n == "Pet")
+    }
+
+    #[test]
+    fn schemas_are_json_objects_with_draft4_keywords() {
+        assert!(check(r#"{"type":"object"}"#).is_ok());
+        assert!(check(r#"{"type":"object","properties":{"a":{"type":"number"}},"required":["a"]}"#).is_ok());
+        assert_eq!(check("").unwrap_err().message, empty_schema().message);
+        let err = check("{not json").unwrap_err();
+        assert_eq!(
+            err.message,
+            "Invalid model specified: Validation Result: warnings : [], errors : [Invalid model schema specified]"
+        );
+        assert!(check("[]").is_err());
+        assert!(check(r#"{"type":"thing"}"#).is_err());
+        assert!(check(r#"{"properties":{"a":3}}"#).is_err());
+        assert!(check(r#"{"required":[]}"#).is_err());
+        assert!(check(r#"{"minLength":-1}"#).is_err());
+    }
+
+    #[test]
+    fn references_are_canonical_and_known() {
+        let pet = format!(r#"{{"type":"array","items":{{"$ref":"{REF_PREFIX}{API}/models/Pet"}}}}"#);
+        assert_eq!(check(&pet).unwrap(), ["Pet"]);
+        let missing = format!(r#"{{"$ref":"{REF_PREFIX}{API}/models/Cat"}}"#);
+        assert!(
+            check(&missing)
+                .unwrap_err()
+                .message
+                .contains("Model reference must be in canonical form")
+        );
+        let other_api = format!(r#"{{"$ref":"{REF_PREFIX}zzz/models/Pet"}}"#);
+        assert!(check(&other_api).is_err());
+        assert!(check(r##"{"$ref":"#/definitions/a","definitions":{"a":{"type":"string"}}}"##).is_ok());
+        assert!(check(r#"{"$ref":"Pet"}"#).is_err());
+    }
+
+    #[test]
+    fn flatten_inlines_references() {
+        let models = vec![Model {
+            name: Some("Pet".into()),
+            schema: Some(r#"{"$schema":"x","type":"string"}"#.into()),
+            ..Default::default()
+        }];
+        let schema: Value =
+            serde_json::from_str(&format!(r#"{{"items":{{"$ref":"{REF_PREFIX}{API}/models/Pet"}}}}"#)).unwrap();
+        let flat = flatten(schema, API, &models, &mut vec![]);
+        assert_eq!(flat, serde_json::json!({"items": {"type": "string"}}));
+    }
+
+    #[test]
+    fn names_are_alphanumeric() {
+        assert!(check_name("Pet2").is_ok());
+        assert_eq!(check_name("").unwrap_err().message, "Model name must be non-empty");
+        assert!(check_name("pet-model").is_err());
+    }
+
+    #[test]
+    fn templates_follow_the_schema() {
+        let schema = serde_json::json!({"type":"object","properties":{"a":{"type":"number"},"op":{"type":"string"}}});
+        let mut out = String::new();
+        write_value(&mut out, &schema, "$inputRoot", 0);
+        assert_eq!(out, "{\n  \"a\" : $inputRoot.a,\n  \"op\" : \"$inputRoot.op\"\n}");
+    }
+}
