@@ -10,6 +10,7 @@ mod frontdoor;
 mod function_sources;
 mod identity;
 mod lambda;
+mod models;
 mod persistence;
 mod rest_api;
 mod scripts;
