@@ -138,11 +138,7 @@ fn walk(schema: &Value, refs: &mut Vec<String>) -> Result<(), ()> {
                 Value::Array(_) => list(value, refs)?,
                 _ => walk(value, refs)?,
             },
-            "additionalProperties" | "additionalItems" => {
-                if !value.is_boolean() {
-                    walk(value, refs)?;
-                }
-            }
+            "additionalProperties" | "additionalItems" if !value.is_boolean() => walk(value, refs)?,
             "allOf" | "anyOf" | "oneOf" => list(value, refs)?,
             "not" => walk(value, refs)?,
             "required" => {
@@ -384,7 +380,7 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteModelReque
             continue;
         }
         let refs = check_schema(other.doc.schema.as_deref(), &api_id, &|_| true).unwrap_or_default();
-        if refs.iter().any(|r| *r == name) {
+        if refs.contains(&name) {
             return Err(in_use("model", other.doc.name.unwrap_or_default()));
         }
     }
