@@ -39,12 +39,48 @@ fn defaults() -> [Model; 2] {
     ]
 }
 
-/// Called by CreateRestApi inside its transaction.
-pub async fn insert_defaults(tx: &mut Tx<'_>, api: &Row) -> Result<(), AwsError> {
-    for mut model in defaults() {
+/// Called by CreateRestApi inside its transaction: AWS's default models, or for `cloneFrom`
+/// the source's models (fresh ids, `$ref`s pointed at the clone), request validators (same ids,
+/// so the cloned methods still name them) and customised gateway responses.
+pub async fn seed(
+    tx: &mut Tx<'_>,
+    scope: &portico_store::Scope,
+    api: &Row,
+    api_id: &str,
+    clone_from: Option<&str>,
+) -> Result<(), AwsError> {
+    let source = match clone_from {
+        Some(id) => tx.top(&REST_API, scope, id).await?.map(|s| s.row),
+        None => None,
+    };
+    let Some(source) = source.as_ref() else {
+        for mut model in defaults() {
+            model.id = Some(new_id(6));
+            let name = model.name.clone().unwrap_or_default();
+            tx.insert(&MODEL, api, &name, &model).await?;
+        }
+        return Ok(());
+    };
+    let source_id = clone_from.unwrap_or_default();
+    let (from, to) = (
+        format!("{REF_PREFIX}{source_id}/models/"),
+        format!("{REF_PREFIX}{api_id}/models/"),
+    );
+    for Stored { doc: mut model, .. } in tx.in_tree(&MODEL, source).await? {
         model.id = Some(new_id(6));
+        model.schema = model.schema.map(|s| s.replace(&from, &to));
         let name = model.name.clone().unwrap_or_default();
         tx.insert(&MODEL, api, &name, &model).await?;
+    }
+    for validator in tx.in_tree(&crate::kinds::REQUEST_VALIDATOR, source).await? {
+        let id = validator.doc.id.clone().unwrap_or_default();
+        tx.insert(&crate::kinds::REQUEST_VALIDATOR, api, &id, &validator.doc)
+            .await?;
+    }
+    for response in tx.in_tree(&crate::kinds::GATEWAY_RESPONSE, source).await? {
+        let kind = response.doc.response_type.clone().unwrap_or_default();
+        tx.insert(&crate::kinds::GATEWAY_RESPONSE, api, &kind, &response.doc)
+            .await?;
     }
     Ok(())
 }

@@ -1045,6 +1045,12 @@ async fn gateway_responses_as_aws_answers_them() {
     );
     assert_eq!(status, Some(400));
     assert_eq!(err.meta().code(), Some("ValidationException"));
+    assert_eq!(
+        err.meta().message(),
+        Some(
+            "1 validation error detected: Value 'FAKE_RESPONSE_TYPE' at 'responseType' failed to satisfy constraint: Member must satisfy enum value set: [REQUEST_TOO_LARGE, RESOURCE_NOT_FOUND, AUTHORIZER_CONFIGURATION_ERROR, MISSING_AUTHENTICATION_TOKEN, BAD_REQUEST_BODY, INVALID_SIGNATURE, INVALID_API_KEY, BAD_REQUEST_PARAMETERS, AUTHORIZER_FAILURE, UNAUTHORIZED, INTEGRATION_TIMEOUT, ACCESS_DENIED, DEFAULT_4XX, DEFAULT_5XX, WAF_FILTERED, QUOTA_EXCEEDED, THROTTLED, API_CONFIGURATION_ERROR, UNSUPPORTED_MEDIA_TYPE, INTEGRATION_FAILURE, EXPIRED_TOKEN]"
+        )
+    );
 
     // DeleteGatewayResponse: 202, back to the default.
     client
@@ -1111,4 +1117,96 @@ async fn deleting_the_api_takes_its_models_validators_and_responses() {
     client.delete_rest_api().rest_api_id(id).send().await.unwrap();
     let counts = portico.call("GET", "/_portico/health", None, "").await.json()["counts"].clone();
     assert_eq!(counts, serde_json::json!({}), "{counts}");
+}
+
+#[tokio::test]
+async fn a_clone_takes_models_validators_and_responses() {
+    let portico = Portico::start();
+    let client = portico.sdk();
+    let (source, root) = new_api(&client, "source").await;
+    client
+        .create_model()
+        .rest_api_id(&source)
+        .name("Pet")
+        .content_type("application/json")
+        .schema(r#"{"type": "object", "properties": {"name": {"type": "string"}}}"#)
+        .send()
+        .await
+        .unwrap();
+    client
+        .create_model()
+        .rest_api_id(&source)
+        .name("Pets")
+        .content_type("application/json")
+        .schema(format!(
+            r#"{{"type": "array", "items": {{"$ref": "{}"}}}}"#,
+            reference(&source, "Pet")
+        ))
+        .send()
+        .await
+        .unwrap();
+    let validator = client
+        .create_request_validator()
+        .rest_api_id(&source)
+        .name("body")
+        .validate_request_body(true)
+        .send()
+        .await
+        .unwrap();
+    client
+        .put_method()
+        .rest_api_id(&source)
+        .resource_id(&root)
+        .http_method("POST")
+        .authorization_type("NONE")
+        .request_validator_id(validator.id().unwrap())
+        .request_models("application/json", "Pets")
+        .send()
+        .await
+        .unwrap();
+    client
+        .put_gateway_response()
+        .rest_api_id(&source)
+        .response_type(GatewayResponseType::BadRequestBody)
+        .status_code("422")
+        .send()
+        .await
+        .unwrap();
+
+    let clone = client
+        .create_rest_api()
+        .name("clone")
+        .clone_from(&source)
+        .send()
+        .await
+        .unwrap();
+    let clone = clone.id().unwrap();
+    let models = client.get_models().rest_api_id(clone).send().await.unwrap();
+    let names: Vec<_> = models.items().iter().map(|m| m.name().unwrap()).collect();
+    assert_eq!(names, ["Empty", "Error", "Pet", "Pets"]);
+    let pets = client
+        .get_model()
+        .rest_api_id(clone)
+        .model_name("Pets")
+        .send()
+        .await
+        .unwrap();
+    assert!(pets.schema().unwrap().contains(&reference(clone, "Pet")), "{pets:?}");
+    let cloned = client
+        .get_request_validator()
+        .rest_api_id(clone)
+        .request_validator_id(validator.id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(cloned.validate_request_body());
+    let response = client
+        .get_gateway_response()
+        .rest_api_id(clone)
+        .response_type(GatewayResponseType::BadRequestBody)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status_code(), Some("422"));
+    assert!(!response.default_response());
 }
