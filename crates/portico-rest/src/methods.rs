@@ -47,9 +47,10 @@ pub async fn modify<T>(
         .as_mut()
         .and_then(|m| m.get_mut(&key.http_method))
         .ok_or_else(not_found)?;
+    let before = method.clone();
     let out = change(method)?;
     check_authorizer(&mut tx, &row, method).await?;
-    check_references(&mut tx, &row, method).await?;
+    crate::models::check_references(&mut tx, &row, Some(&before), method).await?;
     tx.update(&RESOURCE, &row, &resource).await?;
     tx.commit().await?;
     Ok(out)
@@ -98,16 +99,6 @@ async fn check_authorizer(tx: &mut Tx<'_>, resource: &Row, method: &Method) -> R
     }
 }
 
-/// The request validator and the models a method names must be its API's.
-async fn check_references(tx: &mut Tx<'_>, resource: &Row, method: &Method) -> Result<(), AwsError> {
-    if let Some(id) = method.request_validator_id.as_deref()
-        && !crate::request_validators::exists_in(tx, resource, id).await?
-    {
-        return Err(AwsError::bad_request("Invalid Request Validator identifier specified"));
-    }
-    crate::models::check_method(tx, resource, method).await
-}
-
 pub async fn put(store: &Store, ctx: &RequestContext, input: PutMethodRequest) -> Result<Method, AwsError> {
     let key = MethodKey::new(input.rest_api_id, input.resource_id, input.http_method);
     if !HTTP_METHODS.contains(&key.http_method.as_str()) {
@@ -142,7 +133,7 @@ pub async fn put(store: &Store, ctx: &RequestContext, input: PutMethodRequest) -
     let mut tx = store.write().await?;
     let Stored { row, doc: mut resource } = resources::load_in(&mut tx, &scope, &key.api_id, &key.resource_id).await?;
     check_authorizer(&mut tx, &row, &method).await?;
-    check_references(&mut tx, &row, &method).await?;
+    crate::models::check_references(&mut tx, &row, None, &method).await?;
     let methods = resource.resource_methods.get_or_insert_default();
     if methods.contains_key(&key.http_method) {
         return Err(AwsError::conflict("Method already exists for this resource"));

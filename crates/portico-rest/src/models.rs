@@ -486,17 +486,34 @@ fn write_value(out: &mut String, schema: &Value, path: &str, depth: usize) {
     }
 }
 
-/// Every model named in the method's `requestModels` and its responses' `responseModels` must
-/// be one of the API's.
-pub async fn check_method(tx: &mut Tx<'_>, row: &Row, method: &Method) -> Result<(), AwsError> {
+/// The models a method names (its `requestModels`, its responses' `responseModels`).
+fn named(method: &Method) -> impl Iterator<Item = &String> {
     let request = method.request_models.iter().flat_map(|m| m.values());
     let responses = method
         .method_responses
         .iter()
         .flat_map(|r| r.values())
         .flat_map(|r| r.response_models.iter().flat_map(|m| m.values()));
-    let names: Vec<String> = request.chain(responses).cloned().collect();
-    for name in names {
+    request.chain(responses)
+}
+
+/// The request validator and the models a method names must be its API's. Only what a change
+/// adds to `before` is looked up: a method stored before its API had models keeps working.
+pub async fn check_references(
+    tx: &mut Tx<'_>,
+    row: &Row,
+    before: Option<&Method>,
+    method: &Method,
+) -> Result<(), AwsError> {
+    if let Some(id) = method.request_validator_id.as_deref()
+        && before.and_then(|b| b.request_validator_id.as_deref()) != Some(id)
+        && !crate::request_validators::exists_in(tx, row, id).await?
+    {
+        return Err(AwsError::bad_request("Invalid Request Validator identifier specified"));
+    }
+    let known: Vec<&String> = before.map(|b| named(b).collect()).unwrap_or_default();
+    let added: Vec<String> = named(method).filter(|n| !known.contains(n)).cloned().collect();
+    for name in added {
         if tx.child(&MODEL, row, &name).await?.is_none() {
             return Err(AwsError::bad_request(format!(
                 "Invalid model identifier specified: {name}"

@@ -5,7 +5,7 @@
 use crate::harness::Portico;
 use crate::patch;
 use aws_sdk_apigateway::Client;
-use aws_sdk_apigateway::types::{GatewayResponseType, Op};
+use aws_sdk_apigateway::types::{GatewayResponseType, Op, PatchOperation};
 
 /// The status and the SDK's error of a failed call.
 macro_rules! failure {
@@ -996,6 +996,31 @@ async fn gateway_responses_as_aws_answers_them() {
             .send()
     );
     assert_eq!(err.meta().message(), Some("Invalid patch path /wrongPath"));
+    let (status, err) = failure!(
+        client
+            .update_gateway_response()
+            .rest_api_id(&api)
+            .response_type(GatewayResponseType::Default4Xx)
+            .patch_operations(PatchOperation::builder().op(Op::Add).value("'example.com'").build())
+            .send()
+    );
+    assert_eq!(status, Some(400));
+    assert_eq!(err.meta().message(), Some("Invalid patch path null"));
+    let (status, err) = failure!(
+        client
+            .update_gateway_response()
+            .rest_api_id(&api)
+            .response_type(GatewayResponseType::Default4Xx)
+            .patch_operations(patch(Op::from("wrong-op"), "/statusCode", Some("'example.com'")))
+            .send()
+    );
+    assert_eq!(status, Some(400));
+    assert_eq!(
+        err.meta().message(),
+        Some(
+            "1 validation error detected: Value 'wrong-op' at 'updateGatewayResponseInput.patchOperations.1.member.op' failed to satisfy constraint: Member must satisfy enum value set: [add, remove, move, test, replace, copy]"
+        )
+    );
     for (path, member) in [
         ("/responseTemplates/application~1json", "responseTemplates"),
         ("/responseParameters/gatewayresponse.header.x", "responseParameters"),
