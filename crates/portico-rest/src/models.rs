@@ -281,45 +281,90 @@ pub async fn get(store: &Store, ctx: &RequestContext, input: GetModelRequest) ->
             .as_deref()
             .and_then(|s| serde_json::from_str::<Value>(s).ok())
         {
-            let flat = flatten(schema, &api_id, &all, &mut vec![name.clone()]);
+            let flat = flatten(schema, &api_id, &all, vec![name.clone()]);
             model.schema = serde_json::to_string_pretty(&flat).ok();
         }
     }
     Ok(model)
 }
 
-/// Replaces canonical `$ref`s with the schemas they name (a cycle keeps its `$ref`).
-fn flatten(schema: Value, api_id: &str, models: &[Model], seen: &mut Vec<String>) -> Value {
-    match schema {
-        Value::Object(object) => {
-            if let Some(name) = object
-                .get("$ref")
-                .and_then(Value::as_str)
-                .and_then(|r| ref_target(r, api_id))
-                && !seen.iter().any(|s| s == name)
-                && let Some(target) = models
-                    .iter()
-                    .find(|m| m.name.as_deref() == Some(name))
-                    .and_then(|m| m.schema.as_deref())
-                    .and_then(|s| serde_json::from_str::<Value>(s).ok())
-            {
-                seen.push(name.to_string());
-                let mut inner = flatten(target, api_id, models, seen);
-                seen.pop();
-                if let Value::Object(inner) = &mut inner {
-                    inner.remove("$schema");
-                }
-                return inner;
-            }
-            Value::Object(
-                object
-                    .into_iter()
-                    .map(|(k, v)| (k, flatten(v, api_id, models, seen)))
-                    .collect::<Map<String, Value>>(),
-            )
+/// How deep references may nest, and how many JSON values inlining may copy in all, before
+/// the remaining `$ref`s are left as they are: models referencing each other must not
+/// exhaust the stack or memory.
+const MAX_NESTED_MODELS: usize = 16;
+const MAX_INLINED_VALUES: usize = 100_000;
+
+/// Replaces canonical `$ref`s with the schemas they name (a cycle keeps its `$ref`). `seen`
+/// starts with the model being flattened.
+fn flatten(schema: Value, api_id: &str, models: &[Model], seen: Vec<String>) -> Value {
+    let mut inline = Inline {
+        api_id,
+        models,
+        seen,
+        budget: MAX_INLINED_VALUES,
+    };
+    inline.value(schema)
+}
+
+struct Inline<'a> {
+    api_id: &'a str,
+    models: &'a [Model],
+    seen: Vec<String>,
+    budget: usize,
+}
+
+fn size(value: &Value) -> usize {
+    match value {
+        Value::Object(o) => 1 + o.values().map(size).sum::<usize>(),
+        Value::Array(a) => 1 + a.iter().map(size).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+impl Inline<'_> {
+    fn target(&self, object: &Map<String, Value>) -> Option<(String, Value)> {
+        let name = object
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| ref_target(r, self.api_id))?;
+        if self.seen.iter().any(|s| s == name) || self.seen.len() > MAX_NESTED_MODELS {
+            return None;
         }
-        Value::Array(items) => Value::Array(items.into_iter().map(|v| flatten(v, api_id, models, seen)).collect()),
-        other => other,
+        let target = self
+            .models
+            .iter()
+            .find(|m| m.name.as_deref() == Some(name))
+            .and_then(|m| m.schema.as_deref())
+            .and_then(|s| serde_json::from_str::<Value>(s).ok())?;
+        Some((name.to_string(), target))
+    }
+
+    fn value(&mut self, schema: Value) -> Value {
+        match schema {
+            Value::Object(object) => {
+                if let Some((name, target)) = self.target(&object) {
+                    let cost = size(&target);
+                    if cost <= self.budget {
+                        self.budget -= cost;
+                        self.seen.push(name);
+                        let mut inner = self.value(target);
+                        self.seen.pop();
+                        if let Value::Object(inner) = &mut inner {
+                            inner.remove("$schema");
+                        }
+                        return inner;
+                    }
+                }
+                Value::Object(
+                    object
+                        .into_iter()
+                        .map(|(k, v)| (k, self.value(v)))
+                        .collect::<Map<String, Value>>(),
+                )
+            }
+            Value::Array(items) => Value::Array(items.into_iter().map(|v| self.value(v)).collect()),
+            other => other,
+        }
     }
 }
 
@@ -439,7 +484,7 @@ pub async fn template(
         .as_deref()
         .and_then(|s| serde_json::from_str::<Value>(s).ok())
         .unwrap_or(Value::Null);
-    let schema = flatten(schema, &api_id, &all, &mut vec![name]);
+    let schema = flatten(schema, &api_id, &all, vec![name]);
     let mut out = String::from("#set($inputRoot = $input.path('$'))\n");
     write_value(&mut out, &schema, "$inputRoot", 0);
     out.push('\n');
@@ -581,8 +626,27 @@ mod tests {
         }];
         let schema: Value =
             serde_json::from_str(&format!(r#"{{"items":{{"$ref":"{REF_PREFIX}{API}/models/Pet"}}}}"#)).unwrap();
-        let flat = flatten(schema, API, &models, &mut vec![]);
+        let flat = flatten(schema, API, &models, vec![]);
         assert_eq!(flat, serde_json::json!({"items": {"type": "string"}}));
+        // A model that references itself keeps its `$ref`; chains stop nesting at a depth.
+        let own = format!(r#"{{"items":{{"$ref":"{REF_PREFIX}{API}/models/Tree"}}}}"#);
+        let tree = vec![Model {
+            name: Some("Tree".into()),
+            schema: Some(own.clone()),
+            ..Default::default()
+        }];
+        let flat = flatten(serde_json::from_str(&own).unwrap(), API, &tree, vec!["Tree".into()]);
+        assert_eq!(flat, serde_json::from_str::<Value>(&own).unwrap());
+        let chain: Vec<Model> = (0..40)
+            .map(|i| Model {
+                name: Some(format!("M{i}")),
+                schema: Some(format!(r#"{{"a":{{"$ref":"{REF_PREFIX}{API}/models/M{}"}},"b":{{"$ref":"{REF_PREFIX}{API}/models/M{}"}}}}"#, i + 1, i + 1)),
+                ..Default::default()
+            })
+            .collect();
+        let start: Value = serde_json::from_str(chain[0].schema.as_deref().unwrap()).unwrap();
+        let flat = flatten(start, API, &chain, vec!["M0".into()]);
+        assert!(size(&flat) <= MAX_INLINED_VALUES + 10, "{}", size(&flat));
     }
 
     #[test]
