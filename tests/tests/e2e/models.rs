@@ -760,6 +760,16 @@ async fn request_validators_as_aws_answers_them() {
     assert_eq!(status, Some(404));
     let all = client.get_request_validators().rest_api_id(&api).send().await.unwrap();
     assert!(all.items().is_empty());
+    // The method that named a deleted validator no longer does.
+    let method = client
+        .get_method()
+        .rest_api_id(&api)
+        .resource_id(&root)
+        .http_method("ANY")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(method.request_validator_id(), None);
 }
 
 /// Every type with the status code AWS answers for it by default (recorded in
