@@ -22,7 +22,7 @@ pub mod gateway_responses;
 mod integrations;
 pub mod kinds;
 mod methods;
-mod models;
+pub mod models;
 pub mod quotas;
 mod request_validators;
 mod resources;

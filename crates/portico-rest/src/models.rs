@@ -288,6 +288,14 @@ pub async fn get(store: &Store, ctx: &RequestContext, input: GetModelRequest) ->
     Ok(model)
 }
 
+/// The schema of model `name` among an API's `models` (a deployment's snapshot) with its
+/// references to other models inlined, for request validation; `None` when it is not JSON.
+pub fn flattened(api_id: &str, models: &[Model], name: &str) -> Option<Value> {
+    let model = models.iter().find(|m| m.name.as_deref() == Some(name))?;
+    let schema = serde_json::from_str::<Value>(model.schema.as_deref()?).ok()?;
+    Some(flatten(schema, api_id, models, vec![name.to_string()]))
+}
+
 /// How deep references may nest, and how many JSON values inlining may copy in all, before
 /// the remaining `$ref`s are left as they are: models referencing each other must not
 /// exhaust the stack or memory.
@@ -628,6 +636,11 @@ mod tests {
             serde_json::from_str(&format!(r#"{{"items":{{"$ref":"{REF_PREFIX}{API}/models/Pet"}}}}"#)).unwrap();
         let flat = flatten(schema, API, &models, vec![]);
         assert_eq!(flat, serde_json::json!({"items": {"type": "string"}}));
+        assert_eq!(
+            flattened(API, &models, "Pet"),
+            Some(serde_json::json!({"$schema": "x", "type": "string"}))
+        );
+        assert_eq!(flattened(API, &models, "Cat"), None);
         // A model that references itself keeps its `$ref`; chains stop nesting at a depth.
         let own = format!(r#"{{"items":{{"$ref":"{REF_PREFIX}{API}/models/Tree"}}}}"#);
         let tree = vec![Model {
