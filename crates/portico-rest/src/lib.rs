@@ -9,9 +9,9 @@
 //!   their resource; `integrations`: Integration and IntegrationResponse, inside their method.
 //! - `deployments`: immutable snapshots of the tree; `stages`: named pointers to them.
 //! - `authorizers`: Lambda and Cognito authorizers, and flushing a stage's authorizer cache.
-//! - `models`: JSON schema models (with AWS's `Empty` and `Error` in every API) and their
-//!   mapping templates; `request_validators`; `gateway_responses`: AWS's defaults for every
-//!   response type and the API's customisations.
+//! - `models`: JSON schema models (with AWS's `Empty` and `Error` in every API);
+//!   `model_templates`: GetModelTemplate; `request_validators`; `gateway_responses`: AWS's
+//!   defaults for every response type and the API's customisations.
 //! - `tags`: TagResource/UntagResource/GetTags by ARN.
 //!
 //! Every write runs in one store transaction: it either lands whole or not at all.
@@ -22,6 +22,7 @@ pub mod gateway_responses;
 mod integrations;
 pub mod kinds;
 mod methods;
+mod model_templates;
 pub mod models;
 pub mod quotas;
 mod request_validators;

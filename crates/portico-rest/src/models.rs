@@ -98,7 +98,7 @@ fn empty_schema() -> AwsError {
 const REF_PREFIX: &str = "https://apigateway.amazonaws.com/restapis/";
 
 /// The model a canonical `$ref` names in API `api_id`, if it is one.
-fn ref_target<'a>(reference: &'a str, api_id: &str) -> Option<&'a str> {
+pub(crate) fn ref_target<'a>(reference: &'a str, api_id: &str) -> Option<&'a str> {
     reference
         .strip_prefix(REF_PREFIX)?
         .strip_prefix(api_id)?
@@ -485,58 +485,11 @@ pub async fn template(
 ) -> Result<Template, AwsError> {
     let api_id = required(input.rest_api_id);
     let name = required(input.model_name);
-    let Stored { row, doc: model } = load(store, ctx, &api_id, &name).await?;
+    let Stored { row, .. } = load(store, ctx, &api_id, &name).await?;
     let all: Vec<Model> = store.in_tree(&MODEL, &row).await?.into_iter().map(|m| m.doc).collect();
-    let schema = model
-        .schema
-        .as_deref()
-        .and_then(|s| serde_json::from_str::<Value>(s).ok())
-        .unwrap_or(Value::Null);
-    let schema = flatten(schema, &api_id, &all, vec![name]);
-    let mut out = String::from("#set($inputRoot = $input.path('$'))\n");
-    write_value(&mut out, &schema, "$inputRoot", 0);
-    out.push('\n');
-    Ok(Template { value: Some(out) })
-}
-
-/// A mapping template that copies the input shaped like `schema`: objects member by member,
-/// arrays with `#foreach`, strings quoted.
-fn write_value(out: &mut String, schema: &Value, path: &str, depth: usize) {
-    let pad = "  ".repeat(depth + 1);
-    let kind = schema.get("type").and_then(Value::as_str).unwrap_or_else(|| {
-        if schema.get("properties").is_some() {
-            "object"
-        } else {
-            ""
-        }
-    });
-    match kind {
-        "object" => {
-            out.push_str("{\n");
-            let properties = schema.get("properties").and_then(Value::as_object);
-            let mut first = true;
-            for (key, property) in properties.into_iter().flatten() {
-                if !first {
-                    out.push_str(",\n");
-                }
-                first = false;
-                out.push_str(&format!("{pad}\"{key}\" : "));
-                write_value(out, property, &format!("{path}.{key}"), depth + 1);
-            }
-            out.push('\n');
-            out.push_str(&"  ".repeat(depth));
-            out.push('}');
-        }
-        "array" => {
-            let element = format!("$elem{depth}");
-            out.push_str(&format!("[\n#foreach({element} in {path})\n{pad}"));
-            let items = schema.get("items").cloned().unwrap_or(Value::Null);
-            write_value(out, &items, &element, depth + 1);
-            out.push_str(&format!("#if($foreach.hasNext),#end\n#end\n{}]", "  ".repeat(depth)));
-        }
-        "string" => out.push_str(&format!("\"{path}\"")),
-        _ => out.push_str(path),
-    }
+    Ok(Template {
+        value: Some(crate::model_templates::template(&api_id, &all, &name)),
+    })
 }
 
 /// The models a method names (its `requestModels`, its responses' `responseModels`).
@@ -667,13 +620,5 @@ mod tests {
         assert!(check_name("Pet2").is_ok());
         assert_eq!(check_name("").unwrap_err().message, "Model name must be non-empty");
         assert!(check_name("pet-model").is_err());
-    }
-
-    #[test]
-    fn templates_follow_the_schema() {
-        let schema = serde_json::json!({"type":"object","properties":{"a":{"type":"number"},"op":{"type":"string"}}});
-        let mut out = String::new();
-        write_value(&mut out, &schema, "$inputRoot", 0);
-        assert_eq!(out, "{\n  \"a\" : $inputRoot.a,\n  \"op\" : \"$inputRoot.op\"\n}");
     }
 }

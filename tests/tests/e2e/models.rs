@@ -64,7 +64,7 @@ async fn models_as_aws_answers_them() {
     assert_eq!(error.description(), Some("This is a default error schema model"));
 
     // CreateModel: 201, the schema kept as sent, an empty description left out.
-    let schema = "{\n\t\"title\": \"Calc output\",\n\t\"type\": \"object\",\n\t\"properties\": {\n\t\t\"a\": {\"type\": \"number\"},\n\t\t\"op\": {\"type\": \"string\"}\n\t},\n\t\"required\": [\"a\", \"op\"]\n}\n";
+    let schema = "{\n\t\"title\": \"Calc output\",\n\t\"type\": \"object\",\n\t\"properties\": {\n\t\t\"a\": {\"type\": \"number\"},\n\t\t\"op\": {\"type\": \"string\"},\n\t\t\"c\": {\"type\": \"number\"}\n\t},\n\t\"required\": [\"a\", \"op\"]\n}\n";
     let created = client
         .create_model()
         .rest_api_id(&api)
@@ -282,7 +282,7 @@ async fn models_as_aws_answers_them() {
     assert_eq!(status, Some(404));
     assert_eq!(err.meta().message(), Some("Invalid model name specified: mySchema"));
 
-    // GetModelTemplate: a mapping template shaped like the schema.
+    // GetModelTemplate: a mapping template shaped like the schema, in its order.
     let template = client
         .get_model_template()
         .rest_api_id(&api)
@@ -292,7 +292,9 @@ async fn models_as_aws_answers_them() {
         .unwrap();
     assert_eq!(
         template.value(),
-        Some("#set($inputRoot = $input.path('$'))\n{\n  \"a\" : $inputRoot.a,\n  \"op\" : \"$inputRoot.op\"\n}\n")
+        Some(
+            "#set($inputRoot = $input.path('$'))\n{\n  \"a\" : $inputRoot.a,\n  \"op\" : \"$inputRoot.op\",\n  \"c\" : $inputRoot.c\n}\n"
+        )
     );
 
     // DeleteModel: 202, then gone.
