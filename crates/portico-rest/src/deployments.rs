@@ -77,7 +77,9 @@ pub async fn create(
         api,
         resources,
         authorizers,
-        ..Default::default()
+        models: crate::models::all_in(&mut tx, &api_row).await?,
+        request_validators: crate::request_validators::all_in(&mut tx, &api_row).await?,
+        gateway_responses: crate::gateway_responses::customised(&mut tx, &api_row).await?,
     };
     tx.insert(&SNAPSHOT, &row, &id, &snapshot).await?;
     if let Some(stage_name) = input.stage_name.filter(|s| !s.is_empty()) {

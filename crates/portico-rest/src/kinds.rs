@@ -4,7 +4,10 @@
 //! restapi ─┬─ resource ─ resource … (the tree; methods and integrations live inside each resource)
 //!          ├─ deployment ─ deployment-snapshot
 //!          ├─ stage
-//!          └─ authorizer
+//!          ├─ authorizer
+//!          ├─ model (its id is its name)
+//!          ├─ request-validator
+//!          └─ gateway-response (customised ones only; its id is its type)
 //! ```
 //! Deleting an API takes all of it; deleting a resource takes its subtree; deleting a
 //! deployment takes its snapshot.
@@ -20,6 +23,9 @@ pub const DEPLOYMENT: Kind<ag::Deployment> = Kind::under("deployment", &["restap
 pub const SNAPSHOT: Kind<DeploymentSnapshot> = Kind::under("deployment-snapshot", &["deployment"]);
 pub const STAGE: Kind<ag::Stage> = Kind::under("stage", &["restapi"]);
 pub const AUTHORIZER: Kind<ag::Authorizer> = Kind::under("authorizer", &["restapi"]);
+pub const MODEL: Kind<ag::Model> = Kind::under("model", &["restapi"]);
+pub const REQUEST_VALIDATOR: Kind<ag::RequestValidator> = Kind::under("request-validator", &["restapi"]);
+pub const GATEWAY_RESPONSE: Kind<ag::GatewayResponse> = Kind::under("gateway-response", &["restapi"]);
 
 /// What a deployment froze: the API's settings, its resource tree with methods and
 /// integrations, and its authorizers, as they were when it was created. Stages serve this.

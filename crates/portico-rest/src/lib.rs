@@ -9,16 +9,23 @@
 //!   their resource; `integrations`: Integration and IntegrationResponse, inside their method.
 //! - `deployments`: immutable snapshots of the tree; `stages`: named pointers to them.
 //! - `authorizers`: Lambda and Cognito authorizers, and flushing a stage's authorizer cache.
+//! - `models`: JSON schema models (with AWS's `Empty` and `Error` in every API);
+//!   `model_templates`: GetModelTemplate; `request_validators`; `gateway_responses`: AWS's
+//!   defaults for every response type and the API's customisations.
 //! - `tags`: TagResource/UntagResource/GetTags by ARN.
 //!
 //! Every write runs in one store transaction: it either lands whole or not at all.
 
 mod authorizers;
 mod deployments;
+pub mod gateway_responses;
 mod integrations;
 pub mod kinds;
 mod methods;
+mod model_templates;
+pub mod models;
 pub mod quotas;
+mod request_validators;
 mod resources;
 mod restapis;
 mod stages;
@@ -300,6 +307,81 @@ impl ApiGateway for RestControlPlane {
             flush(&api_id, &stage);
         }
         Ok(())
+    }
+
+    async fn create_model(&self, ctx: &RequestContext, input: CreateModelRequest) -> R<Model> {
+        models::create(&self.store, ctx, input).await
+    }
+    async fn get_model(&self, ctx: &RequestContext, input: GetModelRequest) -> R<Model> {
+        models::get(&self.store, ctx, input).await
+    }
+    async fn get_models(&self, ctx: &RequestContext, input: GetModelsRequest) -> R<Models> {
+        models::list(&self.store, ctx, input).await
+    }
+    async fn update_model(&self, ctx: &RequestContext, input: UpdateModelRequest) -> R<Model> {
+        models::update(&self.store, ctx, input).await
+    }
+    async fn delete_model(&self, ctx: &RequestContext, input: DeleteModelRequest) -> R<()> {
+        models::delete(&self.store, ctx, input).await
+    }
+    async fn get_model_template(&self, ctx: &RequestContext, input: GetModelTemplateRequest) -> R<Template> {
+        models::template(&self.store, ctx, input).await
+    }
+
+    async fn create_request_validator(
+        &self,
+        ctx: &RequestContext,
+        input: CreateRequestValidatorRequest,
+    ) -> R<RequestValidator> {
+        request_validators::create(&self.store, ctx, input).await
+    }
+    async fn get_request_validator(
+        &self,
+        ctx: &RequestContext,
+        input: GetRequestValidatorRequest,
+    ) -> R<RequestValidator> {
+        request_validators::get(&self.store, ctx, input).await
+    }
+    async fn get_request_validators(
+        &self,
+        ctx: &RequestContext,
+        input: GetRequestValidatorsRequest,
+    ) -> R<RequestValidators> {
+        request_validators::list(&self.store, ctx, input).await
+    }
+    async fn update_request_validator(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateRequestValidatorRequest,
+    ) -> R<RequestValidator> {
+        request_validators::update(&self.store, ctx, input).await
+    }
+    async fn delete_request_validator(&self, ctx: &RequestContext, input: DeleteRequestValidatorRequest) -> R<()> {
+        request_validators::delete(&self.store, ctx, input).await
+    }
+
+    async fn put_gateway_response(&self, ctx: &RequestContext, input: PutGatewayResponseRequest) -> R<GatewayResponse> {
+        gateway_responses::put(&self.store, ctx, input).await
+    }
+    async fn get_gateway_response(&self, ctx: &RequestContext, input: GetGatewayResponseRequest) -> R<GatewayResponse> {
+        gateway_responses::get(&self.store, ctx, input).await
+    }
+    async fn get_gateway_responses(
+        &self,
+        ctx: &RequestContext,
+        input: GetGatewayResponsesRequest,
+    ) -> R<GatewayResponses> {
+        gateway_responses::list(&self.store, ctx, input).await
+    }
+    async fn update_gateway_response(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateGatewayResponseRequest,
+    ) -> R<GatewayResponse> {
+        gateway_responses::update(&self.store, ctx, input).await
+    }
+    async fn delete_gateway_response(&self, ctx: &RequestContext, input: DeleteGatewayResponseRequest) -> R<()> {
+        gateway_responses::delete(&self.store, ctx, input).await
     }
 
     async fn tag_resource(&self, ctx: &RequestContext, input: TagResourceRequest) -> R<()> {

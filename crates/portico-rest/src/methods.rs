@@ -47,8 +47,10 @@ pub async fn modify<T>(
         .as_mut()
         .and_then(|m| m.get_mut(&key.http_method))
         .ok_or_else(not_found)?;
+    let before = method.clone();
     let out = change(method)?;
     check_authorizer(&mut tx, &row, method).await?;
+    crate::models::check_references(&mut tx, &row, Some(&before), method).await?;
     tx.update(&RESOURCE, &row, &resource).await?;
     tx.commit().await?;
     Ok(out)
@@ -131,6 +133,7 @@ pub async fn put(store: &Store, ctx: &RequestContext, input: PutMethodRequest) -
     let mut tx = store.write().await?;
     let Stored { row, doc: mut resource } = resources::load_in(&mut tx, &scope, &key.api_id, &key.resource_id).await?;
     check_authorizer(&mut tx, &row, &method).await?;
+    crate::models::check_references(&mut tx, &row, None, &method).await?;
     let methods = resource.resource_methods.get_or_insert_default();
     if methods.contains_key(&key.http_method) {
         return Err(AwsError::conflict("Method already exists for this resource"));

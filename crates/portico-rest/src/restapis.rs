@@ -169,6 +169,8 @@ pub async fn create(
         }
         Some(resources) => clone_tree(&mut tx, &row, resources, root_id).await?,
     }
+    let api_id = api.id.clone().unwrap_or_default();
+    crate::models::seed(&mut tx, &scope, &row, &api_id, input.clone_from.as_deref()).await?;
     tx.commit().await?;
     Ok(api)
 }

@@ -11,6 +11,7 @@ mod function_sources;
 mod identity;
 mod lambda;
 mod mapping;
+mod models;
 mod persistence;
 mod rest_api;
 mod scripts;

@@ -43,8 +43,8 @@ async fn deleting_an_api_leaves_no_row_of_it() {
     let counts = portico.call("GET", "/_portico/health", None, "").await.json()["counts"].clone();
     assert_eq!(
         counts,
-        serde_json::json!({ "restapi": 1, "resource": 2 }),
-        "only the keeper's root and /hello are left"
+        serde_json::json!({ "restapi": 1, "resource": 2, "model": 2 }),
+        "only the keeper's root, /hello and default models are left"
     );
     let resources = client.get_resources().rest_api_id(&keeper.api_id).send().await.unwrap();
     assert_eq!(resources.items().len(), 2);
