@@ -5,7 +5,7 @@ use crate::quotas::Quotas;
 use crate::restapis;
 use crate::stages;
 use crate::support::{limit, new_id, patches, position, required, scope};
-use portico_store::{List, Store, StoreError, Stored};
+use portico_store::{List, Row, Store, StoreError, Stored, Tx};
 use portico_wire::apigateway::*;
 use portico_wire::types::Timestamp;
 use portico_wire::{AwsError, RequestContext};
@@ -13,6 +13,22 @@ use std::collections::BTreeMap;
 
 pub fn not_found() -> AwsError {
     AwsError::not_found("Invalid Deployment identifier specified")
+}
+
+/// What a deployment of the API freezes: the API, its resource tree with methods and
+/// integrations, authorizers, models, request validators and customised gateway responses.
+/// TestInvokeMethod runs on the same, taken now.
+pub async fn freeze(tx: &mut Tx<'_>, api: RestApi, api_row: &Row) -> Result<DeploymentSnapshot, AwsError> {
+    let resources = tx.in_tree(&RESOURCE, api_row).await?.into_iter().map(|r| r.doc).collect();
+    let authorizers = tx.in_tree(&AUTHORIZER, api_row).await?.into_iter().map(|a| a.doc).collect();
+    Ok(DeploymentSnapshot {
+        api,
+        resources,
+        authorizers,
+        models: crate::models::all_in(tx, api_row).await?,
+        request_validators: crate::request_validators::all_in(tx, api_row).await?,
+        gateway_responses: crate::gateway_responses::customised(tx, api_row).await?,
+    })
 }
 
 pub async fn create(
@@ -33,13 +49,8 @@ pub async fn create(
     }
     let mut tx = store.write().await?;
     let Stored { row: api_row, doc: api } = restapis::load_in(&mut tx, ctx, &scope, &api_id).await?;
-    let resources: Vec<Resource> = tx
-        .in_tree(&RESOURCE, &api_row)
-        .await?
-        .into_iter()
-        .map(|r| r.doc)
-        .collect();
-    let methods = resources.iter().flat_map(|r| r.resource_methods.iter().flatten());
+    let snapshot = freeze(&mut tx, api, &api_row).await?;
+    let methods = snapshot.resources.iter().flat_map(|r| r.resource_methods.iter().flatten());
     let mut any = false;
     for (_, method) in methods {
         any = true;
@@ -66,20 +77,6 @@ pub async fn create(
             Err(StoreError::Exists) => continue,
             other => break (id, other?),
         }
-    };
-    let authorizers = tx
-        .in_tree(&AUTHORIZER, &api_row)
-        .await?
-        .into_iter()
-        .map(|a| a.doc)
-        .collect();
-    let snapshot = DeploymentSnapshot {
-        api,
-        resources,
-        authorizers,
-        models: crate::models::all_in(&mut tx, &api_row).await?,
-        request_validators: crate::request_validators::all_in(&mut tx, &api_row).await?,
-        gateway_responses: crate::gateway_responses::customised(&mut tx, &api_row).await?,
     };
     tx.insert(&SNAPSHOT, &row, &id, &snapshot).await?;
     if let Some(stage_name) = input.stage_name.filter(|s| !s.is_empty()) {

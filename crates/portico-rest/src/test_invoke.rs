@@ -1,34 +1,18 @@
 //! TestInvokeMethod: the API's configuration as it is now, handed to the data plane (which
 //! runs the chain) through the hook the binary wires.
 
-use crate::kinds::{AUTHORIZER, DeploymentSnapshot, RESOURCE};
-use crate::restapis;
-use crate::support::required;
+use crate::kinds::DeploymentSnapshot;
+use crate::support::{required, scope};
+use crate::{deployments, restapis};
 use portico_store::Store;
 use portico_wire::apigateway::TestInvokeMethodRequest;
 use portico_wire::{AwsError, RequestContext};
 
-/// What a deployment made now would freeze (without saving it).
+/// What a deployment made now would freeze (read in a transaction that is never committed).
 pub async fn current(store: &Store, ctx: &RequestContext, api_id: &str) -> Result<DeploymentSnapshot, AwsError> {
-    let api = restapis::load(store, ctx, api_id).await?;
-    let resources = store
-        .in_tree(&RESOURCE, &api.row)
-        .await?
-        .into_iter()
-        .map(|r| r.doc)
-        .collect();
-    let authorizers = store
-        .in_tree(&AUTHORIZER, &api.row)
-        .await?
-        .into_iter()
-        .map(|a| a.doc)
-        .collect();
-    Ok(DeploymentSnapshot {
-        api: api.doc,
-        resources,
-        authorizers,
-        ..Default::default()
-    })
+    let mut tx = store.write().await?;
+    let api = restapis::load_in(&mut tx, ctx, &scope(ctx), api_id).await?;
+    deployments::freeze(&mut tx, api.doc, &api.row).await
 }
 
 /// The resource and method must exist, as AWS checks before running anything.

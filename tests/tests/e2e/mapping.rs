@@ -988,3 +988,280 @@ async fn lambda_errors_select_integration_responses() {
     let broken = api.call("GET", "/orders/broken", &[], "").await;
     assert_eq!((broken.status, broken.body.as_str()), (200, r#"{"id": "", "qty": }"#));
 }
+
+impl Api {
+    async fn model(&self, name: &str, schema: Value) {
+        self.client
+            .create_model()
+            .rest_api_id(&self.id)
+            .name(name)
+            .content_type("application/json")
+            .schema(schema.to_string())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("model {name}: {e:?}"));
+    }
+}
+
+/// A request validator with a body model that `$ref`s another model, and required header
+/// and query string: AWS's 400s (parameters first, headers listed first), then the call.
+#[tokio::test]
+async fn request_validators_refuse_as_aws() {
+    let portico = Portico::start();
+    let api = Api::new(&portico, "validated").await;
+    api.model(
+        "Item",
+        json!({"$schema": "http://json-schema.org/draft-04/schema#", "type": "object",
+               "required": ["sku", "qty"],
+               "properties": {"sku": {"type": "string"}, "qty": {"type": "integer", "minimum": 1}}}),
+    )
+    .await;
+    let item_ref = format!("https://apigateway.amazonaws.com/restapis/{}/models/Item", api.id);
+    api.model(
+        "Order",
+        json!({"$schema": "http://json-schema.org/draft-04/schema#", "type": "object",
+               "required": ["items"],
+               "properties": {"items": {"type": "array", "items": {"$ref": item_ref}}}}),
+    )
+    .await;
+    let validator = api
+        .client
+        .create_request_validator()
+        .rest_api_id(&api.id)
+        .name("all")
+        .validate_request_body(true)
+        .validate_request_parameters(true)
+        .send()
+        .await
+        .unwrap();
+    let orders = api.resource(&api.root, "orders").await;
+    api.client
+        .put_method()
+        .rest_api_id(&api.id)
+        .resource_id(&orders)
+        .http_method("POST")
+        .authorization_type("NONE")
+        .request_validator_id(validator.id().unwrap())
+        .request_models("application/json", "Order")
+        .request_parameters("method.request.header.X-Tenant", true)
+        .request_parameters("method.request.querystring.mode", true)
+        .request_parameters("method.request.querystring.page", false)
+        .send()
+        .await
+        .expect("validated method");
+    api.client
+        .put_integration()
+        .rest_api_id(&api.id)
+        .resource_id(&orders)
+        .http_method("POST")
+        .r#type(IntegrationType::Mock)
+        .request_templates("application/json", r#"{"statusCode": 200}"#)
+        .send()
+        .await
+        .unwrap();
+    api.client
+        .put_method_response()
+        .rest_api_id(&api.id)
+        .resource_id(&orders)
+        .http_method("POST")
+        .status_code("200")
+        .send()
+        .await
+        .unwrap();
+    api.client
+        .put_integration_response()
+        .rest_api_id(&api.id)
+        .resource_id(&orders)
+        .http_method("POST")
+        .status_code("200")
+        .response_templates("application/json", r#"{"accepted": true}"#)
+        .send()
+        .await
+        .unwrap();
+    api.deploy().await;
+    let json_type = ("content-type", "application/json");
+    let good = json!({"items": [{"sku": "a", "qty": 2}]}).to_string();
+    let missing = api.call("POST", "/orders", &[json_type], &good).await;
+    assert_eq!(missing.status, 400);
+    assert_eq!(missing.body, r#"{"message":"Missing required request parameters: [X-Tenant, mode]"}"#);
+    assert_eq!(missing.header("x-amzn-errortype"), Some("BadRequestException"));
+    let tenant = ("x-tenant", "t1");
+    let bad = json!({"items": [{"sku": "a", "qty": 0}]}).to_string();
+    let invalid = api.call("POST", "/orders?mode=fast", &[json_type, tenant], &bad).await;
+    assert_eq!((invalid.status, invalid.body.as_str()), (400, r#"{"message":"Invalid request body"}"#));
+    let empty = api.call("POST", "/orders?mode=fast", &[json_type, tenant], "").await;
+    assert_eq!(empty.status, 400, "an empty body is validated as {{}}");
+    let ok = api.call("POST", "/orders?mode=fast", &[json_type, tenant], &good).await;
+    assert_eq!((ok.status, ok.body.as_str()), (200, r#"{"accepted": true}"#));
+}
+
+/// The answers API Gateway itself gives, default and as the API customised them: status,
+/// headers and templates with `$context.error.*`, also for errors of authorization (AWS_IAM),
+/// routing, validation, content types and integrations.
+#[tokio::test]
+async fn gateway_responses_default_and_customised() {
+    let portico = Portico::start();
+    let api = Api::new(&portico, "gateway-responses").await;
+    api.model(
+        "Thing",
+        json!({"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}),
+    )
+    .await;
+    let validator = api
+        .client
+        .create_request_validator()
+        .rest_api_id(&api.id)
+        .name("body")
+        .validate_request_body(true)
+        .send()
+        .await
+        .unwrap();
+    let things = api.resource(&api.root, "things").await;
+    api.client
+        .put_method()
+        .rest_api_id(&api.id)
+        .resource_id(&things)
+        .http_method("POST")
+        .authorization_type("NONE")
+        .request_validator_id(validator.id().unwrap())
+        .request_models("application/json", "Thing")
+        .send()
+        .await
+        .unwrap();
+    api.client
+        .put_integration()
+        .rest_api_id(&api.id)
+        .resource_id(&things)
+        .http_method("POST")
+        .r#type(IntegrationType::Mock)
+        .passthrough_behavior("NEVER")
+        .request_templates("application/json", r#"{"statusCode": 200}"#)
+        .send()
+        .await
+        .unwrap();
+    api.client
+        .put_integration_response()
+        .rest_api_id(&api.id)
+        .resource_id(&things)
+        .http_method("POST")
+        .status_code("200")
+        .send()
+        .await
+        .unwrap();
+    let secured = api.resource(&api.root, "secured").await;
+    api.client
+        .put_method()
+        .rest_api_id(&api.id)
+        .resource_id(&secured)
+        .http_method("GET")
+        .authorization_type("AWS_IAM")
+        .send()
+        .await
+        .unwrap();
+    api.client
+        .put_integration()
+        .rest_api_id(&api.id)
+        .resource_id(&secured)
+        .http_method("GET")
+        .r#type(IntegrationType::Mock)
+        .request_templates("application/json", r#"{"statusCode": 200}"#)
+        .send()
+        .await
+        .unwrap();
+    // Unreachable: nothing listens on port 9 of localhost.
+    let down = api.resource(&api.root, "down").await;
+    api.method(
+        &down,
+        "GET",
+        |p| p.r#type(IntegrationType::HttpProxy).integration_http_method("GET").uri("http://127.0.0.1:9/"),
+        &[],
+    )
+    .await;
+    // A template that throws: a configuration error.
+    let broken = api.resource(&api.root, "broken").await;
+    api.method(&broken, "GET", |p| mock(p, "$util.parseJson('{oops')"), &[answer("200")]).await;
+    api.deploy().await;
+
+    // Defaults, byte for byte.
+    let json_type = ("content-type", "application/json");
+    let route = api.call("GET", "/nowhere", &[], "").await;
+    assert_eq!((route.status, route.body.as_str()), (403, r#"{"message":"Missing Authentication Token"}"#));
+    let unsigned = api.call("GET", "/secured", &[], "").await;
+    assert_eq!(unsigned.status, 403);
+    assert_eq!(unsigned.body, r#"{"message":"Missing Authentication Token"}"#);
+    let body = api.call("POST", "/things", &[json_type], "{}").await;
+    assert_eq!((body.status, body.body.as_str()), (400, r#"{"message":"Invalid request body"}"#));
+    let media = api.call("POST", "/things", &[("content-type", "text/plain")], "x").await;
+    assert_eq!((media.status, media.body.as_str()), (415, r#"{"message":"Unsupported Media Type"}"#));
+    let failure = api.call("GET", "/down", &[], "").await;
+    assert_eq!((failure.status, failure.body.as_str()), (502, r#"{"message": "Internal server error"}"#));
+    let config = api.call("GET", "/broken", &[], "").await;
+    assert_eq!((config.status, config.body.as_str()), (500, r#"{"message": "Internal server error"}"#));
+
+    // Customised: one type with its own status and template, the 4XX and 5XX families.
+    let put = |kind: aws_sdk_apigateway::types::GatewayResponseType| {
+        api.client.put_gateway_response().rest_api_id(&api.id).response_type(kind)
+    };
+    use aws_sdk_apigateway::types::GatewayResponseType as T;
+    put(T::MissingAuthenticationToken)
+        .status_code("404")
+        .response_templates(
+            "application/json",
+            r#"{"error": $context.error.messageString, "type": "$context.error.responseType", "path": "$context.path"}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    put(T::Default4Xx)
+        .response_parameters("gatewayresponse.header.Access-Control-Allow-Origin", "'*'")
+        .response_parameters("gatewayresponse.header.X-Asked", "method.request.header.x-ask")
+        .send()
+        .await
+        .unwrap();
+    put(T::BadRequestBody)
+        .response_templates(
+            "application/json",
+            r#"{"message": "$context.error.message", "detail": "$util.escapeJavaScript($context.error.validationErrorString)"}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    put(T::Default5Xx)
+        .status_code("503")
+        .response_templates("application/json", r#"{"oops": "$context.error.responseType"}"#)
+        .send()
+        .await
+        .unwrap();
+    api.deploy().await;
+
+    let route = api.call("GET", "/nowhere", &[("x-ask", "42")], "").await;
+    assert_eq!(route.status, 404);
+    assert_eq!(
+        route.json(),
+        json!({"error": "Missing Authentication Token", "type": "MISSING_AUTHENTICATION_TOKEN", "path": "/test/nowhere"})
+    );
+    assert_eq!(route.header("access-control-allow-origin"), None, "DEFAULT_4XX is not the customised type");
+    let unsigned = api.call("GET", "/secured", &[], "").await;
+    assert_eq!(unsigned.status, 404, "AWS_IAM's refusal is the same gateway response");
+    let media = api.call("POST", "/things", &[("content-type", "text/plain"), ("x-ask", "42")], "x").await;
+    assert_eq!((media.status, media.body.as_str()), (415, r#"{"message":"Unsupported Media Type"}"#));
+    assert_eq!(media.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(media.header("x-asked"), Some("42"));
+    let body = api.call("POST", "/things", &[json_type], r#"{"name": 7}"#).await;
+    assert_eq!(body.status, 400);
+    let detail = body.json();
+    assert_eq!(detail["message"], "Invalid request body");
+    assert!(
+        detail["detail"].as_str().unwrap().contains("instance type (integer) does not match"),
+        "{detail}"
+    );
+    // A type customised on its own takes nothing from its family's customisation.
+    assert_eq!(body.header("access-control-allow-origin"), None);
+    let failure = api.call("GET", "/down", &[], "").await;
+    assert_eq!((failure.status, failure.body.as_str()), (503, r#"{"oops": "INTEGRATION_FAILURE"}"#));
+    let config = api.call("GET", "/broken", &[], "").await;
+    assert_eq!((config.status, config.body.as_str()), (503, r#"{"oops": "API_CONFIGURATION_ERROR"}"#));
+    // Requests that succeed are untouched.
+    let ok = api.call("POST", "/things", &[json_type], r#"{"name": "x"}"#).await;
+    assert_eq!(ok.status, 200);
+}
