@@ -7,6 +7,7 @@
 //! - `restapis`: CreateRestApi … DeleteRestApi, with the root resource.
 //! - `resources`: the resource tree; `methods`: Method and MethodResponse, stored inside
 //!   their resource; `integrations`: Integration and IntegrationResponse, inside their method.
+//! - `mappings`: parameter mapping expressions and template content types, checked on write.
 //! - `deployments`: immutable snapshots of the tree; `stages`: named pointers to them.
 //! - `authorizers`: Lambda and Cognito authorizers, and flushing a stage's authorizer cache.
 //! - `tags`: TagResource/UntagResource/GetTags by ARN.
@@ -17,6 +18,7 @@ mod authorizers;
 mod deployments;
 mod integrations;
 pub mod kinds;
+mod mappings;
 mod methods;
 pub mod quotas;
 mod resources;
