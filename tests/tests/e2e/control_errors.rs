@@ -689,6 +689,26 @@ async fn integration_and_integration_response_errors() {
         )
         .await;
     assert_eq!(declared_header.status, 201, "{declared_header:?}");
+    // test_put_integration_response_templates: a null or empty template is kept, answered as null.
+    for template in [Value::Null, json!("")] {
+        let put = api
+            .call(
+                "PUT",
+                &format!("{responses}/200"),
+                json!({"selectionPattern": "", "responseTemplates": {"application/json": template}}),
+            )
+            .await;
+        let expected =
+            json!({"statusCode": "200", "selectionPattern": "", "responseTemplates": {"application/json": null}});
+        assert_eq!((put.status, put.json()), (201, expected.clone()));
+        let got = api.call("GET", &format!("{responses}/200"), Value::Null).await;
+        assert_eq!(got.json(), expected);
+    }
+    let bare = api
+        .call("PUT", &format!("{responses}/200"), json!({"selectionPattern": ""}))
+        .await;
+    assert_eq!(bare.json(), json!({"statusCode": "200", "selectionPattern": ""}));
+
     // test_integration_response_wrong_status_code.
     let unknown = api.call("GET", &format!("{responses}/201"), Value::Null).await;
     assert_aws(
