@@ -190,9 +190,12 @@ fn replace_only(op: &Patch) -> Result<(), AwsError> {
 
 fn apply(method: &mut Method, op: &Patch) -> Result<(), AwsError> {
     match op.segs().as_slice() {
-        ["requestParameters", name] => patch_map(&mut method.request_parameters, op, name, || {
-            Ok(op.value.as_deref() == Some("true"))
-        })?,
+        ["requestParameters", name] => {
+            patch_map(&mut method.request_parameters, op, name, || {
+                Ok(op.value.as_deref() == Some("true"))
+            })?;
+            mappings::method_request(method.request_parameters.as_ref())?;
+        }
         ["requestModels", content_type] => patch_map(&mut method.request_models, op, content_type, || op.string())?,
         ["operationName"] => {
             replace_only(op)?;

@@ -410,8 +410,27 @@ async fn method_and_method_response_errors() {
         "Parameter names must be unique across querystring, header and path",
     );
 
+    // test_apigateway_integrations: test_integration_mock_with_path_param puts `authorizationType="none"`.
+    let lower = api
+        .call("PUT", &api.root_method("PATCH"), json!({"authorizationType": "none"}))
+        .await;
+    assert_eq!(lower.status, 201, "{lower:?}");
+
     api.mock_get().await;
     let get = api.root_method("GET");
+    // The key of a request parameter added by patch is a mapping expression too.
+    let bad_param = api
+        .patch(
+            &get,
+            json!([{"op": "add", "path": "/requestParameters/wrong", "value": "true"}]),
+        )
+        .await;
+    assert_aws(
+        &bad_param,
+        400,
+        "BadRequestException",
+        "Invalid mapping expression specified: Validation Result: warnings : [], errors : [Invalid mapping expression specified: wrong]",
+    );
     // test_update_method_validation.
     let bad_path = api
         .patch(&get, json!([{"op": "replace", "path": "/httpMethod", "value": "POST"}]))
