@@ -31,6 +31,11 @@ pub const SERVICES: &[(&str, &str, &str)] = &[
     ("lambda", "Lambda", "Lambda"),
 ];
 
+/// Template maps whose values AWS takes and answers as `null` (an empty template is answered
+/// as `null` too; recorded against AWS: `test_put_integration_response_templates`).
+pub const NULLABLE_TEMPLATES: &[(&str, &str)] =
+    &[("apigateway", "requestTemplates"), ("apigateway", "responseTemplates")];
+
 /// Enum sets in the order AWS's ValidationException messages list them, which is not the
 /// model's (recorded against AWS: LocalStack's `test_apigateway_api` snapshots). Each must
 /// be a permutation of the model's set; every other enum keeps the model's order.
@@ -334,9 +339,14 @@ impl Gen<'_> {
             writeln!(text, "pub struct {} {{", type_ident(name)).unwrap();
             for (member_name, member) in self.members_of(name) {
                 let target = s(member, "shape").unwrap();
+                let with = if NULLABLE_TEMPLATES.contains(&(self.module, member_name)) {
+                    ", with = \"crate::types::templates\""
+                } else {
+                    ""
+                };
                 writeln!(
                     text,
-                    "    #[serde(rename = \"{}\", skip_serializing_if = \"Option::is_none\")]",
+                    "    #[serde(rename = \"{}\", skip_serializing_if = \"Option::is_none\"{with})]",
                     Self::key(member_name, member)
                 )
                 .unwrap();

@@ -1,5 +1,6 @@
 //! Integration and IntegrationResponse, stored inside their method.
 
+use crate::mappings;
 use crate::methods::{self, MethodKey, response_not_found};
 use crate::support::{Patch, patch_map, patches, required};
 use portico_store::Store;
@@ -47,11 +48,35 @@ fn check_target(kind: &str, http_method: Option<&str>, uri: Option<&str>) -> Res
                 return Err(AwsError::bad_request("Invalid HTTP endpoint specified for URI"));
             }
         }
-        _ => {
-            if !uri.starts_with("arn:") {
-                return Err(AwsError::bad_request("Invalid ARN specified in the request"));
-            }
+        _ => check_aws_uri(kind, uri)?,
+    }
+    Ok(())
+}
+
+/// AWS and AWS_PROXY URIs: `arn:{partition}:apigateway:{region}:{service}:{path|action}/...`;
+/// AWS_PROXY reaches only Lambda functions and Firehose streams.
+fn check_aws_uri(kind: &str, uri: &str) -> Result<(), AwsError> {
+    if !uri.starts_with("arn:") {
+        return Err(AwsError::bad_request("Invalid ARN specified in the request"));
+    }
+    let fields: Vec<&str> = uri.splitn(6, ':').collect();
+    let (service, target) = match fields.as_slice() {
+        [_, _, "apigateway", _, service, target] if target.starts_with("path/") || target.starts_with("action/") => {
+            (*service, *target)
         }
+        _ => {
+            return Err(AwsError::bad_request(
+                "AWS ARN for integration must contain path or action",
+            ));
+        }
+    };
+    let lambda =
+        service == "lambda" && target.starts_with("path/2015-03-31/functions/") && target.ends_with("/invocations");
+    let firehose = service == "firehose" && target.starts_with("action/");
+    if kind == "AWS_PROXY" && !lambda && !firehose {
+        return Err(AwsError::bad_request(
+            "Integrations of type 'AWS_PROXY' currently only supports Lambda function and Firehose stream invocations.",
+        ));
     }
     Ok(())
 }
@@ -63,6 +88,7 @@ pub async fn put(store: &Store, ctx: &RequestContext, input: PutIntegrationReque
     if let Some(ms) = input.timeout_in_millis {
         check_timeout(ms)?;
     }
+    mappings::content_types(input.request_templates.as_ref())?;
     let is_mock = kind == "MOCK";
     let is_http = kind == "HTTP" || kind == "HTTP_PROXY";
     let connection_type = match input.connection_type {
@@ -90,6 +116,10 @@ pub async fn put(store: &Store, ctx: &RequestContext, input: PutIntegrationReque
         integration_responses: None,
     };
     methods::modify(store, ctx, &key, |method| {
+        mappings::integration_request(
+            integration.request_parameters.as_ref(),
+            method.request_parameters.as_ref(),
+        )?;
         // Responses set up earlier stay with a replaced integration.
         let responses = method
             .method_integration
@@ -126,6 +156,11 @@ pub async fn update(
         }
         let kind = integration.r#type.clone().unwrap_or_default();
         check_target(&kind, integration.http_method.as_deref(), integration.uri.as_deref())?;
+        mappings::integration_request(
+            integration.request_parameters.as_ref(),
+            method.request_parameters.as_ref(),
+        )?;
+        mappings::content_types(integration.request_templates.as_ref())?;
         Ok(integration.clone())
     })
     .await
@@ -185,6 +220,7 @@ pub async fn put_response(
 ) -> Result<IntegrationResponse, AwsError> {
     let key = MethodKey::new(input.rest_api_id, input.resource_id, input.http_method);
     let status = required(input.status_code);
+    mappings::content_types(input.response_templates.as_ref())?;
     let response = IntegrationResponse {
         status_code: Some(status.clone()),
         selection_pattern: input.selection_pattern,
@@ -193,6 +229,7 @@ pub async fn put_response(
         content_handling: input.content_handling,
     };
     methods::modify(store, ctx, &key, |method| {
+        mappings::integration_response(response.response_parameters.as_ref(), declared_headers(method, &status))?;
         let integration = method.method_integration.as_mut().ok_or_else(not_found)?;
         integration
             .integration_responses
@@ -229,6 +266,7 @@ pub async fn update_response(
     let status = required(input.status_code);
     let ops = patches(input.patch_operations, "updateIntegrationResponseInput")?;
     methods::modify(store, ctx, &key, |method| {
+        let declared = declared_headers(method, &status).cloned();
         let integration = method.method_integration.as_mut().ok_or_else(not_found)?;
         let response = integration
             .integration_responses
@@ -248,6 +286,8 @@ pub async fn update_response(
                 _ => return Err(AwsError::bad_request(format!("Invalid patch path {}", op.path))),
             }
         }
+        mappings::integration_response(response.response_parameters.as_ref(), declared.as_ref())?;
+        mappings::content_types(response.response_templates.as_ref())?;
         Ok(response.clone())
     })
     .await
@@ -260,7 +300,8 @@ pub async fn delete_response(
 ) -> Result<(), AwsError> {
     let key = MethodKey::new(input.rest_api_id, input.resource_id, input.http_method);
     let status = required(input.status_code);
-    methods::modify(store, ctx, &key, |method| {
+    // AWS names the integration, not the method, when the method is missing here.
+    methods::modify_or(store, ctx, &key, not_found, |method| {
         let integration = method.method_integration.as_mut().ok_or_else(not_found)?;
         integration
             .integration_responses
@@ -270,4 +311,51 @@ pub async fn delete_response(
             .ok_or_else(response_not_found)
     })
     .await
+}
+
+/// The headers the method response for `status` declares: what an integration response may map to.
+fn declared_headers<'m>(method: &'m Method, status: &str) -> Option<&'m std::collections::BTreeMap<String, bool>> {
+    method
+        .method_responses
+        .as_ref()
+        .and_then(|r| r.get(status))
+        .and_then(|r| r.response_parameters.as_ref())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FUNCTION: &str = "arn:aws:lambda:us-east-1:000000000000:function:f";
+
+    /// test_apigateway_lambda: test_put_integration_aws_proxy_uri; test_apigateway_integrations:
+    /// test_put_integration_validation.
+    #[test]
+    fn aws_uris() {
+        let message = |kind: &str, uri: &str| check_target(kind, Some("POST"), Some(uri)).unwrap_err().message;
+        let proxy = format!("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{FUNCTION}/invocations");
+        assert!(check_target("AWS_PROXY", Some("POST"), Some(&proxy)).is_ok());
+        assert!(check_target("AWS", Some("POST"), Some("arn:aws:apigateway:us-east-1:s3:path/b/k")).is_ok());
+        let path_or_action = "AWS ARN for integration must contain path or action";
+        assert_eq!(message("AWS_PROXY", FUNCTION), path_or_action);
+        assert_eq!(
+            message("AWS", "arn:aws:iam::0000000000:role/service-role/asdf"),
+            path_or_action
+        );
+        let test_path = format!("arn:aws:apigateway:us-east-1:lambda:test/2015-03-31/functions/{FUNCTION}/invocations");
+        assert_eq!(message("AWS_PROXY", &test_path), path_or_action);
+        assert_eq!(message("AWS", "non-valid-arn"), "Invalid ARN specified in the request");
+        let only =
+            "Integrations of type 'AWS_PROXY' currently only supports Lambda function and Firehose stream invocations.";
+        assert_eq!(message("AWS_PROXY", "arn:aws:apigateway:us-east-1:s3:path/b/k"), only);
+        let firehose =
+            format!("arn:aws:apigateway:us-east-1:firehose:path/2015-03-31/functions/{FUNCTION}/invocations");
+        assert_eq!(message("AWS_PROXY", &firehose), only);
+        let random = format!("arn:aws:apigateway:us-east-1:lambda:path/random/value/{FUNCTION}/invocations");
+        assert_eq!(message("AWS_PROXY", &random), only);
+        assert_eq!(
+            message("HTTP", "non-valid-http"),
+            "Invalid HTTP endpoint specified for URI"
+        );
+    }
 }

@@ -7,6 +7,7 @@
 //! - `restapis`: CreateRestApi … DeleteRestApi, with the root resource.
 //! - `resources`: the resource tree; `methods`: Method and MethodResponse, stored inside
 //!   their resource; `integrations`: Integration and IntegrationResponse, inside their method.
+//! - `mappings`: parameter mapping expressions and template content types, checked on write.
 //! - `deployments`: immutable snapshots of the tree; `stages`: named pointers to them.
 //! - `authorizers`: Lambda and Cognito authorizers, and flushing a stage's authorizer cache.
 //! - `models`: JSON schema models (with AWS's `Empty` and `Error` in every API);
@@ -21,6 +22,7 @@ mod deployments;
 pub mod gateway_responses;
 mod integrations;
 pub mod kinds;
+mod mappings;
 mod methods;
 mod model_templates;
 pub mod models;

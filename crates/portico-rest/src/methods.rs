@@ -2,6 +2,7 @@
 
 use crate::authorizers;
 use crate::kinds::{RESOURCE, REST_API};
+use crate::mappings;
 use crate::resources;
 use crate::support::{Patch, patch_map, patches, required, scope};
 use portico_store::{Row, Store, Stored, Tx};
@@ -39,6 +40,17 @@ pub async fn modify<T>(
     key: &MethodKey,
     change: impl FnOnce(&mut Method) -> Result<T, AwsError>,
 ) -> Result<T, AwsError> {
+    modify_or(store, ctx, key, not_found, change).await
+}
+
+/// `modify`, answering `missing()` when the resource has no such method.
+pub async fn modify_or<T>(
+    store: &Store,
+    ctx: &RequestContext,
+    key: &MethodKey,
+    missing: fn() -> AwsError,
+    change: impl FnOnce(&mut Method) -> Result<T, AwsError>,
+) -> Result<T, AwsError> {
     let scope = scope(ctx);
     let mut tx = store.write().await?;
     let Stored { row, doc: mut resource } = resources::load_in(&mut tx, &scope, &key.api_id, &key.resource_id).await?;
@@ -46,7 +58,7 @@ pub async fn modify<T>(
         .resource_methods
         .as_mut()
         .and_then(|m| m.get_mut(&key.http_method))
-        .ok_or_else(not_found)?;
+        .ok_or_else(missing)?;
     let before = method.clone();
     let out = change(method)?;
     check_authorizer(&mut tx, &row, method).await?;
@@ -69,9 +81,11 @@ pub async fn load(store: &Store, ctx: &RequestContext, key: &MethodKey) -> Resul
         .ok_or_else(not_found)
 }
 
-fn check_authorization(authorization_type: &str) -> Result<(), AwsError> {
-    match authorization_type {
-        "NONE" | "AWS_IAM" | "CUSTOM" | "COGNITO_USER_POOLS" => Ok(()),
+/// The authorization type in AWS's spelling: AWS takes it in any case (`none` is common).
+fn check_authorization(authorization_type: &str) -> Result<String, AwsError> {
+    let upper = authorization_type.to_ascii_uppercase();
+    match upper.as_str() {
+        "NONE" | "AWS_IAM" | "CUSTOM" | "COGNITO_USER_POOLS" => Ok(upper),
         other => Err(AwsError::bad_request(format!(
             "Invalid authorization type specified: {other}. Valid options are NONE, AWS_IAM, CUSTOM, COGNITO_USER_POOLS"
         ))),
@@ -101,13 +115,17 @@ async fn check_authorizer(tx: &mut Tx<'_>, resource: &Row, method: &Method) -> R
 
 pub async fn put(store: &Store, ctx: &RequestContext, input: PutMethodRequest) -> Result<Method, AwsError> {
     let key = MethodKey::new(input.rest_api_id, input.resource_id, input.http_method);
+    let scope = scope(ctx);
+    let mut tx = store.write().await?;
+    // An unknown API or resource is reported before anything wrong in the request.
+    let Stored { row, doc: mut resource } = resources::load_in(&mut tx, &scope, &key.api_id, &key.resource_id).await?;
     if !HTTP_METHODS.contains(&key.http_method.as_str()) {
         return Err(AwsError::bad_request(
             "Invalid HttpMethod specified. Valid options are GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY",
         ));
     }
-    let authorization_type = required(input.authorization_type);
-    check_authorization(&authorization_type)?;
+    let authorization_type = check_authorization(&required(input.authorization_type))?;
+    mappings::method_request(input.request_parameters.as_ref())?;
     if let Some(params) = &input.request_parameters {
         let mut names: Vec<&str> = params.keys().filter_map(|k| k.rsplit('.').next()).collect();
         names.sort_unstable();
@@ -129,9 +147,6 @@ pub async fn put(store: &Store, ctx: &RequestContext, input: PutMethodRequest) -
         authorization_scopes: input.authorization_scopes,
         ..Default::default()
     };
-    let scope = scope(ctx);
-    let mut tx = store.write().await?;
-    let Stored { row, doc: mut resource } = resources::load_in(&mut tx, &scope, &key.api_id, &key.resource_id).await?;
     check_authorizer(&mut tx, &row, &method).await?;
     crate::models::check_references(&mut tx, &row, None, &method).await?;
     let methods = resource.resource_methods.get_or_insert_default();
@@ -178,9 +193,12 @@ fn replace_only(op: &Patch) -> Result<(), AwsError> {
 
 fn apply(method: &mut Method, op: &Patch) -> Result<(), AwsError> {
     match op.segs().as_slice() {
-        ["requestParameters", name] => patch_map(&mut method.request_parameters, op, name, || {
-            Ok(op.value.as_deref() == Some("true"))
-        })?,
+        ["requestParameters", name] => {
+            patch_map(&mut method.request_parameters, op, name, || {
+                Ok(op.value.as_deref() == Some("true"))
+            })?;
+            mappings::method_request(method.request_parameters.as_ref())?;
+        }
         ["requestModels", content_type] => patch_map(&mut method.request_models, op, content_type, || op.string())?,
         ["operationName"] => {
             replace_only(op)?;
@@ -194,8 +212,7 @@ fn apply(method: &mut Method, op: &Patch) -> Result<(), AwsError> {
         ["authorizationType"] => {
             replace_only(op)?;
             let kind = op.string()?;
-            check_authorization(&kind)?;
-            method.authorization_type = Some(kind);
+            method.authorization_type = Some(check_authorization(&kind)?);
         }
         ["authorizerId"] => {
             replace_only(op)?;
@@ -244,6 +261,7 @@ pub async fn put_response(
 ) -> Result<MethodResponse, AwsError> {
     let key = MethodKey::new(input.rest_api_id, input.resource_id, input.http_method);
     let status = required(input.status_code);
+    mappings::method_response(input.response_parameters.as_ref())?;
     let response = MethodResponse {
         status_code: Some(status.clone()),
         response_parameters: input.response_parameters,
@@ -293,8 +311,9 @@ pub async fn update_response(
             .ok_or_else(response_not_found)?;
         for op in &ops {
             match op.segs().as_slice() {
+                // Only `add` may name a parameter or model the response does not have yet.
                 ["responseParameters", name] => {
-                    if op.op == "remove"
+                    if op.op != "add"
                         && !response
                             .response_parameters
                             .as_ref()
@@ -304,10 +323,11 @@ pub async fn update_response(
                     }
                     patch_map(&mut response.response_parameters, op, name, || {
                         Ok(op.value.as_deref() == Some("true"))
-                    })?
+                    })?;
+                    mappings::method_response(response.response_parameters.as_ref())?;
                 }
                 ["responseModels", content_type] => {
-                    if op.op == "remove"
+                    if op.op != "add"
                         && !response
                             .response_models
                             .as_ref()
@@ -319,6 +339,13 @@ pub async fn update_response(
                 }
                 _ => return Err(AwsError::bad_request(format!("Invalid patch path {}", op.path))),
             }
+        }
+        // AWS leaves no empty map behind once the last entry is removed.
+        if response.response_parameters.as_ref().is_some_and(|p| p.is_empty()) {
+            response.response_parameters = None;
+        }
+        if response.response_models.as_ref().is_some_and(|m| m.is_empty()) {
+            response.response_models = None;
         }
         Ok(response.clone())
     })

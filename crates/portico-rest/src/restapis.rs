@@ -330,8 +330,9 @@ fn apply(api: &mut RestApi, op: &Patch) -> Result<(), AwsError> {
                 api.binary_media_types = None;
             }
         }
+        // AWS names add and remove in its message but takes only replace.
         ["endpointConfiguration", "types", old] => {
-            if !["add", "remove", "replace"].contains(&op.op) {
+            if op.op != "replace" {
                 return Err(AwsError::bad_request(
                     "Invalid patch operation specified. Must be 'add'|'remove'|'replace'",
                 ));
@@ -365,6 +366,8 @@ fn apply(api: &mut RestApi, op: &Patch) -> Result<(), AwsError> {
             }
             config.ip_address_type = Some(ip);
         }
+        // A list member patched without naming its element.
+        ["binaryMediaTypes"] => return Err(AwsError::bad_request(format!("Invalid patch path {}", op.path))),
         _ => return Err(op.invalid_path(PATHS)),
     }
     Ok(())

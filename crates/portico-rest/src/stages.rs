@@ -213,11 +213,20 @@ fn apply(stage: &mut Stage, op: &Patch) -> Result<(), AwsError> {
         ["documentationVersion"] => stage.documentation_version = op.optional_string(),
         ["variables", name] => patch_map(&mut stage.variables, op, name, || op.string())?,
         ["accessLogSettings"] if op.op == "remove" => stage.access_log_settings = None,
-        ["accessLogSettings", "destinationArn"] => {
-            stage.access_log_settings.get_or_insert_default().destination_arn = op.optional_string()
+        // Only the whole settings can be removed: AWS treats a sub-path remove as a method setting.
+        ["accessLogSettings", field @ ("destinationArn" | "format")] if op.op != "remove" => {
+            let value = op.value.clone().filter(|v| !v.is_empty());
+            let value = value.ok_or_else(|| AwsError::bad_request("Access Log value must not be empty"))?;
+            let settings = stage.access_log_settings.get_or_insert_default();
+            match *field {
+                "destinationArn" => settings.destination_arn = Some(value),
+                _ => settings.format = Some(value),
+            }
         }
-        ["accessLogSettings", "format"] => {
-            stage.access_log_settings.get_or_insert_default().format = op.optional_string()
+        ["accessLogSettings", ..] if op.op != "remove" => {
+            return Err(AwsError::bad_request(
+                "Invalid accessLogSettings path. Must be one of : [/accessLogSettings/destinationArn, /accessLogSettings/format]",
+            ));
         }
         _ => apply_method_setting(stage, op)?,
     }
@@ -340,6 +349,41 @@ mod tests {
         );
         let err = apply(&mut stage, &patch("replace", "/*/*/logging/loglevel", Some("LOUD"))).unwrap_err();
         assert_eq!(err.code, "BadRequestException");
+    }
+
+    /// test_apigateway_api.snapshot.json, test_stage_access_log_settings_validation.
+    #[test]
+    fn access_log_paths() {
+        let mut stage = new_stage("dev".into(), "d1".into());
+        let paths = "Invalid accessLogSettings path. Must be one of : [/accessLogSettings/destinationArn, /accessLogSettings/format]";
+        for (op, path) in [
+            ("add", "/accessLogSettings/randomValue"),
+            ("replace", "/accessLogSettings/*"),
+            ("add", "/accessLogSettings"),
+        ] {
+            assert_eq!(
+                apply(&mut stage, &patch(op, path, Some("x"))).unwrap_err().message,
+                paths
+            );
+        }
+        let err = apply(&mut stage, &patch("replace", "/accessLogSettings/format", Some(""))).unwrap_err();
+        assert_eq!(err.message, "Access Log value must not be empty");
+        apply(
+            &mut stage,
+            &patch("add", "/accessLogSettings/format", Some("$context.requestId")),
+        )
+        .unwrap();
+        assert_eq!(
+            stage.access_log_settings.as_ref().unwrap().format.as_deref(),
+            Some("$context.requestId")
+        );
+        let err = apply(&mut stage, &patch("remove", "/accessLogSettings/format", None)).unwrap_err();
+        assert_eq!(
+            err.message,
+            "Cannot remove method setting accessLogSettings/format because there is no method setting for this method "
+        );
+        apply(&mut stage, &patch("remove", "/accessLogSettings", None)).unwrap();
+        assert_eq!(stage.access_log_settings, None);
     }
 
     #[test]

@@ -91,3 +91,45 @@ impl<'de> Deserialize<'de> for Blob {
             .map_err(serde::de::Error::custom)
     }
 }
+
+/// REST API template maps (`requestTemplates`, `responseTemplates`): AWS keeps a `null`
+/// template and answers an empty one as `null`. Held as `""` so every reader sees a string.
+pub mod templates {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::collections::BTreeMap;
+
+    type Templates = Option<BTreeMap<String, String>>;
+
+    pub fn serialize<S: Serializer>(templates: &Templates, s: S) -> Result<S::Ok, S::Error> {
+        match templates {
+            None => s.serialize_none(),
+            Some(map) => s.collect_map(map.iter().map(|(k, v)| (k, (!v.is_empty()).then_some(v)))),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Templates, D::Error> {
+        let map: Option<BTreeMap<String, Option<String>>> = Option::deserialize(d)?;
+        Ok(map.map(|m| m.into_iter().map(|(k, v)| (k, v.unwrap_or_default())).collect()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::apigateway::IntegrationResponse;
+
+    /// test_apigateway_api.snapshot.json, test_put_integration_response_templates.
+    #[test]
+    fn null_and_empty_templates_are_answered_as_null() {
+        let null: IntegrationResponse =
+            serde_json::from_str(r#"{"statusCode": "200", "responseTemplates": {"application/json": null}}"#).unwrap();
+        assert_eq!(null.response_templates.as_ref().unwrap()["application/json"], "");
+        let empty: IntegrationResponse =
+            serde_json::from_str(r#"{"responseTemplates": {"application/json": "", "text/plain": "x"}}"#).unwrap();
+        assert_eq!(
+            serde_json::to_value(&empty).unwrap(),
+            serde_json::json!({"responseTemplates": {"application/json": null, "text/plain": "x"}})
+        );
+        let none: IntegrationResponse = serde_json::from_str("{}").unwrap();
+        assert_eq!(serde_json::to_value(&none).unwrap(), serde_json::json!({}));
+    }
+}

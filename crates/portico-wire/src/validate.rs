@@ -17,7 +17,10 @@ use std::fmt::Write;
 
 /// Runs every check on `doc`, the input document of `spec`.
 pub(crate) fn check(spec: &OperationSpec, doc: &Map<String, Value>) -> Result<(), AwsError> {
-    let mut walk = Walk::default();
+    let mut walk = Walk {
+        null_templates: spec.service == crate::Service::ApiGateway,
+        ..Walk::default()
+    };
     let root = Path {
         parent: None,
         step: Step::Name(spec.input_name),
@@ -93,6 +96,8 @@ impl Path<'_> {
 #[derive(Default)]
 struct Walk {
     problems: Vec<String>,
+    /// REST API template maps keep `null` values (`types::templates`), as AWS does.
+    null_templates: bool,
 }
 
 impl Walk {
@@ -142,9 +147,14 @@ impl Walk {
                     let all = describe(key);
                     self.problem(Some(value), path, &format!("Map keys must satisfy constraint: [{all}]"));
                 }
+                let nullable =
+                    self.null_templates && matches!(path.step, Step::Name("requestTemplates" | "responseTemplates"));
                 self.elements(
                     value_shape,
-                    entries.iter().map(|(k, v)| (Step::Key(k), v)),
+                    entries
+                        .iter()
+                        .filter(|(_, v)| !(nullable && v.is_null()))
+                        .map(|(k, v)| (Step::Key(k), v)),
                     value,
                     path,
                     "Map value",
@@ -640,6 +650,12 @@ mod tests {
                 "/restapis/a/gatewayresponses/DEFAULT_4XX".into(),
                 r#"{"patchOperations": [{"op": "wrong-op", "path": "/statusCode", "value": "444"}]}"#.into(),
                 validation(1, &[&op_problem("updateGatewayResponseInput", 1, "wrong-op")]),
+            ),
+            (
+                "PUT",
+                format!("{integration}/responses/200"),
+                r#"{"responseTemplates": {"application/json": null}, "selectionPattern": ""}"#.into(),
+                Ok(()),
             ),
             (
                 "PUT",

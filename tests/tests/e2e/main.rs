@@ -4,6 +4,7 @@ mod harness;
 
 mod accounts;
 mod authorizers;
+mod control_errors;
 mod dataplane;
 mod errors;
 mod frontdoor;

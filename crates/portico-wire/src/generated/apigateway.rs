@@ -908,7 +908,7 @@ pub struct GatewayResponse {
     pub status_code: Option<String>,
     #[serde(rename = "responseParameters", skip_serializing_if = "Option::is_none")]
     pub response_parameters: Option<BTreeMap<String, String>>,
-    #[serde(rename = "responseTemplates", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "responseTemplates", skip_serializing_if = "Option::is_none", with = "crate::types::templates")]
     pub response_templates: Option<BTreeMap<String, String>>,
     #[serde(rename = "defaultResponse", skip_serializing_if = "Option::is_none")]
     pub default_response: Option<bool>,
@@ -1479,7 +1479,7 @@ pub struct Integration {
     pub credentials: Option<String>,
     #[serde(rename = "requestParameters", skip_serializing_if = "Option::is_none")]
     pub request_parameters: Option<BTreeMap<String, String>>,
-    #[serde(rename = "requestTemplates", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "requestTemplates", skip_serializing_if = "Option::is_none", with = "crate::types::templates")]
     pub request_templates: Option<BTreeMap<String, String>>,
     #[serde(rename = "passthroughBehavior", skip_serializing_if = "Option::is_none")]
     pub passthrough_behavior: Option<String>,
@@ -1510,7 +1510,7 @@ pub struct IntegrationResponse {
     pub selection_pattern: Option<String>,
     #[serde(rename = "responseParameters", skip_serializing_if = "Option::is_none")]
     pub response_parameters: Option<BTreeMap<String, String>>,
-    #[serde(rename = "responseTemplates", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "responseTemplates", skip_serializing_if = "Option::is_none", with = "crate::types::templates")]
     pub response_templates: Option<BTreeMap<String, String>>,
     #[serde(rename = "contentHandling", skip_serializing_if = "Option::is_none")]
     pub content_handling: Option<String>,
@@ -1656,7 +1656,7 @@ pub struct PutGatewayResponseRequest {
     pub status_code: Option<String>,
     #[serde(rename = "responseParameters", skip_serializing_if = "Option::is_none")]
     pub response_parameters: Option<BTreeMap<String, String>>,
-    #[serde(rename = "responseTemplates", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "responseTemplates", skip_serializing_if = "Option::is_none", with = "crate::types::templates")]
     pub response_templates: Option<BTreeMap<String, String>>,
 }
 
@@ -1683,7 +1683,7 @@ pub struct PutIntegrationRequest {
     pub credentials: Option<String>,
     #[serde(rename = "requestParameters", skip_serializing_if = "Option::is_none")]
     pub request_parameters: Option<BTreeMap<String, String>>,
-    #[serde(rename = "requestTemplates", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "requestTemplates", skip_serializing_if = "Option::is_none", with = "crate::types::templates")]
     pub request_templates: Option<BTreeMap<String, String>>,
     #[serde(rename = "passthroughBehavior", skip_serializing_if = "Option::is_none")]
     pub passthrough_behavior: Option<String>,
@@ -1718,7 +1718,7 @@ pub struct PutIntegrationResponseRequest {
     pub selection_pattern: Option<String>,
     #[serde(rename = "responseParameters", skip_serializing_if = "Option::is_none")]
     pub response_parameters: Option<BTreeMap<String, String>>,
-    #[serde(rename = "responseTemplates", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "responseTemplates", skip_serializing_if = "Option::is_none", with = "crate::types::templates")]
     pub response_templates: Option<BTreeMap<String, String>>,
     #[serde(rename = "contentHandling", skip_serializing_if = "Option::is_none")]
     pub content_handling: Option<String>,
