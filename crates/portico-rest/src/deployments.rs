@@ -19,8 +19,18 @@ pub fn not_found() -> AwsError {
 /// integrations, authorizers, models, request validators and customised gateway responses.
 /// TestInvokeMethod runs on the same, taken now.
 pub async fn freeze(tx: &mut Tx<'_>, api: RestApi, api_row: &Row) -> Result<DeploymentSnapshot, AwsError> {
-    let resources = tx.in_tree(&RESOURCE, api_row).await?.into_iter().map(|r| r.doc).collect();
-    let authorizers = tx.in_tree(&AUTHORIZER, api_row).await?.into_iter().map(|a| a.doc).collect();
+    let resources = tx
+        .in_tree(&RESOURCE, api_row)
+        .await?
+        .into_iter()
+        .map(|r| r.doc)
+        .collect();
+    let authorizers = tx
+        .in_tree(&AUTHORIZER, api_row)
+        .await?
+        .into_iter()
+        .map(|a| a.doc)
+        .collect();
     Ok(DeploymentSnapshot {
         api,
         resources,
@@ -50,7 +60,10 @@ pub async fn create(
     let mut tx = store.write().await?;
     let Stored { row: api_row, doc: api } = restapis::load_in(&mut tx, ctx, &scope, &api_id).await?;
     let snapshot = freeze(&mut tx, api, &api_row).await?;
-    let methods = snapshot.resources.iter().flat_map(|r| r.resource_methods.iter().flatten());
+    let methods = snapshot
+        .resources
+        .iter()
+        .flat_map(|r| r.resource_methods.iter().flatten());
     let mut any = false;
     for (_, method) in methods {
         any = true;

@@ -1083,12 +1083,18 @@ async fn request_validators_refuse_as_aws() {
     let good = json!({"items": [{"sku": "a", "qty": 2}]}).to_string();
     let missing = api.call("POST", "/orders", &[json_type], &good).await;
     assert_eq!(missing.status, 400);
-    assert_eq!(missing.body, r#"{"message":"Missing required request parameters: [X-Tenant, mode]"}"#);
+    assert_eq!(
+        missing.body,
+        r#"{"message":"Missing required request parameters: [X-Tenant, mode]"}"#
+    );
     assert_eq!(missing.header("x-amzn-errortype"), Some("BadRequestException"));
     let tenant = ("x-tenant", "t1");
     let bad = json!({"items": [{"sku": "a", "qty": 0}]}).to_string();
     let invalid = api.call("POST", "/orders?mode=fast", &[json_type, tenant], &bad).await;
-    assert_eq!((invalid.status, invalid.body.as_str()), (400, r#"{"message":"Invalid request body"}"#));
+    assert_eq!(
+        (invalid.status, invalid.body.as_str()),
+        (400, r#"{"message":"Invalid request body"}"#)
+    );
     let empty = api.call("POST", "/orders?mode=fast", &[json_type, tenant], "").await;
     assert_eq!(empty.status, 400, "an empty body is validated as {{}}");
     let ok = api.call("POST", "/orders?mode=fast", &[json_type, tenant], &good).await;
@@ -1173,34 +1179,64 @@ async fn gateway_responses_default_and_customised() {
     api.method(
         &down,
         "GET",
-        |p| p.r#type(IntegrationType::HttpProxy).integration_http_method("GET").uri("http://127.0.0.1:9/"),
+        |p| {
+            p.r#type(IntegrationType::HttpProxy)
+                .integration_http_method("GET")
+                .uri("http://127.0.0.1:9/")
+        },
         &[],
     )
     .await;
     // A template that throws: a configuration error.
     let broken = api.resource(&api.root, "broken").await;
-    api.method(&broken, "GET", |p| mock(p, "$util.parseJson('{oops')"), &[answer("200")]).await;
+    api.method(
+        &broken,
+        "GET",
+        |p| mock(p, "$util.parseJson('{oops')"),
+        &[answer("200")],
+    )
+    .await;
     api.deploy().await;
 
     // Defaults, byte for byte.
     let json_type = ("content-type", "application/json");
     let route = api.call("GET", "/nowhere", &[], "").await;
-    assert_eq!((route.status, route.body.as_str()), (403, r#"{"message":"Missing Authentication Token"}"#));
+    assert_eq!(
+        (route.status, route.body.as_str()),
+        (403, r#"{"message":"Missing Authentication Token"}"#)
+    );
     let unsigned = api.call("GET", "/secured", &[], "").await;
     assert_eq!(unsigned.status, 403);
     assert_eq!(unsigned.body, r#"{"message":"Missing Authentication Token"}"#);
     let body = api.call("POST", "/things", &[json_type], "{}").await;
-    assert_eq!((body.status, body.body.as_str()), (400, r#"{"message":"Invalid request body"}"#));
-    let media = api.call("POST", "/things", &[("content-type", "text/plain")], "x").await;
-    assert_eq!((media.status, media.body.as_str()), (415, r#"{"message":"Unsupported Media Type"}"#));
+    assert_eq!(
+        (body.status, body.body.as_str()),
+        (400, r#"{"message":"Invalid request body"}"#)
+    );
+    let media = api
+        .call("POST", "/things", &[("content-type", "text/plain")], "x")
+        .await;
+    assert_eq!(
+        (media.status, media.body.as_str()),
+        (415, r#"{"message":"Unsupported Media Type"}"#)
+    );
     let failure = api.call("GET", "/down", &[], "").await;
-    assert_eq!((failure.status, failure.body.as_str()), (502, r#"{"message": "Internal server error"}"#));
+    assert_eq!(
+        (failure.status, failure.body.as_str()),
+        (502, r#"{"message": "Internal server error"}"#)
+    );
     let config = api.call("GET", "/broken", &[], "").await;
-    assert_eq!((config.status, config.body.as_str()), (500, r#"{"message": "Internal server error"}"#));
+    assert_eq!(
+        (config.status, config.body.as_str()),
+        (500, r#"{"message": "Internal server error"}"#)
+    );
 
     // Customised: one type with its own status and template, the 4XX and 5XX families.
     let put = |kind: aws_sdk_apigateway::types::GatewayResponseType| {
-        api.client.put_gateway_response().rest_api_id(&api.id).response_type(kind)
+        api.client
+            .put_gateway_response()
+            .rest_api_id(&api.id)
+            .response_type(kind)
     };
     use aws_sdk_apigateway::types::GatewayResponseType as T;
     put(T::MissingAuthenticationToken)
@@ -1240,11 +1276,25 @@ async fn gateway_responses_default_and_customised() {
         route.json(),
         json!({"error": "Missing Authentication Token", "type": "MISSING_AUTHENTICATION_TOKEN", "path": "/test/nowhere"})
     );
-    assert_eq!(route.header("access-control-allow-origin"), None, "DEFAULT_4XX is not the customised type");
+    assert_eq!(
+        route.header("access-control-allow-origin"),
+        None,
+        "DEFAULT_4XX is not the customised type"
+    );
     let unsigned = api.call("GET", "/secured", &[], "").await;
     assert_eq!(unsigned.status, 404, "AWS_IAM's refusal is the same gateway response");
-    let media = api.call("POST", "/things", &[("content-type", "text/plain"), ("x-ask", "42")], "x").await;
-    assert_eq!((media.status, media.body.as_str()), (415, r#"{"message":"Unsupported Media Type"}"#));
+    let media = api
+        .call(
+            "POST",
+            "/things",
+            &[("content-type", "text/plain"), ("x-ask", "42")],
+            "x",
+        )
+        .await;
+    assert_eq!(
+        (media.status, media.body.as_str()),
+        (415, r#"{"message":"Unsupported Media Type"}"#)
+    );
     assert_eq!(media.header("access-control-allow-origin"), Some("*"));
     assert_eq!(media.header("x-asked"), Some("42"));
     let body = api.call("POST", "/things", &[json_type], r#"{"name": 7}"#).await;
@@ -1252,15 +1302,24 @@ async fn gateway_responses_default_and_customised() {
     let detail = body.json();
     assert_eq!(detail["message"], "Invalid request body");
     assert!(
-        detail["detail"].as_str().unwrap().contains("instance type (integer) does not match"),
+        detail["detail"]
+            .as_str()
+            .unwrap()
+            .contains("instance type (integer) does not match"),
         "{detail}"
     );
     // A type customised on its own takes nothing from its family's customisation.
     assert_eq!(body.header("access-control-allow-origin"), None);
     let failure = api.call("GET", "/down", &[], "").await;
-    assert_eq!((failure.status, failure.body.as_str()), (503, r#"{"oops": "INTEGRATION_FAILURE"}"#));
+    assert_eq!(
+        (failure.status, failure.body.as_str()),
+        (503, r#"{"oops": "INTEGRATION_FAILURE"}"#)
+    );
     let config = api.call("GET", "/broken", &[], "").await;
-    assert_eq!((config.status, config.body.as_str()), (503, r#"{"oops": "API_CONFIGURATION_ERROR"}"#));
+    assert_eq!(
+        (config.status, config.body.as_str()),
+        (503, r#"{"oops": "API_CONFIGURATION_ERROR"}"#)
+    );
     // Requests that succeed are untouched.
     let ok = api.call("POST", "/things", &[json_type], r#"{"name": "x"}"#).await;
     assert_eq!(ok.status, 200);

@@ -44,7 +44,7 @@ async fn lambda(integration: &Integration, ctx: &Arc<RequestContext>, env: Env<'
     };
     let request = match integration.request(ctx) {
         Ok(request) => request,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let function = aws_proxy::fill_stage_variables(function, ctx);
     let payload = if request.body.iter().all(u8::is_ascii_whitespace) {
@@ -172,7 +172,7 @@ async fn service(integration: &Integration, ctx: &Arc<RequestContext>, env: Env<
     };
     let request = match integration.request(ctx) {
         Ok(request) => request,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let mut pairs: Vec<(String, String)> = Vec::new();
     let mut headers = HeaderMap::new();

@@ -16,7 +16,7 @@ use std::sync::Arc;
 pub async fn invoke(integration: &Integration, ctx: &Arc<RequestContext>, client: &dyn HttpClient) -> Response<Bytes> {
     let request = match integration.request(ctx) {
         Ok(request) => request,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let Some(template) = &integration.uri else {
         tracing::warn!("HTTP integration has no uri");

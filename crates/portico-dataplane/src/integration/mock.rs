@@ -11,7 +11,7 @@ use std::sync::Arc;
 pub fn invoke(integration: &Integration, ctx: &Arc<RequestContext>) -> Response<Bytes> {
     let request = match integration.request(ctx) {
         Ok(request) => request,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let status = match status_code(&request.body) {
         Ok(status) => status,

@@ -199,7 +199,8 @@ impl Integration {
     /// The integration request of a non-proxy integration: the template for the request's
     /// content type rendered, or the body passed through as `passthroughBehavior` allows
     /// (else 415), with `contentHandling` applied.
-    pub fn request(&self, ctx: &Arc<RequestContext>) -> Result<IntegrationRequest, Response<Bytes>> {
+    /// A refusal is the answer itself (boxed: it is large beside the request).
+    pub fn request(&self, ctx: &Arc<RequestContext>) -> Result<IntegrationRequest, Box<Response<Bytes>>> {
         let content_type = ctx
             .header(::http::header::CONTENT_TYPE.as_str())
             .map(|c| c.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
@@ -211,7 +212,7 @@ impl Integration {
             (Some(_), _) => false,
             (None, Passthrough::WhenNoMatch) => true,
             (None, Passthrough::WhenNoTemplates) if self.request_templates.is_empty() => true,
-            (None, _) => return Err(respond::unsupported_media_type()),
+            (None, _) => return Err(Box::new(respond::unsupported_media_type())),
         };
         ctx.trace(|| {
             format!(
@@ -221,7 +222,7 @@ impl Integration {
         });
         let body = ContentHandling::apply(self.content_handling, binary, ctx.body.clone()).map_err(|e| {
             tracing::warn!(error = e, "integration request content handling failed");
-            respond::internal_error()
+            Box::new(respond::internal_error())
         })?;
         // A binary payload without a conversion to text is passed through untouched.
         let converted_to_text = binary && self.content_handling == Some(ContentHandling::ToText);
@@ -230,7 +231,7 @@ impl Integration {
                 let (output, overrides) = template::render(template, ctx, &body, None).map_err(|e| {
                     tracing::warn!(error = e, "request template failed");
                     ctx.trace(|| format!("Execution failed due to configuration error: {e}"));
-                    respond::internal_error()
+                    Box::new(respond::internal_error())
                 })?;
                 ctx.trace(|| format!("Endpoint request body after transformations: {output}"));
                 Ok(IntegrationRequest {
