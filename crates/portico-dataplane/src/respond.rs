@@ -125,6 +125,8 @@ pub struct IntegrationOutput<'a> {
     pub headers: &'a HeaderMap,
     /// Passed through when no response template applies.
     pub body: Bytes,
+    /// Whether an endpoint answered (not MOCK): what the execution log shows of it.
+    pub endpoint: bool,
 }
 
 /// Maps an integration's output through the selected integration response: its template for
@@ -146,12 +148,14 @@ pub fn integration_response(
         );
         return internal_error();
     };
-    ctx.trace(|| {
-        format!(
-            "Endpoint response body before transformations: {}",
-            String::from_utf8_lossy(&output.body)
-        )
-    });
+    if output.endpoint {
+        ctx.trace(|| {
+            format!(
+                "Endpoint response body before transformations: {}",
+                String::from_utf8_lossy(&output.body)
+            )
+        });
+    }
     let passed_type = output.headers.get(CONTENT_TYPE).cloned();
     let mut binary = passed_type
         .as_ref()
@@ -550,6 +554,7 @@ mod tests {
             selector: Some("200"),
             headers: &upstream,
             body: Bytes::new(),
+            endpoint: true,
         };
         let ctx = |accept: Option<&str>| {
             let mut headers = HeaderMap::new();

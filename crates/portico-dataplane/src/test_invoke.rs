@@ -174,7 +174,7 @@ pub fn answer(response: http::Response<Bytes>, ctx: &RequestContext, started: In
 }
 
 /// `content-type` → `Content-Type`, as AWS's answers spell header names.
-fn canonical_name(name: &str) -> String {
+pub fn canonical_name(name: &str) -> String {
     name.split('-')
         .map(|part| {
             let mut chars = part.chars();

@@ -740,6 +740,46 @@ async fn test_invoke_method_answers_like_aws() {
     ] {
         assert!(log.contains(line), "{line:?} in\n{log}");
     }
+    // A MOCK method's log, line for line as AWS recorded it (LocalStack's
+    // `test_invoke_test_method`), timestamps and ids aside.
+    let pets = api.resource(&api.root, "pets").await;
+    let answers = [Answer {
+        templates: vec![("application/json", r#"{"pets": "all the pets"}"#)],
+        ..answer("200")
+    }];
+    api.method(&pets, "GET", |p| mock(p, r#"{"statusCode": 200}"#), &answers).await;
+    let mocked = api
+        .client
+        .test_invoke_method()
+        .rest_api_id(&api.id)
+        .resource_id(&pets)
+        .http_method("GET")
+        .send()
+        .await
+        .expect("test invoke");
+    let lines: Vec<&str> = mocked
+        .log()
+        .unwrap()
+        .split('\n')
+        .map(|line| line.split_once(" UTC 20").map_or(line, |(_, rest)| &rest[5..]))
+        .collect();
+    assert_eq!(
+        lines[1..],
+        [
+            &format!("Starting execution for request: {}", &lines[0]["Execution log for request ".len()..]) as &str,
+            "HTTP Method: GET, Resource Path: /pets",
+            "Method request path: {}",
+            "Method request query string: {}",
+            "Method request headers: {}",
+            "Method request body before transformations: ",
+            r#"Method response body after transformations: {"pets": "all the pets"}"#,
+            "Method response headers: {Content-Type=application/json}",
+            "Successfully completed execution",
+            "Method completed with status: 200",
+            "",
+        ]
+    );
+    assert_eq!(mocked.body(), Some(r#"{"pets": "all the pets"}"#));
     let missing = api
         .client
         .test_invoke_method()

@@ -75,6 +75,7 @@ async fn lambda(integration: &Integration, ctx: &Arc<RequestContext>, env: Env<'
                 selector: None,
                 headers: &json,
                 body: payload,
+                endpoint: true,
             };
             respond::integration_response(&integration.responses, output, ctx)
         }
@@ -92,6 +93,7 @@ async fn lambda(integration: &Integration, ctx: &Arc<RequestContext>, env: Env<'
                 selector: Some(&message),
                 headers: &json,
                 body: payload,
+                endpoint: true,
             };
             respond::integration_response(&integration.responses, output, ctx)
         }
@@ -256,6 +258,7 @@ async fn service(integration: &Integration, ctx: &Arc<RequestContext>, env: Env<
         selector: Some(&selector),
         headers: &answer.headers,
         body: answer.body,
+        endpoint: true,
     };
     respond::integration_response(&integration.responses, output, ctx)
 }

@@ -122,6 +122,7 @@ pub async fn invoke(integration: &Integration, ctx: &Arc<RequestContext>, client
         selector: Some(&selector),
         headers: &answer.headers,
         body: answer.body,
+        endpoint: true,
     };
     respond::integration_response(&integration.responses, output, ctx)
 }
@@ -130,7 +131,13 @@ pub async fn invoke(integration: &Integration, ctx: &Arc<RequestContext>, client
 pub fn header_text(headers: &HeaderMap) -> String {
     let pairs: Vec<String> = headers
         .iter()
-        .map(|(k, v)| format!("{}={}", k, String::from_utf8_lossy(v.as_bytes())))
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                crate::test_invoke::canonical_name(k.as_str()),
+                String::from_utf8_lossy(v.as_bytes())
+            )
+        })
         .collect();
     format!("{{{}}}", pairs.join(", "))
 }

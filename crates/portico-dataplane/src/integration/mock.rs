@@ -25,6 +25,7 @@ pub fn invoke(integration: &Integration, ctx: &Arc<RequestContext>) -> Response<
         selector: Some(&selector),
         headers: &HeaderMap::new(),
         body: Bytes::new(),
+        endpoint: false,
     };
     respond::integration_response(&integration.responses, output, ctx)
 }

@@ -233,7 +233,9 @@ impl Integration {
                     ctx.trace(|| format!("Execution failed due to configuration error: {e}"));
                     Box::new(respond::internal_error())
                 })?;
-                ctx.trace(|| format!("Endpoint request body after transformations: {output}"));
+                if self.kind != Kind::Mock {
+                    ctx.trace(|| format!("Endpoint request body after transformations: {output}"));
+                }
                 Ok(IntegrationRequest {
                     body: Bytes::from(output),
                     content_type: Some(content_type),
