@@ -129,15 +129,29 @@ impl Api {
         integration: impl FnOnce(PutIntegrationFluentBuilder) -> PutIntegrationFluentBuilder,
         answers: &[Answer],
     ) {
-        self.client
+        self.method_declaring(resource, verb, &[], integration, answers).await;
+    }
+
+    /// `method`, its method request declaring `parameters` (which mappings may then name).
+    async fn method_declaring(
+        &self,
+        resource: &str,
+        verb: &str,
+        parameters: &[&str],
+        integration: impl FnOnce(PutIntegrationFluentBuilder) -> PutIntegrationFluentBuilder,
+        answers: &[Answer],
+    ) {
+        let mut method = self
+            .client
             .put_method()
             .rest_api_id(&self.id)
             .resource_id(resource)
             .http_method(verb)
-            .authorization_type("NONE")
-            .send()
-            .await
-            .expect("put method");
+            .authorization_type("NONE");
+        for parameter in parameters {
+            method = method.request_parameters(*parameter, false);
+        }
+        method.send().await.expect("put method");
         let put = self
             .client
             .put_integration()
@@ -250,9 +264,10 @@ async fn request_templates_reshape_json_into_json_and_xml() {
   "method": "$context.httpMethod",
   "resource": "$context.resourcePath"
 }"#;
-    api.method(
+    api.method_declaring(
         &json_id,
         "POST",
+        &["method.request.querystring.q"],
         |p| {
             http(p, backend, "/describe")
                 .request_templates("application/json", template)
@@ -468,9 +483,10 @@ async fn selection_patterns_map_backend_statuses() {
             ..answer("502")
         },
     ];
-    api.method(
+    api.method_declaring(
         &id,
         "POST",
+        &["method.request.querystring.status"],
         |p| {
             p.r#type(IntegrationType::Http)
                 .integration_http_method("POST")
@@ -580,7 +596,6 @@ async fn cors_preflight_is_served_as_configured() {
                 "'Content-Type,X-Amz-Date,Authorization,X-Api-Key'",
             ),
         ],
-        templates: vec![("application/json", "")],
         ..answer("200")
     }];
     api.method(&id, "OPTIONS", |p| mock(p, r#"{"statusCode": 200}"#), &answers)
@@ -709,7 +724,7 @@ async fn test_invoke_method_answers_like_aws() {
         &answers,
     )
     .await;
-    let answer = api
+    let invoked = api
         .client
         .test_invoke_method()
         .rest_api_id(&api.id)
@@ -722,14 +737,14 @@ async fn test_invoke_method_answers_like_aws() {
         .send()
         .await
         .expect("test invoke");
-    assert_eq!(answer.status(), 200);
-    assert_eq!(answer.body(), Some(r#"{"id": "42", "stage": "test-invoke-stage"}"#));
-    assert_eq!(answer.headers().unwrap()["Content-Type"], "application/json");
+    assert_eq!(invoked.status(), 200);
+    assert_eq!(invoked.body(), Some(r#"{"id": "42", "stage": "test-invoke-stage"}"#));
+    assert_eq!(invoked.headers().unwrap()["Content-Type"], "application/json");
     assert_eq!(
-        answer.multi_value_headers().unwrap()["Content-Type"],
+        invoked.multi_value_headers().unwrap()["Content-Type"],
         ["application/json"]
     );
-    let log = answer.log().unwrap();
+    let log = invoked.log().unwrap();
     for line in [
         "Starting execution for request: ",
         "HTTP Method: POST, Resource Path: /items/42",
@@ -747,7 +762,8 @@ async fn test_invoke_method_answers_like_aws() {
         templates: vec![("application/json", r#"{"pets": "all the pets"}"#)],
         ..answer("200")
     }];
-    api.method(&pets, "GET", |p| mock(p, r#"{"statusCode": 200}"#), &answers).await;
+    api.method(&pets, "GET", |p| mock(p, r#"{"statusCode": 200}"#), &answers)
+        .await;
     let mocked = api
         .client
         .test_invoke_method()
@@ -766,7 +782,10 @@ async fn test_invoke_method_answers_like_aws() {
     assert_eq!(
         lines[1..],
         [
-            &format!("Starting execution for request: {}", &lines[0]["Execution log for request ".len()..]) as &str,
+            &format!(
+                "Starting execution for request: {}",
+                &lines[0]["Execution log for request ".len()..]
+            ) as &str,
             "HTTP Method: GET, Resource Path: /pets",
             "Method request path: {}",
             "Method request query string: {}",
