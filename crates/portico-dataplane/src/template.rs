@@ -618,6 +618,17 @@ mod tests {
         assert_eq!(out, r##"{"b":1}|{b=1}|"x"|x|{"a": {"b": 1}, "s": "x"}"##);
     }
 
+    /// The templates of `scripts/bench`'s mock-vtl target.
+    #[test]
+    fn bench_templates() {
+        let request = r##"#set($name = $input.path('$.name'))#if($name == "")#set($name = "world")#end{"statusCode": 200}"##;
+        assert_eq!(render_with(request, ""), r#"{"statusCode": 200}"#);
+        let response = r##"#set($q = '"')#set($names = [])#foreach($i in [1..100])#set($ok = $names.add("item $q$i$q"))#end{"hello": "world", "items": [#foreach($n in $names)"$util.escapeJavaScript($n)"#if($foreach.hasNext),#end#end]}"##;
+        let out = json(&render_with(response, ""));
+        assert_eq!(out["items"].as_array().unwrap().len(), 100);
+        assert_eq!(out["items"][99], "item \"100\"");
+    }
+
     #[test]
     fn overrides_are_read_back() {
         let template = r##"#set($context.requestOverride.header.X-A = "1")#set($context.requestOverride.querystring.q = "2")#set($context.responseOverride.status = 418)#set($context.responseOverride.header.X-B = "3")ok"##;
