@@ -25,6 +25,8 @@ pub struct MappingTemplate {
     parsed: Result<Template, String>,
     /// An empty template passes the body through, as on AWS.
     empty: bool,
+    /// A template without `$` or `#` renders as itself: no engine needed per request.
+    fixed: Option<String>,
 }
 
 impl MappingTemplate {
@@ -36,6 +38,7 @@ impl MappingTemplate {
         MappingTemplate {
             parsed,
             empty: source.trim().is_empty(),
+            fixed: (!source.contains(['$', '#'])).then(|| source.to_owned()),
         }
     }
 
@@ -70,6 +73,9 @@ pub fn render(
     body: &Bytes,
     error: Option<&ErrorVars>,
 ) -> Result<(String, Overrides), String> {
+    if let Some(fixed) = &template.fixed {
+        return Ok((fixed.clone(), Overrides::default()));
+    }
     let parsed = template.parsed.as_ref().map_err(Clone::clone)?;
     let mut scope = Scope::new();
     let input = Value::object(Input {
@@ -84,7 +90,14 @@ pub fn render(
     scope.set("util", Value::object(Util));
     scope.set(
         "context",
-        context_value(ctx, error, request_override.clone(), response_override.clone()),
+        Value::object(ContextVars {
+            ctx: ctx.clone(),
+            error: error.cloned(),
+            request_override: request_override.clone(),
+            response_override: response_override.clone(),
+            set: RefCell::new(Vec::new()),
+            cached: RefCell::new(Vec::new()),
+        }),
     );
     scope.set("stageVariables", string_map(ctx.stage_variables.iter()));
     let output = parsed.render(&mut scope, &LIMITS).map_err(|e| e.to_string())?;
@@ -136,16 +149,120 @@ fn opt(value: Option<&str>) -> Value {
     value.map_or(Value::Null, Value::str)
 }
 
-/// `$context`: a map, so templates can `#set` into `requestOverride`/`responseOverride`.
-fn context_value(
-    ctx: &RequestContext,
-    error: Option<&ErrorVars>,
+/// `$context`, its members made when a template first reads them; `requestOverride` and
+/// `responseOverride` are maps the host reads back after rendering.
+struct ContextVars {
+    ctx: Arc<RequestContext>,
+    error: Option<ErrorVars>,
     request_override: Value,
     response_override: Value,
-) -> Value {
-    let s = |v: &str| Value::str(v);
-    let identity = Value::map(vec![
-        ("sourceIp".into(), s(&ctx.source_ip())),
+    /// What the template `#set` on `$context` itself.
+    set: RefCell<Vec<(String, Value)>>,
+    /// Maps made once per rendering (`identity`, `authorizer`, `error`), so that changes a
+    /// template makes to them last.
+    cached: RefCell<Vec<(&'static str, Value)>>,
+}
+
+/// `$context`'s members, in the order `keySet()` lists them.
+const CONTEXT_MEMBERS: [&str; 20] = [
+    "accountId",
+    "apiId",
+    "authorizer",
+    "deploymentId",
+    "domainName",
+    "domainPrefix",
+    "error",
+    "extendedRequestId",
+    "httpMethod",
+    "identity",
+    "path",
+    "protocol",
+    "requestId",
+    "requestOverride",
+    "requestTime",
+    "requestTimeEpoch",
+    "resourceId",
+    "resourcePath",
+    "responseOverride",
+    "stage",
+];
+
+impl ContextVars {
+    fn member(&self, name: &str) -> Option<Value> {
+        if let Some((_, v)) = self.set.borrow().iter().find(|(k, _)| k == name) {
+            return Some(v.clone());
+        }
+        let ctx = &*self.ctx;
+        let s = Value::str;
+        Some(match name {
+            "accountId" => s(&ctx.account_id),
+            "apiId" => s(&ctx.api_id),
+            "deploymentId" => s(&ctx.deployment_id),
+            "domainName" => s(ctx.domain_name()),
+            "domainPrefix" => s(ctx.domain_prefix()),
+            "extendedRequestId" => s(&ctx.extended_request_id),
+            "httpMethod" => s(ctx.method.as_str()),
+            "path" => s(&ctx.full_path()),
+            "protocol" => s(ctx.protocol()),
+            "requestId" => s(&ctx.request_id),
+            "requestOverride" => self.request_override.clone(),
+            "requestTime" => s(&ctx.request_time()),
+            "requestTimeEpoch" => Value::Int(ctx.request_time_epoch()),
+            "resourceId" => s(&ctx.resource_id),
+            "resourcePath" => s(&ctx.resource_path),
+            "responseOverride" => self.response_override.clone(),
+            "stage" => s(&ctx.stage),
+            "identity" | "authorizer" | "error" => {
+                let name = CONTEXT_MEMBERS.iter().copied().find(|m| *m == name)?;
+                if let Some((_, v)) = self.cached.borrow().iter().find(|(k, _)| *k == name) {
+                    return Some(v.clone());
+                }
+                let made = match name {
+                    "identity" => identity_value(ctx),
+                    "authorizer" => authorizer_value(ctx),
+                    _ => error_value(self.error.as_ref()),
+                };
+                self.cached.borrow_mut().push((name, made.clone()));
+                made
+            }
+            _ => return None,
+        })
+    }
+}
+
+impl Object for ContextVars {
+    fn property(&self, name: &str) -> Option<Value> {
+        self.member(name)
+    }
+
+    fn set_property(&self, name: &str, value: Value) -> bool {
+        let mut set = self.set.borrow_mut();
+        set.retain(|(k, _)| k != name);
+        set.push((name.to_owned(), value));
+        true
+    }
+
+    fn call(&self, method: &str, args: &[Value]) -> Result<Option<Value>, String> {
+        Ok(match (method, args) {
+            ("get", [key]) => Some(self.member(&key.to_java_string()).unwrap_or(Value::Null)),
+            ("containsKey", [key]) => Some(Value::Bool(self.member(&key.to_java_string()).is_some())),
+            ("keySet", []) => Some(Value::list(CONTEXT_MEMBERS.iter().map(|m| Value::str(m)).collect())),
+            _ => None,
+        })
+    }
+
+    fn render(&self) -> String {
+        let entries = CONTEXT_MEMBERS
+            .iter()
+            .filter_map(|m| self.member(m).map(|v| (m.to_string(), v)))
+            .collect();
+        Value::map(entries).to_java_string()
+    }
+}
+
+fn identity_value(ctx: &RequestContext) -> Value {
+    Value::map(vec![
+        ("sourceIp".into(), Value::str(&ctx.source_ip())),
         ("userAgent".into(), opt(ctx.user_agent())),
         ("apiKey".into(), opt(ctx.identity.api_key.as_deref())),
         ("apiKeyId".into(), Value::Null),
@@ -159,55 +276,37 @@ fn context_value(
         ("cognitoIdentityId".into(), Value::Null),
         ("cognitoIdentityPoolId".into(), Value::Null),
         ("principalOrgId".into(), Value::Null),
-    ]);
-    let authorizer = match &ctx.authorizer {
-        None => Value::map(Vec::new()),
-        Some(output) => {
-            let mut entries: Vec<(String, Value)> = Vec::new();
-            if let Some(principal) = &output.principal_id {
-                entries.push(("principalId".into(), s(principal)));
-            }
-            if let Some(claims) = &output.claims {
-                let claims = claims.iter().map(|(k, v)| (k.clone(), json_scalar(v))).collect();
-                entries.push(("claims".into(), Value::map(claims)));
-            }
-            for (k, v) in &output.context {
-                entries.push((k.clone(), json_scalar(v)));
-            }
-            Value::map(entries)
-        }
+    ])
+}
+
+fn authorizer_value(ctx: &RequestContext) -> Value {
+    let Some(output) = &ctx.authorizer else {
+        return Value::map(Vec::new());
     };
+    let mut entries: Vec<(String, Value)> = Vec::new();
+    if let Some(principal) = &output.principal_id {
+        entries.push(("principalId".into(), Value::str(principal)));
+    }
+    if let Some(claims) = &output.claims {
+        let claims = claims.iter().map(|(k, v)| (k.clone(), json_scalar(v))).collect();
+        entries.push(("claims".into(), Value::map(claims)));
+    }
+    for (k, v) in &output.context {
+        entries.push((k.clone(), json_scalar(v)));
+    }
+    Value::map(entries)
+}
+
+fn error_value(error: Option<&ErrorVars>) -> Value {
     let error = error.cloned().unwrap_or_default();
-    let error = Value::map(vec![
-        ("message".into(), s(&error.message)),
+    Value::map(vec![
+        ("message".into(), Value::str(&error.message)),
         (
             "messageString".into(),
-            s(&serde_json::Value::from(error.message.as_str()).to_string()),
+            Value::str(&serde_json::Value::from(error.message.as_str()).to_string()),
         ),
-        ("responseType".into(), s(&error.response_type)),
-        ("validationErrorString".into(), s(&error.validation_error)),
-    ]);
-    Value::map(vec![
-        ("accountId".into(), s(&ctx.account_id)),
-        ("apiId".into(), s(&ctx.api_id)),
-        ("authorizer".into(), authorizer),
-        ("deploymentId".into(), s(&ctx.deployment_id)),
-        ("domainName".into(), s(ctx.domain_name())),
-        ("domainPrefix".into(), s(ctx.domain_prefix())),
-        ("error".into(), error),
-        ("extendedRequestId".into(), s(&ctx.extended_request_id)),
-        ("httpMethod".into(), s(ctx.method.as_str())),
-        ("identity".into(), identity),
-        ("path".into(), s(&ctx.full_path())),
-        ("protocol".into(), s(ctx.protocol())),
-        ("requestId".into(), s(&ctx.request_id)),
-        ("requestOverride".into(), request_override),
-        ("requestTime".into(), s(&ctx.request_time())),
-        ("requestTimeEpoch".into(), Value::Int(ctx.request_time_epoch())),
-        ("resourceId".into(), s(&ctx.resource_id)),
-        ("resourcePath".into(), s(&ctx.resource_path)),
-        ("responseOverride".into(), response_override),
-        ("stage".into(), s(&ctx.stage)),
+        ("responseType".into(), Value::str(&error.response_type)),
+        ("validationErrorString".into(), Value::str(&error.validation_error)),
     ])
 }
 
