@@ -108,7 +108,7 @@ impl GatewayResponses {
         if let Some((_, (media_type, template))) = pick_template(&custom.templates, wanted) {
             match template::render(template, ctx, &Bytes::new(), Some(&vars)) {
                 Ok((body, _)) => {
-                    *response.body_mut() = Bytes::from(body);
+                    *response.body_mut() = body;
                     response.headers_mut().insert(CONTENT_TYPE, media_type.clone());
                 }
                 Err(e) => tracing::warn!(error = e, "gateway response template failed; the default answers"),

@@ -181,7 +181,7 @@ pub fn integration_response(
     {
         match template::render(template, ctx, &body, None) {
             Ok((rendered, set)) => {
-                body = Bytes::from(rendered);
+                body = rendered;
                 overrides = set;
             }
             Err(e) => {

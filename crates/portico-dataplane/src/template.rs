@@ -26,7 +26,7 @@ pub struct MappingTemplate {
     /// An empty template passes the body through, as on AWS.
     empty: bool,
     /// A template without `$` or `#` renders as itself: no engine needed per request.
-    fixed: Option<String>,
+    fixed: Option<Bytes>,
 }
 
 impl MappingTemplate {
@@ -38,7 +38,7 @@ impl MappingTemplate {
         MappingTemplate {
             parsed,
             empty: source.trim().is_empty(),
-            fixed: (!source.contains(['$', '#'])).then(|| source.to_owned()),
+            fixed: (!source.contains(['$', '#'])).then(|| Bytes::from(source.to_owned())),
         }
     }
 
@@ -72,7 +72,7 @@ pub fn render(
     ctx: &Arc<RequestContext>,
     body: &Bytes,
     error: Option<&ErrorVars>,
-) -> Result<(String, Overrides), String> {
+) -> Result<(Bytes, Overrides), String> {
     if let Some(fixed) = &template.fixed {
         return Ok((fixed.clone(), Overrides::default()));
     }
@@ -100,7 +100,7 @@ pub fn render(
         }),
     );
     scope.set("stageVariables", string_map(ctx.stage_variables.iter()));
-    let output = parsed.render(&mut scope, &LIMITS).map_err(|e| e.to_string())?;
+    let output = Bytes::from(parsed.render(&mut scope, &LIMITS).map_err(|e| e.to_string())?);
     let overrides = Overrides {
         request_headers: entries(&request_override, "header"),
         request_query: entries(&request_override, "querystring"),
@@ -624,7 +624,7 @@ mod tests {
             None,
         )
         .unwrap();
-        out
+        String::from_utf8(out.to_vec()).unwrap()
     }
 
     fn json(text: &str) -> serde_json::Value {
@@ -733,7 +733,7 @@ mod tests {
         let template = r##"#set($context.requestOverride.header.X-A = "1")#set($context.requestOverride.querystring.q = "2")#set($context.responseOverride.status = 418)#set($context.responseOverride.header.X-B = "3")ok"##;
         let ctx = Arc::new(RequestContext::test(http::HeaderMap::new()));
         let (out, overrides) = render(&MappingTemplate::compile(template), &ctx, &Bytes::new(), None).unwrap();
-        assert_eq!(out, "ok");
+        assert_eq!(out, "ok".as_bytes());
         assert_eq!(
             overrides,
             Overrides {

@@ -201,13 +201,18 @@ impl Integration {
     /// (else 415), with `contentHandling` applied.
     /// A refusal is the answer itself (boxed: it is large beside the request).
     pub fn request(&self, ctx: &Arc<RequestContext>) -> Result<IntegrationRequest, Box<Response<Bytes>>> {
-        let content_type = ctx
+        // Most requests name no type or an already lower-case one: no allocation for them.
+        let content_type: std::borrow::Cow<'_, str> = match ctx
             .header(::http::header::CONTENT_TYPE.as_str())
-            .map(|c| c.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+            .map(|c| c.split(';').next().unwrap_or_default().trim())
             .filter(|c| !c.is_empty())
-            .unwrap_or_else(|| "application/json".to_owned());
+        {
+            None => "application/json".into(),
+            Some(c) if c.bytes().any(|b| b.is_ascii_uppercase()) => c.to_ascii_lowercase().into(),
+            Some(c) => c.into(),
+        };
         let binary = ctx.is_binary(&content_type);
-        let template = self.request_templates.get(&content_type);
+        let template = self.request_templates.get(&*content_type);
         let pass = match (template, self.passthrough) {
             (Some(_), _) => false,
             (None, Passthrough::WhenNoMatch) => true,
@@ -234,11 +239,16 @@ impl Integration {
                     Box::new(respond::internal_error())
                 })?;
                 if self.kind != Kind::Mock {
-                    ctx.trace(|| format!("Endpoint request body after transformations: {output}"));
+                    ctx.trace(|| {
+                        format!(
+                            "Endpoint request body after transformations: {}",
+                            String::from_utf8_lossy(&output)
+                        )
+                    });
                 }
                 Ok(IntegrationRequest {
-                    body: Bytes::from(output),
-                    content_type: Some(content_type),
+                    body: output,
+                    content_type: Some(content_type.into_owned()),
                     overrides,
                 })
             }
