@@ -720,7 +720,8 @@ mod tests {
     /// The templates of `scripts/bench`'s mock-vtl target.
     #[test]
     fn bench_templates() {
-        let request = r##"#set($name = $input.path('$.name'))#if($name == "")#set($name = "world")#end{"statusCode": 200}"##;
+        let request =
+            r##"#set($name = $input.path('$.name'))#if($name == "")#set($name = "world")#end{"statusCode": 200}"##;
         assert_eq!(render_with(request, ""), r#"{"statusCode": 200}"#);
         let response = r##"#set($q = '"')#set($names = [])#foreach($i in [1..100])#set($ok = $names.add("item $q$i$q"))#end{"hello": "world", "items": [#foreach($n in $names)"$util.escapeJavaScript($n)"#if($foreach.hasNext),#end#end]}"##;
         let out = json(&render_with(response, ""));
