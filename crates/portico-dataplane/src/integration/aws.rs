@@ -7,7 +7,7 @@
 use super::{Env, Integration, aws_proxy, http_proxy};
 use crate::context::RequestContext;
 use crate::functions::{FunctionCall, FunctionResult};
-use crate::mapping::Target;
+
 use crate::respond::{self, IntegrationOutput};
 use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -176,28 +176,12 @@ async fn service(integration: &Integration, ctx: &Arc<RequestContext>, env: Env<
         Ok(request) => request,
         Err(answer) => return *answer,
     };
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    let mut headers = HeaderMap::new();
     let json = json_protocol(&target.service);
+    let mut pairs = Vec::new();
     if let (Some(action), None) = (&target.action, json) {
         pairs.push(("Action".to_owned(), action.clone()));
     }
-    for (to, source) in &integration.parameters.entries {
-        let Some(value) = source.evaluate(ctx) else { continue };
-        match to {
-            Target::Header(name) => set_header(&mut headers, name, &value),
-            Target::Query(name) => {
-                pairs.push((name.clone(), value));
-            }
-            Target::Path(_) => {}
-        }
-    }
-    for (name, value) in &request.overrides.request_query {
-        pairs.push((name.clone(), value.clone()));
-    }
-    for (name, value) in &request.overrides.request_headers {
-        set_header(&mut headers, name, value);
-    }
+    let (pairs, mut headers) = integration.mapped(ctx, &request.overrides, pairs);
     if let (Some(action), Some((prefix, content_type))) = (&target.action, json) {
         set_header(&mut headers, "x-amz-target", &format!("{prefix}.{action}"));
         if !headers.contains_key(header::CONTENT_TYPE) {
@@ -217,13 +201,9 @@ async fn service(integration: &Integration, ctx: &Arc<RequestContext>, env: Env<
         tracing::warn!(uri = text, "AWS service integration request uri is invalid");
         return respond::internal_error();
     };
-    let method = match &integration.http_method {
-        None => ctx.method.clone(),
-        Some(Ok(method)) => method.clone(),
-        Some(Err(name)) => {
-            tracing::warn!(method = name, "AWS integration has an invalid http method");
-            return respond::internal_error();
-        }
+    let method = match integration.outbound_method(ctx) {
+        Ok(method) => method,
+        Err(answer) => return *answer,
     };
     let keys = Keys {
         access_key_id: &endpoint.access_key_id,

@@ -5,10 +5,9 @@
 
 use super::{Integration, http_proxy};
 use crate::context::RequestContext;
-use crate::mapping::Target;
 use crate::respond::{self, IntegrationOutput};
 use bytes::Bytes;
-use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::header::{self, HeaderMap, HeaderValue};
 use http::{Response, Uri};
 use portico_http::{HttpClient, OutboundRequest};
 use std::sync::Arc;
@@ -35,24 +34,7 @@ pub async fn invoke(integration: &Integration, ctx: &Arc<RequestContext>, client
         },
         &ctx.stage_variables,
     );
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    let mut headers = HeaderMap::new();
-    for (target, source) in &integration.parameters.entries {
-        let Some(value) = source.evaluate(ctx) else { continue };
-        match target {
-            Target::Header(name) => set_header(&mut headers, name, &value),
-            Target::Query(name) => {
-                pairs.push((name.clone(), value));
-            }
-            Target::Path(_) => {}
-        }
-    }
-    for (name, value) in &overrides.request_query {
-        pairs.push((name.clone(), value.clone()));
-    }
-    for (name, value) in &overrides.request_headers {
-        set_header(&mut headers, name, value);
-    }
+    let (pairs, mut headers) = integration.mapped(ctx, overrides, Vec::new());
     // What AWS adds: a JSON Accept unless mapped, its own User-Agent, the payload's type.
     if !headers.contains_key(header::ACCEPT) {
         headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
@@ -85,13 +67,9 @@ pub async fn invoke(integration: &Integration, ctx: &Arc<RequestContext>, client
             return respond::internal_error();
         }
     };
-    let method = match &integration.http_method {
-        None => ctx.method.clone(),
-        Some(Ok(method)) => method.clone(),
-        Some(Err(name)) => {
-            tracing::warn!(method = name, "HTTP integration has an invalid http method");
-            return respond::internal_error();
-        }
+    let method = match integration.outbound_method(ctx) {
+        Ok(method) => method,
+        Err(answer) => return *answer,
     };
     ctx.trace(|| format!("Endpoint request URI: {uri}"));
     ctx.trace(|| format!("Endpoint request headers: {}", header_text(&headers)));
@@ -140,15 +118,6 @@ pub fn header_text(headers: &HeaderMap) -> String {
         })
         .collect();
     format!("{{{}}}", pairs.join(", "))
-}
-
-fn set_header(headers: &mut HeaderMap, name: &str, value: &str) {
-    match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
-        (Ok(name), Ok(value)) => {
-            headers.insert(name, value);
-        }
-        _ => tracing::warn!(name, "mapped header is not a valid header"),
-    }
 }
 
 /// A mapped path parameter is a value: it is encoded into its segment.

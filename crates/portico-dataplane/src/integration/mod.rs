@@ -261,6 +261,54 @@ impl Integration {
     }
 }
 
+impl Integration {
+    /// The method the integration request uses: the integration's, else the request's own.
+    pub fn outbound_method(&self, ctx: &RequestContext) -> Result<::http::Method, Box<Response<Bytes>>> {
+        match &self.http_method {
+            None => Ok(ctx.method.clone()),
+            Some(Ok(method)) => Ok(method.clone()),
+            Some(Err(name)) => {
+                tracing::warn!(method = name, "integration has an invalid http method");
+                Err(Box::new(respond::internal_error()))
+            }
+        }
+    }
+
+    /// The query pairs and headers of a non-proxy integration request: the parameter
+    /// mappings, then what the request template set in `$context.requestOverride`.
+    pub fn mapped(
+        &self,
+        ctx: &RequestContext,
+        overrides: &Overrides,
+        mut pairs: Vec<(String, String)>,
+    ) -> (Vec<(String, String)>, ::http::HeaderMap) {
+        use crate::mapping::Target;
+        let mut headers = ::http::HeaderMap::new();
+        let set = |headers: &mut ::http::HeaderMap, name: &str, value: &str| match (
+            ::http::HeaderName::from_bytes(name.as_bytes()),
+            ::http::HeaderValue::from_str(value),
+        ) {
+            (Ok(name), Ok(value)) => {
+                headers.insert(name, value);
+            }
+            _ => tracing::warn!(name, "mapped header is not a valid header"),
+        };
+        for (target, source) in &self.parameters.entries {
+            let Some(value) = source.evaluate(ctx) else { continue };
+            match target {
+                Target::Header(name) => set(&mut headers, name, &value),
+                Target::Query(name) => pairs.push((name.clone(), value)),
+                Target::Path(_) => {}
+            }
+        }
+        pairs.extend(overrides.request_query.iter().cloned());
+        for (name, value) in &overrides.request_headers {
+            set(&mut headers, name, value);
+        }
+        (pairs, headers)
+    }
+}
+
 /// The template for the first wanted media type that has one, else `application/json`, else
 /// the only template. Media type parameters (`; charset=…`, `;q=…`) are ignored.
 pub fn pick_template<'t, 'w, V>(
