@@ -141,7 +141,9 @@ impl Template {
     /// Renders with `scope` (changed by the template's `#set`s, so the host can read back
     /// what the template set, e.g. `$context.responseOverride`).
     pub fn render(&self, scope: &mut Scope, limits: &Limits) -> Result<String, Error> {
-        render::Renderer::new(&self.macros, scope, limits).render(&self.nodes)
+        render::Renderer::new(&self.macros, scope, limits)
+            .render(&self.nodes)
+            .map_err(|e| *e)
     }
 }
 

@@ -56,12 +56,15 @@ pub struct Renderer<'t, 's> {
     stopped: bool,
 }
 
-fn err(pos: Pos, message: impl Into<String>) -> Error {
-    Error {
+/// A failure inside the interpreter, boxed: results stay small on the hot path.
+type Fail = Box<Error>;
+
+fn err(pos: Pos, message: impl Into<String>) -> Fail {
+    Box::new(Error {
         message: message.into(),
         line: pos.line,
         column: pos.column,
-    }
+    })
 }
 
 fn is_number(v: &Value) -> bool {
@@ -92,13 +95,13 @@ impl<'t, 's> Renderer<'t, 's> {
         }
     }
 
-    pub fn render(&mut self, nodes: &'t Block) -> Result<String, Error> {
+    pub fn render(&mut self, nodes: &'t Block) -> Result<String, Fail> {
         let mut out = String::new();
         self.block(nodes, &mut out)?;
         Ok(out)
     }
 
-    fn step(&mut self, pos: Pos) -> Result<(), Error> {
+    fn step(&mut self, pos: Pos) -> Result<(), Fail> {
         self.steps += 1;
         if self.steps > self.limits.max_steps {
             return Err(err(
@@ -109,7 +112,7 @@ impl<'t, 's> Renderer<'t, 's> {
         Ok(())
     }
 
-    fn write(&self, out: &mut String, s: &str, pos: Pos) -> Result<(), Error> {
+    fn write(&self, out: &mut String, s: &str, pos: Pos) -> Result<(), Fail> {
         if out.len() + s.len() > self.limits.max_output {
             return Err(err(
                 pos,
@@ -120,7 +123,7 @@ impl<'t, 's> Renderer<'t, 's> {
         Ok(())
     }
 
-    fn write_value(&self, out: &mut String, v: &Value, pos: Pos) -> Result<(), Error> {
+    fn write_value(&self, out: &mut String, v: &Value, pos: Pos) -> Result<(), Fail> {
         match v {
             Value::Str(s) => self.write(out, s, pos),
             _ => v.write_java(out, self.limits.max_output, 0).map_err(|()| {
@@ -132,7 +135,7 @@ impl<'t, 's> Renderer<'t, 's> {
         }
     }
 
-    fn block(&mut self, nodes: &'t Block, out: &mut String) -> Result<Flow, Error> {
+    fn block(&mut self, nodes: &'t Block, out: &mut String) -> Result<Flow, Fail> {
         self.nesting += 1;
         if self.nesting > MAX_NESTING {
             self.nesting -= 1;
@@ -143,7 +146,7 @@ impl<'t, 's> Renderer<'t, 's> {
         result
     }
 
-    fn block_inner(&mut self, nodes: &'t Block, out: &mut String) -> Result<Flow, Error> {
+    fn block_inner(&mut self, nodes: &'t Block, out: &mut String) -> Result<Flow, Fail> {
         for node in nodes {
             match self.node(node, out)? {
                 Flow::Normal if self.stopped => return Ok(Flow::Stop),
@@ -154,7 +157,7 @@ impl<'t, 's> Renderer<'t, 's> {
         Ok(Flow::Normal)
     }
 
-    fn node(&mut self, node: &'t Node, out: &mut String) -> Result<Flow, Error> {
+    fn node(&mut self, node: &'t Node, out: &mut String) -> Result<Flow, Fail> {
         self.step(Pos::default())?;
         match node {
             Node::Text(t) => self.write(out, t, Pos::default())?,
@@ -253,7 +256,7 @@ impl<'t, 's> Renderer<'t, 's> {
 
     /// `#evaluate`: parses the value's text (the one parse a rendering may do) and renders
     /// it with this rendering's scope, macros, steps and depth.
-    fn evaluate(&mut self, arg: &'t Expr, pos: Pos, out: &mut String) -> Result<Flow, Error> {
+    fn evaluate(&mut self, arg: &'t Expr, pos: Pos, out: &mut String) -> Result<Flow, Fail> {
         let source = match self.eval(arg)? {
             Value::Null => return Ok(Flow::Normal),
             v => v.to_java_string(),
@@ -301,7 +304,7 @@ impl<'t, 's> Renderer<'t, 's> {
     }
 
     /// A by-name argument's value: the caller's expression, evaluated in the caller's frame.
-    fn by_name(&mut self, expr: &'t Expr, level: usize) -> Result<Value, Error> {
+    fn by_name(&mut self, expr: &'t Expr, level: usize) -> Result<Value, Fail> {
         let above = self.frames.split_off(level);
         let v = self.eval(expr);
         self.frames.extend(above);
@@ -315,7 +318,7 @@ impl<'t, 's> Renderer<'t, 's> {
         body: &'t Block,
         pos: Pos,
         out: &mut String,
-    ) -> Result<Flow, Error> {
+    ) -> Result<Flow, Fail> {
         // A range is walked without building it.
         let (items, range) = match iterable {
             Expr::Range(a, b) => match (self.eval(a)?, self.eval(b)?) {
@@ -389,7 +392,7 @@ impl<'t, 's> Renderer<'t, 's> {
         Ok(flow)
     }
 
-    fn lookup(&mut self, name: &str, bare: bool, pos: Pos) -> Result<Value, Error> {
+    fn lookup(&mut self, name: &str, bare: bool, pos: Pos) -> Result<Value, Fail> {
         match self.frames.last().and_then(|f| f.get(name)) {
             Some(Bound::Value(v)) => return Ok(v.clone()),
             Some(&Bound::ByName { expr, level }) => return self.by_name(expr, level),
@@ -426,13 +429,13 @@ impl<'t, 's> Renderer<'t, 's> {
     }
 
     /// A reference's value; `None` when it is null (or names nothing).
-    fn reference(&mut self, r: &'t Reference) -> Result<Option<Value>, Error> {
+    fn reference(&mut self, r: &'t Reference) -> Result<Option<Value>, Fail> {
         let v = self.chain(r, r.parts.len())?;
         Ok(if matches!(v, Value::Null) { None } else { Some(v) })
     }
 
     /// The value of the reference's root and its first `n` parts.
-    fn chain(&mut self, r: &'t Reference, n: usize) -> Result<Value, Error> {
+    fn chain(&mut self, r: &'t Reference, n: usize) -> Result<Value, Fail> {
         let mut v = self.lookup(&r.name, r.parts.is_empty(), r.pos)?;
         for part in &r.parts[..n] {
             if matches!(v, Value::Null) {
@@ -482,7 +485,7 @@ impl<'t, 's> Renderer<'t, 's> {
 
     /// Steps for methods that copy many items at once (`addAll`, `putAll`), paid before
     /// they run, so that memory a template builds stays within `max_steps` too.
-    fn charge(&mut self, name: &str, args: &[Value], pos: Pos) -> Result<(), Error> {
+    fn charge(&mut self, name: &str, args: &[Value], pos: Pos) -> Result<(), Fail> {
         let n = match (name, args) {
             ("addAll", [Value::List(l)]) => l.borrow().len(),
             ("putAll", [Value::Map(m)]) => m.borrow().len(),
@@ -493,7 +496,7 @@ impl<'t, 's> Renderer<'t, 's> {
     }
 
     /// Steps for a value just built: strings by their bytes, lists and maps by their items.
-    fn charge_built(&mut self, v: &Value) -> Result<(), Error> {
+    fn charge_built(&mut self, v: &Value) -> Result<(), Fail> {
         let n = match v {
             Value::Str(s) => s.len() as u64 / BYTES_PER_STEP,
             Value::List(l) => l.borrow().len() as u64 * STEPS_PER_ITEM,
@@ -507,7 +510,7 @@ impl<'t, 's> Renderer<'t, 's> {
     /// Fails when `value` nests lists and maps too deeply to be put into a container
     /// (`into`, which it may itself be: a list holding itself prints as Java prints it).
     /// The walk is paid for in steps.
-    fn check_nesting(&mut self, value: &Value, into: Option<&Value>) -> Result<(), Error> {
+    fn check_nesting(&mut self, value: &Value, into: Option<&Value>) -> Result<(), Fail> {
         fn same(a: &Value, b: &Value) -> bool {
             match (a, b) {
                 (Value::List(x), Value::List(y)) => Rc::ptr_eq(x, y),
@@ -556,7 +559,7 @@ impl<'t, 's> Renderer<'t, 's> {
         }
     }
 
-    fn assign(&mut self, target: &'t Reference, value: Value, pos: Pos) -> Result<(), Error> {
+    fn assign(&mut self, target: &'t Reference, value: Value, pos: Pos) -> Result<(), Fail> {
         let Some(last) = target.parts.last() else {
             if let Some(b) = self.frames.last_mut().and_then(|f| f.get_mut(target.name.as_str())) {
                 *b = Bound::Value(value);
@@ -591,7 +594,7 @@ impl<'t, 's> Renderer<'t, 's> {
     /// An expression as a condition (Velocity 1.7's `evaluate`): references by their value
     /// (null and false are false), operators by their result, and literals, lists, maps,
     /// ranges and arithmetic always false.
-    fn truth(&mut self, e: &'t Expr) -> Result<bool, Error> {
+    fn truth(&mut self, e: &'t Expr) -> Result<bool, Fail> {
         Ok(match e {
             Expr::Bool(b) => *b,
             Expr::Ref(_) | Expr::Not(_) => self.eval(e)?.is_truthy(),
@@ -605,7 +608,7 @@ impl<'t, 's> Renderer<'t, 's> {
         })
     }
 
-    pub fn eval(&mut self, e: &'t Expr) -> Result<Value, Error> {
+    pub fn eval(&mut self, e: &'t Expr) -> Result<Value, Fail> {
         self.step(Pos::default())?;
         Ok(match e {
             Expr::Bool(b) => Value::Bool(*b),
@@ -665,7 +668,7 @@ impl<'t, 's> Renderer<'t, 's> {
         })
     }
 
-    fn binary(&mut self, op: BinOp, l: &'t Expr, r: &'t Expr) -> Result<Value, Error> {
+    fn binary(&mut self, op: BinOp, l: &'t Expr, r: &'t Expr) -> Result<Value, Fail> {
         match op {
             BinOp::And => return Ok(Value::Bool(self.truth(l)? && self.truth(r)?)),
             BinOp::Or => return Ok(Value::Bool(self.truth(l)? || self.truth(r)?)),
