@@ -155,18 +155,14 @@ impl DataPlane {
                 let prepared = test_invoke::prepare(&account, &region, &api_id, &snapshot, &input, &auth)?;
                 let deployment = prepared.stage.deployment.clone();
                 let resource_id = input.resource_id.as_deref().unwrap_or_default();
-                let ctx = Arc::new(test_invoke::context(prepared, resource_id)?);
-                let route = deployment
-                    .routes
-                    .find(ctx.method.as_str(), &ctx.resource_path)
-                    .filter(|r| &*r.target.resource_id == resource_id)
-                    .ok_or("Invalid Method identifier specified")?;
+                let (ctx, method) = test_invoke::context(prepared, resource_id, &deployment)?;
+                let ctx = Arc::new(ctx);
                 let env = integration::Env {
                     client: &*client,
                     functions: functions.as_deref(),
                     aws: aws.as_deref(),
                 };
-                let response = integrate(route.target, &ctx, env).await;
+                let response = integrate(method, &ctx, env).await;
                 let response = deployment.gateway_responses.apply(response, &ctx);
                 Ok(test_invoke::answer(response, &ctx, started))
             })

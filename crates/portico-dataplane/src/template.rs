@@ -45,6 +45,11 @@ impl MappingTemplate {
     pub fn is_empty(&self) -> bool {
         self.empty
     }
+
+    /// The output of a template without `$` or `#` (known when the stage compiles).
+    pub fn fixed(&self) -> Option<&Bytes> {
+        self.fixed.as_ref()
+    }
 }
 
 /// `$context.error` in gateway response templates.

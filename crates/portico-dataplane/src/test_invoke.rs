@@ -4,7 +4,7 @@
 //! headers, latency and the execution log the steps wrote.
 
 use crate::context::{RequestContext, RequestIds, log_line};
-use crate::stage::{CompiledDeployment, CompiledStage};
+use crate::stage::{CompiledDeployment, CompiledMethod, CompiledStage};
 use bytes::Bytes;
 use portico_rest::kinds::DeploymentSnapshot;
 use portico_wire::apigateway as ag;
@@ -80,8 +80,13 @@ pub fn prepare(
     })
 }
 
-/// The context of the simulated request, its log started as AWS's starts.
-pub fn context(prepared: Prepared, resource_id: &str) -> Result<RequestContext, String> {
+/// The context of the simulated request, its log started as AWS's starts, and the method it
+/// runs (from `deployment`, the stage's own).
+pub fn context<'d>(
+    prepared: Prepared,
+    resource_id: &str,
+    deployment: &'d CompiledDeployment,
+) -> Result<(RequestContext, &'d CompiledMethod), String> {
     let Prepared {
         stage,
         request,
@@ -90,7 +95,7 @@ pub fn context(prepared: Prepared, resource_id: &str) -> Result<RequestContext, 
         resource_path,
     } = prepared;
     let method = request.method.as_str().to_owned();
-    let routes = &stage.deployment.routes;
+    let routes = &deployment.routes;
     // The path given, if it leads to this resource; else the resource's own path.
     let route = routes
         .find(&method, &path)
@@ -130,7 +135,7 @@ pub fn context(prepared: Prepared, resource_id: &str) -> Result<RequestContext, 
         )),
     ];
     ctx.trace = Some(Mutex::new(lines));
-    Ok(ctx)
+    Ok((ctx, target))
 }
 
 /// AWS's answer from what the chain answered.

@@ -680,6 +680,14 @@ async fn png_round_trips_through_proxy_and_content_handling() {
     )
     .await;
     api.deploy().await;
+    // The backend's `Server` comes back remapped, as AWS hands it on.
+    let text = api
+        .call("POST", "/proxy", &[("content-type", "text/plain")], "hi")
+        .await;
+    assert_eq!((text.status, text.body.as_str()), (200, "hi"));
+    assert_eq!(text.header("x-amzn-remapped-server"), Some("mirror/1.0"));
+    assert_eq!(text.header("x-amzn-remapped-content-length"), Some("2"));
+    assert_ne!(text.header("server"), Some("mirror/1.0"));
     let image = png();
     let (status, body) = api
         .call_bytes("POST", "/proxy", &[("content-type", "image/png")], image.clone())

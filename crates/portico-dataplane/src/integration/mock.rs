@@ -13,7 +13,14 @@ pub fn invoke(integration: &Integration, ctx: &Arc<RequestContext>) -> Response<
         Ok(request) => request,
         Err(answer) => return *answer,
     };
-    let status = match status_code(&request.body) {
+    // A fixed template's status was read when the stage compiled.
+    let known = request
+        .content_type
+        .as_ref()
+        .and_then(|t| Some((integration.request_templates.get(t)?, integration.mock_status.get(t)?)))
+        .filter(|(template, _)| same(template.fixed(), &request.body))
+        .map(|(_, status)| *status);
+    let status = match known.unwrap_or_else(|| status_code(&request.body)) {
         Ok(status) => status,
         Err(e) => {
             tracing::warn!(error = e, "MOCK integration failed");
@@ -28,6 +35,11 @@ pub fn invoke(integration: &Integration, ctx: &Arc<RequestContext>) -> Response<
         endpoint: false,
     };
     respond::integration_response(&integration.responses, output, ctx)
+}
+
+/// Whether `body` is that fixed template's own output (shared, not copied).
+fn same(fixed: Option<&Bytes>, body: &Bytes) -> bool {
+    fixed.is_some_and(|f| f.as_ptr() == body.as_ptr() && f.len() == body.len())
 }
 
 /// The `statusCode` the integration request asks for; 200 when there is none.

@@ -124,6 +124,9 @@ pub struct Integration {
     pub responses: IntegrationResponses,
     /// The integration URI as written (AWS service integrations read it).
     pub raw_uri: Option<String>,
+    /// MOCK: the status code each fixed request template asks for, read when the stage
+    /// compiles (by media type).
+    pub mock_status: BTreeMap<String, Result<u16, &'static str>>,
 }
 
 /// The integration request a non-proxy integration sends: the template's output (or the
@@ -146,19 +149,27 @@ impl Integration {
             None | Some("ANY") => None,
             Some(name) => Some(::http::Method::from_bytes(name.as_bytes()).map_err(|_| name.to_owned())),
         };
-        let request_templates = integration
+        let request_templates: BTreeMap<String, MappingTemplate> = integration
             .request_templates
             .iter()
             .flatten()
             .map(|(media_type, source)| (media_type.to_ascii_lowercase(), MappingTemplate::compile(source)))
             .collect();
+        let kind = Kind::parse(integration.r#type.as_deref());
+        let mock_status = match kind {
+            Kind::Mock => request_templates
+                .iter()
+                .filter_map(|(media_type, t)| Some((media_type.clone(), mock::status_code(t.fixed()?))))
+                .collect(),
+            _ => BTreeMap::new(),
+        };
         let passthrough = match integration.passthrough_behavior.as_deref() {
             Some("NEVER") => Passthrough::Never,
             Some("WHEN_NO_TEMPLATES") => Passthrough::WhenNoTemplates,
             _ => Passthrough::WhenNoMatch,
         };
         Integration {
-            kind: Kind::parse(integration.r#type.as_deref()),
+            kind,
             http_method,
             uri: integration.uri.as_deref().map(UriTemplate::parse),
             function: integration.uri.as_deref().and_then(aws_proxy::function_of),
@@ -174,6 +185,7 @@ impl Integration {
                 .unwrap_or(false),
             responses: IntegrationResponses::compile(integration.integration_responses.as_ref()),
             raw_uri: integration.uri.clone(),
+            mock_status,
         }
     }
 
