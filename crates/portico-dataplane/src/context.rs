@@ -168,7 +168,7 @@ impl RequestContext {
     /// Whether a payload of this media type is binary to the API (`binaryMediaTypes`, with
     /// `*` wildcards as in `image/*` and `*/*`).
     pub fn is_binary(&self, media_type: &str) -> bool {
-        let media_type = media_type.split(';').next().unwrap_or_default().trim();
+        let media_type = bare_media_type(media_type);
         if media_type.is_empty() {
             return false;
         }
@@ -318,9 +318,14 @@ pub fn log_line(text: &str) -> String {
     format!("{stamp} : {text}")
 }
 
+/// A media type without its parameters (`; charset=…`, `;q=…`).
+pub fn bare_media_type(text: &str) -> &str {
+    text.split(';').next().unwrap_or_default().trim()
+}
+
 /// `image/*` matches `image/png`; `*/*` everything; otherwise the names, case-insensitively.
 pub fn media_type_matches(pattern: &str, media_type: &str) -> bool {
-    let pattern = pattern.split(';').next().unwrap_or_default().trim();
+    let pattern = bare_media_type(pattern);
     let (p_type, p_sub) = pattern.split_once('/').unwrap_or((pattern, ""));
     let (m_type, m_sub) = media_type.split_once('/').unwrap_or((media_type, ""));
     (p_type == "*" || p_type.eq_ignore_ascii_case(m_type)) && (p_sub == "*" || p_sub.eq_ignore_ascii_case(m_sub))

@@ -199,7 +199,7 @@ impl Validation {
     /// then without its parameters, then `$default`.
     fn model_for(&self, content_type: Option<&str>) -> Option<&Body> {
         let sent = content_type.unwrap_or("application/json").trim().to_ascii_lowercase();
-        let bare = sent.split(';').next().unwrap_or_default().trim();
+        let bare = crate::context::bare_media_type(&sent);
         let find = |key: &str| self.bodies.iter().find(|(ct, _)| ct == key).map(|(_, b)| b.as_ref());
         find(&sent).or_else(|| find(bare)).or_else(|| find("$default"))
     }

@@ -216,7 +216,7 @@ impl Integration {
         // Most requests name no type or an already lower-case one: no allocation for them.
         let content_type: std::borrow::Cow<'_, str> = match ctx
             .header(::http::header::CONTENT_TYPE.as_str())
-            .map(|c| c.split(';').next().unwrap_or_default().trim())
+            .map(crate::context::bare_media_type)
             .filter(|c| !c.is_empty())
         {
             None => "application/json".into(),
@@ -335,7 +335,7 @@ pub fn pick_template<'t, 'w, V>(
     };
     wanted
         .into_iter()
-        .map(|w| w.split(';').next().unwrap_or_default().trim())
+        .map(crate::context::bare_media_type)
         .filter(|w| !w.is_empty())
         .find_map(find)
         .or_else(|| find("application/json"))
