@@ -72,7 +72,10 @@ impl StageCache {
         if let Some(hit) = cell.get() {
             return Ok(hit.clone());
         }
-        cell.get_or_try_init(|| self.load(store, api_id, stage)).await.cloned()
+        // Boxed: the load holds a store query, far bigger than the hit path every request takes.
+        Box::pin(cell.get_or_try_init(|| self.load(store, api_id, stage)))
+            .await
+            .cloned()
     }
 
     /// The entry a miss fills; concurrent misses get the same one.

@@ -191,7 +191,7 @@ impl DataPlane {
     /// and the body-read deadline. A WebSocket upgrade goes to `websocket`.
     pub async fn serve(&self, target: Invocation, request: http::Request<Body>) -> Response<Body> {
         if websocket::is_upgrade(request.headers()) {
-            return websocket::serve(target, request).await;
+            return Box::pin(websocket::serve(target, request)).await;
         }
         let (parts, body) = request.into_parts();
         let response = match portico_http::read_body(body, PAYLOAD_LIMIT, self.body_timeout).await {

@@ -555,6 +555,21 @@ impl Object for Util {
         if args.len() != 1 {
             return Ok(None);
         }
+        if method == "escapeJavaScript"
+            && let Value::Str(text) = &args[0]
+        {
+            // Most strings have nothing to escape: the argument is the answer.
+            return Ok(Some(
+                if text
+                    .bytes()
+                    .all(|b| (0x20..0x7f).contains(&b) && !matches!(b, b'"' | b'\'' | b'\\' | b'/'))
+                {
+                    args[0].clone()
+                } else {
+                    Value::str(&escape_javascript(text))
+                },
+            ));
+        }
         let arg = args[0].to_java_string();
         Ok(Some(match method {
             "escapeJavaScript" => Value::str(&escape_javascript(&arg)),

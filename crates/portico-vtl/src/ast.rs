@@ -10,6 +10,10 @@ pub struct Pos {
 
 pub type Block = Vec<Node>;
 
+/// A variable's index in its template's [`crate::slots::Names`], given after parsing: the
+/// interpreter keeps variables in a vector, not a map.
+pub type Slot = u32;
+
 #[derive(Debug)]
 pub enum Node {
     Text(String),
@@ -29,7 +33,8 @@ pub enum Node {
         otherwise: Option<Block>,
     },
     Foreach {
-        var: String,
+        var: Slot,
+        var_name: String,
         iterable: Expr,
         body: Block,
         pos: Pos,
@@ -43,6 +48,7 @@ pub enum Node {
     },
     Define {
         name: String,
+        slot: Slot,
         body: Block,
     },
     /// `#name(args)`: a macro call, or the text as written when no such macro exists.
@@ -59,6 +65,7 @@ pub struct Reference {
     /// `$!a`: renders nothing when null.
     pub quiet: bool,
     pub name: String,
+    pub slot: Slot,
     pub parts: Vec<Part>,
     /// The reference as written, what a null reference renders as.
     pub literal: String,
@@ -108,6 +115,6 @@ pub enum Expr {
 
 #[derive(Debug)]
 pub struct Macro {
-    pub params: Vec<String>,
+    pub params: Vec<(String, Slot)>,
     pub body: Block,
 }

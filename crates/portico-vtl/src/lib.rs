@@ -21,6 +21,7 @@ mod lexer;
 mod methods;
 mod parser;
 mod render;
+mod slots;
 mod value;
 
 pub use value::{Entry, JavaClass, List, Map, Object, Value, java_double};
@@ -33,6 +34,7 @@ use std::fmt;
 pub struct Template {
     nodes: ast::Block,
     macros: HashMap<String, ast::Macro>,
+    names: slots::Names,
 }
 
 /// Bounds on one rendering; a template that reaches one fails with an [`Error`].
@@ -131,17 +133,20 @@ impl std::error::Error for Error {}
 impl Template {
     /// Parses a template. Syntax errors are reported here, never at render time.
     pub fn parse(source: &str) -> Result<Template, Error> {
-        let parsed = parser::parse(source)?;
+        let mut parsed = parser::parse(source)?;
+        let mut names = slots::Names::default();
+        names.resolve(&mut parsed.nodes, &mut parsed.macros);
         Ok(Template {
             nodes: parsed.nodes,
             macros: parsed.macros,
+            names,
         })
     }
 
     /// Renders with `scope` (changed by the template's `#set`s, so the host can read back
     /// what the template set, e.g. `$context.responseOverride`).
     pub fn render(&self, scope: &mut Scope, limits: &Limits) -> Result<String, Error> {
-        render::Renderer::new(&self.macros, scope, limits)
+        render::Renderer::new(&self.macros, &self.names, scope, limits)
             .render(&self.nodes)
             .map_err(|e| *e)
     }

@@ -335,7 +335,8 @@ impl<'a> Parser<'a> {
                                 return Err(self.error_at(at, "#foreach without #end"));
                             }
                             nodes.push(Node::Foreach {
-                                var,
+                                var: 0,
+                                var_name: var,
                                 iterable,
                                 body,
                                 pos,
@@ -382,7 +383,11 @@ impl<'a> Parser<'a> {
                             if !matches!(end, Ending::End) {
                                 return Err(self.error_at(at, "#define without #end"));
                             }
-                            nodes.push(Node::Define { name: var, body });
+                            nodes.push(Node::Define {
+                                name: var,
+                                slot: 0,
+                                body,
+                            });
                         }
                         "macro" => {
                             flush!();
@@ -404,7 +409,7 @@ impl<'a> Parser<'a> {
                                         break;
                                     }
                                     b',' => self.i += 1,
-                                    b'$' => params.push(self.simple_var("#macro")?),
+                                    b'$' => params.push((self.simple_var("#macro")?, 0)),
                                     _ => return Err(self.error_at(self.i, "expected a macro parameter")),
                                 }
                             }
@@ -566,6 +571,7 @@ impl<'a> Parser<'a> {
         let reference = Reference {
             quiet,
             name: name.to_owned(),
+            slot: 0,
             parts,
             literal: self.src[at..j].to_owned(),
             pos: self.pos(at),

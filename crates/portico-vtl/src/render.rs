@@ -4,12 +4,16 @@ use std::cell::Cell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use crate::ast::{BinOp, Block, Expr, Macro, Node, Part, Pos, Reference};
+use smallvec::SmallVec;
+
+use crate::ast::{BinOp, Block, Expr, Macro, Node, Part, Pos, Reference, Slot};
 use crate::methods;
+use crate::slots::{FOREACH, Names, VELOCITY_COUNT, VELOCITY_HAS_NEXT};
 use crate::value::Value;
 use crate::{Error, Limits, Scope};
 
-type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<crate::Fnv>>;
+/// A method call's arguments: rarely more than four, kept off the heap.
+type Args = SmallVec<[Value; 4]>;
 
 /// Nesting of blocks being rendered (directives within macros within...): beyond it the
 /// rendering fails rather than exhaust the thread's stack.
@@ -43,13 +47,22 @@ enum Bound<'t> {
 
 pub struct Renderer<'t, 's> {
     macros: &'t HashMap<String, Macro>,
+    names: &'t Names,
+    /// The host's variables: read into `vars` when the rendering starts, and what it set
+    /// written back when it ends.
     scope: &'s mut Scope,
+    /// The variables, by slot; `Null` when unset.
+    vars: Vec<Value>,
+    /// The slots the rendering set.
+    dirty: Vec<bool>,
     limits: &'s Limits,
     steps: u64,
     depth: usize,
     nesting: usize,
-    frames: Vec<FnvMap<&'t str, Bound<'t>>>,
-    defines: FnvMap<String, &'t Block>,
+    /// The parameters of the macro calls being run, innermost last.
+    frames: Vec<Vec<(Slot, Bound<'t>)>>,
+    /// The `#define`d blocks (few: searched in order, the latest first).
+    defines: Vec<(Slot, &'t Block)>,
     /// The `#foreach` loops being run, innermost last (`$velocityCount`, `$velocityHasNext`).
     loops: Vec<Rc<ForeachScope>>,
     /// A `#stop` ran inside a string literal: the rendering ends after the current node.
@@ -80,47 +93,100 @@ fn as_f64(v: &Value) -> f64 {
 }
 
 impl<'t, 's> Renderer<'t, 's> {
-    pub fn new(macros: &'t HashMap<String, Macro>, scope: &'s mut Scope, limits: &'s Limits) -> Self {
-        Renderer {
+    pub fn new(macros: &'t HashMap<String, Macro>, names: &'t Names, scope: &'s mut Scope, limits: &'s Limits) -> Self {
+        let mut r = Renderer {
             macros,
+            names,
             scope,
+            vars: Vec::with_capacity(names.len()),
+            dirty: Vec::with_capacity(names.len()),
             limits,
             steps: 0,
             depth: 0,
             nesting: 0,
             frames: Vec::new(),
-            defines: FnvMap::default(),
+            defines: Vec::new(),
             loops: Vec::new(),
             stopped: false,
+        };
+        r.load(0);
+        r
+    }
+
+    /// Renders `nodes`, then writes the variables it set back to the scope (even when it
+    /// fails, as Velocity leaves its context).
+    pub fn render(mut self, nodes: &'t Block) -> Result<String, Fail> {
+        let mut out = String::with_capacity(1024);
+        let result = self.block(nodes, &mut out);
+        self.write_back(0);
+        result.map(|_| out)
+    }
+
+    /// Reads the scope's values of the names from slot `from` on.
+    fn load(&mut self, from: usize) {
+        for name in &self.names.list[from..] {
+            self.vars
+                .push(self.scope.vars.get(name).cloned().unwrap_or(Value::Null));
+            self.dirty.push(false);
         }
     }
 
-    pub fn render(&mut self, nodes: &'t Block) -> Result<String, Fail> {
-        let mut out = String::new();
-        self.block(nodes, &mut out)?;
-        Ok(out)
+    /// Writes the variables set from slot `from` on back to the scope, and forgets them.
+    fn write_back(&mut self, from: usize) {
+        for (i, value) in self.vars.drain(from..).enumerate() {
+            if !self.dirty[from + i] {
+                continue;
+            }
+            let name = &self.names.list[from + i];
+            match value {
+                Value::Null => {
+                    self.scope.vars.remove(name);
+                }
+                v => {
+                    self.scope.vars.insert(name.clone(), v);
+                }
+            }
+        }
+        self.dirty.truncate(from);
     }
 
+    fn set(&mut self, slot: Slot, value: Value) {
+        self.vars[slot as usize] = value;
+        self.dirty[slot as usize] = true;
+    }
+
+    #[inline]
     fn step(&mut self, pos: Pos) -> Result<(), Fail> {
         self.steps += 1;
         if self.steps > self.limits.max_steps {
-            return Err(err(
-                pos,
-                format!("template evaluation exceeded {} steps", self.limits.max_steps),
-            ));
+            return Err(self.too_many_steps(pos));
         }
         Ok(())
     }
 
+    #[cold]
+    fn too_many_steps(&self, pos: Pos) -> Fail {
+        err(
+            pos,
+            format!("template evaluation exceeded {} steps", self.limits.max_steps),
+        )
+    }
+
+    #[inline]
     fn write(&self, out: &mut String, s: &str, pos: Pos) -> Result<(), Fail> {
         if out.len() + s.len() > self.limits.max_output {
-            return Err(err(
-                pos,
-                format!("template output exceeded {} bytes", self.limits.max_output),
-            ));
+            return Err(self.too_long(pos));
         }
         out.push_str(s);
         Ok(())
+    }
+
+    #[cold]
+    fn too_long(&self, pos: Pos) -> Fail {
+        err(
+            pos,
+            format!("template output exceeded {} bytes", self.limits.max_output),
+        )
     }
 
     fn write_value(&self, out: &mut String, v: &Value, pos: Pos) -> Result<(), Fail> {
@@ -148,6 +214,12 @@ impl<'t, 's> Renderer<'t, 's> {
 
     fn block_inner(&mut self, nodes: &'t Block, out: &mut String) -> Result<Flow, Fail> {
         for node in nodes {
+            // Text, the commonest node, without the call.
+            if let Node::Text(t) = node {
+                self.step(Pos::default())?;
+                self.write(out, t, Pos::default())?;
+                continue;
+            }
             match self.node(node, out)? {
                 Flow::Normal if self.stopped => return Ok(Flow::Stop),
                 Flow::Normal => {}
@@ -208,13 +280,15 @@ impl<'t, 's> Renderer<'t, 's> {
                 iterable,
                 body,
                 pos,
-            } => return self.foreach(var, iterable, body, *pos, out),
+                ..
+            } => return self.foreach(*var, iterable, body, *pos, out),
             Node::Break => return Ok(Flow::Break),
             Node::Stop => return Ok(Flow::Stop),
             Node::Evaluate { arg, pos } => return self.evaluate(arg, *pos, out),
-            Node::Define { name, body } => {
-                self.scope.vars.remove(name);
-                self.defines.insert(name.clone(), body);
+            Node::Define { slot, body, .. } => {
+                self.set(*slot, Value::Null);
+                self.defines.retain(|(s, _)| s != slot);
+                self.defines.push((*slot, body));
             }
             Node::Call {
                 name,
@@ -232,14 +306,14 @@ impl<'t, 's> Renderer<'t, 's> {
                         format!("macro calls nested deeper than {}", self.limits.max_depth),
                     ));
                 }
-                let mut frame = FnvMap::default();
+                let mut frame = Vec::with_capacity(m.params.len());
                 let level = self.frames.len();
-                for (param, arg) in m.params.iter().zip(args) {
+                for ((_, slot), arg) in m.params.iter().zip(args) {
                     let bound = match arg {
                         Expr::Int(_) | Expr::Float(_) | Expr::Bool(_) | Expr::Str(_) => Bound::Value(self.eval(arg)?),
                         _ => Bound::ByName { expr: arg, level },
                     };
-                    frame.insert(param.as_str(), bound);
+                    frame.push((*slot, bound));
                 }
                 self.frames.push(frame);
                 self.depth += 1;
@@ -267,23 +341,42 @@ impl<'t, 's> Renderer<'t, 's> {
                 format!("#evaluate nested deeper than {}", self.limits.max_depth),
             ));
         }
-        let parsed = crate::parser::parse(&source).map_err(|e| {
+        let mut parsed = crate::parser::parse(&source).map_err(|e| {
             err(
                 pos,
                 format!("#evaluate: {} (line {}, column {})", e.message, e.line, e.column),
             )
         })?;
+        // The text's names extend this template's: its variables keep their slots.
+        let mut names = self.names.clone();
+        names.resolve(&mut parsed.nodes, &mut parsed.macros);
         let macros = if parsed.macros.is_empty() {
             self.macros
         } else {
             &parsed.macros
         };
-        let mut inner = Renderer::new(macros, &mut *self.scope, self.limits);
-        inner.steps = self.steps;
-        inner.depth = self.depth + 1;
-        inner.nesting = self.nesting;
+        let base = self.vars.len();
+        let mut inner = Renderer {
+            macros,
+            names: &names,
+            scope: &mut *self.scope,
+            vars: std::mem::take(&mut self.vars),
+            dirty: std::mem::take(&mut self.dirty),
+            limits: self.limits,
+            steps: self.steps,
+            depth: self.depth + 1,
+            nesting: self.nesting,
+            frames: Vec::new(),
+            defines: Vec::new(),
+            loops: Vec::new(),
+            stopped: false,
+        };
+        inner.load(base);
         let flow = inner.block(&parsed.nodes, out);
+        inner.write_back(base);
         self.steps = inner.steps;
+        self.vars = inner.vars;
+        self.dirty = inner.dirty;
         // `#stop` and `#break` end the evaluated text only.
         flow.map(|_| Flow::Normal)
     }
@@ -295,7 +388,7 @@ impl<'t, 's> Renderer<'t, 's> {
             && let Some(Bound::ByName {
                 expr: Expr::Ref(caller),
                 ..
-            }) = self.frames.last().and_then(|f| f.get(r.name.as_str()))
+            }) = self.frames.last().and_then(|f| find(f, r.slot))
         {
             // Only the caller's text, not what it stood for in turn (as Velocity 1.7).
             return caller.literal.clone();
@@ -313,7 +406,7 @@ impl<'t, 's> Renderer<'t, 's> {
 
     fn foreach(
         &mut self,
-        var: &str,
+        var: Slot,
         iterable: &'t Expr,
         body: &'t Block,
         pos: Pos,
@@ -339,21 +432,19 @@ impl<'t, 's> Renderer<'t, 's> {
             Some((a, b)) => a.abs_diff(b).saturating_add(1),
             None => items.len() as u64,
         };
-        let saved: Vec<(&str, Option<Value>)> = [var, "foreach"]
-            .into_iter()
-            .map(|k| (k, self.scope.vars.get(k).cloned()))
-            .collect();
-        let parent = self.scope.vars.get("foreach").cloned();
+        let saved_var = self.vars[var as usize].clone();
+        let saved_foreach = self.vars[FOREACH as usize].clone();
+        let parent = (!matches!(saved_foreach, Value::Null)).then(|| saved_foreach.clone());
         // One `$foreach` per loop, moved on in place (as Velocity's is).
         let scope = Rc::new(ForeachScope {
             index: Cell::new(0),
             has_next: Cell::new(false),
             parent,
         });
-        self.scope
-            .vars
-            .insert("foreach".to_owned(), Value::Object(scope.clone()));
-        self.defines.remove(var);
+        self.set(FOREACH, Value::Object(scope.clone()));
+        if !self.defines.is_empty() {
+            self.defines.retain(|(s, _)| *s != var);
+        }
         let mut flow = Flow::Normal;
         let mut index: u64 = 0;
         self.loops.push(scope.clone());
@@ -370,7 +461,7 @@ impl<'t, 's> Renderer<'t, 's> {
             let has_next = index + 1 < len;
             scope.index.set(index as i64);
             scope.has_next.set(has_next);
-            set_var(&mut self.scope.vars, var, item);
+            self.set(var, item);
             match self.block(body, out) {
                 Ok(Flow::Normal) => {}
                 Ok(Flow::Break) => break,
@@ -383,23 +474,19 @@ impl<'t, 's> Renderer<'t, 's> {
             index += 1;
         }
         self.loops.pop();
-        for (k, v) in saved {
-            match v {
-                Some(v) => self.scope.vars.insert(k.to_owned(), v),
-                None => self.scope.vars.remove(k),
-            };
-        }
+        self.set(var, saved_var);
+        self.set(FOREACH, saved_foreach);
         Ok(flow)
     }
 
-    fn lookup(&mut self, name: &str, bare: bool, pos: Pos) -> Result<Value, Fail> {
-        match self.frames.last().and_then(|f| f.get(name)) {
+    fn lookup(&mut self, slot: Slot, bare: bool, pos: Pos) -> Result<Value, Fail> {
+        match self.frames.last().and_then(|f| find(f, slot)) {
             Some(Bound::Value(v)) => return Ok(v.clone()),
             Some(&Bound::ByName { expr, level }) => return self.by_name(expr, level),
             None => {}
         }
         if !self.defines.is_empty()
-            && let Some(&body) = self.defines.get(name)
+            && let Some(&(_, body)) = self.defines.iter().rev().find(|(s, _)| *s == slot)
         {
             if !bare {
                 // A `#define`d block has no methods or properties templates can use.
@@ -418,12 +505,13 @@ impl<'t, 's> Renderer<'t, 's> {
             r?;
             return Ok(Value::str(&s));
         }
-        if let Some(v) = self.scope.vars.get(name) {
+        let v = &self.vars[slot as usize];
+        if !matches!(v, Value::Null) {
             return Ok(v.clone());
         }
-        Ok(match (name, self.loops.last()) {
-            ("velocityCount", Some(l)) => Value::Int(l.index.get() + 1),
-            ("velocityHasNext", Some(l)) => Value::Bool(l.has_next.get()),
+        Ok(match (slot, self.loops.last()) {
+            (VELOCITY_COUNT, Some(l)) => Value::Int(l.index.get() + 1),
+            (VELOCITY_HAS_NEXT, Some(l)) => Value::Bool(l.has_next.get()),
             _ => Value::Null,
         })
     }
@@ -436,7 +524,7 @@ impl<'t, 's> Renderer<'t, 's> {
 
     /// The value of the reference's root and its first `n` parts.
     fn chain(&mut self, r: &'t Reference, n: usize) -> Result<Value, Fail> {
-        let mut v = self.lookup(&r.name, r.parts.is_empty(), r.pos)?;
+        let mut v = self.lookup(r.slot, r.parts.is_empty(), r.pos)?;
         for part in &r.parts[..n] {
             if matches!(v, Value::Null) {
                 return Ok(Value::Null);
@@ -445,7 +533,7 @@ impl<'t, 's> Renderer<'t, 's> {
             v = match part {
                 Part::Property(name) => methods::property(&v, name).unwrap_or(Value::Null),
                 Part::Method(name, args) => {
-                    let mut values = Vec::with_capacity(args.len());
+                    let mut values = Args::new();
                     for a in args {
                         values.push(self.eval(a)?);
                     }
@@ -561,12 +649,19 @@ impl<'t, 's> Renderer<'t, 's> {
 
     fn assign(&mut self, target: &'t Reference, value: Value, pos: Pos) -> Result<(), Fail> {
         let Some(last) = target.parts.last() else {
-            if let Some(b) = self.frames.last_mut().and_then(|f| f.get_mut(target.name.as_str())) {
+            let slot = target.slot;
+            if let Some((_, b)) = self
+                .frames
+                .last_mut()
+                .and_then(|f| f.iter_mut().rev().find(|(s, _)| *s == slot))
+            {
                 *b = Bound::Value(value);
                 return Ok(());
             }
-            self.defines.remove(&target.name);
-            self.scope.vars.insert(target.name.clone(), value);
+            if !self.defines.is_empty() {
+                self.defines.retain(|(s, _)| *s != slot);
+            }
+            self.set(slot, value);
             return Ok(());
         };
         let holder = self.chain(target, target.parts.len() - 1)?;
@@ -616,7 +711,8 @@ impl<'t, 's> Renderer<'t, 's> {
             Expr::Float(x) => Value::Float(*x),
             Expr::Str(s) => Value::str(s),
             Expr::Interpolated(nodes) => {
-                let mut s = String::new();
+                // Sized for the usual short string: growing from empty reallocates thrice.
+                let mut s = String::with_capacity(64);
                 if let Flow::Stop = self.block(nodes, &mut s)? {
                     self.stopped = true;
                 }
@@ -806,14 +902,9 @@ fn builds(method: &str) -> bool {
     )
 }
 
-/// Sets a variable, reusing its slot when it has one.
-fn set_var(vars: &mut crate::Vars, name: &str, value: Value) {
-    match vars.get_mut(name) {
-        Some(slot) => *slot = value,
-        None => {
-            vars.insert(name.to_owned(), value);
-        }
-    }
+/// A macro parameter in a frame (the last one bound, when a name repeats).
+fn find<'f, 't>(frame: &'f [(Slot, Bound<'t>)], slot: Slot) -> Option<&'f Bound<'t>> {
+    frame.iter().rev().find(|(s, _)| *s == slot).map(|(_, b)| b)
 }
 
 /// `$foreach`: the loop's position.

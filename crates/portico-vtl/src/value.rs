@@ -9,7 +9,10 @@ pub type List = Rc<RefCell<Vec<Value>>>;
 /// A `java.util.LinkedHashMap` with string keys: insertion order, shared and mutable.
 pub type Map = Rc<RefCell<Vec<(String, Value)>>>;
 
+// A whole-word tag: with a one-byte tag, moving a value copied the bytes after it piecewise
+// (where `Bool` lives), and those reads stalled on the writes just before them.
 #[derive(Clone)]
+#[repr(u64)]
 pub enum Value {
     /// Java `null`: a reference to it renders as written (`$x`), or as nothing with `$!x`.
     Null,
@@ -129,7 +132,6 @@ impl Value {
     /// Appends the Java `toString()` of the value; `Err` when `out` would exceed `cap` bytes.
     /// Nesting deeper than [`MAX_PRINT_DEPTH`] prints as `...` (Java would overflow its stack).
     pub(crate) fn write_java(&self, out: &mut String, cap: usize, depth: usize) -> Result<(), ()> {
-        use std::fmt::Write;
         if depth > MAX_PRINT_DEPTH {
             out.push_str("...");
             return Ok(());
@@ -137,9 +139,7 @@ impl Value {
         match self {
             Value::Null => out.push_str("null"),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Value::Int(i) => {
-                let _ = write!(out, "{i}");
-            }
+            Value::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
             Value::Float(x) => out.push_str(&java_double(*x)),
             Value::Str(s) => {
                 if out.len() + s.len() > cap {

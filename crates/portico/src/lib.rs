@@ -211,11 +211,13 @@ async fn route(state: &State, request: Request) -> (Response, &'static str) {
         .or(request.uri().host());
     if let Some(target) = Invocation::parse(host, request.uri().path()) {
         if let Some(call) = ConnectionsCall::from_invocation(&target) {
-            return control_plane(state, request, Some(call)).await;
+            return Box::pin(control_plane(state, request, Some(call))).await;
         }
         return (state.dataplane.serve(target, request).await, "execute-api");
     }
-    control_plane(state, request, None).await
+    // Boxed: the control plane's future holds every operation's and is many times the data
+    // plane's size; inline, each request to either would allocate and copy it whole.
+    Box::pin(control_plane(state, request, None)).await
 }
 
 async fn control_plane(state: &State, request: Request, call: Option<ConnectionsCall>) -> (Response, &'static str) {

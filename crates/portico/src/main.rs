@@ -6,9 +6,16 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let config = Config::parse();
+    // Lines are written by a thread of their own, in batches: a write per request on the
+    // request's thread cost the data plane a fifth of its rate. Nothing is dropped (a full
+    // queue makes requests wait); the guard writes what is left when Portico stops.
+    let (log_writer, _log_guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .thread_name("portico-log")
+        .finish(std::io::BufWriter::new(std::io::stderr()));
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_new(&config.log).unwrap_or_else(|_| EnvFilter::new("info")))
-        .with_writer(std::io::stderr)
+        .with_writer(log_writer)
         // Colour for a person at a terminal; none in files, pipes and `docker logs`.
         .with_ansi(std::io::stderr().is_terminal())
         .init();

@@ -108,7 +108,10 @@ impl CognitoAuthorizer {
             return Err(refuse("no token"));
         };
         let token = strip_bearer(&token);
-        let claims = self.verified_claims(token, env).await.map_err(|why| refuse(&why))?;
+        // Boxed: fetching the keys makes a large future, kept out of every request's.
+        let claims = Box::pin(self.verified_claims(token, env))
+            .await
+            .map_err(|why| refuse(&why))?;
         check(&claims, unix_now(), scopes, self.audience.as_ref()).map_err(refuse)?;
         Ok(claims
             .iter()

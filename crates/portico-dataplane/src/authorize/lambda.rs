@@ -254,7 +254,8 @@ impl LambdaAuthorizer {
                 return Ok(grant.output());
             }
         }
-        let (grant, _) = self.ask(ctx, functions, &identity, &arn).await?;
+        // Boxed: the call's future is large, and most requests are answered from the cache.
+        let (grant, _) = Box::pin(self.ask(ctx, functions, &identity, &arn)).await?;
         let grant = Arc::new(grant);
         if let Some(key) = key {
             let mut cache = authorizer.cache.lock().expect("authorizer cache");

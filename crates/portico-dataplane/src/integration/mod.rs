@@ -193,10 +193,12 @@ impl Integration {
     pub async fn invoke(&self, ctx: &Arc<RequestContext>, env: Env<'_>) -> Response<Bytes> {
         match &self.kind {
             Kind::Mock => mock::invoke(self, ctx),
-            Kind::Http => http::invoke(self, ctx, env.client).await,
-            Kind::HttpProxy => http_proxy::invoke(self, ctx, env.client).await,
-            Kind::Aws => aws::invoke(self, ctx, env).await,
-            Kind::AwsProxy => aws_proxy::invoke(self, ctx, env.functions).await,
+            // The remote calls are boxed: their futures are large, and inline they would make
+            // every request's future (MOCK's too) as large, allocated and copied whole.
+            Kind::Http => Box::pin(http::invoke(self, ctx, env.client)).await,
+            Kind::HttpProxy => Box::pin(http_proxy::invoke(self, ctx, env.client)).await,
+            Kind::Aws => Box::pin(aws::invoke(self, ctx, env)).await,
+            Kind::AwsProxy => Box::pin(aws_proxy::invoke(self, ctx, env.functions)).await,
             other => {
                 tracing::warn!(
                     integration_type = other.name(),
