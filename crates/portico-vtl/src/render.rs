@@ -67,6 +67,8 @@ pub struct Renderer<'t, 's> {
     loops: Vec<Rc<ForeachScope>>,
     /// A `#stop` ran inside a string literal: the rendering ends after the current node.
     stopped: bool,
+    /// Buffers string literals are rendered into.
+    scratch: Vec<String>,
 }
 
 /// A failure inside the interpreter, boxed: results stay small on the hot path.
@@ -108,6 +110,7 @@ impl<'t, 's> Renderer<'t, 's> {
             defines: Vec::new(),
             loops: Vec::new(),
             stopped: false,
+            scratch: Vec::new(),
         };
         r.load(0);
         r
@@ -370,6 +373,7 @@ impl<'t, 's> Renderer<'t, 's> {
             defines: Vec::new(),
             loops: Vec::new(),
             stopped: false,
+            scratch: Vec::new(),
         };
         inner.load(base);
         let flow = inner.block(&parsed.nodes, out);
@@ -711,12 +715,15 @@ impl<'t, 's> Renderer<'t, 's> {
             Expr::Float(x) => Value::Float(*x),
             Expr::Str(s) => Value::str(s),
             Expr::Interpolated(nodes) => {
-                // Sized for the usual short string: growing from empty reallocates thrice.
-                let mut s = String::with_capacity(64);
-                if let Flow::Stop = self.block(nodes, &mut s)? {
+                // Rendered into a reused buffer (the value is a copy of it anyway).
+                let mut s = self.scratch.pop().unwrap_or_else(|| String::with_capacity(64));
+                s.clear();
+                let flow = self.block(nodes, &mut s);
+                let v = Value::str(&s);
+                self.scratch.push(s);
+                if let Flow::Stop = flow? {
                     self.stopped = true;
                 }
-                let v = Value::str(&s);
                 self.charge_built(&v)?;
                 v
             }
