@@ -180,7 +180,14 @@ impl StageCache {
                 self.deployment_compiles.fetch_add(1, Ordering::Relaxed);
                 tracing::debug!(api_id, deployment_id, "compiled deployment");
                 let auth = self.auth.read().unwrap_or_else(|e| e.into_inner()).clone();
-                let compiled = Arc::new(CompiledDeployment::compile(deployment_id, &snapshot.doc, &auth));
+                let scope = api.row.scope();
+                let compiled = Arc::new(CompiledDeployment::compile(
+                    deployment_id,
+                    &snapshot.doc,
+                    &auth,
+                    &scope.region,
+                    &scope.account,
+                ));
                 // Keep it, and drop the deployments no stage or canary points at any more.
                 let stages = store.in_tree(&STAGE, &api.row).await?;
                 let referenced: HashSet<&str> = stages

@@ -39,6 +39,8 @@ pub use integration::aws::AwsEndpoint;
 pub use parse::Invocation;
 pub use portico_http::PAYLOAD_LIMIT;
 
+use authorize::Authorization;
+use authorize::policy::ResourcePolicy;
 use axum::body::Body;
 use bytes::Bytes;
 use cache::{Lookup, StageCache};
@@ -259,7 +261,7 @@ impl DataPlane {
         };
         let method = route.target;
         let ctx = RequestContext::new(ids, req, body, target.path, &stage, method, route.params);
-        let (response, ctx) = self.run(method, ctx).await;
+        let (response, ctx) = self.run(method, stage.deployment.policy.as_ref(), ctx).await;
         tracing::debug!(status = response.status().as_u16(), path = ctx.full_path(), "answered");
         if gateway.is_empty() {
             response
@@ -269,14 +271,33 @@ impl DataPlane {
     }
 
     /// authorize → validate → integrate, for a routed request.
-    async fn run(&self, method: &CompiledMethod, mut ctx: RequestContext) -> (Response<Bytes>, Arc<RequestContext>) {
+    async fn run(
+        &self,
+        method: &CompiledMethod,
+        policy: Option<&ResourcePolicy>,
+        mut ctx: RequestContext,
+    ) -> (Response<Bytes>, Arc<RequestContext>) {
         let env = authorize::Env {
             functions: self.functions.as_deref(),
             client: self.client.as_ref(),
             auth: &self.auth,
         };
+        // The resource policy: before an authorizer runs, or after AWS_IAM has named the caller.
+        let signed = matches!(method.authorization, Authorization::Iam);
+        if let Some(policy) = policy
+            && !signed
+            && let Err(answer) = check_policy(policy, &ctx)
+        {
+            return (*answer, Arc::new(ctx));
+        }
         if let Err(answer) = authorize::authorize(&method.authorization, &mut ctx, &env).await {
             return (answer, Arc::new(ctx));
+        }
+        if let Some(policy) = policy
+            && signed
+            && let Err(answer) = check_policy(policy, &ctx)
+        {
+            return (*answer, Arc::new(ctx));
         }
         let ctx = Arc::new(ctx);
         let env = integration::Env {
@@ -286,6 +307,14 @@ impl DataPlane {
         };
         (integrate(method, &ctx, env).await, ctx)
     }
+}
+
+fn check_policy(policy: &ResourcePolicy, ctx: &RequestContext) -> Result<(), Box<Response<Bytes>>> {
+    let caller = authorize::policy::Caller {
+        account: ctx.identity.account_id.as_deref(),
+        arn: ctx.identity.user_arn.as_deref(),
+    };
+    policy.check(&authorize::method_arn(ctx), &caller, ctx)
 }
 
 /// validate → integrate (TestInvokeMethod starts here: it skips authorization).

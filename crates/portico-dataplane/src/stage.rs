@@ -2,6 +2,7 @@
 //! integration compiled (URI templates, parameter mappings, templates, selection patterns),
 //! and the stage's own settings. A request only walks this.
 
+use crate::authorize::policy::ResourcePolicy;
 use crate::authorize::{Auth, Authorization, Authorizers};
 use crate::gateway::GatewayResponses;
 use crate::integration::Integration;
@@ -24,6 +25,8 @@ pub struct CompiledDeployment {
     pub binary_media_types: Arc<[String]>,
     /// The API's customised gateway responses.
     pub gateway_responses: GatewayResponses,
+    /// The API's resource policy as deployed.
+    pub policy: Option<ResourcePolicy>,
 }
 
 /// A stage ready to serve.
@@ -49,7 +52,14 @@ pub struct CompiledMethod {
 }
 
 impl CompiledDeployment {
-    pub fn compile(id: &str, snapshot: &DeploymentSnapshot, auth: &Auth) -> CompiledDeployment {
+    /// `region` and `account` are the API's (a policy's `execute-api:/` shorthands name it).
+    pub fn compile(
+        id: &str,
+        snapshot: &DeploymentSnapshot,
+        auth: &Auth,
+        region: &str,
+        account: &str,
+    ) -> CompiledDeployment {
         let authorizers = Authorizers::compile(&snapshot.authorizers, auth);
         let mut routes = Routes::default();
         for resource in &snapshot.resources {
@@ -83,6 +93,12 @@ impl CompiledDeployment {
             authorizers,
             binary_media_types: snapshot.api.binary_media_types.clone().unwrap_or_default().into(),
             gateway_responses: GatewayResponses::compile(&snapshot.gateway_responses),
+            policy: snapshot
+                .api
+                .policy
+                .as_deref()
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| ResourcePolicy::compile(p, region, account, snapshot.api.id.as_deref().unwrap_or_default())),
         }
     }
 }
@@ -114,7 +130,7 @@ mod tests {
             authorizers: Vec::new(),
             ..Default::default()
         };
-        let deployment = CompiledDeployment::compile("d1", &snapshot, &Auth::default());
+        let deployment = CompiledDeployment::compile("d1", &snapshot, &Auth::default(), "us-east-1", "000000000000");
         let find = |method, path| deployment.routes.find(method, path).map(|r| r.target);
         assert_eq!(&*find("GET", "/").unwrap().resource_path, "/");
         assert_eq!(&*find("PUT", "/pets/1").unwrap().resource_path, "/pets/{id}");

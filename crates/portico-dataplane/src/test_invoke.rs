@@ -39,7 +39,7 @@ pub fn prepare(
         .find(|r| r.id.as_deref() == Some(resource_id))
         .and_then(|r| r.path.clone())
         .ok_or("Invalid Resource identifier specified")?;
-    let deployment = CompiledDeployment::compile("", snapshot, auth);
+    let deployment = CompiledDeployment::compile("", snapshot, auth, region, account);
     let stage = CompiledStage {
         account_id: account.into(),
         region: region.into(),

@@ -14,6 +14,7 @@ mod lambda;
 mod mapping;
 mod models;
 mod persistence;
+mod policies;
 mod rest_api;
 mod scripts;
 mod service;

@@ -108,7 +108,7 @@ pub fn method_arn(ctx: &RequestContext) -> String {
 }
 
 /// IAM's wildcards: `*` any run of characters, `?` any one.
-fn wildcard_match(pattern: &str, text: &str) -> bool {
+pub(super) fn wildcard_match(pattern: &str, text: &str) -> bool {
     let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
     let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
     while ti < t.len() {

@@ -13,9 +13,11 @@ mod cognito;
 mod iam;
 mod jwks;
 mod lambda;
+pub mod policy;
 
 pub use iam::IamCredentials;
 pub use jwks::KeySets;
+pub use lambda::method_arn;
 
 use crate::context::{AuthorizerOutput, RequestContext};
 use crate::functions::Functions;
