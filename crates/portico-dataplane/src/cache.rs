@@ -6,6 +6,7 @@
 
 use crate::authorize::Auth;
 use crate::stage::{CompiledDeployment, CompiledStage};
+use crate::throttle::Throttles;
 use portico_rest::kinds::{DEPLOYMENT, REST_API, SNAPSHOT, STAGE};
 use portico_store::{Changed, Store, StoreError};
 use std::collections::{HashMap, HashSet};
@@ -42,6 +43,8 @@ pub struct StageCache {
     apis: RwLock<Apis>,
     /// What compiling authorizers needs (key sets, settings).
     auth: RwLock<Arc<Auth>>,
+    /// Where compiled stages get their throttling buckets.
+    throttles: RwLock<Arc<Throttles>>,
     stage_loads: AtomicU64,
     deployment_compiles: AtomicU64,
 }
@@ -119,6 +122,11 @@ impl StageCache {
     }
 
     /// Deployments compiled from now on use `auth`; compiled ones are dropped.
+    pub fn set_throttles(&self, throttles: Arc<Throttles>) {
+        *self.throttles.write().unwrap_or_else(|e| e.into_inner()) = throttles;
+        *self.apis.write().unwrap_or_else(|e| e.into_inner()) = Apis::default();
+    }
+
     pub fn set_auth(&self, auth: Arc<Auth>) {
         *self.auth.write().unwrap_or_else(|e| e.into_inner()) = auth;
         *self.apis.write().unwrap_or_else(|e| e.into_inner()) = Apis::default();
@@ -207,13 +215,22 @@ impl StageCache {
         if compiled.execute_api_disabled {
             return Ok(Lookup::NoStage);
         }
+        let scope = api.row.scope();
+        let throttle = self.throttles.read().unwrap_or_else(|e| e.into_inner()).for_stage(
+            (&scope.account, &scope.region),
+            api_id,
+            stage_name,
+            &compiled.methods,
+            stage.doc.method_settings.as_ref(),
+        );
         Ok(Lookup::Stage(Arc::new(CompiledStage {
-            account_id: api.row.scope().account.as_str().into(),
-            region: api.row.scope().region.as_str().into(),
+            account_id: scope.account.as_str().into(),
+            region: scope.region.as_str().into(),
             api_id: api_id.into(),
             name: stage_name.into(),
             variables: Arc::new(stage.doc.variables.unwrap_or_default()),
             deployment: compiled,
+            throttle,
         })))
     }
 

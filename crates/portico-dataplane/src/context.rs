@@ -156,6 +156,7 @@ impl RequestContext {
         stage: &CompiledStage,
     ) -> RequestContext {
         let method = CompiledMethod {
+            index: usize::MAX,
             resource_id: Arc::from(""),
             resource_path: Arc::from(""),
             authorization: Default::default(),

@@ -29,6 +29,7 @@ mod route;
 mod stage;
 mod template;
 mod test_invoke;
+pub mod throttle;
 mod validate;
 mod websocket;
 
@@ -51,6 +52,7 @@ use portico_store::Store;
 use stage::CompiledMethod;
 use std::sync::Arc;
 use std::time::Duration;
+use throttle::{Clock, Limit, Throttles};
 use tracing::Instrument;
 
 /// See [`DataPlane::authorizer_tester`].
@@ -72,6 +74,7 @@ pub struct DataPlane {
     auth: Arc<authorize::Auth>,
     /// Where AWS service integrations go (`--aws-endpoint`).
     aws: Option<Arc<AwsEndpoint>>,
+    throttles: Arc<Throttles>,
 }
 
 impl DataPlane {
@@ -86,6 +89,8 @@ impl DataPlane {
         }));
         let auth = Arc::new(authorize::Auth::new(&AuthSettings::default()));
         cache.set_auth(auth.clone());
+        let throttles = Arc::new(Throttles::default());
+        cache.set_throttles(throttles.clone());
         DataPlane {
             store,
             cache,
@@ -94,7 +99,20 @@ impl DataPlane {
             body_timeout: Duration::from_secs(30),
             auth,
             aws: None,
+            throttles,
         }
+    }
+
+    /// Throttling with `clock` and the account-level `limit`.
+    pub fn with_throttling(mut self, clock: Clock, limit: Limit) -> Self {
+        self.throttles = Arc::new(Throttles::new(clock, limit));
+        self.cache.set_throttles(self.throttles.clone());
+        self
+    }
+
+    /// Moves a `--test-clock` clock on; false when the clock is the real one.
+    pub fn advance_clock(&self, by: Duration) -> bool {
+        self.throttles.clock.advance(by)
     }
 
     /// Cognito key sets and IAM credentials (`--cognito-jwks`, `--iam-credentials`, …).
@@ -261,6 +279,14 @@ impl DataPlane {
         };
         let method = route.target;
         let ctx = RequestContext::new(ids, req, body, target.path, &stage, method, route.params);
+        if !stage.throttle.admit(method.index, self.throttles.clock.now()) {
+            let answer = respond::throttled();
+            return if gateway.is_empty() {
+                answer
+            } else {
+                gateway.apply(answer, &Arc::new(ctx))
+            };
+        }
         let (response, ctx) = self.run(method, stage.deployment.policy.as_ref(), ctx).await;
         tracing::debug!(status = response.status().as_u16(), path = ctx.full_path(), "answered");
         if gateway.is_empty() {

@@ -370,6 +370,16 @@ pub fn missing_authentication_token() -> Response<Bytes> {
     )
 }
 
+/// A throttle's bucket is empty (the THROTTLED gateway response).
+pub fn throttled() -> Response<Bytes> {
+    gateway_error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "TooManyRequestsException",
+        "THROTTLED",
+        "Too Many Requests",
+    )
+}
+
 /// The API exists but the stage does not (or the URL names none).
 pub fn forbidden() -> Response<Bytes> {
     gateway_error(StatusCode::FORBIDDEN, "ForbiddenException", "DEFAULT_4XX", "Forbidden")

@@ -7,6 +7,7 @@ use crate::authorize::{Auth, Authorization, Authorizers};
 use crate::gateway::GatewayResponses;
 use crate::integration::Integration;
 use crate::route::Routes;
+use crate::throttle::StageThrottle;
 use crate::validate::Validation;
 use portico_rest::kinds::DeploymentSnapshot;
 use std::collections::BTreeMap;
@@ -27,6 +28,8 @@ pub struct CompiledDeployment {
     pub gateway_responses: GatewayResponses,
     /// The API's resource policy as deployed.
     pub policy: Option<ResourcePolicy>,
+    /// (resource path, HTTP method) of each method, by `CompiledMethod::index`.
+    pub methods: Vec<(Arc<str>, Arc<str>)>,
 }
 
 /// A stage ready to serve.
@@ -38,11 +41,14 @@ pub struct CompiledStage {
     pub name: Arc<str>,
     pub variables: Arc<BTreeMap<String, String>>,
     pub deployment: Arc<CompiledDeployment>,
+    pub throttle: StageThrottle,
 }
 
 /// A deployed method: where it lives and what it integrates with.
 #[derive(Debug)]
 pub struct CompiledMethod {
+    /// Its place in the deployment's methods (the stage's per-method state is kept by it).
+    pub index: usize,
     pub resource_id: Arc<str>,
     pub resource_path: Arc<str>,
     pub authorization: Authorization,
@@ -62,6 +68,7 @@ impl CompiledDeployment {
     ) -> CompiledDeployment {
         let authorizers = Authorizers::compile(&snapshot.authorizers, auth);
         let mut routes = Routes::default();
+        let mut methods = Vec::new();
         for resource in &snapshot.resources {
             let Some(path) = resource.path.as_deref() else {
                 continue;
@@ -70,6 +77,7 @@ impl CompiledDeployment {
             let resource_path: Arc<str> = path.into();
             for (method, deployed) in resource.resource_methods.iter().flatten() {
                 let compiled = CompiledMethod {
+                    index: methods.len(),
                     resource_id: resource_id.clone(),
                     resource_path: resource_path.clone(),
                     authorization: Authorization::compile(deployed, &authorizers),
@@ -81,6 +89,7 @@ impl CompiledDeployment {
                     ),
                     integration: deployed.method_integration.as_ref().map(Integration::compile),
                 };
+                methods.push((resource_path.clone(), Arc::from(method.as_str())));
                 if !routes.insert(path, method, compiled) {
                     tracing::warn!(path, method, "resource conflicts with a sibling; not routed");
                 }
@@ -99,6 +108,7 @@ impl CompiledDeployment {
                 .as_deref()
                 .filter(|p| !p.trim().is_empty())
                 .map(|p| ResourcePolicy::compile(p, region, account, snapshot.api.id.as_deref().unwrap_or_default())),
+            methods,
         }
     }
 }

@@ -40,6 +40,8 @@ pub fn prepare(
         .and_then(|r| r.path.clone())
         .ok_or("Invalid Resource identifier specified")?;
     let deployment = CompiledDeployment::compile("", snapshot, auth, region, account);
+    // TestInvokeMethod is never throttled: its buckets are its own.
+    let throttle = crate::throttle::Throttles::default().for_stage((account, region), api_id, TEST_STAGE, &[], None);
     let stage = CompiledStage {
         account_id: account.into(),
         region: region.into(),
@@ -47,6 +49,7 @@ pub fn prepare(
         name: TEST_STAGE.into(),
         variables: Arc::new(input.stage_variables.clone().unwrap_or_default()),
         deployment: Arc::new(deployment),
+        throttle,
     };
     let target = input
         .path_with_query_string

@@ -116,6 +116,19 @@ pub struct Config {
     /// service; without it such integrations answer 500.
     #[arg(long, env = "PORTICO_AWS_ENDPOINT", value_name = "URL")]
     pub aws_endpoint: Option<String>,
+
+    /// The account-level throttle of every account and region: steady requests per second.
+    #[arg(long, env = "PORTICO_THROTTLE_RATE", default_value_t = 10_000.0)]
+    pub throttle_rate: f64,
+
+    /// The account-level throttle's burst.
+    #[arg(long, env = "PORTICO_THROTTLE_BURST", default_value_t = 5_000)]
+    pub throttle_burst: u32,
+
+    /// Throttling's clock stands still until `POST /_portico/clock?advance=SECONDS` moves it,
+    /// so tests reach exact request counts without sleeping. For tests only.
+    #[arg(long, env = "PORTICO_TEST_CLOCK", default_value_t = false)]
+    pub test_clock: bool,
 }
 
 impl Config {

@@ -146,7 +146,18 @@ impl State {
             .with_body_timeout(config.body_timeout)
             .with_functions(Arc::new(Functions(lambda.clone())))
             .with_auth(&config.auth()?)
-            .with_aws_endpoint(config.aws_endpoint()?);
+            .with_aws_endpoint(config.aws_endpoint()?)
+            .with_throttling(
+                if config.test_clock {
+                    portico_dataplane::throttle::Clock::manual()
+                } else {
+                    portico_dataplane::throttle::Clock::real()
+                },
+                portico_dataplane::throttle::Limit {
+                    rate: config.throttle_rate,
+                    burst: f64::from(config.throttle_burst),
+                },
+            );
         Ok(Arc::new(Self {
             rest: RestControlPlane::new(store.clone(), quotas)
                 .on_authorizer_flush(dataplane.authorizer_flush())

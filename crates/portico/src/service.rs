@@ -63,6 +63,32 @@ pub async fn handle(state: &State, parts: &http::request::Parts) -> Option<http:
             Err(e) => json_response(500, json!({ "message": e.to_string() })),
         },
         (_, "/_portico/reset") => method_not_allowed(method, "/_portico/reset", "POST"),
+        ("POST", "/_portico/clock") => {
+            let advance = parts
+                .uri
+                .query()
+                .and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("advance=")))
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|s| s.is_finite() && *s >= 0.0);
+            match advance {
+                None => json_response(
+                    400,
+                    json!({ "message": "advance=SECONDS (a number, 0 or more) is required" }),
+                ),
+                Some(seconds)
+                    if state
+                        .dataplane
+                        .advance_clock(std::time::Duration::from_secs_f64(seconds)) =>
+                {
+                    json_response(200, json!({ "advancedSeconds": seconds }))
+                }
+                Some(_) => json_response(
+                    409,
+                    json!({ "message": "the clock is the real one: start Portico with --test-clock to move it" }),
+                ),
+            }
+        }
+        (_, "/_portico/clock") => method_not_allowed(method, "/_portico/clock", "POST"),
         // The shape LocalStack answers, so tools that wait on it work unchanged.
         ("GET" | "HEAD", "/_localstack/health" | "/health") => json_response(
             200,

@@ -20,6 +20,7 @@ mod scripts;
 mod service;
 mod stages;
 mod state;
+mod throttling;
 
 use aws_sdk_apigateway::Client;
 use aws_sdk_apigateway::types::{Op, PatchOperation};
