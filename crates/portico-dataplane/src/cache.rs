@@ -5,6 +5,7 @@
 //! dropped once no stage or canary of the API references them.
 
 use crate::authorize::Auth;
+use crate::response_cache::MethodCaching;
 use crate::stage::{CompiledDeployment, CompiledStage};
 use crate::throttle::Throttles;
 use portico_rest::kinds::{DEPLOYMENT, REST_API, SNAPSHOT, STAGE};
@@ -223,6 +224,15 @@ impl StageCache {
             &compiled.methods,
             stage.doc.method_settings.as_ref(),
         );
+        let caching_on = stage.doc.cache_cluster_enabled == Some(true);
+        let caching = compiled
+            .methods
+            .iter()
+            .zip(&compiled.cache_key_parameters)
+            .map(|((path, verb), keys)| {
+                MethodCaching::compile(caching_on, path, verb, stage.doc.method_settings.as_ref(), keys)
+            })
+            .collect();
         Ok(Lookup::Stage(Arc::new(CompiledStage {
             account_id: scope.account.as_str().into(),
             region: scope.region.as_str().into(),
@@ -231,6 +241,7 @@ impl StageCache {
             variables: Arc::new(stage.doc.variables.unwrap_or_default()),
             deployment: compiled,
             throttle,
+            caching,
         })))
     }
 

@@ -25,6 +25,7 @@ mod integration;
 mod mapping;
 mod parse;
 mod respond;
+pub mod response_cache;
 mod route;
 mod stage;
 mod template;
@@ -49,6 +50,7 @@ use functions::Functions;
 use http::{HeaderValue, Response};
 use portico_http::HttpClient;
 use portico_store::Store;
+use response_cache::{CacheOutcome, MethodCaching, ResponseCache, Use};
 use stage::CompiledMethod;
 use std::sync::Arc;
 use std::time::Duration;
@@ -75,6 +77,7 @@ pub struct DataPlane {
     /// Where AWS service integrations go (`--aws-endpoint`).
     aws: Option<Arc<AwsEndpoint>>,
     throttles: Arc<Throttles>,
+    responses: Arc<ResponseCache>,
 }
 
 impl DataPlane {
@@ -100,6 +103,17 @@ impl DataPlane {
             auth,
             aws: None,
             throttles,
+            responses: Arc::default(),
+        }
+    }
+
+    /// FlushStageCache, for the control plane to call without holding the data plane.
+    pub fn response_cache_flush(&self) -> impl Fn(&str, &str) + Send + Sync + 'static {
+        let responses = Arc::downgrade(&self.responses);
+        move |api_id, stage| {
+            if let Some(responses) = responses.upgrade() {
+                responses.flush(api_id, stage);
+            }
         }
     }
 
@@ -287,7 +301,8 @@ impl DataPlane {
                 gateway.apply(answer, &Arc::new(ctx))
             };
         }
-        let (response, ctx) = self.run(method, stage.deployment.policy.as_ref(), ctx).await;
+        let caching = stage.caching.get(method.index).and_then(Option::as_ref);
+        let (response, ctx) = self.run(method, stage.deployment.policy.as_ref(), caching, ctx).await;
         tracing::debug!(status = response.status().as_u16(), path = ctx.full_path(), "answered");
         if gateway.is_empty() {
             response
@@ -301,6 +316,7 @@ impl DataPlane {
         &self,
         method: &CompiledMethod,
         policy: Option<&ResourcePolicy>,
+        caching: Option<&MethodCaching>,
         mut ctx: RequestContext,
     ) -> (Response<Bytes>, Arc<RequestContext>) {
         let env = authorize::Env {
@@ -331,6 +347,19 @@ impl DataPlane {
             functions: self.functions.as_deref(),
             aws: self.aws.as_deref(),
         };
+        // The stage cache answers for the integration when it can.
+        if let Some(caching) = caching {
+            let now = self.throttles.clock.now();
+            return match self.responses.lookup(caching, &ctx, &authorize::method_arn(&ctx), now) {
+                Use::Hit(response) | Use::Refuse(response) => (response, ctx),
+                Use::Fill(key) => {
+                    let mut response = integrate(method, &ctx, env).await;
+                    self.responses.fill(caching, &ctx, key, &response, now);
+                    response.extensions_mut().insert(CacheOutcome("miss"));
+                    (response, ctx)
+                }
+            };
+        }
         (integrate(method, &ctx, env).await, ctx)
     }
 }

@@ -6,6 +6,7 @@ use crate::authorize::policy::ResourcePolicy;
 use crate::authorize::{Auth, Authorization, Authorizers};
 use crate::gateway::GatewayResponses;
 use crate::integration::Integration;
+use crate::response_cache::MethodCaching;
 use crate::route::Routes;
 use crate::throttle::StageThrottle;
 use crate::validate::Validation;
@@ -30,6 +31,8 @@ pub struct CompiledDeployment {
     pub policy: Option<ResourcePolicy>,
     /// (resource path, HTTP method) of each method, by `CompiledMethod::index`.
     pub methods: Vec<(Arc<str>, Arc<str>)>,
+    /// Each method's integration's `cacheKeyParameters`, by `CompiledMethod::index`.
+    pub cache_key_parameters: Vec<Vec<String>>,
 }
 
 /// A stage ready to serve.
@@ -42,6 +45,8 @@ pub struct CompiledStage {
     pub variables: Arc<BTreeMap<String, String>>,
     pub deployment: Arc<CompiledDeployment>,
     pub throttle: StageThrottle,
+    /// How each method caches (`None`: it does not), by `CompiledMethod::index`.
+    pub caching: Vec<Option<MethodCaching>>,
 }
 
 /// A deployed method: where it lives and what it integrates with.
@@ -69,6 +74,7 @@ impl CompiledDeployment {
         let authorizers = Authorizers::compile(&snapshot.authorizers, auth);
         let mut routes = Routes::default();
         let mut methods = Vec::new();
+        let mut cache_key_parameters = Vec::new();
         for resource in &snapshot.resources {
             let Some(path) = resource.path.as_deref() else {
                 continue;
@@ -90,6 +96,13 @@ impl CompiledDeployment {
                     integration: deployed.method_integration.as_ref().map(Integration::compile),
                 };
                 methods.push((resource_path.clone(), Arc::from(method.as_str())));
+                cache_key_parameters.push(
+                    deployed
+                        .method_integration
+                        .as_ref()
+                        .and_then(|i| i.cache_key_parameters.clone())
+                        .unwrap_or_default(),
+                );
                 if !routes.insert(path, method, compiled) {
                     tracing::warn!(path, method, "resource conflicts with a sibling; not routed");
                 }
@@ -109,6 +122,7 @@ impl CompiledDeployment {
                 .filter(|p| !p.trim().is_empty())
                 .map(|p| ResourcePolicy::compile(p, region, account, snapshot.api.id.as_deref().unwrap_or_default())),
             methods,
+            cache_key_parameters,
         }
     }
 }

@@ -50,6 +50,7 @@ pub fn prepare(
         variables: Arc::new(input.stage_variables.clone().unwrap_or_default()),
         deployment: Arc::new(deployment),
         throttle,
+        caching: Vec::new(),
     };
     let target = input
         .path_with_query_string

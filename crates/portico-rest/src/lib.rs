@@ -82,6 +82,8 @@ pub struct RestControlPlane {
     quotas: Quotas,
     /// Empties the data plane's cache on FlushStageAuthorizersCache; the cache is not ours.
     authorizer_flush: Option<AuthorizerFlush>,
+    /// Empties a stage's response cache on FlushStageCache; the data plane holds it.
+    cache_flush: Option<AuthorizerFlush>,
     authorizer_test: Option<AuthorizerTest>,
     method_test: Option<MethodTest>,
 }
@@ -92,6 +94,7 @@ impl RestControlPlane {
             store,
             quotas,
             authorizer_flush: None,
+            cache_flush: None,
             authorizer_test: None,
             method_test: None,
         }
@@ -100,6 +103,12 @@ impl RestControlPlane {
     /// FlushStageAuthorizersCache calls `flush` once the stage is found.
     pub fn on_authorizer_flush(mut self, flush: impl Fn(&str, &str) + Send + Sync + 'static) -> Self {
         self.authorizer_flush = Some(Arc::new(flush));
+        self
+    }
+
+    /// FlushStageCache calls `flush` once the stage is found.
+    pub fn on_cache_flush(mut self, flush: impl Fn(&str, &str) + Send + Sync + 'static) -> Self {
+        self.cache_flush = Some(Arc::new(flush));
         self
     }
 
@@ -306,6 +315,17 @@ impl ApiGateway for RestControlPlane {
     ) -> R<()> {
         let (api_id, stage) = authorizers::flush_cache(&self.store, ctx, input).await?;
         if let Some(flush) = &self.authorizer_flush {
+            flush(&api_id, &stage);
+        }
+        Ok(())
+    }
+    async fn flush_stage_cache(&self, ctx: &RequestContext, input: FlushStageCacheRequest) -> R<()> {
+        let input = FlushStageAuthorizersCacheRequest {
+            rest_api_id: input.rest_api_id,
+            stage_name: input.stage_name,
+        };
+        let (api_id, stage) = authorizers::flush_cache(&self.store, ctx, input).await?;
+        if let Some(flush) = &self.cache_flush {
             flush(&api_id, &stage);
         }
         Ok(())

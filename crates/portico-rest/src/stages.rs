@@ -104,7 +104,9 @@ pub async fn create(
     let mut stage = new_stage(name.clone(), deployment_id);
     stage.description = input.description;
     stage.variables = input.variables.filter(|v| !v.is_empty());
-    stage.cache_cluster_enabled = Some(input.cache_cluster_enabled.unwrap_or(false));
+    let caching = input.cache_cluster_enabled.unwrap_or(false);
+    stage.cache_cluster_enabled = Some(caching);
+    stage.cache_cluster_status = Some(if caching { "AVAILABLE" } else { "NOT_AVAILABLE" }.into());
     stage.cache_cluster_size = input.cache_cluster_size;
     stage.tracing_enabled = Some(input.tracing_enabled.unwrap_or(false));
     stage.documentation_version = input.documentation_version;

@@ -161,6 +161,7 @@ impl State {
         Ok(Arc::new(Self {
             rest: RestControlPlane::new(store.clone(), quotas)
                 .on_authorizer_flush(dataplane.authorizer_flush())
+                .on_cache_flush(dataplane.response_cache_flush())
                 .on_authorizer_test(dataplane.authorizer_tester())
                 .on_method_test(dataplane.method_tester()),
             lambda,
@@ -207,6 +208,10 @@ async fn handle(AxumState(state): AxumState<Arc<State>>, request: Request) -> Re
         latency_us = started.elapsed().as_micros() as u64,
         operation,
         request_id,
+        cache = response
+            .extensions()
+            .get::<portico_dataplane::response_cache::CacheOutcome>()
+            .map(|c| c.0),
     );
     response
 }

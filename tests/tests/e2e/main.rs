@@ -15,6 +15,7 @@ mod mapping;
 mod models;
 mod persistence;
 mod policies;
+mod response_cache;
 mod rest_api;
 mod scripts;
 mod service;
