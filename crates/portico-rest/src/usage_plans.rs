@@ -136,11 +136,22 @@ pub async fn list(store: &Store, ctx: &RequestContext, input: GetUsagePlansReque
     })
 }
 
-const PATHS: &str = "[/name, /description, /productCode, /throttle/rateLimit, /throttle/burstLimit, /quota/limit, /quota/period, /quota/offset, /apiStages]";
-
+/// The paths each op takes, as AWS lists them in its 400 (the `remove` list is AWS's, from
+/// boto3#2629; the others follow AWS's documentation of UpdateUsagePlan).
 fn invalid_path(op: &Patch) -> AwsError {
+    let paths = match op.op {
+        "remove" => {
+            "[/apiStages, /quota, /throttle, /productCode, /apiStages/<apidId:stageName>/throttle/<resourcePath>/<httpMethod>, /apiStages/<apidId:stageName>/throttle]"
+        }
+        "add" => {
+            "[/apiStages, /apiStages/<apidId:stageName>/throttle/<resourcePath>/<httpMethod>/rateLimit, /apiStages/<apidId:stageName>/throttle/<resourcePath>/<httpMethod>/burstLimit]"
+        }
+        _ => {
+            "[/name, /description, /productCode, /throttle/rateLimit, /throttle/burstLimit, /quota/limit, /quota/period, /quota/offset, /apiStages/<apidId:stageName>/throttle/<resourcePath>/<httpMethod>/rateLimit, /apiStages/<apidId:stageName>/throttle/<resourcePath>/<httpMethod>/burstLimit]"
+        }
+    };
     AwsError::bad_request(format!(
-        "Invalid patch path  '{}' specified for op '{}'. Must be one of: {PATHS}",
+        "Invalid patch path  '{}' specified for op '{}'. Must be one of: {paths}",
         op.path, op.op
     ))
 }
@@ -184,7 +195,7 @@ async fn apply(tx: &mut Tx<'_>, scope: &Scope, plan: &mut UsagePlan, op: &Patch)
             plan.name = Some(name);
         }
         ("replace", ["description"]) => plan.description = op.optional_string(),
-        ("replace", ["productCode"]) => plan.product_code = op.optional_string(),
+        ("replace" | "remove", ["productCode"]) => plan.product_code = op.optional_string(),
         ("replace", ["throttle", leaf]) => {
             let mut throttle = plan.throttle.take().unwrap_or_default();
             set_throttle(&mut throttle, leaf, op)?;
@@ -278,6 +289,14 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteUsagePlanR
     let id = required(input.usage_plan_id);
     let mut tx = store.write().await?;
     let plan = tx.top(&USAGE_PLAN, &scope(ctx), &id).await?.ok_or_else(not_found)?;
+    // AWS refuses while the plan still covers a stage (aws-sdk-js#3841).
+    if let Some(stage) = plan.doc.api_stages.iter().flatten().next() {
+        return Err(AwsError::bad_request(format!(
+            "Cannot delete Usage Plan {id} because there are API Stages associated with it, including {}:{}",
+            stage.api_id.as_deref().unwrap_or_default(),
+            stage.stage.as_deref().unwrap_or_default()
+        )));
+    }
     // Its keys and usage go with it.
     tx.delete(&plan.row).await?;
     tx.commit().await?;

@@ -3,7 +3,7 @@
 //! defaults, generated values, name queries, pages, patches, ImportApiKeys, GetUsage, and the
 //! 400/404/409s.
 
-use crate::harness::Portico;
+use crate::harness::{Portico, temp_dir};
 use crate::{mock_api, patch};
 use aws_sdk_apigateway::Client;
 use aws_sdk_apigateway::primitives::Blob;
@@ -529,7 +529,36 @@ async fn usage_plans_and_their_keys() {
     client.delete_api_key().api_key(one).send().await.unwrap();
     assert!(keys(None).await.unwrap().items().is_empty());
 
-    // DeleteUsagePlan.
+    // DeleteUsagePlan: refused while the plan covers a stage, as on AWS.
+    let (status, err) = failure!(client.delete_usage_plan().usage_plan_id(&plan_id).send());
+    assert_eq!(status, Some(400));
+    assert_eq!(
+        err.meta().message(),
+        Some(format!("Cannot delete Usage Plan {plan_id} because there are API Stages associated with it, including {api}:dev").as_str())
+    );
+    let (status, err) = failure!(
+        client
+            .update_usage_plan()
+            .usage_plan_id(&plan_id)
+            .patch_operations(patch(Op::Remove, &format!("/apiStages/{api}:dev"), None))
+            .send()
+    );
+    assert_eq!(status, Some(400));
+    assert_eq!(
+        err.meta().message(),
+        Some(format!("Invalid patch path  '/apiStages/{api}:dev' specified for op 'remove'. Must be one of: [/apiStages, /quota, /throttle, /productCode, /apiStages/<apidId:stageName>/throttle/<resourcePath>/<httpMethod>, /apiStages/<apidId:stageName>/throttle]").as_str())
+    );
+    let emptied = client
+        .update_usage_plan()
+        .usage_plan_id(&plan_id)
+        .patch_operations(patch(Op::Remove, "/apiStages", Some(&format!("{api}:dev"))))
+        .patch_operations(patch(Op::Remove, "/throttle", None))
+        .patch_operations(patch(Op::Remove, "/quota", None))
+        .send()
+        .await
+        .unwrap();
+    assert!(emptied.api_stages().is_empty());
+    assert!(emptied.throttle().is_none() && emptied.quota().is_none());
     client.delete_usage_plan().usage_plan_id(&plan_id).send().await.unwrap();
     let (status, err) = failure!(client.get_usage_plan().usage_plan_id(&plan_id).send());
     assert_eq!(status, Some(404));
@@ -823,4 +852,72 @@ async fn wire_shapes_as_aws() {
         usage.json(),
         serde_json::json!({"usagePlanId": id, "startDate": "2020-01-01", "endDate": "2020-01-02", "values": {}})
     );
+}
+
+#[tokio::test]
+async fn keys_plans_and_usage_survive_a_restart() {
+    let dir = temp_dir("keys");
+    let portico = Portico::start_persistent(&dir);
+    let client = portico.sdk();
+    let key = client
+        .create_api_key()
+        .name("durable")
+        .value(VALUE)
+        .send()
+        .await
+        .unwrap();
+    let key_id = key.id().unwrap();
+    let plan = client
+        .create_usage_plan()
+        .name("durable")
+        .quota(QuotaSettings::builder().limit(10).period(QuotaPeriodType::Week).build())
+        .send()
+        .await
+        .unwrap();
+    let plan_id = plan.id().unwrap();
+    client
+        .create_usage_plan_key()
+        .usage_plan_id(plan_id)
+        .key_id(key_id)
+        .key_type("API_KEY")
+        .send()
+        .await
+        .unwrap();
+    client
+        .update_usage()
+        .usage_plan_id(plan_id)
+        .key_id(key_id)
+        .patch_operations(patch(Op::Replace, &format!("/keys/{key_id}/remaining"), Some("7")))
+        .send()
+        .await
+        .unwrap();
+    portico.kill();
+
+    let portico = Portico::start_persistent(&dir);
+    let client = portico.sdk();
+    let got = client
+        .get_api_key()
+        .api_key(key_id)
+        .include_value(true)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.value(), Some(VALUE));
+    let keys = client
+        .get_usage_plan_keys()
+        .usage_plan_id(plan_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(keys.items()[0].id(), Some(key_id));
+    let today = time_today();
+    let usage = client
+        .get_usage()
+        .usage_plan_id(plan_id)
+        .start_date(&today)
+        .end_date(&today)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(usage.items().unwrap()[key_id], vec![vec![0, 7]]);
 }
