@@ -269,10 +269,6 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteApiKeyRequ
 
 /// Removes the key from every usage plan of the scope.
 async fn detach_everywhere(tx: &mut Tx<'_>, scope: &Scope, key_id: &str) -> Result<(), AwsError> {
-    let plans = tx.count(&USAGE_PLAN, List::Top(scope)).await?;
-    if plans == 0 {
-        return Ok(());
-    }
     for plan in crate::usage_plans::all_plans(tx, scope).await? {
         if let Some(link) = tx.child(&USAGE_PLAN_KEY, &plan.row, key_id).await? {
             tx.delete(&link.row).await?;

@@ -384,12 +384,10 @@ pub async fn get_key(
 ) -> Result<UsagePlanKey, AwsError> {
     let plan = load(store, ctx, &required(input.usage_plan_id)).await?;
     let key_id = required(input.key_id);
+    // An unknown key is named as such before its absence from the plan.
+    let key = api_keys::load(store, ctx, &key_id).await?;
     store
         .child(&USAGE_PLAN_KEY, &plan.row, &key_id)
-        .await?
-        .ok_or_else(key_not_found)?;
-    let key = store
-        .top(&API_KEY, &scope(ctx), &key_id)
         .await?
         .ok_or_else(key_not_found)?;
     Ok(plan_key(&key.doc))

@@ -466,8 +466,21 @@ async fn usage_plans_and_their_keys() {
         .await
         .unwrap();
     assert_eq!(got.name(), Some("test-key-2"));
-    let (status, _) = failure!(client.get_usage_plan_key().usage_plan_id(&silver_id).key_id(two).send());
+    let (status, err) = failure!(client.get_usage_plan_key().usage_plan_id(&silver_id).key_id(two).send());
     assert_eq!(status, Some(404));
+    assert!(err.is_not_found_exception());
+    let (status, err) = failure!(
+        client
+            .get_usage_plan_key()
+            .usage_plan_id(&plan_id)
+            .key_id("nope")
+            .send()
+    );
+    assert_eq!(status, Some(404));
+    assert_eq!(err.meta().message(), Some("Invalid API Key identifier specified"));
+    let (status, err) = failure!(client.get_usage_plan_key().usage_plan_id("nope").key_id(two).send());
+    assert_eq!(status, Some(404));
+    assert_eq!(err.meta().message(), Some("Invalid Usage Plan ID specified"));
     let keys = |q: Option<&str>| {
         client
             .get_usage_plan_keys()
