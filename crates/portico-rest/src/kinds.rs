@@ -8,6 +8,10 @@
 //!          ├─ model (its id is its name)
 //!          ├─ request-validator
 //!          └─ gateway-response (customised ones only; its id is its type)
+//!
+//! apikey (top level; its value is unique in its scope)
+//! usageplan ─┬─ usageplan-key (its id is the API key's id)
+//!            └─ usage (one per key and UTC day; its id is `{keyId}:{yyyy-MM-dd}`)
 //! ```
 //! Deleting an API takes all of it; deleting a resource takes its subtree; deleting a
 //! deployment takes its snapshot.
@@ -26,6 +30,34 @@ pub const AUTHORIZER: Kind<ag::Authorizer> = Kind::under("authorizer", &["restap
 pub const MODEL: Kind<ag::Model> = Kind::under("model", &["restapi"]);
 pub const REQUEST_VALIDATOR: Kind<ag::RequestValidator> = Kind::under("request-validator", &["restapi"]);
 pub const GATEWAY_RESPONSE: Kind<ag::GatewayResponse> = Kind::under("gateway-response", &["restapi"]);
+
+pub const API_KEY: Kind<ag::ApiKey> = Kind::top("apikey");
+pub const USAGE_PLAN: Kind<ag::UsagePlan> = Kind::top("usageplan");
+pub const USAGE_PLAN_KEY: Kind<PlanKey> = Kind::under("usageplan-key", &["usageplan"]);
+pub const USAGE: Kind<UsageDay> = Kind::under("usage", &["usageplan"]);
+
+/// An API key attached to a usage plan; its name and value are read from the key itself.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanKey {
+    pub key_id: String,
+    /// `API_KEY`, the only type AWS has.
+    pub key_type: String,
+}
+
+/// One key's requests under one plan on one UTC day. The data plane adds to `used`;
+/// UpdateUsage moves `credit` so that the remaining quota becomes what it was told.
+/// Remaining at the end of a day = quota limit − Σ (used − credit) over the quota period so far.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageDay {
+    pub key_id: String,
+    /// `yyyy-MM-dd`, UTC.
+    pub day: String,
+    pub used: i64,
+    #[serde(default)]
+    pub credit: i64,
+}
 
 /// What a deployment froze: the API's settings, its resource tree with methods and
 /// integrations, and its authorizers, as they were when it was created. Stages serve this.

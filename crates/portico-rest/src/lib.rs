@@ -13,10 +13,14 @@
 //! - `models`: JSON schema models (with AWS's `Empty` and `Error` in every API);
 //!   `model_templates`: GetModelTemplate; `request_validators`; `gateway_responses`: AWS's
 //!   defaults for every response type and the API's customisations.
+//! - `api_keys`: API keys and ImportApiKeys; `usage_plans`: usage plans, their keys, their
+//!   usage (GetUsage/UpdateUsage), and what the data plane reads to enforce them
+//!   (`usage_plans::plans_for_stage`, `usage_plans::record_request`).
 //! - `tags`: TagResource/UntagResource/GetTags by ARN.
 //!
 //! Every write runs in one store transaction: it either lands whole or not at all.
 
+mod api_keys;
 mod authorizers;
 mod deployments;
 pub mod gateway_responses;
@@ -34,6 +38,7 @@ mod stages;
 mod support;
 mod tags;
 mod test_invoke;
+pub mod usage_plans;
 
 pub use quotas::Quotas;
 
@@ -404,6 +409,59 @@ impl ApiGateway for RestControlPlane {
     }
     async fn delete_gateway_response(&self, ctx: &RequestContext, input: DeleteGatewayResponseRequest) -> R<()> {
         gateway_responses::delete(&self.store, ctx, input).await
+    }
+
+    async fn create_api_key(&self, ctx: &RequestContext, input: CreateApiKeyRequest) -> R<ApiKey> {
+        api_keys::create(&self.store, ctx, input).await
+    }
+    async fn get_api_key(&self, ctx: &RequestContext, input: GetApiKeyRequest) -> R<ApiKey> {
+        api_keys::get(&self.store, ctx, input).await
+    }
+    async fn get_api_keys(&self, ctx: &RequestContext, input: GetApiKeysRequest) -> R<ApiKeys> {
+        api_keys::list(&self.store, ctx, input).await
+    }
+    async fn update_api_key(&self, ctx: &RequestContext, input: UpdateApiKeyRequest) -> R<ApiKey> {
+        api_keys::update(&self.store, ctx, input).await
+    }
+    async fn delete_api_key(&self, ctx: &RequestContext, input: DeleteApiKeyRequest) -> R<()> {
+        api_keys::delete(&self.store, ctx, input).await
+    }
+    async fn import_api_keys(&self, ctx: &RequestContext, input: ImportApiKeysRequest) -> R<ApiKeyIds> {
+        api_keys::import(&self.store, ctx, input).await
+    }
+
+    async fn create_usage_plan(&self, ctx: &RequestContext, input: CreateUsagePlanRequest) -> R<UsagePlan> {
+        usage_plans::create(&self.store, ctx, input).await
+    }
+    async fn get_usage_plan(&self, ctx: &RequestContext, input: GetUsagePlanRequest) -> R<UsagePlan> {
+        usage_plans::get(&self.store, ctx, input).await
+    }
+    async fn get_usage_plans(&self, ctx: &RequestContext, input: GetUsagePlansRequest) -> R<UsagePlans> {
+        usage_plans::list(&self.store, ctx, input).await
+    }
+    async fn update_usage_plan(&self, ctx: &RequestContext, input: UpdateUsagePlanRequest) -> R<UsagePlan> {
+        usage_plans::update(&self.store, ctx, input).await
+    }
+    async fn delete_usage_plan(&self, ctx: &RequestContext, input: DeleteUsagePlanRequest) -> R<()> {
+        usage_plans::delete(&self.store, ctx, input).await
+    }
+    async fn create_usage_plan_key(&self, ctx: &RequestContext, input: CreateUsagePlanKeyRequest) -> R<UsagePlanKey> {
+        usage_plans::create_key(&self.store, ctx, input).await
+    }
+    async fn get_usage_plan_key(&self, ctx: &RequestContext, input: GetUsagePlanKeyRequest) -> R<UsagePlanKey> {
+        usage_plans::get_key(&self.store, ctx, input).await
+    }
+    async fn get_usage_plan_keys(&self, ctx: &RequestContext, input: GetUsagePlanKeysRequest) -> R<UsagePlanKeys> {
+        usage_plans::list_keys(&self.store, ctx, input).await
+    }
+    async fn delete_usage_plan_key(&self, ctx: &RequestContext, input: DeleteUsagePlanKeyRequest) -> R<()> {
+        usage_plans::delete_key(&self.store, ctx, input).await
+    }
+    async fn get_usage(&self, ctx: &RequestContext, input: GetUsageRequest) -> R<Usage> {
+        usage_plans::usage(&self.store, ctx, input).await
+    }
+    async fn update_usage(&self, ctx: &RequestContext, input: UpdateUsageRequest) -> R<Usage> {
+        usage_plans::update_usage(&self.store, ctx, input).await
     }
 
     async fn tag_resource(&self, ctx: &RequestContext, input: TagResourceRequest) -> R<()> {

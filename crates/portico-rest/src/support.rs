@@ -50,6 +50,24 @@ pub fn position(position: Option<&str>) -> Result<Option<Position>, AwsError> {
     }
 }
 
+/// A page of the documents of `list` that `keep` accepts, from `from`, and the next page's
+/// token: for lists with filters (`nameQuery`, `customerId`, `keyId`). Emulator-sized lists are
+/// read whole, so a filter never hands out short or empty pages.
+pub async fn filtered_page<D: portico_store::Document>(
+    store: &portico_store::Store,
+    kind: &portico_store::Kind<D>,
+    list: portico_store::List<'_>,
+    from: Option<Position>,
+    limit: usize,
+    mut keep: impl FnMut(&D) -> bool,
+) -> Result<(Vec<portico_store::Stored<D>>, Option<String>), AwsError> {
+    let all = store.page(kind, list, from, 1_000_000).await?.items;
+    let mut kept: Vec<_> = all.into_iter().filter(|d| keep(&d.doc)).take(limit + 1).collect();
+    let next = (kept.len() > limit).then(|| Position::of(&kept[limit].row).token());
+    kept.truncate(limit);
+    Ok((kept, next))
+}
+
 /// Longest name or short text member Portico stores (AWS documents 1024 for API key names).
 pub const MAX_TEXT: usize = 1024;
 

@@ -1,6 +1,6 @@
-//! Tags of REST APIs and stages, addressed by ARN.
+//! Tags of REST APIs, stages, API keys and usage plans, addressed by ARN.
 
-use crate::kinds::{REST_API, STAGE};
+use crate::kinds::{API_KEY, REST_API, STAGE, USAGE_PLAN};
 use crate::support::required;
 use portico_store::{Scope, Store, Stored};
 use portico_wire::apigateway::*;
@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 enum Target {
     RestApi(String),
     Stage(String, String),
+    ApiKey(String),
+    UsagePlan(String),
 }
 
 fn parse(ctx: &RequestContext, arn: &str) -> Result<(Scope, Target), AwsError> {
@@ -32,6 +34,8 @@ fn parse(ctx: &RequestContext, arn: &str) -> Result<(Scope, Target), AwsError> {
     let target = match segments.as_slice() {
         ["restapis", id] => Target::RestApi(id.to_string()),
         ["restapis", id, "stages", name] => Target::Stage(id.to_string(), name.to_string()),
+        ["apikeys", id] => Target::ApiKey(id.to_string()),
+        ["usageplans", id] => Target::UsagePlan(id.to_string()),
         _ => return Err(invalid()),
     };
     Ok((scope, target))
@@ -71,6 +75,30 @@ async fn modify(
             }
             tx.update(&STAGE, &row, &stage).await?;
         }
+        Target::ApiKey(id) => {
+            let Stored { row, doc: mut key } = tx
+                .top(&API_KEY, &scope, &id)
+                .await?
+                .ok_or_else(crate::api_keys::not_found)?;
+            let tags = key.tags.get_or_insert_default();
+            change(tags);
+            if tags.is_empty() {
+                key.tags = None;
+            }
+            tx.update(&API_KEY, &row, &key).await?;
+        }
+        Target::UsagePlan(id) => {
+            let Stored { row, doc: mut plan } = tx
+                .top(&USAGE_PLAN, &scope, &id)
+                .await?
+                .ok_or_else(crate::usage_plans::not_found)?;
+            let tags = plan.tags.get_or_insert_default();
+            change(tags);
+            if tags.is_empty() {
+                plan.tags = None;
+            }
+            tx.update(&USAGE_PLAN, &row, &plan).await?;
+        }
     }
     tx.commit().await?;
     Ok(())
@@ -106,6 +134,22 @@ pub async fn get(store: &Store, ctx: &RequestContext, input: GetTagsRequest) -> 
                 .under(&REST_API, &STAGE, &scope, &api_id, &name)
                 .await?
                 .ok_or_else(crate::stages::not_found)?
+                .doc
+                .tags
+        }
+        Target::ApiKey(id) => {
+            store
+                .top(&API_KEY, &scope, &id)
+                .await?
+                .ok_or_else(crate::api_keys::not_found)?
+                .doc
+                .tags
+        }
+        Target::UsagePlan(id) => {
+            store
+                .top(&USAGE_PLAN, &scope, &id)
+                .await?
+                .ok_or_else(crate::usage_plans::not_found)?
                 .doc
                 .tags
         }

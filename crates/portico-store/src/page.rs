@@ -18,6 +18,11 @@ impl Position {
         (seq > 0).then_some(Position(seq))
     }
 
+    /// Where a page starting at `row` starts: lists that filter documents before paging them.
+    pub fn of(row: &crate::Row) -> Position {
+        Position(row.seq())
+    }
+
     pub fn token(&self) -> String {
         URL_SAFE_NO_PAD.encode(format!("p:{}", self.0))
     }

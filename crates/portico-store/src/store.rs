@@ -274,6 +274,16 @@ impl Tx<'_> {
         read::count(&mut *self.tx, kind, list).await
     }
 
+    pub async fn page<D: Document>(
+        &mut self,
+        kind: &Kind<D>,
+        list: List<'_>,
+        from: Option<Position>,
+        limit: usize,
+    ) -> Result<Page<Stored<D>>> {
+        read::page(&mut *self.tx, kind, list, from, limit).await
+    }
+
     pub async fn global<D: Document>(&mut self, kind: &Kind<D>, id: &str) -> Result<Option<Stored<D>>> {
         read::global(&mut *self.tx, kind, id).await
     }
