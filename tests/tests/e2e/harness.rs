@@ -35,8 +35,15 @@ impl Portico {
         )
     }
 
+    /// A server started with `args`; in memory unless they name a `--data-dir` (a test must
+    /// never write `./.portico`, which every such test would share).
     pub fn start_with(args: &[&str]) -> Self {
-        Self::spawn(args, None)
+        if args.contains(&"--data-dir") || args.contains(&"--in-memory") {
+            return Self::spawn(args, None);
+        }
+        let mut all = vec!["--in-memory"];
+        all.extend_from_slice(args);
+        Self::spawn(&all, None)
     }
 
     /// A server started with `args` and these environment variables.

@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 
 #[tokio::test]
 async fn answers_come_from_the_cache_until_they_expire_or_are_flushed() {
-    let portico = Portico::start_with(&["--test-clock"]);
+    let portico = Portico::start_with(&["--in-memory", "--test-clock"]);
     let client = portico.sdk();
     let (port, calls) = counting_backend().await;
     let api = client.create_rest_api().name("cached").send().await.expect("api");

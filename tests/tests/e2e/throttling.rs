@@ -38,7 +38,7 @@ async fn set(client: &Client, api_id: &str, settings: &[(&str, &str)]) {
 
 #[tokio::test]
 async fn stage_and_method_settings_throttle_exactly() {
-    let portico = Portico::start_with(&["--test-clock"]);
+    let portico = Portico::start_with(&["--in-memory", "--test-clock"]);
     let client = portico.sdk();
     let api = mock_api(&client, "throttled", r#"{"ok": true}"#, Some("dev")).await;
     assert_eq!(
@@ -102,7 +102,7 @@ async fn stage_and_method_settings_throttle_exactly() {
 
 #[tokio::test]
 async fn the_account_limit_covers_every_api() {
-    let portico = Portico::start_with(&["--test-clock", "--throttle-rate", "1", "--throttle-burst", "4"]);
+    let portico = Portico::start_with(&["--in-memory", "--test-clock", "--throttle-rate", "1", "--throttle-burst", "4"]);
     let client = portico.sdk();
     let one = mock_api(&client, "one", "{}", Some("dev")).await;
     let two = mock_api(&client, "two", "{}", Some("dev")).await;
