@@ -21,6 +21,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub struct Identity {
     /// The API key the request carried, once API keys are checked.
     pub api_key: Option<String>,
+    pub api_key_id: Option<String>,
     pub caller: Option<String>,
     pub user: Option<String>,
     pub user_arn: Option<String>,
@@ -160,6 +161,7 @@ impl RequestContext {
             resource_id: Arc::from(""),
             resource_path: Arc::from(""),
             authorization: Default::default(),
+            api_key_required: false,
             validation: None,
             integration: None,
         };

@@ -16,6 +16,7 @@
 //! - `websocket`: upgrades on execute-api (a placeholder until WebSocket APIs are served).
 //! - `respond`: integration response selection and mapping, and the fixed error answers.
 
+mod api_keys;
 mod authorize;
 mod cache;
 mod context;
@@ -41,6 +42,7 @@ pub use integration::aws::AwsEndpoint;
 pub use parse::Invocation;
 pub use portico_http::PAYLOAD_LIMIT;
 
+use api_keys::UsagePlans;
 use authorize::Authorization;
 use authorize::policy::ResourcePolicy;
 use axum::body::Body;
@@ -78,6 +80,7 @@ pub struct DataPlane {
     aws: Option<Arc<AwsEndpoint>>,
     throttles: Arc<Throttles>,
     responses: Arc<ResponseCache>,
+    usage: Arc<UsagePlans>,
 }
 
 impl DataPlane {
@@ -93,6 +96,13 @@ impl DataPlane {
         let auth = Arc::new(authorize::Auth::new(&AuthSettings::default()));
         cache.set_auth(auth.clone());
         let throttles = Arc::new(Throttles::default());
+        let usage = Arc::new(UsagePlans::default());
+        let weak = Arc::downgrade(&usage);
+        store.on_commit(Arc::new(move |changes| {
+            if let Some(usage) = weak.upgrade() {
+                usage.changed(changes);
+            }
+        }));
         cache.set_throttles(throttles.clone());
         DataPlane {
             store,
@@ -104,6 +114,7 @@ impl DataPlane {
             aws: None,
             throttles,
             responses: Arc::default(),
+            usage,
         }
     }
 
@@ -338,6 +349,11 @@ impl DataPlane {
         if let Some(policy) = policy
             && signed
             && let Err(answer) = check_policy(policy, &ctx)
+        {
+            return (*answer, Arc::new(ctx));
+        }
+        if method.api_key_required
+            && let Err(answer) = self.usage.check(&self.store, &self.throttles, &mut ctx).await
         {
             return (*answer, Arc::new(ctx));
         }

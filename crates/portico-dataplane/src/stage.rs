@@ -57,6 +57,7 @@ pub struct CompiledMethod {
     pub resource_id: Arc<str>,
     pub resource_path: Arc<str>,
     pub authorization: Authorization,
+    pub api_key_required: bool,
     /// The method's request validator with its models, compiled; `None` checks nothing.
     pub validation: Option<Validation>,
     pub integration: Option<Integration>,
@@ -87,6 +88,7 @@ impl CompiledDeployment {
                     resource_id: resource_id.clone(),
                     resource_path: resource_path.clone(),
                     authorization: Authorization::compile(deployed, &authorizers),
+                    api_key_required: deployed.api_key_required == Some(true),
                     validation: Validation::compile(
                         deployed,
                         &snapshot.request_validators,

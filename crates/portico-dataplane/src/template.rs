@@ -270,7 +270,7 @@ fn identity_value(ctx: &RequestContext) -> Value {
         ("sourceIp".into(), Value::str(&ctx.source_ip())),
         ("userAgent".into(), opt(ctx.user_agent())),
         ("apiKey".into(), opt(ctx.identity.api_key.as_deref())),
-        ("apiKeyId".into(), Value::Null),
+        ("apiKeyId".into(), opt(ctx.identity.api_key_id.as_deref())),
         ("accessKey".into(), opt(ctx.identity.access_key.as_deref())),
         ("accountId".into(), opt(ctx.identity.account_id.as_deref())),
         ("caller".into(), opt(ctx.identity.caller.as_deref())),

@@ -140,7 +140,7 @@ impl Throttles {
     }
 
     /// The bucket for `key` with `limit`, the existing one when there is one.
-    fn bucket(&self, key: String, limit: Limit) -> Arc<Bucket> {
+    pub fn bucket(&self, key: String, limit: Limit) -> Arc<Bucket> {
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
         match buckets.get(&key) {
             Some(b) => {

@@ -3,6 +3,7 @@
 mod harness;
 
 mod accounts;
+mod api_key_usage;
 mod api_keys;
 mod authorizers;
 mod control_errors;

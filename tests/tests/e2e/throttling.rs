@@ -102,7 +102,14 @@ async fn stage_and_method_settings_throttle_exactly() {
 
 #[tokio::test]
 async fn the_account_limit_covers_every_api() {
-    let portico = Portico::start_with(&["--in-memory", "--test-clock", "--throttle-rate", "1", "--throttle-burst", "4"]);
+    let portico = Portico::start_with(&[
+        "--in-memory",
+        "--test-clock",
+        "--throttle-rate",
+        "1",
+        "--throttle-burst",
+        "4",
+    ]);
     let client = portico.sdk();
     let one = mock_api(&client, "one", "{}", Some("dev")).await;
     let two = mock_api(&client, "two", "{}", Some("dev")).await;

@@ -237,6 +237,9 @@ pub fn event(ctx: &RequestContext) -> Value {
     if let Some(key) = &identity.api_key {
         request_context["identity"]["apiKey"] = key.clone().into();
     }
+    if let Some(id) = &identity.api_key_id {
+        request_context["identity"]["apiKeyId"] = id.clone().into();
+    }
     if let Some(authorizer) = &ctx.authorizer {
         let mut out: Map<String, Value> = authorizer.context.clone().into_iter().collect();
         if let Some(principal) = &authorizer.principal_id {
