@@ -5,18 +5,39 @@
 //!
 //! The plans covering a stage are read from the store once and kept until a commit touches API
 //! keys or usage plans.
+//!
+//! Quotas are counted in memory, never waiting on the disk: each (plan, key, day) counter
+//! starts from the store's remaining quota, and its counts are written behind, every half
+//! second, by a task of its own. A commit to plans (UpdateUsage, or those writes) makes a
+//! counter with nothing left to write read the store again.
 
 use crate::context::RequestContext;
 use crate::respond::gateway_error;
 use crate::throttle::{Limit, Throttles};
 use bytes::Bytes;
 use http::{Response, StatusCode};
-use portico_rest::usage_plans::{CoveringPlan, plans_for_stage};
+use portico_rest::usage_plans::{CoveringPlan, add_requests, plans_for_stage, remaining_quota};
 use portico_store::{Changed, Scope, Store};
 use portico_wire::apigateway as ag;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+/// How often counted requests are written to the store.
+const WRITE_BEHIND: Duration = Duration::from_millis(500);
+
+/// (account, region, plan id, key id, UTC day).
+type CounterKey = (String, String, String, String, i64);
+
+#[derive(Debug)]
+struct Counter {
+    remaining: i64,
+    /// Counted, not yet written.
+    pending: i64,
+    /// The commit version `remaining` was read at.
+    version: u64,
+}
 
 type StageKey = (String, String, String, String);
 /// The commit version a stage's plans were read at, and the plans.
@@ -28,6 +49,8 @@ pub struct UsagePlans {
     /// Moved on by every commit to keys or plans: entries of an older one are stale.
     version: AtomicU64,
     stages: Mutex<HashMap<StageKey, Kept>>,
+    counters: Mutex<HashMap<CounterKey, Counter>>,
+    writer: OnceLock<()>,
 }
 
 impl std::fmt::Debug for UsagePlans {
@@ -75,7 +98,7 @@ impl UsagePlans {
 
     /// Checks the request's key; `Ok` with the key's id, or the answer that ends the request.
     pub async fn check(
-        &self,
+        self: &Arc<Self>,
         store: &Store,
         throttles: &Throttles,
         ctx: &mut RequestContext,
@@ -109,10 +132,119 @@ impl UsagePlans {
                 return Err(Box::new(crate::respond::throttled()));
             }
         }
+        if plan.quota.is_some() {
+            self.count(store, ctx, &plan.plan_id, &key_id).await?;
+        }
         ctx.identity.api_key = value;
         ctx.identity.api_key_id = Some(key_id);
         Ok(())
     }
+
+    /// Counts the request against the plan's quota, or refuses it once the quota is spent.
+    async fn count(
+        self: &Arc<Self>,
+        store: &Store,
+        ctx: &RequestContext,
+        plan_id: &str,
+        key_id: &str,
+    ) -> Result<(), Box<Response<Bytes>>> {
+        self.start_writer(store);
+        let day = time::OffsetDateTime::now_utc().unix_timestamp().div_euclid(86_400);
+        let key: CounterKey = (
+            ctx.account_id.to_string(),
+            ctx.region.to_string(),
+            plan_id.to_owned(),
+            key_id.to_owned(),
+            day,
+        );
+        for _ in 0..2 {
+            let version = self.version.load(Ordering::SeqCst);
+            {
+                let mut counters = self.counters.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(c) = counters.get_mut(&key)
+                    && (c.version == version || c.pending > 0)
+                {
+                    if c.remaining <= 0 {
+                        return Err(Box::new(limit_exceeded()));
+                    }
+                    c.remaining -= 1;
+                    c.pending += 1;
+                    return Ok(());
+                }
+            }
+            let scope = Scope {
+                account: key.0.clone(),
+                region: key.1.clone(),
+            };
+            let remaining = match Box::pin(remaining_quota(store, &scope, plan_id, key_id)).await {
+                Ok(remaining) => remaining.unwrap_or(i64::MAX),
+                Err(error) => {
+                    tracing::error!(%error, plan_id, "reading a usage plan's quota");
+                    return Err(Box::new(crate::respond::internal_error()));
+                }
+            };
+            let mut counters = self.counters.lock().unwrap_or_else(|e| e.into_inner());
+            // Counts taken meanwhile by another request stay with its counter.
+            let pending = counters.get(&key).map_or(0, |c| c.pending);
+            if pending == 0 {
+                counters.insert(
+                    key.clone(),
+                    Counter {
+                        remaining,
+                        pending: 0,
+                        version,
+                    },
+                );
+            }
+        }
+        Err(Box::new(crate::respond::internal_error()))
+    }
+
+    /// Starts the task writing counts behind (once; it ends with the data plane).
+    fn start_writer(self: &Arc<Self>, store: &Store) {
+        self.writer.get_or_init(|| {
+            let plans = Arc::downgrade(self);
+            let store = store.clone();
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(WRITE_BEHIND).await;
+                    let Some(plans) = plans.upgrade() else { return };
+                    plans.write_counts(&store).await;
+                }
+            });
+        });
+    }
+
+    /// Writes what was counted since the last write.
+    pub async fn write_counts(&self, store: &Store) {
+        let taken: Vec<(CounterKey, i64)> = {
+            let mut counters = self.counters.lock().unwrap_or_else(|e| e.into_inner());
+            // Yesterday's counters, once written, are done.
+            let today = time::OffsetDateTime::now_utc().unix_timestamp().div_euclid(86_400);
+            counters.retain(|k, c| k.4 >= today || c.pending > 0);
+            counters
+                .iter_mut()
+                .filter(|(_, c)| c.pending > 0)
+                .map(|(k, c)| (k.clone(), std::mem::take(&mut c.pending)))
+                .collect()
+        };
+        for ((account, region, plan_id, key_id, _), n) in taken {
+            let scope = Scope { account, region };
+            if let Err(error) = add_requests(store, &scope, &plan_id, &key_id, n).await {
+                tracing::error!(%error, plan_id, key_id, n, "writing a usage plan's counts");
+            }
+        }
+    }
+}
+
+/// The quota is spent (the QUOTA_EXCEEDED gateway response).
+pub fn limit_exceeded() -> Response<Bytes> {
+    gateway_error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "LimitExceededException",
+        "QUOTA_EXCEEDED",
+        "Limit Exceeded",
+    )
 }
 
 fn limit(t: &ag::ThrottleSettings) -> Option<Limit> {

@@ -785,6 +785,19 @@ pub async fn record_request(store: &Store, scope: &Scope, plan_id: &str, key_id:
     Ok(metered)
 }
 
+/// Adds `n` requests of `key_id` under `plan_id` to today's (UTC) usage, unchecked: the data
+/// plane counts and checks in memory and writes its counts behind, in batches. A plan deleted
+/// meanwhile takes its counts with it.
+pub async fn add_requests(store: &Store, scope: &Scope, plan_id: &str, key_id: &str, n: i64) -> Result<(), AwsError> {
+    let mut tx = store.write().await?;
+    let Some(plan) = tx.top(&USAGE_PLAN, scope, plan_id).await? else {
+        return Ok(());
+    };
+    add_to_day(&mut tx, &plan.row, key_id, today(), n, 0).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The quota `key_id` has left under `plan_id` today, without counting a request.
 pub async fn remaining_quota(
     store: &Store,

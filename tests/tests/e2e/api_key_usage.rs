@@ -1,9 +1,10 @@
 //! API keys on the data plane: `apiKeyRequired` methods refuse calls without an enabled key of
 //! a usage plan covering the stage, and the plan's throttles apply per key (on the test clock).
 
-use crate::harness::{Portico, request};
+use crate::harness::{Portico, request, temp_dir};
 use crate::{mock_api, patch};
-use aws_sdk_apigateway::types::{ApiStage, Op, ThrottleSettings};
+use aws_sdk_apigateway::Client;
+use aws_sdk_apigateway::types::{ApiStage, Op, QuotaPeriodType, QuotaSettings, ThrottleSettings};
 
 #[tokio::test]
 async fn keys_and_plan_throttles_decide() {
@@ -93,4 +94,129 @@ async fn keys_and_plan_throttles_decide() {
         .await
         .expect("disable");
     assert_eq!(call(Some(VALUE)).await.status, 403);
+}
+
+/// An `apiKeyRequired` GET /hello deployed to `dev`, a plan with a daily quota of `limit`
+/// covering it, and an enabled key in the plan: (API id, plan id, key id).
+async fn quota_setup(client: &Client, value: &str, limit: i32) -> (String, String, String) {
+    let api = mock_api(client, "quota", "{}", None).await;
+    client
+        .update_method()
+        .rest_api_id(&api.api_id)
+        .resource_id(&api.resource_id)
+        .http_method("GET")
+        .patch_operations(patch(Op::Replace, "/apiKeyRequired", Some("true")))
+        .send()
+        .await
+        .expect("require a key");
+    client
+        .create_deployment()
+        .rest_api_id(&api.api_id)
+        .stage_name("dev")
+        .send()
+        .await
+        .expect("deploy");
+    let key = client
+        .create_api_key()
+        .name("q")
+        .value(value)
+        .enabled(true)
+        .send()
+        .await
+        .expect("key");
+    let plan = client
+        .create_usage_plan()
+        .name("quota")
+        .api_stages(ApiStage::builder().api_id(&api.api_id).stage("dev").build())
+        .quota(
+            QuotaSettings::builder()
+                .limit(limit)
+                .period(QuotaPeriodType::Day)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("plan");
+    let (plan_id, key_id) = (plan.id().expect("id").to_string(), key.id().expect("id").to_string());
+    client
+        .create_usage_plan_key()
+        .usage_plan_id(&plan_id)
+        .key_id(&key_id)
+        .key_type("API_KEY")
+        .send()
+        .await
+        .expect("plan key");
+    (api.api_id, plan_id, key_id)
+}
+
+/// GetUsage's (used, remaining) for today, once the counts written behind show `used`.
+async fn usage_reaches(client: &Client, plan_id: &str, key_id: &str, used: i64) -> (i64, i64) {
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    for _ in 0..100 {
+        let usage = client
+            .get_usage()
+            .usage_plan_id(plan_id)
+            .key_id(key_id)
+            .start_date(&today)
+            .end_date(&today)
+            .send()
+            .await
+            .expect("usage");
+        let day = usage
+            .items()
+            .and_then(|i| i.get(key_id))
+            .and_then(|days| days.first().cloned());
+        if let Some(day) = day
+            && day.first() == Some(&used)
+        {
+            return (day[0], day[1]);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("usage never reached {used}");
+}
+
+#[tokio::test]
+async fn quotas_are_counted_refused_restored_and_kept_across_a_crash() {
+    const VALUE: &str = "quota-key-value-twenty-plus";
+    let dir = temp_dir("quota");
+    let portico = Portico::start_persistent(&dir);
+    let client = portico.sdk();
+    let (api_id, plan_id, key_id) = quota_setup(&client, VALUE, 3).await;
+    let host = format!("{api_id}.execute-api.localhost:{}", portico.port);
+    let call = |portico: &Portico, host: &str| {
+        let url = format!("{}/dev/hello", portico.endpoint);
+        let host = host.to_owned();
+        async move { request("GET", &url, Some(&host), &[("x-api-key", VALUE)], "").await }
+    };
+    for _ in 0..3 {
+        assert_eq!(call(&portico, &host).await.status, 200);
+    }
+    let refused = call(&portico, &host).await;
+    assert_eq!(refused.status, 429, "{}", refused.body);
+    assert_eq!(refused.header("x-amzn-ErrorType"), Some("LimitExceededException"));
+    assert_eq!(refused.json(), serde_json::json!({"message": "Limit Exceeded"}));
+    assert_eq!(usage_reaches(&client, &plan_id, &key_id, 3).await, (3, 0));
+
+    // UpdateUsage gives two more.
+    client
+        .update_usage()
+        .usage_plan_id(&plan_id)
+        .key_id(&key_id)
+        .patch_operations(patch(Op::Replace, &format!("/keys/{key_id}/remaining"), Some("2")))
+        .send()
+        .await
+        .expect("update usage");
+    assert_eq!(call(&portico, &host).await.status, 200);
+    assert_eq!(call(&portico, &host).await.status, 200);
+    assert_eq!(call(&portico, &host).await.status, 429);
+    let (used, remaining) = usage_reaches(&client, &plan_id, &key_id, 5).await;
+    assert_eq!((used, remaining), (5, 0));
+
+    // A crash keeps what was written: the quota is still spent after the restart.
+    portico.kill();
+    let portico = Portico::start_persistent(&dir);
+    let host = format!("{api_id}.execute-api.localhost:{}", portico.port);
+    assert_eq!(call(&portico, &host).await.status, 429);
+    assert_eq!(usage_reaches(&portico.sdk(), &plan_id, &key_id, 5).await, (5, 0));
 }
