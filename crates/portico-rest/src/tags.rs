@@ -1,6 +1,6 @@
 //! Tags of REST APIs and stages, addressed by ARN.
 
-use crate::kinds::{REST_API, STAGE};
+use crate::kinds::{CLIENT_CERTIFICATE, DOMAIN_NAME, REST_API, STAGE, VPC_LINK};
 use crate::support::required;
 use portico_store::{Scope, Store, Stored};
 use portico_wire::apigateway::*;
@@ -11,6 +11,9 @@ use std::collections::BTreeMap;
 enum Target {
     RestApi(String),
     Stage(String, String),
+    ClientCertificate(String),
+    VpcLink(String),
+    DomainName(String),
 }
 
 fn parse(ctx: &RequestContext, arn: &str) -> Result<(Scope, Target), AwsError> {
@@ -32,6 +35,9 @@ fn parse(ctx: &RequestContext, arn: &str) -> Result<(Scope, Target), AwsError> {
     let target = match segments.as_slice() {
         ["restapis", id] => Target::RestApi(id.to_string()),
         ["restapis", id, "stages", name] => Target::Stage(id.to_string(), name.to_string()),
+        ["clientcertificates", id] => Target::ClientCertificate(id.to_string()),
+        ["vpclinks", id] => Target::VpcLink(id.to_string()),
+        ["domainnames", name] => Target::DomainName(name.to_ascii_lowercase()),
         _ => return Err(invalid()),
     };
     Ok((scope, target))
@@ -71,6 +77,42 @@ async fn modify(
             }
             tx.update(&STAGE, &row, &stage).await?;
         }
+        Target::ClientCertificate(id) => {
+            let Stored { row, doc: mut cert } = tx
+                .top(&CLIENT_CERTIFICATE, &scope, &id)
+                .await?
+                .ok_or_else(crate::client_certificates::not_found)?;
+            let tags = cert.tags.get_or_insert_default();
+            change(tags);
+            if tags.is_empty() {
+                cert.tags = None;
+            }
+            tx.update(&CLIENT_CERTIFICATE, &row, &cert).await?;
+        }
+        Target::VpcLink(id) => {
+            let Stored { row, doc: mut link } = tx
+                .top(&VPC_LINK, &scope, &id)
+                .await?
+                .ok_or_else(crate::vpc_links::not_found)?;
+            let tags = link.tags.get_or_insert_default();
+            change(tags);
+            if tags.is_empty() {
+                link.tags = None;
+            }
+            tx.update(&VPC_LINK, &row, &link).await?;
+        }
+        Target::DomainName(name) => {
+            let Stored { row, doc: mut domain } = tx
+                .top(&DOMAIN_NAME, &scope, &name)
+                .await?
+                .ok_or_else(crate::domain_names::not_found)?;
+            let tags = domain.tags.get_or_insert_default();
+            change(tags);
+            if tags.is_empty() {
+                domain.tags = None;
+            }
+            tx.update(&DOMAIN_NAME, &row, &domain).await?;
+        }
     }
     tx.commit().await?;
     Ok(())
@@ -106,6 +148,30 @@ pub async fn get(store: &Store, ctx: &RequestContext, input: GetTagsRequest) -> 
                 .under(&REST_API, &STAGE, &scope, &api_id, &name)
                 .await?
                 .ok_or_else(crate::stages::not_found)?
+                .doc
+                .tags
+        }
+        Target::ClientCertificate(id) => {
+            store
+                .top(&CLIENT_CERTIFICATE, &scope, &id)
+                .await?
+                .ok_or_else(crate::client_certificates::not_found)?
+                .doc
+                .tags
+        }
+        Target::VpcLink(id) => {
+            store
+                .top(&VPC_LINK, &scope, &id)
+                .await?
+                .ok_or_else(crate::vpc_links::not_found)?
+                .doc
+                .tags
+        }
+        Target::DomainName(name) => {
+            store
+                .top(&DOMAIN_NAME, &scope, &name)
+                .await?
+                .ok_or_else(crate::domain_names::not_found)?
                 .doc
                 .tags
         }

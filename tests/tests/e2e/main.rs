@@ -15,6 +15,7 @@ mod mapping;
 mod models;
 mod persistence;
 mod rest_api;
+mod rest_misc;
 mod scripts;
 mod service;
 mod stages;
