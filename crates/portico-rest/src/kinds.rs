@@ -7,11 +7,15 @@
 //!          ├─ authorizer
 //!          ├─ model (its id is its name)
 //!          ├─ request-validator
-//!          └─ gateway-response (customised ones only; its id is its type)
+//!          ├─ gateway-response (customised ones only; its id is its type)
+//!          ├─ documentation-part
+//!          └─ documentation-version (its id is its name; holds the parts it froze)
 //!
 //! apikey (top level; its value is unique in its scope)
 //! usageplan ─┬─ usageplan-key (its id is the API key's id)
 //!            └─ usage (one per key and UTC day; its id is `{keyId}:{yyyy-MM-dd}`)
+//! domainname ─ base-path-mapping
+//! clientcertificate, vpclink, account: account-level, outside any API.
 //! ```
 //! Deleting an API takes all of it; deleting a resource takes its subtree; deleting a
 //! deployment takes its snapshot.
@@ -30,6 +34,25 @@ pub const AUTHORIZER: Kind<ag::Authorizer> = Kind::under("authorizer", &["restap
 pub const MODEL: Kind<ag::Model> = Kind::under("model", &["restapi"]);
 pub const REQUEST_VALIDATOR: Kind<ag::RequestValidator> = Kind::under("request-validator", &["restapi"]);
 pub const GATEWAY_RESPONSE: Kind<ag::GatewayResponse> = Kind::under("gateway-response", &["restapi"]);
+pub const DOCUMENTATION_PART: Kind<ag::DocumentationPart> = Kind::under("documentation-part", &["restapi"]);
+/// Its id is its version name.
+pub const DOCUMENTATION_VERSION: Kind<DocumentationSnapshot> = Kind::under("documentation-version", &["restapi"]);
+/// Account-level documents, outside any API.
+pub const CLIENT_CERTIFICATE: Kind<ag::ClientCertificate> = Kind::top("clientcertificate");
+pub const VPC_LINK: Kind<ag::VpcLink> = Kind::top("vpclink");
+/// Its id is the domain name, lowercased.
+pub const DOMAIN_NAME: Kind<ag::DomainName> = Kind::top("domainname");
+/// Its id is its base path, `(none)` for none.
+pub const BASE_PATH_MAPPING: Kind<ag::BasePathMapping> = Kind::under("base-path-mapping", &["domainname"]);
+/// One per account and region, under the id `account`.
+pub const ACCOUNT: Kind<ag::Account> = Kind::top("account");
+
+/// A documentation version: its answer and the parts it froze.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DocumentationSnapshot {
+    pub version: ag::DocumentationVersion,
+    pub parts: Vec<ag::DocumentationPart>,
+}
 
 pub const API_KEY: Kind<ag::ApiKey> = Kind::top("apikey");
 pub const USAGE_PLAN: Kind<ag::UsagePlan> = Kind::top("usageplan");

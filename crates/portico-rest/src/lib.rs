@@ -17,12 +17,22 @@
 //!   usage (GetUsage/UpdateUsage), and what the data plane reads to enforce them
 //!   (`usage_plans::plans_for_stage`, `usage_plans::record_request`).
 //! - `tags`: TagResource/UntagResource/GetTags by ARN.
+//! - `domain_names`: custom domain names, base path mappings, and `resolve` (Host + path →
+//!   API and stage) for the data plane.
+//! - `documentation`: documentation parts and versions (snapshots of the parts).
+//! - `client_certificates` (with `certificate`, the self-signed PEM), `vpc_links`, `account`:
+//!   account-level resources outside any API.
 //!
 //! Every write runs in one store transaction: it either lands whole or not at all.
 
+mod account;
 mod api_keys;
 mod authorizers;
+mod certificate;
+mod client_certificates;
 mod deployments;
+pub mod documentation;
+pub mod domain_names;
 pub mod gateway_responses;
 mod integrations;
 pub mod kinds;
@@ -39,6 +49,7 @@ mod support;
 mod tags;
 mod test_invoke;
 pub mod usage_plans;
+mod vpc_links;
 
 pub use quotas::Quotas;
 
@@ -462,6 +473,179 @@ impl ApiGateway for RestControlPlane {
     }
     async fn update_usage(&self, ctx: &RequestContext, input: UpdateUsageRequest) -> R<Usage> {
         usage_plans::update_usage(&self.store, ctx, input).await
+    }
+
+    // Documentation; then account-level resources: client certificates, VPC links, the account.
+    async fn create_documentation_part(
+        &self,
+        ctx: &RequestContext,
+        input: CreateDocumentationPartRequest,
+    ) -> R<DocumentationPart> {
+        documentation::create_part(&self.store, ctx, input).await
+    }
+    async fn get_documentation_part(
+        &self,
+        ctx: &RequestContext,
+        input: GetDocumentationPartRequest,
+    ) -> R<DocumentationPart> {
+        documentation::get_part(&self.store, ctx, input).await
+    }
+    async fn get_documentation_parts(
+        &self,
+        ctx: &RequestContext,
+        input: GetDocumentationPartsRequest,
+    ) -> R<DocumentationParts> {
+        documentation::list_parts(&self.store, ctx, input).await
+    }
+    async fn update_documentation_part(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateDocumentationPartRequest,
+    ) -> R<DocumentationPart> {
+        documentation::update_part(&self.store, ctx, input).await
+    }
+    async fn delete_documentation_part(&self, ctx: &RequestContext, input: DeleteDocumentationPartRequest) -> R<()> {
+        documentation::delete_part(&self.store, ctx, input).await
+    }
+    async fn import_documentation_parts(
+        &self,
+        ctx: &RequestContext,
+        input: ImportDocumentationPartsRequest,
+    ) -> R<DocumentationPartIds> {
+        documentation::import_parts(&self.store, ctx, input).await
+    }
+    async fn create_documentation_version(
+        &self,
+        ctx: &RequestContext,
+        input: CreateDocumentationVersionRequest,
+    ) -> R<DocumentationVersion> {
+        documentation::create_version(&self.store, ctx, input).await
+    }
+    async fn get_documentation_version(
+        &self,
+        ctx: &RequestContext,
+        input: GetDocumentationVersionRequest,
+    ) -> R<DocumentationVersion> {
+        documentation::get_version(&self.store, ctx, input).await
+    }
+    async fn get_documentation_versions(
+        &self,
+        ctx: &RequestContext,
+        input: GetDocumentationVersionsRequest,
+    ) -> R<DocumentationVersions> {
+        documentation::list_versions(&self.store, ctx, input).await
+    }
+    async fn update_documentation_version(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateDocumentationVersionRequest,
+    ) -> R<DocumentationVersion> {
+        documentation::update_version(&self.store, ctx, input).await
+    }
+    async fn delete_documentation_version(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteDocumentationVersionRequest,
+    ) -> R<()> {
+        documentation::delete_version(&self.store, ctx, input).await
+    }
+    async fn generate_client_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: GenerateClientCertificateRequest,
+    ) -> R<ClientCertificate> {
+        client_certificates::generate(&self.store, ctx, input).await
+    }
+    async fn get_client_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: GetClientCertificateRequest,
+    ) -> R<ClientCertificate> {
+        client_certificates::get(&self.store, ctx, input).await
+    }
+    async fn get_client_certificates(
+        &self,
+        ctx: &RequestContext,
+        input: GetClientCertificatesRequest,
+    ) -> R<ClientCertificates> {
+        client_certificates::list(&self.store, ctx, input).await
+    }
+    async fn update_client_certificate(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateClientCertificateRequest,
+    ) -> R<ClientCertificate> {
+        client_certificates::update(&self.store, ctx, input).await
+    }
+    async fn delete_client_certificate(&self, ctx: &RequestContext, input: DeleteClientCertificateRequest) -> R<()> {
+        client_certificates::delete(&self.store, ctx, input).await
+    }
+    async fn create_vpc_link(&self, ctx: &RequestContext, input: CreateVpcLinkRequest) -> R<VpcLink> {
+        vpc_links::create(&self.store, ctx, input).await
+    }
+    async fn get_vpc_link(&self, ctx: &RequestContext, input: GetVpcLinkRequest) -> R<VpcLink> {
+        vpc_links::get(&self.store, ctx, input).await
+    }
+    async fn get_vpc_links(&self, ctx: &RequestContext, input: GetVpcLinksRequest) -> R<VpcLinks> {
+        vpc_links::list(&self.store, ctx, input).await
+    }
+    async fn update_vpc_link(&self, ctx: &RequestContext, input: UpdateVpcLinkRequest) -> R<VpcLink> {
+        vpc_links::update(&self.store, ctx, input).await
+    }
+    async fn delete_vpc_link(&self, ctx: &RequestContext, input: DeleteVpcLinkRequest) -> R<()> {
+        vpc_links::delete(&self.store, ctx, input).await
+    }
+    async fn create_domain_name(&self, ctx: &RequestContext, input: CreateDomainNameRequest) -> R<DomainName> {
+        domain_names::create(&self.store, ctx, input).await
+    }
+    async fn get_domain_name(&self, ctx: &RequestContext, input: GetDomainNameRequest) -> R<DomainName> {
+        domain_names::get(&self.store, ctx, input).await
+    }
+    async fn get_domain_names(&self, ctx: &RequestContext, input: GetDomainNamesRequest) -> R<DomainNames> {
+        domain_names::list(&self.store, ctx, input).await
+    }
+    async fn update_domain_name(&self, ctx: &RequestContext, input: UpdateDomainNameRequest) -> R<DomainName> {
+        domain_names::update(&self.store, ctx, input).await
+    }
+    async fn delete_domain_name(&self, ctx: &RequestContext, input: DeleteDomainNameRequest) -> R<()> {
+        domain_names::delete(&self.store, ctx, input).await
+    }
+    async fn create_base_path_mapping(
+        &self,
+        ctx: &RequestContext,
+        input: CreateBasePathMappingRequest,
+    ) -> R<BasePathMapping> {
+        domain_names::create_mapping(&self.store, ctx, input).await
+    }
+    async fn get_base_path_mapping(
+        &self,
+        ctx: &RequestContext,
+        input: GetBasePathMappingRequest,
+    ) -> R<BasePathMapping> {
+        domain_names::get_mapping(&self.store, ctx, input).await
+    }
+    async fn get_base_path_mappings(
+        &self,
+        ctx: &RequestContext,
+        input: GetBasePathMappingsRequest,
+    ) -> R<BasePathMappings> {
+        domain_names::list_mappings(&self.store, ctx, input).await
+    }
+    async fn update_base_path_mapping(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateBasePathMappingRequest,
+    ) -> R<BasePathMapping> {
+        domain_names::update_mapping(&self.store, ctx, input).await
+    }
+    async fn delete_base_path_mapping(&self, ctx: &RequestContext, input: DeleteBasePathMappingRequest) -> R<()> {
+        domain_names::delete_mapping(&self.store, ctx, input).await
+    }
+    async fn get_account(&self, ctx: &RequestContext, input: GetAccountRequest) -> R<Account> {
+        account::get(&self.store, ctx, input).await
+    }
+    async fn update_account(&self, ctx: &RequestContext, input: UpdateAccountRequest) -> R<Account> {
+        account::update(&self.store, ctx, input).await
     }
 
     async fn tag_resource(&self, ctx: &RequestContext, input: TagResourceRequest) -> R<()> {

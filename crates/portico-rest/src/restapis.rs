@@ -127,7 +127,7 @@ pub async fn create(
         minimum_compression_size: input.minimum_compression_size,
         api_key_source: Some(input.api_key_source.unwrap_or_else(|| "HEADER".into())),
         endpoint_configuration: Some(endpoint_configuration),
-        policy: input.policy,
+        policy: input.policy.as_deref().map(stored_policy),
         tags: input.tags.filter(|t| !t.is_empty()),
         disable_execute_api_endpoint: Some(input.disable_execute_api_endpoint.unwrap_or(false)),
         root_resource_id: Some(root_id.clone()),
@@ -146,16 +146,30 @@ pub async fn create(
             Some(tx.descendants(&RESOURCE, &source.row).await?)
         }
     };
-    // API ids are global on AWS: taken in any scope means taken.
-    let row = loop {
-        let id = new_id(10);
-        if tx.global(&REST_API, &id).await?.is_some() {
-            continue;
+    // LocalStack's convention: the `_custom_id_` tag chooses the id.
+    let custom_id = api.tags.as_ref().and_then(|t| t.get(CUSTOM_ID_TAG)).cloned();
+    let row = if let Some(id) = custom_id {
+        let taken = || AwsError::conflict(format!("A REST API with the id {id} already exists"));
+        if tx.top(&REST_API, &scope, &id).await?.is_some() {
+            return Err(taken());
         }
         api.id = Some(id.clone());
         match tx.insert_top(&REST_API, &scope, &id, &api).await {
-            Err(StoreError::Exists) => continue,
-            other => break other?,
+            Err(StoreError::Exists) => return Err(taken()),
+            other => other?,
+        }
+    } else {
+        // API ids are global on AWS: taken in any scope means taken.
+        loop {
+            let id = new_id(10);
+            if tx.global(&REST_API, &id).await?.is_some() {
+                continue;
+            }
+            api.id = Some(id.clone());
+            match tx.insert_top(&REST_API, &scope, &id, &api).await {
+                Err(StoreError::Exists) => continue,
+                other => break other?,
+            }
         }
     };
     match source {
@@ -172,7 +186,45 @@ pub async fn create(
     let api_id = api.id.clone().unwrap_or_default();
     crate::models::seed(&mut tx, &scope, &row, &api_id, input.clone_from.as_deref()).await?;
     tx.commit().await?;
-    Ok(api)
+    Ok(answer(api))
+}
+
+/// The tag whose value becomes the new API's id.
+pub const CUSTOM_ID_TAG: &str = "_custom_id_";
+
+/// A policy as stored: the JSON document, compacted. A document sent in AWS's escaped
+/// answer form is unescaped first; text that is no JSON is kept as it came.
+pub fn stored_policy(text: &str) -> String {
+    if let Ok(doc) = serde_json::from_str::<serde_json::Value>(text) {
+        return doc.to_string();
+    }
+    if let Ok(inner) = serde_json::from_str::<String>(&format!("\"{text}\""))
+        && let Ok(doc) = serde_json::from_str::<serde_json::Value>(&inner)
+    {
+        return doc.to_string();
+    }
+    text.to_string()
+}
+
+/// AWS answers `policy` as the compacted document with `"`, `\` and `/` backslash-escaped
+/// (`{\"Version\":…}`); Terraform unquotes exactly that form. Policies stored raw before
+/// this was done are compacted here too.
+pub fn wire_policy(stored: &str) -> String {
+    let doc = stored_policy(stored);
+    let mut out = String::with_capacity(doc.len() + doc.len() / 4);
+    for c in doc.chars() {
+        if matches!(c, '"' | '\\' | '/') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The API as every answer shows it.
+pub fn answer(mut api: RestApi) -> RestApi {
+    api.policy = api.policy.as_deref().map(wire_policy);
+    api
 }
 
 /// `cloneFrom`: the source's resources, methods and integrations under fresh ids, parents first.
@@ -211,7 +263,7 @@ pub async fn load(store: &Store, ctx: &RequestContext, api_id: &str) -> Result<S
 }
 
 pub async fn get(store: &Store, ctx: &RequestContext, input: GetRestApiRequest) -> Result<RestApi, AwsError> {
-    Ok(load(store, ctx, &required(input.rest_api_id)).await?.doc)
+    Ok(answer(load(store, ctx, &required(input.rest_api_id)).await?.doc))
 }
 
 pub async fn list(store: &Store, ctx: &RequestContext, input: GetRestApisRequest) -> Result<RestApis, AwsError> {
@@ -225,7 +277,7 @@ pub async fn list(store: &Store, ctx: &RequestContext, input: GetRestApisRequest
         .await?;
     Ok(RestApis {
         position: page.next_token(),
-        items: Some(page.items.into_iter().map(|a| a.doc).collect()),
+        items: Some(page.items.into_iter().map(|a| answer(a.doc)).collect()),
     })
 }
 
@@ -242,7 +294,7 @@ pub async fn update(store: &Store, ctx: &RequestContext, input: UpdateRestApiReq
     tx.commit().await?;
     // AWS answers an update with `tags` always present.
     api.tags.get_or_insert_default();
-    Ok(api)
+    Ok(answer(api))
 }
 
 const PATHS: &[&str] = &[
@@ -280,7 +332,7 @@ fn apply(api: &mut RestApi, op: &Patch) -> Result<(), AwsError> {
         }
         ["description"] => api.description = op.optional_string(),
         ["version"] => api.version = op.optional_string(),
-        ["policy"] => api.policy = op.optional_string(),
+        ["policy"] => api.policy = op.optional_string().as_deref().map(stored_policy),
         ["apiKeySource"] => {
             replace_only(op)?;
             let source = op.string()?;
@@ -394,4 +446,27 @@ pub async fn load_in(
     tx.top(&REST_API, scope, api_id)
         .await?
         .ok_or_else(|| api_not_found(ctx, api_id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policies_answer_escaped_and_compact() {
+        let raw = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [{\"Resource\": \"arn:x/*\"}]\n}";
+        let stored = stored_policy(raw);
+        assert!(!stored.contains('\n'));
+        let wire = wire_policy(&stored);
+        assert!(wire.starts_with(r#"{\"#), "{wire}");
+        assert!(wire.contains(r#"arn:x\/*"#), "{wire}");
+        // Terraform's reading: the answer is the body of a JSON string holding the document.
+        let back: String = serde_json::from_str(&format!("\"{wire}\"")).unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&back).unwrap();
+        assert_eq!(doc["Version"], "2012-10-17");
+        // The escaped form sent back in is stored as the document; a raw stored one still reads.
+        assert_eq!(stored_policy(&wire), stored);
+        assert_eq!(wire_policy(raw), wire);
+        assert_eq!(wire_policy("not json"), "not json");
+    }
 }

@@ -1,6 +1,7 @@
-//! Tags of REST APIs, stages, API keys and usage plans, addressed by ARN.
+//! Tags of REST APIs, stages, API keys, usage plans, client certificates, VPC links and
+//! domain names, addressed by ARN.
 
-use crate::kinds::{API_KEY, REST_API, STAGE, USAGE_PLAN};
+use crate::kinds::{API_KEY, CLIENT_CERTIFICATE, DOMAIN_NAME, REST_API, STAGE, USAGE_PLAN, VPC_LINK};
 use crate::support::required;
 use portico_store::{Scope, Store, Stored};
 use portico_wire::apigateway::*;
@@ -13,6 +14,9 @@ enum Target {
     Stage(String, String),
     ApiKey(String),
     UsagePlan(String),
+    ClientCertificate(String),
+    VpcLink(String),
+    DomainName(String),
 }
 
 fn parse(ctx: &RequestContext, arn: &str) -> Result<(Scope, Target), AwsError> {
@@ -36,6 +40,9 @@ fn parse(ctx: &RequestContext, arn: &str) -> Result<(Scope, Target), AwsError> {
         ["restapis", id, "stages", name] => Target::Stage(id.to_string(), name.to_string()),
         ["apikeys", id] => Target::ApiKey(id.to_string()),
         ["usageplans", id] => Target::UsagePlan(id.to_string()),
+        ["clientcertificates", id] => Target::ClientCertificate(id.to_string()),
+        ["vpclinks", id] => Target::VpcLink(id.to_string()),
+        ["domainnames", name] => Target::DomainName(name.to_ascii_lowercase()),
         _ => return Err(invalid()),
     };
     Ok((scope, target))
@@ -99,6 +106,42 @@ async fn modify(
             }
             tx.update(&USAGE_PLAN, &row, &plan).await?;
         }
+        Target::ClientCertificate(id) => {
+            let Stored { row, doc: mut cert } = tx
+                .top(&CLIENT_CERTIFICATE, &scope, &id)
+                .await?
+                .ok_or_else(crate::client_certificates::not_found)?;
+            let tags = cert.tags.get_or_insert_default();
+            change(tags);
+            if tags.is_empty() {
+                cert.tags = None;
+            }
+            tx.update(&CLIENT_CERTIFICATE, &row, &cert).await?;
+        }
+        Target::VpcLink(id) => {
+            let Stored { row, doc: mut link } = tx
+                .top(&VPC_LINK, &scope, &id)
+                .await?
+                .ok_or_else(crate::vpc_links::not_found)?;
+            let tags = link.tags.get_or_insert_default();
+            change(tags);
+            if tags.is_empty() {
+                link.tags = None;
+            }
+            tx.update(&VPC_LINK, &row, &link).await?;
+        }
+        Target::DomainName(name) => {
+            let Stored { row, doc: mut domain } = tx
+                .top(&DOMAIN_NAME, &scope, &name)
+                .await?
+                .ok_or_else(crate::domain_names::not_found)?;
+            let tags = domain.tags.get_or_insert_default();
+            change(tags);
+            if tags.is_empty() {
+                domain.tags = None;
+            }
+            tx.update(&DOMAIN_NAME, &row, &domain).await?;
+        }
     }
     tx.commit().await?;
     Ok(())
@@ -150,6 +193,30 @@ pub async fn get(store: &Store, ctx: &RequestContext, input: GetTagsRequest) -> 
                 .top(&USAGE_PLAN, &scope, &id)
                 .await?
                 .ok_or_else(crate::usage_plans::not_found)?
+                .doc
+                .tags
+        }
+        Target::ClientCertificate(id) => {
+            store
+                .top(&CLIENT_CERTIFICATE, &scope, &id)
+                .await?
+                .ok_or_else(crate::client_certificates::not_found)?
+                .doc
+                .tags
+        }
+        Target::VpcLink(id) => {
+            store
+                .top(&VPC_LINK, &scope, &id)
+                .await?
+                .ok_or_else(crate::vpc_links::not_found)?
+                .doc
+                .tags
+        }
+        Target::DomainName(name) => {
+            store
+                .top(&DOMAIN_NAME, &scope, &name)
+                .await?
+                .ok_or_else(crate::domain_names::not_found)?
                 .doc
                 .tags
         }

@@ -118,9 +118,9 @@ async fn bad_input_is_answered_like_aws() {
 #[tokio::test]
 async fn unserved_operations_answer_501_naming_them() {
     let portico = Portico::start();
-    let reply = portico.call("GET", "/domainnames", None, "").await;
+    let reply = portico.call("GET", "/sdktypes", None, "").await;
     assert_error(&reply, 501, "NotImplemented");
-    assert!(reply.json()["message"].as_str().unwrap().contains("GetDomainNames"));
+    assert!(reply.json()["message"].as_str().unwrap().contains("GetSdkTypes"));
 
     let v2 = portico.call("GET", "/v2/apis", None, "").await;
     assert_error(&v2, 501, "NotImplemented");

@@ -19,6 +19,7 @@ mod persistence;
 mod policies;
 mod response_cache;
 mod rest_api;
+mod rest_misc;
 mod scripts;
 mod service;
 mod stages;
