@@ -79,7 +79,7 @@ impl ResourcePolicy {
                 .into_iter()
                 .map(|r| match r.strip_prefix("execute-api:/") {
                     Some(rest) => format!("{prefix}{rest}"),
-                    None => r,
+                    None => fill_account(r, region, account),
                 })
                 .collect()
         };
@@ -207,6 +207,20 @@ impl Condition {
     }
 }
 
+/// An execute-api ARN with no account (or region), as clients that never learn their account
+/// write them (Terraform's `execution_arn` with `skip_requesting_account_id`), names the API's.
+fn fill_account(arn: String, region: &str, account: &str) -> String {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    match parts.as_slice() {
+        ["arn", partition, "execute-api", r, a, rest] if a.is_empty() || r.is_empty() => {
+            let r = if r.is_empty() { region } else { r };
+            let a = if a.is_empty() { account } else { a };
+            format!("arn:{partition}:execute-api:{r}:{a}:{rest}")
+        }
+        _ => arn,
+    }
+}
+
 /// `ip` within `cidr` (`10.0.0.0/8`, `::1/128`, or a bare address).
 fn in_cidr(ip: &str, cidr: &str) -> bool {
     let (net, bits) = match cidr.split_once('/') {
@@ -268,6 +282,20 @@ mod tests {
         assert!(in_cidr("10.1.2.3", "0.0.0.0/0"));
         assert!(in_cidr("::1", "::1/128"));
         assert!(!in_cidr("::1", "127.0.0.1/32"));
+    }
+
+    #[test]
+    fn arns_without_an_account_name_the_apis() {
+        assert_eq!(
+            fill_account(
+                "arn:aws:execute-api:us-east-1::abc/*".into(),
+                "us-east-1",
+                "000000000000"
+            ),
+            "arn:aws:execute-api:us-east-1:000000000000:abc/*"
+        );
+        let full = "arn:aws:execute-api:us-east-1:111122223333:abc/*";
+        assert_eq!(fill_account(full.into(), "us-east-1", "000000000000"), full);
     }
 
     #[test]
