@@ -15,7 +15,7 @@
 //!   defaults for every response type and the API's customisations.
 //! - `api_keys`: API keys and ImportApiKeys; `usage_plans`: usage plans, their keys, their
 //!   usage (GetUsage/UpdateUsage), and what the data plane reads to enforce them
-//!   (`usage_plans::plans_for_stage`, `usage_plans::record_request`).
+//!   (`usage_plans::plans_for_stage`, `remaining_quota`, `add_requests`).
 //! - `tags`: TagResource/UntagResource/GetTags by ARN.
 //! - `domain_names`: custom domain names, base path mappings, and `resolve` (Host + path →
 //!   API and stage) for the data plane.

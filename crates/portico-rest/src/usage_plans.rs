@@ -2,7 +2,10 @@
 //! DeleteUsagePlan, CreateUsagePlanKey … DeleteUsagePlanKey, GetUsage and UpdateUsage.
 //!
 //! Usage is counted per plan, key and UTC day (`kinds::USAGE`). The data plane, which enforces
-//! plans, reads them with [`plans_for_stage`] and counts requests with [`record_request`].
+//! plans, reads them with [`plans_for_stage`], starts its in-memory quota counters from
+//! [`remaining_quota`] and writes its counts behind with [`add_requests`]; [`record_request`]
+//! checks and counts one request in one transaction (a disk write per call: not for the
+//! request path).
 
 use crate::api_keys;
 use crate::kinds::{API_KEY, PlanKey, REST_API, STAGE, USAGE, USAGE_PLAN, USAGE_PLAN_KEY, UsageDay};
