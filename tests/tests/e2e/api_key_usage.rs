@@ -6,11 +6,9 @@ use crate::{mock_api, patch};
 use aws_sdk_apigateway::Client;
 use aws_sdk_apigateway::types::{ApiStage, Op, QuotaPeriodType, QuotaSettings, ThrottleSettings};
 
-#[tokio::test]
-async fn keys_and_plan_throttles_decide() {
-    let portico = Portico::start_with(&["--test-clock"]);
-    let client = portico.sdk();
-    let api = mock_api(&client, "keyed", r#"{"key": "$context.identity.apiKeyId"}"#, None).await;
+/// A MOCK GET /hello answering `body`, with `apiKeyRequired`, deployed to `dev`.
+async fn keyed_api(client: &Client, name: &str, body: &str) -> crate::MockApi {
+    let api = mock_api(client, name, body, None).await;
     client
         .update_method()
         .rest_api_id(&api.api_id)
@@ -27,6 +25,14 @@ async fn keys_and_plan_throttles_decide() {
         .send()
         .await
         .expect("deploy");
+    api
+}
+
+#[tokio::test]
+async fn keys_and_plan_throttles_decide() {
+    let portico = Portico::start_with(&["--test-clock"]);
+    let client = portico.sdk();
+    let api = keyed_api(&client, "keyed", r#"{"key": "$context.identity.apiKeyId"}"#).await;
     let host = format!("{}.execute-api.localhost:{}", api.api_id, portico.port);
     let url = format!("{}/dev/hello", portico.endpoint);
     let call = |key: Option<&'static str>| {
@@ -99,23 +105,7 @@ async fn keys_and_plan_throttles_decide() {
 /// An `apiKeyRequired` GET /hello deployed to `dev`, a plan with a daily quota of `limit`
 /// covering it, and an enabled key in the plan: (API id, plan id, key id).
 async fn quota_setup(client: &Client, value: &str, limit: i32) -> (String, String, String) {
-    let api = mock_api(client, "quota", "{}", None).await;
-    client
-        .update_method()
-        .rest_api_id(&api.api_id)
-        .resource_id(&api.resource_id)
-        .http_method("GET")
-        .patch_operations(patch(Op::Replace, "/apiKeyRequired", Some("true")))
-        .send()
-        .await
-        .expect("require a key");
-    client
-        .create_deployment()
-        .rest_api_id(&api.api_id)
-        .stage_name("dev")
-        .send()
-        .await
-        .expect("deploy");
+    let api = keyed_api(client, "quota", "{}").await;
     let key = client
         .create_api_key()
         .name("q")
