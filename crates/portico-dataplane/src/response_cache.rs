@@ -54,13 +54,7 @@ impl MethodCaching {
         if !stage_enabled {
             return None;
         }
-        let settings = settings?;
-        let own = format!("{}/{verb}", path.trim_start_matches('/'));
-        let normalized = |k: &String| k.replace("~1", "/").trim_start_matches('/').to_owned();
-        let (setting, is_own) = match settings.iter().find(|(k, _)| normalized(k) == own) {
-            Some((_, s)) => (s, true),
-            None => (settings.get("*/*")?, false),
-        };
+        let (setting, is_own) = crate::stage::method_setting(settings, path, verb)?;
         if setting.caching_enabled != Some(true) || (!is_own && verb != "GET") {
             return None;
         }

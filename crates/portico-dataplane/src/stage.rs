@@ -14,6 +14,25 @@ use portico_rest::kinds::DeploymentSnapshot;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// The stage's `methodSettings` entry for a method: its own (keys as stored: `pets/GET`, or
+/// with the path's slashes escaped, `~1pets/GET`), else `*/*`; the flag says it was its own.
+pub fn method_setting<'s>(
+    settings: Option<&'s BTreeMap<String, portico_wire::apigateway::MethodSetting>>,
+    path: &str,
+    verb: &str,
+) -> Option<(&'s portico_wire::apigateway::MethodSetting, bool)> {
+    let settings = settings?;
+    let own = format!("{path}/{verb}");
+    let own = own.trim_start_matches('/');
+    let own = settings
+        .iter()
+        .find(|(k, _)| k.replace("~1", "/").trim_start_matches('/') == own);
+    match own {
+        Some((_, s)) => Some((s, true)),
+        None => settings.get("*/*").map(|s| (s, false)),
+    }
+}
+
 /// A deployment compiled once; every stage on that deployment shares it.
 #[derive(Debug)]
 pub struct CompiledDeployment {

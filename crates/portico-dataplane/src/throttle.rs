@@ -7,6 +7,7 @@
 //! Buckets live in a registry, not in compiled stages: recompiling a stage (any write to its
 //! API) keeps their levels. Time comes from a [`Clock`] that tests can drive.
 
+use crate::stage::method_setting;
 use portico_wire::apigateway as ag;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -167,18 +168,10 @@ impl Throttles {
     ) -> StageThrottle {
         let (account, region) = scope;
         let account_bucket = self.bucket(format!("{account}\u{0}{region}"), self.account_limit);
-        // Keys as stored: `*/*`, `pets/GET`, or with the path's slashes escaped (`~1pets/GET`).
-        let normalized: Vec<(String, &ag::MethodSetting)> = settings
-            .into_iter()
-            .flatten()
-            .map(|(k, v)| (k.replace("~1", "/").trim_start_matches('/').to_owned(), v))
-            .collect();
-        let find = |key: &str| normalized.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
         let methods = methods
             .iter()
             .map(|(path, verb)| {
-                let own = format!("{}/{verb}", path.trim_start_matches('/'));
-                let setting = find(&own).or_else(|| find("*/*"))?;
+                let (setting, _) = method_setting(settings, path, verb)?;
                 let limit = Limit {
                     rate: setting.throttling_rate_limit?,
                     burst: setting.throttling_burst_limit? as f64,

@@ -2,7 +2,7 @@
 //! a usage plan covering the stage, and the plan's throttles apply per key (on the test clock).
 
 use crate::harness::{Portico, request, temp_dir};
-use crate::{mock_api, patch};
+use crate::{deploy, mock_api, patch};
 use aws_sdk_apigateway::Client;
 use aws_sdk_apigateway::types::{ApiStage, Op, QuotaPeriodType, QuotaSettings, ThrottleSettings};
 
@@ -18,13 +18,7 @@ async fn keyed_api(client: &Client, name: &str, body: &str) -> crate::MockApi {
         .send()
         .await
         .expect("require a key");
-    client
-        .create_deployment()
-        .rest_api_id(&api.api_id)
-        .stage_name("dev")
-        .send()
-        .await
-        .expect("deploy");
+    deploy(client, &api.api_id, "dev").await;
     api
 }
 
@@ -86,8 +80,7 @@ async fn keys_and_plan_throttles_decide() {
     let reply = call(Some(VALUE)).await;
     assert_eq!(reply.status, 429, "{}", reply.body);
     assert_eq!(reply.json(), serde_json::json!({"message": "Too Many Requests"}));
-    let advanced = portico.call("POST", "/_portico/clock?advance=1", None, "").await;
-    assert_eq!(advanced.status, 200);
+    portico.advance_clock(1.0).await;
     assert_eq!(call(Some(VALUE)).await.status, 200);
     assert_eq!(call(Some(VALUE)).await.status, 429);
 

@@ -110,6 +110,14 @@ impl Portico {
         request(method, &format!("{}{path}", self.endpoint), host, &[], body).await
     }
 
+    /// Moves a `--test-clock` Portico's clock on.
+    pub async fn advance_clock(&self, seconds: f64) {
+        let reply = self
+            .call("POST", &format!("/_portico/clock?advance={seconds}"), None, "")
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+    }
+
     /// GET of a deployed stage path through the `{api}.execute-api.localhost` host form.
     pub async fn invoke(&self, api_id: &str, method: &str, stage_path: &str) -> Reply {
         let host = format!("{api_id}.execute-api.localhost:{}", self.port);

@@ -38,6 +38,17 @@ pub fn patch(op: Op, path: &str, value: Option<&str>) -> PatchOperation {
         .build()
 }
 
+/// CreateDeployment of `api_id` to `stage`.
+pub async fn deploy(client: &Client, api_id: &str, stage: &str) {
+    client
+        .create_deployment()
+        .rest_api_id(api_id)
+        .stage_name(stage)
+        .send()
+        .await
+        .expect("deploy");
+}
+
 /// An API with `GET /hello` answered by a MOCK integration with `body`, deployed to `stage`.
 pub struct MockApi {
     pub api_id: String,

@@ -2,7 +2,7 @@
 //! denies, AWS principals that anonymous callers are not), with AWS's 403 messages.
 
 use crate::harness::Portico;
-use crate::{mock_api, patch};
+use crate::{deploy, mock_api, patch};
 use aws_sdk_apigateway::Client;
 use aws_sdk_apigateway::types::Op;
 
@@ -16,13 +16,7 @@ async fn api_with_policy(client: &Client, name: &str, policy: &str) -> String {
         .send()
         .await
         .expect("attach policy");
-    client
-        .create_deployment()
-        .rest_api_id(&api.api_id)
-        .stage_name("dev")
-        .send()
-        .await
-        .expect("deploy");
+    deploy(client, &api.api_id, "dev").await;
     api.api_id
 }
 
@@ -117,13 +111,7 @@ async fn a_policy_takes_effect_when_deployed() {
         .await
         .expect("new policy");
     assert_eq!(portico.invoke(&api_id, "GET", "/dev/hello").await.status, 200);
-    client
-        .create_deployment()
-        .rest_api_id(&api_id)
-        .stage_name("dev")
-        .send()
-        .await
-        .expect("redeploy");
+    deploy(&client, &api_id, "dev").await;
     let reply = portico.invoke(&api_id, "GET", "/dev/hello").await;
     assert_eq!(reply.status, 403);
     refusal(

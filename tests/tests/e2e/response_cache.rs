@@ -3,7 +3,7 @@
 //! FlushStageCache.
 
 use crate::harness::{Portico, counting_backend, request};
-use crate::patch;
+use crate::{deploy, patch};
 use aws_sdk_apigateway::types::{IntegrationType, Op};
 use std::sync::atomic::Ordering;
 
@@ -45,13 +45,7 @@ async fn answers_come_from_the_cache_until_they_expire_or_are_flushed() {
         .send()
         .await
         .expect("integration");
-    client
-        .create_deployment()
-        .rest_api_id(&api_id)
-        .stage_name("dev")
-        .send()
-        .await
-        .expect("deploy");
+    deploy(&client, &api_id, "dev").await;
     let stage = client
         .update_stage()
         .rest_api_id(&api_id)
@@ -83,7 +77,7 @@ async fn answers_come_from_the_cache_until_they_expire_or_are_flushed() {
     assert_eq!(calls.load(Ordering::SeqCst), 2);
 
     // Expired after the TTL.
-    advance(&portico, 61.0).await;
+    portico.advance_clock(61.0).await;
     assert_eq!(get("?q=a", vec![]).await, 3);
 
     // max-age=0 from an anonymous caller: by default (authorization required,
@@ -146,11 +140,4 @@ async fn set(client: &aws_sdk_apigateway::Client, api_id: &str, path: &str, valu
         .send()
         .await
         .expect("update stage");
-}
-
-async fn advance(portico: &Portico, seconds: f64) {
-    let reply = portico
-        .call("POST", &format!("/_portico/clock?advance={seconds}"), None, "")
-        .await;
-    assert_eq!(reply.status, 200, "{}", reply.body);
 }

@@ -3,16 +3,9 @@
 //! test clock that moves only when told (`--test-clock`), so counts are exact.
 
 use crate::harness::Portico;
-use crate::{mock_api, patch};
+use crate::{deploy, mock_api, patch};
 use aws_sdk_apigateway::Client;
 use aws_sdk_apigateway::types::{GatewayResponseType, Op};
-
-async fn advance(portico: &Portico, seconds: f64) {
-    let reply = portico
-        .call("POST", &format!("/_portico/clock?advance={seconds}"), None, "")
-        .await;
-    assert_eq!(reply.status, 200, "{}", reply.body);
-}
 
 /// How many of `n` calls of GET /dev/hello were served (the others must be 429s).
 async fn served(portico: &Portico, api_id: &str, n: usize) -> usize {
@@ -59,9 +52,9 @@ async fn stage_and_method_settings_throttle_exactly() {
     assert_eq!(reply.header("x-amzn-ErrorType"), Some("TooManyRequestsException"));
     assert_eq!(reply.json(), serde_json::json!({"message": "Too Many Requests"}));
 
-    advance(&portico, 0.5).await;
+    portico.advance_clock(0.5).await;
     assert_eq!(served(&portico, &api.api_id, 3).await, 1, "2 rps for half a second");
-    advance(&portico, 60.0).await;
+    portico.advance_clock(60.0).await;
     assert_eq!(
         served(&portico, &api.api_id, 5).await,
         3,
@@ -70,7 +63,7 @@ async fn stage_and_method_settings_throttle_exactly() {
 
     // The method's own setting wins over the stage's.
     set(&client, &api.api_id, &[("/~1hello/GET/throttling/burstLimit", "1")]).await;
-    advance(&portico, 60.0).await;
+    portico.advance_clock(60.0).await;
     assert_eq!(served(&portico, &api.api_id, 4).await, 1);
 
     // THROTTLED customised.
@@ -83,13 +76,7 @@ async fn stage_and_method_settings_throttle_exactly() {
         .send()
         .await
         .expect("gateway response");
-    client
-        .create_deployment()
-        .rest_api_id(&api.api_id)
-        .stage_name("dev")
-        .send()
-        .await
-        .expect("redeploy");
+    deploy(&client, &api.api_id, "dev").await;
     let reply = portico.invoke(&api.api_id, "GET", "/dev/hello").await;
     assert_eq!(reply.status, 503, "{}", reply.body);
     assert_eq!(
@@ -119,7 +106,7 @@ async fn the_account_limit_covers_every_api() {
         1,
         "the account's burst is shared"
     );
-    advance(&portico, 2.0).await;
+    portico.advance_clock(2.0).await;
     assert_eq!(served(&portico, &two.api_id, 3).await, 2);
 
     // Without --test-clock the clock is the real one and cannot be moved.

@@ -33,9 +33,57 @@ struct Statement {
     conditions: Vec<Condition>,
 }
 
+/// A condition operator, read once; `Unsupported` never holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Operator {
+    IpAddress,
+    NotIpAddress,
+    StringEquals,
+    StringNotEquals,
+    StringEqualsIgnoreCase,
+    StringNotEqualsIgnoreCase,
+    StringLike,
+    StringNotLike,
+    Bool,
+    Unsupported,
+}
+
+impl Operator {
+    fn parse(name: &str) -> Operator {
+        match name {
+            "IpAddress" => Operator::IpAddress,
+            "NotIpAddress" => Operator::NotIpAddress,
+            "StringEquals" => Operator::StringEquals,
+            "StringNotEquals" => Operator::StringNotEquals,
+            "StringEqualsIgnoreCase" => Operator::StringEqualsIgnoreCase,
+            "StringNotEqualsIgnoreCase" => Operator::StringNotEqualsIgnoreCase,
+            "StringLike" => Operator::StringLike,
+            "StringNotLike" => Operator::StringNotLike,
+            "Bool" => Operator::Bool,
+            other => {
+                tracing::warn!(
+                    operator = other,
+                    "resource policy condition operator not supported: it never holds"
+                );
+                Operator::Unsupported
+            }
+        }
+    }
+
+    fn negated(self) -> bool {
+        matches!(
+            self,
+            Operator::NotIpAddress
+                | Operator::StringNotEquals
+                | Operator::StringNotEqualsIgnoreCase
+                | Operator::StringNotLike
+        )
+    }
+}
+
 #[derive(Debug)]
 struct Condition {
-    operator: String,
+    operator: Operator,
     if_exists: bool,
     key: String,
     values: Vec<String>,
@@ -46,6 +94,10 @@ pub struct Caller<'a> {
     /// `None`: anonymous (not signed).
     pub account: Option<&'a str>,
     pub arn: Option<&'a str>,
+}
+
+fn lower(items: Vec<String>) -> Vec<String> {
+    items.into_iter().map(|s| s.to_ascii_lowercase()).collect()
 }
 
 fn strings(value: Option<&Value>) -> Vec<String> {
@@ -96,8 +148,9 @@ impl ResourcePolicy {
                     },
                     Some(_) => Some(Vec::new()),
                 },
-                actions: strings(s.get("Action")),
-                not_actions: strings(s.get("NotAction")),
+                // IAM compares actions case-insensitively: lower-cased once here.
+                actions: lower(strings(s.get("Action"))),
+                not_actions: lower(strings(s.get("NotAction"))),
                 resources: expand(strings(s.get("Resource"))),
                 not_resources: expand(strings(s.get("NotResource"))),
                 conditions: match s.get("Condition") {
@@ -112,7 +165,7 @@ impl ResourcePolicy {
                                 .into_iter()
                                 .flatten()
                                 .map(move |(key, values)| Condition {
-                                    operator: operator.clone(),
+                                    operator: Operator::parse(&operator),
                                     if_exists,
                                     key: key.to_ascii_lowercase(),
                                     values: strings(Some(values)),
@@ -144,7 +197,7 @@ impl ResourcePolicy {
 
 impl Statement {
     fn covers(&self, arn: &str, caller: &Caller<'_>, ctx: &RequestContext) -> bool {
-        let action = |a: &String| wildcard_match(&a.to_ascii_lowercase(), "execute-api:invoke");
+        let action = |a: &String| wildcard_match(a, "execute-api:invoke");
         let action_ok = if self.not_actions.is_empty() {
             self.actions.iter().any(action)
         } else {
@@ -160,7 +213,7 @@ impl Statement {
             (Some(_), None) => false,
             (Some(names), Some(account)) => names.iter().any(|p| {
                 p == account
-                    || *p == format!("arn:aws:iam::{account}:root")
+                    || p.strip_prefix("arn:aws:iam::").and_then(|r| r.strip_suffix(":root")) == Some(account)
                     || caller.arn.is_some_and(|a| wildcard_match(p, a))
             }),
         };
@@ -180,29 +233,23 @@ impl Condition {
             "aws:securetransport" => Some("false".to_owned()),
             _ => None,
         };
-        let negated = self.operator.contains("Not");
+        let negated = self.operator.negated();
         let Some(value) = value else {
             // IAM: a missing key matches `...IfExists` and the negated operators only.
             return self.if_exists || negated;
         };
         let any = |f: &dyn Fn(&str) -> bool| self.values.iter().any(|v| f(v));
-        match self.operator.as_str() {
-            "IpAddress" => any(&|v| in_cidr(&value, v)),
-            "NotIpAddress" => !any(&|v| in_cidr(&value, v)),
-            "StringEquals" => any(&|v| v == value),
-            "StringNotEquals" => !any(&|v| v == value),
-            "StringEqualsIgnoreCase" => any(&|v| v.eq_ignore_ascii_case(&value)),
-            "StringNotEqualsIgnoreCase" => !any(&|v| v.eq_ignore_ascii_case(&value)),
-            "StringLike" => any(&|v| wildcard_match(v, &value)),
-            "StringNotLike" => !any(&|v| wildcard_match(v, &value)),
-            "Bool" => any(&|v| v.eq_ignore_ascii_case(&value)),
-            other => {
-                tracing::debug!(
-                    operator = other,
-                    "resource policy condition operator not supported: it never holds"
-                );
-                false
-            }
+        match self.operator {
+            Operator::IpAddress => any(&|v| in_cidr(&value, v)),
+            Operator::NotIpAddress => !any(&|v| in_cidr(&value, v)),
+            Operator::StringEquals => any(&|v| v == value),
+            Operator::StringNotEquals => !any(&|v| v == value),
+            Operator::StringEqualsIgnoreCase => any(&|v| v.eq_ignore_ascii_case(&value)),
+            Operator::StringNotEqualsIgnoreCase => !any(&|v| v.eq_ignore_ascii_case(&value)),
+            Operator::StringLike => any(&|v| wildcard_match(v, &value)),
+            Operator::StringNotLike => !any(&|v| wildcard_match(v, &value)),
+            Operator::Bool => any(&|v| v.eq_ignore_ascii_case(&value)),
+            Operator::Unsupported => false,
         }
     }
 }
