@@ -6,10 +6,11 @@
 
 use crate::authorize::Auth;
 use crate::response_cache::MethodCaching;
-use crate::stage::{CompiledDeployment, CompiledStage};
+use crate::stage::{Canary, CompiledDeployment, CompiledStage};
 use crate::throttle::Throttles;
 use portico_rest::kinds::{DEPLOYMENT, REST_API, SNAPSHOT, STAGE};
-use portico_store::{Changed, Store, StoreError};
+use portico_store::{Changed, Store, StoreError, Stored};
+use portico_wire::apigateway::RestApi;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -170,79 +171,111 @@ impl StageCache {
             tracing::warn!(api_id, stage_name, "stage has no deployment");
             return Ok(Lookup::NoStage);
         };
-        let Some(deployment) = store.child(&DEPLOYMENT, &api.row, deployment_id).await? else {
+        let Some(compiled) = self.deployment(store, &api, api_id, deployment_id).await? else {
             tracing::warn!(api_id, stage_name, deployment_id, "stage's deployment is missing");
             return Ok(Lookup::NoStage);
+        };
+        if compiled.execute_api_disabled {
+            return Ok(Lookup::NoStage);
+        }
+        let scope = api.row.scope();
+        let settings = stage.doc.method_settings.as_ref();
+        let caching_on = stage.doc.cache_cluster_enabled == Some(true);
+        let variables = stage.doc.variables.unwrap_or_default();
+        let side = |deployment: Arc<CompiledDeployment>, variables, caching_on: bool, canary_side| {
+            let throttle = self.throttles.read().unwrap_or_else(|e| e.into_inner()).for_stage(
+                (&scope.account, &scope.region),
+                api_id,
+                stage_name,
+                &deployment.methods,
+                settings,
+            );
+            let caching = deployment
+                .methods
+                .iter()
+                .zip(&deployment.cache_key_parameters)
+                .map(|((path, verb), keys)| MethodCaching::compile(caching_on, path, verb, settings, keys))
+                .collect();
+            CompiledStage {
+                account_id: scope.account.as_str().into(),
+                region: scope.region.as_str().into(),
+                api_id: api_id.into(),
+                name: stage_name.into(),
+                variables: Arc::new(variables),
+                deployment,
+                throttle,
+                caching,
+                canary: None,
+                canary_side,
+            }
+        };
+        let Some(canary) = stage.doc.canary_settings else {
+            return Ok(Lookup::Stage(Arc::new(side(compiled, variables, caching_on, None))));
+        };
+        let canary_id = canary.deployment_id.as_deref().unwrap_or(deployment_id);
+        let Some(canary_deployment) = self.deployment(store, &api, api_id, canary_id).await? else {
+            tracing::warn!(api_id, stage_name, canary_id, "canary's deployment is missing");
+            return Ok(Lookup::Stage(Arc::new(side(compiled, variables, caching_on, None))));
+        };
+        let mut canary_variables = variables.clone();
+        canary_variables.extend(canary.stage_variable_overrides.unwrap_or_default());
+        let canary_caching = caching_on && canary.use_stage_cache == Some(true);
+        let mut main = side(compiled, variables, caching_on, Some(false));
+        main.canary = Some(Box::new(Canary {
+            percent: canary.percent_traffic.unwrap_or(0.0),
+            stage: side(canary_deployment, canary_variables, canary_caching, Some(true)),
+        }));
+        Ok(Lookup::Stage(Arc::new(main)))
+    }
+
+    /// The API's deployment `id`, compiled once; `None` when it (or its snapshot) is missing.
+    async fn deployment(
+        &self,
+        store: &Store,
+        api: &Stored<RestApi>,
+        api_id: &str,
+        id: &str,
+    ) -> Result<Option<Arc<CompiledDeployment>>, StoreError> {
+        let Some(deployment) = store.child(&DEPLOYMENT, &api.row, id).await? else {
+            return Ok(None);
         };
         let key = deployment.row.seq();
         let cached = {
             let apis = self.apis.read().unwrap_or_else(|e| e.into_inner());
             apis.by_id.get(api_id).and_then(|a| a.deployments.get(&key)).cloned()
         };
-        let compiled = match cached {
-            Some(compiled) => compiled,
-            None => {
-                let Some(snapshot) = store.child(&SNAPSHOT, &deployment.row, deployment_id).await? else {
-                    tracing::warn!(api_id, stage_name, deployment_id, "deployment has no snapshot");
-                    return Ok(Lookup::NoStage);
-                };
-                self.deployment_compiles.fetch_add(1, Ordering::Relaxed);
-                tracing::debug!(api_id, deployment_id, "compiled deployment");
-                let auth = self.auth.read().unwrap_or_else(|e| e.into_inner()).clone();
-                let scope = api.row.scope();
-                let compiled = Arc::new(CompiledDeployment::compile(
-                    deployment_id,
-                    &snapshot.doc,
-                    &auth,
-                    &scope.region,
-                    &scope.account,
-                ));
-                // Keep it, and drop the deployments no stage or canary points at any more.
-                let stages = store.in_tree(&STAGE, &api.row).await?;
-                let referenced: HashSet<&str> = stages
-                    .iter()
-                    .flat_map(|s| {
-                        let canary = s.doc.canary_settings.as_ref().and_then(|c| c.deployment_id.as_deref());
-                        s.doc.deployment_id.as_deref().into_iter().chain(canary)
-                    })
-                    .collect();
-                let mut apis = self.apis.write().unwrap_or_else(|e| e.into_inner());
-                let entry = apis.by_id.entry(api_id.to_owned()).or_default();
-                entry.deployments.retain(|_, d| referenced.contains(&*d.id));
-                entry.deployments.insert(key, compiled.clone());
-                compiled
-            }
-        };
-        if compiled.execute_api_disabled {
-            return Ok(Lookup::NoStage);
+        if let Some(compiled) = cached {
+            return Ok(Some(compiled));
         }
+        let Some(snapshot) = store.child(&SNAPSHOT, &deployment.row, id).await? else {
+            tracing::warn!(api_id, id, "deployment has no snapshot");
+            return Ok(None);
+        };
+        self.deployment_compiles.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(api_id, id, "compiled deployment");
+        let auth = self.auth.read().unwrap_or_else(|e| e.into_inner()).clone();
         let scope = api.row.scope();
-        let throttle = self.throttles.read().unwrap_or_else(|e| e.into_inner()).for_stage(
-            (&scope.account, &scope.region),
-            api_id,
-            stage_name,
-            &compiled.methods,
-            stage.doc.method_settings.as_ref(),
-        );
-        let caching_on = stage.doc.cache_cluster_enabled == Some(true);
-        let caching = compiled
-            .methods
+        let compiled = Arc::new(CompiledDeployment::compile(
+            id,
+            &snapshot.doc,
+            &auth,
+            &scope.region,
+            &scope.account,
+        ));
+        // Keep it, and drop the deployments no stage or canary points at any more.
+        let stages = store.in_tree(&STAGE, &api.row).await?;
+        let referenced: HashSet<&str> = stages
             .iter()
-            .zip(&compiled.cache_key_parameters)
-            .map(|((path, verb), keys)| {
-                MethodCaching::compile(caching_on, path, verb, stage.doc.method_settings.as_ref(), keys)
+            .flat_map(|s| {
+                let canary = s.doc.canary_settings.as_ref().and_then(|c| c.deployment_id.as_deref());
+                s.doc.deployment_id.as_deref().into_iter().chain(canary)
             })
             .collect();
-        Ok(Lookup::Stage(Arc::new(CompiledStage {
-            account_id: scope.account.as_str().into(),
-            region: scope.region.as_str().into(),
-            api_id: api_id.into(),
-            name: stage_name.into(),
-            variables: Arc::new(stage.doc.variables.unwrap_or_default()),
-            deployment: compiled,
-            throttle,
-            caching,
-        })))
+        let mut apis = self.apis.write().unwrap_or_else(|e| e.into_inner());
+        let entry = apis.by_id.entry(api_id.to_owned()).or_default();
+        entry.deployments.retain(|_, d| referenced.contains(&*d.id));
+        entry.deployments.insert(key, compiled.clone());
+        Ok(Some(compiled))
     }
 
     /// An API that is gone leaves nothing behind.

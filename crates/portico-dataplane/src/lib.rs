@@ -293,17 +293,18 @@ impl DataPlane {
                 return respond::internal_error();
             }
         };
+        let stage = stage.pick();
         let gateway = &stage.deployment.gateway_responses;
         let Some(route) = stage.deployment.routes.find(req.method.as_str(), &target.path) else {
             let answer = respond::missing_authentication_token();
             if gateway.is_empty() {
                 return answer;
             }
-            let ctx = RequestContext::unrouted(ids, req, body, target.path, &stage);
+            let ctx = RequestContext::unrouted(ids, req, body, target.path, stage);
             return gateway.apply(answer, &Arc::new(ctx));
         };
         let method = route.target;
-        let ctx = RequestContext::new(ids, req, body, target.path, &stage, method, route.params);
+        let ctx = RequestContext::new(ids, req, body, target.path, stage, method, route.params);
         if !stage.throttle.admit(method.index, self.throttles.clock.now()) {
             let answer = respond::throttled();
             return if gateway.is_empty() {

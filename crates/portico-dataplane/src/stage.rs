@@ -66,6 +66,28 @@ pub struct CompiledStage {
     pub throttle: StageThrottle,
     /// How each method caches (`None`: it does not), by `CompiledMethod::index`.
     pub caching: Vec<Option<MethodCaching>>,
+    /// The stage's canary release, if it has one.
+    pub canary: Option<Box<Canary>>,
+    /// `$context.isCanaryRequest`: whether this is the canary's side of a stage with one.
+    pub canary_side: Option<bool>,
+}
+
+/// A canary release: `percent` of the stage's requests go to another deployment, with the
+/// stage's variables overridden (the canary's `stage` has `canary_side: Some(true)`).
+#[derive(Debug)]
+pub struct Canary {
+    pub percent: f64,
+    pub stage: CompiledStage,
+}
+
+impl CompiledStage {
+    /// The side of the stage that serves this request: the canary's for its share of them.
+    pub fn pick(&self) -> &CompiledStage {
+        match &self.canary {
+            Some(canary) if canary.percent >= 100.0 || rand::random::<f64>() * 100.0 < canary.percent => &canary.stage,
+            _ => self,
+        }
+    }
 }
 
 /// A deployed method: where it lives and what it integrates with.

@@ -169,7 +169,7 @@ struct ContextVars {
 }
 
 /// `$context`'s members, in the order `keySet()` lists them.
-const CONTEXT_MEMBERS: [&str; 20] = [
+const CONTEXT_MEMBERS: [&str; 21] = [
     "accountId",
     "apiId",
     "authorizer",
@@ -180,6 +180,7 @@ const CONTEXT_MEMBERS: [&str; 20] = [
     "extendedRequestId",
     "httpMethod",
     "identity",
+    "isCanaryRequest",
     "path",
     "protocol",
     "requestId",
@@ -207,6 +208,10 @@ impl ContextVars {
             "domainPrefix" => s(ctx.domain_prefix()),
             "extendedRequestId" => s(&ctx.extended_request_id),
             "httpMethod" => s(ctx.method.as_str()),
+            "isCanaryRequest" => match ctx.is_canary {
+                Some(canary) => Value::Bool(canary),
+                None => Value::Null,
+            },
             "path" => s(&ctx.full_path()),
             "protocol" => s(ctx.protocol()),
             "requestId" => s(&ctx.request_id),

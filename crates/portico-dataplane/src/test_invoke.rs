@@ -51,6 +51,8 @@ pub fn prepare(
         deployment: Arc::new(deployment),
         throttle,
         caching: Vec::new(),
+        canary: None,
+        canary_side: None,
     };
     let target = input
         .path_with_query_string

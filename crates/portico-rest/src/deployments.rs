@@ -49,16 +49,30 @@ pub async fn create(
 ) -> Result<Deployment, AwsError> {
     let api_id = required(input.rest_api_id);
     let scope = scope(ctx);
-    if input.canary_settings.is_some() {
-        if input.stage_name.is_none() {
-            return Err(AwsError::bad_request(
-                "Invalid deployment content specified.Non null and non empty stageName must be provided for canary deployment. Provided value is null",
-            ));
+    let canary_stage = match (&input.canary_settings, input.stage_name.as_deref()) {
+        (None, _) => None,
+        (Some(_), None | Some("")) => {
+            return Err(AwsError::bad_request(format!(
+                "Invalid deployment content specified.Non null and non empty stageName must be provided for canary deployment. Provided value is {}",
+                input.stage_name.as_deref().unwrap_or("null")
+            )));
         }
-        return Err(AwsError::not_implemented("CreateDeployment with canarySettings"));
-    }
+        (Some(_), Some(name)) => Some(name.to_owned()),
+    };
     let mut tx = store.write().await?;
     let Stored { row: api_row, doc: api } = restapis::load_in(&mut tx, ctx, &scope, &api_id).await?;
+    // A canary release goes to a stage that exists; the stage keeps serving its deployment.
+    let canary_stage = match canary_stage {
+        Some(name) => match tx.child(&STAGE, &api_row, &name).await? {
+            Some(stage) => Some(stage),
+            None => {
+                return Err(AwsError::bad_request(format!(
+                    "Invalid deployment content specified.Stage {name} must already be created before making a canary release deployment"
+                )));
+            }
+        },
+        None => None,
+    };
     let snapshot = freeze(&mut tx, api, &api_row).await?;
     let methods = snapshot
         .resources
@@ -92,7 +106,17 @@ pub async fn create(
         }
     };
     tx.insert(&SNAPSHOT, &row, &id, &snapshot).await?;
-    if let Some(stage_name) = input.stage_name.filter(|s| !s.is_empty()) {
+    if let (Some(Stored { row, doc: mut stage }), Some(settings)) = (canary_stage, input.canary_settings) {
+        let settings = CanarySettings {
+            deployment_id: Some(id.clone()),
+            percent_traffic: settings.percent_traffic,
+            stage_variable_overrides: settings.stage_variable_overrides,
+            use_stage_cache: settings.use_stage_cache,
+        };
+        stage.canary_settings = Some(stages::new_canary(settings, &id, quotas)?);
+        stage.last_updated_date = Some(Timestamp::now());
+        tx.update(&STAGE, &row, &stage).await?;
+    } else if let Some(stage_name) = input.stage_name.filter(|s| !s.is_empty()) {
         let now = Timestamp::now();
         match tx.child(&STAGE, &api_row, &stage_name).await? {
             Some(Stored { row, doc: mut stage }) => {
@@ -216,7 +240,11 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteDeployment
         .await?
         .ok_or_else(not_found)?;
     let stages = tx.in_tree(&STAGE, &deployment.row).await?;
-    if stages.iter().any(|s| s.doc.deployment_id.as_deref() == Some(&id)) {
+    let serves = |s: &Stage| {
+        let canary = s.canary_settings.as_ref().and_then(|c| c.deployment_id.as_deref());
+        s.deployment_id.as_deref() == Some(&id) || canary == Some(&id)
+    };
+    if stages.iter().any(|s| serves(&s.doc)) {
         return Err(AwsError::bad_request(
             "Active stages pointing to this deployment must be moved or deleted",
         ));

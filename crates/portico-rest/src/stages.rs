@@ -97,11 +97,17 @@ pub async fn create(
     if tx.child(&STAGE, &api.row, &name).await?.is_some() {
         return Err(AwsError::conflict("Stage already exists"));
     }
-    if input.canary_settings.is_some() {
-        return Err(AwsError::not_implemented("CreateStage with canarySettings"));
-    }
+    let canary = match input.canary_settings {
+        Some(settings) => {
+            let canary = new_canary(settings, &deployment_id, quotas)?;
+            check_canary_deployment(&mut tx, &api.row, &canary).await?;
+            Some(canary)
+        }
+        None => None,
+    };
     check_stage_quota(&mut tx, quotas, &api.row).await?;
     let mut stage = new_stage(name.clone(), deployment_id);
+    stage.canary_settings = canary;
     stage.description = input.description;
     stage.variables = input.variables.filter(|v| !v.is_empty());
     let caching = input.cache_cluster_enabled.unwrap_or(false);
@@ -161,16 +167,29 @@ pub async fn update(
         .await?
         .ok_or_else(not_found)?;
     for op in &ops {
-        if let ["deploymentId"] = op.segs().as_slice() {
-            let id = op.string()?;
-            if tx.child(&DEPLOYMENT, &row, &id).await?.is_none() {
-                return Err(deployments::not_found());
+        match (op.op, op.segs().as_slice()) {
+            ("copy", _) => {}
+            (_, ["deploymentId"]) => {
+                let id = op.string()?;
+                if tx.child(&DEPLOYMENT, &row, &id).await?.is_none() {
+                    return Err(deployments::not_found());
+                }
             }
+            ("replace", ["canarySettings", "deploymentId"]) => {
+                let id = op.string()?;
+                if tx.child(&DEPLOYMENT, &row, &id).await?.is_none() {
+                    return Err(AwsError::bad_request("Deployment id does not exist"));
+                }
+            }
+            _ => {}
         }
         apply(&mut stage, op)?;
     }
     if let Some(variables) = &stage.variables {
         check_variables(quotas, variables)?;
+    }
+    if let Some(canary) = &stage.canary_settings {
+        check_canary(canary, quotas)?;
     }
     stage.last_updated_date = Some(Timestamp::now());
     tx.update(&STAGE, &row, &stage).await?;
@@ -200,8 +219,115 @@ fn default_setting() -> MethodSetting {
     }
 }
 
+/// A stage's canary as CreateStage or CreateDeployment give it: AWS fills in the stage's
+/// deployment, no traffic, and no stage cache.
+pub fn new_canary(settings: CanarySettings, deployment_id: &str, quotas: &Quotas) -> Result<CanarySettings, AwsError> {
+    let canary = CanarySettings {
+        deployment_id: Some(settings.deployment_id.unwrap_or_else(|| deployment_id.to_owned())),
+        percent_traffic: Some(settings.percent_traffic.unwrap_or(0.0)),
+        stage_variable_overrides: settings.stage_variable_overrides.filter(|v| !v.is_empty()),
+        use_stage_cache: Some(settings.use_stage_cache.unwrap_or(false)),
+    };
+    check_canary(&canary, quotas)?;
+    Ok(canary)
+}
+
+fn check_canary(canary: &CanarySettings, quotas: &Quotas) -> Result<(), AwsError> {
+    let percent = canary.percent_traffic.unwrap_or(0.0);
+    if !(0.0..=100.0).contains(&percent) {
+        return Err(AwsError::bad_request(format!(
+            "Canary traffic percentage must be between 0.0 and 100.0; was {percent}"
+        )));
+    }
+    if let Some(overrides) = &canary.stage_variable_overrides {
+        check_variables(quotas, overrides)?;
+    }
+    Ok(())
+}
+
+async fn check_canary_deployment(tx: &mut Tx<'_>, api: &Row, canary: &CanarySettings) -> Result<(), AwsError> {
+    let id = canary.deployment_id.as_deref().unwrap_or_default();
+    if tx.child(&DEPLOYMENT, api, id).await?.is_none() {
+        return Err(AwsError::bad_request("Deployment id does not exist"));
+    }
+    Ok(())
+}
+
+/// `copy` only promotes the canary: its deployment and its variable overrides become the stage's.
+fn promote(stage: &mut Stage, op: &Patch) -> Result<(), AwsError> {
+    let from = op.from.as_deref().unwrap_or_default();
+    let pair = (op.path.as_str(), from);
+    if !matches!(
+        pair,
+        ("/deploymentId", "/canarySettings/deploymentId") | ("/variables", "/canarySettings/stageVariableOverrides")
+    ) {
+        return Err(AwsError::bad_request(format!(
+            "Invalid copy operation with path: {} and from {from}. Valid copy:path are [/deploymentId, /variables] and valid copy:from are [/canarySettings/deploymentId, /canarySettings/stageVariableOverrides]",
+            op.path
+        )));
+    }
+    let canary = stage
+        .canary_settings
+        .as_ref()
+        .ok_or_else(|| AwsError::bad_request("Promotion not available. Canary does not exist."))?;
+    if op.path == "/deploymentId" {
+        stage.deployment_id = canary.deployment_id.clone().or(stage.deployment_id.take());
+    } else if let Some(overrides) = canary.stage_variable_overrides.clone() {
+        stage.variables.get_or_insert_default().extend(overrides);
+    }
+    Ok(())
+}
+
+/// `/canarySettings/...`: only `replace` sets a part (creating the canary on the stage's
+/// deployment when there is none), and only the whole canary or one override is removed.
+fn apply_canary(stage: &mut Stage, op: &Patch) -> Result<(), AwsError> {
+    let segs = op.segs();
+    match (op.op, &segs[1..]) {
+        ("remove", []) => {
+            stage.canary_settings = None;
+            return Ok(());
+        }
+        ("remove", ["stageVariableOverrides", name]) => {
+            let Some(canary) = stage.canary_settings.as_mut() else {
+                return Err(AwsError::bad_request(format!(
+                    "Cannot remove method setting canarySettings/stageVariableOverrides/{name} because there is no method setting for this method "
+                )));
+            };
+            return patch_map(&mut canary.stage_variable_overrides, op, name, || op.string());
+        }
+        ("remove", _) => return apply_method_setting(stage, op),
+        ("add", [_, ..]) => {
+            return Err(AwsError::bad_request(format!(
+                "Invalid add operation with path: {}",
+                op.path
+            )));
+        }
+        ("replace", ["deploymentId" | "percentTraffic" | "useStageCache"] | ["stageVariableOverrides", _]) => {}
+        _ => return Err(invalid_path(op)),
+    }
+    let deployment_id = stage.deployment_id.clone();
+    let canary = stage.canary_settings.get_or_insert_with(|| CanarySettings {
+        deployment_id,
+        percent_traffic: Some(0.0),
+        stage_variable_overrides: None,
+        use_stage_cache: Some(false),
+    });
+    match &segs[1..] {
+        ["deploymentId"] => canary.deployment_id = Some(op.string()?),
+        ["percentTraffic"] => canary.percent_traffic = Some(op.f64()?),
+        ["useStageCache"] => canary.use_stage_cache = Some(op.bool()?),
+        ["stageVariableOverrides", name] => patch_map(&mut canary.stage_variable_overrides, op, name, || op.string())?,
+        _ => unreachable!("checked above"),
+    }
+    Ok(())
+}
+
 fn apply(stage: &mut Stage, op: &Patch) -> Result<(), AwsError> {
+    if op.op == "copy" {
+        return promote(stage, op);
+    }
     match op.segs().as_slice() {
+        ["canarySettings", ..] => apply_canary(stage, op)?,
         ["deploymentId"] => stage.deployment_id = Some(op.string()?),
         ["description"] => stage.description = op.optional_string(),
         ["cacheClusterEnabled"] => {
@@ -234,6 +360,11 @@ fn apply(stage: &mut Stage, op: &Patch) -> Result<(), AwsError> {
     }
     if stage.variables.as_ref().is_some_and(|v| v.is_empty()) {
         stage.variables = None;
+    }
+    if let Some(canary) = stage.canary_settings.as_mut()
+        && canary.stage_variable_overrides.as_ref().is_some_and(|v| v.is_empty())
+    {
+        canary.stage_variable_overrides = None;
     }
     Ok(())
 }

@@ -93,6 +93,8 @@ pub struct Patch {
     pub path: String,
     pub segments: Vec<String>,
     pub value: Option<String>,
+    /// A `copy` or `move` operation's source path.
+    pub from: Option<String>,
 }
 
 /// Checks every operation; `input` names the operation's input in AWS's messages (`updateStageInput`).
@@ -125,7 +127,7 @@ pub fn patches(
                 return Err(AwsError::bad_request(format!("Invalid patch path {path}")));
             }
             let segments = path[1..].split('/').map(|s| s.replace("~1", "/").replace("~0", "~")).collect();
-            Ok(Patch { op, path, segments, value: p.value })
+            Ok(Patch { op, path, segments, value: p.value, from: p.from })
         })
         .collect()
 }

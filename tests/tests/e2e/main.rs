@@ -6,6 +6,7 @@ mod accounts;
 mod api_key_usage;
 mod api_keys;
 mod authorizers;
+mod canary;
 mod control_errors;
 mod dataplane;
 mod errors;

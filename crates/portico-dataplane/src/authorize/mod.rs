@@ -470,6 +470,7 @@ fn simulated(request: &TestRequest<'_>, ids: crate::context::RequestIds) -> Requ
         api_id: request.api_id.into(),
         stage: TEST_STAGE.into(),
         deployment_id: "".into(),
+        is_canary: None,
         resource_id: "".into(),
         resource_path: uri.path().into(),
         method: http::Method::GET,
