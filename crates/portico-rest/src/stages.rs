@@ -306,7 +306,7 @@ fn apply_canary(stage: &mut Stage, op: &Patch) -> Result<(), AwsError> {
         _ => return Err(invalid_path(op)),
     }
     let deployment_id = stage.deployment_id.clone();
-    let canary = stage.canary_settings.get_or_insert_with(|| CanarySettings {
+    let canary = stage.canary_settings.get_or_insert(CanarySettings {
         deployment_id,
         percent_traffic: Some(0.0),
         stage_variable_overrides: None,
