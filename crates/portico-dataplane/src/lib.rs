@@ -20,6 +20,7 @@ mod api_keys;
 mod authorize;
 mod cache;
 mod context;
+mod domains;
 pub mod functions;
 mod gateway;
 mod integration;
@@ -81,6 +82,7 @@ pub struct DataPlane {
     throttles: Arc<Throttles>,
     responses: Arc<ResponseCache>,
     usage: Arc<UsagePlans>,
+    domains: Arc<domains::Domains>,
 }
 
 impl DataPlane {
@@ -104,6 +106,13 @@ impl DataPlane {
             }
         }));
         cache.set_throttles(throttles.clone());
+        let domains = Arc::new(domains::Domains::default());
+        let weak = Arc::downgrade(&domains);
+        store.on_commit(Arc::new(move |changes| {
+            if let Some(domains) = weak.upgrade() {
+                domains.changed(changes);
+            }
+        }));
         DataPlane {
             store,
             cache,
@@ -115,6 +124,7 @@ impl DataPlane {
             throttles,
             responses: Arc::default(),
             usage,
+            domains,
         }
     }
 
@@ -249,6 +259,24 @@ impl DataPlane {
             }
         };
         response.map(Body::from)
+    }
+
+    /// A request whose Host may be a custom domain name: served through the domain's base
+    /// path mappings (403 when none takes the path), or handed back when it is no domain.
+    pub async fn serve_custom_domain(
+        &self,
+        host: &str,
+        request: http::Request<Body>,
+    ) -> Result<Response<Body>, http::Request<Body>> {
+        match self.domains.resolve(&self.store, host, request.uri().path()).await {
+            Ok(domains::Domain::Mapped(target)) => Ok(self.serve(target, request).await),
+            Ok(domains::Domain::Unmapped) => Ok(respond::forbidden().map(Body::from)),
+            Ok(domains::Domain::Unknown) => Err(request),
+            Err(error) => {
+                tracing::error!(%error, host, "looking up a custom domain name");
+                Err(request)
+            }
+        }
     }
 
     /// The chain, once the body is in.

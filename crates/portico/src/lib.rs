@@ -231,6 +231,14 @@ async fn route(state: &State, request: Request) -> (Response, &'static str) {
         }
         return (state.dataplane.serve(target, request).await, "execute-api");
     }
+    // A custom domain name's Host goes to the API its base path mappings name.
+    let request = match host.map(str::to_owned) {
+        Some(host) => match state.dataplane.serve_custom_domain(&host, request).await {
+            Ok(response) => return (response, "execute-api"),
+            Err(request) => request,
+        },
+        None => request,
+    };
     // Boxed: the control plane's future holds every operation's and is many times the data
     // plane's size; inline, each request to either would allocate and copy it whole.
     Box::pin(control_plane(state, request, None)).await

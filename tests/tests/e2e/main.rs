@@ -8,6 +8,7 @@ mod api_keys;
 mod authorizers;
 mod canary;
 mod control_errors;
+mod custom_domains;
 mod dataplane;
 mod errors;
 mod frontdoor;
