@@ -1,5 +1,6 @@
-//! API keys on methods with `apiKeyRequired`: the request's key (`x-api-key`, the API's
-//! `apiKeySource` HEADER) must be an enabled key of a usage plan covering the stage, else 403
+//! API keys on methods with `apiKeyRequired`: the request's key (`x-api-key` when the API's
+//! `apiKeySource` is HEADER; with AUTHORIZER, the `usageIdentifierKey` its Lambda authorizer
+//! returned) must be an enabled key of a usage plan covering the stage, else 403
 //! `Forbidden` (the INVALID_API_KEY gateway response). The plan's throttle, and its throttle for
 //! the method, then apply per key, as token buckets beside the stage's.
 //!
@@ -23,6 +24,13 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
+
+/// Where a request's API key comes from: the API's `apiKeySource`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySource {
+    Header,
+    Authorizer,
+}
 
 /// How often counted requests are written to the store.
 const WRITE_BEHIND: Duration = Duration::from_millis(500);
@@ -101,6 +109,7 @@ impl UsagePlans {
         self: &Arc<Self>,
         store: &Store,
         throttles: &Throttles,
+        source: KeySource,
         ctx: &mut RequestContext,
     ) -> Result<(), Box<Response<Bytes>>> {
         let plans = match self.plans(store, ctx).await {
@@ -110,7 +119,10 @@ impl UsagePlans {
                 return Err(Box::new(crate::respond::internal_error()));
             }
         };
-        let value = ctx.header("x-api-key").map(str::to_owned);
+        let value = match source {
+            KeySource::Header => ctx.header("x-api-key").map(str::to_owned),
+            KeySource::Authorizer => ctx.authorizer.as_ref().and_then(|a| a.usage_identifier_key.clone()),
+        };
         let Some((plan, key_id)) = value
             .as_deref()
             .and_then(|v| plans.iter().find_map(|p| p.keys.get(v).map(|id| (p, id.clone()))))

@@ -35,6 +35,9 @@ pub struct AuthorizerOutput {
     pub principal_id: Option<String>,
     pub context: BTreeMap<String, serde_json::Value>,
     pub claims: Option<serde_json::Map<String, serde_json::Value>>,
+    /// `usageIdentifierKey` of a Lambda authorizer's answer: the API key when the API's
+    /// `apiKeySource` is AUTHORIZER.
+    pub usage_identifier_key: Option<String>,
 }
 
 /// A request's ids, made before anything else so that every answer, errors included, has them.
@@ -164,7 +167,7 @@ impl RequestContext {
             resource_id: Arc::from(""),
             resource_path: Arc::from(""),
             authorization: Default::default(),
-            api_key_required: false,
+            api_key: None,
             validation: None,
             integration: None,
         };

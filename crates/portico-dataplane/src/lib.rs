@@ -381,8 +381,8 @@ impl DataPlane {
         {
             return (*answer, Arc::new(ctx));
         }
-        if method.api_key_required
-            && let Err(answer) = self.usage.check(&self.store, &self.throttles, &mut ctx).await
+        if let Some(source) = method.api_key
+            && let Err(answer) = self.usage.check(&self.store, &self.throttles, source, &mut ctx).await
         {
             return (*answer, Arc::new(ctx));
         }

@@ -2,6 +2,7 @@
 //! integration compiled (URI templates, parameter mappings, templates, selection patterns),
 //! and the stage's own settings. A request only walks this.
 
+use crate::api_keys::KeySource;
 use crate::authorize::policy::ResourcePolicy;
 use crate::authorize::{Auth, Authorization, Authorizers};
 use crate::gateway::GatewayResponses;
@@ -98,7 +99,8 @@ pub struct CompiledMethod {
     pub resource_id: Arc<str>,
     pub resource_path: Arc<str>,
     pub authorization: Authorization,
-    pub api_key_required: bool,
+    /// With `apiKeyRequired`, where the key comes from (the API's `apiKeySource`).
+    pub api_key: Option<KeySource>,
     /// The method's request validator with its models, compiled; `None` checks nothing.
     pub validation: Option<Validation>,
     pub integration: Option<Integration>,
@@ -117,6 +119,10 @@ impl CompiledDeployment {
         let mut routes = Routes::default();
         let mut methods = Vec::new();
         let mut cache_key_parameters = Vec::new();
+        let key_source = match snapshot.api.api_key_source.as_deref() {
+            Some("AUTHORIZER") => KeySource::Authorizer,
+            _ => KeySource::Header,
+        };
         for resource in &snapshot.resources {
             let Some(path) = resource.path.as_deref() else {
                 continue;
@@ -129,7 +135,7 @@ impl CompiledDeployment {
                     resource_id: resource_id.clone(),
                     resource_path: resource_path.clone(),
                     authorization: Authorization::compile(deployed, &authorizers),
-                    api_key_required: deployed.api_key_required == Some(true),
+                    api_key: (deployed.api_key_required == Some(true)).then_some(key_source),
                     validation: Validation::compile(
                         deployed,
                         &snapshot.request_validators,

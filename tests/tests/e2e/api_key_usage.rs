@@ -203,3 +203,109 @@ async fn quotas_are_counted_refused_restored_and_kept_across_a_crash() {
     assert_eq!(call(&portico, &host).await.status, 429);
     assert_eq!(usage_reaches(&portico.sdk(), &plan_id, &key_id, 5).await, (5, 0));
 }
+
+/// A TOKEN authorizer that hands the token on as the API key.
+const KEY_AUTHORIZER: &str = r#"
+def handler(event, context):
+    token = event["authorizationToken"]
+    return {
+        "principalId": "caller",
+        "policyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": event["methodArn"]}]},
+        "usageIdentifierKey": token,
+    }
+"#;
+
+#[tokio::test]
+async fn an_authorizer_supplies_the_key_when_the_api_says_so() {
+    if !crate::lambda::runtimes_here() {
+        return;
+    }
+    const VALUE: &str = "authorizer-key-value-twenty-plus";
+    let portico = Portico::start();
+    let client = portico.sdk();
+    let arn = crate::lambda::create_function(
+        &portico,
+        "key-authorizer",
+        "python3.12",
+        "auth.handler",
+        &[("auth.py", KEY_AUTHORIZER)],
+        3,
+    );
+    let api = mock_api(
+        &client,
+        "authorizer-keyed",
+        r#"{"key": "$context.identity.apiKeyId"}"#,
+        None,
+    )
+    .await;
+    let authorizer = client
+        .create_authorizer()
+        .rest_api_id(&api.api_id)
+        .name("keys")
+        .r#type(aws_sdk_apigateway::types::AuthorizerType::Token)
+        .authorizer_uri(format!(
+            "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{arn}/invocations"
+        ))
+        .identity_source("method.request.header.Authorization")
+        .authorizer_result_ttl_in_seconds(0)
+        .send()
+        .await
+        .expect("authorizer");
+    client
+        .update_method()
+        .rest_api_id(&api.api_id)
+        .resource_id(&api.resource_id)
+        .http_method("GET")
+        .patch_operations(patch(Op::Replace, "/authorizationType", Some("CUSTOM")))
+        .patch_operations(patch(Op::Replace, "/authorizerId", authorizer.id()))
+        .patch_operations(patch(Op::Replace, "/apiKeyRequired", Some("true")))
+        .send()
+        .await
+        .expect("method");
+    client
+        .update_rest_api()
+        .rest_api_id(&api.api_id)
+        .patch_operations(patch(Op::Replace, "/apiKeySource", Some("AUTHORIZER")))
+        .send()
+        .await
+        .expect("apiKeySource");
+    deploy(&client, &api.api_id, "dev").await;
+    let key = client
+        .create_api_key()
+        .name("k")
+        .value(VALUE)
+        .enabled(true)
+        .send()
+        .await
+        .expect("key");
+    let plan = client
+        .create_usage_plan()
+        .name("plan")
+        .api_stages(ApiStage::builder().api_id(&api.api_id).stage("dev").build())
+        .send()
+        .await
+        .expect("plan");
+    client
+        .create_usage_plan_key()
+        .usage_plan_id(plan.id().expect("id"))
+        .key_id(key.id().expect("id"))
+        .key_type("API_KEY")
+        .send()
+        .await
+        .expect("plan key");
+
+    let url = format!("{}/dev/hello", portico.endpoint);
+    let host = format!("{}.execute-api.localhost:{}", api.api_id, portico.port);
+    let call = |headers: Vec<(&'static str, &'static str)>| {
+        let (url, host) = (url.clone(), host.clone());
+        async move { request("GET", &url, Some(&host), &headers, "").await }
+    };
+    let reply = call(vec![("Authorization", VALUE)]).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.json()["key"], key.id().unwrap());
+    // The authorizer's key is the only one: x-api-key does not count.
+    let reply = call(vec![("Authorization", "not-a-key-of-any-plan"), ("x-api-key", VALUE)]).await;
+    assert_eq!(reply.status, 403, "{}", reply.body);
+    assert_eq!(reply.json(), serde_json::json!({"message": "Forbidden"}));
+}

@@ -32,6 +32,8 @@ struct Grant {
     principal_id: Option<String>,
     statements: Vec<Statement>,
     context: BTreeMap<String, Value>,
+    /// The API key of an API whose `apiKeySource` is AUTHORIZER.
+    usage_identifier_key: Option<String>,
 }
 
 #[derive(Debug)]
@@ -185,6 +187,10 @@ fn grant(payload: &[u8]) -> Result<Grant, String> {
         }),
         statements,
         context,
+        usage_identifier_key: answer
+            .get("usageIdentifierKey")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
     })
 }
 
@@ -228,6 +234,7 @@ impl Grant {
             principal_id: self.principal_id.clone(),
             context: self.context.clone(),
             claims: None,
+            usage_identifier_key: self.usage_identifier_key.clone(),
         }
     }
 }
