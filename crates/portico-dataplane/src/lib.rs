@@ -34,6 +34,7 @@ mod template;
 mod test_invoke;
 pub mod throttle;
 mod validate;
+mod vpc_links;
 mod websocket;
 
 pub use authorize::AuthSettings;
@@ -83,6 +84,7 @@ pub struct DataPlane {
     responses: Arc<ResponseCache>,
     usage: Arc<UsagePlans>,
     domains: Arc<domains::Domains>,
+    vpc_links: Arc<vpc_links::VpcLinks>,
 }
 
 impl DataPlane {
@@ -113,6 +115,13 @@ impl DataPlane {
                 domains.changed(changes);
             }
         }));
+        let links = Arc::new(vpc_links::VpcLinks::new(store.clone()));
+        let weak = Arc::downgrade(&links);
+        store.on_commit(Arc::new(move |changes| {
+            if let Some(links) = weak.upgrade() {
+                links.changed(changes);
+            }
+        }));
         DataPlane {
             store,
             cache,
@@ -125,6 +134,7 @@ impl DataPlane {
             responses: Arc::default(),
             usage,
             domains,
+            vpc_links: links,
         }
     }
 
@@ -197,14 +207,21 @@ impl DataPlane {
 
     /// TestInvokeMethod for the control plane. Call it once the data plane is set up.
     pub fn method_tester(&self) -> MethodTester {
-        let (functions, client, auth, aws) = (
+        let (functions, client, auth, aws, links) = (
             self.functions.clone(),
             self.client.clone(),
             self.auth.clone(),
             self.aws.clone(),
+            self.vpc_links.clone(),
         );
         Arc::new(move |account, region, api_id, snapshot, input| {
-            let (functions, client, auth, aws) = (functions.clone(), client.clone(), auth.clone(), aws.clone());
+            let (functions, client, auth, aws, links) = (
+                functions.clone(),
+                client.clone(),
+                auth.clone(),
+                aws.clone(),
+                links.clone(),
+            );
             Box::pin(async move {
                 let started = std::time::Instant::now();
                 let prepared = test_invoke::prepare(&account, &region, &api_id, &snapshot, &input, &auth)?;
@@ -216,6 +233,7 @@ impl DataPlane {
                     client: &*client,
                     functions: functions.as_deref(),
                     aws: aws.as_deref(),
+                    vpc_links: Some(&links),
                 };
                 let response = integrate(method, &ctx, env).await;
                 let response = deployment.gateway_responses.apply(response, &ctx);
@@ -233,6 +251,12 @@ impl DataPlane {
     /// AWS service integrations are signed and sent to `endpoint` (`--aws-endpoint`).
     pub fn with_aws_endpoint(mut self, endpoint: Option<AwsEndpoint>) -> Self {
         self.aws = endpoint.map(Arc::new);
+        self
+    }
+
+    /// Where VPC links send (`--vpc-link-target`): (link id or target ARN, URL).
+    pub fn with_vpc_link_targets(self, targets: Vec<(String, http::Uri)>) -> Self {
+        self.vpc_links.set_targets(targets);
         self
     }
 
@@ -391,6 +415,7 @@ impl DataPlane {
             client: self.client.as_ref(),
             functions: self.functions.as_deref(),
             aws: self.aws.as_deref(),
+            vpc_links: Some(&self.vpc_links),
         };
         // The stage cache answers for the integration when it can.
         if let Some(caching) = caching {

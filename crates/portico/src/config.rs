@@ -74,6 +74,18 @@ pub struct Config {
     )]
     pub cognito_jwks: Vec<String>,
 
+    /// Where a VPC link's traffic goes: `LINK=URL`, LINK the link's id or one of its target
+    /// ARNs (e.g. `arn:aws:elasticloadbalancing:...:loadbalancer/net/orders/1=http://orders:8080`);
+    /// repeatable, comma-separated in the variable. VPC_LINK integrations keep their URI's path
+    /// and send it to URL.
+    #[arg(
+        long = "vpc-link-target",
+        env = "PORTICO_VPC_LINK_TARGETS",
+        value_name = "LINK=URL",
+        value_delimiter = ','
+    )]
+    pub vpc_link_targets: Vec<String>,
+
     /// Accept Cognito tokens of user pools without `--cognito-jwks` without checking their
     /// signature (everything else is still checked). Anyone can then mint a token: local use only.
     #[arg(long, env = "PORTICO_COGNITO_SKIP_SIGNATURE", default_value_t = false)]
@@ -189,6 +201,28 @@ impl Config {
         })
     }
 
+    /// `--vpc-link-target`, checked: (link id or target ARN, an http(s) URL).
+    pub fn vpc_link_targets(&self) -> Result<Vec<(String, http::Uri)>, String> {
+        self.vpc_link_targets
+            .iter()
+            .filter(|s| !s.trim().is_empty())
+            .map(|text| {
+                // Link ids and ARNs have no `=`; a URL's query may.
+                let (link, url) = text
+                    .split_once('=')
+                    .map(|(l, u)| (l.trim(), u.trim()))
+                    .filter(|(l, _)| !l.is_empty())
+                    .ok_or_else(|| format!("--vpc-link-target {text:?}: expected LINK=URL"))?;
+                match url.parse::<http::Uri>() {
+                    Ok(uri) if matches!(uri.scheme_str(), Some("http" | "https")) && uri.authority().is_some() => {
+                        Ok((link.to_owned(), uri))
+                    }
+                    _ => Err(format!("--vpc-link-target {text:?}: {url:?} is not an http(s) URL")),
+                }
+            })
+            .collect()
+    }
+
     /// `--lambda-endpoint`, checked.
     pub fn lambda_endpoint(&self) -> Result<Option<&str>, String> {
         let Some(url) = self.lambda_endpoint.as_deref().map(str::trim).filter(|u| !u.is_empty()) else {
@@ -280,6 +314,27 @@ mod tests {
         assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("5h").is_err());
+    }
+
+    #[test]
+    fn vpc_link_targets() {
+        let config = |args: &[&str]| Config::try_parse_from([&["portico"], args].concat()).unwrap();
+        let nlb = "arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/net/a/1";
+        let targets = config(&["--vpc-link-target", &format!("{nlb}=http://orders:8080/?a=b")])
+            .vpc_link_targets()
+            .unwrap();
+        assert_eq!(targets[0].0, nlb);
+        assert_eq!(targets[0].1.to_string(), "http://orders:8080/?a=b");
+        assert!(
+            config(&["--vpc-link-target", "abc=orders:8080"])
+                .vpc_link_targets()
+                .is_err()
+        );
+        assert!(
+            config(&["--vpc-link-target", "http://orders"])
+                .vpc_link_targets()
+                .is_err()
+        );
     }
 
     #[test]

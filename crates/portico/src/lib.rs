@@ -147,6 +147,7 @@ impl State {
             .with_functions(Arc::new(Functions(lambda.clone())))
             .with_auth(&config.auth()?)
             .with_aws_endpoint(config.aws_endpoint()?)
+            .with_vpc_link_targets(config.vpc_link_targets()?)
             .with_throttling(
                 if config.test_clock {
                     portico_dataplane::throttle::Clock::manual()

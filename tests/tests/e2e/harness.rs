@@ -203,6 +203,12 @@ pub async fn echo_backend() -> u16 {
                 let service = service_fn(|req: http::Request<hyper::body::Incoming>| async move {
                     let method = req.method().to_string();
                     let uri = req.uri().to_string();
+                    let host = req
+                        .headers()
+                        .get("host")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_string();
                     let header = req
                         .headers()
                         .get("x-test")
@@ -219,6 +225,7 @@ pub async fn echo_backend() -> u16 {
                         "method": method,
                         "uri": uri,
                         "x-test": header,
+                        "host": host,
                         "body": String::from_utf8_lossy(&body),
                     });
                     Ok::<_, std::convert::Infallible>(

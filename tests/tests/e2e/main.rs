@@ -27,6 +27,7 @@ mod service;
 mod stages;
 mod state;
 mod throttling;
+mod vpc_links;
 
 use aws_sdk_apigateway::Client;
 use aws_sdk_apigateway::types::{Op, PatchOperation};

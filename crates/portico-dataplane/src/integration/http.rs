@@ -3,16 +3,16 @@
 //! backend's answer goes through the integration responses (selected by its status code).
 //! Nothing else of the method request reaches the backend.
 
-use super::{Integration, http_proxy};
+use super::{Env, Integration, http_proxy};
 use crate::context::RequestContext;
 use crate::respond::{self, IntegrationOutput};
 use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderValue};
 use http::{Response, Uri};
-use portico_http::{HttpClient, OutboundRequest};
+use portico_http::OutboundRequest;
 use std::sync::Arc;
 
-pub async fn invoke(integration: &Integration, ctx: &Arc<RequestContext>, client: &dyn HttpClient) -> Response<Bytes> {
+pub async fn invoke(integration: &Integration, ctx: &Arc<RequestContext>, env: Env<'_>) -> Response<Bytes> {
     let request = match integration.request(ctx) {
         Ok(request) => request,
         Err(answer) => return *answer,
@@ -67,6 +67,10 @@ pub async fn invoke(integration: &Integration, ctx: &Arc<RequestContext>, client
             return respond::internal_error();
         }
     };
+    let uri = match http_proxy::through_link(integration, ctx, env, uri, &mut headers).await {
+        Ok(uri) => uri,
+        Err(answer) => return *answer,
+    };
     let method = match integration.outbound_method(ctx) {
         Ok(method) => method,
         Err(answer) => return *answer,
@@ -83,7 +87,7 @@ pub async fn invoke(integration: &Integration, ctx: &Arc<RequestContext>, client
         timeout: integration.timeout,
         insecure_skip_verification: integration.insecure_skip_verification,
     };
-    let answer = match http_proxy::send(client, outbound).await {
+    let answer = match http_proxy::send(env.client, outbound).await {
         Ok(answer) => answer,
         Err(failed) => return failed,
     };

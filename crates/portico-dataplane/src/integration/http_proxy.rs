@@ -2,7 +2,7 @@
 //! variables filled into the URI, query, headers, body, plus the integration's parameter
 //! mappings), and the backend's answer comes back as it is.
 
-use super::Integration;
+use super::{Env, Integration};
 use crate::context::RequestContext;
 use crate::mapping::{Source, Target};
 use crate::respond;
@@ -11,7 +11,7 @@ use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Response, Uri};
 use portico_http::{HttpClient, OutboundError, OutboundRequest};
 
-pub async fn invoke(integration: &Integration, ctx: &RequestContext, client: &dyn HttpClient) -> Response<Bytes> {
+pub async fn invoke(integration: &Integration, ctx: &RequestContext, env: Env<'_>) -> Response<Bytes> {
     let Some(template) = &integration.uri else {
         tracing::warn!("HTTP_PROXY integration has no uri");
         return respond::internal_error();
@@ -63,6 +63,10 @@ pub async fn invoke(integration: &Integration, ctx: &RequestContext, client: &dy
             return respond::internal_error();
         }
     };
+    let uri = match through_link(integration, ctx, env, uri, &mut headers).await {
+        Ok(uri) => uri,
+        Err(answer) => return *answer,
+    };
     let method = match &integration.http_method {
         None => ctx.method.clone(),
         Some(Ok(method)) => method.clone(),
@@ -80,7 +84,7 @@ pub async fn invoke(integration: &Integration, ctx: &RequestContext, client: &dy
         timeout: integration.timeout,
         insecure_skip_verification: integration.insecure_skip_verification,
     };
-    match send(client, request).await {
+    match send(env.client, request).await {
         Err(failed) => failed,
         Ok(answer) => {
             // The server sets the length of the body we answer with; HEAD has none to measure.
@@ -96,6 +100,20 @@ pub async fn invoke(integration: &Integration, ctx: &RequestContext, client: &dy
             headers.extend(remapped);
             response
         }
+    }
+}
+
+/// A `VPC_LINK` integration's URI, sent through its link; others' as they are.
+pub async fn through_link(
+    integration: &Integration,
+    ctx: &RequestContext,
+    env: Env<'_>,
+    uri: Uri,
+    headers: &mut HeaderMap,
+) -> Result<Uri, Box<Response<Bytes>>> {
+    match (&integration.vpc_link, env.vpc_links) {
+        (Some(link), Some(links)) => links.route(ctx, link, uri, headers).await,
+        _ => Ok(uri),
     }
 }
 

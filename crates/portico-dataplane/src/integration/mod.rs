@@ -104,6 +104,7 @@ pub struct Env<'a> {
     pub client: &'a dyn HttpClient,
     pub functions: Option<&'a dyn Functions>,
     pub aws: Option<&'a aws::AwsEndpoint>,
+    pub vpc_links: Option<&'a crate::vpc_links::VpcLinks>,
 }
 
 #[derive(Debug)]
@@ -124,6 +125,8 @@ pub struct Integration {
     pub responses: IntegrationResponses,
     /// The integration URI as written (AWS service integrations read it).
     pub raw_uri: Option<String>,
+    /// `connectionId` of a `VPC_LINK` integration: the link's id, or a stage variable naming it.
+    pub vpc_link: Option<String>,
     /// MOCK: the status code each fixed request template asks for, read when the stage
     /// compiles (by media type).
     pub mock_status: BTreeMap<String, Result<u16, &'static str>>,
@@ -185,6 +188,10 @@ impl Integration {
                 .unwrap_or(false),
             responses: IntegrationResponses::compile(integration.integration_responses.as_ref()),
             raw_uri: integration.uri.clone(),
+            vpc_link: integration
+                .connection_id
+                .clone()
+                .filter(|_| integration.connection_type.as_deref() == Some("VPC_LINK")),
             mock_status,
         }
     }
@@ -195,8 +202,8 @@ impl Integration {
             Kind::Mock => mock::invoke(self, ctx),
             // The remote calls are boxed: their futures are large, and inline they would make
             // every request's future (MOCK's too) as large, allocated and copied whole.
-            Kind::Http => Box::pin(http::invoke(self, ctx, env.client)).await,
-            Kind::HttpProxy => Box::pin(http_proxy::invoke(self, ctx, env.client)).await,
+            Kind::Http => Box::pin(http::invoke(self, ctx, env)).await,
+            Kind::HttpProxy => Box::pin(http_proxy::invoke(self, ctx, env)).await,
             Kind::Aws => Box::pin(aws::invoke(self, ctx, env)).await,
             Kind::AwsProxy => Box::pin(aws_proxy::invoke(self, ctx, env.functions)).await,
             other => {
