@@ -236,6 +236,15 @@ impl<'t, 's> Renderer<'t, 's> {
         self.step(Pos::default())?;
         match node {
             Node::Text(t) => self.write(out, t, Pos::default())?,
+            // A bare variable outside macros and defines: written from its slot, not copied.
+            Node::Ref(r)
+                if r.parts.is_empty()
+                    && self.frames.is_empty()
+                    && self.defines.is_empty()
+                    && !matches!(self.vars[r.slot as usize], Value::Null) =>
+            {
+                self.write_value(out, &self.vars[r.slot as usize], r.pos)?
+            }
             Node::Ref(r) => match self.reference(r)? {
                 Some(v) => self.write_value(out, &v, r.pos)?,
                 None if r.quiet || self.limits.quiet_nulls => {}
@@ -528,6 +537,12 @@ impl<'t, 's> Renderer<'t, 's> {
 
     /// The value of the reference's root and its first `n` parts.
     fn chain(&mut self, r: &'t Reference, n: usize) -> Result<Value, Fail> {
+        if let ([Part::Property(name)], true) = (&r.parts[..n], r.slot == FOREACH)
+            && let Some(v) = self.loop_property(name)
+        {
+            self.step(r.pos)?;
+            return Ok(v);
+        }
         let mut v = self.lookup(r.slot, r.parts.is_empty(), r.pos)?;
         for part in &r.parts[..n] {
             if matches!(v, Value::Null) {
@@ -573,6 +588,24 @@ impl<'t, 's> Renderer<'t, 's> {
             };
         }
         Ok(v)
+    }
+
+    /// `$foreach.hasNext` and its kin read off the innermost loop without the object call,
+    /// when `$foreach` is that loop's (it is, unless a template set it or a macro shadows it).
+    fn loop_property(&self, name: &str) -> Option<Value> {
+        let innermost = self.loops.last()?;
+        let Value::Object(current) = &self.vars[FOREACH as usize] else {
+            return None;
+        };
+        if !self.frames.is_empty() || !std::ptr::addr_eq(Rc::as_ptr(current), Rc::as_ptr(innermost)) {
+            return None;
+        }
+        match name {
+            "hasNext" => Some(Value::Bool(innermost.has_next.get())),
+            "index" => Some(Value::Int(innermost.index.get())),
+            "count" => Some(Value::Int(innermost.index.get() + 1)),
+            _ => None,
+        }
     }
 
     /// Steps for methods that copy many items at once (`addAll`, `putAll`), paid before
@@ -959,6 +992,28 @@ mod tests {
 
     fn render_with(template: &str, scope: &mut Scope, limits: &Limits) -> Result<String, crate::Error> {
         Template::parse(template)?.render(scope, limits)
+    }
+
+    /// The fast paths (`$foreach.hasNext` off the innermost loop, bare variables written from
+    /// their slot) give what the general ones give: with nested loops, a `$foreach` a
+    /// template set, macro parameters and defines.
+    #[test]
+    fn fast_paths_agree_with_the_general_ones() {
+        let render = |t: &str| render_with(t, &mut Scope::new(), &Limits::default()).unwrap();
+        assert_eq!(
+            render("#foreach($a in [1..2])#foreach($b in [1..2])$foreach.hasNext$foreach.parent.hasNext;#end#end"),
+            "truetrue;falsetrue;truefalse;falsefalse;"
+        );
+        assert_eq!(
+            render("#foreach($a in [1..2])#set($foreach = {'hasNext': 'x'})$foreach.hasNext#end"),
+            "xx"
+        );
+        assert_eq!(
+            render("#macro(m $foreach)$foreach.hasNext#end#foreach($a in [1..2])#m($x)#end"),
+            "$foreach.hasNext$foreach.hasNext"
+        );
+        assert_eq!(render("#set($v = 1)#define($v)defined#end$v"), "defined");
+        assert_eq!(render("#macro(m $v)$v#end#set($v = 1)#m(2)$v"), "21");
     }
 
     fn render(template: &str) -> String {
