@@ -7,10 +7,6 @@ use portico_wire::request::{RawRequest, input_document};
 use portico_wire::response::output_response;
 use portico_wire::{AwsError, RequestContext, Service, apigateway, apigatewaymanagementapi, apigatewayv2, lambda};
 
-/// The services whose operations are all still answered with 501.
-struct NotYetServed;
-impl apigatewayv2::ApiGatewayV2 for NotYetServed {}
-
 /// The `@connections` operations (all 501 until WebSocket APIs land). `endpoint` is the API and
 /// stage whose execute-api endpoint the call came in on, `None` on the plain endpoint.
 struct ManagementApi<'a> {
@@ -64,7 +60,7 @@ pub async fn handle(
                 apigateway::dispatch(&state.rest, &ctx, apigateway::Operation::ALL[matched.index], input).await
             }
             Service::ApiGatewayV2 => {
-                apigatewayv2::dispatch(&NotYetServed, &ctx, apigatewayv2::Operation::ALL[matched.index], input).await
+                apigatewayv2::dispatch(&state.v2, &ctx, apigatewayv2::Operation::ALL[matched.index], input).await
             }
             Service::ApiGatewayManagementApi => {
                 let op = apigatewaymanagementapi::Operation::ALL[matched.index];

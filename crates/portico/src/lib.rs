@@ -31,6 +31,7 @@ use portico_http::{BodyError, read_body};
 use portico_lambda::{CallError, CodeStore, LambdaControlPlane, file};
 use portico_rest::RestControlPlane;
 use portico_store::Store;
+use portico_v2::V2ControlPlane;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
@@ -43,6 +44,7 @@ pub struct State {
     pub config: Config,
     pub store: Store,
     pub rest: RestControlPlane,
+    pub v2: V2ControlPlane,
     pub lambda: LambdaControlPlane,
     /// Where function code is unpacked; a temporary folder with `--in-memory`, removed on exit.
     pub code_dir: CodeDir,
@@ -165,6 +167,7 @@ impl State {
                 .on_cache_flush(dataplane.response_cache_flush())
                 .on_authorizer_test(dataplane.authorizer_tester())
                 .on_method_test(dataplane.method_tester()),
+            v2: V2ControlPlane::new(store.clone()),
             lambda,
             code_dir,
             dataplane,

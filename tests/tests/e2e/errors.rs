@@ -122,9 +122,9 @@ async fn unserved_operations_answer_501_naming_them() {
     assert_error(&reply, 501, "NotImplemented");
     assert!(reply.json()["message"].as_str().unwrap().contains("GetSdkTypes"));
 
-    let v2 = portico.call("GET", "/v2/apis", None, "").await;
+    let v2 = portico.call("GET", "/v2/domainnames", None, "").await;
     assert_error(&v2, 501, "NotImplemented");
-    assert!(v2.json()["message"].as_str().unwrap().contains("GetApis"));
+    assert!(v2.json()["message"].as_str().unwrap().contains("GetDomainNames"));
 
     let unknown = portico.call("GET", "/no/such/operation", None, "").await;
     assert_error(&unknown, 404, "UnknownOperationException");

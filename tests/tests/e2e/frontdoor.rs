@@ -349,7 +349,7 @@ async fn portico_endpoints_and_localstack_health() {
         services,
         serde_json::json!({
             "apigateway": "running",
-            "apigatewayv2": "disabled",
+            "apigatewayv2": "running",
             "apigatewaymanagementapi": "disabled",
             "lambda": "running",
         })

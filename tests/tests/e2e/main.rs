@@ -13,6 +13,7 @@ mod dataplane;
 mod errors;
 mod frontdoor;
 mod function_sources;
+mod http_apis;
 mod identity;
 mod lambda;
 mod mapping;

@@ -1,0 +1,224 @@
+//! Integrations: where routes send requests (AWS_PROXY to Lambda, HTTP_PROXY, AWS service
+//! integrations with a subtype, MOCK and HTTP for WebSocket APIs).
+
+use crate::kinds::{INTEGRATION, ROUTE};
+use crate::support::{convert, new_id, not_found, page_args, required, scope};
+use crate::{apis, deployments};
+use portico_store::{List, Row, Store, StoreError, Stored, Tx};
+use portico_wire::apigatewayv2::*;
+use portico_wire::{AwsError, RequestContext};
+
+fn integration_not_found(id: &str) -> AwsError {
+    not_found("Integration", format!("Invalid Integration identifier specified {id}"))
+}
+
+/// An integration with AWS's defaults filled in.
+pub fn defaults(mut integration: Integration) -> Integration {
+    integration.connection_type.get_or_insert_with(|| "INTERNET".into());
+    integration.timeout_in_millis.get_or_insert(30_000);
+    if integration.integration_type.as_deref() == Some("HTTP_PROXY") {
+        integration.payload_format_version.get_or_insert_with(|| "1.0".into());
+    }
+    integration
+}
+
+fn check(integration: &Integration, websocket: bool) -> Result<(), AwsError> {
+    let kind = integration.integration_type.as_deref().unwrap_or_default();
+    if !websocket && matches!(kind, "HTTP" | "MOCK") {
+        return Err(AwsError::bad_request(format!(
+            "Integration type {kind} is not supported for HTTP APIs. Supported types are AWS_PROXY and HTTP_PROXY."
+        )));
+    }
+    if !websocket
+        && kind == "AWS_PROXY"
+        && integration.payload_format_version.is_none()
+        && integration.integration_subtype.is_none()
+    {
+        return Err(AwsError::bad_request(
+            "Payload format version must be specified for AWS_PROXY integrations.",
+        ));
+    }
+    if let Some(version) = integration.payload_format_version.as_deref()
+        && !matches!(version, "1.0" | "2.0")
+    {
+        return Err(AwsError::bad_request(format!(
+            "Unsupported payload format version {version}. Supported versions are 1.0 and 2.0."
+        )));
+    }
+    if let Some(ms) = integration.timeout_in_millis {
+        let max = if websocket { 29_000 } else { 30_000 };
+        if !(50..=max).contains(&ms) {
+            return Err(AwsError::bad_request(format!(
+                "Timeout must be between 50 and {max} milliseconds."
+            )));
+        }
+    }
+    if kind != "MOCK" && integration.integration_uri.is_none() && integration.integration_subtype.is_none() {
+        return Err(AwsError::bad_request(format!(
+            "Integration URI must be specified for {kind} integrations."
+        )));
+    }
+    Ok(())
+}
+
+pub async fn insert(tx: &mut Tx<'_>, api: &Row, integration: &mut Integration) -> Result<String, AwsError> {
+    loop {
+        let id = new_id(7);
+        integration.integration_id = Some(id.clone());
+        match tx.insert(&INTEGRATION, api, &id, integration).await {
+            Err(StoreError::Exists) => continue,
+            other => {
+                other?;
+                return Ok(id);
+            }
+        }
+    }
+}
+
+pub async fn create(
+    store: &Store,
+    ctx: &RequestContext,
+    input: CreateIntegrationRequest,
+) -> Result<CreateIntegrationResult, AwsError> {
+    let api_id = required(input.api_id);
+    let mut tx = store.write().await?;
+    let api = apis::load_in(&mut tx, &scope(ctx), &api_id).await?;
+    let websocket = api.doc.protocol_type.as_deref() == Some("WEBSOCKET");
+    let mut integration = defaults(Integration {
+        connection_id: input.connection_id,
+        connection_type: input.connection_type,
+        content_handling_strategy: input.content_handling_strategy,
+        credentials_arn: input.credentials_arn,
+        description: input.description,
+        integration_method: input.integration_method,
+        integration_subtype: input.integration_subtype,
+        integration_type: input.integration_type,
+        integration_uri: input.integration_uri,
+        passthrough_behavior: input.passthrough_behavior,
+        payload_format_version: input.payload_format_version,
+        request_parameters: input.request_parameters,
+        request_templates: input.request_templates,
+        response_parameters: input.response_parameters,
+        template_selection_expression: input.template_selection_expression,
+        timeout_in_millis: input.timeout_in_millis,
+        tls_config: input.tls_config.map(|t| TlsConfig {
+            server_name_to_verify: t.server_name_to_verify,
+        }),
+        ..Default::default()
+    });
+    if websocket {
+        integration
+            .passthrough_behavior
+            .get_or_insert_with(|| "WHEN_NO_MATCH".into());
+        integration.timeout_in_millis = Some(integration.timeout_in_millis.unwrap_or(29_000).min(29_000));
+    }
+    check(&integration, websocket)?;
+    insert(&mut tx, &api.row, &mut integration).await?;
+    deployments::auto_deploy_api(&mut tx, &api).await?;
+    tx.commit().await?;
+    Ok(convert(&integration))
+}
+
+pub async fn get(
+    store: &Store,
+    ctx: &RequestContext,
+    input: GetIntegrationRequest,
+) -> Result<GetIntegrationResult, AwsError> {
+    let api = apis::load(store, &scope(ctx), &required(input.api_id)).await?;
+    let id = required(input.integration_id);
+    let integration = store
+        .child(&INTEGRATION, &api.row, &id)
+        .await?
+        .ok_or_else(|| integration_not_found(&id))?;
+    Ok(convert(&integration.doc))
+}
+
+pub async fn list(
+    store: &Store,
+    ctx: &RequestContext,
+    input: GetIntegrationsRequest,
+) -> Result<GetIntegrationsResponse, AwsError> {
+    let (from, limit) = page_args(input.max_results.as_deref(), input.next_token.as_deref())?;
+    let api = apis::load(store, &scope(ctx), &required(input.api_id)).await?;
+    let page = store.page(&INTEGRATION, List::Children(&api.row), from, limit).await?;
+    Ok(GetIntegrationsResponse {
+        next_token: page.next_token(),
+        items: Some(page.items.into_iter().map(|i| i.doc).collect()),
+    })
+}
+
+pub async fn update(
+    store: &Store,
+    ctx: &RequestContext,
+    input: UpdateIntegrationRequest,
+) -> Result<UpdateIntegrationResult, AwsError> {
+    let api_id = required(input.api_id);
+    let id = required(input.integration_id);
+    let mut tx = store.write().await?;
+    let api = apis::load_in(&mut tx, &scope(ctx), &api_id).await?;
+    let websocket = api.doc.protocol_type.as_deref() == Some("WEBSOCKET");
+    let Stored {
+        row,
+        doc: mut integration,
+    } = tx
+        .child(&INTEGRATION, &api.row, &id)
+        .await?
+        .ok_or_else(|| integration_not_found(&id))?;
+    macro_rules! take {
+        ($($field:ident),*) => { $( if input.$field.is_some() { integration.$field = input.$field; } )* };
+    }
+    take!(
+        connection_id,
+        connection_type,
+        content_handling_strategy,
+        credentials_arn,
+        description,
+        integration_method,
+        integration_subtype,
+        integration_type,
+        integration_uri,
+        passthrough_behavior,
+        payload_format_version,
+        request_parameters,
+        request_templates,
+        response_parameters,
+        template_selection_expression,
+        timeout_in_millis
+    );
+    if let Some(tls) = input.tls_config {
+        integration.tls_config = Some(TlsConfig {
+            server_name_to_verify: tls.server_name_to_verify,
+        });
+    }
+    check(&integration, websocket)?;
+    tx.update(&INTEGRATION, &row, &integration).await?;
+    deployments::auto_deploy_api(&mut tx, &api).await?;
+    tx.commit().await?;
+    Ok(convert(&integration))
+}
+
+pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteIntegrationRequest) -> Result<(), AwsError> {
+    let api_id = required(input.api_id);
+    let id = required(input.integration_id);
+    let mut tx = store.write().await?;
+    let api = apis::load_in(&mut tx, &scope(ctx), &api_id).await?;
+    let integration = tx
+        .child(&INTEGRATION, &api.row, &id)
+        .await?
+        .ok_or_else(|| integration_not_found(&id))?;
+    let target = format!("integrations/{id}");
+    if tx
+        .children(&ROUTE, &api.row)
+        .await?
+        .iter()
+        .any(|r| r.doc.target.as_deref() == Some(&target))
+    {
+        return Err(AwsError::conflict(format!(
+            "Cannot delete integration {id}: routes still target it"
+        )));
+    }
+    tx.delete(&integration.row).await?;
+    deployments::auto_deploy_api(&mut tx, &api).await?;
+    tx.commit().await?;
+    Ok(())
+}

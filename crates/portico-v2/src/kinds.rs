@@ -1,0 +1,27 @@
+//! The documents the apigatewayv2 control plane stores.
+//!
+//! ```text
+//! api ─┬─ route
+//!      ├─ integration
+//!      ├─ stage (its id is its name; `$default` included)
+//!      └─ deployment ─ deployment-snapshot (the routes and integrations it froze)
+//! ```
+
+use portico_store::Kind;
+use portico_wire::apigatewayv2 as v2;
+use serde::{Deserialize, Serialize};
+
+pub const API: Kind<v2::Api> = Kind::top("api");
+pub const ROUTE: Kind<v2::Route> = Kind::under("api-route", &["api"]);
+pub const INTEGRATION: Kind<v2::Integration> = Kind::under("api-integration", &["api"]);
+pub const STAGE: Kind<v2::Stage> = Kind::under("api-stage", &["api"]);
+pub const DEPLOYMENT: Kind<v2::Deployment> = Kind::under("api-deployment", &["api"]);
+pub const SNAPSHOT: Kind<Snapshot> = Kind::under("api-deployment-snapshot", &["api-deployment"]);
+
+/// What a deployment freezes: the API, its routes and integrations, for the data plane.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub api: v2::Api,
+    pub routes: Vec<v2::Route>,
+    pub integrations: Vec<v2::Integration>,
+}

@@ -1,0 +1,136 @@
+//! The `apigatewayv2` control plane: HTTP APIs (and the WebSocket APIs that share its model).
+//!
+//! Layout: `kinds` (the documents: `api` ─ routes, integrations, stages, deployments with their
+//! snapshots), `support` (ids, pages, the conversions between one resource's shapes), and one
+//! file per resource family: `apis` (with quick create), `routes`, `integrations`, `stages`,
+//! `deployments` (and `autoDeploy`: every change to an API redeploys its `autoDeploy` stages).
+//! Every write runs in one store transaction. Operations not listed in the trait impl below
+//! answer 501.
+
+mod apis;
+mod deployments;
+mod integrations;
+pub mod kinds;
+mod routes;
+mod stages;
+mod support;
+
+use portico_store::Store;
+use portico_wire::apigatewayv2::*;
+use portico_wire::{AwsError, RequestContext};
+
+type R<T> = Result<T, AwsError>;
+
+/// Implements the generated `ApiGatewayV2` trait.
+#[derive(Clone)]
+pub struct V2ControlPlane {
+    store: Store,
+}
+
+impl V2ControlPlane {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+impl ApiGatewayV2 for V2ControlPlane {
+    async fn create_api(&self, ctx: &RequestContext, input: CreateApiRequest) -> R<CreateApiResponse> {
+        apis::create(&self.store, ctx, input).await
+    }
+    async fn get_api(&self, ctx: &RequestContext, input: GetApiRequest) -> R<GetApiResponse> {
+        apis::get(&self.store, ctx, input).await
+    }
+    async fn get_apis(&self, ctx: &RequestContext, input: GetApisRequest) -> R<GetApisResponse> {
+        apis::list(&self.store, ctx, input).await
+    }
+    async fn update_api(&self, ctx: &RequestContext, input: UpdateApiRequest) -> R<UpdateApiResponse> {
+        apis::update(&self.store, ctx, input).await
+    }
+    async fn delete_api(&self, ctx: &RequestContext, input: DeleteApiRequest) -> R<()> {
+        apis::delete(&self.store, ctx, input).await
+    }
+
+    async fn create_route(&self, ctx: &RequestContext, input: CreateRouteRequest) -> R<CreateRouteResult> {
+        routes::create(&self.store, ctx, input).await
+    }
+    async fn get_route(&self, ctx: &RequestContext, input: GetRouteRequest) -> R<GetRouteResult> {
+        routes::get(&self.store, ctx, input).await
+    }
+    async fn get_routes(&self, ctx: &RequestContext, input: GetRoutesRequest) -> R<GetRoutesResponse> {
+        routes::list(&self.store, ctx, input).await
+    }
+    async fn update_route(&self, ctx: &RequestContext, input: UpdateRouteRequest) -> R<UpdateRouteResult> {
+        routes::update(&self.store, ctx, input).await
+    }
+    async fn delete_route(&self, ctx: &RequestContext, input: DeleteRouteRequest) -> R<()> {
+        routes::delete(&self.store, ctx, input).await
+    }
+
+    async fn create_integration(
+        &self,
+        ctx: &RequestContext,
+        input: CreateIntegrationRequest,
+    ) -> R<CreateIntegrationResult> {
+        integrations::create(&self.store, ctx, input).await
+    }
+    async fn get_integration(&self, ctx: &RequestContext, input: GetIntegrationRequest) -> R<GetIntegrationResult> {
+        integrations::get(&self.store, ctx, input).await
+    }
+    async fn get_integrations(
+        &self,
+        ctx: &RequestContext,
+        input: GetIntegrationsRequest,
+    ) -> R<GetIntegrationsResponse> {
+        integrations::list(&self.store, ctx, input).await
+    }
+    async fn update_integration(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateIntegrationRequest,
+    ) -> R<UpdateIntegrationResult> {
+        integrations::update(&self.store, ctx, input).await
+    }
+    async fn delete_integration(&self, ctx: &RequestContext, input: DeleteIntegrationRequest) -> R<()> {
+        integrations::delete(&self.store, ctx, input).await
+    }
+
+    async fn create_stage(&self, ctx: &RequestContext, input: CreateStageRequest) -> R<CreateStageResponse> {
+        stages::create(&self.store, ctx, input).await
+    }
+    async fn get_stage(&self, ctx: &RequestContext, input: GetStageRequest) -> R<GetStageResponse> {
+        stages::get(&self.store, ctx, input).await
+    }
+    async fn get_stages(&self, ctx: &RequestContext, input: GetStagesRequest) -> R<GetStagesResponse> {
+        stages::list(&self.store, ctx, input).await
+    }
+    async fn update_stage(&self, ctx: &RequestContext, input: UpdateStageRequest) -> R<UpdateStageResponse> {
+        stages::update(&self.store, ctx, input).await
+    }
+    async fn delete_stage(&self, ctx: &RequestContext, input: DeleteStageRequest) -> R<()> {
+        stages::delete(&self.store, ctx, input).await
+    }
+
+    async fn create_deployment(
+        &self,
+        ctx: &RequestContext,
+        input: CreateDeploymentRequest,
+    ) -> R<CreateDeploymentResponse> {
+        deployments::create(&self.store, ctx, input).await
+    }
+    async fn get_deployment(&self, ctx: &RequestContext, input: GetDeploymentRequest) -> R<GetDeploymentResponse> {
+        deployments::get(&self.store, ctx, input).await
+    }
+    async fn get_deployments(&self, ctx: &RequestContext, input: GetDeploymentsRequest) -> R<GetDeploymentsResponse> {
+        deployments::list(&self.store, ctx, input).await
+    }
+    async fn update_deployment(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateDeploymentRequest,
+    ) -> R<UpdateDeploymentResponse> {
+        deployments::update(&self.store, ctx, input).await
+    }
+    async fn delete_deployment(&self, ctx: &RequestContext, input: DeleteDeploymentRequest) -> R<()> {
+        deployments::delete(&self.store, ctx, input).await
+    }
+}

@@ -1,0 +1,67 @@
+//! Ids, scopes, pages and the conversions between the model's many shapes of one resource.
+
+use portico_store::{Position, Scope};
+use portico_wire::{AwsError, RequestContext};
+use rand::Rng;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub fn scope(ctx: &RequestContext) -> Scope {
+    Scope {
+        account: ctx.account.clone(),
+        region: ctx.region.clone(),
+    }
+}
+
+/// A member the wire layer already checked is present (path labels, required members).
+pub fn required(value: Option<String>) -> String {
+    value.unwrap_or_default()
+}
+
+/// AWS ids: lowercase letters and digits (10 for APIs, 7 for routes and integrations...).
+pub fn new_id(len: usize) -> String {
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
+        .collect()
+}
+
+/// One resource's shapes (`Api`, `CreateApiResponse`, `GetApiResponse`...) share their
+/// members: the stored one becomes the answer through its JSON form.
+pub fn convert<A: Serialize, B: DeserializeOwned + Default>(from: &A) -> B {
+    serde_json::to_value(from)
+        .ok()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default()
+}
+
+/// `maxResults` (a string in this model) and `nextToken`, checked.
+pub fn page_args(max_results: Option<&str>, next_token: Option<&str>) -> Result<(Option<Position>, usize), AwsError> {
+    let limit = match max_results {
+        None | Some("") => 100,
+        Some(n) => match n.parse::<usize>() {
+            Ok(n) if (1..=500).contains(&n) => n,
+            _ => {
+                return Err(AwsError::bad_request(format!(
+                    "The maxResults parameter must be a number between 1 and 500, got {n}"
+                )));
+            }
+        },
+    };
+    let from = match next_token {
+        None | Some("") => None,
+        Some(token) => Some(Position::parse(token).ok_or_else(|| AwsError::bad_request("Invalid nextToken"))?),
+    };
+    Ok((from, limit))
+}
+
+pub fn api_not_found(api_id: &str) -> AwsError {
+    not_found("Api", format!("Invalid API identifier specified {api_id}"))
+}
+
+pub fn not_found(resource: &str, message: String) -> AwsError {
+    let mut error = AwsError::not_found(message);
+    error.fields.push(("resourceType", resource.to_owned()));
+    error
+}
