@@ -9,6 +9,9 @@ use portico_wire::types::Timestamp;
 use portico_wire::{AwsError, RequestContext};
 use std::collections::HashMap;
 
+/// apigatewayv2's APIs, read only for their ids.
+const V2_API: portico_store::Kind<serde_json::Value> = portico_store::Kind::top("api");
+
 const MAX_COMPRESSION: i64 = 10_485_760;
 
 fn check_compression(size: i64) -> Result<(), AwsError> {
@@ -162,7 +165,8 @@ pub async fn create(
         // API ids are global on AWS: taken in any scope means taken.
         loop {
             let id = new_id(10);
-            if tx.global(&REST_API, &id).await?.is_some() {
+            // Unique across REST and HTTP/WebSocket APIs: execute-api hosts name only the id.
+            if tx.global(&REST_API, &id).await?.is_some() || tx.global(&V2_API, &id).await?.is_some() {
                 continue;
             }
             api.id = Some(id.clone());
