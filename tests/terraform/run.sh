@@ -40,7 +40,7 @@ BACKEND_PORT="$(head -1 "$WORK/backend.port")"
 echo "backend on 127.0.0.1:$BACKEND_PORT"
 
 mkdir "$WORK/tf"
-cp "$HERE/main.tf" "$HERE/rest_fidelity.tf" "$HERE/rest_misc.tf" "$HERE/canary.tf" "$WORK/tf/"
+cp "$HERE/main.tf" "$HERE/rest_fidelity.tf" "$HERE/rest_misc.tf" "$HERE/canary.tf" "$HERE/http_api.tf" "$WORK/tf/"
 cd "$WORK/tf"
 VARS=(-var "endpoint=$PORTICO_ENDPOINT" -var "backend=127.0.0.1:$BACKEND_PORT")
 
