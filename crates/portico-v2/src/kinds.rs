@@ -4,6 +4,7 @@
 //! api ─┬─ route
 //!      ├─ integration
 //!      ├─ stage (its id is its name; `$default` included)
+//!      ├─ authorizer
 //!      └─ deployment ─ deployment-snapshot (the routes and integrations it froze)
 //! ```
 
@@ -15,6 +16,7 @@ pub const API: Kind<v2::Api> = Kind::top("api");
 pub const ROUTE: Kind<v2::Route> = Kind::under("api-route", &["api"]);
 pub const INTEGRATION: Kind<v2::Integration> = Kind::under("api-integration", &["api"]);
 pub const STAGE: Kind<v2::Stage> = Kind::under("api-stage", &["api"]);
+pub const AUTHORIZER: Kind<v2::Authorizer> = Kind::under("api-authorizer", &["api"]);
 pub const DEPLOYMENT: Kind<v2::Deployment> = Kind::under("api-deployment", &["api"]);
 pub const SNAPSHOT: Kind<Snapshot> = Kind::under("api-deployment-snapshot", &["api-deployment"]);
 

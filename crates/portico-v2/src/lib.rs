@@ -3,17 +3,20 @@
 //! Layout: `kinds` (the documents: `api` ─ routes, integrations, stages, deployments with their
 //! snapshots), `support` (ids, pages, the conversions between one resource's shapes), and one
 //! file per resource family: `apis` (with quick create), `routes`, `integrations`, `stages`,
-//! `deployments` (and `autoDeploy`: every change to an API redeploys its `autoDeploy` stages).
+//! `deployments` (and `autoDeploy`: every change to an API redeploys its `autoDeploy` stages),
+//! `authorizers` (JWT, REQUEST), `tags` (by ARN, kept in the API's and stages' documents).
 //! Every write runs in one store transaction. Operations not listed in the trait impl below
 //! answer 501.
 
 mod apis;
+mod authorizers;
 mod deployments;
 mod integrations;
 pub mod kinds;
 mod routes;
 mod stages;
 mod support;
+mod tags;
 
 use portico_store::Store;
 use portico_wire::apigatewayv2::*;
@@ -132,5 +135,39 @@ impl ApiGatewayV2 for V2ControlPlane {
     }
     async fn delete_deployment(&self, ctx: &RequestContext, input: DeleteDeploymentRequest) -> R<()> {
         deployments::delete(&self.store, ctx, input).await
+    }
+
+    async fn create_authorizer(
+        &self,
+        ctx: &RequestContext,
+        input: CreateAuthorizerRequest,
+    ) -> R<CreateAuthorizerResponse> {
+        authorizers::create(&self.store, ctx, input).await
+    }
+    async fn get_authorizer(&self, ctx: &RequestContext, input: GetAuthorizerRequest) -> R<GetAuthorizerResponse> {
+        authorizers::get(&self.store, ctx, input).await
+    }
+    async fn get_authorizers(&self, ctx: &RequestContext, input: GetAuthorizersRequest) -> R<GetAuthorizersResponse> {
+        authorizers::list(&self.store, ctx, input).await
+    }
+    async fn update_authorizer(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateAuthorizerRequest,
+    ) -> R<UpdateAuthorizerResponse> {
+        authorizers::update(&self.store, ctx, input).await
+    }
+    async fn delete_authorizer(&self, ctx: &RequestContext, input: DeleteAuthorizerRequest) -> R<()> {
+        authorizers::delete(&self.store, ctx, input).await
+    }
+
+    async fn tag_resource(&self, ctx: &RequestContext, input: TagResourceRequest) -> R<TagResourceResponse> {
+        tags::tag(&self.store, ctx, input).await
+    }
+    async fn untag_resource(&self, ctx: &RequestContext, input: UntagResourceRequest) -> R<()> {
+        tags::untag(&self.store, ctx, input).await
+    }
+    async fn get_tags(&self, ctx: &RequestContext, input: GetTagsRequest) -> R<GetTagsResponse> {
+        tags::get(&self.store, ctx, input).await
     }
 }

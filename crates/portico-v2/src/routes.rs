@@ -1,6 +1,6 @@
 //! Routes: `GET /items/{id}`, `ANY /{proxy+}`, `$default`; each may target an integration.
 
-use crate::kinds::{INTEGRATION, ROUTE};
+use crate::kinds::{AUTHORIZER, INTEGRATION, ROUTE};
 use crate::support::{convert, new_id, not_found, page_args, required, scope};
 use crate::{apis, deployments};
 use portico_store::{List, Row, Store, StoreError, Stored, Tx};
@@ -69,6 +69,17 @@ async fn check_target(tx: &mut Tx<'_>, api: &Row, target: Option<&str>) -> Resul
     Ok(())
 }
 
+async fn check_authorizer(tx: &mut Tx<'_>, api: &Row, authorizer: Option<&str>) -> Result<(), AwsError> {
+    if let Some(id) = authorizer.filter(|id| !id.is_empty())
+        && tx.child(&AUTHORIZER, api, id).await?.is_none()
+    {
+        return Err(AwsError::bad_request(format!(
+            "Invalid authorizer identifier specified {id}"
+        )));
+    }
+    Ok(())
+}
+
 /// Stores a new route, refusing a key the API already has.
 pub async fn insert(tx: &mut Tx<'_>, api: &Row, route: &mut Route) -> Result<String, AwsError> {
     let key = route.route_key.clone().unwrap_or_default();
@@ -106,6 +117,7 @@ pub async fn create(
     let api = apis::load_in(&mut tx, &scope(ctx), &api_id).await?;
     check_key(&key, api.doc.protocol_type.as_deref() == Some("WEBSOCKET"))?;
     check_target(&mut tx, &api.row, input.target.as_deref()).await?;
+    check_authorizer(&mut tx, &api.row, input.authorizer_id.as_deref()).await?;
     let mut route = defaults(Route {
         api_key_required: input.api_key_required,
         authorization_scopes: input.authorization_scopes,
@@ -175,6 +187,7 @@ pub async fn update(
         }
     }
     check_target(&mut tx, &api.row, input.target.as_deref().filter(|t| !t.is_empty())).await?;
+    check_authorizer(&mut tx, &api.row, input.authorizer_id.as_deref()).await?;
     macro_rules! take {
         ($($field:ident),*) => { $( if input.$field.is_some() { route.$field = input.$field; } )* };
     }

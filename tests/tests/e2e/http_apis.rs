@@ -270,6 +270,71 @@ async fn http_api_control_plane() {
     assert_eq!(stage["AutoDeploy"], true);
     assert!(stage["DeploymentId"].is_string());
 
+    // A JWT authorizer on the route; tags by ARN.
+    let err = v2(
+        &portico,
+        &[
+            "create-authorizer",
+            "--api-id",
+            &api_id,
+            "--name",
+            "jwt",
+            "--authorizer-type",
+            "JWT",
+            "--identity-source",
+            "$request.header.Authorization",
+        ],
+    )
+    .unwrap_err();
+    assert!(err.contains("BadRequestException"), "no issuer: {err}");
+    let jwt = ok(
+        &portico,
+        &[
+            "create-authorizer",
+            "--api-id",
+            &api_id,
+            "--name",
+            "jwt",
+            "--authorizer-type",
+            "JWT",
+            "--identity-source",
+            "$request.header.Authorization",
+            "--jwt-configuration",
+            "Audience=items,Issuer=https://issuer.example.com",
+        ],
+    );
+    let jwt_id = jwt["AuthorizerId"].as_str().unwrap();
+    assert_eq!(jwt["JwtConfiguration"]["Audience"][0], "items");
+    let routed = ok(
+        &portico,
+        &[
+            "update-route",
+            "--api-id",
+            &api_id,
+            "--route-id",
+            &route_id,
+            "--authorization-type",
+            "JWT",
+            "--authorizer-id",
+            jwt_id,
+        ],
+    );
+    assert_eq!(routed["AuthorizerId"], jwt_id);
+    let err = v2(
+        &portico,
+        &["delete-authorizer", "--api-id", &api_id, "--authorizer-id", jwt_id],
+    )
+    .unwrap_err();
+    assert!(err.contains("ConflictException"), "a route uses it: {err}");
+    let arn = format!("arn:aws:apigateway:us-east-1::/apis/{api_id}");
+    ok(&portico, &["tag-resource", "--resource-arn", &arn, "--tags", "env=dev"]);
+    ok(
+        &portico,
+        &["untag-resource", "--resource-arn", &arn, "--tag-keys", "team"],
+    );
+    let tags = ok(&portico, &["get-tags", "--resource-arn", &arn]);
+    assert_eq!(tags["Tags"], serde_json::json!({"env": "dev"}));
+
     let apis = ok(&portico, &["get-apis"]);
     assert_eq!(apis["Items"].as_array().unwrap().len(), 2);
     ok(&portico, &["delete-api", "--api-id", quick_id]);

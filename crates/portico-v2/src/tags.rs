@@ -1,0 +1,119 @@
+//! TagResource, UntagResource and GetTags by ARN: `arn:aws:apigateway:{region}::/apis/{id}`
+//! and `/apis/{id}/stages/{name}`; the tags live in the resource's own document.
+
+use crate::kinds::{API, STAGE};
+use crate::support::{not_found, required, scope};
+use portico_store::{Scope, Store, Tx};
+use portico_wire::apigatewayv2::*;
+use portico_wire::{AwsError, RequestContext};
+use std::collections::BTreeMap;
+
+enum Target {
+    Api(String),
+    Stage(String, String),
+}
+
+fn parse(arn: &str) -> Result<Target, AwsError> {
+    let invalid = || AwsError::bad_request(format!("Invalid resource ARN {arn}"));
+    let path = arn
+        .strip_prefix("arn:")
+        .and_then(|rest| rest.split_once("::"))
+        .map(|(_, path)| path)
+        .ok_or_else(invalid)?;
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match parts.as_slice() {
+        ["apis", id] => Ok(Target::Api((*id).to_owned())),
+        ["apis", id, "stages", name] => Ok(Target::Stage((*id).to_owned(), (*name).to_owned())),
+        _ => Err(invalid()),
+    }
+}
+
+/// Applies `change` to the tags of the resource `arn` names, in one transaction.
+async fn edit(
+    tx: &mut Tx<'_>,
+    scope: &Scope,
+    arn: &str,
+    change: impl FnOnce(&mut BTreeMap<String, String>),
+) -> Result<(), AwsError> {
+    match parse(arn)? {
+        Target::Api(id) => {
+            let mut api = tx
+                .top(&API, scope, &id)
+                .await?
+                .ok_or_else(|| crate::support::api_not_found(&id))?;
+            change(api.doc.tags.get_or_insert_default());
+            tx.update(&API, &api.row, &api.doc).await?;
+        }
+        Target::Stage(id, name) => {
+            let api = tx
+                .top(&API, scope, &id)
+                .await?
+                .ok_or_else(|| crate::support::api_not_found(&id))?;
+            let mut stage = tx
+                .child(&STAGE, &api.row, &name)
+                .await?
+                .ok_or_else(|| not_found("Stage", format!("Invalid stage identifier specified {name}")))?;
+            change(stage.doc.tags.get_or_insert_default());
+            tx.update(&STAGE, &stage.row, &stage.doc).await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn tag(
+    store: &Store,
+    ctx: &RequestContext,
+    input: TagResourceRequest,
+) -> Result<TagResourceResponse, AwsError> {
+    let arn = required(input.resource_arn);
+    let tags = input.tags.unwrap_or_default();
+    let mut tx = store.write().await?;
+    edit(&mut tx, &scope(ctx), &arn, |t| t.extend(tags)).await?;
+    tx.commit().await?;
+    Ok(TagResourceResponse::default())
+}
+
+pub async fn untag(store: &Store, ctx: &RequestContext, input: UntagResourceRequest) -> Result<(), AwsError> {
+    let arn = required(input.resource_arn);
+    let keys = input.tag_keys.unwrap_or_default();
+    let mut tx = store.write().await?;
+    edit(&mut tx, &scope(ctx), &arn, |t| t.retain(|k, _| !keys.contains(k))).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn get(store: &Store, ctx: &RequestContext, input: GetTagsRequest) -> Result<GetTagsResponse, AwsError> {
+    let arn = required(input.resource_arn);
+    let scope = scope(ctx);
+    let tags = match parse(&arn)? {
+        Target::Api(id) => crate::apis::load(store, &scope, &id).await?.doc.tags,
+        Target::Stage(id, name) => {
+            let api = crate::apis::load(store, &scope, &id).await?;
+            store
+                .child(&STAGE, &api.row, &name)
+                .await?
+                .ok_or_else(|| not_found("Stage", format!("Invalid stage identifier specified {name}")))?
+                .doc
+                .tags
+        }
+    };
+    Ok(GetTagsResponse {
+        tags: Some(tags.unwrap_or_default()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arns() {
+        assert!(matches!(parse("arn:aws:apigateway:us-east-1::/apis/abc"), Ok(Target::Api(id)) if id == "abc"));
+        assert!(matches!(
+            parse("arn:aws:apigateway:us-east-1::/apis/abc/stages/$default"),
+            Ok(Target::Stage(id, name)) if id == "abc" && name == "$default"
+        ));
+        assert!(parse("arn:aws:apigateway:us-east-1::/restapis/abc").is_err());
+        assert!(parse("nonsense").is_err());
+    }
+}
