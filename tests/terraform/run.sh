@@ -40,7 +40,7 @@ BACKEND_PORT="$(head -1 "$WORK/backend.port")"
 echo "backend on 127.0.0.1:$BACKEND_PORT"
 
 mkdir "$WORK/tf"
-cp "$HERE/main.tf" "$HERE/rest_fidelity.tf" "$HERE/rest_misc.tf" "$WORK/tf/"
+cp "$HERE/main.tf" "$HERE/rest_fidelity.tf" "$HERE/rest_misc.tf" "$HERE/rest_management.tf" "$WORK/tf/"
 cd "$WORK/tf"
 VARS=(-var "endpoint=$PORTICO_ENDPOINT" -var "backend=127.0.0.1:$BACKEND_PORT")
 
@@ -78,6 +78,22 @@ apply_revision() {
     # HTTP with parameter mappings and templates: the backend echoes what it got, the
     # response template reshapes it.
     expect_body GET "$base/items/7?view=full" "{\"got\": \"/items/7?view=full\", \"method\": \"GET\", \"revision\": \"$rev\"}"
+
+    # rest_management.tf: GET /status needs the usage plan's key. The stage caches it, so
+    # revision 2 may still be answered revision 1's body until the TTL is over.
+    step "Call the managed API with and without its key (revision $rev)"
+    local managed key status got
+    managed="http://$(terraform output -raw managed_api_id).execute-api.localhost:$PORT/prod"
+    key="$(terraform output -raw managed_api_key)"
+    status="$(curl -sS -o /dev/null -w '%{http_code}' "$managed/status")"
+    echo "GET $managed/status (no key) -> $status"
+    [ "$status" = 403 ] || fail "GET /status without a key: expected 403, got $status"
+    got="$(curl -sS -H "x-api-key: $key" "$managed/status")"
+    echo "GET $managed/status (key) -> $got"
+    case "$got" in
+        '{"revision":'*',"status":"ok"}' | '{"status":"ok","revision":'*) ;;
+        *) fail "GET /status with the key: got '$got'" ;;
+    esac
 }
 
 apply_revision 1
