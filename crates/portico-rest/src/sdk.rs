@@ -4,18 +4,106 @@
 //!
 //! `javascript` is a working client (`apigClient.js`, `apigClientFactory.newClient(config)`,
 //! one function per method named as AWS's generator names them, e.g. `petsPetIdGet`) with a
-//! small request helper of its own in place of AWS's bundled libraries. The other types have
-//! their required parameters checked as AWS does, then answer 501: their generators are not
-//! written yet.
+//! small request helper of its own in place of AWS's bundled libraries; `java` and `android`
+//! a Maven project with one client class over `HttpURLConnection`, methods named the same way.
+//! `objectivec`, `swift` and `ruby` have their required parameters checked as AWS does, then
+//! answer 501: their generators are not written yet.
 
+mod java;
 mod javascript;
 
-use crate::kinds::{DEPLOYMENT, SNAPSHOT, STAGE};
+use crate::kinds::{DEPLOYMENT, DeploymentSnapshot, SNAPSHOT, STAGE};
 use crate::support::{limit, required};
 use portico_wire::apigateway::*;
 use portico_wire::types::Blob;
 use portico_wire::{AwsError, RequestContext};
 use std::io::Write;
+
+/// AWS's generator's function name: the path's segments in camel case (`{petId}` → `PetId`,
+/// other punctuation dropped), `root` for `/`, then the method (`petsPetIdGet`).
+fn function_name(path: &str, method: &str) -> String {
+    let mut name = String::new();
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        for word in segment
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
+            let mut chars = word.chars();
+            if let Some(first) = chars.next() {
+                if name.is_empty() {
+                    name.push(first.to_ascii_lowercase());
+                } else {
+                    name.push(first.to_ascii_uppercase());
+                }
+                name.extend(chars);
+            }
+        }
+    }
+    if name.is_empty() {
+        name.push_str("root");
+    }
+    let method = method.to_ascii_lowercase();
+    let mut chars = method.chars();
+    if let Some(first) = chars.next() {
+        name.push(first.to_ascii_uppercase());
+        name.extend(chars);
+    }
+    name
+}
+
+/// The path, query string and header parameters of a method: from its path template and its
+/// `method.request.*` parameters.
+fn parameters(path: &str, method: &Method) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let path_names: Vec<String> = path
+        .split('/')
+        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(|s| s.trim_end_matches('+').to_string())
+        .collect();
+    let mut query = Vec::new();
+    let mut headers = Vec::new();
+    for name in method.request_parameters.iter().flat_map(|p| p.keys()) {
+        if let Some(q) = name.strip_prefix("method.request.querystring.") {
+            query.push(q.to_string());
+        } else if let Some(h) = name.strip_prefix("method.request.header.") {
+            headers.push(h.to_string());
+        }
+    }
+    (path_names, query, headers)
+}
+
+/// One method of the deployed API as a generated client sees it.
+pub struct Operation {
+    /// AWS's generator's name for it, e.g. `petsPetIdGet`.
+    pub name: String,
+    pub verb: String,
+    /// The resource path, with its `{param}`s.
+    pub path: String,
+    pub path_params: Vec<String>,
+    pub query: Vec<String>,
+    pub headers: Vec<String>,
+}
+
+/// The methods of a deployment, by path then method.
+pub fn operations(snapshot: &DeploymentSnapshot) -> Vec<Operation> {
+    let mut resources: Vec<_> = snapshot.resources.iter().collect();
+    resources.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut out = Vec::new();
+    for resource in resources {
+        let path = resource.path.clone().unwrap_or_else(|| "/".into());
+        for (verb, method) in resource.resource_methods.iter().flatten() {
+            let (path_params, query, headers) = parameters(&path, method);
+            out.push(Operation {
+                name: function_name(&path, verb),
+                verb: verb.clone(),
+                path: path.clone(),
+                path_params,
+                query,
+                headers,
+            });
+        }
+    }
+    out
+}
 
 /// One configuration property of an SDK type: name, friendly name, required.
 type Property = (&'static str, &'static str, bool);
@@ -175,11 +263,18 @@ pub async fn generate(
         .ok_or_else(crate::deployments::not_found)?;
     let files = match kind.as_str() {
         "javascript" => javascript::generate(&snapshot.doc, &api_id, &stage_name, &ctx.region),
+        "java" | "android" => {
+            let api_name = snapshot.doc.api.name.clone().unwrap_or_default();
+            let settings = java::settings(&kind, &api_name, &parameters)?;
+            java::generate(&snapshot.doc, &api_id, &stage_name, &settings)
+        }
         other => {
             return Err(AwsError::new(
                 501,
                 "NotImplemented",
-                format!("GetSdk of sdkType {other} is not implemented by Portico yet (javascript is)"),
+                format!(
+                    "GetSdk of sdkType {other} is not implemented by Portico yet (javascript, java and android are)"
+                ),
             ));
         }
     };
@@ -225,6 +320,14 @@ mod tests {
     use super::*;
     use std::collections::BTreeMap;
     use std::io::Read;
+
+    #[test]
+    fn function_names_follow_aws() {
+        assert_eq!(function_name("/pets", "GET"), "petsGet");
+        assert_eq!(function_name("/pets/{petId}", "GET"), "petsPetIdGet");
+        assert_eq!(function_name("/", "POST"), "rootPost");
+        assert_eq!(function_name("/v1/my-items/{proxy+}", "ANY"), "v1MyItemsProxyAny");
+    }
 
     #[test]
     fn types_and_their_required_parameters() {

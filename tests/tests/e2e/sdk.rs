@@ -79,7 +79,7 @@ async fn get_sdk_checks_the_stage_type_and_parameters() {
             .send()
     );
     assert_eq!(status, Some(404));
-    // Android needs its four parameters (400), then is not generated yet (501).
+    // Android needs its four parameters (400); iOS its class prefix, then is not generated yet (501).
     let (status, err) = failure!(
         client
             .get_sdk()
@@ -110,15 +110,46 @@ async fn get_sdk_checks_the_stage_type_and_parameters() {
             .get_sdk()
             .rest_api_id(&api.api_id)
             .stage_name("dev")
-            .sdk_type("android")
-            .parameters("groupId", "com.example")
-            .parameters("invokerPackage", "com.example.pets")
-            .parameters("artifactId", "pets")
-            .parameters("artifactVersion", "1.0.0")
+            .sdk_type("objectivec")
+            .parameters("classPrefix", "PET")
             .send()
     );
     assert_eq!(status, Some(501));
-    assert!(err.meta().message().unwrap().contains("android"));
+    assert!(err.meta().message().unwrap().contains("objectivec"));
+    // With them, Android's is a Maven project named by them.
+    let android = client
+        .get_sdk()
+        .rest_api_id(&api.api_id)
+        .stage_name("dev")
+        .sdk_type("android")
+        .parameters("groupId", "com.example")
+        .parameters("invokerPackage", "com.example.pets")
+        .parameters("artifactId", "pets-sdk")
+        .parameters("artifactVersion", "1.0.0")
+        .send()
+        .await
+        .unwrap();
+    let files = unzip(&android.body.unwrap().into_inner(), "android-sdk");
+    assert!(
+        files
+            .join("pets-sdk/src/main/java/com/example/pets/PetsClient.java")
+            .is_file()
+    );
+    let pom = std::fs::read_to_string(files.join("pets-sdk/pom.xml")).unwrap();
+    assert!(pom.contains("<groupId>com.example</groupId>") && pom.contains("<version>1.0.0</version>"));
+    let _ = std::fs::remove_dir_all(&files);
+    // Java's class name must be one.
+    let (status, _) = failure!(
+        client
+            .get_sdk()
+            .rest_api_id(&api.api_id)
+            .stage_name("dev")
+            .sdk_type("java")
+            .parameters("service.name", "pets-sdk")
+            .parameters("java.package-name", "com.example.pets")
+            .send()
+    );
+    assert_eq!(status, Some(400));
 
     // The raw answer: a zip, named as AWS names it.
     let raw = portico
@@ -138,21 +169,24 @@ async fn get_sdk_checks_the_stage_type_and_parameters() {
     );
 }
 
-#[tokio::test]
-async fn the_javascript_sdk_calls_the_stage() {
-    let node = Command::new("node").arg("--version").output();
-    if node.is_err() {
-        assert!(
-            std::env::var("PORTICO_REQUIRE_ALL").is_err(),
-            "node is needed for the JavaScript SDK test"
-        );
-        eprintln!("SKIPPED: node is not installed");
-        return;
-    }
-    let portico = Portico::start();
-    let client = portico.sdk();
-    let api = mock_api(&client, "pets", r#"{"hello": "from the sdk"}"#, None).await;
-    // GET /pets/{petId}?type=… answering both parameters.
+/// The archive unpacked into a new directory (with Python's zipfile, as a user might).
+fn unzip(bytes: &[u8], name: &str) -> std::path::PathBuf {
+    assert!(bytes.starts_with(b"PK"), "a zip archive");
+    let dir = temp_dir(name);
+    std::fs::write(dir.join("sdk.zip"), bytes).unwrap();
+    let unzip = Command::new("python3")
+        .args(["-m", "zipfile", "-e", "sdk.zip", "."])
+        .current_dir(&dir)
+        .status()
+        .expect("python3");
+    assert!(unzip.success());
+    dir
+}
+
+/// The deployed `pets` API: GET /hello answering `{"hello": "from the sdk"}`, and
+/// GET /pets/{petId}?type=… answering both parameters.
+async fn pets_api(client: &aws_sdk_apigateway::Client) -> String {
+    let api = mock_api(client, "pets", r#"{"hello": "from the sdk"}"#, None).await;
     let pets = client
         .create_resource()
         .rest_api_id(&api.api_id)
@@ -171,7 +205,7 @@ async fn the_javascript_sdk_calls_the_stage() {
         .unwrap();
     let pet_id = pet.id().unwrap();
     put_mock_method(
-        &client,
+        client,
         &api.api_id,
         pet_id,
         "GET",
@@ -191,27 +225,131 @@ async fn the_javascript_sdk_calls_the_stage() {
         .send()
         .await
         .unwrap();
-    deploy(&client, &api.api_id, "dev").await;
+    deploy(client, &api.api_id, "dev").await;
+    api.api_id
+}
 
+/// Whether `tool` runs; when it does not, the test skips itself (a failure in CI).
+fn have(tool: &str) -> bool {
+    if Command::new(tool).arg("--version").output().is_ok() {
+        return true;
+    }
+    assert!(
+        std::env::var("PORTICO_REQUIRE_ALL").is_err(),
+        "{tool} is needed for the SDK tests"
+    );
+    eprintln!("SKIPPED: {tool} is not installed");
+    false
+}
+
+#[tokio::test]
+async fn the_java_sdk_calls_the_stage() {
+    if !have("javac") {
+        return;
+    }
+    let portico = Portico::start();
+    let client = portico.sdk();
+    let api_id = pets_api(&client).await;
     let sdk = client
         .get_sdk()
-        .rest_api_id(&api.api_id)
+        .rest_api_id(&api_id)
+        .stage_name("dev")
+        .sdk_type("java")
+        .parameters("service.name", "PetsSdk")
+        .parameters("java.package-name", "com.example.pets")
+        .send()
+        .await
+        .unwrap();
+    let dir = unzip(&sdk.body.expect("body").into_inner(), "java-sdk");
+    let source = dir.join("petssdk/src/main/java/com/example/pets/PetsSdk.java");
+    let text = std::fs::read_to_string(&source).unwrap();
+    assert!(text.contains("public Response petsPetIdGet(Map<String, String> params, String body)"));
+    std::fs::write(
+        dir.join("Main.java"),
+        r#"
+import com.example.pets.PetsSdk;
+import java.util.HashMap;
+import java.util.Map;
+
+public class Main {
+    public static void main(String[] args) throws Exception {
+        PetsSdk client = new PetsSdk(args[0]);
+        PetsSdk.Response hello = client.helloGet(null, null);
+        Map<String, String> params = new HashMap<>();
+        params.put("petId", "rex 1");
+        params.put("type", "dog");
+        PetsSdk.Response pet = client.petsPetIdGet(params, null);
+        String missing = "no error";
+        try {
+            client.petsPetIdGet(null, null);
+        } catch (IllegalArgumentException e) {
+            missing = e.getMessage();
+        }
+        System.out.println(hello.status + "\n" + hello.body + "\n" + pet.body + "\n" + missing);
+    }
+}
+"#,
+    )
+    .unwrap();
+    let invoke_url = format!("{}/_aws/execute-api/{api_id}/dev", portico.endpoint);
+    let out = tokio::task::spawn_blocking({
+        let dir = dir.clone();
+        move || {
+            let javac = Command::new("javac")
+                .args(["-d", "out", "Main.java"])
+                .arg(source)
+                .current_dir(&dir)
+                .output()
+                .expect("javac runs");
+            assert!(javac.status.success(), "{}", String::from_utf8_lossy(&javac.stderr));
+            Command::new("java")
+                .args(["-cp", "out", "Main"])
+                .arg(invoke_url)
+                .current_dir(&dir)
+                .output()
+                .expect("java runs")
+        }
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "200");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(lines[1]).unwrap(),
+        serde_json::json!({"hello": "from the sdk"})
+    );
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(lines[2]).unwrap(),
+        serde_json::json!({"id": "rex 1", "type": "dog"})
+    );
+    assert_eq!(lines[3], "Missing required parameter: petId");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn the_javascript_sdk_calls_the_stage() {
+    if !have("node") {
+        return;
+    }
+    let portico = Portico::start();
+    let client = portico.sdk();
+    let api_id = pets_api(&client).await;
+    let sdk = client
+        .get_sdk()
+        .rest_api_id(&api_id)
         .stage_name("dev")
         .sdk_type("javascript")
         .send()
         .await
         .unwrap();
     assert_eq!(sdk.content_type(), Some("application/octet-stream"));
-    let bytes = sdk.body.expect("body").into_inner();
-    assert!(bytes.starts_with(b"PK"), "a zip archive");
-    let dir = temp_dir("js-sdk");
-    std::fs::write(dir.join("sdk.zip"), &bytes).unwrap();
-    let unzip = Command::new("python3")
-        .args(["-m", "zipfile", "-e", "sdk.zip", "."])
-        .current_dir(&dir)
-        .status()
-        .expect("python3");
-    assert!(unzip.success());
+    let dir = unzip(&sdk.body.expect("body").into_inner(), "js-sdk");
     let client_js = std::fs::read_to_string(dir.join("apiGateway-js-sdk/apigClient.js")).unwrap();
     assert!(client_js.contains("apigClient.helloGet = function (params, body, additionalParams)"));
     assert!(client_js.contains("apigClient.petsPetIdGet = function"));
@@ -231,7 +369,7 @@ const apigClient = apigClientFactory.newClient({ invokeUrl: process.argv[2] });
 "#,
     )
     .unwrap();
-    let invoke_url = format!("{}/_aws/execute-api/{}/dev", portico.endpoint, api.api_id);
+    let invoke_url = format!("{}/_aws/execute-api/{api_id}/dev", portico.endpoint);
     let out = tokio::task::spawn_blocking({
         let dir = dir.clone();
         move || {

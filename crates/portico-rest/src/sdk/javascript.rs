@@ -4,6 +4,7 @@
 //! own small request helper over `fetch` (browsers, Node 18+) instead of AWS's bundled
 //! libraries. No SigV4: methods with AWS_IAM authorization need a signing proxy.
 
+use super::operations;
 use crate::kinds::DeploymentSnapshot;
 use serde_json::json;
 
@@ -60,83 +61,25 @@ const HELPER: &str = r#"    function request(verb, template, names, params, body
     }
 "#;
 
-/// AWS's generator's function name: the path's segments in camel case (`{petId}` → `PetId`,
-/// other punctuation dropped), `root` for `/`, then the method (`petsPetIdGet`).
-pub fn function_name(path: &str, method: &str) -> String {
-    let mut name = String::new();
-    for segment in path.split('/').filter(|s| !s.is_empty()) {
-        for word in segment
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty())
-        {
-            let mut chars = word.chars();
-            if let Some(first) = chars.next() {
-                if name.is_empty() {
-                    name.push(first.to_ascii_lowercase());
-                } else {
-                    name.push(first.to_ascii_uppercase());
-                }
-                name.extend(chars);
-            }
-        }
-    }
-    if name.is_empty() {
-        name.push_str("root");
-    }
-    let method = method.to_ascii_lowercase();
-    let mut chars = method.chars();
-    if let Some(first) = chars.next() {
-        name.push(first.to_ascii_uppercase());
-        name.extend(chars);
-    }
-    name
-}
-
-/// The path, query string and header parameters of a method: from its path template and its
-/// `method.request.*` parameters.
-fn parameters(path: &str, method: &portico_wire::apigateway::Method) -> (Vec<String>, Vec<String>, Vec<String>) {
-    let path_names: Vec<String> = path
-        .split('/')
-        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
-        .map(|s| s.trim_end_matches('+').to_string())
-        .collect();
-    let mut query = Vec::new();
-    let mut headers = Vec::new();
-    for name in method.request_parameters.iter().flat_map(|p| p.keys()) {
-        if let Some(q) = name.strip_prefix("method.request.querystring.") {
-            query.push(q.to_string());
-        } else if let Some(h) = name.strip_prefix("method.request.header.") {
-            headers.push(h.to_string());
-        }
-    }
-    (path_names, query, headers)
-}
-
 /// The files of the SDK: (path in the archive, content).
 pub fn generate(snapshot: &DeploymentSnapshot, api_id: &str, stage: &str, region: &str) -> Vec<(String, String)> {
     let api_name = snapshot.api.name.clone().unwrap_or_default();
     let invoke_url = format!("http://{api_id}.execute-api.localhost:4566/{stage}");
-    let mut resources: Vec<_> = snapshot.resources.iter().collect();
-    resources.sort_by(|a, b| a.path.cmp(&b.path));
     let mut functions = String::new();
     let mut listing = String::new();
-    for resource in resources {
-        let path = resource.path.clone().unwrap_or_else(|| "/".into());
-        for (verb, method) in resource.resource_methods.iter().flatten() {
-            let name = function_name(&path, verb);
-            let (path_names, query, headers) = parameters(&path, method);
-            let names = json!({"path": path_names, "query": query, "header": headers});
-            // ANY stands for every method; the client calls it as GET unless told otherwise.
-            let call_verb = if verb == "ANY" { "GET" } else { verb.as_str() };
-            functions.push_str(&format!(
-                "\n    apigClient.{name} = function (params, body, additionalParams) {{\n        return request((additionalParams && additionalParams.method) || {verb}, {template}, {names}, params, body, additionalParams);\n    }};\n",
-                verb = serde_json::Value::from(call_verb),
-                template = serde_json::Value::from(path.as_str()),
-            ));
-            listing.push_str(&format!(
-                "- `apigClient.{name}(params, body, additionalParams)`: `{verb} {path}`\n"
-            ));
-        }
+    for op in operations(snapshot) {
+        let (name, verb, path) = (&op.name, &op.verb, &op.path);
+        let names = json!({"path": op.path_params, "query": op.query, "header": op.headers});
+        // ANY stands for every method; the client calls it as GET unless told otherwise.
+        let call_verb = if verb == "ANY" { "GET" } else { verb.as_str() };
+        functions.push_str(&format!(
+            "\n    apigClient.{name} = function (params, body, additionalParams) {{\n        return request((additionalParams && additionalParams.method) || {verb}, {template}, {names}, params, body, additionalParams);\n    }};\n",
+            verb = serde_json::Value::from(call_verb),
+            template = serde_json::Value::from(path.as_str()),
+        ));
+        listing.push_str(&format!(
+            "- `apigClient.{name}(params, body, additionalParams)`: `{verb} {path}`\n"
+        ));
     }
     let header = format!(
         "/*\n * A client for the REST API {} ({api_id}), stage {}, generated by Portico.\n *\n *   var apigClient = apigClientFactory.newClient({{ invokeUrl: '{invoke_url}', apiKey: '...' }});\n *   apigClient.someMethodGet(params, body, additionalParams).then(function (result) {{ ... result.data ... }});\n *\n * invokeUrl defaults to the stage's URL on Portico's default port; region {region}.\n */\n",
@@ -161,14 +104,6 @@ mod tests {
     use super::*;
     use portico_wire::apigateway::{Method, Resource, RestApi};
     use std::collections::BTreeMap;
-
-    #[test]
-    fn function_names_follow_aws() {
-        assert_eq!(function_name("/pets", "GET"), "petsGet");
-        assert_eq!(function_name("/pets/{petId}", "GET"), "petsPetIdGet");
-        assert_eq!(function_name("/", "POST"), "rootPost");
-        assert_eq!(function_name("/v1/my-items/{proxy+}", "ANY"), "v1MyItemsProxyAny");
-    }
 
     #[test]
     fn one_function_per_method() {
