@@ -1,9 +1,9 @@
 # API management on a small API of its own: an API key in a usage plan (throttle, quota and a
 # per-method throttle on the stage), a stage with a cache cluster and per-method settings
-# (throttling and caching), a REGIONAL custom domain name with a base path mapping, and a
-# documentation version. run.sh applies it with main.tf (revision 1, then 2, which changes
-# limits in place), checks that the second plan is empty, calls GET /status with and without
-# the key, and destroys it.
+# (throttling and caching), a REGIONAL custom domain name with a base path mapping, a
+# documentation version, and a PRIVATE domain name with a VPC endpoint's access association.
+# run.sh applies it with main.tf (revision 1, then 2, which changes limits in place), checks
+# that the second plan is empty, calls GET /status with and without the key, and destroys it.
 #
 #   GET /status  MOCK, API key required: {"status":"ok","revision":N}
 
@@ -204,4 +204,36 @@ output "managed_api_id" {
 output "managed_api_key" {
   value     = aws_api_gateway_api_key.client.value
   sensitive = true
+}
+
+# A PRIVATE custom domain name (its id is `{name}/{domainNameId}` in Terraform) and a VPC
+# endpoint's access association with it
+
+resource "aws_api_gateway_domain_name" "private" {
+  domain_name     = "private.managed.example.com"
+  certificate_arn = "arn:aws:acm:us-east-1:000000000000:certificate/12345678-1234-1234-1234-123456789012"
+
+  endpoint_configuration {
+    types = ["PRIVATE"]
+  }
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = "execute-api:Invoke"
+      Resource  = "execute-api:/*"
+    }]
+  })
+}
+
+resource "aws_api_gateway_domain_name_access_association" "vpce" {
+  access_association_source      = "vpce-0123456789abcdef0"
+  access_association_source_type = "VPCE"
+  domain_name_arn                = aws_api_gateway_domain_name.private.arn
+
+  tags = {
+    revision = tostring(var.revision)
+  }
 }

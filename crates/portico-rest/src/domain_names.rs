@@ -7,7 +7,7 @@
 //! every call naming it passes `domainNameId`.
 
 use crate::kinds::{BASE_PATH_MAPPING, DOMAIN_NAME, REST_API, STAGE};
-use crate::restapis::{stored_policy, wire_policy};
+use crate::restapis::stored_policy;
 use crate::support::{Patch, limit, new_id, patches, position, required, scope};
 use portico_store::{List, Scope, Store, StoreError, Stored, Tx};
 use portico_wire::apigateway::*;
@@ -58,13 +58,6 @@ pub fn key(name: &str, domain_name_id: Option<&str>) -> String {
         Some(id) => format!("{name}+{id}"),
         None => name,
     }
-}
-
-/// The domain as every answer shows it: `policy` and `managementPolicy` escaped as AWS does.
-pub fn answer(mut domain: DomainName) -> DomainName {
-    domain.policy = domain.policy.as_deref().map(wire_policy);
-    domain.management_policy = domain.management_policy.as_deref().map(wire_policy);
-    domain
 }
 
 pub fn is_private(domain: &DomainName) -> bool {
@@ -164,6 +157,8 @@ pub async fn create(
             domain.certificate_arn = input.certificate_arn;
             domain.certificate_name = input.certificate_name;
             domain.certificate_upload_date = Some(Timestamp::now());
+            // Answered as the plain (compacted) document, not escaped as a RestApi's policy:
+            // Terraform's provider reads a domain's policy without unquoting it.
             domain.policy = input.policy.as_deref().map(stored_policy);
             domain.endpoint_access_mode = input.endpoint_access_mode;
         }
@@ -202,7 +197,7 @@ pub async fn create(
         };
     }
     tx.commit().await?;
-    Ok(answer(domain))
+    Ok(domain)
 }
 
 /// The domain `name` (with `domainNameId` for a private one) in `scope`.
@@ -231,7 +226,7 @@ async fn load(
 
 pub async fn get(store: &Store, ctx: &RequestContext, input: GetDomainNameRequest) -> Result<DomainName, AwsError> {
     let domain = load(store, ctx, input.domain_name, input.domain_name_id.as_deref()).await?;
-    Ok(answer(domain.doc))
+    Ok(domain.doc)
 }
 
 pub async fn list(store: &Store, ctx: &RequestContext, input: GetDomainNamesRequest) -> Result<DomainNames, AwsError> {
@@ -240,7 +235,7 @@ pub async fn list(store: &Store, ctx: &RequestContext, input: GetDomainNamesRequ
         let items = crate::access_associations::associated_domains(store, ctx).await?;
         return Ok(DomainNames {
             position: None,
-            items: Some(items.into_iter().map(answer).collect()),
+            items: Some(items),
         });
     }
     let page = store
@@ -253,7 +248,7 @@ pub async fn list(store: &Store, ctx: &RequestContext, input: GetDomainNamesRequ
         .await?;
     Ok(DomainNames {
         position: page.next_token(),
-        items: Some(page.items.into_iter().map(|d| answer(d.doc)).collect()),
+        items: Some(page.items.into_iter().map(|d| d.doc).collect()),
     })
 }
 
@@ -321,7 +316,7 @@ pub async fn update(
     }
     tx.update(&DOMAIN_NAME, &row, &domain).await?;
     tx.commit().await?;
-    Ok(answer(domain))
+    Ok(domain)
 }
 
 pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteDomainNameRequest) -> Result<(), AwsError> {
