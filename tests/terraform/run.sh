@@ -40,7 +40,8 @@ BACKEND_PORT="$(head -1 "$WORK/backend.port")"
 echo "backend on 127.0.0.1:$BACKEND_PORT"
 
 mkdir "$WORK/tf"
-cp "$HERE/main.tf" "$HERE/rest_fidelity.tf" "$HERE/rest_misc.tf" "$HERE/canary.tf" "$HERE/http_api.tf" "$WORK/tf/"
+cp "$HERE/main.tf" "$HERE/rest_fidelity.tf" "$HERE/rest_misc.tf" "$HERE/rest_management.tf" "$HERE/canary.tf" \
+    "$HERE/http_api.tf" "$WORK/tf/"
 cd "$WORK/tf"
 VARS=(-var "endpoint=$PORTICO_ENDPOINT" -var "backend=127.0.0.1:$BACKEND_PORT")
 
@@ -80,6 +81,22 @@ apply_revision() {
     expect_body GET "$base/items/7?view=full" "{\"got\": \"/items/7?view=full\", \"method\": \"GET\", \"revision\": \"$rev\"}"
     # The canary stage sends everything to its canary, whose overrides name the backend.
     expect_body GET "http://$api_id.execute-api.localhost:$PORT/$(terraform output -raw canary_stage_name)/pets/cats/7" '{"method": "GET", "path": "/cats/7"}'
+
+    # rest_management.tf: GET /status needs the usage plan's key. The stage caches it, so
+    # revision 2 may still be answered revision 1's body until the TTL is over.
+    step "Call the managed API with and without its key (revision $rev)"
+    local managed key status got
+    managed="http://$(terraform output -raw managed_api_id).execute-api.localhost:$PORT/prod"
+    key="$(terraform output -raw managed_api_key)"
+    status="$(curl -sS -o /dev/null -w '%{http_code}' "$managed/status")"
+    echo "GET $managed/status (no key) -> $status"
+    [ "$status" = 403 ] || fail "GET /status without a key: expected 403, got $status"
+    got="$(curl -sS -H "x-api-key: $key" "$managed/status")"
+    echo "GET $managed/status (key) -> $got"
+    case "$got" in
+        '{"revision":'*',"status":"ok"}' | '{"status":"ok","revision":'*) ;;
+        *) fail "GET /status with the key: got '$got'" ;;
+    esac
 }
 
 apply_revision 1

@@ -1,8 +1,13 @@
 //! Custom domain names and their base path mappings (control plane). Certificates are
 //! stored as given, never checked; a domain is AVAILABLE at once. `resolve` is what a data
 //! plane routing by Host needs: domain + path → API, stage and the path left over.
+//!
+//! A PRIVATE domain name has a `domainNameId` as well: the same name may exist once public and
+//! many times private, so a private one is stored under `{name}+{id}` (the tail of its ARN) and
+//! every call naming it passes `domainNameId`.
 
 use crate::kinds::{BASE_PATH_MAPPING, DOMAIN_NAME, REST_API, STAGE};
+use crate::restapis::stored_policy;
 use crate::support::{Patch, limit, new_id, patches, position, required, scope};
 use portico_store::{List, Scope, Store, StoreError, Stored, Tx};
 use portico_wire::apigateway::*;
@@ -45,6 +50,24 @@ pub fn mapping_not_found() -> AwsError {
     AwsError::not_found("Invalid base path mapping identifier specified")
 }
 
+/// The store id of a domain name: `{name}` for a public one, `{name}+{domainNameId}` for a
+/// private one (the form its ARN ends with).
+pub fn key(name: &str, domain_name_id: Option<&str>) -> String {
+    let name = name.to_ascii_lowercase();
+    match domain_name_id.filter(|id| !id.is_empty()) {
+        Some(id) => format!("{name}+{id}"),
+        None => name,
+    }
+}
+
+pub fn is_private(domain: &DomainName) -> bool {
+    domain
+        .endpoint_configuration
+        .as_ref()
+        .and_then(|e| e.types.as_ref())
+        .is_some_and(|t| t.iter().any(|t| t == "PRIVATE"))
+}
+
 fn check_domain(name: &str) -> Result<(), AwsError> {
     let valid = !name.is_empty()
         && name.len() <= 253
@@ -75,6 +98,15 @@ pub async fn create(
         ));
     }
     let endpoint_type = types[0].clone();
+    if endpoint_type == "PRIVATE" {
+        // AWS: "For the PRIVATE endpoint type, only dualstack is supported."
+        if endpoint.ip_address_type.as_deref().is_some_and(|t| t != "dualstack") {
+            return Err(AwsError::bad_request(
+                "Only dualstack is supported as ipAddressType for a PRIVATE domain name.",
+            ));
+        }
+        endpoint.ip_address_type = Some("dualstack".into());
+    }
     endpoint.ip_address_type.get_or_insert_with(|| "ipv4".into());
     let mut domain = DomainName {
         domain_name: Some(name.clone()),
@@ -116,40 +148,96 @@ pub async fn create(
             domain.distribution_domain_name = Some(format!("d{}.cloudfront.net", new_id(13)));
             domain.distribution_hosted_zone_id = Some(CLOUDFRONT_ZONE.into());
         }
+        "PRIVATE" => {
+            if input.certificate_arn.is_none() {
+                return Err(AwsError::bad_request(
+                    "A certificate ARN is required for a PRIVATE domain name.",
+                ));
+            }
+            domain.certificate_arn = input.certificate_arn;
+            domain.certificate_name = input.certificate_name;
+            domain.certificate_upload_date = Some(Timestamp::now());
+            // Answered as the plain (compacted) document, not escaped as a RestApi's policy:
+            // Terraform's provider reads a domain's policy without unquoting it.
+            domain.policy = input.policy.as_deref().map(stored_policy);
+            domain.endpoint_access_mode = input.endpoint_access_mode;
+        }
         _ => {
             return Err(AwsError::bad_request(
-                "Invalid endpoint type for a domain name: only EDGE and REGIONAL are supported.",
+                "Invalid endpoint type for a domain name: only EDGE, REGIONAL and PRIVATE are supported.",
             ));
         }
     }
+    let scope = scope(ctx);
     let mut tx = store.write().await?;
-    match tx.insert_top(&DOMAIN_NAME, &scope(ctx), &name, &domain).await {
-        Err(StoreError::Exists) => return Err(AwsError::conflict("The domain name you provided already exists.")),
-        other => other?,
-    };
+    if endpoint_type == "PRIVATE" {
+        // A new id each time: the same private name may be created again.
+        loop {
+            let id = new_id(10);
+            domain.domain_name_id = Some(id.clone());
+            domain.domain_name_arn = Some(format!(
+                "arn:aws:apigateway:{}:{}:/domainnames/{name}+{id}",
+                ctx.region, ctx.account
+            ));
+            match tx
+                .insert_top(&DOMAIN_NAME, &scope, &key(&name, Some(&id)), &domain)
+                .await
+            {
+                Err(StoreError::Exists) => continue,
+                other => {
+                    other?;
+                    break;
+                }
+            }
+        }
+    } else {
+        match tx.insert_top(&DOMAIN_NAME, &scope, &name, &domain).await {
+            Err(StoreError::Exists) => return Err(AwsError::conflict("The domain name you provided already exists.")),
+            other => other?,
+        };
+    }
     tx.commit().await?;
     Ok(domain)
 }
 
-async fn load_in(tx: &mut Tx<'_>, scope: &Scope, name: &str) -> Result<Stored<DomainName>, AwsError> {
-    tx.top(&DOMAIN_NAME, scope, &name.to_ascii_lowercase())
+/// The domain `name` (with `domainNameId` for a private one) in `scope`.
+pub async fn load_in(
+    tx: &mut Tx<'_>,
+    scope: &Scope,
+    name: &str,
+    domain_name_id: Option<&str>,
+) -> Result<Stored<DomainName>, AwsError> {
+    tx.top(&DOMAIN_NAME, scope, &key(name, domain_name_id))
+        .await?
+        .ok_or_else(not_found)
+}
+
+async fn load(
+    store: &Store,
+    ctx: &RequestContext,
+    name: Option<String>,
+    domain_name_id: Option<&str>,
+) -> Result<Stored<DomainName>, AwsError> {
+    store
+        .top(&DOMAIN_NAME, &scope(ctx), &key(&required(name), domain_name_id))
         .await?
         .ok_or_else(not_found)
 }
 
 pub async fn get(store: &Store, ctx: &RequestContext, input: GetDomainNameRequest) -> Result<DomainName, AwsError> {
-    store
-        .top(
-            &DOMAIN_NAME,
-            &scope(ctx),
-            &required(input.domain_name).to_ascii_lowercase(),
-        )
-        .await?
-        .map(|d| d.doc)
-        .ok_or_else(not_found)
+    let domain = load(store, ctx, input.domain_name, input.domain_name_id.as_deref()).await?;
+    Ok(domain.doc)
 }
 
 pub async fn list(store: &Store, ctx: &RequestContext, input: GetDomainNamesRequest) -> Result<DomainNames, AwsError> {
+    if input.resource_owner.as_deref() == Some("OTHER_ACCOUNTS") {
+        // The private domain names of other accounts that this account is associated with.
+        let items = crate::access_associations::associated_domains(store, ctx).await?;
+        return Ok(DomainNames {
+            position: None,
+            items: Some(items),
+        });
+    }
     let page = store
         .page(
             &DOMAIN_NAME,
@@ -172,6 +260,8 @@ const DOMAIN_PATHS: &[&str] = &[
     "/securityPolicy",
     "/mutualTlsAuthentication/truststoreUri",
     "/mutualTlsAuthentication/truststoreVersion",
+    "/policy",
+    "/managementPolicy",
 ];
 
 fn apply(domain: &mut DomainName, op: &Patch) -> Result<(), AwsError> {
@@ -194,6 +284,8 @@ fn apply(domain: &mut DomainName, op: &Patch) -> Result<(), AwsError> {
         ["mutualTlsAuthentication", "truststoreUri"] => {
             domain.mutual_tls_authentication.get_or_insert_default().truststore_uri = value
         }
+        ["policy"] => domain.policy = value.as_deref().map(stored_policy),
+        ["managementPolicy"] => domain.management_policy = value.as_deref().map(stored_policy),
         ["mutualTlsAuthentication", "truststoreVersion"] => {
             domain
                 .mutual_tls_authentication
@@ -212,7 +304,13 @@ pub async fn update(
 ) -> Result<DomainName, AwsError> {
     let ops = patches(input.patch_operations, "updateDomainNameInput")?;
     let mut tx = store.write().await?;
-    let Stored { row, doc: mut domain } = load_in(&mut tx, &scope(ctx), &required(input.domain_name)).await?;
+    let Stored { row, doc: mut domain } = load_in(
+        &mut tx,
+        &scope(ctx),
+        &required(input.domain_name),
+        input.domain_name_id.as_deref(),
+    )
+    .await?;
     for op in &ops {
         apply(&mut domain, op)?;
     }
@@ -223,8 +321,17 @@ pub async fn update(
 
 pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteDomainNameRequest) -> Result<(), AwsError> {
     let mut tx = store.write().await?;
-    let domain = load_in(&mut tx, &scope(ctx), &required(input.domain_name)).await?;
-    // Its mappings go with it.
+    let domain = load_in(
+        &mut tx,
+        &scope(ctx),
+        &required(input.domain_name),
+        input.domain_name_id.as_deref(),
+    )
+    .await?;
+    // Its mappings go with it, and so do the access associations made with it.
+    if let Some(arn) = domain.doc.domain_name_arn.as_deref() {
+        crate::access_associations::drop_for_domain(&mut tx, &scope(ctx), arn).await?;
+    }
     tx.delete(&domain.row).await?;
     tx.commit().await?;
     Ok(())
@@ -271,7 +378,13 @@ pub async fn create_mapping(
     let api_id = required(input.rest_api_id);
     let stage = input.stage.filter(|s| !s.is_empty());
     let mut tx = store.write().await?;
-    let domain = load_in(&mut tx, &scope, &required(input.domain_name)).await?;
+    let domain = load_in(
+        &mut tx,
+        &scope,
+        &required(input.domain_name),
+        input.domain_name_id.as_deref(),
+    )
+    .await?;
     check_target(&mut tx, &scope, &api_id, stage.as_deref()).await?;
     let mapping = BasePathMapping {
         base_path: Some(key.clone()),
@@ -294,14 +407,7 @@ pub async fn get_mapping(
     input: GetBasePathMappingRequest,
 ) -> Result<BasePathMapping, AwsError> {
     let key = base_path_key(input.base_path.as_deref()).map_err(|_| mapping_not_found())?;
-    let domain = store
-        .top(
-            &DOMAIN_NAME,
-            &scope(ctx),
-            &required(input.domain_name).to_ascii_lowercase(),
-        )
-        .await?
-        .ok_or_else(not_found)?;
+    let domain = load(store, ctx, input.domain_name, input.domain_name_id.as_deref()).await?;
     store
         .child(&BASE_PATH_MAPPING, &domain.row, &key)
         .await?
@@ -314,14 +420,7 @@ pub async fn list_mappings(
     ctx: &RequestContext,
     input: GetBasePathMappingsRequest,
 ) -> Result<BasePathMappings, AwsError> {
-    let domain = store
-        .top(
-            &DOMAIN_NAME,
-            &scope(ctx),
-            &required(input.domain_name).to_ascii_lowercase(),
-        )
-        .await?
-        .ok_or_else(not_found)?;
+    let domain = load(store, ctx, input.domain_name, input.domain_name_id.as_deref()).await?;
     let page = store
         .page(
             &BASE_PATH_MAPPING,
@@ -345,7 +444,13 @@ pub async fn update_mapping(
     let key = base_path_key(input.base_path.as_deref()).map_err(|_| mapping_not_found())?;
     let ops = patches(input.patch_operations, "updateBasePathMappingInput")?;
     let mut tx = store.write().await?;
-    let domain = load_in(&mut tx, &scope, &required(input.domain_name)).await?;
+    let domain = load_in(
+        &mut tx,
+        &scope,
+        &required(input.domain_name),
+        input.domain_name_id.as_deref(),
+    )
+    .await?;
     let Stored { row, doc: mut mapping } = tx
         .child(&BASE_PATH_MAPPING, &domain.row, &key)
         .await?
@@ -389,7 +494,13 @@ pub async fn delete_mapping(
 ) -> Result<(), AwsError> {
     let key = base_path_key(input.base_path.as_deref()).map_err(|_| mapping_not_found())?;
     let mut tx = store.write().await?;
-    let domain = load_in(&mut tx, &scope(ctx), &required(input.domain_name)).await?;
+    let domain = load_in(
+        &mut tx,
+        &scope(ctx),
+        &required(input.domain_name),
+        input.domain_name_id.as_deref(),
+    )
+    .await?;
     let mapping = tx
         .child(&BASE_PATH_MAPPING, &domain.row, &key)
         .await?

@@ -14,7 +14,10 @@
 //! apikey (top level; its value is unique in its scope)
 //! usageplan ─┬─ usageplan-key (its id is the API key's id)
 //!            └─ usage (one per key and UTC day; its id is `{keyId}:{yyyy-MM-dd}`)
-//! domainname ─ base-path-mapping
+//! domainname ─ base-path-mapping (a private one's id is `{name}+{domainNameId}`)
+//! domainnameaccessassociation (in the consumer's scope; its id is its ARN's tail,
+//!   `domainname/{name}+{domainNameId}/vpcesource/{vpce}`), and when the domain is another
+//!   account's, its inbound copy in the domain owner's scope, `{consumer account}/{that id}`
 //! clientcertificate, vpclink, account: account-level, outside any API.
 //! ```
 //! Deleting an API takes all of it; deleting a resource takes its subtree; deleting a
@@ -44,6 +47,12 @@ pub const VPC_LINK: Kind<ag::VpcLink> = Kind::top("vpclink");
 pub const DOMAIN_NAME: Kind<ag::DomainName> = Kind::top("domainname");
 /// Its id is its base path, `(none)` for none.
 pub const BASE_PATH_MAPPING: Kind<ag::BasePathMapping> = Kind::under("base-path-mapping", &["domainname"]);
+/// A VPC endpoint's access to a private domain name, in the account that made it.
+pub const ACCESS_ASSOCIATION: Kind<ag::DomainNameAccessAssociation> = Kind::top("domainnameaccessassociation");
+/// The domain owner's view of another account's association (GetDomainNameAccessAssociations
+/// with `resourceOwner=OTHER_ACCOUNTS`, RejectDomainNameAccessAssociation).
+pub const INBOUND_ACCESS_ASSOCIATION: Kind<ag::DomainNameAccessAssociation> =
+    Kind::top("domainnameaccessassociation-inbound");
 /// One per account and region, under the id `account`.
 pub const ACCOUNT: Kind<ag::Account> = Kind::top("account");
 

@@ -17,14 +17,18 @@
 //!   usage (GetUsage/UpdateUsage), and what the data plane reads to enforce them
 //!   (`usage_plans::plans_for_stage`, `remaining_quota`, `add_requests`).
 //! - `tags`: TagResource/UntagResource/GetTags by ARN.
-//! - `domain_names`: custom domain names, base path mappings, and `resolve` (Host + path →
-//!   API and stage) for the data plane.
+//! - `domain_names`: custom domain names (public, and PRIVATE ones with their `domainNameId`),
+//!   base path mappings, and `resolve` (Host + path → API and stage) for the data plane;
+//!   `access_associations`: VPC endpoints' access associations with private domain names.
 //! - `documentation`: documentation parts and versions (snapshots of the parts).
+//! - `sdk`: GetSdkTypes/GetSdkType (AWS's table) and GetSdk, a client generated from a stage's
+//!   deployment and zipped (`sdk::zip` writes the archive).
 //! - `client_certificates` (with `certificate`, the self-signed PEM), `vpc_links`, `account`:
 //!   account-level resources outside any API.
 //!
 //! Every write runs in one store transaction: it either lands whole or not at all.
 
+mod access_associations;
 mod account;
 mod api_keys;
 mod authorizers;
@@ -44,6 +48,7 @@ pub mod quotas;
 mod request_validators;
 mod resources;
 mod restapis;
+mod sdk;
 mod stages;
 mod support;
 mod tags;
@@ -640,6 +645,43 @@ impl ApiGateway for RestControlPlane {
     }
     async fn delete_base_path_mapping(&self, ctx: &RequestContext, input: DeleteBasePathMappingRequest) -> R<()> {
         domain_names::delete_mapping(&self.store, ctx, input).await
+    }
+    async fn create_domain_name_access_association(
+        &self,
+        ctx: &RequestContext,
+        input: CreateDomainNameAccessAssociationRequest,
+    ) -> R<DomainNameAccessAssociation> {
+        access_associations::create(&self.store, ctx, input).await
+    }
+    async fn get_domain_name_access_associations(
+        &self,
+        ctx: &RequestContext,
+        input: GetDomainNameAccessAssociationsRequest,
+    ) -> R<DomainNameAccessAssociations> {
+        access_associations::list(&self.store, ctx, input).await
+    }
+    async fn delete_domain_name_access_association(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteDomainNameAccessAssociationRequest,
+    ) -> R<()> {
+        access_associations::delete(&self.store, ctx, input).await
+    }
+    async fn reject_domain_name_access_association(
+        &self,
+        ctx: &RequestContext,
+        input: RejectDomainNameAccessAssociationRequest,
+    ) -> R<()> {
+        access_associations::reject(&self.store, ctx, input).await
+    }
+    async fn get_sdk_types(&self, _ctx: &RequestContext, input: GetSdkTypesRequest) -> R<SdkTypes> {
+        sdk::types(input)
+    }
+    async fn get_sdk_type(&self, _ctx: &RequestContext, input: GetSdkTypeRequest) -> R<SdkType> {
+        sdk::get_type(input)
+    }
+    async fn get_sdk(&self, ctx: &RequestContext, input: GetSdkRequest) -> R<SdkResponse> {
+        sdk::generate(&self.store, ctx, input).await
     }
     async fn get_account(&self, ctx: &RequestContext, input: GetAccountRequest) -> R<Account> {
         account::get(&self.store, ctx, input).await

@@ -1,7 +1,9 @@
-//! Tags of REST APIs, stages, API keys, usage plans, client certificates, VPC links and
-//! domain names, addressed by ARN.
+//! Tags of REST APIs, stages, API keys, usage plans, client certificates, VPC links, domain
+//! names and domain name access associations, addressed by ARN.
 
-use crate::kinds::{API_KEY, CLIENT_CERTIFICATE, DOMAIN_NAME, REST_API, STAGE, USAGE_PLAN, VPC_LINK};
+use crate::kinds::{
+    ACCESS_ASSOCIATION, API_KEY, CLIENT_CERTIFICATE, DOMAIN_NAME, REST_API, STAGE, USAGE_PLAN, VPC_LINK,
+};
 use crate::support::required;
 use portico_store::{Scope, Store, Stored};
 use portico_wire::apigateway::*;
@@ -17,6 +19,7 @@ enum Target {
     ClientCertificate(String),
     VpcLink(String),
     DomainName(String),
+    AccessAssociation(String),
 }
 
 fn parse(ctx: &RequestContext, arn: &str) -> Result<(Scope, Target), AwsError> {
@@ -34,6 +37,9 @@ fn parse(ctx: &RequestContext, arn: &str) -> Result<(Scope, Target), AwsError> {
         account: ctx.account.clone(),
         region,
     };
+    if let Some(id) = crate::access_associations::tag_target(parts[5]) {
+        return Ok((scope, Target::AccessAssociation(id)));
+    }
     let segments: Vec<&str> = parts[5].trim_start_matches('/').split('/').collect();
     let target = match segments.as_slice() {
         ["restapis", id] => Target::RestApi(id.to_string()),
@@ -142,6 +148,21 @@ async fn modify(
             }
             tx.update(&DOMAIN_NAME, &row, &domain).await?;
         }
+        Target::AccessAssociation(id) => {
+            let Stored {
+                row,
+                doc: mut association,
+            } = tx
+                .top(&ACCESS_ASSOCIATION, &scope, &id)
+                .await?
+                .ok_or_else(crate::access_associations::not_found)?;
+            let tags = association.tags.get_or_insert_default();
+            change(tags);
+            if tags.is_empty() {
+                association.tags = None;
+            }
+            tx.update(&ACCESS_ASSOCIATION, &row, &association).await?;
+        }
     }
     tx.commit().await?;
     Ok(())
@@ -217,6 +238,14 @@ pub async fn get(store: &Store, ctx: &RequestContext, input: GetTagsRequest) -> 
                 .top(&DOMAIN_NAME, &scope, &name)
                 .await?
                 .ok_or_else(crate::domain_names::not_found)?
+                .doc
+                .tags
+        }
+        Target::AccessAssociation(id) => {
+            store
+                .top(&ACCESS_ASSOCIATION, &scope, &id)
+                .await?
+                .ok_or_else(crate::access_associations::not_found)?
                 .doc
                 .tags
         }

@@ -238,7 +238,8 @@ async fn apply(tx: &mut Tx<'_>, scope: &Scope, plan: &mut UsagePlan, op: &Patch)
             }
         }
         // Per-method throttles: /apiStages/{apiId}:{stage}/throttle[/{resourcePath}/{method}[/{leaf}]],
-        // the resource path escaped (`~1pets`).
+        // the resource path escaped (`~1pets`) or, as Terraform sends it, raw
+        // (`throttle//pets/{id}/GET/rateLimit`): its segments are joined back.
         (_, ["apiStages", api_stage, "throttle", rest @ ..]) => {
             let (api_id, stage) = split_api_stage(Some(*api_stage))?;
             let entry = plan
@@ -249,14 +250,14 @@ async fn apply(tx: &mut Tx<'_>, scope: &Scope, plan: &mut UsagePlan, op: &Patch)
                 .ok_or_else(|| unknown_api_stage(&api_id, &stage, &plan_id))?;
             match (op.op, rest) {
                 ("remove", []) => entry.throttle = None,
-                ("remove", [path, method]) => {
+                ("remove", [path @ .., method]) if !path.is_empty() => {
                     if let Some(map) = entry.throttle.as_mut() {
-                        map.remove(&format!("{path}/{method}"));
+                        map.remove(&format!("{}/{method}", path.join("/")));
                     }
                 }
-                ("add" | "replace", [path, method, leaf]) => {
+                ("add" | "replace", [path @ .., method, leaf]) if !path.is_empty() => {
                     let map = entry.throttle.get_or_insert_default();
-                    let throttle = map.entry(format!("{path}/{method}")).or_default();
+                    let throttle = map.entry(format!("{}/{method}", path.join("/"))).or_default();
                     set_throttle(throttle, leaf, op)?;
                 }
                 _ => return Err(invalid_path(op)),

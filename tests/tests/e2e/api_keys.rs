@@ -335,6 +335,27 @@ async fn usage_plans_and_their_keys() {
     let method = &updated.api_stages()[0].throttle().unwrap()["/hello/GET"];
     assert_eq!((method.rate_limit(), method.burst_limit()), (5.0, 3));
     let silver_id = updated.id().unwrap().to_string();
+    // Terraform sends the resource path unescaped (`throttle//hello/GET/rateLimit`).
+    let updated = client
+        .update_usage_plan()
+        .usage_plan_id(&silver_id)
+        .patch_operations(patch(
+            Op::Replace,
+            &format!("/apiStages/{api}:dev/throttle//hello/GET/rateLimit"),
+            Some("7"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    let throttles = updated.api_stages()[0].throttle().unwrap();
+    assert_eq!(throttles.len(), 1);
+    assert_eq!(
+        (
+            throttles["/hello/GET"].rate_limit(),
+            throttles["/hello/GET"].burst_limit()
+        ),
+        (7.0, 3)
+    );
 
     // AWS's errors for API stages (`test_usage_plan_crud`).
     let remove = |value: Option<&str>| {

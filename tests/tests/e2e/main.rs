@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod access_associations;
 mod accounts;
 mod api_key_usage;
 mod api_keys;
@@ -24,6 +25,7 @@ mod response_cache;
 mod rest_api;
 mod rest_misc;
 mod scripts;
+mod sdk;
 mod service;
 mod stages;
 mod state;
