@@ -5,7 +5,9 @@
 //!      ├─ integration
 //!      ├─ stage (its id is its name; `$default` included)
 //!      ├─ authorizer
+//!      ├─ model
 //!      └─ deployment ─ deployment-snapshot (the routes and integrations it froze)
+//! api-vpclink: account-level (v2 VPC links: subnets and security groups).
 //! ```
 
 use portico_store::Kind;
@@ -17,6 +19,8 @@ pub const ROUTE: Kind<v2::Route> = Kind::under("api-route", &["api"]);
 pub const INTEGRATION: Kind<v2::Integration> = Kind::under("api-integration", &["api"]);
 pub const STAGE: Kind<v2::Stage> = Kind::under("api-stage", &["api"]);
 pub const AUTHORIZER: Kind<v2::Authorizer> = Kind::under("api-authorizer", &["api"]);
+pub const MODEL: Kind<v2::Model> = Kind::under("api-model", &["api"]);
+pub const V2_VPC_LINK: Kind<v2::VpcLink> = Kind::top("api-vpclink");
 pub const DEPLOYMENT: Kind<v2::Deployment> = Kind::under("api-deployment", &["api"]);
 pub const SNAPSHOT: Kind<Snapshot> = Kind::under("api-deployment-snapshot", &["api-deployment"]);
 

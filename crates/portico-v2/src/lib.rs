@@ -4,7 +4,8 @@
 //! snapshots), `support` (ids, pages, the conversions between one resource's shapes), and one
 //! file per resource family: `apis` (with quick create), `routes`, `integrations`, `stages`,
 //! `deployments` (and `autoDeploy`: every change to an API redeploys its `autoDeploy` stages),
-//! `authorizers` (JWT, REQUEST), `tags` (by ARN, kept in the API's and stages' documents).
+//! `authorizers` (JWT, REQUEST), `models`, `vpc_links` (account-level), `tags` (by ARN, kept in
+//! the API's and stages' documents).
 //! Every write runs in one store transaction. Operations not listed in the trait impl below
 //! answer 501.
 
@@ -13,10 +14,12 @@ mod authorizers;
 mod deployments;
 mod integrations;
 pub mod kinds;
+mod models;
 mod routes;
 mod stages;
 mod support;
 mod tags;
+mod vpc_links;
 
 use portico_store::Store;
 use portico_wire::apigatewayv2::*;
@@ -169,5 +172,44 @@ impl ApiGatewayV2 for V2ControlPlane {
     }
     async fn get_tags(&self, ctx: &RequestContext, input: GetTagsRequest) -> R<GetTagsResponse> {
         tags::get(&self.store, ctx, input).await
+    }
+
+    async fn create_model(&self, ctx: &RequestContext, input: CreateModelRequest) -> R<CreateModelResponse> {
+        models::create(&self.store, ctx, input).await
+    }
+    async fn get_model(&self, ctx: &RequestContext, input: GetModelRequest) -> R<GetModelResponse> {
+        models::get(&self.store, ctx, input).await
+    }
+    async fn get_model_template(
+        &self,
+        ctx: &RequestContext,
+        input: GetModelTemplateRequest,
+    ) -> R<GetModelTemplateResponse> {
+        models::template(&self.store, ctx, input).await
+    }
+    async fn get_models(&self, ctx: &RequestContext, input: GetModelsRequest) -> R<GetModelsResponse> {
+        models::list(&self.store, ctx, input).await
+    }
+    async fn update_model(&self, ctx: &RequestContext, input: UpdateModelRequest) -> R<UpdateModelResponse> {
+        models::update(&self.store, ctx, input).await
+    }
+    async fn delete_model(&self, ctx: &RequestContext, input: DeleteModelRequest) -> R<()> {
+        models::delete(&self.store, ctx, input).await
+    }
+
+    async fn create_vpc_link(&self, ctx: &RequestContext, input: CreateVpcLinkRequest) -> R<CreateVpcLinkResponse> {
+        vpc_links::create(&self.store, ctx, input).await
+    }
+    async fn get_vpc_link(&self, ctx: &RequestContext, input: GetVpcLinkRequest) -> R<GetVpcLinkResponse> {
+        vpc_links::get(&self.store, ctx, input).await
+    }
+    async fn get_vpc_links(&self, ctx: &RequestContext, input: GetVpcLinksRequest) -> R<GetVpcLinksResponse> {
+        vpc_links::list(&self.store, ctx, input).await
+    }
+    async fn update_vpc_link(&self, ctx: &RequestContext, input: UpdateVpcLinkRequest) -> R<UpdateVpcLinkResponse> {
+        vpc_links::update(&self.store, ctx, input).await
+    }
+    async fn delete_vpc_link(&self, ctx: &RequestContext, input: DeleteVpcLinkRequest) -> R<DeleteVpcLinkResponse> {
+        vpc_links::delete(&self.store, ctx, input).await
     }
 }

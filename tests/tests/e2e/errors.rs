@@ -118,10 +118,12 @@ async fn bad_input_is_answered_like_aws() {
 #[tokio::test]
 async fn unserved_operations_answer_501_naming_them() {
     let portico = Portico::start();
-    // GetSdkTypes is served now; every apigateway operation soon will be.
-    let reply = portico.call("GET", "/v2/vpclinks", None, "").await;
+    // Every apigateway operation is served: the examples are apigatewayv2's.
+    let reply = portico
+        .call("GET", "/v2/domainnames/api.example.com/apimappings", None, "")
+        .await;
     assert_error(&reply, 501, "NotImplemented");
-    assert!(reply.json()["message"].as_str().unwrap().contains("GetVpcLinks"));
+    assert!(reply.json()["message"].as_str().unwrap().contains("GetApiMappings"));
 
     let v2 = portico.call("GET", "/v2/domainnames", None, "").await;
     assert_error(&v2, 501, "NotImplemented");

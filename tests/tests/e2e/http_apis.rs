@@ -335,6 +335,48 @@ async fn http_api_control_plane() {
     let tags = ok(&portico, &["get-tags", "--resource-arn", &arn]);
     assert_eq!(tags["Tags"], serde_json::json!({"env": "dev"}));
 
+    // Models (names unique, schemas JSON objects) and account-level VPC links.
+    let model = ok(
+        &portico,
+        &[
+            "create-model",
+            "--api-id",
+            &api_id,
+            "--name",
+            "Item",
+            "--schema",
+            r#"{"type": "object"}"#,
+        ],
+    );
+    assert_eq!(model["ContentType"], "application/json");
+    let err = v2(
+        &portico,
+        &["create-model", "--api-id", &api_id, "--name", "Item", "--schema", "{}"],
+    )
+    .unwrap_err();
+    assert!(err.contains("ConflictException"), "{err}");
+    let err = v2(
+        &portico,
+        &["create-model", "--api-id", &api_id, "--name", "Bad", "--schema", "[1]"],
+    )
+    .unwrap_err();
+    assert!(err.contains("BadRequestException"), "{err}");
+    let link = ok(
+        &portico,
+        &[
+            "create-vpc-link",
+            "--name",
+            "private",
+            "--subnet-ids",
+            "subnet-1",
+            "subnet-2",
+        ],
+    );
+    assert_eq!(link["VpcLinkStatus"], "AVAILABLE");
+    assert_eq!(link["VpcLinkVersion"], "V2");
+    let links = ok(&portico, &["get-vpc-links"]);
+    assert_eq!(links["Items"].as_array().unwrap().len(), 1);
+
     let apis = ok(&portico, &["get-apis"]);
     assert_eq!(apis["Items"].as_array().unwrap().len(), 2);
     ok(&portico, &["delete-api", "--api-id", quick_id]);
