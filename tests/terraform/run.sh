@@ -40,7 +40,7 @@ BACKEND_PORT="$(head -1 "$WORK/backend.port")"
 echo "backend on 127.0.0.1:$BACKEND_PORT"
 
 mkdir "$WORK/tf"
-cp "$HERE/main.tf" "$HERE/rest_fidelity.tf" "$HERE/rest_misc.tf" "$WORK/tf/"
+cp "$HERE/main.tf" "$HERE/rest_fidelity.tf" "$HERE/rest_misc.tf" "$HERE/openapi.tf" "$WORK/tf/"
 cd "$WORK/tf"
 VARS=(-var "endpoint=$PORTICO_ENDPOINT" -var "backend=127.0.0.1:$BACKEND_PORT")
 
@@ -78,6 +78,12 @@ apply_revision() {
     # HTTP with parameter mappings and templates: the backend echoes what it got, the
     # response template reshapes it.
     expect_body GET "$base/items/7?view=full" "{\"got\": \"/items/7?view=full\", \"method\": \"GET\", \"revision\": \"$rev\"}"
+
+    step "Call the methods of the API imported from OpenAPI (revision $rev)"
+    local imported
+    imported="http://$(terraform output -raw imported_api_id).execute-api.localhost:$PORT/$(terraform output -raw imported_stage_name)"
+    expect_body GET "$imported/imported" "{\"imported\":true,\"revision\":$rev}"
+    expect_body GET "$imported/imported/cats/7" '{"method": "GET", "path": "/cats/7"}'
 }
 
 apply_revision 1

@@ -15,6 +15,7 @@ mod identity;
 mod lambda;
 mod mapping;
 mod models;
+mod openapi;
 mod persistence;
 mod policies;
 mod response_cache;
