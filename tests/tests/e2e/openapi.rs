@@ -264,10 +264,7 @@ async fn swagger_json_builds_the_tree_aws_builds_and_serves_its_mock() {
     assert_eq!(params.get("method.request.querystring.page"), Some(&false));
     let response = &get.method_responses().unwrap()["200"];
     assert_eq!(response.response_models().unwrap()["application/json"], "Pets");
-    assert_eq!(
-        response.response_parameters().unwrap()["method.response.header.Access-Control-Allow-Origin"],
-        false
-    );
+    assert!(!response.response_parameters().unwrap()["method.response.header.Access-Control-Allow-Origin"]);
     let mock = get.method_integration().unwrap();
     assert_eq!(mock.r#type().map(|t| t.as_str()), Some("MOCK"));
     assert_eq!(mock.passthrough_behavior(), Some("WHEN_NO_MATCH"));
@@ -320,7 +317,7 @@ async fn swagger_json_builds_the_tree_aws_builds_and_serves_its_mock() {
         .send()
         .await
         .unwrap();
-    assert_eq!(method.request_parameters().unwrap()["method.request.path.petId"], true);
+    assert!(method.request_parameters().unwrap()["method.request.path.petId"]);
 
     // Deployed, the MOCK answers through execute-api.
     deploy(&client, &api_id, "dev").await;
@@ -438,7 +435,7 @@ async fn oas30_yaml_with_authorizers_validators_and_gateway_responses() {
         .unwrap();
     assert_eq!(proxy.authorization_type(), Some("CUSTOM"));
     assert_eq!(proxy.authorizer_id(), authorizer.id());
-    assert_eq!(proxy.request_parameters().unwrap()["method.request.path.proxy"], true);
+    assert!(proxy.request_parameters().unwrap()["method.request.path.proxy"]);
     assert_eq!(
         proxy.method_integration().unwrap().r#type().map(|t| t.as_str()),
         Some("HTTP_PROXY")
