@@ -124,6 +124,17 @@ fn text_map(value: Option<&Value>) -> Option<BTreeMap<String, String>> {
     )
 }
 
+/// Parameter mappings: AWS drops an entry whose value is no string (`x: true` in YAML).
+fn mapping(value: Option<&Value>) -> Option<BTreeMap<String, String>> {
+    let object = value?.as_object()?;
+    Some(
+        object
+            .iter()
+            .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+            .collect(),
+    )
+}
+
 fn strings(value: Option<&Value>) -> Option<Vec<String>> {
     Some(value?.as_array()?.iter().filter_map(text).collect())
 }
@@ -385,8 +396,9 @@ impl Converter<'_> {
                 let header = text_at(scheme, "name")
                     .filter(|_| text_at(scheme, "in").as_deref() == Some("header"))
                     .map(|h| format!("method.request.header.{h}"));
-                let identity_source =
-                    text_at(config, "identitySource").or(if kind == "REQUEST" { None } else { header });
+                // Empty members are left out, as AWS does (Pulumi writes `identitySource: ""`).
+                let given = |key: &str| text_at(config, key).filter(|v| !v.is_empty());
+                let identity_source = given("identitySource").or(if kind == "REQUEST" { None } else { header });
                 let cognito = kind == "COGNITO_USER_POOLS";
                 let authorizer = Authorizer {
                     id: Some(new_id(6)),
@@ -396,10 +408,10 @@ impl Converter<'_> {
                     ),
                     r#type: Some(kind),
                     provider_ar_ns: strings(config.get("providerARNs")).filter(|a| !a.is_empty()),
-                    authorizer_uri: text_at(config, "authorizerUri"),
-                    authorizer_credentials: text_at(config, "authorizerCredentials"),
+                    authorizer_uri: given("authorizerUri"),
+                    authorizer_credentials: given("authorizerCredentials"),
                     identity_source,
-                    identity_validation_expression: text_at(config, "identityValidationExpression"),
+                    identity_validation_expression: given("identityValidationExpression"),
                     authorizer_result_ttl_in_seconds: config
                         .get("authorizerResultTtlInSeconds")
                         .and_then(|t| t.as_i64().or_else(|| t.as_str().and_then(|s| s.parse().ok()))),
@@ -563,7 +575,7 @@ impl Converter<'_> {
             for (key, verb) in VERBS {
                 let Some(operation) = item.get(*key) else { continue };
                 let operation = resolve(self.root, operation);
-                let method = self
+                let mut method = self
                     .method(verb, operation, &shared, global_security, global_validator.as_deref())
                     .map_err(|e| {
                         if e.message.starts_with("Errors found during import") {
@@ -575,6 +587,17 @@ impl Converter<'_> {
                             ))
                         }
                     })?;
+                // AWS declares every path variable, whether the document does or not.
+                for part in &parts {
+                    if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                        let name = name.trim_end_matches('+');
+                        method
+                            .request_parameters
+                            .get_or_insert_default()
+                            .entry(format!("method.request.path.{name}"))
+                            .or_insert(true);
+                    }
+                }
                 out.entry(path.clone()).or_default().insert(verb.to_string(), method);
             }
             out.entry(path).or_default();
@@ -738,6 +761,8 @@ impl Converter<'_> {
             method.request_validator_id = Some(id.clone());
         }
         if let Some(integration) = op.get("x-amazon-apigateway-integration") {
+            // Often a `$ref` to `#/components/x-amazon-apigateway-integrations/...`.
+            let integration = resolve(self.root, integration);
             method.method_integration = Some(integration_of(integration, &method)?);
         }
         Ok(method)
@@ -774,7 +799,7 @@ fn integration_of(v: &Value, method: &Method) -> Result<Integration, AwsError> {
     };
     let is_mock = kind == "MOCK";
     let is_http = kind == "HTTP" || kind == "HTTP_PROXY";
-    let request_parameters = text_map(v.get("requestParameters")).filter(|m| !m.is_empty());
+    let request_parameters = mapping(v.get("requestParameters")).filter(|m| !m.is_empty());
     mappings::integration_request(request_parameters.as_ref(), method.request_parameters.as_ref())?;
     let request_templates = text_map(v.get("requestTemplates")).filter(|m| !m.is_empty());
     mappings::content_types(request_templates.as_ref())?;
@@ -782,7 +807,7 @@ fn integration_of(v: &Value, method: &Method) -> Result<Integration, AwsError> {
     for (pattern, r) in v.get("responses").and_then(Value::as_object).into_iter().flatten() {
         let status = text_at(r, "statusCode")
             .ok_or_else(|| AwsError::bad_request(format!("Invalid integration response '{pattern}': no statusCode")))?;
-        let response_parameters = text_map(r.get("responseParameters")).filter(|m| !m.is_empty());
+        let response_parameters = mapping(r.get("responseParameters")).filter(|m| !m.is_empty());
         let declared = method
             .method_responses
             .as_ref()
@@ -897,6 +922,7 @@ mod tests {
         );
         let params = get.request_parameters.as_ref().unwrap();
         assert!(params["method.request.path.petId"]);
+
         assert!(!params["method.request.querystring.type"]);
         let response = &get.method_responses.as_ref().unwrap()["200"];
         assert_eq!(response.response_models.as_ref().unwrap()["application/json"], "Pet");
@@ -928,6 +954,50 @@ mod tests {
         );
         assert!(schema.contains("https://apigateway.amazonaws.com/restapis/api123/models/Kind"));
         assert_eq!(def.gateway_responses[0].status_code.as_deref(), Some("400"));
+    }
+
+    /// AWS declares path variables the document leaves out (swagger-mock-cors.json,
+    /// openapi.spec.global-auth.json in LocalStack's recordings), and drops mappings whose
+    /// value is no string (openapi-basepath-url.yaml).
+    #[test]
+    fn path_variables_are_declared_and_odd_mappings_dropped() {
+        let oas = "openapi: 3.0.1\ninfo: {title: t}\npaths:\n  /a/{b}/{c+}:\n    get:\n      responses: {}\n      x-amazon-apigateway-integration:\n        type: mock\n        requestParameters:\n          integration.request.header.x: \"'x'\"\n          integration.request.header.nothing: true\n";
+        let def = definition(oas, &[]).unwrap();
+        let get = &def.resources["/a/{b}/{c+}"]["GET"];
+        let params = get.request_parameters.as_ref().unwrap();
+        assert!(params["method.request.path.b"] && params["method.request.path.c"]);
+        let mapped = get
+            .method_integration
+            .as_ref()
+            .unwrap()
+            .request_parameters
+            .as_ref()
+            .unwrap();
+        assert_eq!(mapped.keys().collect::<Vec<_>>(), ["integration.request.header.x"]);
+    }
+
+    /// openapi.spec.pulumi.json: empty authorizer members are left out; openapi.spec.json:
+    /// integrations by `$ref`.
+    #[test]
+    fn empty_authorizer_members_and_integration_references() {
+        let doc = r##"{"openapi": "3.0.1", "info": {"title": "t"},
+          "paths": {"/": {"get": {"responses": {}, "security": [{"Auth0": []}],
+            "x-amazon-apigateway-integration": {"$ref": "#/components/x-amazon-apigateway-integrations/mock"}}}},
+          "components": {"x-amazon-apigateway-integrations": {"mock": {"type": "mock"}},
+            "securitySchemes": {"Auth0": {"type": "apiKey", "name": "Authorization", "in": "header",
+              "x-amazon-apigateway-authtype": "oauth2",
+              "x-amazon-apigateway-authorizer": {"type": "token", "authorizerCredentials": "", "identitySource": "",
+                "authorizerUri": "arn:aws:apigateway:us-west-2:lambda:path/2015-03-31/functions/arn:aws:lambda:us-west-2:000000000000:function:a/invocations"}}}}}"##;
+        let def = definition(doc, &[]).unwrap();
+        let authorizer = &def.authorizers[0];
+        assert_eq!(
+            authorizer.identity_source.as_deref(),
+            Some("method.request.header.Authorization")
+        );
+        assert_eq!(authorizer.authorizer_credentials, None);
+        assert_eq!(authorizer.auth_type.as_deref(), Some("oauth2"));
+        let get = &def.resources["/"]["GET"];
+        assert_eq!(get.method_integration.as_ref().unwrap().r#type.as_deref(), Some("MOCK"));
     }
 
     #[test]
