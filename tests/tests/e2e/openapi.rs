@@ -340,6 +340,11 @@ async fn swagger_json_builds_the_tree_aws_builds_and_serves_its_mock() {
         "#/definitions/Pets"
     );
     assert_eq!(doc["definitions"]["Pets"]["items"]["$ref"], "#/definitions/Pet");
+    // As AWS writes Swagger parameters: `required` spelled out.
+    assert_eq!(
+        doc["paths"]["/pets"]["get"]["parameters"][0],
+        serde_json::json!({"name": "page", "in": "query", "required": false, "type": "string"})
+    );
     assert!(
         doc["paths"]["/pets"]["get"]
             .get("x-amazon-apigateway-integration")
@@ -718,4 +723,15 @@ async fn base_paths_and_endpoint_types_from_parameters() {
         tree.keys().collect::<Vec<_>>(),
         ["/", "/v1", "/v1/pets", "/v1/pets/{petId}"]
     );
+}
+
+#[tokio::test]
+async fn quotas_apply_and_leave_nothing_behind() {
+    let portico = Portico::start_with(&["--quota", "resources-per-api=2"]);
+    let client = portico.sdk();
+    // `/`, `/pets` and `/pets/{petId}`: one resource too many.
+    let (status, err) = failure!(client.import_rest_api().body(Blob::new(SWAGGER.as_bytes())).send());
+    assert_eq!(status, Some(429));
+    assert_eq!(err.meta().code(), Some("LimitExceededException"));
+    assert!(client.get_rest_apis().send().await.unwrap().items().is_empty());
 }

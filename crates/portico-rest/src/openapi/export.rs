@@ -217,8 +217,10 @@ pub fn write(
                 let mut p = Map::new();
                 p.insert("name".into(), json!(param));
                 p.insert("in".into(), json!(place));
-                if *required || place == "path" {
-                    p.insert("required".into(), json!(true));
+                // Swagger exports spell out `required: false`; OpenAPI 3 ones leave it out.
+                let required = *required || place == "path";
+                if required || !oas3 {
+                    p.insert("required".into(), json!(required));
                 }
                 if oas3 {
                     p.insert("schema".into(), json!({"type": "string"}));
