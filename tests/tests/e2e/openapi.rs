@@ -735,3 +735,61 @@ async fn quotas_apply_and_leave_nothing_behind() {
     assert_eq!(err.meta().code(), Some("LimitExceededException"));
     assert!(client.get_rest_apis().send().await.unwrap().items().is_empty());
 }
+
+#[tokio::test]
+async fn documentation_and_tags_unless_ignored() {
+    let portico = Portico::start();
+    let client = portico.sdk();
+    let doc = r#"
+openapi: 3.0.1
+info: {title: documented, version: "1"}
+tags:
+  - name: owner
+    x-amazon-apigateway-tag-value: pets-team
+paths:
+  /pets:
+    get:
+      responses: {}
+      x-amazon-apigateway-integration: {type: mock}
+x-amazon-apigateway-documentation:
+  version: "1"
+  documentationParts:
+    - location: {type: API}
+      properties: {description: The pets API}
+    - location: {type: METHOD, path: /pets, method: GET}
+      properties: {description: Lists pets}
+"#;
+    let api = import(&client, doc).await;
+    let api_id = api.id().unwrap();
+    assert_eq!(api.tags().unwrap()["owner"], "pets-team");
+    let parts = client
+        .get_documentation_parts()
+        .rest_api_id(api_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(parts.items().len(), 2);
+    let method = parts
+        .items()
+        .iter()
+        .find(|p| p.location().unwrap().r#type().as_str() == "METHOD")
+        .unwrap();
+    assert_eq!(method.location().unwrap().path(), Some("/pets"));
+    let properties: serde_json::Value = serde_json::from_str(method.properties().unwrap()).unwrap();
+    assert_eq!(properties, serde_json::json!({"description": "Lists pets"}));
+
+    let ignored = client
+        .import_rest_api()
+        .parameters("ignore", "documentation")
+        .body(Blob::new(doc.as_bytes()))
+        .send()
+        .await
+        .unwrap();
+    let parts = client
+        .get_documentation_parts()
+        .rest_api_id(ignored.id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(parts.items().is_empty());
+}

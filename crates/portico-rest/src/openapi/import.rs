@@ -75,6 +75,8 @@ pub struct Definition {
     pub endpoint_types: Option<Vec<String>>,
     pub vpc_endpoint_ids: Option<Vec<String>>,
     pub disable_execute_api_endpoint: Option<bool>,
+    /// Top-level `tags` with an `x-amazon-apigateway-tag-value`.
+    pub tags: Option<BTreeMap<String, String>>,
     /// Resource path → HTTP method → method (with integration; `cacheNamespace` left for
     /// `write`, which knows the resource id).
     pub resources: BTreeMap<String, BTreeMap<String, Method>>,
@@ -249,6 +251,14 @@ pub fn convert(
         def.disable_execute_api_endpoint = config.get("disableExecuteApiEndpoint").and_then(Value::as_bool);
         def.endpoint_types = strings(config.get("types"));
     }
+    let tags: BTreeMap<String, String> = root
+        .get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|t| Some((text_at(t, "name")?, text_at(t, "x-amazon-apigateway-tag-value")?)))
+        .collect();
+    def.tags = (!tags.is_empty()).then_some(tags);
     if options.endpoint_types.is_some() {
         def.endpoint_types = options.endpoint_types.clone();
     }
@@ -901,6 +911,7 @@ mod tests {
       },
       "x-amazon-apigateway-request-validators": {"all": {"validateRequestBody": true, "validateRequestParameters": true}},
       "x-amazon-apigateway-binary-media-types": ["image/png"],
+      "tags": [{"name": "owner", "x-amazon-apigateway-tag-value": "pets-team"}, {"name": "plain"}],
       "x-amazon-apigateway-gateway-responses": {"DEFAULT_4XX": {"statusCode": 400, "responseTemplates": {"application/json": "{}"}}}
     }"##;
 
@@ -910,6 +921,10 @@ mod tests {
         assert_eq!(def.title.as_deref(), Some("PetStore"));
         assert_eq!(def.version.as_deref(), Some("1"));
         assert_eq!(def.binary_media_types, Some(vec!["image/png".to_string()]));
+        assert_eq!(
+            def.tags,
+            Some(BTreeMap::from([("owner".to_string(), "pets-team".to_string())]))
+        );
         let methods = &def.resources["/pets/{petId}"];
         let get = &methods["GET"];
         assert_eq!(get.operation_name.as_deref(), Some("GetPet"));

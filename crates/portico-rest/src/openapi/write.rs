@@ -98,6 +98,7 @@ pub async fn import_rest_api(
         policy: def.policy.clone(),
         disable_execute_api_endpoint: Some(def.disable_execute_api_endpoint.unwrap_or(false)),
         root_resource_id: Some(root_id.clone()),
+        tags: def.tags.clone(),
         ..Default::default()
     };
     let row = match tx.insert_top(&REST_API, &scope, &api_id, &api).await {
@@ -183,8 +184,11 @@ pub async fn put_rest_api(
     if let Some(disable) = def.disable_execute_api_endpoint {
         api.disable_execute_api_endpoint = Some(disable);
     }
-    // AWS answers PutRestApi with the tags member present, empty when there are none.
-    api.tags = Some(api.tags.unwrap_or_default());
+    // Tags the definition names are added (tags are TagResource's to remove). AWS answers
+    // PutRestApi with the tags member present, empty when there are none.
+    let mut tags = api.tags.unwrap_or_default();
+    tags.extend(def.tags.clone().unwrap_or_default());
+    api.tags = Some(tags);
     tx.update(&REST_API, &row, &api).await?;
     let warnings = def.warnings.clone();
     apply(&mut tx, quotas, &row, def, overwrite).await?;
