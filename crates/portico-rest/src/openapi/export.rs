@@ -42,7 +42,7 @@ impl Extensions {
     }
 
     fn authorizers(&self) -> bool {
-        self.authorizers || self.apigateway || self.integrations
+        self.authorizers || self.apigateway
     }
 }
 

@@ -184,7 +184,12 @@ const VERBS: &[(&str, &str)] = &[
 enum Scheme {
     ApiKey,
     Iam,
-    Authorizer { id: String, cognito: bool },
+    Authorizer {
+        id: String,
+        cognito: bool,
+    },
+    /// Declared, but nothing API Gateway enforces (a warning when read); requiring it does nothing.
+    Unsupported,
 }
 
 struct Converter<'a> {
@@ -444,6 +449,7 @@ impl Converter<'_> {
             {
                 self.schemes.insert(name.clone(), Scheme::ApiKey);
             } else {
+                self.schemes.insert(name.clone(), Scheme::Unsupported);
                 self.warnings.push(format!(
                     "Unsupported security definition '{name}': only API keys in the x-api-key header, awsSigv4 and x-amazon-apigateway-authorizer are supported"
                 ));
@@ -752,6 +758,7 @@ impl Converter<'_> {
                             method.authorization_scopes = Some(scopes);
                         }
                     }
+                    Some(Scheme::Unsupported) => {}
                     None => {
                         return Err(AwsError::bad_request(format!(
                             "Invalid security requirement: no security definition named '{name}'"
@@ -1013,6 +1020,20 @@ mod tests {
         assert_eq!(authorizer.auth_type.as_deref(), Some("oauth2"));
         let get = &def.resources["/"]["GET"];
         assert_eq!(get.method_integration.as_ref().unwrap().r#type.as_deref(), Some("MOCK"));
+    }
+
+    /// An export without `authorizers` lists the scheme without its authorizer: read back in,
+    /// requiring it is a warning, not an error.
+    #[test]
+    fn unsupported_schemes_are_warnings() {
+        let doc = r#"{"openapi": "3.0.1", "info": {"title": "t"},
+          "paths": {"/": {"get": {"responses": {}, "security": [{"auth": []}]}}},
+          "components": {"securitySchemes": {"auth": {"type": "apiKey", "name": "Authorization", "in": "header"}}}}"#;
+        let def = definition(doc, &[]).unwrap();
+        assert_eq!(def.resources["/"]["GET"].authorization_type.as_deref(), Some("NONE"));
+        assert_eq!(def.warnings.len(), 1, "{:?}", def.warnings);
+        let missing = doc.replace("{\"auth\": []}", "{\"other\": []}");
+        assert!(definition(&missing, &[]).is_err());
     }
 
     #[test]
