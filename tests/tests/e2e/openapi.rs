@@ -328,7 +328,7 @@ async fn swagger_json_builds_the_tree_aws_builds_and_serves_its_mock() {
 
     // Swagger export, JSON: host and basePath name the stage.
     let (body, content_type, disposition) = export(&client, &api_id, "dev", "swagger", "application/json", None).await;
-    assert_eq!(content_type, "application/json");
+    assert_eq!(content_type, "application/octet-stream");
     assert_eq!(disposition, "attachment; filename=\"swagger_1.0.json\"");
     let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(doc["swagger"], "2.0");
@@ -695,7 +695,7 @@ async fn aws_errors_and_nothing_half_written() {
             .send()
     );
     assert_eq!(status, Some(400));
-    // With no Accept, AWS answers JSON as application/octet-stream.
+    // With no Accept too, AWS answers JSON as application/octet-stream.
     let raw = portico
         .call("GET", &format!("/restapis/{api_id}/stages/dev/exports/oas30"), None, "")
         .await;

@@ -256,6 +256,15 @@ pub fn convert(
         def.disable_execute_api_endpoint = config.get("disableExecuteApiEndpoint").and_then(Value::as_bool);
         def.endpoint_types = strings(config.get("types"));
     }
+    if let Some(types) = &def.endpoint_types
+        && types
+            .iter()
+            .any(|t| !["EDGE", "REGIONAL", "PRIVATE"].contains(&t.as_str()))
+    {
+        return Err(AwsError::bad_request(
+            "Invalid EndpointTypes specified. Valid options are REGIONAL,EDGE,PRIVATE",
+        ));
+    }
     let tags: BTreeMap<String, String> = root
         .get("tags")
         .and_then(Value::as_array)
