@@ -12,6 +12,10 @@ use portico_wire::types::Timestamp;
 use portico_wire::{AwsError, RequestContext};
 use std::collections::{BTreeMap, HashMap};
 
+/// apigatewayv2's APIs, read only for their ids: execute-api hosts name only the id, so REST
+/// and HTTP/WebSocket API ids must not meet (as CreateRestApi keeps them apart on main).
+const V2_API: portico_store::Kind<serde_json::Value> = portico_store::Kind::top("api");
+
 fn body(blob: Option<&portico_wire::types::Blob>) -> &[u8] {
     blob.map(|b| b.0.as_slice()).unwrap_or_default()
 }
@@ -38,7 +42,7 @@ pub async fn import_rest_api(
     // API ids are global on AWS: drawn before the conversion, which writes them into `$ref`s.
     let scope = scope(ctx);
     let mut api_id = new_id(10);
-    while store.global(&REST_API, &api_id).await?.is_some() {
+    while store.global(&REST_API, &api_id).await?.is_some() || store.global(&V2_API, &api_id).await?.is_some() {
         api_id = new_id(10);
     }
     let def = convert(&document, &api_id, &options, &[])?;
