@@ -41,7 +41,7 @@ echo "backend on 127.0.0.1:$BACKEND_PORT"
 
 mkdir "$WORK/tf"
 cp "$HERE/main.tf" "$HERE/rest_fidelity.tf" "$HERE/rest_misc.tf" "$HERE/rest_management.tf" "$HERE/canary.tf" \
-    "$HERE/http_api.tf" "$WORK/tf/"
+    "$HERE/http_api.tf" "$HERE/openapi.tf" "$WORK/tf/"
 cd "$WORK/tf"
 VARS=(-var "endpoint=$PORTICO_ENDPOINT" -var "backend=127.0.0.1:$BACKEND_PORT")
 
@@ -97,6 +97,12 @@ apply_revision() {
         '{"revision":'*',"status":"ok"}' | '{"status":"ok","revision":'*) ;;
         *) fail "GET /status with the key: got '$got'" ;;
     esac
+
+    step "Call the methods of the API imported from OpenAPI (revision $rev)"
+    local imported
+    imported="http://$(terraform output -raw imported_api_id).execute-api.localhost:$PORT/$(terraform output -raw imported_stage_name)"
+    expect_body GET "$imported/imported" "{\"imported\":true,\"revision\":$rev}"
+    expect_body GET "$imported/imported/cats/7" '{"method": "GET", "path": "/cats/7"}'
 }
 
 apply_revision 1

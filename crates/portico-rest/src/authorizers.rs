@@ -126,7 +126,7 @@ fn check_provider_arns(arns: Option<&[String]>) -> Result<(), AwsError> {
 }
 
 /// What AWS checks of a whole authorizer, on create and after every update.
-fn check(authorizer: &Authorizer) -> Result<(), AwsError> {
+pub(crate) fn check(authorizer: &Authorizer) -> Result<(), AwsError> {
     let name = authorizer.name.as_deref().unwrap_or_default();
     if name.is_empty() {
         return Err(AwsError::bad_request("Authorizer name must be non-empty"));

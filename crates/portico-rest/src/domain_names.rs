@@ -566,22 +566,6 @@ pub fn route(mappings: &[BasePathMapping], path: &str) -> Option<Route> {
     })
 }
 
-/// `route` for a request to `host` in `scope`: None when the host is no custom domain there
-/// or no mapping takes the path.
-pub async fn resolve(store: &Store, scope: &Scope, host: &str, path: &str) -> Result<Option<Route>, AwsError> {
-    let name = host.split(':').next().unwrap_or_default().to_ascii_lowercase();
-    let Some(domain) = store.top(&DOMAIN_NAME, scope, &name).await? else {
-        return Ok(None);
-    };
-    let mappings: Vec<BasePathMapping> = store
-        .children(&BASE_PATH_MAPPING, &domain.row)
-        .await?
-        .into_iter()
-        .map(|m| m.doc)
-        .collect();
-    Ok(route(&mappings, path))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,7 +22,7 @@ fn check_timeout(ms: i64) -> Result<(), AwsError> {
 }
 
 /// The checks AWS makes on a type, method and URI, before anything is stored.
-fn check_target(kind: &str, http_method: Option<&str>, uri: Option<&str>) -> Result<(), AwsError> {
+pub(crate) fn check_target(kind: &str, http_method: Option<&str>, uri: Option<&str>) -> Result<(), AwsError> {
     if !TYPES.contains(&kind) {
         return Err(AwsError::new(
             400,

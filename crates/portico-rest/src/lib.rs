@@ -18,11 +18,13 @@
 //!   (`usage_plans::plans_for_stage`, `remaining_quota`, `add_requests`).
 //! - `tags`: TagResource/UntagResource/GetTags by ARN.
 //! - `domain_names`: custom domain names (public, and PRIVATE ones with their `domainNameId`),
-//!   base path mappings, and `resolve` (Host + path → API and stage) for the data plane;
+//!   base path mappings, and `route` (a domain's mapping for a path) for the data plane;
 //!   `access_associations`: VPC endpoints' access associations with private domain names.
 //! - `documentation`: documentation parts and versions (snapshots of the parts).
 //! - `sdk`: GetSdkTypes/GetSdkType (AWS's table) and GetSdk, a client generated from a stage's
 //!   deployment and zipped (`sdk::zip` writes the archive).
+//! - `openapi`: ImportRestApi and PutRestApi (OpenAPI 3.0 / Swagger 2.0, JSON or YAML, in
+//!   one transaction) and GetExport (a stage's deployed snapshot written back out).
 //! - `client_certificates` (with `certificate`, the self-signed PEM), `vpc_links`, `account`:
 //!   account-level resources outside any API.
 //!
@@ -44,6 +46,7 @@ mod mappings;
 mod methods;
 mod model_templates;
 pub mod models;
+mod openapi;
 pub mod quotas;
 mod request_validators;
 mod resources;
@@ -163,6 +166,15 @@ impl ApiGateway for RestControlPlane {
     }
     async fn delete_rest_api(&self, ctx: &RequestContext, input: DeleteRestApiRequest) -> R<()> {
         restapis::delete(&self.store, ctx, input).await
+    }
+    async fn import_rest_api(&self, ctx: &RequestContext, input: ImportRestApiRequest) -> R<RestApi> {
+        openapi::import_rest_api(&self.store, &self.quotas, ctx, input).await
+    }
+    async fn put_rest_api(&self, ctx: &RequestContext, input: PutRestApiRequest) -> R<RestApi> {
+        openapi::put_rest_api(&self.store, &self.quotas, ctx, input).await
+    }
+    async fn get_export(&self, ctx: &RequestContext, input: GetExportRequest) -> R<ExportResponse> {
+        openapi::export(&self.store, ctx, input).await
     }
 
     async fn create_resource(&self, ctx: &RequestContext, input: CreateResourceRequest) -> R<Resource> {

@@ -15,7 +15,7 @@ pub fn not_found() -> AwsError {
 /// Longest path part Portico takes: AWS bounds a whole regional URL at 10,240 characters.
 const MAX_PATH_PART: usize = 1024;
 
-fn check_path_part(part: &str) -> Result<(), AwsError> {
+pub(crate) fn check_path_part(part: &str) -> Result<(), AwsError> {
     if part.len() > MAX_PATH_PART {
         return Err(AwsError::bad_request(format!(
             "Resource's path part must be at most {MAX_PATH_PART} characters long"

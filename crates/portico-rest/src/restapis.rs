@@ -25,7 +25,7 @@ fn check_compression(size: i64) -> Result<(), AwsError> {
 }
 
 /// AWS's defaults and rules for `endpointConfiguration`.
-fn endpoint_configuration(input: Option<EndpointConfiguration>) -> Result<EndpointConfiguration, AwsError> {
+pub(crate) fn endpoint_configuration(input: Option<EndpointConfiguration>) -> Result<EndpointConfiguration, AwsError> {
     let mut config = input.unwrap_or_default();
     let types = config.types.get_or_insert_with(|| vec!["EDGE".into()]);
     match types.len() {
@@ -58,7 +58,7 @@ fn endpoint_configuration(input: Option<EndpointConfiguration>) -> Result<Endpoi
 }
 
 /// The quota an API of this endpoint type counts against.
-fn api_quota(endpoint_type: &str) -> (&'static str, &'static str) {
+pub(crate) fn api_quota(endpoint_type: &str) -> (&'static str, &'static str) {
     match endpoint_type {
         "EDGE" => ("edge-apis-per-region", "Edge-optimized"),
         "PRIVATE" => ("private-apis-per-region", "Private"),

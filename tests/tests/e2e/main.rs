@@ -19,6 +19,7 @@ mod identity;
 mod lambda;
 mod mapping;
 mod models;
+mod openapi;
 mod persistence;
 mod policies;
 mod response_cache;
