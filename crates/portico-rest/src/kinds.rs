@@ -28,6 +28,9 @@ use portico_wire::apigateway as ag;
 use serde::{Deserialize, Serialize};
 
 pub const REST_API: Kind<ag::RestApi> = Kind::top("restapi");
+/// apigatewayv2's APIs (portico-v2 owns them), read here only for their ids: API ids are
+/// unique across REST and HTTP/WebSocket APIs, as execute-api hosts name only the id.
+pub const HTTP_API: Kind<serde_json::Value> = Kind::top("api");
 /// A resource with its methods, integrations and responses embedded, as `embed=methods` shows it.
 pub const RESOURCE: Kind<ag::Resource> = Kind::under("resource", &["restapi", "resource"]);
 pub const DEPLOYMENT: Kind<ag::Deployment> = Kind::under("deployment", &["restapi"]);

@@ -1,6 +1,6 @@
 //! RestApi: create (with its root resource), read, list, patch, delete.
 
-use crate::kinds::{RESOURCE, REST_API};
+use crate::kinds::{HTTP_API, RESOURCE, REST_API};
 use crate::quotas::Quotas;
 use crate::support::{Patch, api_not_found, check_text, limit, new_id, patches, position, required, scope};
 use portico_store::{List, Row, Scope, Store, StoreError, Stored, Tx};
@@ -8,9 +8,6 @@ use portico_wire::apigateway::*;
 use portico_wire::types::Timestamp;
 use portico_wire::{AwsError, RequestContext};
 use std::collections::HashMap;
-
-/// apigatewayv2's APIs, read only for their ids.
-const V2_API: portico_store::Kind<serde_json::Value> = portico_store::Kind::top("api");
 
 const MAX_COMPRESSION: i64 = 10_485_760;
 
@@ -57,8 +54,37 @@ pub(crate) fn endpoint_configuration(input: Option<EndpointConfiguration>) -> Re
     Ok(config)
 }
 
+/// AWS's quota of APIs of one endpoint type per account and region.
+pub(crate) async fn check_api_quota(
+    tx: &mut Tx<'_>,
+    quotas: &Quotas,
+    scope: &Scope,
+    endpoint_type: &str,
+) -> Result<(), AwsError> {
+    let (quota, label) = api_quota(endpoint_type);
+    let limit = quotas.get(quota);
+    // Counting one endpoint type reads every API's document; the index counts them all
+    // cheaply, and below the limit that settles it.
+    let over = tx.count(&REST_API, List::Top(scope)).await? >= limit
+        && tx
+            .count_matching(
+                &REST_API,
+                List::Top(scope),
+                "$.endpointConfiguration.types[0]",
+                endpoint_type,
+            )
+            .await?
+            >= limit;
+    if over {
+        return Err(AwsError::limit_exceeded(format!(
+            "Maximum number of {label} APIs for this account in this Region has been reached.  Please contact AWS if you need additional APIs."
+        )));
+    }
+    Ok(())
+}
+
 /// The quota an API of this endpoint type counts against.
-pub(crate) fn api_quota(endpoint_type: &str) -> (&'static str, &'static str) {
+fn api_quota(endpoint_type: &str) -> (&'static str, &'static str) {
     match endpoint_type {
         "EDGE" => ("edge-apis-per-region", "Edge-optimized"),
         "PRIVATE" => ("private-apis-per-region", "Private"),
@@ -100,25 +126,7 @@ pub async fn create(
         .cloned()
         .unwrap_or_default();
     let mut tx = store.write().await?;
-    let (quota, label) = api_quota(&endpoint_type);
-    let limit = quotas.get(quota);
-    // Counting one endpoint type reads every API's document; the index counts them all
-    // cheaply, and below the limit that settles it.
-    let over = tx.count(&REST_API, List::Top(&scope)).await? >= limit
-        && tx
-            .count_matching(
-                &REST_API,
-                List::Top(&scope),
-                "$.endpointConfiguration.types[0]",
-                &endpoint_type,
-            )
-            .await?
-            >= limit;
-    if over {
-        return Err(AwsError::limit_exceeded(format!(
-            "Maximum number of {label} APIs for this account in this Region has been reached.  Please contact AWS if you need additional APIs."
-        )));
-    }
+    check_api_quota(&mut tx, quotas, &scope, &endpoint_type).await?;
     let root_id = new_id(10);
     let mut api = RestApi {
         id: None,
@@ -166,7 +174,7 @@ pub async fn create(
         loop {
             let id = new_id(10);
             // Unique across REST and HTTP/WebSocket APIs: execute-api hosts name only the id.
-            if tx.global(&REST_API, &id).await?.is_some() || tx.global(&V2_API, &id).await?.is_some() {
+            if tx.global(&REST_API, &id).await?.is_some() || tx.global(&HTTP_API, &id).await?.is_some() {
                 continue;
             }
             api.id = Some(id.clone());

@@ -2,7 +2,9 @@
 //! transaction, whole or not at all.
 
 use super::import::{Definition, Options, convert, import_error};
-use crate::kinds::{AUTHORIZER, DOCUMENTATION_PART, GATEWAY_RESPONSE, MODEL, REQUEST_VALIDATOR, RESOURCE, REST_API};
+use crate::kinds::{
+    AUTHORIZER, DOCUMENTATION_PART, GATEWAY_RESPONSE, HTTP_API, MODEL, REQUEST_VALIDATOR, RESOURCE, REST_API,
+};
 use crate::quotas::Quotas;
 use crate::restapis;
 use crate::support::{new_id, required, scope};
@@ -11,10 +13,6 @@ use portico_wire::apigateway::*;
 use portico_wire::types::Timestamp;
 use portico_wire::{AwsError, RequestContext};
 use std::collections::{BTreeMap, HashMap};
-
-/// apigatewayv2's APIs, read only for their ids: execute-api hosts name only the id, so REST
-/// and HTTP/WebSocket API ids must not meet (as CreateRestApi keeps them apart on main).
-const V2_API: portico_store::Kind<serde_json::Value> = portico_store::Kind::top("api");
 
 fn body(blob: Option<&portico_wire::types::Blob>) -> &[u8] {
     blob.map(|b| b.0.as_slice()).unwrap_or_default()
@@ -42,7 +40,7 @@ pub async fn import_rest_api(
     // API ids are global on AWS: drawn before the conversion, which writes them into `$ref`s.
     let scope = scope(ctx);
     let mut api_id = new_id(10);
-    while store.global(&REST_API, &api_id).await?.is_some() || store.global(&V2_API, &api_id).await?.is_some() {
+    while store.global(&REST_API, &api_id).await?.is_some() || store.global(&HTTP_API, &api_id).await?.is_some() {
         api_id = new_id(10);
     }
     let def = convert(&document, &api_id, &options, &[])?;
@@ -71,23 +69,7 @@ pub async fn import_rest_api(
         .cloned()
         .unwrap_or_default();
     let mut tx = store.write().await?;
-    let (quota, label) = restapis::api_quota(&endpoint_type);
-    let limit = quotas.get(quota);
-    let over = tx.count(&REST_API, List::Top(&scope)).await? >= limit
-        && tx
-            .count_matching(
-                &REST_API,
-                List::Top(&scope),
-                "$.endpointConfiguration.types[0]",
-                &endpoint_type,
-            )
-            .await?
-            >= limit;
-    if over {
-        return Err(AwsError::limit_exceeded(format!(
-            "Maximum number of {label} APIs for this account in this Region has been reached.  Please contact AWS if you need additional APIs."
-        )));
-    }
+    restapis::check_api_quota(&mut tx, quotas, &scope, &endpoint_type).await?;
     let root_id = new_id(10);
     let mut api = RestApi {
         id: Some(api_id.clone()),
