@@ -2,9 +2,9 @@
 //! of WebSocket APIs (REQUEST).
 
 use crate::kinds::{AUTHORIZER, ROUTE};
-use crate::support::{convert, new_id, not_found, page_args, required, scope};
+use crate::support::{convert, insert_new, not_found, page_args, required, scope};
 use crate::{apis, deployments};
-use portico_store::{List, Store, StoreError, Stored};
+use portico_store::{List, Store, Stored};
 use portico_wire::apigatewayv2::*;
 use portico_wire::{AwsError, RequestContext};
 
@@ -92,17 +92,10 @@ pub async fn create(
         ..Default::default()
     };
     check(&authorizer, websocket)?;
-    loop {
-        let id = new_id(6);
-        authorizer.authorizer_id = Some(id.clone());
-        match tx.insert(&AUTHORIZER, &api.row, &id, &authorizer).await {
-            Err(StoreError::Exists) => continue,
-            other => {
-                other?;
-                break;
-            }
-        }
-    }
+    insert_new(&mut tx, &AUTHORIZER, &api.row, 6, &mut authorizer, |a, id| {
+        a.authorizer_id = Some(id)
+    })
+    .await?;
     tx.commit().await?;
     Ok(convert(&authorizer))
 }

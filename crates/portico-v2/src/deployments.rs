@@ -2,8 +2,8 @@
 //! with `autoDeploy` get a new one after every change to the API.
 
 use crate::kinds::{DEPLOYMENT, INTEGRATION, ROUTE, SNAPSHOT, STAGE, Snapshot};
-use crate::support::{convert, new_id, not_found, page_args, required, scope};
-use portico_store::{List, Store, StoreError, Stored, Tx};
+use crate::support::{convert, insert_new, not_found, page_args, required, scope};
+use portico_store::{List, Store, Stored, Tx};
 use portico_wire::apigatewayv2::*;
 use portico_wire::types::{IsoTimestamp, Timestamp};
 use portico_wire::{AwsError, RequestContext};
@@ -43,14 +43,10 @@ pub async fn deploy(
         description,
         ..Default::default()
     };
-    let (id, row) = loop {
-        let id = new_id(6);
-        deployment.deployment_id = Some(id.clone());
-        match tx.insert(&DEPLOYMENT, &api.row, &id, &deployment).await {
-            Err(StoreError::Exists) => continue,
-            other => break (id, other?),
-        }
-    };
+    let (id, row) = insert_new(tx, &DEPLOYMENT, &api.row, 6, &mut deployment, |d, id| {
+        d.deployment_id = Some(id)
+    })
+    .await?;
     tx.insert(&SNAPSHOT, &row, &id, &snapshot).await?;
     Ok(deployment)
 }

@@ -2,9 +2,9 @@
 //! integrations with a subtype, MOCK and HTTP for WebSocket APIs).
 
 use crate::kinds::{INTEGRATION, ROUTE};
-use crate::support::{convert, new_id, not_found, page_args, required, scope};
+use crate::support::{convert, insert_new, not_found, page_args, required, scope};
 use crate::{apis, deployments};
-use portico_store::{List, Row, Store, StoreError, Stored, Tx};
+use portico_store::{List, Row, Store, Stored, Tx};
 use portico_wire::apigatewayv2::*;
 use portico_wire::{AwsError, RequestContext};
 
@@ -62,17 +62,11 @@ fn check(integration: &Integration, websocket: bool) -> Result<(), AwsError> {
 }
 
 pub async fn insert(tx: &mut Tx<'_>, api: &Row, integration: &mut Integration) -> Result<String, AwsError> {
-    loop {
-        let id = new_id(7);
-        integration.integration_id = Some(id.clone());
-        match tx.insert(&INTEGRATION, api, &id, integration).await {
-            Err(StoreError::Exists) => continue,
-            other => {
-                other?;
-                return Ok(id);
-            }
-        }
-    }
+    let (id, _) = insert_new(tx, &INTEGRATION, api, 7, integration, |i, id| {
+        i.integration_id = Some(id)
+    })
+    .await?;
+    Ok(id)
 }
 
 pub async fn create(

@@ -2,8 +2,8 @@
 
 use crate::apis;
 use crate::kinds::MODEL;
-use crate::support::{convert, new_id, not_found, page_args, required, scope};
-use portico_store::{List, Store, StoreError, Stored};
+use crate::support::{convert, insert_new, not_found, page_args, required, scope};
+use portico_store::{List, Store, Stored};
 use portico_wire::apigatewayv2::*;
 use portico_wire::{AwsError, RequestContext};
 
@@ -57,17 +57,7 @@ pub async fn create(
         schema: Some(schema),
         ..Default::default()
     };
-    loop {
-        let id = new_id(6);
-        model.model_id = Some(id.clone());
-        match tx.insert(&MODEL, &api.row, &id, &model).await {
-            Err(StoreError::Exists) => continue,
-            other => {
-                other?;
-                break;
-            }
-        }
-    }
+    insert_new(&mut tx, &MODEL, &api.row, 6, &mut model, |m, id| m.model_id = Some(id)).await?;
     tx.commit().await?;
     Ok(convert(&model))
 }

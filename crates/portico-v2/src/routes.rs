@@ -1,9 +1,9 @@
 //! Routes: `GET /items/{id}`, `ANY /{proxy+}`, `$default`; each may target an integration.
 
 use crate::kinds::{AUTHORIZER, INTEGRATION, ROUTE};
-use crate::support::{convert, new_id, not_found, page_args, required, scope};
+use crate::support::{convert, insert_new, not_found, page_args, required, scope};
 use crate::{apis, deployments};
-use portico_store::{List, Row, Store, StoreError, Stored, Tx};
+use portico_store::{List, Row, Store, Stored, Tx};
 use portico_wire::apigatewayv2::*;
 use portico_wire::{AwsError, RequestContext};
 
@@ -93,17 +93,8 @@ pub async fn insert(tx: &mut Tx<'_>, api: &Row, route: &mut Route) -> Result<Str
             "Route with key {key} already exists for this API"
         )));
     }
-    loop {
-        let id = new_id(7);
-        route.route_id = Some(id.clone());
-        match tx.insert(&ROUTE, api, &id, route).await {
-            Err(StoreError::Exists) => continue,
-            other => {
-                other?;
-                return Ok(id);
-            }
-        }
-    }
+    let (id, _) = insert_new(tx, &ROUTE, api, 7, route, |r, id| r.route_id = Some(id)).await?;
+    Ok(id)
 }
 
 pub async fn create(

@@ -1,6 +1,6 @@
 //! Ids, scopes, pages and the conversions between the model's many shapes of one resource.
 
-use portico_store::{Position, Scope};
+use portico_store::{Document, Kind, Position, Row, Scope, StoreError, Tx};
 use portico_wire::{AwsError, RequestContext};
 use rand::Rng;
 use serde::Serialize;
@@ -64,4 +64,24 @@ pub fn not_found(resource: &str, message: String) -> AwsError {
     let mut error = AwsError::not_found(message);
     error.fields.push(("resourceType", resource.to_owned()));
     error
+}
+
+/// Inserts `doc` under `parent` with a new id of `len` characters, which `set` writes into it
+/// (drawn again in the unlikely case it is taken): the id and the row.
+pub async fn insert_new<D: Document>(
+    tx: &mut Tx<'_>,
+    kind: &Kind<D>,
+    parent: &Row,
+    len: usize,
+    doc: &mut D,
+    set: fn(&mut D, String),
+) -> Result<(String, Row), AwsError> {
+    loop {
+        let id = new_id(len);
+        set(doc, id.clone());
+        match tx.insert(kind, parent, &id, doc).await {
+            Err(StoreError::Exists) => continue,
+            other => return Ok((id, other?)),
+        }
+    }
 }
