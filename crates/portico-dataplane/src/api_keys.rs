@@ -14,7 +14,7 @@
 
 use crate::context::RequestContext;
 use crate::respond::gateway_error;
-use crate::throttle::{Limit, Throttles};
+use crate::throttle::{Bucket, Limit, Throttles};
 use bytes::Bytes;
 use http::{Response, StatusCode};
 use portico_rest::usage_plans::{CoveringPlan, add_requests, plans_for_stage, remaining_quota};
@@ -47,9 +47,12 @@ struct Counter {
     version: u64,
 }
 
-type StageKey = (String, String, String, String);
-/// The commit version a stage's plans were read at, and the plans.
-type Kept = (u64, Arc<Vec<CoveringPlan>>);
+/// (account, region, API, stage): the request context's own `Arc`s, so a lookup allocates nothing.
+type StageKey = (Arc<str>, Arc<str>, Arc<str>, Arc<str>);
+/// The commit version a stage's plans were read at, the plans, and their throttling buckets
+/// by key id (so that a request finds its bucket without building the registry's key).
+type Kept = (u64, Arc<Vec<CoveringPlan>>, KeyBuckets);
+type KeyBuckets = Arc<Mutex<HashMap<String, Arc<Bucket>>>>;
 
 /// The usage plans of each stage that asked, by (account, region, API, stage).
 #[derive(Default)]
@@ -75,33 +78,34 @@ impl UsagePlans {
         }
     }
 
-    async fn plans(&self, store: &Store, ctx: &RequestContext) -> Result<Arc<Vec<CoveringPlan>>, String> {
+    async fn plans(&self, store: &Store, ctx: &RequestContext) -> Result<(Arc<Vec<CoveringPlan>>, KeyBuckets), String> {
         let key: StageKey = (
-            ctx.account_id.to_string(),
-            ctx.region.to_string(),
-            ctx.api_id.to_string(),
-            ctx.stage.to_string(),
+            ctx.account_id.clone(),
+            ctx.region.clone(),
+            ctx.api_id.clone(),
+            ctx.stage.clone(),
         );
         let version = self.version.load(Ordering::SeqCst);
-        if let Some((seen, plans)) = self.stages.lock().unwrap_or_else(|e| e.into_inner()).get(&key)
+        if let Some((seen, plans, buckets)) = self.stages.lock().unwrap_or_else(|e| e.into_inner()).get(&key)
             && *seen == version
         {
-            return Ok(plans.clone());
+            return Ok((plans.clone(), buckets.clone()));
         }
         let scope = Scope {
-            account: key.0.clone(),
-            region: key.1.clone(),
+            account: key.0.to_string(),
+            region: key.1.to_string(),
         };
         // Boxed: a store read's future is large, and most requests find the plans kept.
         let plans = Box::pin(plans_for_stage(store, &scope, &key.2, &key.3))
             .await
             .map_err(|e| e.to_string())?;
         let plans = Arc::new(plans);
+        let buckets = KeyBuckets::default();
         self.stages
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(key, (version, plans.clone()));
-        Ok(plans)
+            .insert(key, (version, plans.clone(), buckets.clone()));
+        Ok((plans, buckets))
     }
 
     /// Checks the request's key; `Ok` with the key's id, or the answer that ends the request.
@@ -112,8 +116,8 @@ impl UsagePlans {
         source: KeySource,
         ctx: &mut RequestContext,
     ) -> Result<(), Box<Response<Bytes>>> {
-        let plans = match self.plans(store, ctx).await {
-            Ok(plans) => plans,
+        let (plans, buckets) = match self.plans(store, ctx).await {
+            Ok(found) => found,
             Err(error) => {
                 tracing::error!(%error, "reading the stage's usage plans");
                 return Err(Box::new(crate::respond::internal_error()));
@@ -130,16 +134,32 @@ impl UsagePlans {
             return Err(Box::new(invalid_api_key()));
         };
         let now = throttles.clock.now();
-        let method_key = format!("{}/{}", ctx.resource_path, ctx.method);
-        let limits = [
-            plan.method_throttle
-                .get(&method_key)
-                .and_then(limit)
-                .map(|l| (l, method_key.as_str())),
-            plan.throttle.as_ref().and_then(limit).map(|l| (l, "")),
-        ];
-        for (limit, method) in limits.into_iter().flatten() {
+        // The plan's throttle for this method, if it has one (few plans do: no key is built
+        // for the lookup).
+        let (path, verb) = (&*ctx.resource_path, ctx.method.as_str());
+        let method_limit = plan
+            .method_throttle
+            .iter()
+            .find(|(k, _)| k.strip_prefix(path).and_then(|r| r.strip_prefix('/')) == Some(verb))
+            .and_then(|(k, t)| Some((limit(t)?, k)));
+        if let Some((limit, method)) = method_limit {
             let bucket = throttles.bucket(format!("plan\u{0}{}\u{0}{key_id}\u{0}{method}", plan.plan_id), limit);
+            if !bucket.take(now) {
+                return Err(Box::new(crate::respond::throttled()));
+            }
+        }
+        if let Some(limit) = plan.throttle.as_ref().and_then(limit) {
+            let bucket = {
+                let mut memo = buckets.lock().unwrap_or_else(|e| e.into_inner());
+                match memo.get(key_id.as_str()) {
+                    Some(bucket) => bucket.clone(),
+                    None => {
+                        let bucket = throttles.bucket(format!("plan\u{0}{}\u{0}{key_id}\u{0}", plan.plan_id), limit);
+                        memo.insert(key_id.clone(), bucket.clone());
+                        bucket
+                    }
+                }
+            };
             if !bucket.take(now) {
                 return Err(Box::new(crate::respond::throttled()));
             }

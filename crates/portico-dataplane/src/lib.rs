@@ -420,7 +420,7 @@ impl DataPlane {
         // The stage cache answers for the integration when it can.
         if let Some(caching) = caching {
             let now = self.throttles.clock.now();
-            return match self.responses.lookup(caching, &ctx, &authorize::method_arn(&ctx), now) {
+            return match self.responses.lookup(caching, &ctx, now) {
                 Use::Hit(response) | Use::Refuse(response) => (response, ctx),
                 Use::Fill(key) => {
                     let mut response = integrate(method, &ctx, env).await;

@@ -12,7 +12,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Response, StatusCode};
 use portico_wire::apigateway as ag;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, RwLock};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -125,10 +125,13 @@ struct Entry {
     body: Bytes,
 }
 
+/// (API id, stage): the request context's own `Arc`s, so a lookup allocates nothing.
+type StageKey = (Arc<str>, Arc<str>);
+
 /// Every stage's entries, by API and stage.
 #[derive(Default)]
 pub struct ResponseCache {
-    stages: Mutex<HashMap<(String, String), HashMap<String, Entry>>>,
+    stages: RwLock<HashMap<StageKey, HashMap<String, Entry>>>,
     pub hits: AtomicU64,
     pub misses: AtomicU64,
 }
@@ -140,7 +143,7 @@ impl std::fmt::Debug for ResponseCache {
 }
 
 impl ResponseCache {
-    pub fn lookup(&self, caching: &MethodCaching, ctx: &RequestContext, arn: &str, now: Duration) -> Use {
+    pub fn lookup(&self, caching: &MethodCaching, ctx: &RequestContext, now: Duration) -> Use {
         let key = caching.key(ctx);
         let refresh = ctx
             .header("cache-control")
@@ -153,6 +156,7 @@ impl ResponseCache {
             }
             if caching.strategy == Strategy::FailWith403 {
                 let user = ctx.identity.user_arn.as_deref().unwrap_or("anonymous");
+                let arn = crate::authorize::method_arn(ctx);
                 return Use::Refuse(gateway_error(
                     StatusCode::FORBIDDEN,
                     "AccessDeniedException",
@@ -163,9 +167,9 @@ impl ResponseCache {
                 ));
             }
         }
-        let stages = self.stages.lock().unwrap_or_else(|e| e.into_inner());
+        let stages = self.stages.read().unwrap_or_else(|e| e.into_inner());
         let found = stages
-            .get(&(ctx.api_id.to_string(), ctx.stage.to_string()))
+            .get(&(ctx.api_id.clone(), ctx.stage.clone()))
             .and_then(|entries| entries.get(&key))
             .filter(|e| e.expires > now);
         match found {
@@ -196,9 +200,9 @@ impl ResponseCache {
         if !response.status().is_success() {
             return;
         }
-        let mut stages = self.stages.lock().unwrap_or_else(|e| e.into_inner());
+        let mut stages = self.stages.write().unwrap_or_else(|e| e.into_inner());
         let entries = stages
-            .entry((ctx.api_id.to_string(), ctx.stage.to_string()))
+            .entry((ctx.api_id.clone(), ctx.stage.clone()))
             .or_default();
         if entries.len() >= MAX_ENTRIES {
             entries.retain(|_, e| e.expires > now);
@@ -223,7 +227,7 @@ impl ResponseCache {
 
     /// FlushStageCache.
     pub fn flush(&self, api_id: &str, stage: &str) {
-        let mut stages = self.stages.lock().unwrap_or_else(|e| e.into_inner());
-        stages.remove(&(api_id.to_owned(), stage.to_owned()));
+        let mut stages = self.stages.write().unwrap_or_else(|e| e.into_inner());
+        stages.remove(&(Arc::from(api_id), Arc::from(stage)));
     }
 }
