@@ -5,6 +5,7 @@
 //! dropped once no stage or canary of the API references them.
 
 use crate::authorize::Auth;
+use crate::execution_log::Logging;
 use crate::response_cache::MethodCaching;
 use crate::stage::{Canary, CompiledDeployment, CompiledStage};
 use crate::throttle::Throttles;
@@ -196,6 +197,11 @@ impl StageCache {
                 .zip(&deployment.cache_key_parameters)
                 .map(|((path, verb), keys)| MethodCaching::compile(caching_on, path, verb, settings, keys))
                 .collect();
+            let logging = deployment
+                .methods
+                .iter()
+                .map(|(path, verb)| Logging::compile(path, verb, settings))
+                .collect();
             CompiledStage {
                 account_id: scope.account.as_str().into(),
                 region: scope.region.as_str().into(),
@@ -205,6 +211,7 @@ impl StageCache {
                 deployment,
                 throttle,
                 caching,
+                logging,
                 canary: None,
                 canary_side,
             }

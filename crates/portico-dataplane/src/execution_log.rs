@@ -79,7 +79,9 @@ impl Logging {
 
 /// Lines with the request's or answer's headers or bodies: logged with `dataTraceEnabled` only.
 fn carries_data(line: &str) -> bool {
-    line.contains(" headers: ") || line.contains(" body before transformations: ") || line.contains(" body after transformations: ")
+    line.contains(" headers: ")
+        || line.contains(" body before transformations: ")
+        || line.contains(" body after transformations: ")
 }
 
 #[cfg(test)]
@@ -114,7 +116,9 @@ mod tests {
                 data_trace: true
             })
         );
-        assert!(carries_data("Fri Nov 27 : Endpoint request body after transformations: {}"));
+        assert!(carries_data(
+            "Fri Nov 27 : Endpoint request body after transformations: {}"
+        ));
         assert!(!carries_data("Fri Nov 27 : Sending request to http://x"));
     }
 }

@@ -21,6 +21,7 @@ mod authorize;
 mod cache;
 mod context;
 mod domains;
+mod execution_log;
 pub mod functions;
 mod gateway;
 mod integration;
@@ -356,7 +357,11 @@ impl DataPlane {
             return gateway.apply(answer, &Arc::new(ctx));
         };
         let method = route.target;
-        let ctx = RequestContext::new(ids, req, body, target.path, stage, method, route.params);
+        let mut ctx = RequestContext::new(ids, req, body, target.path, stage, method, route.params);
+        let logging = stage.logging.get(method.index).copied().flatten();
+        if let Some(logging) = &logging {
+            logging.start(&mut ctx);
+        }
         if !stage.throttle.admit(method.index, self.throttles.clock.now()) {
             let answer = respond::throttled();
             return if gateway.is_empty() {
@@ -367,6 +372,9 @@ impl DataPlane {
         }
         let caching = stage.caching.get(method.index).and_then(Option::as_ref);
         let (response, ctx) = self.run(method, stage.deployment.policy.as_ref(), caching, ctx).await;
+        if let Some(logging) = &logging {
+            logging.finish(&ctx, response.status().as_u16());
+        }
         tracing::debug!(status = response.status().as_u16(), path = ctx.full_path(), "answered");
         if gateway.is_empty() {
             response

@@ -12,8 +12,8 @@ use bytes::Bytes;
 use http::{HeaderMap, Response, StatusCode};
 use portico_wire::apigateway as ag;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, RwLock};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 /// Entries one stage keeps; past it, expired ones go, then all.
@@ -201,9 +201,7 @@ impl ResponseCache {
             return;
         }
         let mut stages = self.stages.write().unwrap_or_else(|e| e.into_inner());
-        let entries = stages
-            .entry((ctx.api_id.clone(), ctx.stage.clone()))
-            .or_default();
+        let entries = stages.entry((ctx.api_id.clone(), ctx.stage.clone())).or_default();
         if entries.len() >= MAX_ENTRIES {
             entries.retain(|_, e| e.expires > now);
             if entries.len() >= MAX_ENTRIES {

@@ -67,6 +67,8 @@ pub struct CompiledStage {
     pub throttle: StageThrottle,
     /// How each method caches (`None`: it does not), by `CompiledMethod::index`.
     pub caching: Vec<Option<MethodCaching>>,
+    /// Each method's execution logging (`loggingLevel`), by `CompiledMethod::index`.
+    pub logging: Vec<Option<crate::execution_log::Logging>>,
     /// The stage's canary release, if it has one.
     pub canary: Option<Box<Canary>>,
     /// `$context.isCanaryRequest`: whether this is the canary's side of a stage with one.

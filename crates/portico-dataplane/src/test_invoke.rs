@@ -51,6 +51,7 @@ pub fn prepare(
         deployment: Arc::new(deployment),
         throttle,
         caching: Vec::new(),
+        logging: Vec::new(),
         canary: None,
         canary_side: None,
     };

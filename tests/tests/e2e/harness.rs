@@ -82,6 +82,43 @@ impl Portico {
         }
     }
 
+    /// A server logging with `--log FILTER`, its log captured: what it has written so far.
+    pub fn start_logging(filter: &str) -> (Self, std::sync::Arc<std::sync::Mutex<String>>) {
+        let mut child = Command::new(BIN)
+            .args(["--port", "0", "--in-memory", "--log", filter])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("portico starts");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("first line");
+        let port = line
+            .trim()
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {line:?}"));
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let mut stderr = BufReader::new(child.stderr.take().expect("stderr is piped"));
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            while stderr.read_line(&mut line).is_ok_and(|n| n > 0) {
+                sink.lock().unwrap().push_str(&line);
+                line.clear();
+            }
+        });
+        let portico = Self {
+            child,
+            port,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            data_dir: None,
+        };
+        (portico, log)
+    }
+
     /// SIGKILL: no shutdown code runs, as in a crash.
     pub fn kill(mut self) {
         self.child.kill().expect("kill");

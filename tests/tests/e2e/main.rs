@@ -12,6 +12,7 @@ mod control_errors;
 mod custom_domains;
 mod dataplane;
 mod errors;
+mod execution_logs;
 mod frontdoor;
 mod function_sources;
 mod http_apis;
