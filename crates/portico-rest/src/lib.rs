@@ -53,7 +53,7 @@ mod resources;
 mod restapis;
 mod sdk;
 mod stages;
-mod support;
+pub mod support;
 mod tags;
 mod test_invoke;
 pub mod usage_plans;

@@ -3,9 +3,7 @@
 //!
 //! Usage is counted per plan, key and UTC day (`kinds::USAGE`). The data plane, which enforces
 //! plans, reads them with [`plans_for_stage`], starts its in-memory quota counters from
-//! [`remaining_quota`] and writes its counts behind with [`add_requests`]; [`record_request`]
-//! checks and counts one request in one transaction (a disk write per call: not for the
-//! request path).
+//! [`remaining_quota`] and writes its counts behind with [`add_requests`].
 
 use crate::api_keys;
 use crate::kinds::{API_KEY, PlanKey, REST_API, STAGE, USAGE, USAGE_PLAN, USAGE_PLAN_KEY, UsageDay};
@@ -755,40 +753,6 @@ pub async fn plans_for_stage(
     Ok(covering)
 }
 
-/// What counting one request did to a key's quota.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Metered {
-    /// Counted; the plan has no quota.
-    Unlimited,
-    /// Counted; this much of the period's quota is left after it.
-    Left(i64),
-    /// Not counted: the period's quota was used up (AWS answers 429 "Limit Exceeded").
-    Exceeded,
-}
-
-/// Counts one request of `key_id` under `plan_id` today (UTC), unless the quota is used up.
-/// Counting and checking are one transaction, so concurrent requests never overdraw.
-pub async fn record_request(store: &Store, scope: &Scope, plan_id: &str, key_id: &str) -> Result<Metered, AwsError> {
-    let day = today();
-    let mut tx = store.write().await?;
-    let plan = tx.top(&USAGE_PLAN, scope, plan_id).await?.ok_or_else(not_found)?;
-    let counters: BTreeMap<i64, UsageDay> = tx
-        .children(&USAGE, &plan.row)
-        .await?
-        .into_iter()
-        .filter(|c| c.doc.key_id == key_id)
-        .filter_map(|c| Some((parse_day(&c.doc.day)?, c.doc)))
-        .collect();
-    let metered = match remaining_on(plan.doc.quota.as_ref(), &counters, day) {
-        None => Metered::Unlimited,
-        Some(left) if left <= 0 => return Ok(Metered::Exceeded),
-        Some(left) => Metered::Left(left - 1),
-    };
-    add_to_day(&mut tx, &plan.row, key_id, day, 1, 0).await?;
-    tx.commit().await?;
-    Ok(metered)
-}
-
 /// Adds `n` requests of `key_id` under `plan_id` to today's (UTC) usage, unchecked: the data
 /// plane counts and checks in memory and writes its counts behind, in batches. A plan deleted
 /// meanwhile takes its counts with it.
@@ -903,18 +867,12 @@ mod tests {
         );
 
         let key_id = &ids[0].0;
+        add_requests(&store, &scope, &plan_id, key_id, 1).await.unwrap();
         assert_eq!(
-            record_request(&store, &scope, &plan_id, key_id).await.unwrap(),
-            Metered::Left(1)
+            remaining_quota(&store, &scope, &plan_id, key_id).await.unwrap(),
+            Some(1)
         );
-        assert_eq!(
-            record_request(&store, &scope, &plan_id, key_id).await.unwrap(),
-            Metered::Left(0)
-        );
-        assert_eq!(
-            record_request(&store, &scope, &plan_id, key_id).await.unwrap(),
-            Metered::Exceeded
-        );
+        add_requests(&store, &scope, &plan_id, key_id, 1).await.unwrap();
         assert_eq!(
             remaining_quota(&store, &scope, &plan_id, key_id).await.unwrap(),
             Some(0)

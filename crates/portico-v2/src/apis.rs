@@ -1,16 +1,14 @@
 //! CreateApi (with quick create) … DeleteApi.
 
 use crate::kinds::{API, INTEGRATION, ROUTE, STAGE};
+// API ids are unique across REST and HTTP APIs: execute-api hosts name only the id.
 use crate::support::{api_not_found, convert, new_id, page_args, required, scope};
 use crate::{deployments, integrations, routes, stages};
+use portico_rest::kinds::REST_API;
 use portico_store::{List, Scope, Store, StoreError, Stored, Tx};
 use portico_wire::apigatewayv2::*;
 use portico_wire::types::{IsoTimestamp, Timestamp};
 use portico_wire::{AwsError, RequestContext};
-
-/// The REST control plane's APIs, read only for their ids: API ids are unique across both
-/// (execute-api hosts name only the id).
-const REST_API: portico_store::Kind<serde_json::Value> = portico_store::Kind::top("restapi");
 
 pub async fn load(store: &Store, scope: &Scope, api_id: &str) -> Result<Stored<Api>, AwsError> {
     store
@@ -165,6 +163,9 @@ pub async fn update(
     let websocket = api.protocol_type.as_deref() == Some("WEBSOCKET");
     if websocket && input.cors_configuration.is_some() {
         return Err(AwsError::bad_request("CORS is only supported for HTTP APIs."));
+    }
+    if let Some(key) = &input.route_key {
+        routes::check_key(key, websocket)?;
     }
     macro_rules! take {
         ($($field:ident),*) => { $( if input.$field.is_some() { api.$field = input.$field; } )* };

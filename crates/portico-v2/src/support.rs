@@ -1,31 +1,11 @@
 //! Ids, scopes, pages and the conversions between the model's many shapes of one resource.
 
-use portico_store::{Document, Kind, Position, Row, Scope, StoreError, Tx};
-use portico_wire::{AwsError, RequestContext};
-use rand::Rng;
+use portico_store::{Document, Kind, Position, Row, StoreError, Tx};
+use portico_wire::AwsError;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-pub fn scope(ctx: &RequestContext) -> Scope {
-    Scope {
-        account: ctx.account.clone(),
-        region: ctx.region.clone(),
-    }
-}
-
-/// A member the wire layer already checked is present (path labels, required members).
-pub fn required(value: Option<String>) -> String {
-    value.unwrap_or_default()
-}
-
-/// AWS ids: lowercase letters and digits (10 for APIs, 7 for routes and integrations...).
-pub fn new_id(len: usize) -> String {
-    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = rand::rng();
-    (0..len)
-        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
-        .collect()
-}
+pub use portico_rest::support::{new_id, required, scope};
 
 /// One resource's shapes (`Api`, `CreateApiResponse`, `GetApiResponse`...) share their
 /// members: the stored one becomes the answer through its JSON form.
