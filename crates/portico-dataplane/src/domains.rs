@@ -59,6 +59,7 @@ impl Domains {
             Some(route) => Domain::Mapped(Invocation {
                 api_id: route.api_id,
                 stage: route.stage,
+                whole_path: route.path.clone(),
                 path: route.path,
             }),
             None => Domain::Unmapped,

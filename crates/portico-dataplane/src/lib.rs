@@ -24,6 +24,7 @@ mod domains;
 mod execution_log;
 pub mod functions;
 mod gateway;
+mod http_api;
 mod integration;
 mod mapping;
 mod parse;
@@ -86,6 +87,8 @@ pub struct DataPlane {
     usage: Arc<UsagePlans>,
     domains: Arc<domains::Domains>,
     vpc_links: Arc<vpc_links::VpcLinks>,
+    /// HTTP APIs (apigatewayv2), served when an id names no REST API.
+    http_apis: Arc<http_api::HttpApis>,
 }
 
 impl DataPlane {
@@ -123,6 +126,13 @@ impl DataPlane {
                 links.changed(changes);
             }
         }));
+        let http_apis = Arc::new(http_api::HttpApis::default());
+        let weak = Arc::downgrade(&http_apis);
+        store.on_commit(Arc::new(move |changes| {
+            if let Some(apis) = weak.upgrade() {
+                apis.changed(changes);
+            }
+        }));
         DataPlane {
             store,
             cache,
@@ -136,6 +146,7 @@ impl DataPlane {
             usage,
             domains,
             vpc_links: links,
+            http_apis,
         }
     }
 
@@ -171,14 +182,18 @@ impl DataPlane {
     /// FlushStageAuthorizersCache: the stage's authorizers ask again on their next request.
     pub fn flush_authorizers(&self, api_id: &str, stage: &str) {
         self.cache.flush_authorizers(api_id, stage);
+        self.http_apis.flush_authorizers(api_id, stage);
     }
 
     /// `flush_authorizers` for the control plane to call, without holding the data plane.
     pub fn authorizer_flush(&self) -> impl Fn(&str, &str) + Send + Sync + 'static {
-        let cache = Arc::downgrade(&self.cache);
+        let (cache, http_apis) = (Arc::downgrade(&self.cache), Arc::downgrade(&self.http_apis));
         move |api_id, stage| {
             if let Some(cache) = cache.upgrade() {
                 cache.flush_authorizers(api_id, stage);
+            }
+            if let Some(apis) = http_apis.upgrade() {
+                apis.flush_authorizers(api_id, stage);
             }
         }
     }
@@ -316,6 +331,9 @@ impl DataPlane {
         let request_id = HeaderValue::from_str(&ids.request_id);
         let extended_id = HeaderValue::from_str(&ids.extended_request_id);
         let mut response = self.answer(ids, target, req, body).instrument(span).await;
+        if response.extensions().get::<http_api::HttpApiAnswer>().is_some() {
+            return response;
+        }
         // Every answer carries both ids, as API Gateway's do (errors included).
         let headers = response.headers_mut();
         if let (Ok(request_id), Ok(extended_id)) = (request_id, extended_id) {
@@ -340,7 +358,20 @@ impl DataPlane {
         let stage = match self.cache.lookup(&self.store, &target.api_id, &target.stage).await {
             Ok(Lookup::Stage(stage)) => stage,
             Ok(Lookup::NoStage) => return respond::forbidden(),
-            Ok(Lookup::NoApi) => return respond::not_found(),
+            Ok(Lookup::NoApi) => {
+                let env = http_api::Env {
+                    store: &self.store,
+                    client: self.client.as_ref(),
+                    functions: self.functions.as_deref(),
+                    throttles: &self.throttles,
+                    vpc_links: &self.vpc_links,
+                };
+                let request_id = ids.extended_request_id;
+                return match self.http_apis.serve(env, target, req, body, request_id).await {
+                    Ok(answer) => answer,
+                    Err(_) => respond::not_found(),
+                };
+            }
             Err(e) => {
                 tracing::error!(error = %e, "loading stage");
                 return respond::internal_error();

@@ -8,6 +8,9 @@ pub struct Invocation {
     pub stage: String,
     /// The path inside the stage: leading '/', still percent-encoded.
     pub path: String,
+    /// The path after the API's id, stage included: what an HTTP API's `$default` stage
+    /// routes on when no stage has the first segment's name.
+    pub whole_path: String,
 }
 
 impl Invocation {
@@ -20,15 +23,15 @@ impl Invocation {
     pub fn parse(host: Option<&str>, path: &str) -> Option<Invocation> {
         if let Some(api_id) = host.and_then(api_id_from_host) {
             let (stage, rest) = first_segment(path);
-            return Some(Invocation::new(api_id, stage, rest));
+            return Some(Invocation::new(api_id, stage, rest, path));
         }
         if let Some(rest) = path.strip_prefix("/_aws/execute-api/") {
             let (api_id, rest) = split_segment(rest);
             if api_id.is_empty() {
                 return None;
             }
-            let (stage, rest) = first_segment(rest);
-            return Some(Invocation::new(api_id, stage, rest));
+            let (stage, after) = first_segment(rest);
+            return Some(Invocation::new(api_id, stage, after, rest));
         }
         if let Some(rest) = path.strip_prefix("/restapis/") {
             let (api_id, rest) = split_segment(rest);
@@ -37,21 +40,24 @@ impl Invocation {
             if api_id.is_empty() || stage.is_empty() || marker != "_user_request_" {
                 return None;
             }
-            return Some(Invocation::new(api_id, stage, rest));
+            return Some(Invocation::new(api_id, stage, rest, &format!("/{stage}{rest}")));
         }
         None
     }
 
-    fn new(api_id: &str, stage: &str, rest: &str) -> Invocation {
-        let path = if rest.starts_with('/') {
-            rest.to_owned()
-        } else {
-            format!("/{rest}")
+    fn new(api_id: &str, stage: &str, rest: &str, whole: &str) -> Invocation {
+        let rooted = |p: &str| {
+            if p.starts_with('/') {
+                p.to_owned()
+            } else {
+                format!("/{p}")
+            }
         };
         Invocation {
             api_id: api_id.to_owned(),
             stage: stage.to_owned(),
-            path,
+            path: rooted(rest),
+            whole_path: rooted(whole),
         }
     }
 }
@@ -89,32 +95,50 @@ mod tests {
             api_id: api_id.into(),
             stage: stage.into(),
             path: path.into(),
+            whole_path: String::new(),
         })
+    }
+
+    /// Compares all but `whole_path`, which `whole_paths` checks.
+    fn parse(host: Option<&str>, path: &str) -> Option<Invocation> {
+        Invocation::parse(host, path).map(|i| Invocation {
+            whole_path: String::new(),
+            ..i
+        })
+    }
+
+    #[test]
+    fn whole_paths() {
+        let whole = |host, path| Invocation::parse(host, path).unwrap().whole_path;
+        let host = Some("abc.execute-api.localhost");
+        assert_eq!(whole(host, "/dev/pets/1"), "/dev/pets/1");
+        assert_eq!(whole(host, "/dev"), "/dev");
+        assert_eq!(whole(host, "/"), "/");
+        assert_eq!(whole(None, "/_aws/execute-api/abc/items/1"), "/items/1");
+        assert_eq!(whole(None, "/_aws/execute-api/abc"), "/");
+        assert_eq!(whole(None, "/restapis/abc/dev/_user_request_/x"), "/dev/x");
     }
 
     #[test]
     fn host_form() {
         let host = Some("abc123.execute-api.localhost:4566");
-        assert_eq!(Invocation::parse(host, "/dev/pets/1"), inv("abc123", "dev", "/pets/1"));
-        assert_eq!(Invocation::parse(host, "/dev"), inv("abc123", "dev", "/"));
-        assert_eq!(Invocation::parse(host, "/dev/"), inv("abc123", "dev", "/"));
-        assert_eq!(Invocation::parse(host, "/dev/a%20b/"), inv("abc123", "dev", "/a%20b/"));
-        assert_eq!(Invocation::parse(host, "/"), inv("abc123", "", "/"));
+        assert_eq!(parse(host, "/dev/pets/1"), inv("abc123", "dev", "/pets/1"));
+        assert_eq!(parse(host, "/dev"), inv("abc123", "dev", "/"));
+        assert_eq!(parse(host, "/dev/"), inv("abc123", "dev", "/"));
+        assert_eq!(parse(host, "/dev/a%20b/"), inv("abc123", "dev", "/a%20b/"));
+        assert_eq!(parse(host, "/"), inv("abc123", "", "/"));
         assert_eq!(
-            Invocation::parse(Some("abc.execute-api.us-east-1.amazonaws.com"), "/prod/x"),
+            parse(Some("abc.execute-api.us-east-1.amazonaws.com"), "/prod/x"),
             inv("abc", "prod", "/x")
         );
         assert_eq!(
-            Invocation::parse(Some("abc.EXECUTE-API.localhost"), "/prod"),
+            parse(Some("abc.EXECUTE-API.localhost"), "/prod"),
             inv("abc", "prod", "/")
         );
-        assert_eq!(
-            Invocation::parse(Some("abc.execute-api:4566"), "/prod"),
-            inv("abc", "prod", "/")
-        );
+        assert_eq!(parse(Some("abc.execute-api:4566"), "/prod"), inv("abc", "prod", "/"));
         // The host form wins over the path forms.
         assert_eq!(
-            Invocation::parse(host, "/restapis/x/dev/_user_request_/y"),
+            parse(host, "/restapis/x/dev/_user_request_/y"),
             inv("abc123", "restapis", "/x/dev/_user_request_/y")
         );
     }
@@ -123,15 +147,12 @@ mod tests {
     fn aws_path_form() {
         for host in [None, Some("localhost:4566")] {
             assert_eq!(
-                Invocation::parse(host, "/_aws/execute-api/abc/dev/pets"),
+                parse(host, "/_aws/execute-api/abc/dev/pets"),
                 inv("abc", "dev", "/pets")
             );
-            assert_eq!(
-                Invocation::parse(host, "/_aws/execute-api/abc/dev"),
-                inv("abc", "dev", "/")
-            );
-            assert_eq!(Invocation::parse(host, "/_aws/execute-api/abc"), inv("abc", "", "/"));
-            assert_eq!(Invocation::parse(host, "/_aws/execute-api/"), None);
+            assert_eq!(parse(host, "/_aws/execute-api/abc/dev"), inv("abc", "dev", "/"));
+            assert_eq!(parse(host, "/_aws/execute-api/abc"), inv("abc", "", "/"));
+            assert_eq!(parse(host, "/_aws/execute-api/"), None);
         }
     }
 
@@ -139,17 +160,11 @@ mod tests {
     fn legacy_path_form() {
         let host = Some("localhost:4566");
         assert_eq!(
-            Invocation::parse(host, "/restapis/abc/dev/_user_request_/pets/1"),
+            parse(host, "/restapis/abc/dev/_user_request_/pets/1"),
             inv("abc", "dev", "/pets/1")
         );
-        assert_eq!(
-            Invocation::parse(host, "/restapis/abc/dev/_user_request_"),
-            inv("abc", "dev", "/")
-        );
-        assert_eq!(
-            Invocation::parse(host, "/restapis/abc/dev/_user_request_/"),
-            inv("abc", "dev", "/")
-        );
+        assert_eq!(parse(host, "/restapis/abc/dev/_user_request_"), inv("abc", "dev", "/"));
+        assert_eq!(parse(host, "/restapis/abc/dev/_user_request_/"), inv("abc", "dev", "/"));
     }
 
     #[test]
@@ -167,8 +182,8 @@ mod tests {
             "/_aws/other",
             "/apis/abc",
         ] {
-            assert_eq!(Invocation::parse(host, path), None, "{path}");
-            assert_eq!(Invocation::parse(None, path), None, "{path}");
+            assert_eq!(parse(host, path), None, "{path}");
+            assert_eq!(parse(None, path), None, "{path}");
         }
         for host in [
             "apigateway.us-east-1.amazonaws.com",
@@ -177,7 +192,7 @@ mod tests {
             "abc.execute-apix.localhost",
             "abc.execute-api",
         ] {
-            assert_eq!(Invocation::parse(Some(host), "/dev/x"), None, "{host}");
+            assert_eq!(parse(Some(host), "/dev/x"), None, "{host}");
         }
     }
 }

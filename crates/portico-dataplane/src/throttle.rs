@@ -156,6 +156,11 @@ impl Throttles {
         }
     }
 
+    /// The account's bucket in a region, which every stage of every API there shares.
+    pub fn account_bucket(&self, account: &str, region: &str) -> Arc<Bucket> {
+        self.bucket(format!("{account}\u{0}{region}"), self.account_limit)
+    }
+
     /// A stage's buckets: the account's, and one per method (`methods` as (resource path,
     /// HTTP method), in the deployment's method order) from `settings`.
     pub fn for_stage(
@@ -167,7 +172,7 @@ impl Throttles {
         settings: Option<&BTreeMap<String, ag::MethodSetting>>,
     ) -> StageThrottle {
         let (account, region) = scope;
-        let account_bucket = self.bucket(format!("{account}\u{0}{region}"), self.account_limit);
+        let account_bucket = self.account_bucket(account, region);
         let methods = methods
             .iter()
             .map(|(path, verb)| {

@@ -90,6 +90,11 @@ impl VpcLinks {
         Ok(retarget(uri, target))
     }
 
+    /// The URL `--vpc-link-target` gives a link (an apigatewayv2 VPC link: its id).
+    pub fn target_of(&self, id: &str) -> Option<Uri> {
+        self.targets.read().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
+    }
+
     async fn link(&self, ctx: &RequestContext, id: &str) -> Option<Arc<[String]>> {
         let key: LinkKey = (ctx.account_id.to_string(), ctx.region.to_string(), id.to_owned());
         if let Some(known) = self.links.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
@@ -127,7 +132,7 @@ fn link_id(connection_id: &str, ctx: &RequestContext) -> String {
 }
 
 /// `uri`'s path and query on `target`'s scheme and authority (after `target`'s own path, if any).
-fn retarget(uri: Uri, target: &Uri) -> Uri {
+pub(crate) fn retarget(uri: Uri, target: &Uri) -> Uri {
     let base = target.path().trim_end_matches('/');
     let path_and_query = uri.path_and_query().map_or("/", |p| p.as_str());
     let mut parts = Parts::default();

@@ -1,7 +1,7 @@
 //! Deployments: snapshots of an API's routes and integrations, which stages serve; stages
 //! with `autoDeploy` get a new one after every change to the API.
 
-use crate::kinds::{DEPLOYMENT, INTEGRATION, ROUTE, SNAPSHOT, STAGE, Snapshot};
+use crate::kinds::{AUTHORIZER, DEPLOYMENT, INTEGRATION, ROUTE, SNAPSHOT, STAGE, Snapshot};
 use crate::support::{convert, insert_new, not_found, page_args, required, scope};
 use portico_store::{List, Store, Stored, Tx};
 use portico_wire::apigatewayv2::*;
@@ -31,10 +31,17 @@ pub async fn deploy(
         .into_iter()
         .map(|i| i.doc)
         .collect();
+    let authorizers = tx
+        .children(&AUTHORIZER, &api.row)
+        .await?
+        .into_iter()
+        .map(|a| a.doc)
+        .collect();
     let snapshot = Snapshot {
         api: api.doc.clone(),
         routes,
         integrations,
+        authorizers,
     };
     let mut deployment = Deployment {
         auto_deployed: Some(auto),

@@ -6,7 +6,7 @@
 //!      ├─ stage (its id is its name; `$default` included)
 //!      ├─ authorizer
 //!      ├─ model
-//!      └─ deployment ─ deployment-snapshot (the routes and integrations it froze)
+//!      └─ deployment ─ deployment-snapshot (the routes, integrations and authorizers it froze)
 //! api-vpclink: account-level (v2 VPC links: subnets and security groups).
 //! ```
 
@@ -24,10 +24,14 @@ pub const V2_VPC_LINK: Kind<v2::VpcLink> = Kind::top("api-vpclink");
 pub const DEPLOYMENT: Kind<v2::Deployment> = Kind::under("api-deployment", &["api"]);
 pub const SNAPSHOT: Kind<Snapshot> = Kind::under("api-deployment-snapshot", &["api-deployment"]);
 
-/// What a deployment freezes: the API, its routes and integrations, for the data plane.
+/// What a deployment freezes: the API, its routes, integrations and authorizers, for the
+/// data plane.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Snapshot {
     pub api: v2::Api,
     pub routes: Vec<v2::Route>,
     pub integrations: Vec<v2::Integration>,
+    /// Absent in snapshots written before authorizers were frozen.
+    #[serde(default)]
+    pub authorizers: Vec<v2::Authorizer>,
 }

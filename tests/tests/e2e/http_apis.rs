@@ -6,7 +6,7 @@ use serde_json::Value;
 use std::process::Command;
 
 /// `aws apigatewayv2 ARGS...` against `portico`: Ok(JSON answer) or Err(stderr).
-fn v2(portico: &Portico, args: &[&str]) -> Result<Value, String> {
+pub(crate) fn v2(portico: &Portico, args: &[&str]) -> Result<Value, String> {
     let out = Command::new("aws")
         .args(["--endpoint-url", &portico.endpoint, "apigatewayv2", "--output", "json"])
         .args(args)
@@ -28,7 +28,7 @@ fn v2(portico: &Portico, args: &[&str]) -> Result<Value, String> {
     })
 }
 
-fn ok(portico: &Portico, args: &[&str]) -> Value {
+pub(crate) fn ok(portico: &Portico, args: &[&str]) -> Value {
     v2(portico, args).unwrap_or_else(|e| panic!("aws apigatewayv2 {args:?}: {e}"))
 }
 

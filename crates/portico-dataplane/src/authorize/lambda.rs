@@ -28,10 +28,10 @@ pub struct LambdaAuthorizer {
 
 /// What an authorizer function returned, once read.
 #[derive(Debug)]
-struct Grant {
-    principal_id: Option<String>,
+pub(crate) struct Grant {
+    pub(crate) principal_id: Option<String>,
     statements: Vec<Statement>,
-    context: BTreeMap<String, Value>,
+    pub(crate) context: BTreeMap<String, Value>,
     /// The API key of an API whose `apiKeySource` is AUTHORIZER.
     usage_identifier_key: Option<String>,
 }
@@ -141,7 +141,7 @@ fn strings(value: Option<&Value>) -> Vec<String> {
 }
 
 /// Reads the function's answer: `principalId`, `policyDocument`, `context`.
-fn grant(payload: &[u8]) -> Result<Grant, String> {
+pub(crate) fn grant(payload: &[u8]) -> Result<Grant, String> {
     let answer: Map<String, Value> = serde_json::from_slice(payload).map_err(|e| format!("not a JSON object: {e}"))?;
     let document = answer
         .get("policyDocument")
@@ -196,7 +196,7 @@ fn grant(payload: &[u8]) -> Result<Grant, String> {
 
 /// Why a policy refused the method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Denial {
+pub(crate) enum Denial {
     Explicit,
     NotAllowed,
 }
@@ -212,7 +212,7 @@ impl Denial {
 
 impl Grant {
     /// Deny wins; then some Allow must cover the method.
-    fn decide(&self, arn: &str) -> Result<(), Denial> {
+    pub(crate) fn decide(&self, arn: &str) -> Result<(), Denial> {
         let covers = |s: &Statement| {
             s.actions
                 .iter()

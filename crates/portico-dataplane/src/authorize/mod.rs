@@ -12,7 +12,7 @@
 mod cognito;
 mod iam;
 mod jwks;
-mod lambda;
+pub(crate) mod lambda;
 pub mod policy;
 
 pub use iam::IamCredentials;

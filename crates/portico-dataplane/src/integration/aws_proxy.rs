@@ -125,6 +125,11 @@ fn binary_response(mut response: Response<Bytes>, ctx: &RequestContext) -> Respo
 #[derive(Debug, Clone, Copy)]
 struct Base64Body;
 
+/// Whether the function sent the body base64-encoded (the mark is removed).
+pub fn take_base64_mark(response: &mut Response<Bytes>) -> bool {
+    response.extensions_mut().remove::<Base64Body>().is_some()
+}
+
 /// Names and values: the single map keeps the last value of a name, the multi-value map all.
 fn both_maps(pairs: impl IntoIterator<Item = (String, String)>) -> (Value, Value) {
     let mut single = Map::new();

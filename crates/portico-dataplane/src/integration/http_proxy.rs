@@ -175,7 +175,7 @@ const HOP_BY_HOP: [&str; 9] = [
 ];
 
 /// `headers` minus hop-by-hop ones (including those `Connection` names) and `also`.
-fn forwarded_headers(mut headers: HeaderMap, also: &[HeaderName]) -> HeaderMap {
+pub(crate) fn forwarded_headers(mut headers: HeaderMap, also: &[HeaderName]) -> HeaderMap {
     let named: Vec<HeaderName> = headers
         .get_all(header::CONNECTION)
         .iter()

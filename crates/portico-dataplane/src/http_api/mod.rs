@@ -1,0 +1,520 @@
+//! execute-api for HTTP APIs (apigatewayv2, `protocolType: HTTP`): stage → route → throttle →
+//! authorize → integrate (AWS_PROXY to Lambda with payload 2.0 or 1.0, HTTP_PROXY) → respond,
+//! with HTTP APIs' own answers (`{"message":"Not Found"}`, `apigw-requestid`).
+//!
+//! - `compile`: an API's stages with their deployments, compiled once per change to the API.
+//! - `routes`: route keys matched by AWS's precedence.
+//! - `call`: the request as the later steps read it.
+//! - `payload`: Lambda events (2.0 and 1.0) and the function's answers.
+
+mod call;
+mod compile;
+mod lambda_auth;
+mod payload;
+mod routes;
+
+use crate::functions::{FunctionCall, FunctionResult, Functions};
+use crate::parse::Invocation;
+use crate::throttle::Throttles;
+use crate::vpc_links::VpcLinks;
+use bytes::Bytes;
+use call::Call;
+use compile::{Authorization, CompiledApi, Deployment, Integration, Kind, Stage};
+use http::header::{self, HeaderName, HeaderValue};
+use http::{Response, StatusCode};
+use portico_http::{HttpClient, OutboundError, OutboundRequest};
+use portico_store::{Changed, Store, StoreError};
+use portico_v2::kinds::{API, DEPLOYMENT, SNAPSHOT, STAGE};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::SystemTime;
+use tokio::sync::OnceCell;
+
+/// Past this many remembered ids (HTTP APIs or not) the memory starts over.
+const MAX_APIS: usize = 4096;
+
+/// Marks an HTTP API's answer: it carries `apigw-requestid`, not REST's id headers.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpApiAnswer;
+
+/// Compiled HTTP APIs by id; `None`: the id is no HTTP API.
+#[derive(Default)]
+pub struct HttpApis {
+    entries: RwLock<HashMap<String, Arc<OnceCell<Option<Arc<CompiledApi>>>>>>,
+}
+
+/// What serving needs from outside the API.
+pub struct Env<'a> {
+    pub store: &'a Store,
+    pub client: &'a dyn HttpClient,
+    pub functions: Option<&'a dyn Functions>,
+    pub throttles: &'a Throttles,
+    pub vpc_links: &'a VpcLinks,
+}
+
+impl HttpApis {
+    /// A commit that touched an API (anything in its tree) drops what is compiled of it; a
+    /// new API drops the memory that its id was none.
+    pub fn changed(&self, changes: &[Changed]) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        for change in changes.iter().filter(|c| c.kind == API.name) {
+            entries.remove(&change.id);
+        }
+    }
+
+    /// ResetAuthorizersCache: the stage's Lambda authorizers ask again.
+    pub fn flush_authorizers(&self, api_id: &str, stage: &str) {
+        let entry = self
+            .entries
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(api_id)
+            .cloned();
+        if let Some(Some(api)) = entry.as_deref().and_then(OnceCell::get) {
+            for compiled in api.stages.values() {
+                for authorizer in &compiled.deployment.lambda_authorizers {
+                    authorizer.flush(stage);
+                }
+            }
+        }
+    }
+
+    async fn lookup(&self, env: &Env<'_>, api_id: &str) -> Result<Option<Arc<CompiledApi>>, StoreError> {
+        let cell = self
+            .entries
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(api_id)
+            .cloned();
+        let cell = match cell {
+            Some(cell) => cell,
+            None => {
+                let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+                if entries.len() >= MAX_APIS {
+                    entries.clear();
+                }
+                entries.entry(api_id.to_owned()).or_default().clone()
+            }
+        };
+        if let Some(hit) = cell.get() {
+            return Ok(hit.clone());
+        }
+        Box::pin(cell.get_or_try_init(|| load(env, api_id))).await.cloned()
+    }
+}
+
+async fn load(env: &Env<'_>, api_id: &str) -> Result<Option<Arc<CompiledApi>>, StoreError> {
+    let Some(api) = env.store.global(&API, api_id).await? else {
+        return Ok(None);
+    };
+    if api.doc.protocol_type.as_deref() != Some("HTTP") {
+        return Ok(None);
+    }
+    let scope = api.row.scope();
+    let mut deployments: HashMap<String, Arc<Deployment>> = HashMap::new();
+    let mut stages = HashMap::new();
+    for stage in env.store.children(&STAGE, &api.row).await? {
+        let Some(deployment_id) = stage.doc.deployment_id.clone() else {
+            continue;
+        };
+        let deployment = match deployments.get(&deployment_id) {
+            Some(d) => d.clone(),
+            None => {
+                let Some(row) = env.store.child(&DEPLOYMENT, &api.row, &deployment_id).await? else {
+                    tracing::warn!(api_id, deployment_id, "stage's deployment is missing");
+                    continue;
+                };
+                let Some(snapshot) = env.store.child(&SNAPSHOT, &row.row, &deployment_id).await? else {
+                    tracing::warn!(api_id, deployment_id, "deployment has no snapshot");
+                    continue;
+                };
+                let compiled = Arc::new(Deployment::compile(&snapshot.doc));
+                deployments.insert(deployment_id, compiled.clone());
+                compiled
+            }
+        };
+        let compiled = Stage::compile(
+            (&scope.account, &scope.region),
+            api_id,
+            &stage.doc,
+            deployment,
+            env.throttles,
+        );
+        stages.insert(compiled.name.to_string(), Arc::new(compiled));
+    }
+    tracing::debug!(api_id, stages = stages.len(), "compiled HTTP API");
+    Ok(Some(Arc::new(CompiledApi {
+        account_id: scope.account.as_str().into(),
+        region: scope.region.as_str().into(),
+        api_id: api_id.into(),
+        disabled: api.doc.disable_execute_api_endpoint == Some(true),
+        stages,
+    })))
+}
+
+/// `{"message": ...}`, HTTP APIs' error answers.
+fn message(status: StatusCode, text: &str) -> Response<Bytes> {
+    let mut response = Response::new(Bytes::from(format!("{{\"message\":\"{text}\"}}")));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+fn not_found() -> Response<Bytes> {
+    message(StatusCode::NOT_FOUND, "Not Found")
+}
+
+fn internal_error() -> Response<Bytes> {
+    message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+}
+
+fn refusal(refused: lambda_auth::Refused) -> Response<Bytes> {
+    match refused {
+        lambda_auth::Refused::Unauthorized => message(StatusCode::UNAUTHORIZED, "Unauthorized"),
+        lambda_auth::Refused::Forbidden => message(StatusCode::FORBIDDEN, "Forbidden"),
+        lambda_auth::Refused::Failed => internal_error(),
+    }
+}
+
+fn unavailable() -> Response<Bytes> {
+    message(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable")
+}
+
+impl HttpApis {
+    /// Serves a request for `target` if its API is an HTTP API; `Err` gives the request back
+    /// when the id names none.
+    pub async fn serve(
+        &self,
+        env: Env<'_>,
+        target: Invocation,
+        parts: http::request::Parts,
+        body: Bytes,
+        request_id: String,
+    ) -> Result<Response<Bytes>, (Invocation, http::request::Parts, Bytes)> {
+        let api = match self.lookup(&env, &target.api_id).await {
+            Ok(Some(api)) => api,
+            Ok(None) => return Err((target, parts, body)),
+            Err(error) => {
+                tracing::error!(%error, "loading an HTTP API");
+                return Ok(internal_error());
+            }
+        };
+        let span = tracing::debug_span!("http-api", request_id, api_id = target.api_id);
+        let _enter = span.enter();
+        let mut response = if api.disabled {
+            message(StatusCode::FORBIDDEN, "Forbidden")
+        } else {
+            drop(_enter);
+            answer(&api, &env, target, parts, body, request_id.clone()).await
+        };
+        if let Ok(id) = HeaderValue::from_str(&request_id) {
+            response
+                .headers_mut()
+                .insert(HeaderName::from_static("apigw-requestid"), id);
+        }
+        response.extensions_mut().insert(HttpApiAnswer);
+        Ok(response)
+    }
+}
+
+/// The stage a request names and the path to route: a stage named by the first segment, else
+/// the `$default` stage with the whole path.
+fn pick_stage<'a>(api: &'a CompiledApi, target: &'a Invocation) -> Option<(&'a Arc<Stage>, &'a str)> {
+    if target.stage != "$default"
+        && let Some(stage) = api.stages.get(&target.stage)
+    {
+        return Some((stage, &target.path));
+    }
+    let stage = api.stages.get("$default")?;
+    Some(if target.stage == "$default" {
+        (stage, &target.path)
+    } else {
+        (stage, &target.whole_path)
+    })
+}
+
+async fn answer(
+    api: &CompiledApi,
+    env: &Env<'_>,
+    target: Invocation,
+    parts: http::request::Parts,
+    body: Bytes,
+    request_id: String,
+) -> Response<Bytes> {
+    let Some((stage, path)) = pick_stage(api, &target) else {
+        return not_found();
+    };
+    let deployment = &stage.deployment;
+    let Some(matched) = deployment.routes.find(parts.method.as_str(), path) else {
+        return not_found();
+    };
+    let route = &deployment.route_info[matched.index];
+    let now = env.throttles.clock.now();
+    let route_ok = stage.route_buckets[matched.index].as_ref().is_none_or(|b| b.take(now));
+    if !route_ok || !stage.account_bucket.take(now) {
+        return message(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
+    }
+    let raw_path = if target.stage == "$default" {
+        target.path.clone()
+    } else {
+        target.whole_path.clone()
+    };
+    let peer = Call::peer_of(&parts);
+    let mut call = Call {
+        request_id,
+        received: SystemTime::now(),
+        account_id: api.account_id.clone(),
+        region: api.region.clone(),
+        api_id: api.api_id.clone(),
+        stage: stage.name.clone(),
+        route_key: route.key.clone(),
+        raw_query: parts.uri.query().unwrap_or_default().to_owned(),
+        method: parts.method,
+        version: parts.version,
+        raw_path,
+        headers: parts.headers,
+        body,
+        path_params: matched.params,
+        stage_variables: stage.variables.clone(),
+        peer,
+        authorized: None,
+    };
+    match &route.authorization {
+        Authorization::None => {}
+        Authorization::Missing(id) => {
+            tracing::warn!(
+                route = &*route.key,
+                authorizer = id,
+                "route's authorizer is not in the deployment"
+            );
+            return internal_error();
+        }
+        Authorization::Lambda(authorizer) => match authorizer.check(&call, env.functions).await {
+            Ok(context) => call.authorized = Some(call::Authorized::Lambda { context }),
+            Err(refused) => return refusal(refused),
+        },
+        Authorization::Iam | Authorization::Jwt(_) => {
+            tracing::warn!(route = &*route.key, "this route's authorization is not served yet");
+            return internal_error();
+        }
+    }
+    let Some(integration) = &route.integration else {
+        tracing::warn!(route = &*route.key, "route has no integration");
+        return not_found();
+    };
+    integrate(integration, &call, env).await
+}
+
+async fn integrate(integration: &Integration, call: &Call, env: &Env<'_>) -> Response<Bytes> {
+    match &integration.kind {
+        Kind::Lambda { function, v2 } => lambda(integration, function, *v2, call, env).await,
+        Kind::Http { uri, method, vpc_link } => {
+            http_proxy(integration, uri, method.as_ref(), vpc_link.as_deref(), call, env).await
+        }
+        Kind::Unsupported(reason) => {
+            tracing::warn!(integration = integration.id, reason, "integration cannot be served");
+            internal_error()
+        }
+    }
+}
+
+/// `${stageVariables.name}` in `text` filled in.
+fn fill_stage_variables(text: &str, call: &Call) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${stageVariables.") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + "${stageVariables.".len()..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        out.push_str(call.stage_variables.get(&after[..end]).map_or("", String::as_str));
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+async fn lambda(integration: &Integration, function: &str, v2: bool, call: &Call, env: &Env<'_>) -> Response<Bytes> {
+    let Some(functions) = env.functions else {
+        tracing::warn!("no Lambda runner");
+        return internal_error();
+    };
+    let function = fill_stage_variables(function, call);
+    let event = if v2 {
+        payload::event_v2(call)
+    } else {
+        payload::event_v1(call)
+    };
+    let request = FunctionCall {
+        account: call.account_id.to_string(),
+        region: call.region.to_string(),
+        function: function.clone(),
+        payload: Bytes::from(event.to_string()),
+    };
+    let result = match tokio::time::timeout(integration.timeout, functions.invoke(request)).await {
+        Ok(result) => result,
+        Err(_) => {
+            tracing::warn!(function, timeout = ?integration.timeout, "Lambda function timed out");
+            return unavailable();
+        }
+    };
+    match result {
+        FunctionResult::Answer { error: None, payload } => {
+            let read = if v2 {
+                payload::response_v2(&payload)
+            } else {
+                payload::response_v1(&payload)
+            };
+            read.unwrap_or_else(|reason| {
+                tracing::warn!(function, reason, "malformed Lambda response");
+                internal_error()
+            })
+        }
+        FunctionResult::Answer {
+            error: Some(kind),
+            payload,
+        } => {
+            tracing::warn!(function, kind, error = %String::from_utf8_lossy(&payload), "Lambda function failed");
+            internal_error()
+        }
+        FunctionResult::NotFound => {
+            tracing::warn!(function, "Lambda function not found");
+            internal_error()
+        }
+        FunctionResult::Failed(reason) => {
+            tracing::warn!(function, reason, "Lambda function could not be run");
+            internal_error()
+        }
+    }
+}
+
+/// Characters kept as they are when a parameter's value goes back into a URI path.
+const PATH_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'/')
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@');
+
+/// `{name}` (and `{name+}`) in the URI filled with the route's path parameters.
+fn fill_path_parameters(uri: &str, call: &Call) -> String {
+    let mut out = String::with_capacity(uri.len());
+    let mut rest = uri;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let name = after[..end].trim_end_matches('+');
+        match call.path_params.iter().find(|(n, _)| n == name) {
+            Some((_, value)) => out.extend(percent_encoding::utf8_percent_encode(value, PATH_VALUE)),
+            None => out.push_str(&rest[start..start + end + 2]),
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+async fn http_proxy(
+    integration: &Integration,
+    template: &str,
+    method: Option<&http::Method>,
+    vpc_link: Option<&str>,
+    call: &Call,
+    env: &Env<'_>,
+) -> Response<Bytes> {
+    let mut uri = fill_path_parameters(&fill_stage_variables(template, call), call);
+    if !call.raw_query.is_empty() {
+        uri.push(if uri.contains('?') { '&' } else { '?' });
+        uri.push_str(&call.raw_query);
+    }
+    let mut uri = match uri.parse::<http::Uri>() {
+        Ok(parsed) if matches!(parsed.scheme_str(), Some("http" | "https")) && parsed.authority().is_some() => parsed,
+        _ => {
+            tracing::warn!(%uri, "HTTP_PROXY integration uri is not a valid http(s) url");
+            return internal_error();
+        }
+    };
+    let mut headers = crate::integration::http_proxy::forwarded_headers(
+        call.headers.clone(),
+        &[header::HOST, header::CONTENT_LENGTH, header::EXPECT],
+    );
+    // What AWS's front end tells the backend about the client (RFC 7239).
+    let forwarded = format!(
+        "by={};for={};host={};proto=http",
+        call.domain_name(),
+        call.source_ip(),
+        call.header("host").unwrap_or_default()
+    );
+    if let Ok(value) = HeaderValue::from_str(&forwarded) {
+        headers.append(HeaderName::from_static("forwarded"), value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&call.trace_id()) {
+        headers.insert(HeaderName::from_static("x-amzn-trace-id"), value);
+    }
+    if let Some(link) = vpc_link {
+        let link = fill_stage_variables(link, call);
+        match env.vpc_links.target_of(&link) {
+            Some(target) => {
+                if let Some(host) = uri.authority().and_then(|a| HeaderValue::from_str(a.as_str()).ok()) {
+                    headers.insert(header::HOST, host);
+                }
+                uri = crate::vpc_links::retarget(uri, &target);
+            }
+            None => tracing::debug!(
+                link,
+                "no --vpc-link-target for the link; sending to the integration URI"
+            ),
+        }
+    }
+    let request = OutboundRequest {
+        method: method.cloned().unwrap_or_else(|| call.method.clone()),
+        uri,
+        headers,
+        body: call.body.clone(),
+        timeout: integration.timeout,
+        insecure_skip_verification: false,
+    };
+    let is_head = request.method == http::Method::HEAD;
+    match env.client.send(request).await {
+        Ok(answer) => {
+            let dropped: &[HeaderName] = if is_head {
+                &[header::DATE, header::SERVER]
+            } else {
+                &[header::CONTENT_LENGTH, header::DATE, header::SERVER]
+            };
+            let mut response = Response::new(answer.body);
+            *response.status_mut() = answer.status;
+            *response.headers_mut() = crate::integration::http_proxy::forwarded_headers(answer.headers, dropped);
+            response
+        }
+        Err(OutboundError::Timeout) => {
+            tracing::warn!(timeout = ?integration.timeout, "backend timed out");
+            unavailable()
+        }
+        Err(error) => {
+            tracing::warn!(%error, "backend failed");
+            internal_error()
+        }
+    }
+}

@@ -1,0 +1,492 @@
+//! HTTP APIs served on execute-api: APIs made with the AWS CLI, Lambda integrations run by
+//! real Python handlers (payload 2.0 and 1.0), HTTP_PROXY to a local backend, route
+//! precedence, `$default` route and stage with `autoDeploy`, named stages, a Lambda REQUEST
+//! authorizer with simple responses and its cache, route throttling, HTTP APIs' own answers.
+
+use crate::harness::{Portico, Reply, echo_backend, request};
+use crate::http_apis::ok;
+use crate::lambda::{create_function, runtimes_here};
+use serde_json::{Value, json};
+
+const HANDLER: &str = r#"
+import json
+
+def handler(event, context):
+    path = event.get("rawPath") or event.get("path")
+    if path.endswith("/echo"):
+        return {"statusCode": 200, "headers": {"content-type": "application/json"},
+                "cookies": ["a=1; Path=/", "b=2"], "body": json.dumps(event)}
+    if path.endswith("/plain"):
+        return {"hello": "world"}
+    if path.endswith("/text"):
+        return "just text"
+    if path.endswith("/raise"):
+        raise RuntimeError("boom")
+    return {"statusCode": 200, "body": json.dumps({"route": event.get("routeKey") or event.get("resource")})}
+"#;
+
+const AUTHORIZER: &str = r#"
+calls = 0
+
+def handler(event, context):
+    global calls
+    calls += 1
+    token = event["identitySource"][0]
+    return {"isAuthorized": token.startswith("allow"), "context": {"user": token, "calls": calls}}
+"#;
+
+fn host(api_id: &str, portico: &Portico) -> String {
+    format!("{api_id}.execute-api.localhost:{}", portico.port)
+}
+
+async fn call(
+    portico: &Portico,
+    api_id: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Reply {
+    let url = format!("http://127.0.0.1:{}{path}", portico.port);
+    request(method, &url, Some(&host(api_id, portico)), headers, body).await
+}
+
+fn id(value: &Value, member: &str) -> String {
+    value[member]
+        .as_str()
+        .unwrap_or_else(|| panic!("{member} in {value}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn http_apis_are_served() {
+    if !runtimes_here() {
+        return;
+    }
+    let portico = Portico::start();
+    let function = create_function(
+        &portico,
+        "http-api-echo",
+        "python3.11",
+        "app.handler",
+        &[("app.py", HANDLER)],
+        10,
+    );
+
+    // Quick create: the route, the integration (payload 2.0) and an auto-deployed `$default` stage.
+    let api = ok(
+        &portico,
+        &[
+            "create-api",
+            "--name",
+            "quick",
+            "--protocol-type",
+            "HTTP",
+            "--target",
+            &function,
+        ],
+    );
+    let api_id = id(&api, "ApiId");
+
+    // Payload 2.0, field by field against the event AWS documents.
+    let r = call(
+        &portico,
+        &api_id,
+        "POST",
+        "/items/echo?b=2&a=1&a=3",
+        &[
+            ("content-type", "application/json"),
+            ("cookie", "c1=v1; c2=v2"),
+            ("x-multi", "one"),
+            ("user-agent", "portico-test"),
+        ],
+        r#"{"n":1}"#,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.header("apigw-requestid").is_some());
+    let cookies: Vec<&str> = r
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    assert_eq!(cookies, ["a=1; Path=/", "b=2"]);
+    let event = r.json();
+    assert_eq!(event["version"], "2.0");
+    assert_eq!(event["routeKey"], "$default");
+    assert_eq!(event["rawPath"], "/items/echo");
+    assert_eq!(event["rawQueryString"], "b=2&a=1&a=3");
+    assert_eq!(event["cookies"], json!(["c1=v1", "c2=v2"]));
+    assert_eq!(event["headers"]["x-multi"], "one");
+    assert_eq!(event["headers"]["content-type"], "application/json");
+    assert!(event["headers"].get("cookie").is_none());
+    assert_eq!(event["headers"]["x-forwarded-proto"], "http");
+    assert_eq!(event["queryStringParameters"], json!({"a": "1,3", "b": "2"}));
+    assert_eq!(event["body"], r#"{"n":1}"#);
+    assert_eq!(event["isBase64Encoded"], false);
+    assert!(event.get("pathParameters").is_none());
+    assert!(event.get("stageVariables").is_none());
+    let rc = &event["requestContext"];
+    assert_eq!(rc["accountId"], "000000000000");
+    assert_eq!(rc["apiId"], api_id.as_str());
+    assert_eq!(rc["domainName"], format!("{api_id}.execute-api.localhost"));
+    assert_eq!(rc["domainPrefix"], api_id.as_str());
+    assert_eq!(rc["http"]["method"], "POST");
+    assert_eq!(rc["http"]["path"], "/items/echo");
+    assert_eq!(rc["http"]["protocol"], "HTTP/1.1");
+    assert_eq!(rc["http"]["sourceIp"], "127.0.0.1");
+    assert_eq!(rc["http"]["userAgent"], "portico-test");
+    assert_eq!(rc["requestId"], r.header("apigw-requestid").unwrap());
+    assert_eq!(rc["routeKey"], "$default");
+    assert_eq!(rc["stage"], "$default");
+    assert!(rc["timeEpoch"].as_i64().unwrap() > 1_700_000_000_000);
+    assert!(rc["time"].as_str().unwrap().ends_with(" +0000"));
+
+    // The 2.0 response rules: JSON without statusCode, a bare string, a function error.
+    let r = call(&portico, &api_id, "GET", "/plain", &[], "").await;
+    assert_eq!((r.status, r.json()), (200, json!({"hello": "world"})));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    let r = call(&portico, &api_id, "GET", "/text", &[], "").await;
+    assert_eq!((r.status, r.body.as_str()), (200, "just text"));
+    let r = call(&portico, &api_id, "GET", "/raise", &[], "").await;
+    assert_eq!((r.status, r.json()), (500, json!({"message": "Internal Server Error"})));
+
+    // Routes by AWS's precedence; `autoDeploy` serves each change at once.
+    let integration = ok(
+        &portico,
+        &[
+            "create-integration",
+            "--api-id",
+            &api_id,
+            "--integration-type",
+            "AWS_PROXY",
+            "--integration-uri",
+            &function,
+            "--payload-format-version",
+            "2.0",
+        ],
+    );
+    let target = format!("integrations/{}", id(&integration, "IntegrationId"));
+    for key in [
+        "GET /pets/{id}",
+        "GET /pets/dog",
+        "ANY /pets/{id}",
+        "ANY /{proxy+}",
+        "GET /pets/{id}/{rest+}",
+    ] {
+        ok(
+            &portico,
+            &[
+                "create-route",
+                "--api-id",
+                &api_id,
+                "--route-key",
+                key,
+                "--target",
+                &target,
+            ],
+        );
+    }
+    let route_of = |r: Reply| r.json()["route"].as_str().unwrap_or_default().to_owned();
+    for (method, path, key) in [
+        ("GET", "/pets/dog", "GET /pets/dog"),
+        ("GET", "/pets/7", "GET /pets/{id}"),
+        ("DELETE", "/pets/7", "ANY /pets/{id}"),
+        ("GET", "/pets/7/toys/1", "GET /pets/{id}/{rest+}"),
+        ("POST", "/pets/7/toys/1", "ANY /{proxy+}"),
+        ("GET", "/other", "ANY /{proxy+}"),
+    ] {
+        let r = call(&portico, &api_id, method, path, &[], "").await;
+        assert_eq!(r.status, 200, "{method} {path}: {}", r.body);
+        assert_eq!(route_of(r), key, "{method} {path}");
+    }
+    // With no `$default` route, what no route takes is AWS's 404.
+    let routes = ok(&portico, &["get-routes", "--api-id", &api_id]);
+    let default_route = routes["Items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["RouteKey"] == "$default")
+        .unwrap()["RouteId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = call(&portico, &api_id, "POST", "/", &[], "").await;
+    assert_eq!(r.status, 200, "the $default route takes /: {}", r.body);
+    ok(
+        &portico,
+        &["delete-route", "--api-id", &api_id, "--route-id", &default_route],
+    );
+    let r = call(&portico, &api_id, "POST", "/", &[], "").await;
+    assert_eq!((r.status, r.json()), (404, json!({"message": "Not Found"})));
+    assert!(r.header("apigw-requestid").is_some());
+
+    // Path parameters in the event; payload 1.0 on an HTTP API.
+    let r = call(&portico, &api_id, "GET", "/pets/a%20b/echo", &[], "").await;
+    assert_eq!(r.json()["pathParameters"], json!({"id": "a b", "rest": "echo"}));
+    let v1 = ok(
+        &portico,
+        &[
+            "create-integration",
+            "--api-id",
+            &api_id,
+            "--integration-type",
+            "AWS_PROXY",
+            "--integration-uri",
+            &function,
+            "--payload-format-version",
+            "1.0",
+        ],
+    );
+    let v1_target = format!("integrations/{}", id(&v1, "IntegrationId"));
+    ok(
+        &portico,
+        &[
+            "create-route",
+            "--api-id",
+            &api_id,
+            "--route-key",
+            "GET /v1/{name}/echo",
+            "--target",
+            &v1_target,
+        ],
+    );
+    let r = call(&portico, &api_id, "GET", "/v1/x/echo?q=1&q=2", &[("x-h", "1")], "").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let event = r.json();
+    assert_eq!(event["version"], "1.0");
+    assert_eq!(event["resource"], "/v1/{name}/echo");
+    assert_eq!(event["path"], "/v1/x/echo");
+    assert_eq!(event["httpMethod"], "GET");
+    assert_eq!(event["multiValueQueryStringParameters"]["q"], json!(["1", "2"]));
+    assert_eq!(event["queryStringParameters"]["q"], "2");
+    assert_eq!(event["pathParameters"], json!({"name": "x"}));
+    assert_eq!(event["requestContext"]["resourcePath"], "/v1/{name}/echo");
+
+    // HTTP_PROXY with `{proxy}` and a named stage deployed by hand (its name in the path).
+    let backend = echo_backend().await;
+    let proxy = ok(
+        &portico,
+        &[
+            "create-integration",
+            "--api-id",
+            &api_id,
+            "--integration-type",
+            "HTTP_PROXY",
+            "--integration-method",
+            "ANY",
+            "--integration-uri",
+            &format!("http://127.0.0.1:{backend}/backend/{{proxy}}"),
+            "--payload-format-version",
+            "1.0",
+        ],
+    );
+    let proxy_target = format!("integrations/{}", id(&proxy, "IntegrationId"));
+    ok(
+        &portico,
+        &[
+            "create-route",
+            "--api-id",
+            &api_id,
+            "--route-key",
+            "ANY /proxy/{proxy+}",
+            "--target",
+            &proxy_target,
+        ],
+    );
+    let r = call(
+        &portico,
+        &api_id,
+        "PUT",
+        "/proxy/a/b?x=1",
+        &[("x-test", "t")],
+        "payload",
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.header("x-backend"), Some("echo"));
+    let seen = r.json();
+    assert_eq!(seen["method"], "PUT");
+    assert_eq!(seen["uri"], "/backend/a/b?x=1");
+    assert_eq!(seen["x-test"], "t");
+    assert_eq!(seen["body"], "payload");
+
+    let deployment = ok(&portico, &["create-deployment", "--api-id", &api_id]);
+    ok(
+        &portico,
+        &[
+            "create-stage",
+            "--api-id",
+            &api_id,
+            "--stage-name",
+            "live",
+            "--deployment-id",
+            &id(&deployment, "DeploymentId"),
+            "--stage-variables",
+            "color=blue",
+        ],
+    );
+    let r = call(&portico, &api_id, "GET", "/live/pets/dog/echo", &[], "").await;
+    let event = r.json();
+    assert_eq!(event["rawPath"], "/live/pets/dog/echo");
+    assert_eq!(event["requestContext"]["stage"], "live");
+    assert_eq!(event["routeKey"], "GET /pets/{id}/{rest+}");
+    assert_eq!(event["stageVariables"], json!({"color": "blue"}));
+    // A path whose first segment is no stage goes to `$default`.
+    let r = call(&portico, &api_id, "GET", "/nostage/echo", &[], "").await;
+    assert_eq!(r.json()["requestContext"]["stage"], "$default");
+
+    // Route throttling from the stage's route settings.
+    ok(
+        &portico,
+        &[
+            "update-stage",
+            "--api-id",
+            &api_id,
+            "--stage-name",
+            "$default",
+            "--route-settings",
+            r#"{"GET /pets/dog": {"ThrottlingBurstLimit": 1, "ThrottlingRateLimit": 0.001}}"#,
+        ],
+    );
+    let r = call(&portico, &api_id, "GET", "/pets/dog", &[], "").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = call(&portico, &api_id, "GET", "/pets/dog", &[], "").await;
+    assert_eq!((r.status, r.json()), (429, json!({"message": "Too Many Requests"})));
+    let r = call(&portico, &api_id, "GET", "/pets/7", &[], "").await;
+    assert_eq!(r.status, 200, "other routes keep their own limits");
+
+    // Unknown APIs and stages.
+    let r = call(&portico, "nosuchapi1", "GET", "/x", &[], "").await;
+    assert_eq!(r.status, 404);
+}
+
+#[tokio::test]
+async fn lambda_authorizers_with_simple_responses() {
+    if !runtimes_here() {
+        return;
+    }
+    let portico = Portico::start();
+    let function = create_function(
+        &portico,
+        "http-api-app",
+        "python3.11",
+        "app.handler",
+        &[("app.py", HANDLER)],
+        10,
+    );
+    let authorizer_fn = create_function(
+        &portico,
+        "http-api-authorizer",
+        "python3.11",
+        "auth.handler",
+        &[("auth.py", AUTHORIZER)],
+        10,
+    );
+    let api = ok(
+        &portico,
+        &["create-api", "--name", "guarded", "--protocol-type", "HTTP"],
+    );
+    let api_id = id(&api, "ApiId");
+    let authorizer = ok(
+        &portico,
+        &[
+            "create-authorizer",
+            "--api-id",
+            &api_id,
+            "--name",
+            "simple",
+            "--authorizer-type",
+            "REQUEST",
+            "--authorizer-uri",
+            &format!("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{authorizer_fn}/invocations"),
+            "--authorizer-payload-format-version",
+            "2.0",
+            "--enable-simple-responses",
+            "--identity-source",
+            "$request.header.Authorization",
+            "--authorizer-result-ttl-in-seconds",
+            "300",
+        ],
+    );
+    let integration = ok(
+        &portico,
+        &[
+            "create-integration",
+            "--api-id",
+            &api_id,
+            "--integration-type",
+            "AWS_PROXY",
+            "--integration-uri",
+            &function,
+            "--payload-format-version",
+            "2.0",
+        ],
+    );
+    ok(
+        &portico,
+        &[
+            "create-route",
+            "--api-id",
+            &api_id,
+            "--route-key",
+            "GET /secret/echo",
+            "--target",
+            &format!("integrations/{}", id(&integration, "IntegrationId")),
+            "--authorization-type",
+            "CUSTOM",
+            "--authorizer-id",
+            &id(&authorizer, "AuthorizerId"),
+        ],
+    );
+    ok(
+        &portico,
+        &[
+            "create-stage",
+            "--api-id",
+            &api_id,
+            "--stage-name",
+            "$default",
+            "--auto-deploy",
+        ],
+    );
+    let r = call(&portico, &api_id, "GET", "/secret/echo", &[], "").await;
+    assert_eq!((r.status, r.json()), (401, json!({"message": "Unauthorized"})));
+    let r = call(
+        &portico,
+        &api_id,
+        "GET",
+        "/secret/echo",
+        &[("authorization", "deny-me")],
+        "",
+    )
+    .await;
+    assert_eq!((r.status, r.json()), (403, json!({"message": "Forbidden"})));
+    let first = call(
+        &portico,
+        &api_id,
+        "GET",
+        "/secret/echo",
+        &[("authorization", "allow-1")],
+        "",
+    )
+    .await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    let lambda = &first.json()["requestContext"]["authorizer"]["lambda"];
+    assert_eq!(lambda["user"], "allow-1");
+    // The same identity is answered from the cache: the function is not asked again.
+    let second = call(
+        &portico,
+        &api_id,
+        "GET",
+        "/secret/echo",
+        &[("authorization", "allow-1")],
+        "",
+    )
+    .await;
+    assert_eq!(
+        second.json()["requestContext"]["authorizer"]["lambda"]["calls"],
+        lambda["calls"]
+    );
+}
