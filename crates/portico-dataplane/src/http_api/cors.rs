@@ -143,11 +143,14 @@ impl Cors {
     }
 
     /// Some(answer) when the request is a CORS preflight that API Gateway answers itself,
-    /// before routing and authorizers (even when the API has an OPTIONS route).
+    /// before authorizers and integrations.
     ///
-    /// AWS's docs add that a `$default` route catches OPTIONS requests, so an API with one
-    /// (and an authorizer on it) is advised to add an unauthorized `OPTIONS /{proxy+}` route:
-    /// where the preflight sits against routing is the serving chain's choice.
+    /// Where it sits against routing: AWS's docs say the answer comes "even if there isn't an
+    /// OPTIONS route", and also that the `$default` route catches OPTIONS requests (an API
+    /// with an authorizer on `$default` is told to add an unauthorized `OPTIONS /{proxy+}`
+    /// route); users report the same of `ANY` routes with a JWT authorizer (sst#5493). So a
+    /// route that matches the OPTIONS request, `$default` included, takes it, and this answer
+    /// is for the requests no route matches; the serving chain decides.
     pub fn preflight(&self, method: &Method, headers: &HeaderMap) -> Option<Response<Bytes>> {
         if *method != Method::OPTIONS {
             return None;

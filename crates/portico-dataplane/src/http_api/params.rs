@@ -53,6 +53,26 @@ pub struct Outgoing {
     pub path: Option<String>,
 }
 
+impl Outgoing {
+    /// What is sent without mapping: the request's headers, and its query decoded as
+    /// `$request.querystring` reads it.
+    pub fn new(headers: HeaderMap, raw_query: &str) -> Outgoing {
+        Outgoing {
+            headers,
+            query: form_urlencoded::parse(raw_query.as_bytes()).into_owned().collect(),
+            path: None,
+        }
+    }
+
+    /// The query encoded again, for a request whose query a mapping changed (one no mapping
+    /// touched is better sent as received).
+    pub fn encoded_query(&self) -> String {
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(self.query.iter())
+            .finish()
+    }
+}
+
 /// The request's parameter mappings, compiled.
 #[derive(Debug, Clone, Default)]
 pub struct RequestParameters {
@@ -673,13 +693,7 @@ mod tests {
     }
 
     fn outgoing(request: &Request) -> Outgoing {
-        Outgoing {
-            headers: request.headers.clone(),
-            query: form_urlencoded::parse(request.raw_query.as_bytes())
-                .into_owned()
-                .collect(),
-            path: None,
-        }
+        Outgoing::new(request.headers.clone(), &request.raw_query)
     }
 
     fn run(pairs: &[(&str, &str)], request: &Request) -> Outgoing {
@@ -774,6 +788,11 @@ mod tests {
             &request(),
         );
         assert!(query_of(&out, "LIST").is_empty(), "no value: nothing set");
+        let out = run(
+            &[("remove:querystring.list", ""), ("append:querystring.s", "a b&c")],
+            &request(),
+        );
+        assert_eq!(out.encoded_query(), "q=1&plus=a+b&s=a+b%26c");
     }
 
     #[test]
