@@ -490,3 +490,121 @@ async fn lambda_authorizers_with_simple_responses() {
         lambda["calls"]
     );
 }
+
+#[tokio::test]
+async fn cors_and_parameter_mapping() {
+    if !runtimes_here() {
+        return;
+    }
+    let portico = Portico::start();
+    let backend = echo_backend().await;
+    let api = ok(
+        &portico,
+        &[
+            "create-api",
+            "--name",
+            "cors",
+            "--protocol-type",
+            "HTTP",
+            "--cors-configuration",
+            r#"{"AllowOrigins":["https://app.example"],"AllowMethods":["GET","POST"],"AllowHeaders":["x-custom"],"ExposeHeaders":["x-backend"],"MaxAge":600,"AllowCredentials":true}"#,
+        ],
+    );
+    let api_id = id(&api, "ApiId");
+    let integration = ok(
+        &portico,
+        &[
+            "create-integration",
+            "--api-id",
+            &api_id,
+            "--integration-type",
+            "HTTP_PROXY",
+            "--integration-method",
+            "ANY",
+            "--integration-uri",
+            &format!("http://127.0.0.1:{backend}/things"),
+            "--payload-format-version",
+            "1.0",
+            "--request-parameters",
+            r#"{"overwrite:header.x-test":"$request.querystring.tag","append:querystring.route":"$context.routeKey","remove:querystring.tag":"''"}"#,
+            "--response-parameters",
+            r#"{"201":{"overwrite:statuscode":"202","append:header.x-mapped":"$response.header.x-backend"}}"#,
+        ],
+    );
+    ok(
+        &portico,
+        &[
+            "create-route",
+            "--api-id",
+            &api_id,
+            "--route-key",
+            "POST /things",
+            "--target",
+            &format!("integrations/{}", id(&integration, "IntegrationId")),
+        ],
+    );
+    ok(
+        &portico,
+        &[
+            "create-stage",
+            "--api-id",
+            &api_id,
+            "--stage-name",
+            "$default",
+            "--auto-deploy",
+        ],
+    );
+
+    // The preflight is answered by API Gateway (no OPTIONS route exists).
+    let r = call(
+        &portico,
+        &api_id,
+        "OPTIONS",
+        "/things",
+        &[
+            ("origin", "https://app.example"),
+            ("access-control-request-method", "POST"),
+            ("access-control-request-headers", "x-custom"),
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    assert_eq!(r.header("access-control-allow-origin"), Some("https://app.example"));
+    assert_eq!(r.header("access-control-allow-credentials"), Some("true"));
+    assert_eq!(r.header("access-control-max-age"), Some("600"));
+    assert!(r.header("access-control-allow-methods").unwrap().contains("POST"));
+    assert!(r.header("access-control-allow-headers").unwrap().contains("x-custom"));
+
+    // The actual request: mapped on the way in and out, CORS headers added.
+    let r = call(
+        &portico,
+        &api_id,
+        "POST",
+        "/things?tag=t1",
+        &[("origin", "https://app.example")],
+        "hello",
+    )
+    .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    assert_eq!(r.header("x-mapped"), Some("echo"));
+    assert_eq!(r.header("access-control-allow-origin"), Some("https://app.example"));
+    assert_eq!(r.header("access-control-expose-headers"), Some("x-backend"));
+    let seen = r.json();
+    assert_eq!(seen["x-test"], "t1");
+    assert_eq!(seen["uri"], "/things?route=POST+%2Fthings");
+    assert_eq!(seen["body"], "hello");
+
+    // An origin the configuration does not allow gets no CORS headers.
+    let r = call(
+        &portico,
+        &api_id,
+        "POST",
+        "/things",
+        &[("origin", "https://evil.example")],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, 202);
+    assert_eq!(r.header("access-control-allow-origin"), None);
+}

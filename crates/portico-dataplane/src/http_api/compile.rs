@@ -1,7 +1,9 @@
 //! An HTTP API compiled for serving: every stage with its deployment's routes and
 //! integrations, parsed once, kept until a commit touches the API.
 
+use super::cors::Cors;
 use super::lambda_auth::LambdaAuth;
+use super::params::{RequestParameters, ResponseParameters};
 use super::routes::RouteTable;
 use crate::integration::aws_proxy::function_of;
 use crate::throttle::{Bucket, Limit, Throttles};
@@ -38,6 +40,8 @@ pub struct Deployment {
     pub route_info: Vec<RouteInfo>,
     /// The Lambda authorizers, whose caches ResetAuthorizersCache empties.
     pub lambda_authorizers: Vec<Arc<LambdaAuth>>,
+    /// The API's `corsConfiguration` as deployed.
+    pub cors: Option<Cors>,
 }
 
 pub struct RouteInfo {
@@ -61,6 +65,8 @@ pub struct Integration {
     pub id: String,
     pub kind: Kind,
     pub timeout: Duration,
+    pub request_parameters: RequestParameters,
+    pub response_parameters: ResponseParameters,
 }
 
 pub enum Kind {
@@ -142,6 +148,7 @@ impl Deployment {
             routes,
             route_info,
             lambda_authorizers,
+            cors: snapshot.api.cors_configuration.as_ref().map(Cors::compile),
         }
     }
 }
@@ -179,10 +186,34 @@ impl Integration {
                 other.unwrap_or("null")
             )),
         };
+        let id = i.integration_id.clone().unwrap_or_default();
+        // The control plane checks mappings on write; one that still fails is left out.
+        let request_parameters = i
+            .request_parameters
+            .as_ref()
+            .map(RequestParameters::compile)
+            .transpose()
+            .unwrap_or_else(|reason| {
+                tracing::warn!(integration = id, reason, "request parameter mapping left out");
+                None
+            })
+            .unwrap_or_default();
+        let response_parameters = i
+            .response_parameters
+            .as_ref()
+            .map(ResponseParameters::compile)
+            .transpose()
+            .unwrap_or_else(|reason| {
+                tracing::warn!(integration = id, reason, "response parameter mapping left out");
+                None
+            })
+            .unwrap_or_default();
         Integration {
-            id: i.integration_id.clone().unwrap_or_default(),
+            id,
             kind,
             timeout,
+            request_parameters,
+            response_parameters,
         }
     }
 }

@@ -6,10 +6,15 @@
 //! - `routes`: route keys matched by AWS's precedence.
 //! - `call`: the request as the later steps read it.
 //! - `payload`: Lambda events (2.0 and 1.0) and the function's answers.
+//! - `lambda_auth`: Lambda REQUEST authorizers.
+//! - `cors`: an API's `corsConfiguration`: preflights answered, headers on every answer.
+//! - `params`: parameter mapping of integrations, both ways.
 
 mod call;
 mod compile;
+mod cors;
 mod lambda_auth;
+mod params;
 mod payload;
 mod routes;
 
@@ -247,6 +252,32 @@ async fn answer(
         return not_found();
     };
     let deployment = &stage.deployment;
+    let Some(cors) = &deployment.cors else {
+        return routed(api, env, stage, path, &target, parts, body, request_id).await;
+    };
+    let origin_headers = parts.headers.clone();
+    if deployment.routes.find(parts.method.as_str(), path).is_none()
+        && let Some(preflight) = cors.preflight(&parts.method, &parts.headers)
+    {
+        return preflight;
+    }
+    let mut response = routed(api, env, stage, path, &target, parts, body, request_id).await;
+    cors.decorate(&origin_headers, response.headers_mut());
+    response
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn routed(
+    api: &CompiledApi,
+    env: &Env<'_>,
+    stage: &Stage,
+    path: &str,
+    target: &Invocation,
+    parts: http::request::Parts,
+    body: Bytes,
+    request_id: String,
+) -> Response<Bytes> {
+    let deployment = &stage.deployment;
     let Some(matched) = deployment.routes.find(parts.method.as_str(), path) else {
         return not_found();
     };
@@ -304,14 +335,44 @@ async fn answer(
         tracing::warn!(route = &*route.key, "route has no integration");
         return not_found();
     };
-    integrate(integration, &call, env).await
+    let mut response = integrate(integration, &call, path, env).await;
+    if !integration.response_parameters.is_empty() {
+        let context = |name: &str| call.context_variable(name);
+        let source = params::Source {
+            headers: &call.headers,
+            raw_query: &call.raw_query,
+            path,
+            path_parameters: &call.path_params,
+            body: &call.body,
+            context: &context,
+            stage_variables: &call.stage_variables,
+        };
+        let (parts, body) = response.into_parts();
+        let mut response_parts = parts;
+        let status = integration.response_parameters.apply(
+            response_parts.status.as_u16(),
+            &mut response_parts.headers,
+            &body,
+            &source,
+        );
+        if let Ok(status) = StatusCode::from_u16(status) {
+            response_parts.status = status;
+        }
+        response = Response::from_parts(response_parts, body);
+    }
+    response
 }
 
-async fn integrate(integration: &Integration, call: &Call, env: &Env<'_>) -> Response<Bytes> {
+async fn integrate(integration: &Integration, call: &Call, path: &str, env: &Env<'_>) -> Response<Bytes> {
     match &integration.kind {
         Kind::Lambda { function, v2 } => lambda(integration, function, *v2, call, env).await,
         Kind::Http { uri, method, vpc_link } => {
-            http_proxy(integration, uri, method.as_ref(), vpc_link.as_deref(), call, env).await
+            let http = HttpTarget {
+                template: uri,
+                method: method.as_ref(),
+                vpc_link: vpc_link.as_deref(),
+            };
+            http_proxy(integration, http, call, path, env).await
         }
         Kind::Unsupported(reason) => {
             tracing::warn!(integration = integration.id, reason, "integration cannot be served");
@@ -435,18 +496,57 @@ fn fill_path_parameters(uri: &str, call: &Call) -> String {
     out
 }
 
+/// An HTTP_PROXY integration's target.
+struct HttpTarget<'a> {
+    template: &'a str,
+    method: Option<&'a http::Method>,
+    vpc_link: Option<&'a str>,
+}
+
 async fn http_proxy(
     integration: &Integration,
-    template: &str,
-    method: Option<&http::Method>,
-    vpc_link: Option<&str>,
+    target: HttpTarget<'_>,
     call: &Call,
+    path: &str,
     env: &Env<'_>,
 ) -> Response<Bytes> {
+    let HttpTarget {
+        template,
+        method,
+        vpc_link,
+    } = target;
     let mut uri = fill_path_parameters(&fill_stage_variables(template, call), call);
-    if !call.raw_query.is_empty() {
+    let (headers, query, new_path) = if integration.request_parameters.is_empty() {
+        (call.headers.clone(), call.raw_query.clone(), None)
+    } else {
+        let context = |name: &str| call.context_variable(name);
+        let source = params::Source {
+            headers: &call.headers,
+            raw_query: &call.raw_query,
+            path,
+            path_parameters: &call.path_params,
+            body: &call.body,
+            context: &context,
+            stage_variables: &call.stage_variables,
+        };
+        let mut out = params::Outgoing::new(call.headers.clone(), &call.raw_query);
+        integration.request_parameters.apply(&source, &mut out);
+        let query = out.encoded_query();
+        (out.headers, query, out.path)
+    };
+    if let Some(new_path) = new_path {
+        // `overwrite:path` replaces the URI's path; scheme and authority stay.
+        let scheme_end = uri.find("://").map_or(0, |i| i + 3);
+        let path_start = uri[scheme_end..].find('/').map_or(uri.len(), |i| scheme_end + i);
+        uri.truncate(path_start);
+        if !new_path.starts_with('/') {
+            uri.push('/');
+        }
+        uri.push_str(&new_path);
+    }
+    if !query.is_empty() {
         uri.push(if uri.contains('?') { '&' } else { '?' });
-        uri.push_str(&call.raw_query);
+        uri.push_str(&query);
     }
     let mut uri = match uri.parse::<http::Uri>() {
         Ok(parsed) if matches!(parsed.scheme_str(), Some("http" | "https")) && parsed.authority().is_some() => parsed,
@@ -456,7 +556,7 @@ async fn http_proxy(
         }
     };
     let mut headers = crate::integration::http_proxy::forwarded_headers(
-        call.headers.clone(),
+        headers,
         &[header::HOST, header::CONTENT_LENGTH, header::EXPECT],
     );
     // What AWS's front end tells the backend about the client (RFC 7239).
