@@ -361,6 +361,7 @@ impl DataPlane {
             Ok(Lookup::NoApi) => {
                 let env = http_api::Env {
                     store: &self.store,
+                    auth: &self.auth,
                     client: self.client.as_ref(),
                     functions: self.functions.as_deref(),
                     throttles: &self.throttles,

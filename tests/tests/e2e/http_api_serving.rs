@@ -608,3 +608,56 @@ async fn cors_and_parameter_mapping() {
     assert_eq!(r.status, 202);
     assert_eq!(r.header("access-control-allow-origin"), None);
 }
+
+#[tokio::test]
+async fn aws_iam_routes() {
+    if !runtimes_here() {
+        return;
+    }
+    let portico = Portico::start_with(&["--in-memory", "--iam-credentials", "AKIDHTTPAPI:secret1"]);
+    let function = create_function(
+        &portico,
+        "http-api-iam",
+        "python3.11",
+        "app.handler",
+        &[("app.py", HANDLER)],
+        10,
+    );
+    let api = ok(
+        &portico,
+        &[
+            "create-api",
+            "--name",
+            "iam",
+            "--protocol-type",
+            "HTTP",
+            "--target",
+            &function,
+        ],
+    );
+    let api_id = id(&api, "ApiId");
+    let routes = ok(&portico, &["get-routes", "--api-id", &api_id]);
+    let route_id = id(&routes["Items"][0], "RouteId");
+    ok(
+        &portico,
+        &[
+            "update-route",
+            "--api-id",
+            &api_id,
+            "--route-id",
+            &route_id,
+            "--authorization-type",
+            "AWS_IAM",
+        ],
+    );
+    let url = format!("http://127.0.0.1:{}/_aws/execute-api/{api_id}/who/echo", portico.port);
+    let r = request("GET", &url, None, &[], "").await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    let r = crate::identity::send_signed("GET", &url, "", ("AKIDHTTPAPI", "wrong"), false).await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    let r = crate::identity::send_signed("GET", &url, "", ("AKIDHTTPAPI", "secret1"), false).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let iam = &r.json()["requestContext"]["authorizer"]["iam"];
+    assert_eq!(iam["accessKey"], "AKIDHTTPAPI");
+    assert_eq!(iam["accountId"], "000000000000");
+}

@@ -545,7 +545,7 @@ fn sign(
     (request.uri().to_string(), headers)
 }
 
-async fn send_signed(
+pub(crate) async fn send_signed(
     method: &str,
     url: &str,
     body: &str,

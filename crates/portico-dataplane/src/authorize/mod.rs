@@ -10,7 +10,7 @@
 //! sets, scopes. A request only verifies.
 
 mod cognito;
-mod iam;
+pub(crate) mod iam;
 mod jwks;
 pub(crate) mod lambda;
 pub mod policy;

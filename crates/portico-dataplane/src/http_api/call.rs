@@ -33,6 +33,8 @@ pub struct Call {
     pub route_key: Arc<str>,
     pub method: http::Method,
     pub version: http::Version,
+    /// The URI as received (SigV4 signs its path).
+    pub uri: http::Uri,
     /// The path as the client sent it, the stage included (not for `$default`).
     pub raw_path: String,
     pub raw_query: String,

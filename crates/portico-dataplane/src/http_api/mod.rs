@@ -18,6 +18,7 @@ mod params;
 mod payload;
 mod routes;
 
+use crate::authorize::iam::SignedRequest;
 use crate::functions::{FunctionCall, FunctionResult, Functions};
 use crate::parse::Invocation;
 use crate::throttle::Throttles;
@@ -51,6 +52,8 @@ pub struct HttpApis {
 /// What serving needs from outside the API.
 pub struct Env<'a> {
     pub store: &'a Store,
+    /// IAM credentials (AWS_IAM routes) and JWT issuers.
+    pub auth: &'a crate::authorize::Auth,
     pub client: &'a dyn HttpClient,
     pub functions: Option<&'a dyn Functions>,
     pub throttles: &'a Throttles,
@@ -159,7 +162,7 @@ async fn load(env: &Env<'_>, api_id: &str) -> Result<Option<Arc<CompiledApi>>, S
 
 /// `{"message": ...}`, HTTP APIs' error answers.
 fn message(status: StatusCode, text: &str) -> Response<Bytes> {
-    let mut response = Response::new(Bytes::from(format!("{{\"message\":\"{text}\"}}")));
+    let mut response = Response::new(Bytes::from(serde_json::json!({ "message": text }).to_string()));
     *response.status_mut() = status;
     response
         .headers_mut()
@@ -304,6 +307,7 @@ async fn routed(
         raw_query: parts.uri.query().unwrap_or_default().to_owned(),
         method: parts.method,
         version: parts.version,
+        uri: parts.uri,
         raw_path,
         headers: parts.headers,
         body,
@@ -326,7 +330,31 @@ async fn routed(
             Ok(context) => call.authorized = Some(call::Authorized::Lambda { context }),
             Err(refused) => return refusal(refused),
         },
-        Authorization::Iam | Authorization::Jwt(_) => {
+        Authorization::Iam => {
+            let request = SignedRequest {
+                method: &call.method,
+                uri: &call.uri,
+                raw_query: &call.raw_query,
+                headers: &call.headers,
+                body: &call.body,
+                region: &call.region,
+            };
+            match env.auth.iam.verify_request(&request, time::OffsetDateTime::now_utc()) {
+                Ok(caller) => {
+                    call.authorized = Some(call::Authorized::Iam(serde_json::json!({
+                        "accessKey": caller.access_key,
+                        "accountId": caller.account_id,
+                        "callerId": caller.caller,
+                        "cognitoIdentity": null,
+                        "principalOrgId": null,
+                        "userArn": caller.user_arn,
+                        "userId": caller.user,
+                    })))
+                }
+                Err(refusal) => return message(StatusCode::FORBIDDEN, &refusal.message),
+            }
+        }
+        Authorization::Jwt(_) => {
             tracing::warn!(route = &*route.key, "this route's authorization is not served yet");
             return internal_error();
         }

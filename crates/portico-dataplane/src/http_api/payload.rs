@@ -364,6 +364,7 @@ mod tests {
             route_key: "GET /my/{param}".into(),
             method: http::Method::GET,
             version: http::Version::HTTP_11,
+            uri: http::Uri::from_static("/my/path"),
             raw_path: "/my/path".into(),
             raw_query: "parameter1=value1&parameter1=value2&parameter2=value".into(),
             headers: map,
