@@ -36,6 +36,13 @@ fn readme_shows(script: &str, marker: &str) {
 fn readme_walkthrough_is_the_tested_script() {
     readme_shows("cli/walkthrough.sh", "walkthrough");
     readme_shows("cli/lambda-walkthrough.sh", "lambda-walkthrough");
+    readme_shows("cli/http-api-walkthrough.sh", "http-api-walkthrough");
+}
+
+#[test]
+fn aws_cli_http_api_walkthrough() {
+    let portico = Portico::start();
+    run_script(&portico, "cli/check-http-api-walkthrough.sh");
 }
 
 #[test]

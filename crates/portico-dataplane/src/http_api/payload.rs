@@ -252,8 +252,8 @@ fn text_of(value: &Value) -> Option<String> {
     }
 }
 
-fn json_answer(body: String) -> Response<Bytes> {
-    let mut response = Response::new(Bytes::from(body));
+fn json_answer(body: Bytes) -> Response<Bytes> {
+    let mut response = Response::new(body);
     response
         .headers_mut()
         .insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -267,8 +267,9 @@ pub fn response_v2(payload: &[u8]) -> Result<Response<Bytes>, String> {
     let answer: Value = serde_json::from_slice(payload).map_err(|e| format!("not JSON: {e}"))?;
     let object = match answer {
         Value::Object(object) if object.contains_key("statusCode") => object,
-        Value::String(text) => return Ok(json_answer(text)),
-        other => return Ok(json_answer(other.to_string())),
+        Value::String(text) => return Ok(json_answer(Bytes::from(text))),
+        // The function's JSON as it wrote it.
+        _ => return Ok(json_answer(Bytes::copy_from_slice(payload.trim_ascii()))),
     };
     let status = match &object["statusCode"] {
         Value::Number(n) => n.as_u64().ok_or("statusCode is not an integer")?,
@@ -459,8 +460,8 @@ mod tests {
             (StatusCode::OK, &b"Hello from Lambda!"[..])
         );
         assert_eq!(r.headers()["content-type"], "application/json");
-        let r = response_v2(br#"{"message": "Hello"}"#).unwrap();
-        assert_eq!(r.body().as_ref(), br#"{"message":"Hello"}"#);
+        let r = response_v2(br#"{"message": "Hello", "a": 1}"#).unwrap();
+        assert_eq!(r.body().as_ref(), br#"{"message": "Hello", "a": 1}"#);
         let r = response_v2(
             br#"{"statusCode": 201, "headers": {"x-a": "1"}, "cookies": ["a=1", "b=2"], "body": "aGk=", "isBase64Encoded": true}"#,
         )
