@@ -24,6 +24,7 @@ mod domains;
 mod execution_log;
 pub mod functions;
 mod gateway;
+pub mod http_api;
 mod integration;
 mod mapping;
 mod parse;
