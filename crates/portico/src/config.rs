@@ -460,13 +460,8 @@ mod tests {
             "http://localhost:8080/realms/b/=http://127.0.0.1:9/certs?v=1,https://c.example=/tmp/c.json",
         ])
         .unwrap();
-        let issuers: Vec<(&str, &str)> = config
-            .auth()
-            .unwrap()
-            .jwt_issuers
-            .iter()
-            .map(|(a, b)| (a.as_str(), b.as_str()))
-            .collect();
+        let auth = config.auth().unwrap();
+        let issuers: Vec<(&str, &str)> = auth.jwt_issuers.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
         assert_eq!(
             issuers,
             [
