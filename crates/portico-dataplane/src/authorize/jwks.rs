@@ -51,10 +51,6 @@ impl KeySets {
     pub fn get(&self, name: &str) -> Option<Arc<KeySet>> {
         self.by_name.get(name.trim().trim_end_matches('/')).cloned()
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_name.is_empty()
-    }
 }
 
 #[derive(Debug)]

@@ -21,7 +21,7 @@ use portico_http::{HttpClient, OutboundRequest};
 use portico_wire::apigatewayv2 as v2;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 /// How long keys read from a discovered key set are trusted (AWS: up to two hours).
@@ -53,22 +53,13 @@ pub struct Issuers {
     discovered: Mutex<HashMap<String, Arc<Discovery>>>,
 }
 
-/// One issuer's discovery; its lock is held while fetching, so concurrent first requests
-/// share one fetch.
+/// One issuer's discovery: found once, or tried again a while after failing. The attempt's
+/// lock is held while fetching, so concurrent first requests share one fetch.
 #[derive(Debug, Default)]
 struct Discovery {
-    state: tokio::sync::Mutex<Discovered>,
-}
-
-#[derive(Debug, Default)]
-enum Discovered {
-    #[default]
-    NotYet,
-    Failed {
-        at: Instant,
-        why: String,
-    },
-    Found(Arc<KeySet>),
+    found: OnceLock<Arc<KeySet>>,
+    /// The last failure: when, and why.
+    attempt: tokio::sync::Mutex<Option<(Instant, String)>>,
 }
 
 impl Issuers {
@@ -92,25 +83,34 @@ impl Issuers {
             return Ok(set);
         }
         let document = discovery_uri(issuer)?;
-        let discovery = self
-            .discovered
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(issuer.to_owned())
-            .or_default()
-            .clone();
-        let mut state = discovery.state.lock().await;
-        match &*state {
-            Discovered::Found(set) => return Ok(set.clone()),
-            Discovered::Failed { at, why } if at.elapsed() < DISCOVERY_RETRY => return Err(why.clone()),
-            _ => {}
+        let discovery = {
+            let mut all = self.discovered.lock().unwrap_or_else(PoisonError::into_inner);
+            match all.get(issuer) {
+                Some(discovery) => discovery.clone(),
+                None => all.entry(issuer.to_owned()).or_default().clone(),
+            }
+        };
+        if let Some(set) = discovery.found.get() {
+            return Ok(set.clone());
+        }
+        let mut failed = discovery.attempt.lock().await;
+        // Found by the request this one waited for, or failed too recently to try again.
+        if let Some(set) = discovery.found.get() {
+            return Ok(set.clone());
+        }
+        if let Some((at, why)) = &*failed
+            && at.elapsed() < DISCOVERY_RETRY
+        {
+            return Err(why.clone());
         }
         match discover(&document, issuer, client).await {
             Ok(jwks_uri) => {
                 tracing::info!(issuer, jwks_uri = %jwks_uri, "JWT issuer discovered");
-                let set = Arc::new(KeySet::at_url(jwks_uri, KEY_MAX_AGE));
-                *state = Discovered::Found(set.clone());
-                Ok(set)
+                let set = discovery
+                    .found
+                    .get_or_init(|| Arc::new(KeySet::at_url(jwks_uri, KEY_MAX_AGE)));
+                *failed = None;
+                Ok(set.clone())
             }
             Err(why) => {
                 let why = if issuer.starts_with("https://") {
@@ -120,10 +120,7 @@ impl Issuers {
                 } else {
                     why
                 };
-                *state = Discovered::Failed {
-                    at: Instant::now(),
-                    why: why.clone(),
-                };
+                *failed = Some((Instant::now(), why.clone()));
                 Err(why)
             }
         }
