@@ -1088,6 +1088,42 @@ mod tests {
         assert!(run(&jwt, &Issuers::new(&[]), &broken, &token, &[]).await.is_err());
     }
 
+    /// The real client against a local identity provider on loopback, as a developer runs one.
+    #[tokio::test]
+    async fn a_local_identity_provider_over_http() {
+        let keys = keys();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let issuer = format!("http://{}/realms/dev", listener.local_addr().unwrap());
+        let config = json!({"issuer": issuer, "jwks_uri": format!("{issuer}/certs")}).to_string();
+        let certs = jwks(&[&rsa_jwk()]);
+        let app = axum::Router::new()
+            .route(
+                "/realms/dev/.well-known/openid-configuration",
+                axum::routing::get(move || async move { config }),
+            )
+            .route("/realms/dev/certs", axum::routing::get(move || async move { certs }));
+        let server = tokio::spawn(async move { axum::serve(listener, app).await });
+        let jwt = JwtAuthorizer::compile(&v2::Authorizer {
+            authorizer_id: Some("au1".into()),
+            authorizer_type: Some("JWT".into()),
+            jwt_configuration: Some(v2::JWTConfiguration {
+                issuer: Some(issuer.clone()),
+                audience: Some(vec!["portico-app".into()]),
+            }),
+            ..Default::default()
+        });
+        let token = sign(Algorithm::RS256, Some("rsa1"), &keys.rsa, with(json!({"iss": issuer})));
+        let client = portico_http::Client::default();
+        let issuers = Issuers::new(&[]);
+        let verified = jwt
+            .check(&bearer(&token), "", &["pets/read".into()], &issuers, &client, NOW)
+            .await
+            .unwrap();
+        assert_eq!(verified.claims["iss"], json!(issuer));
+        assert_eq!(verified.scopes, Some(vec!["openid".into(), "pets/read".into()]));
+        server.abort();
+    }
+
     #[test]
     fn discoverable_issuers() {
         assert_eq!(
