@@ -74,6 +74,18 @@ pub struct Config {
     )]
     pub cognito_jwks: Vec<String>,
 
+    /// Where a JWT issuer's keys are: `ISSUER=PATH_OR_URL`, a JWKS file or URL (e.g.
+    /// `https://idp.example.com/realms/a=./jwks.json`); repeatable, comma-separated in the
+    /// variable. HTTP APIs' JWT authorizers use it instead of the issuer's discovery document,
+    /// which is fetched only for https:// issuers and http:// ones on loopback.
+    #[arg(
+        long = "jwt-issuer",
+        env = "PORTICO_JWT_ISSUERS",
+        value_name = "ISSUER=PATH_OR_URL",
+        value_delimiter = ','
+    )]
+    pub jwt_issuers: Vec<String>,
+
     /// Where a VPC link's traffic goes: `LINK=URL`, LINK the link's id or one of its target
     /// ARNs (e.g. `arn:aws:elasticloadbalancing:...:loadbalancer/net/orders/1=http://orders:8080`);
     /// repeatable, comma-separated in the variable. VPC_LINK integrations keep their URI's path
@@ -173,7 +185,7 @@ impl Config {
 
 impl Config {
     /// The data plane's identity settings: `--cognito-jwks`, `--cognito-skip-signature`,
-    /// `--iam-credentials`.
+    /// `--iam-credentials`, `--jwt-issuer`.
     pub fn auth(&self) -> Result<portico_dataplane::AuthSettings, String> {
         let pair = |option: &str, text: &str, separator: char, shape: &str| {
             text.split_once(separator)
@@ -187,6 +199,12 @@ impl Config {
             .filter(|s| !s.trim().is_empty())
             .map(|s| pair("--cognito-jwks", s, '=', "POOL_ID_OR_ISSUER=PATH_OR_URL"))
             .collect::<Result<_, _>>()?;
+        let jwt_issuers = self
+            .jwt_issuers
+            .iter()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| jwt_issuer(s))
+            .collect::<Result<_, _>>()?;
         let iam_credentials = self
             .iam_credentials
             .iter()
@@ -198,6 +216,7 @@ impl Config {
             cognito_skip_signature: self.cognito_skip_signature,
             iam_credentials,
             default_account: self.default_account.clone(),
+            jwt_issuers,
         })
     }
 
@@ -284,6 +303,24 @@ impl Config {
 }
 
 /// `30s`, `500ms`, `2m`, or a number of seconds (`1.5`).
+/// `--jwt-issuer ISSUER=PATH_OR_URL`: the issuer an http(s) URL (which has no `=`), the
+/// location what follows the first `=` (a URL's query may have more).
+fn jwt_issuer(text: &str) -> Result<(String, String), String> {
+    let (issuer, location) = text
+        .split_once('=')
+        .map(|(i, l)| (i.trim(), l.trim()))
+        .filter(|(i, l)| !i.is_empty() && !l.is_empty())
+        .ok_or_else(|| format!("--jwt-issuer {text:?}: expected ISSUER=PATH_OR_URL"))?;
+    match issuer.parse::<http::Uri>() {
+        Ok(uri) if matches!(uri.scheme_str(), Some("http" | "https")) && uri.host().is_some() => {
+            Ok((issuer.to_owned(), location.to_owned()))
+        }
+        _ => Err(format!(
+            "--jwt-issuer {text:?}: the issuer {issuer:?} is not an http(s) URL (it is the tokens' `iss`)"
+        )),
+    }
+}
+
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let (number, unit) = match text.find(|c: char| !(c.is_ascii_digit() || c == '.')) {
@@ -411,5 +448,49 @@ mod tests {
         assert!(bad.auth().unwrap_err().contains("ACCESS_KEY:SECRET"));
         let bad = Config::try_parse_from(["portico", "--cognito-jwks", "pool"]).unwrap();
         assert!(bad.auth().is_err());
+    }
+
+    #[test]
+    fn jwt_issuers() {
+        let config = Config::try_parse_from([
+            "portico",
+            "--jwt-issuer",
+            "https://idp.example.com/realms/a=./a.json",
+            "--jwt-issuer",
+            "http://localhost:8080/realms/b/=http://127.0.0.1:9/certs?v=1,https://c.example=/tmp/c.json",
+        ])
+        .unwrap();
+        let auth = config.auth().unwrap();
+        let issuers: Vec<(&str, &str)> = auth.jwt_issuers.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        assert_eq!(
+            issuers,
+            [
+                ("https://idp.example.com/realms/a", "./a.json"),
+                ("http://localhost:8080/realms/b/", "http://127.0.0.1:9/certs?v=1"),
+                ("https://c.example", "/tmp/c.json"),
+            ]
+        );
+        assert!(
+            Config::try_parse_from(["portico"])
+                .unwrap()
+                .auth()
+                .unwrap()
+                .jwt_issuers
+                .is_empty()
+        );
+        // The variable, comma-separated like the flags' values.
+        let command = <Config as clap::CommandFactory>::command();
+        let arg = command.get_arguments().find(|a| a.get_id() == "jwt_issuers").unwrap();
+        assert_eq!(arg.get_env(), Some(std::ffi::OsStr::new("PORTICO_JWT_ISSUERS")));
+        assert_eq!(arg.get_value_delimiter(), Some(','));
+        for bad in [
+            "https://idp.example.com",
+            "=./a.json",
+            "idp=./a.json",
+            "https://idp.example.com=",
+        ] {
+            let config = Config::try_parse_from(["portico", "--jwt-issuer", bad]).unwrap();
+            assert!(config.auth().unwrap_err().contains("--jwt-issuer"), "{bad}");
+        }
     }
 }

@@ -14,8 +14,10 @@ import json
 def handler(event, context):
     path = event.get("rawPath") or event.get("path")
     if path.endswith("/echo"):
-        return {"statusCode": 200, "headers": {"content-type": "application/json"},
-                "cookies": ["a=1; Path=/", "b=2"], "body": json.dumps(event)}
+        answer = {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": json.dumps(event)}
+        if event.get("version") == "2.0":
+            answer["cookies"] = ["a=1; Path=/", "b=2"]
+        return answer
     if path.endswith("/plain"):
         return {"hello": "world"}
     if path.endswith("/text"):
@@ -660,4 +662,175 @@ async fn aws_iam_routes() {
     let iam = &r.json()["requestContext"]["authorizer"]["iam"];
     assert_eq!(iam["accessKey"], "AKIDHTTPAPI");
     assert_eq!(iam["accountId"], "000000000000");
+}
+
+/// An identity provider on loopback: its OpenID discovery document and the key set in `jwks`.
+async fn identity_provider(jwks: std::path::PathBuf) -> u16 {
+    use bytes::Bytes;
+    use http_body_util::Full;
+    use hyper::service::service_fn;
+    use hyper_util::rt::TokioIo;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let jwks = jwks.clone();
+            tokio::spawn(async move {
+                let service = service_fn(move |req: http::Request<hyper::body::Incoming>| {
+                    let jwks = jwks.clone();
+                    async move {
+                        let body = match req.uri().path() {
+                            "/.well-known/openid-configuration" => json!({
+                                "issuer": format!("http://127.0.0.1:{port}"),
+                                "jwks_uri": format!("http://127.0.0.1:{port}/keys"),
+                            })
+                            .to_string(),
+                            _ => std::fs::read_to_string(&jwks).unwrap(),
+                        };
+                        Ok::<_, std::convert::Infallible>(
+                            http::Response::builder()
+                                .header("content-type", "application/json")
+                                .body(Full::new(Bytes::from(body)))
+                                .unwrap(),
+                        )
+                    }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn jwt_authorizers() {
+    if !runtimes_here() || !crate::identity::cryptography_here() {
+        return;
+    }
+    let portico = Portico::start();
+    let dir = crate::harness::temp_dir("http-api-jwt");
+    let jwks = dir.join("jwks.json");
+    let idp = identity_provider(jwks.clone()).await;
+    let issuer = format!("http://127.0.0.1:{idp}");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let claims = |aud: &str, exp: u64, scope: &str| json!({"iss": issuer, "sub": "user-1", "aud": aud, "exp": exp, "iat": now - 10, "scope": scope, "admin": true});
+    let tokens = crate::identity::mint(
+        &jwks,
+        &[
+            ("good", "k1", claims("my-app", now + 600, "items:read items:write")),
+            ("good", "k1", claims("my-app", now - 60, "items:read")),
+            ("good", "k1", claims("other-app", now + 600, "items:read")),
+            ("good", "k1", claims("my-app", now + 600, "profile")),
+            ("evil", "k1", claims("my-app", now + 600, "items:read")),
+        ],
+    );
+    let function = create_function(
+        &portico,
+        "http-api-jwt",
+        "python3.11",
+        "app.handler",
+        &[("app.py", HANDLER)],
+        10,
+    );
+    let api = ok(&portico, &["create-api", "--name", "jwt", "--protocol-type", "HTTP"]);
+    let api_id = id(&api, "ApiId");
+    let authorizer = ok(
+        &portico,
+        &[
+            "create-authorizer",
+            "--api-id",
+            &api_id,
+            "--name",
+            "idp",
+            "--authorizer-type",
+            "JWT",
+            "--identity-source",
+            "$request.header.Authorization",
+            "--jwt-configuration",
+            &json!({"Issuer": issuer, "Audience": ["my-app"]}).to_string(),
+        ],
+    );
+    let integration = ok(
+        &portico,
+        &[
+            "create-integration",
+            "--api-id",
+            &api_id,
+            "--integration-type",
+            "AWS_PROXY",
+            "--integration-uri",
+            &function,
+            "--payload-format-version",
+            "2.0",
+        ],
+    );
+    ok(
+        &portico,
+        &[
+            "create-route",
+            "--api-id",
+            &api_id,
+            "--route-key",
+            "GET /items/echo",
+            "--target",
+            &format!("integrations/{}", id(&integration, "IntegrationId")),
+            "--authorization-type",
+            "JWT",
+            "--authorizer-id",
+            &id(&authorizer, "AuthorizerId"),
+            "--authorization-scopes",
+            "items:read",
+        ],
+    );
+    ok(
+        &portico,
+        &[
+            "create-stage",
+            "--api-id",
+            &api_id,
+            "--stage-name",
+            "$default",
+            "--auto-deploy",
+        ],
+    );
+    let get = |token: Option<String>| {
+        let portico = &portico;
+        let api_id = api_id.clone();
+        async move {
+            let bearer = token.map(|t| format!("Bearer {t}"));
+            let headers: Vec<(&str, &str)> = bearer.iter().map(|b| ("authorization", b.as_str())).collect();
+            call(portico, &api_id, "GET", "/items/echo", &headers, "").await
+        }
+    };
+    let r = get(Some(tokens[0].clone())).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let jwt = &r.json()["requestContext"]["authorizer"]["jwt"];
+    assert_eq!(jwt["claims"]["sub"], "user-1");
+    assert_eq!(jwt["claims"]["admin"], "true");
+    assert_eq!(jwt["scopes"], json!(["items:read", "items:write"]));
+    let unauthorized = json!({"message": "Unauthorized"});
+    for (token, why) in [
+        (None, "missing token"),
+        (Some(tokens[1].clone()), "expired"),
+        (Some(tokens[2].clone()), "wrong audience"),
+        (Some(tokens[4].clone()), "bad signature"),
+        (Some("not.a.token".to_owned()), "malformed"),
+    ] {
+        let r = get(token).await;
+        assert_eq!((r.status, r.json()), (401, unauthorized.clone()), "{why}");
+    }
+    let r = get(Some(tokens[3].clone())).await;
+    assert_eq!(
+        (r.status, r.json()),
+        (403, json!({"message": "Forbidden"})),
+        "missing scope"
+    );
 }

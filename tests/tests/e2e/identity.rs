@@ -29,7 +29,7 @@ fn now() -> u64 {
 }
 
 /// Python's `cryptography` is there, or the test says so and skips (fails in CI).
-fn cryptography_here() -> bool {
+pub(crate) fn cryptography_here() -> bool {
     let ok = Command::new("python3")
         .args(["-c", "import cryptography"])
         .output()
@@ -71,7 +71,7 @@ for key, kid, claims in spec["tokens"]:
 json.dump(tokens, sys.stdout)
 "#;
 
-fn mint(jwks: &Path, tokens: &[(&str, &str, Value)]) -> Vec<String> {
+pub(crate) fn mint(jwks: &Path, tokens: &[(&str, &str, Value)]) -> Vec<String> {
     let spec = json!({"jwks": jwks, "tokens": tokens});
     let mut child = Command::new("python3")
         .args(["-c", MINT])

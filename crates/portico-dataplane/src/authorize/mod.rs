@@ -11,7 +11,7 @@
 
 mod cognito;
 pub(crate) mod iam;
-mod jwks;
+pub(crate) mod jwks;
 pub(crate) mod lambda;
 pub mod policy;
 
@@ -31,7 +31,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The identity settings of the server (`--cognito-jwks`, `--cognito-skip-signature`,
-/// `--iam-credentials`).
+/// `--iam-credentials`, `--jwt-issuer`).
 #[derive(Debug, Clone, Default)]
 pub struct AuthSettings {
     /// A user pool id or issuer URL, and the JWKS file or URL of its keys.
@@ -42,6 +42,8 @@ pub struct AuthSettings {
     pub iam_credentials: Vec<(String, String)>,
     /// The account of an access key that is not a 12-digit account id.
     pub default_account: String,
+    /// A JWT issuer URL, and the JWKS file or URL of its keys (instead of its discovery document).
+    pub jwt_issuers: Vec<(String, String)>,
 }
 
 /// The settings, ready for compiling deployments and serving requests.
@@ -50,6 +52,8 @@ pub struct Auth {
     pub key_sets: KeySets,
     pub skip_signature: bool,
     pub iam: IamCredentials,
+    /// The key sources of HTTP APIs' JWT authorizers' issuers.
+    pub issuers: crate::http_api::jwt::Issuers,
 }
 
 impl Auth {
@@ -63,6 +67,7 @@ impl Auth {
             key_sets: KeySets::new(&settings.cognito_jwks),
             skip_signature: settings.cognito_skip_signature,
             iam: IamCredentials::new(&settings.iam_credentials, &settings.default_account),
+            issuers: crate::http_api::jwt::Issuers::new(&settings.jwt_issuers),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! integrations, parsed once, kept until a commit touches the API.
 
 use super::cors::Cors;
+use super::jwt::JwtAuthorizer;
 use super::lambda_auth::LambdaAuth;
 use super::params::{RequestParameters, ResponseParameters};
 use super::routes::RouteTable;
@@ -55,7 +56,7 @@ pub struct RouteInfo {
 pub enum Authorization {
     None,
     Lambda(Arc<LambdaAuth>),
-    Jwt(Arc<v2::Authorizer>),
+    Jwt(Arc<JwtAuthorizer>),
     Iam,
     /// A route naming an authorizer the deployment does not have.
     Missing(String),
@@ -104,7 +105,7 @@ impl Deployment {
                         }
                         None => Authorization::Missing(id.to_owned()),
                     },
-                    Some("JWT") => Authorization::Jwt(Arc::new(a.clone())),
+                    Some("JWT") => Authorization::Jwt(Arc::new(JwtAuthorizer::compile(a))),
                     _ => Authorization::Missing(id.to_owned()),
                 };
                 Some((id, compiled))

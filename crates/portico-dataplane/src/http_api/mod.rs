@@ -6,13 +6,15 @@
 //! - `routes`: route keys matched by AWS's precedence.
 //! - `call`: the request as the later steps read it.
 //! - `payload`: Lambda events (2.0 and 1.0) and the function's answers.
-//! - `lambda_auth`: Lambda REQUEST authorizers.
+//! - `lambda_auth`: Lambda REQUEST authorizers; `jwt`: JWT authorizers (OIDC discovery or
+//!   `--jwt-issuer` key sets).
 //! - `cors`: an API's `corsConfiguration`: preflights answered, headers on every answer.
 //! - `params`: parameter mapping of integrations, both ways.
 
 mod call;
 mod compile;
 mod cors;
+pub(crate) mod jwt;
 mod lambda_auth;
 mod params;
 mod payload;
@@ -354,9 +356,29 @@ async fn routed(
                 Err(refusal) => return message(StatusCode::FORBIDDEN, &refusal.message),
             }
         }
-        Authorization::Jwt(_) => {
-            tracing::warn!(route = &*route.key, "this route's authorization is not served yet");
-            return internal_error();
+        Authorization::Jwt(authorizer) => {
+            let now = SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            let checked = authorizer
+                .check_explained(
+                    &call.headers,
+                    &call.raw_query,
+                    &route.scopes,
+                    &env.auth.issuers,
+                    env.client,
+                    now,
+                )
+                .await;
+            match checked {
+                Ok(verified) => {
+                    call.authorized = Some(call::Authorized::Jwt {
+                        claims: verified.claims,
+                        scopes: verified.scopes,
+                    })
+                }
+                Err(refusal) => return refusal.response(),
+            }
         }
     }
     let Some(integration) = &route.integration else {
