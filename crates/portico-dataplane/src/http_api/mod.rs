@@ -45,10 +45,13 @@ const MAX_APIS: usize = 4096;
 #[derive(Debug, Clone, Copy)]
 pub struct HttpApiAnswer;
 
-/// Compiled HTTP APIs by id; `None`: the id is no HTTP API.
+/// One id's entry, filled by its first request: `None` when the id is no HTTP API.
+type Entry = Arc<OnceCell<Option<Arc<CompiledApi>>>>;
+
+/// Compiled HTTP APIs by id.
 #[derive(Default)]
 pub struct HttpApis {
-    entries: RwLock<HashMap<String, Arc<OnceCell<Option<Arc<CompiledApi>>>>>>,
+    entries: RwLock<HashMap<String, Entry>>,
 }
 
 /// What serving needs from outside the API.
