@@ -611,6 +611,29 @@ mod tests {
     }
 
     #[test]
+    fn mappings_keep_their_v2_id_and_read_as_rest_s() {
+        let stored = Mapping {
+            mapping: mapping("v1", Some("$default"), "abc"),
+            api_mapping_id: Some("m1n2o3".into()),
+        };
+        let json = serde_json::to_value(&stored).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"basePath": "v1", "restApiId": "abc", "stage": "$default", "apiMappingId": "m1n2o3"})
+        );
+        // The data plane reads the same document as REST's shape.
+        let rest: BasePathMapping = serde_json::from_value(json).unwrap();
+        assert_eq!(rest, stored.mapping);
+        // One written before ids were kept answers by its base path.
+        let old: Mapping =
+            serde_json::from_value(serde_json::json!({"basePath": "(none)", "restApiId": "abc"})).unwrap();
+        assert_eq!(old.id(), "(none)");
+        // A v2 mapping to an HTTP API's `$default` stage routes there.
+        let r = route(&[rest], "/v1/items").unwrap();
+        assert_eq!((r.stage.as_str(), r.path.as_str()), ("$default", "/items"));
+    }
+
+    #[test]
     fn base_paths() {
         assert_eq!(base_path_key(None).unwrap(), "(none)");
         assert_eq!(base_path_key(Some("")).unwrap(), "(none)");

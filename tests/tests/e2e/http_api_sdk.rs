@@ -674,6 +674,16 @@ async fn models_tags_and_vpc_links() {
         .await
         .unwrap();
     assert_eq!(rest.items().len(), 1);
+    let link_arn = format!("arn:aws:apigateway:us-east-1::/vpclinks/{}", links[1]);
+    client
+        .tag_resource()
+        .resource_arn(&link_arn)
+        .tags("team", "net")
+        .send()
+        .await
+        .unwrap();
+    let tags = client.get_tags().resource_arn(&link_arn).send().await.unwrap();
+    assert_eq!(tags.tags().unwrap()["team"], "net");
     let renamed = client
         .update_vpc_link()
         .vpc_link_id(&links[0])
@@ -987,6 +997,16 @@ async fn domain_names_and_api_mappings_shared_with_rest() {
         updated.domain_name_configurations()[0].certificate_arn(),
         Some("arn:aws:acm:us-east-1:000000000000:certificate/new")
     );
+    let domain_arn = "arn:aws:apigateway:us-east-1::/domainnames/api.example.com";
+    client
+        .tag_resource()
+        .resource_arn(domain_arn)
+        .tags("env", "test")
+        .send()
+        .await
+        .unwrap();
+    let tags = rest.get_tags().resource_arn(domain_arn).send().await.unwrap();
+    assert_eq!(tags.tags().unwrap().len(), 2);
     let (status, code, _) = failure!(client.get_domain_name().domain_name("nope.example.com"));
     assert_eq!((status, code.as_str()), (Some(404), "NotFoundException"));
 
