@@ -248,9 +248,30 @@ fn mapping_key(key: Option<&str>) -> Result<String, AwsError> {
     })
 }
 
-/// The API (an HTTP or WebSocket API, or a REST API) and its stage must exist.
-async fn check_target(tx: &mut Tx<'_>, scope: &Scope, api_id: &str, stage: &str) -> Result<(), AwsError> {
+fn is_edge(domain: &ag::DomainName) -> bool {
+    domain
+        .endpoint_configuration
+        .as_ref()
+        .and_then(|e| e.types.as_ref())
+        .is_some_and(|t| t.iter().any(|t| t == "EDGE"))
+}
+
+/// The API (an HTTP or WebSocket API, or a REST API) and its stage must exist; HTTP and
+/// WebSocket APIs take regional domain names only.
+async fn check_target(
+    tx: &mut Tx<'_>,
+    scope: &Scope,
+    domain: &ag::DomainName,
+    api_id: &str,
+    stage: &str,
+) -> Result<(), AwsError> {
     let found = if let Some(api) = tx.top(&API, scope, api_id).await? {
+        if is_edge(domain) {
+            return Err(AwsError::bad_request(format!(
+                "Edge-optimized domain names cannot be mapped to {} APIs: use a REGIONAL domain name",
+                api.doc.protocol_type.as_deref().unwrap_or("HTTP")
+            )));
+        }
         tx.child(&STAGE, &api.row, stage).await?.is_some()
     } else if let Some(api) = tx.top(&REST_API, scope, api_id).await? {
         tx.child(&REST_STAGE, &api.row, stage).await?.is_some()
@@ -293,7 +314,7 @@ pub async fn create_mapping(
     let key = mapping_key(input.api_mapping_key.as_deref())?;
     let mut tx = store.write().await?;
     let domain = load_in(&mut tx, &scope, &name).await?;
-    check_target(&mut tx, &scope, &api_id, &stage).await?;
+    check_target(&mut tx, &scope, &domain.doc, &api_id, &stage).await?;
     let mut mapping = Mapping {
         mapping: ag::BasePathMapping {
             base_path: Some(key.clone()),
@@ -379,6 +400,7 @@ pub async fn update_mapping(
     check_target(
         &mut tx,
         &scope,
+        &domain.doc,
         mapping.mapping.rest_api_id.as_deref().unwrap_or_default(),
         mapping.mapping.stage.as_deref().unwrap_or_default(),
     )

@@ -1088,6 +1088,36 @@ async fn domain_names_and_api_mappings_shared_with_rest() {
     );
     assert_eq!((status, code.as_str()), (Some(400), "BadRequestException"));
 
+    // HTTP APIs take regional domain names only.
+    client
+        .create_domain_name()
+        .domain_name("edge.example.com")
+        .domain_name_configurations(
+            DomainNameConfiguration::builder()
+                .endpoint_type(EndpointType::Edge)
+                .certificate_arn(cert)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let (status, code, _) = failure!(
+        client
+            .create_api_mapping()
+            .domain_name("edge.example.com")
+            .api_id(&api_id)
+            .stage("v1")
+    );
+    assert_eq!((status, code.as_str()), (Some(400), "BadRequestException"));
+    let edge = rest
+        .get_domain_name()
+        .domain_name("edge.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert!(edge.distribution_domain_name().is_some());
+    assert_eq!(edge.certificate_arn(), Some(cert));
+
     // REST sees them as base path mappings.
     let paths = rest
         .get_base_path_mappings()
