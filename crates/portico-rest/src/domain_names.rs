@@ -5,14 +5,41 @@
 //! A PRIVATE domain name has a `domainNameId` as well: the same name may exist once public and
 //! many times private, so a private one is stored under `{name}+{id}` (the tail of its ARN) and
 //! every call naming it passes `domainNameId`.
+//!
+//! apigatewayv2's DomainName and ApiMapping are views of these same documents (as on AWS): a
+//! mapping is stored as a `Mapping`, REST's base path mapping with the `apiMappingId` v2 names
+//! it by, whichever service created it.
 
-use crate::kinds::{BASE_PATH_MAPPING, DOMAIN_NAME, REST_API, STAGE};
+use crate::kinds::{DOMAIN_NAME, REST_API, STAGE};
 use crate::restapis::stored_policy;
 use crate::support::{Patch, limit, new_id, patches, position, required, scope};
-use portico_store::{List, Scope, Store, StoreError, Stored, Tx};
+use portico_store::{Kind, List, Scope, Store, StoreError, Stored, Tx};
 use portico_wire::apigateway::*;
 use portico_wire::types::Timestamp;
 use portico_wire::{AwsError, RequestContext};
+use serde::{Deserialize, Serialize};
+
+/// A base path mapping as stored: REST's shape, and the id apigatewayv2 knows it by.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Mapping {
+    #[serde(flatten)]
+    pub mapping: BasePathMapping,
+    #[serde(rename = "apiMappingId", default, skip_serializing_if = "Option::is_none")]
+    pub api_mapping_id: Option<String>,
+}
+
+impl Mapping {
+    /// Its apigatewayv2 id; one stored before ids were kept answers by its base path.
+    pub fn id(&self) -> String {
+        self.api_mapping_id
+            .clone()
+            .or_else(|| self.mapping.base_path.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// `kinds::BASE_PATH_MAPPING` read with the `apiMappingId` (which REST's shape leaves out).
+pub const MAPPING: Kind<Mapping> = Kind::under("base-path-mapping", &["domainname"]);
 
 /// The key of a mapping created without a base path.
 pub const NO_BASE_PATH: &str = "(none)";
@@ -338,7 +365,7 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteDomainName
 }
 
 /// A base path as stored: `(none)` for none; AWS takes one or more `/`-separated segments.
-fn base_path_key(base_path: Option<&str>) -> Result<String, AwsError> {
+pub fn base_path_key(base_path: Option<&str>) -> Result<String, AwsError> {
     let path = base_path.unwrap_or_default().trim_matches('/');
     if path.is_empty() || path == NO_BASE_PATH {
         return Ok(NO_BASE_PATH.into());
@@ -391,7 +418,11 @@ pub async fn create_mapping(
         rest_api_id: Some(api_id),
         stage,
     };
-    match tx.insert(&BASE_PATH_MAPPING, &domain.row, &key, &mapping).await {
+    let stored = Mapping {
+        mapping: mapping.clone(),
+        api_mapping_id: Some(new_id(6)),
+    };
+    match tx.insert(&MAPPING, &domain.row, &key, &stored).await {
         Err(StoreError::Exists) => {
             return Err(AwsError::conflict("Base path already exists for this domain name"));
         }
@@ -409,9 +440,9 @@ pub async fn get_mapping(
     let key = base_path_key(input.base_path.as_deref()).map_err(|_| mapping_not_found())?;
     let domain = load(store, ctx, input.domain_name, input.domain_name_id.as_deref()).await?;
     store
-        .child(&BASE_PATH_MAPPING, &domain.row, &key)
+        .child(&MAPPING, &domain.row, &key)
         .await?
-        .map(|m| m.doc)
+        .map(|m| m.doc.mapping)
         .ok_or_else(mapping_not_found)
 }
 
@@ -423,7 +454,7 @@ pub async fn list_mappings(
     let domain = load(store, ctx, input.domain_name, input.domain_name_id.as_deref()).await?;
     let page = store
         .page(
-            &BASE_PATH_MAPPING,
+            &MAPPING,
             List::Tree(&domain.row),
             position(input.position.as_deref())?,
             limit(input.limit)?,
@@ -431,7 +462,7 @@ pub async fn list_mappings(
         .await?;
     Ok(BasePathMappings {
         position: page.next_token(),
-        items: Some(page.items.into_iter().map(|m| m.doc).collect()),
+        items: Some(page.items.into_iter().map(|m| m.doc.mapping).collect()),
     })
 }
 
@@ -451,10 +482,11 @@ pub async fn update_mapping(
         input.domain_name_id.as_deref(),
     )
     .await?;
-    let Stored { row, doc: mut mapping } = tx
-        .child(&BASE_PATH_MAPPING, &domain.row, &key)
+    let Stored { row, doc: mut stored } = tx
+        .child(&MAPPING, &domain.row, &key)
         .await?
         .ok_or_else(mapping_not_found)?;
+    let mapping = &mut stored.mapping;
     for op in &ops {
         match (op.op, op.segs().as_slice()) {
             ("replace", ["basePath"]) => mapping.base_path = Some(base_path_key(op.value.as_deref())?),
@@ -472,11 +504,11 @@ pub async fn update_mapping(
     .await?;
     let new_key = mapping.base_path.clone().unwrap_or_default();
     if new_key == key {
-        tx.update(&BASE_PATH_MAPPING, &row, &mapping).await?;
+        tx.update(&MAPPING, &row, &stored).await?;
     } else {
-        // The base path is the mapping's id: a new one is a new document.
+        // The base path is the document's id: a new one is a new document (same apiMappingId).
         tx.delete(&row).await?;
-        match tx.insert(&BASE_PATH_MAPPING, &domain.row, &new_key, &mapping).await {
+        match tx.insert(&MAPPING, &domain.row, &new_key, &stored).await {
             Err(StoreError::Exists) => {
                 return Err(AwsError::conflict("Base path already exists for this domain name"));
             }
@@ -484,7 +516,7 @@ pub async fn update_mapping(
         };
     }
     tx.commit().await?;
-    Ok(mapping)
+    Ok(stored.mapping)
 }
 
 pub async fn delete_mapping(
@@ -502,7 +534,7 @@ pub async fn delete_mapping(
     )
     .await?;
     let mapping = tx
-        .child(&BASE_PATH_MAPPING, &domain.row, &key)
+        .child(&MAPPING, &domain.row, &key)
         .await?
         .ok_or_else(mapping_not_found)?;
     tx.delete(&mapping.row).await?;
@@ -576,6 +608,29 @@ mod tests {
             rest_api_id: Some(api.into()),
             stage: stage.map(str::to_string),
         }
+    }
+
+    #[test]
+    fn mappings_keep_their_v2_id_and_read_as_rest_s() {
+        let stored = Mapping {
+            mapping: mapping("v1", Some("$default"), "abc"),
+            api_mapping_id: Some("m1n2o3".into()),
+        };
+        let json = serde_json::to_value(&stored).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"basePath": "v1", "restApiId": "abc", "stage": "$default", "apiMappingId": "m1n2o3"})
+        );
+        // The data plane reads the same document as REST's shape.
+        let rest: BasePathMapping = serde_json::from_value(json).unwrap();
+        assert_eq!(rest, stored.mapping);
+        // One written before ids were kept answers by its base path.
+        let old: Mapping =
+            serde_json::from_value(serde_json::json!({"basePath": "(none)", "restApiId": "abc"})).unwrap();
+        assert_eq!(old.id(), "(none)");
+        // A v2 mapping to an HTTP API's `$default` stage routes there.
+        let r = route(&[rest], "/v1/items").unwrap();
+        assert_eq!((r.stage.as_str(), r.path.as_str()), ("$default", "/items"));
     }
 
     #[test]

@@ -1,13 +1,15 @@
 //! The documents the apigatewayv2 control plane stores.
 //!
 //! ```text
-//! api ─┬─ route
-//!      ├─ integration
+//! api ─┬─ route ─ route-response (WebSocket APIs only)
+//!      ├─ integration ─ integration-response (WebSocket APIs only)
 //!      ├─ stage (its id is its name; `$default` included)
 //!      ├─ authorizer
 //!      ├─ model
 //!      └─ deployment ─ deployment-snapshot (the routes, integrations and authorizers it froze)
 //! api-vpclink: account-level (v2 VPC links: subnets and security groups).
+//! Custom domain names and API mappings are `portico_rest`'s `domainname` ─ `base-path-mapping`:
+//! the two services show the same documents.
 //! ```
 
 use portico_store::Kind;
@@ -17,6 +19,9 @@ use serde::{Deserialize, Serialize};
 pub const API: Kind<v2::Api> = Kind::top("api");
 pub const ROUTE: Kind<v2::Route> = Kind::under("api-route", &["api"]);
 pub const INTEGRATION: Kind<v2::Integration> = Kind::under("api-integration", &["api"]);
+pub const ROUTE_RESPONSE: Kind<v2::RouteResponse> = Kind::under("api-route-response", &["api-route"]);
+pub const INTEGRATION_RESPONSE: Kind<v2::IntegrationResponse> =
+    Kind::under("api-integration-response", &["api-integration"]);
 pub const STAGE: Kind<v2::Stage> = Kind::under("api-stage", &["api"]);
 pub const AUTHORIZER: Kind<v2::Authorizer> = Kind::under("api-authorizer", &["api"]);
 pub const MODEL: Kind<v2::Model> = Kind::under("api-model", &["api"]);

@@ -5,16 +5,20 @@
 //! file per resource family: `apis` (with quick create), `routes`, `integrations`, `stages`,
 //! `deployments` (and `autoDeploy`: every change to an API redeploys its `autoDeploy` stages),
 //! `authorizers` (JWT, REQUEST), `models`, `vpc_links` (account-level), `tags` (by ARN, kept in
-//! the API's and stages' documents).
+//! the API's and stages' documents), `route_responses` and `integration_responses` (WebSocket
+//! APIs), `domain_names` (custom domains and API mappings: views of `portico_rest`'s documents).
 //! Every write runs in one store transaction. Operations not listed in the trait impl below
 //! answer 501.
 
 mod apis;
 mod authorizers;
 mod deployments;
+mod domain_names;
+mod integration_responses;
 mod integrations;
 pub mod kinds;
 mod models;
+mod route_responses;
 mod routes;
 mod stages;
 mod support;
@@ -24,18 +28,32 @@ mod vpc_links;
 use portico_store::Store;
 use portico_wire::apigatewayv2::*;
 use portico_wire::{AwsError, RequestContext};
+use std::sync::Arc;
 
 type R<T> = Result<T, AwsError>;
+
+/// Empties the data plane's authorizer cache of an (API, stage); the cache is not ours.
+type AuthorizerReset = Arc<dyn Fn(&str, &str) + Send + Sync>;
 
 /// Implements the generated `ApiGatewayV2` trait.
 #[derive(Clone)]
 pub struct V2ControlPlane {
     store: Store,
+    authorizer_reset: Option<AuthorizerReset>,
 }
 
 impl V2ControlPlane {
     pub fn new(store: Store) -> Self {
-        Self { store }
+        Self {
+            store,
+            authorizer_reset: None,
+        }
+    }
+
+    /// ResetAuthorizersCache calls `reset` once the API and stage are found.
+    pub fn on_authorizer_reset(mut self, reset: impl Fn(&str, &str) + Send + Sync + 'static) -> Self {
+        self.authorizer_reset = Some(Arc::new(reset));
+        self
     }
 }
 
@@ -211,5 +229,130 @@ impl ApiGatewayV2 for V2ControlPlane {
     }
     async fn delete_vpc_link(&self, ctx: &RequestContext, input: DeleteVpcLinkRequest) -> R<DeleteVpcLinkResponse> {
         vpc_links::delete(&self.store, ctx, input).await
+    }
+
+    // Route and integration responses, custom domains and API mappings, the authorizer cache.
+    async fn create_route_response(
+        &self,
+        ctx: &RequestContext,
+        input: CreateRouteResponseRequest,
+    ) -> R<CreateRouteResponseResponse> {
+        route_responses::create(&self.store, ctx, input).await
+    }
+    async fn get_route_response(
+        &self,
+        ctx: &RequestContext,
+        input: GetRouteResponseRequest,
+    ) -> R<GetRouteResponseResponse> {
+        route_responses::get(&self.store, ctx, input).await
+    }
+    async fn get_route_responses(
+        &self,
+        ctx: &RequestContext,
+        input: GetRouteResponsesRequest,
+    ) -> R<GetRouteResponsesResponse> {
+        route_responses::list(&self.store, ctx, input).await
+    }
+    async fn update_route_response(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateRouteResponseRequest,
+    ) -> R<UpdateRouteResponseResponse> {
+        route_responses::update(&self.store, ctx, input).await
+    }
+    async fn delete_route_response(&self, ctx: &RequestContext, input: DeleteRouteResponseRequest) -> R<()> {
+        route_responses::delete(&self.store, ctx, input).await
+    }
+
+    async fn create_integration_response(
+        &self,
+        ctx: &RequestContext,
+        input: CreateIntegrationResponseRequest,
+    ) -> R<CreateIntegrationResponseResponse> {
+        integration_responses::create(&self.store, ctx, input).await
+    }
+    async fn get_integration_response(
+        &self,
+        ctx: &RequestContext,
+        input: GetIntegrationResponseRequest,
+    ) -> R<GetIntegrationResponseResponse> {
+        integration_responses::get(&self.store, ctx, input).await
+    }
+    async fn get_integration_responses(
+        &self,
+        ctx: &RequestContext,
+        input: GetIntegrationResponsesRequest,
+    ) -> R<GetIntegrationResponsesResponse> {
+        integration_responses::list(&self.store, ctx, input).await
+    }
+    async fn update_integration_response(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateIntegrationResponseRequest,
+    ) -> R<UpdateIntegrationResponseResponse> {
+        integration_responses::update(&self.store, ctx, input).await
+    }
+    async fn delete_integration_response(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteIntegrationResponseRequest,
+    ) -> R<()> {
+        integration_responses::delete(&self.store, ctx, input).await
+    }
+
+    async fn create_domain_name(
+        &self,
+        ctx: &RequestContext,
+        input: CreateDomainNameRequest,
+    ) -> R<CreateDomainNameResponse> {
+        domain_names::create(&self.store, ctx, input).await
+    }
+    async fn get_domain_name(&self, ctx: &RequestContext, input: GetDomainNameRequest) -> R<GetDomainNameResponse> {
+        domain_names::get(&self.store, ctx, input).await
+    }
+    async fn get_domain_names(&self, ctx: &RequestContext, input: GetDomainNamesRequest) -> R<GetDomainNamesResponse> {
+        domain_names::list(&self.store, ctx, input).await
+    }
+    async fn update_domain_name(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateDomainNameRequest,
+    ) -> R<UpdateDomainNameResponse> {
+        domain_names::update(&self.store, ctx, input).await
+    }
+    async fn delete_domain_name(&self, ctx: &RequestContext, input: DeleteDomainNameRequest) -> R<()> {
+        domain_names::delete(&self.store, ctx, input).await
+    }
+
+    async fn create_api_mapping(
+        &self,
+        ctx: &RequestContext,
+        input: CreateApiMappingRequest,
+    ) -> R<CreateApiMappingResponse> {
+        domain_names::create_mapping(&self.store, ctx, input).await
+    }
+    async fn get_api_mapping(&self, ctx: &RequestContext, input: GetApiMappingRequest) -> R<GetApiMappingResponse> {
+        domain_names::get_mapping(&self.store, ctx, input).await
+    }
+    async fn get_api_mappings(&self, ctx: &RequestContext, input: GetApiMappingsRequest) -> R<GetApiMappingsResponse> {
+        domain_names::list_mappings(&self.store, ctx, input).await
+    }
+    async fn update_api_mapping(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateApiMappingRequest,
+    ) -> R<UpdateApiMappingResponse> {
+        domain_names::update_mapping(&self.store, ctx, input).await
+    }
+    async fn delete_api_mapping(&self, ctx: &RequestContext, input: DeleteApiMappingRequest) -> R<()> {
+        domain_names::delete_mapping(&self.store, ctx, input).await
+    }
+
+    async fn reset_authorizers_cache(&self, ctx: &RequestContext, input: ResetAuthorizersCacheRequest) -> R<()> {
+        let (api_id, stage) = stages::reset_authorizers_cache(&self.store, ctx, input).await?;
+        if let Some(reset) = &self.authorizer_reset {
+            reset(&api_id, &stage);
+        }
+        Ok(())
     }
 }

@@ -162,3 +162,19 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteStageReque
     tx.commit().await?;
     Ok(())
 }
+
+/// ResetAuthorizersCache: the API and stage must exist; the caller empties the data plane's
+/// cache for them.
+pub async fn reset_authorizers_cache(
+    store: &Store,
+    ctx: &RequestContext,
+    input: ResetAuthorizersCacheRequest,
+) -> Result<(String, String), AwsError> {
+    let api_id = required(input.api_id);
+    let api = apis::load(store, &scope(ctx), &api_id).await?;
+    let name = required(input.stage_name);
+    if store.child(&STAGE, &api.row, &name).await?.is_none() {
+        return Err(stage_not_found(&name));
+    }
+    Ok((api_id, name))
+}

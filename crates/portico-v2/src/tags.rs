@@ -1,8 +1,11 @@
-//! TagResource, UntagResource and GetTags by ARN: `arn:aws:apigateway:{region}::/apis/{id}`
-//! and `/apis/{id}/stages/{name}`; the tags live in the resource's own document.
+//! TagResource, UntagResource and GetTags by ARN: `arn:aws:apigateway:{region}::/apis/{id}`,
+//! `/apis/{id}/stages/{name}`, `/vpclinks/{id}` and `/domainnames/{name}` (the document REST
+//! shares); the tags live in the resource's own document.
 
-use crate::kinds::{API, STAGE};
+use crate::kinds::{API, STAGE, V2_VPC_LINK};
 use crate::support::{not_found, required, scope};
+use portico_rest::domain_names;
+use portico_rest::kinds::DOMAIN_NAME;
 use portico_store::{Scope, Store, Tx};
 use portico_wire::apigatewayv2::*;
 use portico_wire::{AwsError, RequestContext};
@@ -11,6 +14,16 @@ use std::collections::BTreeMap;
 enum Target {
     Api(String),
     Stage(String, String),
+    VpcLink(String),
+    DomainName(String),
+}
+
+fn link_not_found(id: &str) -> AwsError {
+    not_found("VpcLink", format!("Invalid VpcLink identifier specified {id}"))
+}
+
+fn domain_not_found(name: &str) -> AwsError {
+    not_found("DomainName", format!("Invalid domain name identifier specified {name}"))
 }
 
 fn parse(arn: &str) -> Result<Target, AwsError> {
@@ -24,6 +37,8 @@ fn parse(arn: &str) -> Result<Target, AwsError> {
     match parts.as_slice() {
         ["apis", id] => Ok(Target::Api((*id).to_owned())),
         ["apis", id, "stages", name] => Ok(Target::Stage((*id).to_owned(), (*name).to_owned())),
+        ["vpclinks", id] => Ok(Target::VpcLink((*id).to_owned())),
+        ["domainnames", name] => Ok(Target::DomainName((*name).to_owned())),
         _ => Err(invalid()),
     }
 }
@@ -55,6 +70,27 @@ async fn edit(
                 .ok_or_else(|| not_found("Stage", format!("Invalid stage identifier specified {name}")))?;
             change(stage.doc.tags.get_or_insert_default());
             tx.update(&STAGE, &stage.row, &stage.doc).await?;
+        }
+        Target::VpcLink(id) => {
+            let mut link = tx
+                .top(&V2_VPC_LINK, scope, &id)
+                .await?
+                .ok_or_else(|| link_not_found(&id))?;
+            change(link.doc.tags.get_or_insert_default());
+            tx.update(&V2_VPC_LINK, &link.row, &link.doc).await?;
+        }
+        Target::DomainName(name) => {
+            let mut domain = tx
+                .top(&DOMAIN_NAME, scope, &domain_names::key(&name, None))
+                .await?
+                .ok_or_else(|| domain_not_found(&name))?;
+            let tags = domain.doc.tags.get_or_insert_default();
+            change(tags);
+            // REST leaves out an empty tag map.
+            if tags.is_empty() {
+                domain.doc.tags = None;
+            }
+            tx.update(&DOMAIN_NAME, &domain.row, &domain.doc).await?;
         }
     }
     Ok(())
@@ -96,6 +132,22 @@ pub async fn get(store: &Store, ctx: &RequestContext, input: GetTagsRequest) -> 
                 .doc
                 .tags
         }
+        Target::VpcLink(id) => {
+            store
+                .top(&V2_VPC_LINK, &scope, &id)
+                .await?
+                .ok_or_else(|| link_not_found(&id))?
+                .doc
+                .tags
+        }
+        Target::DomainName(name) => {
+            store
+                .top(&DOMAIN_NAME, &scope, &domain_names::key(&name, None))
+                .await?
+                .ok_or_else(|| domain_not_found(&name))?
+                .doc
+                .tags
+        }
     };
     Ok(GetTagsResponse {
         tags: Some(tags.unwrap_or_default()),
@@ -112,6 +164,11 @@ mod tests {
         assert!(matches!(
             parse("arn:aws:apigateway:us-east-1::/apis/abc/stages/$default"),
             Ok(Target::Stage(id, name)) if id == "abc" && name == "$default"
+        ));
+        assert!(matches!(parse("arn:aws:apigateway:us-east-1::/vpclinks/abc"), Ok(Target::VpcLink(id)) if id == "abc"));
+        assert!(matches!(
+            parse("arn:aws:apigateway:us-east-1::/domainnames/api.example.com"),
+            Ok(Target::DomainName(name)) if name == "api.example.com"
         ));
         assert!(parse("arn:aws:apigateway:us-east-1::/restapis/abc").is_err());
         assert!(parse("nonsense").is_err());

@@ -167,7 +167,7 @@ impl State {
                 .on_cache_flush(dataplane.response_cache_flush())
                 .on_authorizer_test(dataplane.authorizer_tester())
                 .on_method_test(dataplane.method_tester()),
-            v2: V2ControlPlane::new(store.clone()),
+            v2: V2ControlPlane::new(store.clone()).on_authorizer_reset(dataplane.authorizer_flush()),
             lambda,
             code_dir,
             dataplane,

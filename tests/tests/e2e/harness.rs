@@ -142,6 +142,18 @@ impl Portico {
         aws_sdk_apigateway::Client::from_conf(config)
     }
 
+    /// An apigatewayv2 client signing as `test` for us-east-1.
+    pub fn sdk_v2(&self) -> aws_sdk_apigatewayv2::Client {
+        let config = aws_sdk_apigatewayv2::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("test", "test", None, None, "portico-tests"))
+            .endpoint_url(&self.endpoint)
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .build();
+        aws_sdk_apigatewayv2::Client::from_conf(config)
+    }
+
     /// A raw HTTP request to portico; `host` overrides the Host header (execute-api host form).
     pub async fn call(&self, method: &str, path: &str, host: Option<&str>, body: &str) -> Reply {
         request(method, &format!("{}{path}", self.endpoint), host, &[], body).await

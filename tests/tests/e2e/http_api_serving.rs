@@ -834,3 +834,92 @@ async fn jwt_authorizers() {
         "missing scope"
     );
 }
+
+#[tokio::test]
+async fn custom_domain_with_two_api_mappings() {
+    if !runtimes_here() {
+        return;
+    }
+    let portico = Portico::start();
+    let backend = echo_backend().await;
+    let mut apis = Vec::new();
+    for name in ["orders", "users"] {
+        let api = ok(
+            &portico,
+            &[
+                "create-api",
+                "--name",
+                name,
+                "--protocol-type",
+                "HTTP",
+                "--target",
+                &format!("http://127.0.0.1:{backend}/{name}"),
+            ],
+        );
+        apis.push(id(&api, "ApiId"));
+    }
+    // The second API also has a named stage, which its mapping names.
+    let deployment = ok(&portico, &["create-deployment", "--api-id", &apis[1]]);
+    ok(
+        &portico,
+        &[
+            "create-stage",
+            "--api-id",
+            &apis[1],
+            "--stage-name",
+            "live",
+            "--deployment-id",
+            &id(&deployment, "DeploymentId"),
+        ],
+    );
+    let domain = "api.example.localhost";
+    ok(
+        &portico,
+        &[
+            "create-domain-name",
+            "--domain-name",
+            domain,
+            "--domain-name-configurations",
+            "CertificateArn=arn:aws:acm:us-east-1:000000000000:certificate/abc,EndpointType=REGIONAL",
+        ],
+    );
+    ok(
+        &portico,
+        &[
+            "create-api-mapping",
+            "--domain-name",
+            domain,
+            "--api-id",
+            &apis[0],
+            "--stage",
+            "$default",
+            "--api-mapping-key",
+            "orders",
+        ],
+    );
+    ok(
+        &portico,
+        &[
+            "create-api-mapping",
+            "--domain-name",
+            domain,
+            "--api-id",
+            &apis[1],
+            "--stage",
+            "live",
+            "--api-mapping-key",
+            "users",
+        ],
+    );
+    let url = |path: &str| format!("http://127.0.0.1:{}{path}", portico.port);
+    let host = format!("{domain}:{}", portico.port);
+    let r = request("GET", &url("/orders/anything"), Some(&host), &[], "").await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json()["uri"], "/orders");
+    assert!(r.header("apigw-requestid").is_some());
+    let r = request("GET", &url("/users/x"), Some(&host), &[], "").await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json()["uri"], "/users");
+    let r = request("GET", &url("/nothing/x"), Some(&host), &[], "").await;
+    assert_eq!(r.status, 403, "no mapping takes the path: {}", r.body);
+}
