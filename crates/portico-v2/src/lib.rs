@@ -5,7 +5,7 @@
 //! file per resource family: `apis` (with quick create), `routes`, `integrations`, `stages`,
 //! `deployments` (and `autoDeploy`: every change to an API redeploys its `autoDeploy` stages),
 //! `authorizers` (JWT, REQUEST), `models`, `vpc_links` (account-level), `tags` (by ARN, kept in
-//! the API's and stages' documents).
+//! the API's and stages' documents), `openapi` (ImportApi, ReimportApi, ExportApi: OpenAPI 3.0).
 //! Every write runs in one store transaction. Operations not listed in the trait impl below
 //! answer 501.
 
@@ -15,6 +15,7 @@ mod deployments;
 mod integrations;
 pub mod kinds;
 mod models;
+mod openapi;
 mod routes;
 mod stages;
 mod support;
@@ -162,6 +163,17 @@ impl ApiGatewayV2 for V2ControlPlane {
     }
     async fn delete_authorizer(&self, ctx: &RequestContext, input: DeleteAuthorizerRequest) -> R<()> {
         authorizers::delete(&self.store, ctx, input).await
+    }
+
+    // OpenAPI import, reimport and export.
+    async fn import_api(&self, ctx: &RequestContext, input: ImportApiRequest) -> R<ImportApiResponse> {
+        openapi::import_api(&self.store, ctx, input).await
+    }
+    async fn reimport_api(&self, ctx: &RequestContext, input: ReimportApiRequest) -> R<ReimportApiResponse> {
+        openapi::reimport_api(&self.store, ctx, input).await
+    }
+    async fn export_api(&self, ctx: &RequestContext, input: ExportApiRequest) -> R<ExportApiResponse> {
+        openapi::export(&self.store, ctx, input).await
     }
 
     async fn tag_resource(&self, ctx: &RequestContext, input: TagResourceRequest) -> R<TagResourceResponse> {
