@@ -16,6 +16,7 @@ mod execution_logs;
 mod frontdoor;
 mod function_sources;
 mod http_apis;
+mod http_openapi;
 mod identity;
 mod lambda;
 mod mapping;
