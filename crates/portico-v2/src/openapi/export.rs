@@ -114,7 +114,7 @@ pub async fn export(
         region: &ctx.region,
         stage: stage_name.as_deref(),
     };
-    let document = write(&source, input.include_extensions.unwrap_or(true));
+    let document = ordered(write(&source, input.include_extensions.unwrap_or(true)))?;
     let body = if yaml {
         serde_norway::to_string(&document)
             .map_err(|e| AwsError::internal(e.to_string()))?
@@ -123,6 +123,42 @@ pub async fn export(
         serde_json::to_vec_pretty(&document).map_err(|e| AwsError::internal(e.to_string()))?
     };
     Ok(ExportApiResponse { body: Some(Blob(body)) })
+}
+
+/// The document with its top-level members in the order AWS writes them (serde_json sorts
+/// keys; serde_norway's mappings keep theirs, for JSON output too).
+fn ordered(document: Value) -> Result<serde_norway::Value, AwsError> {
+    const ORDER: [&str; 6] = ["openapi", "info", "servers", "tags", "paths", "components"];
+    let internal = |e: serde_norway::Error| AwsError::internal(e.to_string());
+    let Value::Object(mut root) = document else {
+        return serde_norway::to_value(&document).map_err(internal);
+    };
+    let mut out = serde_norway::Mapping::new();
+    let mut put = |key: &str, value: Value| -> Result<(), AwsError> {
+        let value = match value {
+            Value::Object(mut info) if key == "info" => {
+                let mut ordered = serde_norway::Mapping::new();
+                for k in ["title", "description", "version"] {
+                    if let Some(v) = info.remove(k) {
+                        ordered.insert(k.into(), serde_norway::to_value(&v).map_err(internal)?);
+                    }
+                }
+                serde_norway::Value::Mapping(ordered)
+            }
+            other => serde_norway::to_value(&other).map_err(internal)?,
+        };
+        out.insert(key.into(), value);
+        Ok(())
+    };
+    for key in ORDER {
+        if let Some(value) = root.remove(key) {
+            put(key, value)?;
+        }
+    }
+    for (key, value) in root {
+        put(&key, value)?;
+    }
+    Ok(serde_norway::Value::Mapping(out))
 }
 
 /// `2020-05-20 17:25:05UTC`: the version AWS writes for an API without one.
@@ -528,6 +564,13 @@ mod tests {
         let mut jwt = def.authorizers[0].clone();
         jwt.authorizer_id = Some("a1".into());
         assert_eq!(jwt, authorizers[0]);
+        // Top-level members in AWS's order, in JSON as in YAML.
+        let text = serde_json::to_string(&ordered(doc.clone()).unwrap()).unwrap();
+        assert!(
+            text.starts_with(r#"{"openapi":"3.0.1","info":{"title":"pets","version""#),
+            "{text}"
+        );
+        assert!(text.find("\"paths\"").unwrap() < text.find("\"components\"").unwrap());
         // Without extensions, no integrations or authorizers are written.
         let bare = write(&source, false);
         assert!(!bare.to_string().contains("x-amazon-apigateway-integration"));

@@ -208,6 +208,18 @@ pub fn convert(root: &Value, mode: BasePath) -> Result<Definition, AwsError> {
     c.def.name = text_at(&info, "title").filter(|t| !t.is_empty());
     c.def.description = text_at(&info, "description");
     c.def.version = text_at(&info, "version");
+    // The bounds CreateApi's members have.
+    for (member, value, max) in [
+        ("info.title", &c.def.name, 128),
+        ("info.description", &c.def.description, 1024),
+        ("info.version", &c.def.version, 64),
+    ] {
+        if value.as_ref().is_some_and(|v| v.chars().count() > max) {
+            return Err(AwsError::bad_request(format!(
+                "{member} must be at most {max} characters long."
+            )));
+        }
+    }
     if let Some(cors) = root.get("x-amazon-apigateway-cors") {
         c.def.cors = Some(
             serde_json::from_value(cors.clone())
