@@ -12,7 +12,7 @@ fn authorizer_not_found(id: &str) -> AwsError {
     not_found("Authorizer", format!("Invalid Authorizer identifier specified {id}"))
 }
 
-fn check(authorizer: &Authorizer, websocket: bool) -> Result<(), AwsError> {
+pub(crate) fn check(authorizer: &Authorizer, websocket: bool) -> Result<(), AwsError> {
     match authorizer.authorizer_type.as_deref() {
         Some("JWT") if websocket => Err(AwsError::bad_request(
             "JWT authorizers are only supported for HTTP APIs.",

@@ -22,7 +22,7 @@ pub fn defaults(mut integration: Integration) -> Integration {
     integration
 }
 
-fn check(integration: &Integration, websocket: bool) -> Result<(), AwsError> {
+pub(crate) fn check(integration: &Integration, websocket: bool) -> Result<(), AwsError> {
     let kind = integration.integration_type.as_deref().unwrap_or_default();
     if !websocket && matches!(kind, "HTTP" | "MOCK") {
         return Err(AwsError::bad_request(format!(

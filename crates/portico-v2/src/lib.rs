@@ -6,7 +6,8 @@
 //! `deployments` (and `autoDeploy`: every change to an API redeploys its `autoDeploy` stages),
 //! `authorizers` (JWT, REQUEST), `models`, `vpc_links` (account-level), `tags` (by ARN, kept in
 //! the API's and stages' documents), `route_responses` and `integration_responses` (WebSocket
-//! APIs), `domain_names` (custom domains and API mappings: views of `portico_rest`'s documents).
+//! APIs), `domain_names` (custom domains and API mappings: views of `portico_rest`'s documents),
+//! `openapi` (ImportApi, ReimportApi, ExportApi: OpenAPI 3.0).
 //! Every write runs in one store transaction. Operations not listed in the trait impl below
 //! answer 501.
 
@@ -18,6 +19,7 @@ mod integration_responses;
 mod integrations;
 pub mod kinds;
 mod models;
+mod openapi;
 mod route_responses;
 mod routes;
 mod stages;
@@ -180,6 +182,17 @@ impl ApiGatewayV2 for V2ControlPlane {
     }
     async fn delete_authorizer(&self, ctx: &RequestContext, input: DeleteAuthorizerRequest) -> R<()> {
         authorizers::delete(&self.store, ctx, input).await
+    }
+
+    // OpenAPI import, reimport and export.
+    async fn import_api(&self, ctx: &RequestContext, input: ImportApiRequest) -> R<ImportApiResponse> {
+        openapi::import_api(&self.store, ctx, input).await
+    }
+    async fn reimport_api(&self, ctx: &RequestContext, input: ReimportApiRequest) -> R<ReimportApiResponse> {
+        openapi::reimport_api(&self.store, ctx, input).await
+    }
+    async fn export_api(&self, ctx: &RequestContext, input: ExportApiRequest) -> R<ExportApiResponse> {
+        openapi::export(&self.store, ctx, input).await
     }
 
     async fn tag_resource(&self, ctx: &RequestContext, input: TagResourceRequest) -> R<TagResourceResponse> {

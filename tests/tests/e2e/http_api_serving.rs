@@ -923,3 +923,85 @@ async fn custom_domain_with_two_api_mappings() {
     let r = request("GET", &url("/nothing/x"), Some(&host), &[], "").await;
     assert_eq!(r.status, 403, "no mapping takes the path: {}", r.body);
 }
+
+#[tokio::test]
+async fn openapi_round_trip_serves_the_same() {
+    if !runtimes_here() {
+        return;
+    }
+    let portico = Portico::start();
+    let backend = echo_backend().await;
+    let dir = crate::harness::temp_dir("http-api-openapi");
+    let document = json!({
+        "openapi": "3.0.1",
+        "info": {"title": "round-trip", "version": "1"},
+        "x-amazon-apigateway-cors": {"allowOrigins": ["https://app.example"], "allowMethods": ["GET"]},
+        "paths": {
+            "/things/{id}": {"get": {"x-amazon-apigateway-integration": {
+                "type": "http_proxy", "httpMethod": "GET", "payloadFormatVersion": "1.0",
+                "uri": format!("http://127.0.0.1:{backend}/things/{{id}}")}}},
+            "/$default": {"x-amazon-apigateway-any-method": {"x-amazon-apigateway-integration": {
+                "type": "http_proxy", "httpMethod": "ANY", "payloadFormatVersion": "1.0",
+                "uri": format!("http://127.0.0.1:{backend}/fallback")}}}
+        }
+    });
+    std::fs::write(dir.join("api.json"), document.to_string()).unwrap();
+    let body = format!("file://{}", dir.join("api.json").display());
+    let api = ok(&portico, &["import-api", "--body", &body]);
+    let api_id = id(&api, "ApiId");
+    ok(
+        &portico,
+        &[
+            "create-stage",
+            "--api-id",
+            &api_id,
+            "--stage-name",
+            "$default",
+            "--auto-deploy",
+        ],
+    );
+    let behaviour = || async {
+        let origin = [("origin", "https://app.example")];
+        let a = call(&portico, &api_id, "GET", "/things/7", &origin, "").await;
+        let b = call(&portico, &api_id, "POST", "/elsewhere", &[], "").await;
+        (
+            a.status,
+            a.json()["uri"].clone(),
+            a.header("access-control-allow-origin").map(str::to_owned),
+            b.status,
+            b.json()["uri"].clone(),
+        )
+    };
+    let before = behaviour().await;
+    assert_eq!(
+        before,
+        (
+            201,
+            json!("/things/7"),
+            Some("https://app.example".to_owned()),
+            201,
+            json!("/fallback")
+        )
+    );
+    let out = dir.join("export.json");
+    let _ = ok(
+        &portico,
+        &[
+            "export-api",
+            "--api-id",
+            &api_id,
+            "--specification",
+            "OAS30",
+            "--output-type",
+            "JSON",
+            out.to_str().unwrap(),
+        ],
+    );
+    let exported = format!("file://{}", out.display());
+    ok(&portico, &["reimport-api", "--api-id", &api_id, "--body", &exported]);
+    assert_eq!(
+        behaviour().await,
+        before,
+        "the reimported export serves as the import did"
+    );
+}

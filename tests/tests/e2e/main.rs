@@ -18,6 +18,7 @@ mod function_sources;
 mod http_api_sdk;
 mod http_api_serving;
 mod http_apis;
+mod http_openapi;
 mod identity;
 mod lambda;
 mod mapping;
