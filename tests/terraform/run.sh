@@ -98,6 +98,24 @@ apply_revision() {
         *) fail "GET /status with the key: got '$got'" ;;
     esac
 
+    step "Call the HTTP API's stages and its custom domain (revision $rev)"
+    local http_api domain
+    http_api="http://$(terraform output -raw http_api_id).execute-api.localhost:$PORT"
+    domain="$(terraform output -raw http_domain)"
+    expect_body GET "$http_api/items/cats/7" '{"method": "GET", "path": "/cats/7"}'
+    expect_body POST "$http_api/prod/items/dogs" '{"method": "POST", "path": "/dogs"}'
+    status="$(curl -sS -o /dev/null -w '%{http_code}' "$http_api/secured")"
+    [ "$status" = 401 ] || fail "GET /secured without a token: expected 401, got $status"
+    status="$(curl -sS -o /dev/null -w '%{http_code}' "$http_api/guarded")"
+    [ "$status" = 401 ] || fail "GET /guarded without its identity source: expected 401, got $status"
+    got="$(curl -sS -o /dev/null -w '%{http_code} %header{access-control-allow-origin}' -X OPTIONS \
+        -H 'Origin: https://app.example' -H 'Access-Control-Request-Method: POST' "$http_api/nothing")"
+    [ "$got" = "204 https://app.example" ] || fail "CORS preflight: got '$got'"
+    got="$(curl -sS -H "Host: $domain:$PORT" "http://127.0.0.1:$PORT/v1/items/cats/7")"
+    [ "$got" = '{"method": "GET", "path": "/cats/7"}' ] || fail "the custom domain's v1 mapping: got '$got'"
+    got="$(curl -sS -H "Host: $domain:$PORT" "http://127.0.0.1:$PORT/quick/anything")"
+    [ "$got" = '{"method": "GET", "path": "/quick"}' ] || fail "the custom domain's quick mapping: got '$got'"
+
     step "Call the methods of the API imported from OpenAPI (revision $rev)"
     local imported
     imported="http://$(terraform output -raw imported_api_id).execute-api.localhost:$PORT/$(terraform output -raw imported_stage_name)"
