@@ -40,6 +40,18 @@ pub struct AuthorizerOutput {
     pub usage_identifier_key: Option<String>,
 }
 
+/// API Gateway's request time: `28/Nov/2026:17:35:42 +0000`.
+pub fn request_time(at: SystemTime) -> String {
+    let t = time::OffsetDateTime::from(at);
+    let format = time::macros::format_description!("[day]/[month repr:short]/[year]:[hour]:[minute]:[second] +0000");
+    t.format(&format).unwrap_or_default()
+}
+
+/// Milliseconds since the epoch.
+pub fn epoch_millis(at: SystemTime) -> i64 {
+    at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
 /// A request's ids, made before anything else so that every answer, errors included, has them.
 #[derive(Debug, Clone)]
 pub struct RequestIds {
@@ -188,17 +200,12 @@ impl RequestContext {
 
     /// `$context.requestTime`: `28/Nov/2026:17:35:42 +0000`.
     pub fn request_time(&self) -> String {
-        let t = time::OffsetDateTime::from(self.received);
-        let format =
-            time::macros::format_description!("[day]/[month repr:short]/[year]:[hour]:[minute]:[second] +0000");
-        t.format(&format).unwrap_or_default()
+        request_time(self.received)
     }
 
     /// `$context.requestTimeEpoch`, in milliseconds.
     pub fn request_time_epoch(&self) -> i64 {
-        self.received
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64)
+        epoch_millis(self.received)
     }
 
     /// `$context.path`: the path with the stage, as the client named it.

@@ -210,6 +210,22 @@ pub async fn update(
     Ok(convert(&api))
 }
 
+/// DeleteCorsConfiguration: the API answers no preflights and adds no CORS headers.
+pub async fn delete_cors(
+    store: &Store,
+    ctx: &RequestContext,
+    input: DeleteCorsConfigurationRequest,
+) -> Result<(), AwsError> {
+    let api_id = required(input.api_id);
+    let mut tx = store.write().await?;
+    let mut stored = load_in(&mut tx, &scope(ctx), &api_id).await?;
+    stored.doc.cors_configuration = None;
+    tx.update(&API, &stored.row, &stored.doc).await?;
+    deployments::auto_deploy_api(&mut tx, &stored).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteApiRequest) -> Result<(), AwsError> {
     let api_id = required(input.api_id);
     let mut tx = store.write().await?;

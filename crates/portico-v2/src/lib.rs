@@ -75,6 +75,22 @@ impl ApiGatewayV2 for V2ControlPlane {
     async fn delete_api(&self, ctx: &RequestContext, input: DeleteApiRequest) -> R<()> {
         apis::delete(&self.store, ctx, input).await
     }
+    async fn delete_cors_configuration(&self, ctx: &RequestContext, input: DeleteCorsConfigurationRequest) -> R<()> {
+        apis::delete_cors(&self.store, ctx, input).await
+    }
+    async fn delete_route_request_parameter(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteRouteRequestParameterRequest,
+    ) -> R<()> {
+        routes::delete_request_parameter(&self.store, ctx, input).await
+    }
+    async fn delete_access_log_settings(&self, ctx: &RequestContext, input: DeleteAccessLogSettingsRequest) -> R<()> {
+        stages::delete_access_log_settings(&self.store, ctx, input).await
+    }
+    async fn delete_route_settings(&self, ctx: &RequestContext, input: DeleteRouteSettingsRequest) -> R<()> {
+        stages::delete_route_settings(&self.store, ctx, input).await
+    }
 
     async fn create_route(&self, ctx: &RequestContext, input: CreateRouteRequest) -> R<CreateRouteResult> {
         routes::create(&self.store, ctx, input).await

@@ -220,6 +220,33 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteRouteReque
     Ok(())
 }
 
+/// DeleteRouteRequestParameter: one of the route's `requestParameters` goes.
+pub async fn delete_request_parameter(
+    store: &Store,
+    ctx: &RequestContext,
+    input: DeleteRouteRequestParameterRequest,
+) -> Result<(), AwsError> {
+    let api_id = required(input.api_id);
+    let id = required(input.route_id);
+    let key = required(input.request_parameter_key);
+    let mut tx = store.write().await?;
+    let api = apis::load_in(&mut tx, &scope(ctx), &api_id).await?;
+    let Stored { row, doc: mut route } = tx
+        .child(&ROUTE, &api.row, &id)
+        .await?
+        .ok_or_else(|| route_not_found(&id))?;
+    if route.request_parameters.as_mut().and_then(|p| p.remove(&key)).is_none() {
+        return Err(not_found(
+            "RouteRequestParameter",
+            format!("Unable to find request parameter {key} on route {id}"),
+        ));
+    }
+    tx.update(&ROUTE, &row, &route).await?;
+    deployments::auto_deploy_api(&mut tx, &api).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -178,3 +178,52 @@ pub async fn reset_authorizers_cache(
     }
     Ok((api_id, name))
 }
+
+/// DeleteAccessLogSettings: the stage logs no more.
+pub async fn delete_access_log_settings(
+    store: &Store,
+    ctx: &RequestContext,
+    input: DeleteAccessLogSettingsRequest,
+) -> Result<(), AwsError> {
+    let api_id = required(input.api_id);
+    let name = required(input.stage_name);
+    let mut tx = store.write().await?;
+    let api = apis::load_in(&mut tx, &scope(ctx), &api_id).await?;
+    let Stored { row, doc: mut stage } = tx
+        .child(&STAGE, &api.row, &name)
+        .await?
+        .ok_or_else(|| stage_not_found(&name))?;
+    stage.access_log_settings = None;
+    stage.last_updated_date = Some(IsoTimestamp::from(Timestamp::now()));
+    tx.update(&STAGE, &row, &stage).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// DeleteRouteSettings: the route falls back on the stage's default route settings.
+pub async fn delete_route_settings(
+    store: &Store,
+    ctx: &RequestContext,
+    input: DeleteRouteSettingsRequest,
+) -> Result<(), AwsError> {
+    let api_id = required(input.api_id);
+    let name = required(input.stage_name);
+    let key = required(input.route_key);
+    let mut tx = store.write().await?;
+    let api = apis::load_in(&mut tx, &scope(ctx), &api_id).await?;
+    let Stored { row, doc: mut stage } = tx
+        .child(&STAGE, &api.row, &name)
+        .await?
+        .ok_or_else(|| stage_not_found(&name))?;
+    let removed = stage.route_settings.as_mut().and_then(|settings| settings.remove(&key));
+    if removed.is_none() {
+        return Err(not_found(
+            "RouteSettings",
+            format!("Unable to find route settings for route key {key} in stage {name}"),
+        ));
+    }
+    stage.last_updated_date = Some(IsoTimestamp::from(Timestamp::now()));
+    tx.update(&STAGE, &row, &stage).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -118,16 +118,17 @@ async fn bad_input_is_answered_like_aws() {
 #[tokio::test]
 async fn unserved_operations_answer_501_naming_them() {
     let portico = Portico::start();
-    // Every apigateway operation is served: the examples are apigatewayv2's.
+    // Every apigateway operation is served, and every apigatewayv2 one but the developer
+    // portals' and domains' routing rules: the examples are those.
     let reply = portico
-        .call("GET", "/v2/domainnames/api.example.com/apimappings", None, "")
+        .call("GET", "/v2/domainnames/api.example.com/routingrules", None, "")
         .await;
     assert_error(&reply, 501, "NotImplemented");
-    assert!(reply.json()["message"].as_str().unwrap().contains("GetApiMappings"));
+    assert!(reply.json()["message"].as_str().unwrap().contains("ListRoutingRules"));
 
-    let v2 = portico.call("GET", "/v2/domainnames", None, "").await;
+    let v2 = portico.call("GET", "/v2/portals", None, "").await;
     assert_error(&v2, 501, "NotImplemented");
-    assert!(v2.json()["message"].as_str().unwrap().contains("GetDomainNames"));
+    assert!(v2.json()["message"].as_str().unwrap().contains("ListPortals"));
 
     let unknown = portico.call("GET", "/no/such/operation", None, "").await;
     assert_error(&unknown, 404, "UnknownOperationException");

@@ -385,3 +385,138 @@ async fn http_api_control_plane() {
     let err = v2(&portico, &["get-route", "--api-id", &api_id, "--route-id", "nope"]).unwrap_err();
     assert!(err.contains("NotFoundException"), "{err}");
 }
+
+/// DeleteCorsConfiguration, DeleteAccessLogSettings, DeleteRouteSettings and
+/// DeleteRouteRequestParameter take one part away and leave the rest.
+#[tokio::test]
+async fn deleting_parts_of_apis_stages_and_routes() {
+    if !crate::lambda::runtimes_here() {
+        return;
+    }
+    let portico = Portico::start();
+    let api = ok(
+        &portico,
+        &[
+            "create-api",
+            "--name",
+            "parts",
+            "--protocol-type",
+            "HTTP",
+            "--cors-configuration",
+            "AllowOrigins=https://a.example",
+        ],
+    );
+    let api_id = api["ApiId"].as_str().unwrap().to_string();
+    v2(&portico, &["delete-cors-configuration", "--api-id", &api_id]).unwrap();
+    let api = ok(&portico, &["get-api", "--api-id", &api_id]);
+    assert!(api.get("CorsConfiguration").is_none(), "{api}");
+
+    let route = ok(
+        &portico,
+        &[
+            "create-route",
+            "--api-id",
+            &api_id,
+            "--route-key",
+            "GET /items",
+            "--request-parameters",
+            r#"{"route.request.querystring.q": {"Required": true}, "route.request.header.h": {"Required": false}}"#,
+        ],
+    );
+    let route_id = route["RouteId"].as_str().unwrap().to_string();
+    v2(
+        &portico,
+        &[
+            "delete-route-request-parameter",
+            "--api-id",
+            &api_id,
+            "--route-id",
+            &route_id,
+            "--request-parameter-key",
+            "route.request.querystring.q",
+        ],
+    )
+    .unwrap();
+    let route = ok(&portico, &["get-route", "--api-id", &api_id, "--route-id", &route_id]);
+    let parameters = route["RequestParameters"].as_object().unwrap();
+    assert_eq!(parameters.keys().collect::<Vec<_>>(), ["route.request.header.h"]);
+    let missing = v2(
+        &portico,
+        &[
+            "delete-route-request-parameter",
+            "--api-id",
+            &api_id,
+            "--route-id",
+            &route_id,
+            "--request-parameter-key",
+            "route.request.querystring.q",
+        ],
+    )
+    .unwrap_err();
+    assert!(missing.contains("NotFoundException"), "{missing}");
+
+    ok(
+        &portico,
+        &[
+            "create-stage",
+            "--api-id",
+            &api_id,
+            "--stage-name",
+            "dev",
+            "--access-log-settings",
+            "DestinationArn=arn:aws:logs:us-east-1:000000000000:log-group:g,Format=$context.requestId",
+            "--route-settings",
+            r#"{"GET /items": {"ThrottlingBurstLimit": 5, "ThrottlingRateLimit": 1}}"#,
+        ],
+    );
+    v2(
+        &portico,
+        &["delete-access-log-settings", "--api-id", &api_id, "--stage-name", "dev"],
+    )
+    .unwrap();
+    v2(
+        &portico,
+        &[
+            "delete-route-settings",
+            "--api-id",
+            &api_id,
+            "--stage-name",
+            "dev",
+            "--route-key",
+            "GET /items",
+        ],
+    )
+    .unwrap();
+    let stage = ok(&portico, &["get-stage", "--api-id", &api_id, "--stage-name", "dev"]);
+    assert!(stage.get("AccessLogSettings").is_none(), "{stage}");
+    assert!(
+        stage["RouteSettings"].as_object().is_none_or(|s| s.is_empty()),
+        "{stage}"
+    );
+    let missing = v2(
+        &portico,
+        &[
+            "delete-route-settings",
+            "--api-id",
+            &api_id,
+            "--stage-name",
+            "dev",
+            "--route-key",
+            "GET /items",
+        ],
+    )
+    .unwrap_err();
+    assert!(missing.contains("NotFoundException"), "{missing}");
+    let missing = v2(
+        &portico,
+        &[
+            "delete-access-log-settings",
+            "--api-id",
+            &api_id,
+            "--stage-name",
+            "nope",
+        ],
+    )
+    .unwrap_err();
+    assert!(missing.contains("NotFoundException"), "{missing}");
+}

@@ -3,47 +3,10 @@
 //! YAML that import again into the same API; a reimport that overwrites; AWS's errors.
 
 use crate::harness::{Portico, temp_dir};
+use crate::http_apis::{ok, v2};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::process::Command;
-
-fn cli_here() -> bool {
-    let ok = Command::new("aws")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        eprintln!("skipping: the AWS CLI is not installed");
-    }
-    ok
-}
-
-/// `aws apigatewayv2 ARGS...` against `portico`: Ok(JSON answer) or Err(stderr).
-fn v2(portico: &Portico, args: &[&str]) -> Result<Value, String> {
-    let out = Command::new("aws")
-        .args(["--endpoint-url", &portico.endpoint, "apigatewayv2", "--output", "json"])
-        .args(args)
-        .envs([
-            ("AWS_ACCESS_KEY_ID", "test"),
-            ("AWS_SECRET_ACCESS_KEY", "test"),
-            ("AWS_DEFAULT_REGION", "us-east-1"),
-        ])
-        .output()
-        .expect("the AWS CLI");
-    if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
-    }
-    let text = String::from_utf8(out.stdout).unwrap();
-    Ok(if text.trim().is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap()
-    })
-}
-
-fn ok(portico: &Portico, args: &[&str]) -> Value {
-    v2(portico, args).unwrap_or_else(|e| panic!("aws apigatewayv2 {args:?}: {e}"))
-}
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
@@ -173,7 +136,7 @@ fn shape(portico: &Portico, api_id: &str) -> Value {
 
 #[tokio::test]
 async fn import_export_and_reimport() {
-    if !cli_here() {
+    if !crate::lambda::runtimes_here() {
         return;
     }
     let portico = Portico::start();
@@ -362,7 +325,7 @@ async fn import_export_and_reimport() {
 
 #[tokio::test]
 async fn default_routes_base_paths_and_yaml() {
-    if !cli_here() {
+    if !crate::lambda::runtimes_here() {
         return;
     }
     let portico = Portico::start();
@@ -396,7 +359,7 @@ async fn default_routes_base_paths_and_yaml() {
 
 #[tokio::test]
 async fn import_errors_and_warnings() {
-    if !cli_here() {
+    if !crate::lambda::runtimes_here() {
         return;
     }
     let portico = Portico::start();

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 /// What an authorizer let through, for the event's `requestContext.authorizer`.
 #[derive(Debug, Clone)]
@@ -94,17 +94,29 @@ impl Call {
 
     /// `04/Mar/2020:19:03:58 +0000`.
     pub fn request_time(&self) -> String {
-        let t = time::OffsetDateTime::from(self.received);
-        let format =
-            time::macros::format_description!("[day]/[month repr:short]/[year]:[hour]:[minute]:[second] +0000");
-        t.format(&format).unwrap_or_default()
+        crate::context::request_time(self.received)
     }
 
     /// Milliseconds since the epoch.
     pub fn request_time_epoch(&self) -> i64 {
-        self.received
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64)
+        crate::context::epoch_millis(self.received)
+    }
+
+    /// What parameter mappings read of the request; `path` the routed path.
+    pub fn mapping_source<'a>(
+        &'a self,
+        path: &'a str,
+        context: &'a dyn Fn(&str) -> Option<String>,
+    ) -> super::params::Source<'a> {
+        super::params::Source {
+            headers: &self.headers,
+            raw_query: &self.raw_query,
+            path,
+            path_parameters: &self.path_params,
+            body: &self.body,
+            context,
+            stage_variables: &self.stage_variables,
+        }
     }
 
     /// `Root=1-{epoch hex}-{24 hex}`, stable within a request.

@@ -391,15 +391,7 @@ async fn routed(
     let mut response = integrate(integration, &call, path, env).await;
     if !integration.response_parameters.is_empty() {
         let context = |name: &str| call.context_variable(name);
-        let source = params::Source {
-            headers: &call.headers,
-            raw_query: &call.raw_query,
-            path,
-            path_parameters: &call.path_params,
-            body: &call.body,
-            context: &context,
-            stage_variables: &call.stage_variables,
-        };
+        let source = call.mapping_source(path, &context);
         let (parts, body) = response.into_parts();
         let mut response_parts = parts;
         let status = integration.response_parameters.apply(
@@ -436,20 +428,7 @@ async fn integrate(integration: &Integration, call: &Call, path: &str, env: &Env
 
 /// `${stageVariables.name}` in `text` filled in.
 fn fill_stage_variables(text: &str, call: &Call) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("${stageVariables.") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + "${stageVariables.".len()..];
-        let Some(end) = after.find('}') else {
-            out.push_str(&rest[start..]);
-            return out;
-        };
-        out.push_str(call.stage_variables.get(&after[..end]).map_or("", String::as_str));
-        rest = &after[end + 1..];
-    }
-    out.push_str(rest);
-    out
+    crate::integration::aws_proxy::fill_variables(text, &call.stage_variables)
 }
 
 async fn lambda(integration: &Integration, function: &str, v2: bool, call: &Call, env: &Env<'_>) -> Response<Bytes> {
@@ -573,15 +552,7 @@ async fn http_proxy(
         (call.headers.clone(), call.raw_query.clone(), None)
     } else {
         let context = |name: &str| call.context_variable(name);
-        let source = params::Source {
-            headers: &call.headers,
-            raw_query: &call.raw_query,
-            path,
-            path_parameters: &call.path_params,
-            body: &call.body,
-            context: &context,
-            stage_variables: &call.stage_variables,
-        };
+        let source = call.mapping_source(path, &context);
         let mut out = params::Outgoing::new(call.headers.clone(), &call.raw_query);
         integration.request_parameters.apply(&source, &mut out);
         let query = out.encoded_query();

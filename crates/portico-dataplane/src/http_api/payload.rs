@@ -2,6 +2,7 @@
 //! and how the function's answer becomes the response.
 
 use super::call::{Authorized, Call};
+use crate::integration::aws_proxy::both_maps;
 use base64::Engine;
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, Response, StatusCode};
@@ -155,25 +156,6 @@ pub fn event_v2(call: &Call) -> Value {
         event.insert("stageVariables".into(), json!(&*call.stage_variables));
     }
     Value::Object(event)
-}
-
-/// Names and values: the single map keeps the last value of a name, the multi-value map all.
-fn both_maps(pairs: Vec<(String, String)>) -> (Value, Value) {
-    if pairs.is_empty() {
-        return (Value::Null, Value::Null);
-    }
-    let mut single = Map::new();
-    let mut multi = Map::new();
-    for (name, value) in pairs {
-        match multi.get_mut(&name) {
-            Some(Value::Array(values)) => values.push(value.clone().into()),
-            _ => {
-                multi.insert(name.clone(), json!([value]));
-            }
-        }
-        single.insert(name, value.into());
-    }
-    (Value::Object(single), Value::Object(multi))
 }
 
 /// The event of payload format 1.0, as HTTP APIs send it (REST's shape, with `version`).

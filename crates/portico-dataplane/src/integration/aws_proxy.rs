@@ -20,6 +20,11 @@ pub fn function_of(uri: &str) -> Option<String> {
 
 /// `${stageVariables.name}` filled in from the stage.
 pub fn fill_stage_variables(text: &str, ctx: &RequestContext) -> String {
+    fill_variables(text, &ctx.stage_variables)
+}
+
+/// `${stageVariables.name}` filled in from `variables` (an unknown name gives nothing).
+pub fn fill_variables(text: &str, variables: &std::collections::BTreeMap<String, String>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("${stageVariables.") {
@@ -29,12 +34,7 @@ pub fn fill_stage_variables(text: &str, ctx: &RequestContext) -> String {
             out.push_str(&rest[start..]);
             return out;
         };
-        out.push_str(
-            ctx.stage_variables
-                .get(&after[..end])
-                .map(String::as_str)
-                .unwrap_or_default(),
-        );
+        out.push_str(variables.get(&after[..end]).map(String::as_str).unwrap_or_default());
         rest = &after[end + 1..];
     }
     out.push_str(rest);
@@ -131,7 +131,7 @@ pub fn take_base64_mark(response: &mut Response<Bytes>) -> bool {
 }
 
 /// Names and values: the single map keeps the last value of a name, the multi-value map all.
-fn both_maps(pairs: impl IntoIterator<Item = (String, String)>) -> (Value, Value) {
+pub(crate) fn both_maps(pairs: impl IntoIterator<Item = (String, String)>) -> (Value, Value) {
     let mut single = Map::new();
     let mut multi = Map::new();
     for (name, value) in pairs {
