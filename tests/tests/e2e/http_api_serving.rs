@@ -1005,3 +1005,79 @@ async fn openapi_round_trip_serves_the_same() {
         "the reimported export serves as the import did"
     );
 }
+
+#[tokio::test]
+async fn private_integrations_through_vpc_links() {
+    if !runtimes_here() {
+        return;
+    }
+    let backend = echo_backend().await;
+    let listener =
+        "arn:aws:elasticloadbalancing:us-east-1:000000000000:listener/app/orders/50dc6c495c0c9188/0467ef3c8400ae65";
+    let target = format!("{listener}=http://127.0.0.1:{backend}");
+    let portico = Portico::start_with(&["--in-memory", "--vpc-link-target", &target]);
+    let link = ok(
+        &portico,
+        &[
+            "create-vpc-link",
+            "--name",
+            "orders",
+            "--subnet-ids",
+            "subnet-0123456789abcdef0",
+        ],
+    );
+    let api = ok(
+        &portico,
+        &["create-api", "--name", "private", "--protocol-type", "HTTP"],
+    );
+    let api_id = id(&api, "ApiId");
+    let integration = ok(
+        &portico,
+        &[
+            "create-integration",
+            "--api-id",
+            &api_id,
+            "--integration-type",
+            "HTTP_PROXY",
+            "--integration-method",
+            "ANY",
+            "--connection-type",
+            "VPC_LINK",
+            "--connection-id",
+            &id(&link, "VpcLinkId"),
+            "--integration-uri",
+            listener,
+            "--payload-format-version",
+            "1.0",
+        ],
+    );
+    ok(
+        &portico,
+        &[
+            "create-route",
+            "--api-id",
+            &api_id,
+            "--route-key",
+            "ANY /orders/{proxy+}",
+            "--target",
+            &format!("integrations/{}", id(&integration, "IntegrationId")),
+        ],
+    );
+    ok(
+        &portico,
+        &[
+            "create-stage",
+            "--api-id",
+            &api_id,
+            "--stage-name",
+            "$default",
+            "--auto-deploy",
+        ],
+    );
+    let r = call(&portico, &api_id, "POST", "/orders/17/items?x=1", &[], "body").await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let seen = r.json();
+    assert_eq!(seen["uri"], "/orders/17/items?x=1");
+    assert_eq!(seen["method"], "POST");
+    assert_eq!(seen["body"], "body");
+}

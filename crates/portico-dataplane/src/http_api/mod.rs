@@ -558,7 +558,26 @@ async fn http_proxy(
         let query = out.encoded_query();
         (out.headers, query, out.path)
     };
-    if let Some(new_path) = new_path {
+    // A private integration to a load balancer names its listener's ARN: the request goes to
+    // the URL `--vpc-link-target` gives the listener (or the link), with the request's path.
+    let listener = vpc_link.filter(|_| template.starts_with("arn:"));
+    if let Some(link) = listener {
+        let link = fill_stage_variables(link, call);
+        let Some(base) = env
+            .vpc_links
+            .target_of(template)
+            .or_else(|| env.vpc_links.target_of(&link))
+        else {
+            tracing::warn!(
+                link,
+                listener = template,
+                "no --vpc-link-target for the listener or its link"
+            );
+            return internal_error();
+        };
+        let base = base.to_string();
+        uri = format!("{}{}", base.trim_end_matches('/'), new_path.as_deref().unwrap_or(path));
+    } else if let Some(new_path) = new_path {
         // `overwrite:path` replaces the URI's path; scheme and authority stay.
         let scheme_end = uri.find("://").map_or(0, |i| i + 3);
         let path_start = uri[scheme_end..].find('/').map_or(uri.len(), |i| scheme_end + i);
@@ -596,7 +615,7 @@ async fn http_proxy(
     if let Ok(value) = HeaderValue::from_str(&call.trace_id()) {
         headers.insert(HeaderName::from_static("x-amzn-trace-id"), value);
     }
-    if let Some(link) = vpc_link {
+    if let Some(link) = vpc_link.filter(|_| listener.is_none()) {
         let link = fill_stage_variables(link, call);
         match env.vpc_links.target_of(&link) {
             Some(target) => {
