@@ -420,17 +420,20 @@ pub async fn invoke(
         );
         return internal_error();
     };
-    let context = |name: &str| call.context_variable(name);
-    let source = Source {
-        headers: &call.headers,
-        raw_query: &call.raw_query,
-        path,
-        path_parameters: &call.path_params,
-        body: &call.body,
-        context: &context,
-        stage_variables: &call.stage_variables,
+    // In a block: the source is not `Send`, and must be gone before the request is awaited.
+    let built = {
+        let context = |name: &str| call.context_variable(name);
+        let source = Source {
+            headers: &call.headers,
+            raw_query: &call.raw_query,
+            path,
+            path_parameters: &call.path_params,
+            body: &call.body,
+            context: &context,
+            stage_variables: &call.stage_variables,
+        };
+        service.build(&Evaluator::new(&source), &call.region)
     };
-    let built = service.build(&Evaluator::new(&source), &call.region);
     let text = format!("{}{}", endpoint.url, built.path_and_query);
     let Ok(uri) = text.parse::<Uri>() else {
         tracing::warn!(uri = text, "AWS service integration request uri is invalid");
