@@ -1,7 +1,7 @@
 //! AWS service integrations of HTTP APIs (`AWS_PROXY` with an `integrationSubtype`), made with
 //! the AWS CLI and served on execute-api against a moto server (`--aws-endpoint`): SQS
 //! SendMessage and ReceiveMessage, EventBridge PutEvents delivered through a rule to a queue,
-//! and the 500s of an integration AWS would refuse and of a missing endpoint.
+//! Step Functions StartExecution and StopExecution, and the 500s of an integration AWS would refuse and of a missing endpoint.
 
 use crate::harness::{Portico, Reply, request};
 use crate::http_apis::ok;
@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 /// One JSON-protocol action straight at moto (it reads the service from the credential scope).
 async fn moto(port: u16, service: &str, target: &str, body: Value) -> Value {
-    let content_type = if service == "sqs" {
+    let content_type = if matches!(service, "sqs" | "states") {
         "application/x-amz-json-1.0"
     } else {
         "application/x-amz-json-1.1"
@@ -274,6 +274,94 @@ async fn eventbridge_events_are_put_and_delivered_by_moto() {
     assert_eq!(event["detail-type"], "order");
     assert_eq!(event["detail"], json!({"id": 7}));
     drop(moto_guard);
+}
+
+#[tokio::test]
+async fn step_functions_executions_started_and_stopped() {
+    if !moto_here() {
+        return;
+    }
+    let (moto_guard, moto_port) = start_moto();
+    let endpoint = format!("http://127.0.0.1:{moto_port}");
+    let portico = Portico::start_with(&["--aws-endpoint", &endpoint]);
+    let machine = moto(
+        moto_port,
+        "states",
+        "AWSStepFunctions.CreateStateMachine",
+        json!({
+            "name": "orders",
+            "definition": r#"{"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 60, "End": true}}}"#,
+            "roleArn": "arn:aws:iam::123456789012:role/sfn",
+        }),
+    )
+    .await;
+    let machine_arn = text(&machine, "stateMachineArn");
+
+    let api_id = http_api(&portico, "runs");
+    service_route(
+        &portico,
+        &api_id,
+        "POST /runs",
+        "StepFunctions-StartExecution",
+        &json!({
+            "StateMachineArn": machine_arn,
+            "Name": "run-$request.header.x-run",
+            "Input": "$request.body",
+        }),
+    );
+    service_route(
+        &portico,
+        &api_id,
+        "DELETE /runs",
+        "StepFunctions-StopExecution",
+        &json!({"ExecutionArn": "$request.querystring.arn", "Cause": "stopped through the API"}),
+    );
+    let url = format!("http://127.0.0.1:{}/runs", portico.port);
+    let host = format!("{api_id}.execute-api.localhost:{}", portico.port);
+    let mut started = None;
+    for _ in 0..50 {
+        let reply = request("POST", &url, Some(&host), &[("x-run", "7")], r#"{"n": 1}"#).await;
+        if reply.status != 404 {
+            started = Some(reply);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let started = started.expect("POST /runs routed");
+    assert_eq!(started.status, 200, "{}", started.body);
+    let execution_arn = text(&started.json(), "executionArn");
+    assert!(execution_arn.ends_with(":orders:run-7"), "{execution_arn}");
+    let described = moto(
+        moto_port,
+        "states",
+        "AWSStepFunctions.DescribeExecution",
+        json!({"executionArn": execution_arn}),
+    )
+    .await;
+    assert_eq!(described["input"], r#"{"n": 1}"#, "{described}");
+
+    let stop_path = format!("/runs?arn={}", urlencode(&execution_arn));
+    let stopped = call(&portico, &api_id, "DELETE", &stop_path, "").await;
+    assert_eq!(stopped.status, 200, "{}", stopped.body);
+    assert!(stopped.json()["stopDate"].is_number(), "{}", stopped.body);
+    let described = moto(
+        moto_port,
+        "states",
+        "AWSStepFunctions.DescribeExecution",
+        json!({"executionArn": execution_arn}),
+    )
+    .await;
+    assert_eq!(described["status"], "ABORTED", "{described}");
+    drop(moto_guard);
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// An integration AWS would refuse (a required parameter missing) and one with no endpoint

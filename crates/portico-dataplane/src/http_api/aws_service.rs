@@ -6,10 +6,11 @@
 //!
 //! Documented by AWS: the subtypes, their parameters and which are required. Decided here
 //! (AWS does not document the wire it uses): EventBridge, Kinesis, Step Functions and SQS are
-//! spoken in their JSON protocols (`X-Amz-Target`; SQS speaks JSON as well as query), AppConfig
-//! in its REST protocol; a parameter whose value comes out empty is left out; integer, list,
-//! map and timestamp members are typed from the text (a list or map as JSON, a list also as
-//! comma-separated text), and text that does not read as its type is sent as text for the
+//! spoken in their JSON protocols (`X-Amz-Target`, members named as botocore's models name
+//! them; SQS speaks JSON as well as query), AppConfig in its REST protocol; a parameter whose
+//! value comes out empty is left out; integer, list, map and timestamp members are typed from
+//! the text (a list or map as JSON, a list also as comma-separated text, a timestamp as epoch
+//! seconds or RFC 3339), and text that does not read as its type is sent as text for the
 //! service to refuse. The service's status, body and content type are the answer.
 
 use super::call::Call;
@@ -83,6 +84,8 @@ pub struct Subtype {
     protocol: Protocol,
     /// EventBridge takes its parameters as the one entry of `Entries`.
     entries: bool,
+    /// Step Functions' members are the parameters' names in camelCase (`stateMachineArn`).
+    camel_case: bool,
     params: &'static [Param],
 }
 
@@ -106,6 +109,7 @@ const SUBTYPES: &[Subtype] = &[
             content_type: "application/x-amz-json-1.1",
         },
         entries: true,
+        camel_case: false,
         params: &[
             req("Detail"),
             req("DetailType"),
@@ -122,6 +126,7 @@ const SUBTYPES: &[Subtype] = &[
         action: "SendMessage",
         protocol: SQS,
         entries: false,
+        camel_case: false,
         params: &[
             req("QueueUrl"),
             req("MessageBody"),
@@ -138,6 +143,7 @@ const SUBTYPES: &[Subtype] = &[
         action: "ReceiveMessage",
         protocol: SQS,
         entries: false,
+        camel_case: false,
         params: &[
             req("QueueUrl"),
             opt("AttributeNames", Shape::List),
@@ -154,6 +160,7 @@ const SUBTYPES: &[Subtype] = &[
         action: "DeleteMessage",
         protocol: SQS,
         entries: false,
+        camel_case: false,
         params: &[req("ReceiptHandle"), req("QueueUrl")],
     },
     Subtype {
@@ -162,6 +169,7 @@ const SUBTYPES: &[Subtype] = &[
         action: "PurgeQueue",
         protocol: SQS,
         entries: false,
+        camel_case: false,
         params: &[req("QueueUrl")],
     },
     Subtype {
@@ -170,6 +178,7 @@ const SUBTYPES: &[Subtype] = &[
         action: "GetConfiguration",
         protocol: Protocol::AppConfig,
         entries: false,
+        camel_case: false,
         params: &[
             req("Application"),
             req("Environment"),
@@ -187,6 +196,7 @@ const SUBTYPES: &[Subtype] = &[
             content_type: "application/x-amz-json-1.1",
         },
         entries: false,
+        camel_case: false,
         params: &[
             req("StreamName"),
             Param {
@@ -205,6 +215,7 @@ const SUBTYPES: &[Subtype] = &[
         action: "StartExecution",
         protocol: STATES,
         entries: false,
+        camel_case: true,
         params: &[
             req("StateMachineArn"),
             opt("Name", Shape::Text),
@@ -217,6 +228,7 @@ const SUBTYPES: &[Subtype] = &[
         action: "StartSyncExecution",
         protocol: STATES,
         entries: false,
+        camel_case: true,
         params: &[
             req("StateMachineArn"),
             opt("Name", Shape::Text),
@@ -230,6 +242,7 @@ const SUBTYPES: &[Subtype] = &[
         action: "StopExecution",
         protocol: STATES,
         entries: false,
+        camel_case: true,
         params: &[
             req("ExecutionArn"),
             opt("Cause", Shape::Text),
@@ -237,6 +250,17 @@ const SUBTYPES: &[Subtype] = &[
         ],
     },
 ];
+
+impl Subtype {
+    /// A parameter's member name in the service's request.
+    fn member(&self, name: &str) -> String {
+        let mut chars = name.chars();
+        match chars.next() {
+            Some(first) if self.camel_case => first.to_ascii_lowercase().to_string() + chars.as_str(),
+            _ => name.to_owned(),
+        }
+    }
+}
 
 /// An AWS service integration, compiled: its subtype and its parameters' expressions.
 #[derive(Debug)]
@@ -305,7 +329,7 @@ impl AwsService {
             } => {
                 let mut members = Map::new();
                 for (param, value) in values {
-                    members.insert(param.name.to_owned(), typed(param.shape, value));
+                    members.insert(self.subtype.member(param.name), typed(param.shape, value));
                 }
                 let body = if self.subtype.entries {
                     serde_json::json!({ "Entries": [members] })
@@ -375,7 +399,18 @@ fn typed(shape: Shape, text: String) -> Value {
     match shape {
         Shape::Text => Value::String(text),
         Shape::Integer => text.trim().parse::<i64>().map_or(Value::String(text), Value::from),
-        Shape::Timestamp => text.trim().parse::<f64>().map_or(Value::String(text), Value::from),
+        Shape::Timestamp => {
+            let trimmed = text.trim();
+            if let Ok(seconds) = trimmed.parse::<f64>() {
+                Value::from(seconds)
+            } else if let Ok(at) = time::OffsetDateTime::parse(trimmed, &time::format_description::well_known::Rfc3339)
+            {
+                // JSON protocols take timestamps as epoch seconds.
+                Value::from(at.unix_timestamp())
+            } else {
+                Value::String(text)
+            }
+        }
         Shape::Blob => Value::String(base64::engine::general_purpose::STANDARD.encode(text.as_bytes())),
         Shape::Map => match serde_json::from_str::<Value>(&text) {
             Ok(map @ Value::Object(_)) => map,
@@ -642,7 +677,7 @@ mod tests {
         assert_eq!(target(&start), "AWSStepFunctions.StartExecution");
         assert_eq!(
             json(&start),
-            serde_json::json!({"StateMachineArn": "arn:sm", "Input": r#"{"x":1}"#})
+            serde_json::json!({"stateMachineArn": "arn:sm", "input": r#"{"x":1}"#})
         );
         let sync = build("StepFunctions-StartSyncExecution", &[("StateMachineArn", "arn:sm")], "");
         assert_eq!(target(&sync), "AWSStepFunctions.StartSyncExecution");
@@ -654,7 +689,7 @@ mod tests {
         assert_eq!(target(&stop), "AWSStepFunctions.StopExecution");
         assert_eq!(
             json(&stop),
-            serde_json::json!({"ExecutionArn": "arn:ex", "Cause": "done"})
+            serde_json::json!({"executionArn": "arn:ex", "cause": "done"})
         );
     }
 
@@ -705,12 +740,13 @@ mod tests {
     }
 
     #[test]
-    fn values_that_do_not_read_as_their_type_stay_text() {
+    fn values_are_typed_and_stay_text_when_they_do_not_read() {
+        assert_eq!(typed(Shape::Timestamp, "yesterday".into()), Value::from("yesterday"));
         assert_eq!(typed(Shape::Integer, "five".into()), Value::from("five"));
         assert_eq!(typed(Shape::Map, "[1]".into()), Value::from("[1]"));
         assert_eq!(
             typed(Shape::Timestamp, "2024-01-01T00:00:00Z".into()),
-            Value::from("2024-01-01T00:00:00Z")
+            Value::from(1_704_067_200)
         );
     }
 }
