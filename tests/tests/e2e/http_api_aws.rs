@@ -1,7 +1,7 @@
 //! AWS service integrations of HTTP APIs (`AWS_PROXY` with an `integrationSubtype`), made with
 //! the AWS CLI and served on execute-api against a moto server (`--aws-endpoint`): SQS
 //! SendMessage and ReceiveMessage, EventBridge PutEvents delivered through a rule to a queue,
-//! Step Functions StartExecution and StopExecution, and the 500s of an integration AWS would refuse and of a missing endpoint.
+//! Step Functions StartExecution and StopExecution, Kinesis PutRecord, and the 500s of an integration AWS would refuse and of a missing endpoint.
 
 use crate::harness::{Portico, Reply, request};
 use crate::http_apis::ok;
@@ -352,6 +352,57 @@ async fn step_functions_executions_started_and_stopped() {
     )
     .await;
     assert_eq!(described["status"], "ABORTED", "{described}");
+    drop(moto_guard);
+}
+
+#[tokio::test]
+async fn kinesis_records_are_put_as_sent() {
+    if !moto_here() {
+        return;
+    }
+    let (moto_guard, moto_port) = start_moto();
+    let endpoint = format!("http://127.0.0.1:{moto_port}");
+    let portico = Portico::start_with(&["--aws-endpoint", &endpoint]);
+    moto(
+        moto_port,
+        "kinesis",
+        "Kinesis_20131202.CreateStream",
+        json!({"StreamName": "clicks", "ShardCount": 1}),
+    )
+    .await;
+    let api_id = http_api(&portico, "clicks");
+    service_route(
+        &portico,
+        &api_id,
+        "POST /clicks/{user}",
+        "Kinesis-PutRecord",
+        &json!({"StreamName": "clicks", "Data": "$request.body", "PartitionKey": "$request.path.user"}),
+    );
+    let put = served(&portico, &api_id, "POST", "/clicks/u1", r#"{"page": "/home"}"#).await;
+    assert_eq!(put.status, 200, "{}", put.body);
+    let answer = put.json();
+    assert_eq!(answer["ShardId"], "shardId-000000000000", "{answer}");
+    let sequence = text(&answer, "SequenceNumber");
+
+    let iterator = moto(
+        moto_port,
+        "kinesis",
+        "Kinesis_20131202.GetShardIterator",
+        json!({"StreamName": "clicks", "ShardId": "shardId-000000000000", "ShardIteratorType": "TRIM_HORIZON"}),
+    )
+    .await;
+    let records = moto(
+        moto_port,
+        "kinesis",
+        "Kinesis_20131202.GetRecords",
+        json!({"ShardIterator": iterator["ShardIterator"]}),
+    )
+    .await;
+    let record = &records["Records"][0];
+    assert_eq!(record["SequenceNumber"], sequence.as_str(), "{records}");
+    assert_eq!(record["PartitionKey"], "u1");
+    // The body as sent, base64 on the wire.
+    assert_eq!(record["Data"], "eyJwYWdlIjogIi9ob21lIn0=");
     drop(moto_guard);
 }
 
