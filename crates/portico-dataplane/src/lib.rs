@@ -366,6 +366,7 @@ impl DataPlane {
                     functions: self.functions.as_deref(),
                     throttles: &self.throttles,
                     vpc_links: &self.vpc_links,
+                    aws: self.aws.as_deref(),
                 };
                 let request_id = ids.extended_request_id;
                 return match self.http_apis.serve(env, target, req, body, request_id).await {

@@ -15,6 +15,7 @@ mod errors;
 mod execution_logs;
 mod frontdoor;
 mod function_sources;
+mod http_api_aws;
 mod http_api_sdk;
 mod http_api_serving;
 mod http_apis;

@@ -937,7 +937,7 @@ async fn aws_service_integration_without_an_endpoint_is_a_500() {
     );
 }
 
-fn moto_here() -> bool {
+pub(crate) fn moto_here() -> bool {
     let present = std::process::Command::new("moto_server")
         .arg("--help")
         .output()
@@ -953,7 +953,7 @@ fn moto_here() -> bool {
 }
 
 /// A moto server on a free port; killed when the guard drops.
-fn start_moto() -> (KillOnDrop, u16) {
+pub(crate) fn start_moto() -> (KillOnDrop, u16) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -977,7 +977,7 @@ fn start_moto() -> (KillOnDrop, u16) {
     panic!("moto_server did not listen on {port}");
 }
 
-struct KillOnDrop(std::process::Child);
+pub(crate) struct KillOnDrop(std::process::Child);
 
 impl Drop for KillOnDrop {
     fn drop(&mut self) {

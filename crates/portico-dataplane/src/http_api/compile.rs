@@ -1,6 +1,7 @@
 //! An HTTP API compiled for serving: every stage with its deployment's routes and
 //! integrations, parsed once, kept until a commit touches the API.
 
+use super::aws_service::AwsService;
 use super::cors::Cors;
 use super::jwt::JwtAuthorizer;
 use super::lambda_auth::LambdaAuth;
@@ -79,6 +80,8 @@ pub enum Kind {
         method: Option<http::Method>,
         vpc_link: Option<String>,
     },
+    /// AWS_PROXY with an `integrationSubtype`: an action of an AWS service.
+    AwsService(Box<AwsService>),
     /// What cannot be served, and why (logged per request).
     Unsupported(String),
 }
@@ -162,10 +165,20 @@ impl Integration {
             .map_or(DEFAULT_TIMEOUT, |ms| Duration::from_millis(ms as u64));
         let uri = i.integration_uri.clone().unwrap_or_default();
         let kind = match i.integration_type.as_deref() {
-            Some("AWS_PROXY") if i.integration_subtype.is_some() => Kind::Unsupported(format!(
-                "AWS service integration {} is not served yet",
-                i.integration_subtype.as_deref().unwrap_or_default()
-            )),
+            Some("AWS_PROXY") if i.integration_subtype.is_some() => {
+                let subtype = i.integration_subtype.as_deref().unwrap_or_default();
+                match AwsService::compile(subtype, i.request_parameters.as_ref()) {
+                    Ok(service) => Kind::AwsService(Box::new(service)),
+                    Err(reason) => {
+                        tracing::warn!(
+                            integration = i.integration_id,
+                            reason,
+                            "AWS service integration refused"
+                        );
+                        Kind::Unsupported(reason)
+                    }
+                }
+            }
             Some("AWS_PROXY") => Kind::Lambda {
                 // A function ARN itself, or the apigateway invocation URI around one.
                 function: function_of(&uri).unwrap_or(uri),
@@ -188,10 +201,12 @@ impl Integration {
             )),
         };
         let id = i.integration_id.clone().unwrap_or_default();
-        // The control plane checks mappings on write; one that still fails is left out.
+        // The control plane checks mappings on write; one that still fails is left out. A
+        // service integration's parameters are the action's, read by `AwsService`.
         let request_parameters = i
             .request_parameters
             .as_ref()
+            .filter(|_| i.integration_subtype.is_none())
             .map(RequestParameters::compile)
             .transpose()
             .unwrap_or_else(|reason| {

@@ -1,6 +1,7 @@
 //! execute-api for HTTP APIs (apigatewayv2, `protocolType: HTTP`): stage → route → throttle →
-//! authorize → integrate (AWS_PROXY to Lambda with payload 2.0 or 1.0, HTTP_PROXY) → respond,
-//! with HTTP APIs' own answers (`{"message":"Not Found"}`, `apigw-requestid`).
+//! authorize → integrate (AWS_PROXY to Lambda with payload 2.0 or 1.0, AWS_PROXY to an AWS
+//! service by subtype, HTTP_PROXY) → respond, with HTTP APIs' own answers
+//! (`{"message":"Not Found"}`, `apigw-requestid`).
 //!
 //! - `compile`: an API's stages with their deployments, compiled once per change to the API.
 //! - `routes`: route keys matched by AWS's precedence.
@@ -10,7 +11,9 @@
 //!   `--jwt-issuer` key sets).
 //! - `cors`: an API's `corsConfiguration`: preflights answered, headers on every answer.
 //! - `params`: parameter mapping of integrations, both ways.
+//! - `aws_service`: AWS service integrations (`integrationSubtype`), sent to `--aws-endpoint`.
 
+mod aws_service;
 mod call;
 mod compile;
 mod cors;
@@ -63,6 +66,8 @@ pub struct Env<'a> {
     pub functions: Option<&'a dyn Functions>,
     pub throttles: &'a Throttles,
     pub vpc_links: &'a VpcLinks,
+    /// Where AWS service integrations are sent (`--aws-endpoint`).
+    pub aws: Option<&'a crate::AwsEndpoint>,
 }
 
 impl HttpApis {
@@ -419,6 +424,7 @@ async fn integrate(integration: &Integration, call: &Call, path: &str, env: &Env
             };
             http_proxy(integration, http, call, path, env).await
         }
+        Kind::AwsService(service) => aws_service::invoke(service, integration.timeout, call, path, env).await,
         Kind::Unsupported(reason) => {
             tracing::warn!(integration = integration.id, reason, "integration cannot be served");
             internal_error()

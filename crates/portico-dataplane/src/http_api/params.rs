@@ -569,6 +569,30 @@ impl Selection {
     }
 }
 
+/// One request-side value expression compiled on its own (`$request.body.message`,
+/// `${context.requestId}-x`, text), as AWS service integrations' parameters are.
+#[derive(Debug, Clone)]
+pub struct Expression(Value);
+
+impl Expression {
+    pub fn compile(text: &str) -> Result<Expression, String> {
+        Value::compile(text, Side::Request).map(Expression)
+    }
+}
+
+/// Evaluates expressions against one request; its body is parsed once for all of them.
+pub struct Evaluator<'a>(Reader<'a>);
+
+impl<'a> Evaluator<'a> {
+    pub fn new(source: &'a Source<'a>) -> Evaluator<'a> {
+        Evaluator(Reader::request(source))
+    }
+
+    pub fn evaluate(&self, expression: &Expression) -> String {
+        expression.0.evaluate(&self.0)
+    }
+}
+
 /// What a value's variables read, for one request or answer; bodies are parsed on first use.
 struct Reader<'a> {
     source: &'a Source<'a>,
@@ -1015,5 +1039,25 @@ mod tests {
         assert!(compile("200", "overwrite:header.a", "$request.header.a").is_err());
         assert!(compile("200", "overwrite:header.a", "$response.body..a").is_err());
         assert!(ResponseParameters::compile(&BTreeMap::new()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn single_expressions_compile_and_evaluate() {
+        let request = request();
+        let source = Source {
+            headers: &request.headers,
+            raw_query: &request.raw_query,
+            path: &request.path,
+            path_parameters: &request.path_parameters,
+            body: &request.body,
+            context: &context,
+            stage_variables: &request.stage_variables,
+        };
+        let evaluator = Evaluator::new(&source);
+        let value = |text: &str| evaluator.evaluate(&Expression::compile(text).unwrap());
+        assert_eq!(value("$request.body.name"), "rex");
+        assert_eq!(value("${request.path.petId}-${context.requestId}"), "42-req-1");
+        assert_eq!(value("literal"), "literal");
+        assert!(Expression::compile("$response.body").is_err());
     }
 }
