@@ -24,6 +24,9 @@ def handler(event, context):
         return "just text"
     if path.endswith("/raise"):
         raise RuntimeError("boom")
+    if path.endswith("/slow"):
+        import time
+        time.sleep(3)
     return {"statusCode": 200, "body": json.dumps({"route": event.get("routeKey") or event.get("resource")})}
 "#;
 
@@ -33,6 +36,14 @@ calls = 0
 def handler(event, context):
     global calls
     calls += 1
+    if event["version"] == "1.0":
+        # Payload 1.0: an IAM policy for the method ARN (the identity joined with commas).
+        token = event["identitySource"]
+        effect = "Allow" if token.startswith("allow") else "Deny"
+        return {"principalId": "user-" + token,
+                "policyDocument": {"Version": "2012-10-17", "Statement": [
+                    {"Action": "execute-api:Invoke", "Effect": effect, "Resource": event["methodArn"]}]},
+                "context": {"calls": calls, "arn": event["methodArn"]}}
     token = event["identitySource"][0]
     return {"isAuthorized": token.startswith("allow"), "context": {"user": token, "calls": calls}}
 "#;
@@ -491,6 +502,86 @@ async fn lambda_authorizers_with_simple_responses() {
         second.json()["requestContext"]["authorizer"]["lambda"]["calls"],
         lambda["calls"]
     );
+
+    // Payload 1.0 with an IAM policy, uncached: Allow or Deny on the route's ARN.
+    let policy = ok(
+        &portico,
+        &[
+            "create-authorizer",
+            "--api-id",
+            &api_id,
+            "--name",
+            "policy",
+            "--authorizer-type",
+            "REQUEST",
+            "--authorizer-uri",
+            &format!("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{authorizer_fn}/invocations"),
+            "--authorizer-payload-format-version",
+            "1.0",
+            "--identity-source",
+            "$request.header.x-token",
+            "--authorizer-result-ttl-in-seconds",
+            "0",
+        ],
+    );
+    ok(
+        &portico,
+        &[
+            "create-route",
+            "--api-id",
+            &api_id,
+            "--route-key",
+            "GET /policy/echo",
+            "--target",
+            &format!("integrations/{}", id(&integration, "IntegrationId")),
+            "--authorization-type",
+            "CUSTOM",
+            "--authorizer-id",
+            &id(&policy, "AuthorizerId"),
+        ],
+    );
+    let r = call(&portico, &api_id, "GET", "/policy/echo", &[("x-token", "deny")], "").await;
+    assert_eq!((r.status, r.json()), (403, json!({"message": "Forbidden"})));
+    let r = call(&portico, &api_id, "GET", "/policy/echo", &[("x-token", "allow-2")], "").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let lambda = &r.json()["requestContext"]["authorizer"]["lambda"];
+    assert_eq!(lambda["principalId"], "user-allow-2");
+    assert_eq!(
+        lambda["arn"],
+        format!("arn:aws:execute-api:us-east-1:000000000000:{api_id}/$default/GET/policy/echo")
+    );
+
+    // An integration past its timeout: HTTP APIs' 503.
+    let slow = ok(
+        &portico,
+        &[
+            "create-integration",
+            "--api-id",
+            &api_id,
+            "--integration-type",
+            "AWS_PROXY",
+            "--integration-uri",
+            &function,
+            "--payload-format-version",
+            "2.0",
+            "--timeout-in-millis",
+            "1000",
+        ],
+    );
+    ok(
+        &portico,
+        &[
+            "create-route",
+            "--api-id",
+            &api_id,
+            "--route-key",
+            "GET /slow",
+            "--target",
+            &format!("integrations/{}", id(&slow, "IntegrationId")),
+        ],
+    );
+    let r = call(&portico, &api_id, "GET", "/slow", &[], "").await;
+    assert_eq!((r.status, r.json()), (503, json!({"message": "Service Unavailable"})));
 }
 
 #[tokio::test]

@@ -514,6 +514,9 @@ const PATH_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUME
 
 /// `{name}` (and `{name+}`) in the URI filled with the route's path parameters.
 fn fill_path_parameters(uri: &str, call: &Call) -> String {
+    if !uri.contains('{') {
+        return uri.to_owned();
+    }
     let mut out = String::with_capacity(uri.len());
     let mut rest = uri;
     while let Some(start) = rest.find('{') {

@@ -324,12 +324,12 @@ pub fn response_v1(payload: &[u8]) -> Result<Response<Bytes>, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::collections::BTreeMap;
     use std::sync::Arc;
 
-    fn call(headers: &[(&str, &str)], body: &str) -> Call {
+    pub(crate) fn call(headers: &[(&str, &str)], body: &str) -> Call {
         let mut map = http::HeaderMap::new();
         for (n, v) in headers {
             map.append(
