@@ -176,9 +176,6 @@ impl StageCache {
             tracing::warn!(api_id, stage_name, deployment_id, "stage's deployment is missing");
             return Ok(Lookup::NoStage);
         };
-        if compiled.execute_api_disabled {
-            return Ok(Lookup::NoStage);
-        }
         let scope = api.row.scope();
         let settings = stage.doc.method_settings.as_ref();
         let caching_on = stage.doc.cache_cluster_enabled == Some(true);

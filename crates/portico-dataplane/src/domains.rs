@@ -11,6 +11,11 @@ use portico_wire::apigateway::BasePathMapping;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+/// Marks a request that came through a custom domain name: an API whose default endpoint is
+/// disabled (`disableExecuteApiEndpoint`) still answers it.
+#[derive(Debug, Clone, Copy)]
+pub struct ViaCustomDomain;
+
 /// What a Host names.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Domain {

@@ -309,7 +309,11 @@ impl DataPlane {
         request: http::Request<Body>,
     ) -> Result<Response<Body>, http::Request<Body>> {
         match self.domains.resolve(&self.store, host, request.uri().path()).await {
-            Ok(domains::Domain::Mapped(target)) => Ok(self.serve(target, request).await),
+            Ok(domains::Domain::Mapped(target)) => {
+                let mut request = request;
+                request.extensions_mut().insert(domains::ViaCustomDomain);
+                Ok(self.serve(target, request).await)
+            }
             Ok(domains::Domain::Unmapped) => Ok(respond::forbidden().map(Body::from)),
             Ok(domains::Domain::Unknown) => Err(request),
             Err(error) => {
@@ -380,6 +384,10 @@ impl DataPlane {
             }
         };
         let stage = stage.pick();
+        // `disableExecuteApiEndpoint`: only custom domain names reach the API.
+        if stage.deployment.execute_api_disabled && req.extensions.get::<domains::ViaCustomDomain>().is_none() {
+            return respond::forbidden();
+        }
         let gateway = &stage.deployment.gateway_responses;
         let Some(route) = stage.deployment.routes.find(req.method.as_str(), &target.path) else {
             let answer = respond::missing_authentication_token();

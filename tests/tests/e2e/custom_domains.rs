@@ -73,6 +73,33 @@ async fn custom_domains_route_by_base_path() {
     assert_eq!(reply.status, 403, "{}", reply.body);
     assert_eq!(reply.json()["message"], "Missing Authentication Token");
 
+    // With its default endpoint disabled (and redeployed, as REST APIs need), the API answers
+    // through the domain only.
+    client
+        .update_rest_api()
+        .rest_api_id(&orders.api_id)
+        .patch_operations(
+            aws_sdk_apigateway::types::PatchOperation::builder()
+                .op(aws_sdk_apigateway::types::Op::Replace)
+                .path("/disableExecuteApiEndpoint")
+                .value("true")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    client
+        .create_deployment()
+        .rest_api_id(&orders.api_id)
+        .stage_name("dev")
+        .send()
+        .await
+        .unwrap();
+    let direct = portico.invoke(&orders.api_id, "GET", "/dev/hello").await;
+    assert_eq!(direct.status, 403, "{}", direct.body);
+    assert_eq!(direct.json()["message"], "Forbidden");
+    assert_eq!(get("/v1/dev/hello").await.status, 200);
+
     // Mappings follow the control plane at once.
     client
         .delete_base_path_mapping()

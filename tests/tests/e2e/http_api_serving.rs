@@ -1013,6 +1013,16 @@ async fn custom_domain_with_two_api_mappings() {
     assert_eq!(r.json()["uri"], "/users");
     let r = request("GET", &url("/nothing/x"), Some(&host), &[], "").await;
     assert_eq!(r.status, 403, "no mapping takes the path: {}", r.body);
+
+    // With its default endpoint disabled, the API answers through the domain only.
+    ok(
+        &portico,
+        &["update-api", "--api-id", &apis[0], "--disable-execute-api-endpoint"],
+    );
+    let r = call(&portico, &apis[0], "GET", "/anything", &[], "").await;
+    assert_eq!((r.status, r.json()), (403, json!({"message": "Forbidden"})));
+    let r = request("GET", &url("/orders/anything"), Some(&host), &[], "").await;
+    assert_eq!(r.status, 201, "{}", r.body);
 }
 
 #[tokio::test]

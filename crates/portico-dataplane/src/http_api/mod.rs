@@ -221,7 +221,7 @@ impl HttpApis {
         };
         let span = tracing::debug_span!("http-api", request_id, api_id = target.api_id);
         let _enter = span.enter();
-        let mut response = if api.disabled {
+        let mut response = if api.disabled && parts.extensions.get::<crate::domains::ViaCustomDomain>().is_none() {
             message(StatusCode::FORBIDDEN, "Forbidden")
         } else {
             drop(_enter);
