@@ -40,6 +40,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::SystemTime;
 use tokio::sync::OnceCell;
+use tracing::Instrument;
 
 /// Past this many remembered ids (HTTP APIs or not) the memory starts over.
 const MAX_APIS: usize = 4096;
@@ -219,13 +220,14 @@ impl HttpApis {
                 return Ok(internal_error());
             }
         };
-        let span = tracing::debug_span!("http-api", request_id, api_id = target.api_id);
-        let _enter = span.enter();
+        // `disableExecuteApiEndpoint`: only custom domain names reach the API.
         let mut response = if api.disabled && parts.extensions.get::<crate::domains::ViaCustomDomain>().is_none() {
             message(StatusCode::FORBIDDEN, "Forbidden")
         } else {
-            drop(_enter);
-            answer(&api, &env, target, parts, body, request_id.clone()).await
+            let span = tracing::debug_span!("http-api", request_id, api_id = target.api_id);
+            answer(&api, &env, target, parts, body, request_id.clone())
+                .instrument(span)
+                .await
         };
         if let Ok(id) = HeaderValue::from_str(&request_id) {
             response
