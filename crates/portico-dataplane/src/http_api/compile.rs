@@ -8,6 +8,7 @@ use super::lambda_auth::LambdaAuth;
 use super::params::{RequestParameters, ResponseParameters};
 use super::routes::RouteTable;
 use crate::integration::aws_proxy::function_of;
+use crate::mapping::UriTemplate;
 use crate::throttle::{Bucket, Limit, Throttles};
 use portico_v2::kinds::Snapshot;
 use portico_wire::apigatewayv2 as v2;
@@ -73,10 +74,12 @@ pub struct Integration {
 
 pub enum Kind {
     /// AWS_PROXY to a Lambda function; `v2`: payload format 2.0.
-    Lambda { function: String, v2: bool },
+    Lambda { function: UriTemplate, v2: bool },
     /// HTTP_PROXY: `uri` with `{name}` path parameters and `${stageVariables.x}`.
     Http {
-        uri: String,
+        uri: UriTemplate,
+        /// The integration URI as written: for a private integration, a listener's ARN.
+        written: String,
         method: Option<http::Method>,
         vpc_link: Option<String>,
     },
@@ -181,11 +184,12 @@ impl Integration {
             }
             Some("AWS_PROXY") => Kind::Lambda {
                 // A function ARN itself, or the apigateway invocation URI around one.
-                function: function_of(&uri).unwrap_or(uri),
+                function: UriTemplate::parse(&function_of(&uri).unwrap_or(uri)),
                 v2: i.payload_format_version.as_deref() == Some("2.0"),
             },
             Some("HTTP_PROXY") => Kind::Http {
-                uri,
+                uri: UriTemplate::parse(&uri),
+                written: uri,
                 method: i
                     .integration_method
                     .as_deref()

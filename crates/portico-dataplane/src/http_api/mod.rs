@@ -25,6 +25,7 @@ mod routes;
 
 use crate::authorize::iam::SignedRequest;
 use crate::functions::{FunctionCall, FunctionResult, Functions};
+use crate::mapping::UriTemplate;
 use crate::parse::Invocation;
 use crate::throttle::Throttles;
 use crate::vpc_links::VpcLinks;
@@ -267,17 +268,19 @@ async fn answer(
         return not_found();
     };
     let deployment = &stage.deployment;
+    let matched = deployment.routes.find(parts.method.as_str(), path);
     let Some(cors) = &deployment.cors else {
-        return routed(api, env, stage, path, &target, parts, body, request_id).await;
+        return routed(api, env, stage, matched, path, &target, parts, body, request_id).await;
     };
-    let origin_headers = parts.headers.clone();
-    if deployment.routes.find(parts.method.as_str(), path).is_none()
+    if matched.is_none()
         && let Some(preflight) = cors.preflight(&parts.method, &parts.headers)
     {
         return preflight;
     }
-    let mut response = routed(api, env, stage, path, &target, parts, body, request_id).await;
-    cors.decorate(&origin_headers, response.headers_mut());
+    // Only the Origin decides the CORS headers of the answer.
+    let origin = parts.headers.get(header::ORIGIN).cloned();
+    let mut response = routed(api, env, stage, matched, path, &target, parts, body, request_id).await;
+    cors.decorate(origin.as_ref(), response.headers_mut());
     response
 }
 
@@ -286,6 +289,7 @@ async fn routed(
     api: &CompiledApi,
     env: &Env<'_>,
     stage: &Stage,
+    matched: Option<routes::Matched>,
     path: &str,
     target: &Invocation,
     parts: http::request::Parts,
@@ -293,7 +297,7 @@ async fn routed(
     request_id: String,
 ) -> Response<Bytes> {
     let deployment = &stage.deployment;
-    let Some(matched) = deployment.routes.find(parts.method.as_str(), path) else {
+    let Some(matched) = matched else {
         return not_found();
     };
     let route = &deployment.route_info[matched.index];
@@ -418,9 +422,15 @@ async fn routed(
 async fn integrate(integration: &Integration, call: &Call, path: &str, env: &Env<'_>) -> Response<Bytes> {
     match &integration.kind {
         Kind::Lambda { function, v2 } => lambda(integration, function, *v2, call, env).await,
-        Kind::Http { uri, method, vpc_link } => {
+        Kind::Http {
+            uri,
+            written,
+            method,
+            vpc_link,
+        } => {
             let http = HttpTarget {
                 template: uri,
+                written,
                 method: method.as_ref(),
                 vpc_link: vpc_link.as_deref(),
             };
@@ -439,12 +449,18 @@ fn fill_stage_variables(text: &str, call: &Call) -> String {
     crate::integration::aws_proxy::fill_variables(text, &call.stage_variables)
 }
 
-async fn lambda(integration: &Integration, function: &str, v2: bool, call: &Call, env: &Env<'_>) -> Response<Bytes> {
+async fn lambda(
+    integration: &Integration,
+    function: &UriTemplate,
+    v2: bool,
+    call: &Call,
+    env: &Env<'_>,
+) -> Response<Bytes> {
     let Some(functions) = env.functions else {
         tracing::warn!("no Lambda runner");
         return internal_error();
     };
-    let function = fill_stage_variables(function, call);
+    let function = function.render(|_| None, &call.stage_variables);
     let event = if v2 {
         payload::event_v2(call)
     } else {
@@ -514,34 +530,10 @@ const PATH_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUME
     .remove(b':')
     .remove(b'@');
 
-/// `{name}` (and `{name+}`) in the URI filled with the route's path parameters.
-fn fill_path_parameters(uri: &str, call: &Call) -> String {
-    if !uri.contains('{') {
-        return uri.to_owned();
-    }
-    let mut out = String::with_capacity(uri.len());
-    let mut rest = uri;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        let Some(end) = after.find('}') else {
-            out.push_str(&rest[start..]);
-            return out;
-        };
-        let name = after[..end].trim_end_matches('+');
-        match call.path_params.iter().find(|(n, _)| n == name) {
-            Some((_, value)) => out.extend(percent_encoding::utf8_percent_encode(value, PATH_VALUE)),
-            None => out.push_str(&rest[start..start + end + 2]),
-        }
-        rest = &after[end + 1..];
-    }
-    out.push_str(rest);
-    out
-}
-
 /// An HTTP_PROXY integration's target.
 struct HttpTarget<'a> {
-    template: &'a str,
+    template: &'a UriTemplate,
+    written: &'a str,
     method: Option<&'a http::Method>,
     vpc_link: Option<&'a str>,
 }
@@ -555,10 +547,16 @@ async fn http_proxy(
 ) -> Response<Bytes> {
     let HttpTarget {
         template,
+        written,
         method,
         vpc_link,
     } = target;
-    let mut uri = fill_path_parameters(&fill_stage_variables(template, call), call);
+    // Parameter values go back into the path percent-encoded (a greedy one keeps its slashes).
+    let path_value = |name: &str| {
+        let (_, value) = call.path_params.iter().find(|(n, _)| n == name)?;
+        Some(percent_encoding::utf8_percent_encode(value, PATH_VALUE).to_string())
+    };
+    let mut uri = template.render(path_value, &call.stage_variables);
     let (headers, query, new_path) = if integration.request_parameters.is_empty() {
         (call.headers.clone(), call.raw_query.clone(), None)
     } else {
@@ -571,17 +569,17 @@ async fn http_proxy(
     };
     // A private integration to a load balancer names its listener's ARN: the request goes to
     // the URL `--vpc-link-target` gives the listener (or the link), with the request's path.
-    let listener = vpc_link.filter(|_| template.starts_with("arn:"));
+    let listener = vpc_link.filter(|_| written.starts_with("arn:"));
     if let Some(link) = listener {
         let link = fill_stage_variables(link, call);
         let Some(base) = env
             .vpc_links
-            .target_of(template)
+            .target_of(written)
             .or_else(|| env.vpc_links.target_of(&link))
         else {
             tracing::warn!(
                 link,
-                listener = template,
+                listener = written,
                 "no --vpc-link-target for the listener or its link"
             );
             return internal_error();

@@ -98,8 +98,9 @@ struct Rank {
     full: bool,
     /// For greedy routes: segments before the greedy one.
     prefix: usize,
-    /// Per segment, literal (true) over parameter (false), left to right.
-    literals: Vec<bool>,
+    /// Literal segments as bits, the first segment the highest: literal over parameter, left
+    /// to right (routes deeper than 64 segments compare on their first 64).
+    literals: u64,
     method: bool,
 }
 
@@ -111,12 +112,16 @@ fn rank(route: &Route, parts: &[&str]) -> Option<Rank> {
         None if parts.len() != n => return None,
         _ => {}
     }
-    let mut literals = Vec::with_capacity(n);
-    for (segment, part) in route.segments.iter().zip(parts) {
+    let mut literals = 0u64;
+    for (i, (segment, part)) in route.segments.iter().zip(parts).enumerate() {
         match segment {
-            Segment::Literal(text) if text == part => literals.push(true),
+            Segment::Literal(text) if text == part => {
+                if i < 64 {
+                    literals |= 1 << (63 - i);
+                }
+            }
             Segment::Literal(_) => return None,
-            Segment::Param(_) => literals.push(false),
+            Segment::Param(_) => {}
         }
     }
     Some(Rank {
