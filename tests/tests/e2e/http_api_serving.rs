@@ -803,9 +803,12 @@ async fn jwt_authorizers() {
     if !runtimes_here() || !crate::identity::cryptography_here() {
         return;
     }
-    let portico = Portico::start();
     let dir = crate::harness::temp_dir("http-api-jwt");
     let jwks = dir.join("jwks.json");
+    // An https issuer (no network here) whose key set Portico reads from a file instead.
+    let mapped = "https://idp.example.com";
+    let mapping = format!("{mapped}={}", jwks.display());
+    let portico = Portico::start_with(&["--in-memory", "--jwt-issuer", &mapping]);
     let idp = identity_provider(jwks.clone()).await;
     let issuer = format!("http://127.0.0.1:{idp}");
     let now = std::time::SystemTime::now()
@@ -821,6 +824,11 @@ async fn jwt_authorizers() {
             ("good", "k1", claims("other-app", now + 600, "items:read")),
             ("good", "k1", claims("my-app", now + 600, "profile")),
             ("evil", "k1", claims("my-app", now + 600, "items:read")),
+            (
+                "good",
+                "k1",
+                json!({"iss": mapped, "sub": "user-2", "client_id": "mapped-app", "exp": now + 600}),
+            ),
         ],
     );
     let function = create_function(
@@ -924,6 +932,67 @@ async fn jwt_authorizers() {
         (403, json!({"message": "Forbidden"})),
         "missing scope"
     );
+
+    // `--jwt-issuer`: the mapped issuer's key set comes from the file; `client_id` stands in for
+    // a missing `aud`.
+    let mapped_authorizer = ok(
+        &portico,
+        &[
+            "create-authorizer",
+            "--api-id",
+            &api_id,
+            "--name",
+            "mapped",
+            "--authorizer-type",
+            "JWT",
+            "--identity-source",
+            "$request.header.Authorization",
+            "--jwt-configuration",
+            &json!({"Issuer": mapped, "Audience": ["mapped-app"]}).to_string(),
+        ],
+    );
+    ok(
+        &portico,
+        &[
+            "create-route",
+            "--api-id",
+            &api_id,
+            "--route-key",
+            "GET /mapped/echo",
+            "--target",
+            &format!("integrations/{}", id(&integration, "IntegrationId")),
+            "--authorization-type",
+            "JWT",
+            "--authorizer-id",
+            &id(&mapped_authorizer, "AuthorizerId"),
+        ],
+    );
+    let bearer = format!("Bearer {}", tokens[5]);
+    let r = call(
+        &portico,
+        &api_id,
+        "GET",
+        "/mapped/echo",
+        &[("authorization", &bearer)],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        r.json()["requestContext"]["authorizer"]["jwt"]["claims"]["sub"],
+        "user-2"
+    );
+    let wrong = format!("Bearer {}", tokens[0]);
+    let r = call(
+        &portico,
+        &api_id,
+        "GET",
+        "/mapped/echo",
+        &[("authorization", &wrong)],
+        "",
+    )
+    .await;
+    assert_eq!(r.status, 401, "a token of the other issuer: {}", r.body);
 }
 
 #[tokio::test]
