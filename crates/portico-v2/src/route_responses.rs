@@ -40,9 +40,8 @@ async fn route(store: &Store, ctx: &RequestContext, api_id: &str, route_id: &str
         .row)
 }
 
-async fn websocket_only(tx: &mut Tx<'_>, ctx: &RequestContext, api_id: &str) -> Result<(), AwsError> {
-    let api = apis::load_in(tx, &scope(ctx), api_id).await?;
-    if api.doc.protocol_type.as_deref() != Some("WEBSOCKET") {
+fn websocket_only(api: &Api) -> Result<(), AwsError> {
+    if api.protocol_type.as_deref() != Some("WEBSOCKET") {
         return Err(AwsError::bad_request(
             "Route responses are supported only for WebSocket APIs.",
         ));
@@ -82,8 +81,12 @@ pub async fn create(
     let route_id = required(input.route_id);
     let key = required(input.route_response_key);
     let mut tx = store.write().await?;
-    let route = route_in(&mut tx, ctx, &api_id, &route_id).await?;
-    websocket_only(&mut tx, ctx, &api_id).await?;
+    let api = apis::load_in(&mut tx, &scope(ctx), &api_id).await?;
+    let route = tx
+        .child(&ROUTE, &api.row, &route_id)
+        .await?
+        .ok_or_else(|| route_not_found(&route_id))?;
+    websocket_only(&api.doc)?;
     check_unique(&mut tx, &route.row, &key).await?;
     let mut response = RouteResponse {
         model_selection_expression: input.model_selection_expression,
