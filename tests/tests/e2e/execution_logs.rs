@@ -7,8 +7,8 @@ use crate::patch;
 use aws_sdk_apigateway::types::Op;
 use std::time::Duration;
 
-/// The execution log lines of `request_id`; with `wait`, once some are written (the log is
-/// written behind).
+/// The execution log lines of `request_id`; with `wait`, once its last line is written (the log
+/// is written behind).
 async fn lines_of(log: &std::sync::Mutex<String>, request_id: &str, wait: bool) -> Vec<String> {
     for _ in 0..50 {
         let lines: Vec<String> = log
@@ -18,7 +18,9 @@ async fn lines_of(log: &std::sync::Mutex<String>, request_id: &str, wait: bool) 
             .filter(|l| l.contains("portico::execution") && l.contains(request_id))
             .map(str::to_owned)
             .collect();
-        if !lines.is_empty() || !wait {
+        // An execution log ends with its "Method completed" line; the lines before it may be
+        // in the log already while it is still being written.
+        if !wait || lines.iter().any(|l| l.contains("Method completed with status")) {
             return lines;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
