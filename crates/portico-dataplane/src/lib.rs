@@ -373,7 +373,9 @@ impl DataPlane {
                     aws: self.aws.as_deref(),
                 };
                 let request_id = ids.extended_request_id;
-                return match self.http_apis.serve(env, target, req, body, request_id).await {
+                // Boxed: inline, the HTTP API chain would make every REST request's future
+                // as large, allocated and copied whole.
+                return match Box::pin(self.http_apis.serve(env, target, req, body, request_id)).await {
                     Ok(answer) => answer,
                     Err(_) => respond::not_found(),
                 };
@@ -445,7 +447,11 @@ impl DataPlane {
         {
             return (*answer, Arc::new(ctx));
         }
-        if let Err(answer) = authorize::authorize(&method.authorization, &mut ctx, &env).await {
+        // Authorizers and API keys are boxed when used: their futures (function calls, key
+        // sets, the store) are large, and inline they would make every request's as large.
+        if !matches!(method.authorization, Authorization::None)
+            && let Err(answer) = Box::pin(authorize::authorize(&method.authorization, &mut ctx, &env)).await
+        {
             return (answer, Arc::new(ctx));
         }
         if let Some(policy) = policy
@@ -455,7 +461,7 @@ impl DataPlane {
             return (*answer, Arc::new(ctx));
         }
         if let Some(source) = method.api_key
-            && let Err(answer) = self.usage.check(&self.store, &self.throttles, source, &mut ctx).await
+            && let Err(answer) = Box::pin(self.usage.check(&self.store, &self.throttles, source, &mut ctx)).await
         {
             return (*answer, Arc::new(ctx));
         }

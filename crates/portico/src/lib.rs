@@ -7,12 +7,14 @@
 //!   call the service's handler, write its output or error.
 //! - `service`: Portico's own endpoints (`/_portico/health`, `/_portico/reset`, `/_localstack/health`).
 //! - `connections`: `/{stage}/@connections/{id}` on an execute-api endpoint, for the management API.
+//! - `log_writer`: log lines batched and written by a thread of their own.
 //! - `server`: the accept loop (hyper HTTP/1 with upgrades, timeouts, graceful shutdown).
-//! - this file: `State`, the `app` that splits execute-api from the control plane, and `run`.
+//! - this file: `State`, `handle`, which splits execute-api from the control plane, and `run`.
 
 pub mod config;
 mod connections;
 mod control;
+pub mod log_writer;
 mod server;
 mod service;
 mod sigv4;
@@ -20,7 +22,7 @@ mod sigv4;
 pub use config::Config;
 
 use axum::body::Body;
-use axum::extract::{Request, State as AxumState};
+use axum::extract::Request;
 use axum::response::Response;
 use connections::ConnectionsCall;
 use portico_dataplane::functions::{FunctionCall, FunctionResult};
@@ -179,10 +181,6 @@ impl State {
     }
 }
 
-pub fn app(state: Arc<State>) -> axum::Router {
-    axum::Router::new().fallback(handle).with_state(state)
-}
-
 /// Serves `listener` until `shutdown` completes; then stops accepting, closes idle
 /// connections and lets requests in flight finish (for a few seconds at most).
 pub async fn run(
@@ -193,7 +191,8 @@ pub async fn run(
     server::serve(listener, state, shutdown).await
 }
 
-async fn handle(AxumState(state): AxumState<Arc<State>>, request: Request) -> Response {
+/// Every request, from the accept loop (no router in front: the planes are told apart here).
+async fn handle(state: Arc<State>, request: Request) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_string();
@@ -236,8 +235,10 @@ async fn route(state: &State, request: Request) -> (Response, &'static str) {
         return (state.dataplane.serve(target, request).await, "execute-api");
     }
     // A custom domain name's Host goes to the API its base path mappings name.
+    // Boxed: this path holds the data plane's future beside the lookup's, twice the size
+    // that every execute-api request would otherwise allocate and copy.
     let request = match host.map(str::to_owned) {
-        Some(host) => match state.dataplane.serve_custom_domain(&host, request).await {
+        Some(host) => match Box::pin(state.dataplane.serve_custom_domain(&host, request)).await {
             Ok(response) => return (response, "execute-api"),
             Err(request) => request,
         },

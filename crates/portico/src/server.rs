@@ -16,7 +16,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
-use tower::ServiceExt;
 
 /// How long a stopping Portico waits for requests in flight (an HTTP_PROXY call may take 29 s;
 /// `docker stop` sends SIGKILL after 10 s).
@@ -44,7 +43,7 @@ pub async fn serve(
         // `capture` times heads and idle connections apart; hyper's one timer does both.
         .header_read_timeout(None);
     let front = Front {
-        router: crate::app(state.clone()),
+        state: state.clone(),
         builder,
         timeouts,
     };
@@ -85,7 +84,7 @@ pub async fn serve(
 }
 
 struct Front {
-    router: axum::Router,
+    state: Arc<State>,
     builder: http1::Builder,
     timeouts: Timeouts,
 }
@@ -96,7 +95,7 @@ impl Front {
         // Small request/answer pairs: don't let Nagle hold them back.
         let _ = stream.set_nodelay(true);
         let (io, handle) = capture::capture(stream, self.timeouts);
-        let router = self.router.clone();
+        let state = self.state.clone();
         let service = hyper::service::service_fn(move |request: http::Request<Incoming>| {
             let in_flight = handle.begin();
             let original = handle.take(request.method(), request.uri());
@@ -106,9 +105,9 @@ impl Front {
             if let Some(original) = original {
                 extensions.insert(original);
             }
-            let call = router.clone().oneshot(request);
+            let call = crate::handle(state.clone(), request);
             async move {
-                let response = call.await.unwrap_or_else(|never: Infallible| match never {});
+                let response = call.await;
                 Ok::<_, Infallible>(response.map(|body| Tracked::new(body, in_flight)))
             }
         });
