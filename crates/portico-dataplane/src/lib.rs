@@ -313,6 +313,8 @@ impl DataPlane {
         let (target, request) = if websocket::is_upgrade(request.headers()) {
             let runtime = websocket::Runtime {
                 connections: self.websockets.connections.clone(),
+                websockets: self.websockets.clone(),
+                store: self.store.clone(),
                 functions: self.functions.clone(),
                 client: self.client.clone(),
                 limits: self.websocket_limits,

@@ -205,6 +205,38 @@ async fn mock_routes_error_frames_limits_and_connections_api() {
         .await
         .unwrap();
     route(&client, &api_id, "proxy", proxy.integration_id().unwrap(), true).await;
+    // HTTP with a request template, and integration responses chosen by the status code
+    // (the selection AWS gives non-proxy HTTP integrations).
+    let wrap = client
+        .create_integration()
+        .api_id(&api_id)
+        .integration_type(IntegrationType::Http)
+        .integration_method("POST")
+        .integration_uri(format!("http://127.0.0.1:{backend}/wrapped"))
+        .template_selection_expression("\\$default")
+        .request_templates(
+            "\\$default",
+            r#"{"wrapped": $input.body, "id": "$context.connectionId"}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    let wrap_id = wrap.integration_id().unwrap();
+    for (key, template) in [
+        ("/2\\d\\d/", r#"{"status": "ok", "backend": $input.json('$.body')}"#),
+        ("$default", r#"{"status": "other"}"#),
+    ] {
+        client
+            .create_integration_response()
+            .api_id(&api_id)
+            .integration_id(wrap_id)
+            .integration_response_key(key)
+            .response_templates("\\$default", template)
+            .send()
+            .await
+            .expect("create integration response");
+    }
+    route(&client, &api_id, "wrap", wrap_id, true).await;
     deploy(&client, &api_id, "dev").await;
 
     // A plain HTTP request and an unknown stage are refused.
@@ -244,6 +276,12 @@ async fn mock_routes_error_frames_limits_and_connections_api() {
     assert_eq!(backend_saw["uri"], "/messages");
     assert_eq!(backend_saw["body"], r#"{"action": "proxy", "n": 1}"#);
 
+    send(&mut socket, r#"{"action": "wrap", "n": 5}"#).await;
+    let wrapped = next_json(&mut socket).await;
+    assert_eq!(wrapped["status"], "ok", "{wrapped}");
+    let sent: Value = serde_json::from_str(wrapped["backend"].as_str().unwrap()).unwrap();
+    assert_eq!(sent, json!({"wrapped": {"action": "wrap", "n": 5}, "id": id}));
+
     // @connections on the stage's callback URL (the path form) and at Portico's root.
     let on_stage = management(&format!("{}/_aws/execute-api/{api_id}/dev", portico.endpoint));
     let at_root = management(&portico.endpoint);
@@ -263,6 +301,20 @@ async fn mock_routes_error_frames_limits_and_connections_api() {
         .await
         .expect("PostToConnection at the root");
     assert_eq!(next_json(&mut socket).await, json!({"at": "root"}));
+    // Data that is not UTF-8 goes as a binary frame.
+    at_root
+        .post_to_connection()
+        .connection_id(&id)
+        .data(aws_sdk_apigatewaymanagement::primitives::Blob::new(vec![0xff, 0x00]))
+        .send()
+        .await
+        .expect("PostToConnection of bytes");
+    let frame = tokio::time::timeout(Duration::from_secs(10), socket.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(frame, Message::Binary(vec![0xff_u8, 0x00].into()));
     for client in [&on_stage, &at_root] {
         let found = client
             .get_connection()
@@ -308,32 +360,109 @@ async fn mock_routes_error_frames_limits_and_connections_api() {
     big.send(Message::Text(text.into())).await.expect("sent");
     let (code, _) = closed_with(&mut big, Duration::from_secs(5)).await;
     assert_eq!(code, CloseCode::Size);
+
+    // `apiKeyRequired` on `$connect`: no key, no connection.
+    let keyed = websocket_api(&client, "keyed").await;
+    let connect = mock(&client, &keyed, None).await;
+    client
+        .create_route()
+        .api_id(&keyed)
+        .route_key("$connect")
+        .api_key_required(true)
+        .target(format!("integrations/{connect}"))
+        .send()
+        .await
+        .unwrap();
+    deploy(&client, &keyed, "dev").await;
+    assert_eq!(refused(open(&portico, &keyed, "dev").await), 403);
+}
+
+/// A write that redeploys `autoDeploy` stages: CreateRouteResponse and
+/// CreateIntegrationResponse do not yet, so the responses they add reach the stage with the
+/// next write that does.
+async fn bump(client: &aws_sdk_apigatewayv2::Client, api_id: &str, key: &str) {
+    client
+        .create_route()
+        .api_id(api_id)
+        .route_key(key)
+        .send()
+        .await
+        .expect("create route");
 }
 
 #[tokio::test]
-async fn default_route_and_idle_timeout() {
-    let portico = Portico::start_with(&["--ws-idle-timeout", "1s"]);
+async fn default_route_auto_deploy_idle_timeout_and_max_duration() {
+    let portico = Portico::start_with(&["--ws-idle-timeout", "1s", "--ws-max-duration", "3s"]);
     let client = portico.sdk_v2();
     let api_id = websocket_api(&client, "defaults").await;
+    // An `autoDeploy` stage: every change to the API after it is deployed to it.
+    client
+        .create_stage()
+        .api_id(&api_id)
+        .stage_name("live")
+        .auto_deploy(true)
+        .send()
+        .await
+        .expect("create stage");
     let fallback = mock(&client, &api_id, Some(r#"{"fallback": "$context.routeKey"}"#)).await;
     route(&client, &api_id, "$default", &fallback, true).await;
     let named = mock(&client, &api_id, Some(r#"{"named": "$context.routeKey"}"#)).await;
     route(&client, &api_id, "named", &named, true).await;
-    deploy(&client, &api_id, "dev").await;
+    bump(&client, &api_id, "bump-1").await;
 
-    let mut socket = open(&portico, &api_id, "dev").await.expect("connected");
+    let mut socket = open(&portico, &api_id, "live").await.expect("connected");
     send(&mut socket, r#"{"action": "named"}"#).await;
     assert_eq!(next_json(&mut socket).await, json!({"named": "named"}));
     for text in [r#"{"action": "other"}"#, r#"{"no": "action"}"#, "plain text"] {
         send(&mut socket, text).await;
         assert_eq!(next_json(&mut socket).await, json!({"fallback": "$default"}), "{text}");
     }
+    // A route deployed while the connection is open routes its next message.
+    // (Pings keep the connection from idling meanwhile.)
+    let deploying = tokio::spawn({
+        let client = client.clone();
+        let api_id = api_id.clone();
+        async move {
+            let later = mock(&client, &api_id, Some(r#"{"later": "$context.routeKey"}"#)).await;
+            route(&client, &api_id, "later", &later, true).await;
+            bump(&client, &api_id, "bump-2").await;
+        }
+    });
+    while !deploying.is_finished() {
+        socket.send(Message::Ping(Vec::new().into())).await.expect("ping");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    deploying.await.unwrap();
+    send(&mut socket, r#"{"action": "later"}"#).await;
+    assert_eq!(next_json(&mut socket).await, json!({"later": "later"}));
+
     // Nothing either way for the idle timeout: 1001.
     let started = std::time::Instant::now();
     let (code, reason) = closed_with(&mut socket, Duration::from_secs(5)).await;
     assert_eq!((code, reason.as_str()), (CloseCode::Away, "Going away"));
     assert!(
         started.elapsed() >= Duration::from_millis(700),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // A busy connection is closed all the same at the maximum duration.
+    let mut busy = open(&portico, &api_id, "live").await.expect("connected");
+    let started = std::time::Instant::now();
+    let code = loop {
+        assert!(started.elapsed() < Duration::from_secs(10), "never closed");
+        if busy.send(Message::Text(r#"{"action": "named"}"#.into())).await.is_err() {
+            break closed_with(&mut busy, Duration::from_secs(5)).await.0;
+        }
+        match tokio::time::timeout(Duration::from_secs(5), busy.next()).await.unwrap() {
+            Some(Ok(Message::Text(_))) => tokio::time::sleep(Duration::from_millis(300)).await,
+            Some(Ok(Message::Close(Some(frame)))) => break frame.code,
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    assert_eq!(code, CloseCode::Away);
+    assert!(
+        started.elapsed() >= Duration::from_millis(2500),
         "{:?}",
         started.elapsed()
     );

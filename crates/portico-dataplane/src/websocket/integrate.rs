@@ -215,10 +215,17 @@ fn respond(integration: &Integration, peer: &Peer, vars: &Vars<'_>, raw: Raw) ->
             .find(|(k, _)| k.eq_ignore_ascii_case(header))
             .map(|(_, v)| v.clone())
     };
-    let selected = integration
-        .response_selection
-        .as_ref()
-        .and_then(|s| s.evaluate(resolve));
+    let selected = match &integration.response_selection {
+        Some(selection) => selection.evaluate(resolve),
+        // AWS's own: HTTP and MOCK select on the status code, a Lambda function's error on
+        // its errorMessage (a success takes `$default`).
+        None => match integration.kind {
+            Kind::Lambda(_) => (raw.status != 200)
+                .then(|| resolve("integration.response.body.errorMessage"))
+                .flatten(),
+            _ => Some(raw.status.to_string()),
+        },
+    };
     let Some(response) = pick_key(&integration.responses, selected.as_deref()) else {
         return Ok(Answer {
             status: raw.status,

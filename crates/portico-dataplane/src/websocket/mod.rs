@@ -75,6 +75,9 @@ impl Default for Limits {
 #[derive(Clone)]
 pub(crate) struct Runtime {
     pub connections: Arc<Connections>,
+    /// Where each message finds its stage's current deployment.
+    pub websockets: Arc<WebSockets>,
+    pub store: Store,
     pub functions: Option<Arc<dyn Functions>>,
     pub client: Arc<dyn HttpClient>,
     pub limits: Limits,
@@ -157,6 +160,14 @@ impl WebSockets {
             return Ok(hit.clone());
         }
         Box::pin(cell.get_or_try_init(|| load(store, api_id))).await.cloned()
+    }
+
+    /// The stage as deployed now: a new deployment routes the messages of open connections.
+    pub(crate) async fn current_stage(&self, store: &Store, api_id: &str, stage: &str) -> Option<Arc<Stage>> {
+        match self.lookup(store, api_id).await {
+            Ok(Some(api)) => api.stages.get(stage).cloned(),
+            _ => None,
+        }
     }
 
     /// Whether `api_id` names a WebSocket API (a plain HTTP request to one gets 426).

@@ -1,7 +1,8 @@
 //! One connection's task, from the 101 to `$disconnect`: client messages routed and
 //! integrated (each on a task of its own, so that a handler posting back to this connection
 //! never waits on it), frames from @connections sent, the idle timeout and the maximum
-//! duration kept, and `$disconnect` run once the connection is gone.
+//! duration kept, and `$disconnect` run once the connection is gone. Each message is routed
+//! on the stage's current deployment.
 
 use super::Runtime;
 use super::compile::{Route, Stage};
@@ -137,6 +138,11 @@ pub async fn run(
         reason,
         "WebSocket connection closed"
     );
+    let stage = rt
+        .websockets
+        .current_stage(&rt.store, &peer.api_id, &peer.stage)
+        .await
+        .unwrap_or(stage);
     if let Some(route) = stage.deployment.routes.get("$disconnect")
         && let Some(integration) = &route.integration
     {
@@ -179,6 +185,11 @@ fn dispatch(
     let (connection, peer, stage, rt) = (connection.clone(), peer.clone(), stage.clone(), rt.clone());
     tokio::spawn(async move {
         let request_id = new_request_id();
+        let stage = rt
+            .websockets
+            .current_stage(&rt.store, &peer.api_id, &peer.stage)
+            .await
+            .unwrap_or(stage);
         let Some(route) = route_of(&stage, &peer, &body, binary).cloned() else {
             let _ = connection.send(Outbound::Data(error_frame("Forbidden", &connection.id, &request_id)));
             return;
