@@ -652,6 +652,69 @@ async fn chat_application_with_an_authorizer_and_broadcasts() {
             "$default",
         ],
     );
+    // AWS (non-proxy) to the same function: the request template is the event, the
+    // integration response's template shapes the frame.
+    let templates = json!({"\\$default": r#"{"requestContext": {"routeKey": "viaAws", "connectionId": "$context.connectionId"}, "body": "$util.escapeJavaScript($input.body)"}"#});
+    let aws = ok(
+        &portico,
+        &[
+            "create-integration",
+            "--api-id",
+            &api_id,
+            "--integration-type",
+            "AWS",
+            "--integration-method",
+            "POST",
+            "--integration-uri",
+            &invocation(&chat),
+            "--template-selection-expression",
+            "\\$default",
+            "--request-templates",
+            &templates.to_string(),
+        ],
+    );
+    let aws_id = aws["IntegrationId"].as_str().unwrap();
+    let responses = json!({"\\$default": r#"{"lambdaSaid": $input.json('$.body'), "route": "$context.routeKey"}"#});
+    ok(
+        &portico,
+        &[
+            "create-integration-response",
+            "--api-id",
+            &api_id,
+            "--integration-id",
+            aws_id,
+            "--integration-response-key",
+            "$default",
+            "--template-selection-expression",
+            "\\$default",
+            "--response-templates",
+            &responses.to_string(),
+        ],
+    );
+    let via_aws = ok(
+        &portico,
+        &[
+            "create-route",
+            "--api-id",
+            &api_id,
+            "--route-key",
+            "viaAws",
+            "--target",
+            &format!("integrations/{aws_id}"),
+        ],
+    );
+    ok(
+        &portico,
+        &[
+            "create-route-response",
+            "--api-id",
+            &api_id,
+            "--route-id",
+            via_aws["RouteId"].as_str().unwrap(),
+            "--route-response-key",
+            "$default",
+        ],
+    );
     ok(&portico, &["create-stage", "--api-id", &api_id, "--stage-name", "prod"]);
     ok(
         &portico,
@@ -706,6 +769,13 @@ async fn chat_application_with_an_authorizer_and_broadcasts() {
         echoed,
         json!({"echo": "just text", "route": "$default", "messageId": true})
     );
+
+    send(&mut alice, r#"{"action": "viaAws", "n": 1}"#).await;
+    let via_aws = next_json(&mut alice).await;
+    assert_eq!(via_aws["route"], "viaAws");
+    let said: Value = serde_json::from_str(via_aws["lambdaSaid"].as_str().unwrap()).unwrap();
+    assert_eq!(said["route"], "viaAws");
+    assert_eq!(said["echo"], r#"{"action": "viaAws", "n": 1}"#);
 
     // Bob leaves: `$disconnect` runs with his close code and the handler forgets him.
     bob.close(None).await.expect("close");
