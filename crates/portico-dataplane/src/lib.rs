@@ -208,12 +208,17 @@ impl DataPlane {
     pub fn flush_authorizers(&self, api_id: &str, stage: &str) {
         self.cache.flush_authorizers(api_id, stage);
         self.http_apis.flush_authorizers(api_id, stage);
+        self.websockets.flush_authorizers(api_id, stage);
     }
 
     /// `flush_authorizers` for the control plane to call, without holding the data plane.
     pub fn authorizer_flush(&self) -> impl Fn(&str, &str) + Send + Sync + 'static {
         let (cache, http_apis) = (Arc::downgrade(&self.cache), Arc::downgrade(&self.http_apis));
+        let websockets = Arc::downgrade(&self.websockets);
         move |api_id, stage| {
+            if let Some(websockets) = websockets.upgrade() {
+                websockets.flush_authorizers(api_id, stage);
+            }
             if let Some(cache) = cache.upgrade() {
                 cache.flush_authorizers(api_id, stage);
             }

@@ -4,13 +4,14 @@
 
 use super::select::Selection;
 use super::template::Template;
+use crate::authorize::lambda::Grant;
 use crate::integration::aws_proxy::function_of;
 use crate::mapping::UriTemplate;
 use portico_v2::kinds::Snapshot;
 use portico_wire::apigatewayv2 as v2;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// AWS's integration timeout for WebSocket APIs unless the integration sets one (29 s).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(29);
@@ -34,6 +35,8 @@ pub struct Deployment {
     pub route_selection: Selection,
     pub api_key_selection: Selection,
     pub routes: HashMap<String, Arc<Route>>,
+    /// The REQUEST authorizers, whose caches ResetAuthorizersCache empties.
+    pub lambda_authorizers: Vec<Arc<Authorizer>>,
 }
 
 pub struct Route {
@@ -63,6 +66,41 @@ pub enum Source {
 pub struct Authorizer {
     pub function: String,
     pub sources: Vec<Source>,
+    /// `authorizerResultTtlInSeconds`: how long an answer is kept per stage and identity.
+    pub ttl: Duration,
+    cache: Mutex<HashMap<String, (Instant, Arc<Grant>)>>,
+}
+
+/// Past this many cached identities the cache starts over.
+const MAX_CACHED: usize = 10_000;
+
+impl Authorizer {
+    /// The answer kept for `key` (stage and identity), if still fresh.
+    pub fn cached(&self, key: &str) -> Option<Arc<Grant>> {
+        let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let (at, grant) = cache.get(key)?;
+        (at.elapsed() < self.ttl).then(|| grant.clone())
+    }
+
+    pub fn keep(&self, key: String, grant: Arc<Grant>) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= MAX_CACHED {
+            cache.clear();
+        }
+        cache.insert(key, (Instant::now(), grant));
+    }
+
+    /// ResetAuthorizersCache: the stage's connections ask the function again.
+    pub fn flush(&self, stage: &str) {
+        let prefix = format!("{stage}\u{0}");
+        self.cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|key, _| !key.starts_with(&prefix));
+    }
 }
 
 pub enum Kind {
@@ -149,21 +187,30 @@ impl Deployment {
                 Some((id, Arc::new(Integration::compile(i, responses))))
             })
             .collect();
+        let mut lambda_authorizers = Vec::new();
         let authorizers: HashMap<&str, Authorization> = snapshot
             .authorizers
             .iter()
             .filter_map(|a| {
                 let id = a.authorizer_id.as_deref()?;
                 let compiled = match (a.authorizer_type.as_deref(), a.authorizer_uri.as_deref()) {
-                    (Some("REQUEST"), Some(uri)) => Authorization::Lambda(Arc::new(Authorizer {
-                        function: function_of(uri).unwrap_or_else(|| uri.to_owned()),
-                        sources: a
-                            .identity_source
-                            .iter()
-                            .flatten()
-                            .filter_map(|s| Source::parse(s))
-                            .collect(),
-                    })),
+                    (Some("REQUEST"), Some(uri)) => {
+                        let compiled = Arc::new(Authorizer {
+                            function: function_of(uri).unwrap_or_else(|| uri.to_owned()),
+                            sources: a
+                                .identity_source
+                                .iter()
+                                .flatten()
+                                .filter_map(|s| Source::parse(s))
+                                .collect(),
+                            ttl: Duration::from_secs(
+                                a.authorizer_result_ttl_in_seconds.unwrap_or(0).clamp(0, 3600) as u64
+                            ),
+                            cache: Mutex::default(),
+                        });
+                        lambda_authorizers.push(compiled.clone());
+                        Authorization::Lambda(compiled)
+                    }
                     (kind, _) => Authorization::Broken(format!("authorizer {id} of type {kind:?}")),
                 };
                 Some((id, compiled))
@@ -219,6 +266,7 @@ impl Deployment {
                     .unwrap_or("$request.header.x-api-key"),
             ),
             routes,
+            lambda_authorizers,
         }
     }
 }
@@ -290,5 +338,96 @@ impl Stage {
             variables: Arc::new(stage.stage_variables.clone().unwrap_or_default()),
             deployment,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn snapshot() -> Snapshot {
+        let route = |id: &str, key: &str| v2::Route {
+            route_id: Some(id.into()),
+            route_key: Some(key.into()),
+            target: Some("integrations/i1".into()),
+            ..Default::default()
+        };
+        let mut connect = route("r0", "$connect");
+        connect.authorization_type = Some("CUSTOM".into());
+        connect.authorizer_id = Some("a1".into());
+        Snapshot {
+            api: v2::Api {
+                route_selection_expression: Some("${request.body.kind}".into()),
+                ..Default::default()
+            },
+            routes: vec![connect, route("r1", "echo"), route("r2", "quiet")],
+            integrations: vec![v2::Integration {
+                integration_id: Some("i1".into()),
+                integration_type: Some("MOCK".into()),
+                request_templates: Some(BTreeMap::from([(
+                    "\\$default".to_owned(),
+                    r#"{"statusCode": 200}"#.to_owned(),
+                )])),
+                ..Default::default()
+            }],
+            authorizers: vec![v2::Authorizer {
+                authorizer_id: Some("a1".into()),
+                authorizer_type: Some("REQUEST".into()),
+                authorizer_uri: Some(
+                    "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:auth/invocations"
+                        .into(),
+                ),
+                identity_source: Some(vec![
+                    "route.request.header.Auth".into(),
+                    "route.request.querystring.token".into(),
+                ]),
+                authorizer_result_ttl_in_seconds: Some(300),
+                ..Default::default()
+            }],
+            route_responses: BTreeMap::from([(
+                "r1".to_owned(),
+                vec![v2::RouteResponse {
+                    route_response_key: Some("$default".into()),
+                    ..Default::default()
+                }],
+            )]),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn routes_responses_templates_and_authorizers() {
+        let deployment = Deployment::compile(&snapshot());
+        assert!(deployment.routes["echo"].two_way);
+        assert!(!deployment.routes["quiet"].two_way);
+        let integration = deployment.routes["echo"].integration.as_ref().unwrap();
+        assert!(matches!(integration.kind, Kind::Mock));
+        assert_eq!(integration.request_templates[0].0, "$default");
+        let Authorization::Lambda(authorizer) = &deployment.routes["$connect"].authorization else {
+            panic!("the $connect authorizer");
+        };
+        assert_eq!(
+            authorizer.function,
+            "arn:aws:lambda:us-east-1:000000000000:function:auth"
+        );
+        assert!(
+            matches!(&authorizer.sources[..], [Source::Header(h), Source::Query(q)] if h == "auth" && q == "token")
+        );
+        assert_eq!(authorizer.ttl, Duration::from_secs(300));
+        assert_eq!(
+            deployment.route_selection.evaluate(|_| Some("k".into())).as_deref(),
+            Some("k")
+        );
+
+        let grant = Arc::new(
+            crate::authorize::lambda::grant(br#"{"principalId": "me", "policyDocument": {"Statement": []}}"#).unwrap(),
+        );
+        authorizer.keep("dev\u{0}t".into(), grant);
+        assert!(authorizer.cached("dev\u{0}t").is_some());
+        authorizer.flush("prod");
+        assert!(authorizer.cached("dev\u{0}t").is_some());
+        authorizer.flush("dev");
+        assert!(authorizer.cached("dev\u{0}t").is_none());
     }
 }

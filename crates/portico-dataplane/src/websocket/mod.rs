@@ -162,6 +162,23 @@ impl WebSockets {
         Box::pin(cell.get_or_try_init(|| load(store, api_id))).await.cloned()
     }
 
+    /// ResetAuthorizersCache: the stage's `$connect` authorizers ask again.
+    pub fn flush_authorizers(&self, api_id: &str, stage: &str) {
+        let entry = self
+            .entries
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(api_id)
+            .cloned();
+        if let Some(Some(api)) = entry.as_deref().and_then(OnceCell::get) {
+            for compiled in api.stages.values() {
+                for authorizer in &compiled.deployment.lambda_authorizers {
+                    authorizer.flush(stage);
+                }
+            }
+        }
+    }
+
     /// The stage as deployed now: a new deployment routes the messages of open connections.
     pub(crate) async fn current_stage(&self, store: &Store, api_id: &str, stage: &str) -> Option<Arc<Stage>> {
         match self.lookup(store, api_id).await {
@@ -378,6 +395,7 @@ async fn authorize(
     at: &Happening<'_>,
     functions: Option<&dyn Functions>,
 ) -> Result<Map<String, Value>, Response<Body>> {
+    let mut identity = Vec::with_capacity(authorizer.sources.len());
     for source in &authorizer.sources {
         let value = match source {
             Source::Header(name) => peer
@@ -389,10 +407,40 @@ async fn authorize(
             Source::StageVariable(name) => peer.stage_variables.get(name).cloned(),
         };
         // A missing identity source refuses the connection without calling the function.
-        if value.is_none_or(|v| v.is_empty()) {
-            return Err(message(401, "Unauthorized"));
+        match value {
+            Some(value) if !value.is_empty() => identity.push(value),
+            _ => return Err(message(401, "Unauthorized")),
         }
     }
+    // Answers are kept per stage and identity when the authorizer has identity sources.
+    let key = (!identity.is_empty()).then(|| format!("{}\u{0}{}", peer.stage, identity.join("\u{0}")));
+    let granted = match key.as_deref().and_then(|k| authorizer.cached(k)) {
+        Some(granted) => granted,
+        None => {
+            let granted = Arc::new(ask(authorizer, peer, at, functions).await?);
+            if let Some(key) = key {
+                authorizer.keep(key, granted.clone());
+            }
+            granted
+        }
+    };
+    if granted.decide(&event::connect_arn(peer)).is_err() {
+        return Err(message(403, "Forbidden"));
+    }
+    let mut context: Map<String, Value> = granted.context.clone().into_iter().collect();
+    if let Some(principal) = &granted.principal_id {
+        context.insert("principalId".into(), principal.clone().into());
+    }
+    Ok(context)
+}
+
+/// Calls the authorizer's function and reads its policy.
+async fn ask(
+    authorizer: &Authorizer,
+    peer: &Peer,
+    at: &Happening<'_>,
+    functions: Option<&dyn Functions>,
+) -> Result<crate::authorize::lambda::Grant, Response<Body>> {
     let Some(functions) = functions else {
         tracing::warn!("no Lambda runner for the $connect authorizer");
         return Err(message(500, "Internal server error"));
@@ -410,18 +458,10 @@ async fn authorize(
             return Err(message(500, "Internal server error"));
         }
     };
-    let granted = grant(&payload).map_err(|reason| {
+    grant(&payload).map_err(|reason| {
         tracing::warn!(reason, "$connect authorizer's answer is malformed");
         message(500, "Internal server error")
-    })?;
-    if granted.decide(&event::connect_arn(peer)).is_err() {
-        return Err(message(403, "Forbidden"));
-    }
-    let mut context: Map<String, Value> = granted.context.into_iter().collect();
-    if let Some(principal) = granted.principal_id {
-        context.insert("principalId".into(), principal.into());
-    }
-    Ok(context)
+    })
 }
 
 /// `apiKeyRequired` on `$connect`: the key named by `apiKeySelectionExpression` must be an
