@@ -13,7 +13,8 @@
 //! - `integration`: the compiled integration, one file per type (`mock`, `http_proxy`,
 //!   `aws_proxy`), with `mapping` (URI templates and parameter mappings); backends are reached
 //!   through `portico_http::HttpClient`, Lambda functions through `functions::Functions`.
-//! - `websocket`: upgrades on execute-api (a placeholder until WebSocket APIs are served).
+//! - `websocket`: WebSocket APIs: `$connect` on the upgrade, routed messages, `$disconnect`,
+//!   the registry of live connections that @connections (`Management`) reads.
 //! - `respond`: integration response selection and mapping, and the fixed error answers.
 
 mod api_keys;
@@ -45,6 +46,7 @@ pub use context::RequestContext;
 pub use integration::aws::AwsEndpoint;
 pub use parse::Invocation;
 pub use portico_http::PAYLOAD_LIMIT;
+pub use websocket::{ConnectionInfo, Limits as WebSocketLimits, Management as WebSocketConnections, ManagementError};
 
 use api_keys::UsagePlans;
 use authorize::Authorization;
@@ -89,6 +91,9 @@ pub struct DataPlane {
     vpc_links: Arc<vpc_links::VpcLinks>,
     /// HTTP APIs (apigatewayv2), served when an id names no REST API.
     http_apis: Arc<http_api::HttpApis>,
+    /// WebSocket APIs and their live connections.
+    websockets: Arc<websocket::WebSockets>,
+    websocket_limits: websocket::Limits,
 }
 
 impl DataPlane {
@@ -133,6 +138,13 @@ impl DataPlane {
                 apis.changed(changes);
             }
         }));
+        let websockets = Arc::new(websocket::WebSockets::default());
+        let weak = Arc::downgrade(&websockets);
+        store.on_commit(Arc::new(move |changes| {
+            if let Some(websockets) = weak.upgrade() {
+                websockets.changed(changes);
+            }
+        }));
         DataPlane {
             store,
             cache,
@@ -147,7 +159,20 @@ impl DataPlane {
             domains,
             vpc_links: links,
             http_apis,
+            websockets,
+            websocket_limits: websocket::Limits::default(),
         }
+    }
+
+    /// WebSocket connections' limits (`--ws-idle-timeout`, `--ws-max-duration`).
+    pub fn with_websocket_limits(mut self, limits: websocket::Limits) -> Self {
+        self.websocket_limits = limits;
+        self
+    }
+
+    /// The @connections operations over this data plane's live connections.
+    pub fn websocket_connections(&self) -> websocket::Management {
+        websocket::Management::new(self.websockets.clone(), self.websocket_limits)
     }
 
     /// FlushStageCache, for the control plane to call without holding the data plane.
@@ -183,12 +208,17 @@ impl DataPlane {
     pub fn flush_authorizers(&self, api_id: &str, stage: &str) {
         self.cache.flush_authorizers(api_id, stage);
         self.http_apis.flush_authorizers(api_id, stage);
+        self.websockets.flush_authorizers(api_id, stage);
     }
 
     /// `flush_authorizers` for the control plane to call, without holding the data plane.
     pub fn authorizer_flush(&self) -> impl Fn(&str, &str) + Send + Sync + 'static {
         let (cache, http_apis) = (Arc::downgrade(&self.cache), Arc::downgrade(&self.http_apis));
+        let websockets = Arc::downgrade(&self.websockets);
         move |api_id, stage| {
+            if let Some(websockets) = websockets.upgrade() {
+                websockets.flush_authorizers(api_id, stage);
+            }
             if let Some(cache) = cache.upgrade() {
                 cache.flush_authorizers(api_id, stage);
             }
@@ -285,9 +315,23 @@ impl DataPlane {
     /// Serves one execute-api request; the body is read here, under API Gateway's payload limit
     /// and the body-read deadline. A WebSocket upgrade goes to `websocket`.
     pub async fn serve(&self, target: Invocation, request: http::Request<Body>) -> Response<Body> {
-        if websocket::is_upgrade(request.headers()) {
-            return Box::pin(websocket::serve(target, request)).await;
-        }
+        let (target, request) = if websocket::is_upgrade(request.headers()) {
+            let runtime = websocket::Runtime {
+                connections: self.websockets.connections.clone(),
+                websockets: self.websockets.clone(),
+                store: self.store.clone(),
+                functions: self.functions.clone(),
+                client: self.client.clone(),
+                limits: self.websocket_limits,
+            };
+            match Box::pin(self.websockets.serve(&self.store, runtime, target, request)).await {
+                Ok(response) => return response,
+                // Not a WebSocket API: served as any request to it is.
+                Err(given_back) => given_back,
+            }
+        } else {
+            (target, request)
+        };
         let (parts, body) = request.into_parts();
         let response = match portico_http::read_body(body, PAYLOAD_LIMIT, self.body_timeout).await {
             Ok(body) => self.serve_buffered(target, parts, body).await,
@@ -377,6 +421,9 @@ impl DataPlane {
                 // as large, allocated and copied whole.
                 return match Box::pin(self.http_apis.serve(env, target, req, body, request_id)).await {
                     Ok(answer) => answer,
+                    Err((target, _, _)) if self.websockets.is_websocket_api(&self.store, &target.api_id).await => {
+                        upgrade_required()
+                    }
                     Err(_) => respond::not_found(),
                 };
             }
@@ -487,6 +534,16 @@ impl DataPlane {
         }
         (integrate(method, &ctx, env).await, ctx)
     }
+}
+
+/// A plain HTTP request to a WebSocket API: it is served only as an upgrade.
+fn upgrade_required() -> Response<Bytes> {
+    let mut response = Response::new(Bytes::from_static(br#"{"message":"Upgrade Required"}"#));
+    *response.status_mut() = http::StatusCode::UPGRADE_REQUIRED;
+    let headers = response.headers_mut();
+    headers.insert(http::header::UPGRADE, HeaderValue::from_static("websocket"));
+    headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
 }
 
 fn check_policy(policy: &ResourcePolicy, ctx: &RequestContext) -> Result<(), Box<Response<Bytes>>> {

@@ -553,7 +553,7 @@ fn to_json(value: &Value) -> serde_json::Value {
 }
 
 /// `$util`.
-struct Util;
+pub(crate) struct Util;
 
 impl Object for Util {
     fn call(&self, method: &str, args: &[Value]) -> Result<Option<Value>, String> {

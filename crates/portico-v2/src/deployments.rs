@@ -1,12 +1,15 @@
 //! Deployments: snapshots of an API's routes and integrations, which stages serve; stages
 //! with `autoDeploy` get a new one after every change to the API.
 
-use crate::kinds::{AUTHORIZER, DEPLOYMENT, INTEGRATION, ROUTE, SNAPSHOT, STAGE, Snapshot};
+use crate::kinds::{
+    AUTHORIZER, DEPLOYMENT, INTEGRATION, INTEGRATION_RESPONSE, MODEL, ROUTE, ROUTE_RESPONSE, SNAPSHOT, STAGE, Snapshot,
+};
 use crate::support::{convert, insert_new, not_found, page_args, required, scope};
 use portico_store::{List, Store, Stored, Tx};
 use portico_wire::apigatewayv2::*;
 use portico_wire::types::{IsoTimestamp, Timestamp};
 use portico_wire::{AwsError, RequestContext};
+use std::collections::BTreeMap;
 
 fn deployment_not_found(id: &str) -> AwsError {
     not_found("Deployment", format!("Invalid Deployment identifier specified {id}"))
@@ -19,29 +22,54 @@ pub async fn deploy(
     description: Option<String>,
     auto: bool,
 ) -> Result<Deployment, AwsError> {
-    let routes = tx
-        .children(&ROUTE, &api.row)
-        .await?
-        .into_iter()
-        .map(|r| r.doc)
-        .collect();
-    let integrations = tx
-        .children(&INTEGRATION, &api.row)
-        .await?
-        .into_iter()
-        .map(|i| i.doc)
-        .collect();
+    let mut routes = Vec::new();
+    let mut route_responses = BTreeMap::new();
+    for route in tx.children(&ROUTE, &api.row).await? {
+        let responses: Vec<RouteResponse> = tx
+            .children(&ROUTE_RESPONSE, &route.row)
+            .await?
+            .into_iter()
+            .map(|r| r.doc)
+            .collect();
+        if !responses.is_empty() {
+            route_responses.insert(route.doc.route_id.clone().unwrap_or_default(), responses);
+        }
+        routes.push(route.doc);
+    }
+    let mut integrations = Vec::new();
+    let mut integration_responses = BTreeMap::new();
+    for integration in tx.children(&INTEGRATION, &api.row).await? {
+        let responses: Vec<IntegrationResponse> = tx
+            .children(&INTEGRATION_RESPONSE, &integration.row)
+            .await?
+            .into_iter()
+            .map(|r| r.doc)
+            .collect();
+        if !responses.is_empty() {
+            integration_responses.insert(integration.doc.integration_id.clone().unwrap_or_default(), responses);
+        }
+        integrations.push(integration.doc);
+    }
     let authorizers = tx
         .children(&AUTHORIZER, &api.row)
         .await?
         .into_iter()
         .map(|a| a.doc)
         .collect();
+    let models = tx
+        .children(&MODEL, &api.row)
+        .await?
+        .into_iter()
+        .map(|m| m.doc)
+        .collect();
     let snapshot = Snapshot {
         api: api.doc.clone(),
         routes,
         integrations,
         authorizers,
+        route_responses,
+        integration_responses,
+        models,
     };
     let mut deployment = Deployment {
         auto_deployed: Some(auto),

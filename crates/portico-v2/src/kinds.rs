@@ -6,7 +6,8 @@
 //!      ├─ stage (its id is its name; `$default` included)
 //!      ├─ authorizer
 //!      ├─ model
-//!      └─ deployment ─ deployment-snapshot (the routes, integrations and authorizers it froze)
+//!      └─ deployment ─ deployment-snapshot (what it froze: routes, integrations, authorizers,
+//!                      route and integration responses, models)
 //! api-vpclink: account-level (v2 VPC links: subnets and security groups).
 //! Custom domain names and API mappings are `portico_rest`'s `domainname` ─ `base-path-mapping`:
 //! the two services show the same documents.
@@ -15,6 +16,7 @@
 use portico_store::Kind;
 use portico_wire::apigatewayv2 as v2;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 pub const API: Kind<v2::Api> = Kind::top("api");
 pub const ROUTE: Kind<v2::Route> = Kind::under("api-route", &["api"]);
@@ -29,8 +31,8 @@ pub const V2_VPC_LINK: Kind<v2::VpcLink> = Kind::top("api-vpclink");
 pub const DEPLOYMENT: Kind<v2::Deployment> = Kind::under("api-deployment", &["api"]);
 pub const SNAPSHOT: Kind<Snapshot> = Kind::under("api-deployment-snapshot", &["api-deployment"]);
 
-/// What a deployment freezes: the API, its routes, integrations and authorizers, for the
-/// data plane.
+/// What a deployment freezes: the API, its routes, integrations, authorizers, route and
+/// integration responses and models, for the data plane.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Snapshot {
     pub api: v2::Api,
@@ -39,4 +41,13 @@ pub struct Snapshot {
     /// Absent in snapshots written before authorizers were frozen.
     #[serde(default)]
     pub authorizers: Vec<v2::Authorizer>,
+    /// Route responses by route id (WebSocket APIs); absent in older snapshots.
+    #[serde(default)]
+    pub route_responses: BTreeMap<String, Vec<v2::RouteResponse>>,
+    /// Integration responses by integration id (WebSocket APIs); absent in older snapshots.
+    #[serde(default)]
+    pub integration_responses: BTreeMap<String, Vec<v2::IntegrationResponse>>,
+    /// Absent in older snapshots.
+    #[serde(default)]
+    pub models: Vec<v2::Model>,
 }

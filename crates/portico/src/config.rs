@@ -58,6 +58,15 @@ pub struct Config {
     #[arg(long, env = "PORTICO_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
     pub idle_timeout: Duration,
 
+    /// A WebSocket connection with no message either way for this long is closed with 1001
+    /// (AWS: 10 minutes).
+    #[arg(long, env = "PORTICO_WS_IDLE_TIMEOUT", default_value = "10m", value_parser = parse_duration)]
+    pub ws_idle_timeout: Duration,
+
+    /// A WebSocket connection is closed with 1001 after this long, whatever it does (AWS: 2 hours).
+    #[arg(long, env = "PORTICO_WS_MAX_DURATION", default_value = "120m", value_parser = parse_duration)]
+    pub ws_max_duration: Duration,
+
     /// Largest request head in bytes (request line and headers); larger ones get 431.
     /// AWS allows a 10240-character URL and 10240 bytes of headers.
     #[arg(long, env = "PORTICO_MAX_HEADER_SIZE", default_value_t = 20480, value_parser = clap::value_parser!(u32).range(1024..))]
@@ -408,6 +417,8 @@ mod tests {
         let config = Config::try_parse_from(["portico"]).unwrap();
         assert_eq!(config.header_timeout, Duration::from_secs(30));
         assert_eq!(config.idle_timeout, Duration::from_secs(60));
+        assert_eq!(config.ws_idle_timeout, Duration::from_secs(600));
+        assert_eq!(config.ws_max_duration, Duration::from_secs(7200));
         assert_eq!(config.max_header_size, 20480);
         let auth = config.auth().unwrap();
         assert_eq!(auth.iam_credentials, [("test".to_owned(), "test".to_owned())]);

@@ -3,17 +3,88 @@
 use crate::connections::ConnectionsCall;
 use crate::{State, sigv4};
 use bytes::Bytes;
+use portico_dataplane::ManagementError;
 use portico_wire::request::{RawRequest, input_document};
 use portico_wire::response::output_response;
+use portico_wire::types::IsoTimestamp;
 use portico_wire::{AwsError, RequestContext, Service, apigateway, apigatewaymanagementapi, apigatewayv2, lambda};
 
-/// The `@connections` operations (all 501 until WebSocket APIs land). `endpoint` is the API and
-/// stage whose execute-api endpoint the call came in on, `None` on the plain endpoint.
+/// The `@connections` operations over the data plane's live connections. `endpoint` is the
+/// API and stage whose execute-api endpoint the call came in on, `None` at Portico's root
+/// (connection ids are unique across APIs).
 struct ManagementApi<'a> {
-    #[expect(dead_code, reason = "read by the WebSocket API handlers once they exist")]
+    connections: portico_dataplane::WebSocketConnections,
     endpoint: Option<&'a ConnectionsCall>,
 }
-impl apigatewaymanagementapi::ApiGatewayManagementApi for ManagementApi<'_> {}
+
+impl ManagementApi<'_> {
+    fn endpoint(&self) -> Option<(&str, &str)> {
+        self.endpoint.map(|e| (e.api_id.as_str(), e.stage.as_str()))
+    }
+}
+
+fn management_error(error: ManagementError) -> AwsError {
+    match error {
+        ManagementError::Gone => apigatewaymanagementapi::GoneException::new("").into(),
+        ManagementError::LimitExceeded => {
+            apigatewaymanagementapi::LimitExceededException::new("Too many messages waiting for the connection").into()
+        }
+        ManagementError::TooLarge => {
+            apigatewaymanagementapi::PayloadTooLargeException::new("Message too long; the limit is 128 KB").into()
+        }
+    }
+}
+
+fn connection_id(id: Option<String>) -> Result<String, AwsError> {
+    id.filter(|id| !id.is_empty())
+        .ok_or_else(|| apigatewaymanagementapi::GoneException::new("").into())
+}
+
+impl apigatewaymanagementapi::ApiGatewayManagementApi for ManagementApi<'_> {
+    async fn delete_connection(
+        &self,
+        _ctx: &RequestContext,
+        input: apigatewaymanagementapi::DeleteConnectionRequest,
+    ) -> Result<(), AwsError> {
+        let id = connection_id(input.connection_id)?;
+        self.connections.delete(&id, self.endpoint()).map_err(management_error)
+    }
+
+    async fn get_connection(
+        &self,
+        _ctx: &RequestContext,
+        input: apigatewaymanagementapi::GetConnectionRequest,
+    ) -> Result<apigatewaymanagementapi::GetConnectionResponse, AwsError> {
+        let id = connection_id(input.connection_id)?;
+        let found = self.connections.get(&id, self.endpoint()).map_err(management_error)?;
+        let seconds = |at: std::time::SystemTime| {
+            IsoTimestamp(
+                at.duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs() as i64),
+            )
+        };
+        Ok(apigatewaymanagementapi::GetConnectionResponse {
+            connected_at: Some(seconds(found.connected_at)),
+            last_active_at: Some(seconds(found.last_active_at)),
+            identity: Some(apigatewaymanagementapi::Identity {
+                source_ip: Some(found.source_ip),
+                user_agent: Some(found.user_agent),
+            }),
+        })
+    }
+
+    async fn post_to_connection(
+        &self,
+        _ctx: &RequestContext,
+        input: apigatewaymanagementapi::PostToConnectionRequest,
+    ) -> Result<(), AwsError> {
+        let id = connection_id(input.connection_id)?;
+        let data = input.data.map(|d| d.0).unwrap_or_default();
+        self.connections
+            .post(&id, self.endpoint(), Bytes::from(data))
+            .map_err(management_error)
+    }
+}
 
 pub async fn handle(
     state: &State,
@@ -64,7 +135,11 @@ pub async fn handle(
             }
             Service::ApiGatewayManagementApi => {
                 let op = apigatewaymanagementapi::Operation::ALL[matched.index];
-                apigatewaymanagementapi::dispatch(&ManagementApi { endpoint }, &ctx, op, input).await
+                let api = ManagementApi {
+                    connections: state.dataplane.websocket_connections(),
+                    endpoint,
+                };
+                apigatewaymanagementapi::dispatch(&api, &ctx, op, input).await
             }
             Service::Lambda => {
                 lambda::dispatch(&state.lambda, &ctx, lambda::Operation::ALL[matched.index], input).await

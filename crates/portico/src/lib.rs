@@ -148,6 +148,11 @@ impl State {
         lambda.declare(&declared).await?;
         let dataplane = DataPlane::new(store.clone(), Arc::new(portico_http::Client::default()))
             .with_body_timeout(config.body_timeout)
+            .with_websocket_limits(portico_dataplane::WebSocketLimits {
+                idle: config.ws_idle_timeout,
+                max_duration: config.ws_max_duration,
+                ..Default::default()
+            })
             .with_functions(Arc::new(Functions(lambda.clone())))
             .with_auth(&config.auth()?)
             .with_aws_endpoint(config.aws_endpoint()?)

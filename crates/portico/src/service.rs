@@ -12,8 +12,8 @@ pub const SERVICES: [(&str, &str); 4] = [
     ("lambda", "running"),
     // HTTP APIs' control plane is partly served (the rest answers 501).
     ("apigatewayv2", "running"),
-    // Every operation answers 501 so far.
-    ("apigatewaymanagementapi", "disabled"),
+    // @connections over the live WebSocket connections.
+    ("apigatewaymanagementapi", "running"),
 ];
 
 fn json_response(status: u16, body: serde_json::Value) -> http::Response<Bytes> {
