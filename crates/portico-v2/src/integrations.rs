@@ -16,10 +16,40 @@ fn integration_not_found(id: &str) -> AwsError {
 pub fn defaults(mut integration: Integration) -> Integration {
     integration.connection_type.get_or_insert_with(|| "INTERNET".into());
     integration.timeout_in_millis.get_or_insert(30_000);
-    if integration.integration_type.as_deref() == Some("HTTP_PROXY") {
+    let kind = integration.integration_type.as_deref().unwrap_or_default();
+    // AWS service integrations by subtype answer 1.0 too.
+    if kind == "HTTP_PROXY" || integration.integration_subtype.is_some() {
         integration.payload_format_version.get_or_insert_with(|| "1.0".into());
     }
+    // A Lambda function is called with POST whether or not the method was given.
+    if matches!(kind, "AWS" | "AWS_PROXY") && integration.integration_uri.as_deref().is_some_and(is_lambda) {
+        integration.integration_method.get_or_insert_with(|| "POST".into());
+    }
     integration
+}
+
+/// `arn:aws:apigateway:{region}:lambda:path/…/functions/{arn}/invocations` or a function ARN.
+fn is_lambda(uri: &str) -> bool {
+    uri.starts_with("arn:") && (uri.contains(":lambda:path/") || uri.contains(":lambda:") && uri.contains(":function:"))
+}
+
+/// What AWS fills in on a WebSocket API's integration: payload format 1.0, `WHEN_NO_MATCH`,
+/// at most 29 seconds, and the integration response selection expression of its type (none for
+/// the proxies, whose answers are passed through).
+fn websocket_defaults(integration: &mut Integration) {
+    integration.payload_format_version.get_or_insert_with(|| "1.0".into());
+    integration
+        .passthrough_behavior
+        .get_or_insert_with(|| "WHEN_NO_MATCH".into());
+    integration.integration_response_selection_expression = response_selection(integration);
+}
+
+fn response_selection(integration: &Integration) -> Option<String> {
+    match integration.integration_type.as_deref()? {
+        "MOCK" | "HTTP" => Some("${integration.response.statuscode}".into()),
+        "AWS" => Some("${integration.response.body.errorMessage}".into()),
+        _ => None,
+    }
 }
 
 pub(crate) fn check(integration: &Integration, websocket: bool) -> Result<(), AwsError> {
@@ -44,6 +74,22 @@ pub(crate) fn check(integration: &Integration, websocket: bool) -> Result<(), Aw
         return Err(AwsError::bad_request(format!(
             "Unsupported payload format version {version}. Supported versions are 1.0 and 2.0."
         )));
+    }
+    // WebSocket APIs send their own event shape: only payload format 1.0, no subtypes.
+    if websocket
+        && integration
+            .payload_format_version
+            .as_deref()
+            .is_some_and(|v| v != "1.0")
+    {
+        return Err(AwsError::bad_request(
+            "Payload format version 2.0 is supported only for HTTP APIs. WebSocket APIs support 1.0.",
+        ));
+    }
+    if websocket && integration.integration_subtype.is_some() {
+        return Err(AwsError::bad_request(
+            "Integration subtypes are supported only for HTTP APIs.",
+        ));
     }
     if let Some(ms) = integration.timeout_in_millis {
         let max = if websocket { 29_000 } else { 30_000 };
@@ -101,9 +147,7 @@ pub async fn create(
         ..Default::default()
     });
     if websocket {
-        integration
-            .passthrough_behavior
-            .get_or_insert_with(|| "WHEN_NO_MATCH".into());
+        websocket_defaults(&mut integration);
         integration.timeout_in_millis = Some(integration.timeout_in_millis.unwrap_or(29_000).min(29_000));
     }
     check(&integration, websocket)?;
@@ -183,6 +227,10 @@ pub async fn update(
         integration.tls_config = Some(TlsConfig {
             server_name_to_verify: tls.server_name_to_verify,
         });
+    }
+    // A changed type brings its own selection expression.
+    if websocket {
+        integration.integration_response_selection_expression = response_selection(&integration);
     }
     check(&integration, websocket)?;
     tx.update(&INTEGRATION, &row, &integration).await?;
