@@ -37,6 +37,7 @@ mod stages;
 mod state;
 mod throttling;
 mod vpc_links;
+mod websocket_control;
 
 use aws_sdk_apigateway::Client;
 use aws_sdk_apigateway::types::{Op, PatchOperation};
