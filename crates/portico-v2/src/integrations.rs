@@ -124,6 +124,8 @@ pub async fn create(
     let mut tx = store.write().await?;
     let api = apis::load_in(&mut tx, &scope(ctx), &api_id).await?;
     let websocket = api.doc.protocol_type.as_deref() == Some("WEBSOCKET");
+    // WebSocket integrations wait 29 seconds at most, and by default.
+    let timeout_in_millis = input.timeout_in_millis.or(websocket.then_some(29_000));
     let mut integration = defaults(Integration {
         connection_id: input.connection_id,
         connection_type: input.connection_type,
@@ -140,7 +142,7 @@ pub async fn create(
         request_templates: input.request_templates,
         response_parameters: input.response_parameters,
         template_selection_expression: input.template_selection_expression,
-        timeout_in_millis: input.timeout_in_millis,
+        timeout_in_millis,
         tls_config: input.tls_config.map(|t| TlsConfig {
             server_name_to_verify: t.server_name_to_verify,
         }),
@@ -148,7 +150,6 @@ pub async fn create(
     });
     if websocket {
         websocket_defaults(&mut integration);
-        integration.timeout_in_millis = Some(integration.timeout_in_millis.unwrap_or(29_000).min(29_000));
     }
     check(&integration, websocket)?;
     insert(&mut tx, &api.row, &mut integration).await?;

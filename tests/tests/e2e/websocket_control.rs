@@ -111,6 +111,8 @@ async fn websocket_api_defaults_and_what_it_refuses() {
             .target(LAMBDA_URI)
     );
     assert_eq!((status, code.as_str()), (Some(400), "BadRequestException"));
+    let (status, code, _) = failure!(client.update_api().api_id(&api_id).target(LAMBDA_URI));
+    assert_eq!((status, code.as_str()), (Some(400), "BadRequestException"));
 
     // JWT authorizers are for HTTP APIs; WebSocket APIs take REQUEST (Lambda) authorizers.
     let jwt = JwtConfiguration::builder()
@@ -148,6 +150,17 @@ async fn websocket_api_defaults_and_what_it_refuses() {
             .request_parameters("QueueUrl", "https://sqs.example/queue")
     );
     assert_eq!((status, code.as_str()), (Some(400), "BadRequestException"));
+
+    // WebSocket integrations wait 29 seconds at most (HTTP APIs' wait 30).
+    let (status, code, message) = failure!(
+        client
+            .create_integration()
+            .api_id(&api_id)
+            .integration_type(IntegrationType::Mock)
+            .timeout_in_millis(30_000)
+    );
+    assert_eq!((status, code.as_str()), (Some(400), "BadRequestException"));
+    assert!(message.contains("29000"), "{message}");
 
     // Integration responses need a key AWS knows.
     let mock = client
