@@ -452,6 +452,11 @@ async fn routes_responses_authorizers_stages_and_deployments() {
         .send()
         .await
         .unwrap();
+    // WebSocket stages log: OFF and no data trace until set.
+    let settings = stage.default_route_settings().unwrap();
+    assert_eq!(settings.logging_level().map(|l| l.as_str()), Some("OFF"));
+    assert_eq!(settings.data_trace_enabled(), Some(false));
+    assert_eq!(settings.detailed_metrics_enabled(), Some(false));
     let first = stage.deployment_id().unwrap().to_string();
     let response = client
         .create_route_response()
