@@ -265,3 +265,63 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteIntegratio
     tx.commit().await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn of(kind: &str, uri: Option<&str>) -> Integration {
+        Integration {
+            integration_type: Some(kind.into()),
+            integration_uri: uri.map(str::to_owned),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn lambda_integrations_post() {
+        let path = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:f/invocations";
+        let function = "arn:aws:lambda:us-east-1:000000000000:function:f";
+        for uri in [path, function] {
+            assert_eq!(
+                defaults(of("AWS_PROXY", Some(uri))).integration_method.as_deref(),
+                Some("POST")
+            );
+            assert_eq!(
+                defaults(of("AWS", Some(uri))).integration_method.as_deref(),
+                Some("POST")
+            );
+        }
+        // Another AWS service, or an HTTP backend, keeps what was given (nothing).
+        let sqs = "arn:aws:apigateway:us-east-1:sqs:path/000000000000/queue";
+        assert_eq!(defaults(of("AWS", Some(sqs))).integration_method, None);
+        assert_eq!(
+            defaults(of("HTTP", Some("http://example.com"))).integration_method,
+            None
+        );
+    }
+
+    #[test]
+    fn websocket_response_selection_by_type() {
+        let expressions: Vec<_> = ["MOCK", "HTTP", "AWS", "AWS_PROXY", "HTTP_PROXY"]
+            .into_iter()
+            .map(|kind| {
+                let mut integration = of(kind, None);
+                websocket_defaults(&mut integration);
+                assert_eq!(integration.payload_format_version.as_deref(), Some("1.0"));
+                assert_eq!(integration.passthrough_behavior.as_deref(), Some("WHEN_NO_MATCH"));
+                integration.integration_response_selection_expression
+            })
+            .collect();
+        assert_eq!(
+            expressions,
+            [
+                Some("${integration.response.statuscode}".to_string()),
+                Some("${integration.response.statuscode}".to_string()),
+                Some("${integration.response.body.errorMessage}".to_string()),
+                None,
+                None
+            ]
+        );
+    }
+}
