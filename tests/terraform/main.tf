@@ -41,6 +41,7 @@ provider "aws" {
   endpoints {
     apigateway   = var.endpoint
     apigatewayv2 = var.endpoint
+    lambda       = var.endpoint
   }
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Applies main.tf against Portico with the real AWS provider, offline, and checks the round trip:
 # apply, no drift on a second plan, both methods answer through execute-api; the same after
-# an update (revision 2); destroy.
+# an update (revision 2); destroy. websocket_api.tf's WebSocket API is checked with a real
+# WebSocket client (Python's `websockets`) after each apply.
 #
 #   PORTICO_ENDPOINT=http://127.0.0.1:4566 tests/terraform/run.sh
 #
@@ -39,11 +40,44 @@ BACKEND_PORT="$(head -1 "$WORK/backend.port")"
 [ -n "$BACKEND_PORT" ] || fail "the backend did not start"
 echo "backend on 127.0.0.1:$BACKEND_PORT"
 
+# The WebSocket check needs a WebSocket client, and the functions behind its authorizer and
+# routes need the Lambda runtime interface client. Without them (outside CI) the WebSocket API
+# is still applied and planned, only not called.
+WS_CLIENT=1
+for module in websockets awslambdaric; do
+    if ! python3 -c "import $module" 2>/dev/null; then
+        [ -n "${PORTICO_REQUIRE_ALL:-}" ] && fail "the Python module $module is not installed (PORTICO_REQUIRE_ALL is set)"
+        echo "the Python module $module is not installed: the WebSocket API will not be called"
+        WS_CLIENT=""
+    fi
+done
+
+# The WebSocket API's functions (websocket_api.tf): the $connect authorizer lets in
+# ?token=allow only; the handler answers $connect and $default.
+mkdir "$WORK/ws"
+cat >"$WORK/ws/ws.py" <<'PY'
+import json
+import os
+
+
+def authorize(event, context):
+    token = (event.get("queryStringParameters") or {}).get("token")
+    effect = "Allow" if token == "allow" else "Deny"
+    statement = {"Action": "execute-api:Invoke", "Effect": effect, "Resource": event["methodArn"]}
+    return {"principalId": "tf-user", "policyDocument": {"Version": "2012-10-17", "Statement": [statement]}}
+
+
+def handler(event, context):
+    route = event["requestContext"]["routeKey"]
+    return {"statusCode": 200, "body": json.dumps({"route": route, "revision": os.environ.get("REVISION")})}
+PY
+(cd "$WORK/ws" && python3 -c 'import zipfile; z = zipfile.ZipFile("../ws.zip", "w"); z.write("ws.py"); z.close()')
+
 mkdir "$WORK/tf"
 cp "$HERE/main.tf" "$HERE/rest_fidelity.tf" "$HERE/rest_misc.tf" "$HERE/rest_management.tf" "$HERE/canary.tf" \
-    "$HERE/http_api.tf" "$HERE/openapi.tf" "$WORK/tf/"
+    "$HERE/http_api.tf" "$HERE/openapi.tf" "$HERE/websocket_api.tf" "$WORK/tf/"
 cd "$WORK/tf"
-VARS=(-var "endpoint=$PORTICO_ENDPOINT" -var "backend=127.0.0.1:$BACKEND_PORT")
+VARS=(-var "endpoint=$PORTICO_ENDPOINT" -var "backend=127.0.0.1:$BACKEND_PORT" -var "ws_zip=$WORK/ws.zip")
 
 step "terraform init"
 terraform init -input=false -no-color
@@ -115,6 +149,68 @@ apply_revision() {
     [ "$got" = '{"method": "GET", "path": "/cats/7"}' ] || fail "the custom domain's v1 mapping: got '$got'"
     got="$(curl -sS -H "Host: $domain:$PORT" "http://127.0.0.1:$PORT/quick/anything")"
     [ "$got" = '{"method": "GET", "path": "/quick"}' ] || fail "the custom domain's quick mapping: got '$got'"
+
+    step "Connect to the WebSocket API and call its MOCK route (revision $rev)"
+    echo "wss endpoint (AWS): $(terraform output -raw ws_invoke_url)"
+    if [ -n "$WS_CLIENT" ]; then
+        python3 - "$PORT" "$(terraform output -raw ws_api_id)" "$(terraform output -raw ws_stage_name)" "$rev" <<'PY' ||
+import json
+import socket
+import sys
+
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+
+port, api, stage, rev = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+
+
+def fail(message):
+    print(f"FAIL: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def host_form(query):
+    # ws://{api}.execute-api.localhost:{port}/{stage}, reached on 127.0.0.1 whatever the resolver.
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    return connect(f"ws://{api}.execute-api.localhost:{port}/{stage}{query}", sock=sock, open_timeout=10)
+
+
+def path_form(query):
+    return connect(f"ws://127.0.0.1:{port}/_aws/execute-api/{api}/{stage}{query}", open_timeout=10)
+
+
+def echo(open_ws, form):
+    with open_ws("?token=allow") as ws:
+        ws.send(json.dumps({"action": "echo"}))
+        got = ws.recv(timeout=10)
+    print(f"{form}: echo -> {got}")
+    if json.loads(got) != {"route": "echo", "revision": rev}:
+        fail(f"{form}: the MOCK route's response template: got {got!r}")
+
+
+def refused(query, status):
+    try:
+        ws = host_form(query)
+    except InvalidStatus as e:
+        got = e.response.status_code
+        print(f"connect {query or '(no token)'} -> {got}")
+        if got != status:
+            fail(f"connect {query or 'without a token'}: expected {status}, got {got}")
+        return
+    ws.close()
+    fail(f"connect {query or 'without a token'} was accepted; the authorizer should refuse it")
+
+
+echo(host_form, "host form")
+echo(path_form, "path form")
+# No identity source: 401 before the authorizer runs; its Deny: 403.
+refused("", 401)
+refused("?token=deny", 403)
+PY
+            fail "the WebSocket API did not answer as configured (revision $rev)"
+    else
+        echo "skipped: no WebSocket client"
+    fi
 
     step "Call the methods of the API imported from OpenAPI (revision $rev)"
     local imported

@@ -164,6 +164,9 @@ pub async fn update(
     if websocket && input.cors_configuration.is_some() {
         return Err(AwsError::bad_request("CORS is only supported for HTTP APIs."));
     }
+    if websocket && (input.target.is_some() || input.route_key.is_some()) {
+        return Err(AwsError::bad_request("Quick create is only supported for HTTP APIs."));
+    }
     if let Some(key) = &input.route_key {
         routes::check_key(key, websocket)?;
     }

@@ -1,9 +1,9 @@
 //! Integration responses (WebSocket APIs: how a backend's answer is turned into the route's),
 //! under their integration.
 
-use crate::apis;
 use crate::kinds::{INTEGRATION, INTEGRATION_RESPONSE};
 use crate::support::{convert, insert_new, not_found, page_args, required, scope};
+use crate::{apis, deployments};
 use portico_store::{List, Row, Store, Stored, Tx};
 use portico_wire::apigatewayv2::*;
 use portico_wire::{AwsError, RequestContext};
@@ -38,7 +38,7 @@ async fn integration_in(
     api_id: &str,
     integration_id: &str,
     write: bool,
-) -> Result<Row, AwsError> {
+) -> Result<(Stored<Api>, Row), AwsError> {
     let api = apis::load_in(tx, &scope(ctx), api_id).await?;
     let integration = tx
         .child(&INTEGRATION, &api.row, integration_id)
@@ -49,7 +49,7 @@ async fn integration_in(
             "Integration responses are supported only for WebSocket APIs.",
         ));
     }
-    Ok(integration.row)
+    Ok((api, integration.row))
 }
 
 async fn integration(store: &Store, ctx: &RequestContext, api_id: &str, integration_id: &str) -> Result<Row, AwsError> {
@@ -90,7 +90,7 @@ pub async fn create(
 ) -> Result<CreateIntegrationResponseResponse, AwsError> {
     let key = required(input.integration_response_key);
     let mut tx = store.write().await?;
-    let integration = integration_in(
+    let (api, integration) = integration_in(
         &mut tx,
         ctx,
         &required(input.api_id),
@@ -117,6 +117,7 @@ pub async fn create(
         |r, id| r.integration_response_id = Some(id),
     )
     .await?;
+    deployments::auto_deploy_api(&mut tx, &api).await?;
     tx.commit().await?;
     Ok(convert(&response))
 }
@@ -160,7 +161,7 @@ pub async fn update(
 ) -> Result<UpdateIntegrationResponseResponse, AwsError> {
     let id = required(input.integration_response_id);
     let mut tx = store.write().await?;
-    let integration = integration_in(
+    let (api, integration) = integration_in(
         &mut tx,
         ctx,
         &required(input.api_id),
@@ -186,6 +187,7 @@ pub async fn update(
         template_selection_expression
     );
     tx.update(&INTEGRATION_RESPONSE, &row, &response).await?;
+    deployments::auto_deploy_api(&mut tx, &api).await?;
     tx.commit().await?;
     Ok(convert(&response))
 }
@@ -197,7 +199,7 @@ pub async fn delete(
 ) -> Result<(), AwsError> {
     let id = required(input.integration_response_id);
     let mut tx = store.write().await?;
-    let integration = integration_in(
+    let (api, integration) = integration_in(
         &mut tx,
         ctx,
         &required(input.api_id),
@@ -207,6 +209,7 @@ pub async fn delete(
     .await?;
     let response = find(&mut tx, &integration, &id).await?;
     tx.delete(&response.row).await?;
+    deployments::auto_deploy_api(&mut tx, &api).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -16,10 +16,40 @@ fn integration_not_found(id: &str) -> AwsError {
 pub fn defaults(mut integration: Integration) -> Integration {
     integration.connection_type.get_or_insert_with(|| "INTERNET".into());
     integration.timeout_in_millis.get_or_insert(30_000);
-    if integration.integration_type.as_deref() == Some("HTTP_PROXY") {
+    let kind = integration.integration_type.as_deref().unwrap_or_default();
+    // AWS service integrations by subtype answer 1.0 too.
+    if kind == "HTTP_PROXY" || integration.integration_subtype.is_some() {
         integration.payload_format_version.get_or_insert_with(|| "1.0".into());
     }
+    // A Lambda function is called with POST whether or not the method was given.
+    if matches!(kind, "AWS" | "AWS_PROXY") && integration.integration_uri.as_deref().is_some_and(is_lambda) {
+        integration.integration_method.get_or_insert_with(|| "POST".into());
+    }
     integration
+}
+
+/// `arn:aws:apigateway:{region}:lambda:path/…/functions/{arn}/invocations` or a function ARN.
+fn is_lambda(uri: &str) -> bool {
+    uri.starts_with("arn:") && (uri.contains(":lambda:path/") || uri.contains(":lambda:") && uri.contains(":function:"))
+}
+
+/// What AWS fills in on a WebSocket API's integration: payload format 1.0, `WHEN_NO_MATCH`,
+/// at most 29 seconds, and the integration response selection expression of its type (none for
+/// the proxies, whose answers are passed through).
+fn websocket_defaults(integration: &mut Integration) {
+    integration.payload_format_version.get_or_insert_with(|| "1.0".into());
+    integration
+        .passthrough_behavior
+        .get_or_insert_with(|| "WHEN_NO_MATCH".into());
+    integration.integration_response_selection_expression = response_selection(integration);
+}
+
+fn response_selection(integration: &Integration) -> Option<String> {
+    match integration.integration_type.as_deref()? {
+        "MOCK" | "HTTP" => Some("${integration.response.statuscode}".into()),
+        "AWS" => Some("${integration.response.body.errorMessage}".into()),
+        _ => None,
+    }
 }
 
 pub(crate) fn check(integration: &Integration, websocket: bool) -> Result<(), AwsError> {
@@ -44,6 +74,22 @@ pub(crate) fn check(integration: &Integration, websocket: bool) -> Result<(), Aw
         return Err(AwsError::bad_request(format!(
             "Unsupported payload format version {version}. Supported versions are 1.0 and 2.0."
         )));
+    }
+    // WebSocket APIs send their own event shape: only payload format 1.0, no subtypes.
+    if websocket
+        && integration
+            .payload_format_version
+            .as_deref()
+            .is_some_and(|v| v != "1.0")
+    {
+        return Err(AwsError::bad_request(
+            "Payload format version 2.0 is supported only for HTTP APIs. WebSocket APIs support 1.0.",
+        ));
+    }
+    if websocket && integration.integration_subtype.is_some() {
+        return Err(AwsError::bad_request(
+            "Integration subtypes are supported only for HTTP APIs.",
+        ));
     }
     if let Some(ms) = integration.timeout_in_millis {
         let max = if websocket { 29_000 } else { 30_000 };
@@ -78,6 +124,8 @@ pub async fn create(
     let mut tx = store.write().await?;
     let api = apis::load_in(&mut tx, &scope(ctx), &api_id).await?;
     let websocket = api.doc.protocol_type.as_deref() == Some("WEBSOCKET");
+    // WebSocket integrations wait 29 seconds at most, and by default.
+    let timeout_in_millis = input.timeout_in_millis.or(websocket.then_some(29_000));
     let mut integration = defaults(Integration {
         connection_id: input.connection_id,
         connection_type: input.connection_type,
@@ -94,17 +142,14 @@ pub async fn create(
         request_templates: input.request_templates,
         response_parameters: input.response_parameters,
         template_selection_expression: input.template_selection_expression,
-        timeout_in_millis: input.timeout_in_millis,
+        timeout_in_millis,
         tls_config: input.tls_config.map(|t| TlsConfig {
             server_name_to_verify: t.server_name_to_verify,
         }),
         ..Default::default()
     });
     if websocket {
-        integration
-            .passthrough_behavior
-            .get_or_insert_with(|| "WHEN_NO_MATCH".into());
-        integration.timeout_in_millis = Some(integration.timeout_in_millis.unwrap_or(29_000).min(29_000));
+        websocket_defaults(&mut integration);
     }
     check(&integration, websocket)?;
     insert(&mut tx, &api.row, &mut integration).await?;
@@ -184,6 +229,10 @@ pub async fn update(
             server_name_to_verify: tls.server_name_to_verify,
         });
     }
+    // A changed type brings its own selection expression.
+    if websocket {
+        integration.integration_response_selection_expression = response_selection(&integration);
+    }
     check(&integration, websocket)?;
     tx.update(&INTEGRATION, &row, &integration).await?;
     deployments::auto_deploy_api(&mut tx, &api).await?;
@@ -215,4 +264,64 @@ pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteIntegratio
     deployments::auto_deploy_api(&mut tx, &api).await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn of(kind: &str, uri: Option<&str>) -> Integration {
+        Integration {
+            integration_type: Some(kind.into()),
+            integration_uri: uri.map(str::to_owned),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn lambda_integrations_post() {
+        let path = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:f/invocations";
+        let function = "arn:aws:lambda:us-east-1:000000000000:function:f";
+        for uri in [path, function] {
+            assert_eq!(
+                defaults(of("AWS_PROXY", Some(uri))).integration_method.as_deref(),
+                Some("POST")
+            );
+            assert_eq!(
+                defaults(of("AWS", Some(uri))).integration_method.as_deref(),
+                Some("POST")
+            );
+        }
+        // Another AWS service, or an HTTP backend, keeps what was given (nothing).
+        let sqs = "arn:aws:apigateway:us-east-1:sqs:path/000000000000/queue";
+        assert_eq!(defaults(of("AWS", Some(sqs))).integration_method, None);
+        assert_eq!(
+            defaults(of("HTTP", Some("http://example.com"))).integration_method,
+            None
+        );
+    }
+
+    #[test]
+    fn websocket_response_selection_by_type() {
+        let expressions: Vec<_> = ["MOCK", "HTTP", "AWS", "AWS_PROXY", "HTTP_PROXY"]
+            .into_iter()
+            .map(|kind| {
+                let mut integration = of(kind, None);
+                websocket_defaults(&mut integration);
+                assert_eq!(integration.payload_format_version.as_deref(), Some("1.0"));
+                assert_eq!(integration.passthrough_behavior.as_deref(), Some("WHEN_NO_MATCH"));
+                integration.integration_response_selection_expression
+            })
+            .collect();
+        assert_eq!(
+            expressions,
+            [
+                Some("${integration.response.statuscode}".to_string()),
+                Some("${integration.response.statuscode}".to_string()),
+                Some("${integration.response.body.errorMessage}".to_string()),
+                None,
+                None
+            ]
+        );
+    }
 }

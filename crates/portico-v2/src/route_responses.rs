@@ -1,8 +1,8 @@
 //! Route responses (WebSocket APIs: what a two-way route answers the client), under their route.
 
-use crate::apis;
 use crate::kinds::{ROUTE, ROUTE_RESPONSE};
 use crate::support::{convert, insert_new, not_found, page_args, required, scope};
+use crate::{apis, deployments};
 use portico_store::{List, Row, Store, Stored, Tx};
 use portico_wire::apigatewayv2::*;
 use portico_wire::{AwsError, RequestContext};
@@ -18,17 +18,19 @@ fn response_not_found(id: &str) -> AwsError {
     )
 }
 
-/// The API (which must be a WebSocket API to write) and the route.
+/// The API and the route.
 async fn route_in(
     tx: &mut Tx<'_>,
     ctx: &RequestContext,
     api_id: &str,
     route_id: &str,
-) -> Result<Stored<Route>, AwsError> {
+) -> Result<(Stored<Api>, Stored<Route>), AwsError> {
     let api = apis::load_in(tx, &scope(ctx), api_id).await?;
-    tx.child(&ROUTE, &api.row, route_id)
+    let route = tx
+        .child(&ROUTE, &api.row, route_id)
         .await?
-        .ok_or_else(|| route_not_found(route_id))
+        .ok_or_else(|| route_not_found(route_id))?;
+    Ok((api, route))
 }
 
 async fn route(store: &Store, ctx: &RequestContext, api_id: &str, route_id: &str) -> Result<Row, AwsError> {
@@ -99,6 +101,7 @@ pub async fn create(
         r.route_response_id = Some(id)
     })
     .await?;
+    deployments::auto_deploy_api(&mut tx, &api).await?;
     tx.commit().await?;
     Ok(convert(&response))
 }
@@ -141,7 +144,7 @@ pub async fn update(
     let api_id = required(input.api_id);
     let id = required(input.route_response_id);
     let mut tx = store.write().await?;
-    let route = route_in(&mut tx, ctx, &api_id, &required(input.route_id)).await?;
+    let (api, route) = route_in(&mut tx, ctx, &api_id, &required(input.route_id)).await?;
     let Stored { row, doc: mut response } = find(&mut tx, &route.row, &id).await?;
     if let Some(key) = &input.route_response_key
         && response.route_response_key.as_deref() != Some(key)
@@ -158,6 +161,7 @@ pub async fn update(
         route_response_key
     );
     tx.update(&ROUTE_RESPONSE, &row, &response).await?;
+    deployments::auto_deploy_api(&mut tx, &api).await?;
     tx.commit().await?;
     Ok(convert(&response))
 }
@@ -165,9 +169,10 @@ pub async fn update(
 pub async fn delete(store: &Store, ctx: &RequestContext, input: DeleteRouteResponseRequest) -> Result<(), AwsError> {
     let id = required(input.route_response_id);
     let mut tx = store.write().await?;
-    let route = route_in(&mut tx, ctx, &required(input.api_id), &required(input.route_id)).await?;
+    let (api, route) = route_in(&mut tx, ctx, &required(input.api_id), &required(input.route_id)).await?;
     let response = find(&mut tx, &route.row, &id).await?;
     tx.delete(&response.row).await?;
+    deployments::auto_deploy_api(&mut tx, &api).await?;
     tx.commit().await?;
     Ok(())
 }

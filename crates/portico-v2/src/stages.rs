@@ -28,6 +28,17 @@ pub fn defaults(mut stage: Stage) -> Stage {
     stage
 }
 
+/// A WebSocket stage's route settings also log, and answer their level: `OFF` and no data
+/// trace until set (HTTP APIs have no execution logs, and no level).
+fn route_setting_defaults(stage: &mut Stage, websocket: bool) {
+    let settings = stage.default_route_settings.get_or_insert_default();
+    settings.detailed_metrics_enabled.get_or_insert(false);
+    if websocket {
+        settings.data_trace_enabled.get_or_insert(false);
+        settings.logging_level.get_or_insert_with(|| "OFF".into());
+    }
+}
+
 fn check_name(name: &str) -> Result<(), AwsError> {
     let ok = name == "$default"
         || (!name.is_empty()
@@ -75,6 +86,7 @@ pub async fn create(
         tags: input.tags,
         ..Default::default()
     });
+    route_setting_defaults(&mut stage, api.doc.protocol_type.as_deref() == Some("WEBSOCKET"));
     // An autoDeploy stage starts from the API as it is.
     if stage.auto_deploy == Some(true) {
         let deployment = deployments::deploy(&mut tx, &api, None, true).await?;
@@ -139,6 +151,7 @@ pub async fn update(
         route_settings,
         stage_variables
     );
+    route_setting_defaults(&mut stage, api.doc.protocol_type.as_deref() == Some("WEBSOCKET"));
     if !was_auto && stage.auto_deploy == Some(true) {
         let deployment = deployments::deploy(&mut tx, &api, None, true).await?;
         stage.deployment_id = deployment.deployment_id;

@@ -38,6 +38,7 @@ mod state;
 mod throttling;
 mod vpc_links;
 mod websocket;
+mod websocket_control;
 
 use aws_sdk_apigateway::Client;
 use aws_sdk_apigateway::types::{Op, PatchOperation};
