@@ -421,7 +421,9 @@ impl DataPlane {
                 // as large, allocated and copied whole.
                 return match Box::pin(self.http_apis.serve(env, target, req, body, request_id)).await {
                     Ok(answer) => answer,
-                    Err((target, _, _)) if self.websockets.is_websocket_api(&self.store, &target.api_id).await => {
+                    Err((target, _, _))
+                        if Box::pin(self.websockets.is_websocket_api(&self.store, &target.api_id)).await =>
+                    {
                         upgrade_required()
                     }
                     Err(_) => respond::not_found(),

@@ -28,9 +28,11 @@ use portico_wire::apigateway as ag;
 use serde::{Deserialize, Serialize};
 
 pub const REST_API: Kind<ag::RestApi> = Kind::top("restapi");
-/// apigatewayv2's APIs (portico-v2 owns them), read here only for their ids: API ids are
-/// unique across REST and HTTP/WebSocket APIs, as execute-api hosts name only the id.
+/// apigatewayv2's APIs (portico-v2 owns them), read here for their ids (API ids are
+/// unique across REST and HTTP/WebSocket APIs, as execute-api hosts name only the id) and protocol.
 pub const HTTP_API: Kind<serde_json::Value> = Kind::top("api");
+/// An apigatewayv2 API's stage, seen from here (usage plans cover WebSocket APIs' stages).
+pub const V2_STAGE: Kind<serde_json::Value> = Kind::under("api-stage", &["api"]);
 /// A resource with its methods, integrations and responses embedded, as `embed=methods` shows it.
 pub const RESOURCE: Kind<ag::Resource> = Kind::under("resource", &["restapi", "resource"]);
 pub const DEPLOYMENT: Kind<ag::Deployment> = Kind::under("deployment", &["restapi"]);

@@ -6,7 +6,9 @@
 //! [`remaining_quota`] and writes its counts behind with [`add_requests`].
 
 use crate::api_keys;
-use crate::kinds::{API_KEY, PlanKey, REST_API, STAGE, USAGE, USAGE_PLAN, USAGE_PLAN_KEY, UsageDay};
+use crate::kinds::{
+    API_KEY, HTTP_API, PlanKey, REST_API, STAGE, USAGE, USAGE_PLAN, USAGE_PLAN_KEY, UsageDay, V2_STAGE,
+};
 use crate::support::{Patch, filtered_page, limit, new_id, patches, position, required, scope};
 use portico_store::{List, Row, Scope, Store, StoreError, Stored, Tx};
 use portico_wire::apigateway::*;
@@ -35,10 +37,18 @@ fn unknown_api_stage(api_id: &str, stage: &str, plan_id: &str) -> AwsError {
 }
 
 async fn check_stage(tx: &mut Tx<'_>, scope: &Scope, api_id: &str, stage: &str, plan_id: &str) -> Result<(), AwsError> {
-    if tx.under(&REST_API, &STAGE, scope, api_id, stage).await?.is_none() {
-        return Err(unknown_api_stage(api_id, stage, plan_id));
+    if tx.under(&REST_API, &STAGE, scope, api_id, stage).await?.is_some() {
+        return Ok(());
     }
-    Ok(())
+    // A WebSocket API's stage too (its routes' `apiKeyRequired`); HTTP APIs have no API keys.
+    let websocket = tx
+        .top(&HTTP_API, scope, api_id)
+        .await?
+        .is_some_and(|api| api.doc.get("protocolType").and_then(|p| p.as_str()) == Some("WEBSOCKET"));
+    if websocket && tx.under(&HTTP_API, &V2_STAGE, scope, api_id, stage).await?.is_some() {
+        return Ok(());
+    }
+    Err(unknown_api_stage(api_id, stage, plan_id))
 }
 
 /// AWS shows a quota's offset even when it was not given.

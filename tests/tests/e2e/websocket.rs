@@ -8,6 +8,7 @@
 use crate::harness::{Portico, echo_backend, temp_dir};
 use crate::http_apis::ok;
 use crate::lambda::{create_function, runtimes_here};
+use aws_sdk_apigateway::types::ApiStage;
 use aws_sdk_apigatewayv2::types::{IntegrationType, ProtocolType};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -23,11 +24,24 @@ type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 /// A WebSocket client on `ws://{api}.execute-api.localhost:{port}/{path}` (the TCP connection
 /// goes to 127.0.0.1, so no resolver is needed for the host).
 async fn open(portico: &Portico, api_id: &str, path: &str) -> Result<Socket, WsError> {
+    open_with(portico, api_id, path, &[]).await
+}
+
+/// `open` with more headers on the upgrade request.
+async fn open_with(
+    portico: &Portico,
+    api_id: &str,
+    path: &str,
+    headers: &[(&'static str, &str)],
+) -> Result<Socket, WsError> {
     let url = format!("ws://{api_id}.execute-api.localhost:{}/{path}", portico.port);
     let mut request = url.into_client_request().unwrap();
     request
         .headers_mut()
         .insert("user-agent", "portico-ws-test".parse().unwrap());
+    for (name, value) in headers {
+        request.headers_mut().insert(*name, value.parse().unwrap());
+    }
     let stream = TcpStream::connect(("127.0.0.1", portico.port)).await.unwrap();
     let (socket, answer) = client_async(request, MaybeTlsStream::Plain(stream)).await?;
     assert_eq!(answer.status(), 101);
@@ -375,19 +389,38 @@ async fn mock_routes_error_frames_limits_and_connections_api() {
         .unwrap();
     deploy(&client, &keyed, "dev").await;
     assert_eq!(refused(open(&portico, &keyed, "dev").await), 403);
-}
-
-/// A write that redeploys `autoDeploy` stages: CreateRouteResponse and
-/// CreateIntegrationResponse do not yet, so the responses they add reach the stage with the
-/// next write that does.
-async fn bump(client: &aws_sdk_apigatewayv2::Client, api_id: &str, key: &str) {
-    client
-        .create_route()
-        .api_id(api_id)
-        .route_key(key)
+    // A key of a usage plan that covers the WebSocket stage lets the connection in
+    // (`apiKeySelectionExpression`: `$request.header.x-api-key`); another key does not.
+    let rest = portico.sdk();
+    let value = "websocket-key-0123456789abcdef";
+    let key = rest
+        .create_api_key()
+        .name("ws")
+        .value(value)
+        .enabled(true)
         .send()
         .await
-        .expect("create route");
+        .expect("key");
+    let plan = rest
+        .create_usage_plan()
+        .name("ws-plan")
+        .api_stages(ApiStage::builder().api_id(&keyed).stage("dev").build())
+        .send()
+        .await
+        .expect("a usage plan covering a WebSocket API's stage");
+    rest.create_usage_plan_key()
+        .usage_plan_id(plan.id().expect("id"))
+        .key_id(key.id().expect("id"))
+        .key_type("API_KEY")
+        .send()
+        .await
+        .expect("plan key");
+    let mut socket = open_with(&portico, &keyed, "dev", &[("x-api-key", value)])
+        .await
+        .expect("a key of the plan connects");
+    socket.close(None).await.expect("closed");
+    let wrong = open_with(&portico, &keyed, "dev", &[("x-api-key", "not-a-key-of-any-plan-000")]).await;
+    assert_eq!(refused(wrong), 403);
 }
 
 #[tokio::test]
@@ -408,7 +441,6 @@ async fn default_route_auto_deploy_idle_timeout_and_max_duration() {
     route(&client, &api_id, "$default", &fallback, true).await;
     let named = mock(&client, &api_id, Some(r#"{"named": "$context.routeKey"}"#)).await;
     route(&client, &api_id, "named", &named, true).await;
-    bump(&client, &api_id, "bump-1").await;
 
     let mut socket = open(&portico, &api_id, "live").await.expect("connected");
     send(&mut socket, r#"{"action": "named"}"#).await;
@@ -425,7 +457,6 @@ async fn default_route_auto_deploy_idle_timeout_and_max_duration() {
         async move {
             let later = mock(&client, &api_id, Some(r#"{"later": "$context.routeKey"}"#)).await;
             route(&client, &api_id, "later", &later, true).await;
-            bump(&client, &api_id, "bump-2").await;
         }
     });
     while !deploying.is_finished() {
