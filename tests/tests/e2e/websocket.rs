@@ -368,8 +368,36 @@ async fn mock_routes_error_frames_limits_and_connections_api() {
     let gone = at_root.delete_connection().connection_id(&id).send().await.unwrap_err();
     assert!(gone.into_service_error().is_gone_exception());
 
-    // Over 128 KB (and over the 32 KB frame limit): closed with 1009.
+    // Up to 128 KB, in frames of at most 32 KB: routed as any message.
     let mut big = open(&portico, &api_id, "dev").await.expect("connected");
+    let pad = "x".repeat(120_000);
+    let frames = [
+        format!(r#"{{"action": "echo", "pad": "{}"#, &pad[..30_000]),
+        pad[30_000..60_000].to_owned(),
+        pad[60_000..90_000].to_owned(),
+        format!(r#"{}"}}"#, &pad[90_000..]),
+    ];
+    for (i, frame) in frames.iter().enumerate() {
+        let last = i == frames.len() - 1;
+        let opcode = if i == 0 {
+            tokio_tungstenite::tungstenite::protocol::frame::coding::Data::Text
+        } else {
+            tokio_tungstenite::tungstenite::protocol::frame::coding::Data::Continue
+        };
+        let frame = tokio_tungstenite::tungstenite::protocol::frame::Frame::message(
+            frame.clone().into_bytes(),
+            tokio_tungstenite::tungstenite::protocol::frame::coding::OpCode::Data(opcode),
+            last,
+        );
+        big.send(Message::Frame(frame)).await.expect("frame sent");
+    }
+    assert_eq!(
+        next_json(&mut big).await["route"],
+        "echo",
+        "a 120,000-byte message in four frames of 30,000"
+    );
+
+    // Over 128 KB (and over the 32 KB frame limit): closed with 1009.
     let text = format!(r#"{{"action": "echo", "pad": "{}"}}"#, "x".repeat(130 * 1024));
     big.send(Message::Text(text.into())).await.expect("sent");
     let (code, _) = closed_with(&mut big, Duration::from_secs(5)).await;

@@ -43,6 +43,9 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 use tokio::sync::OnceCell;
 
+/// Bytes a connection reads into at a time (tungstenite's default is 128 KiB).
+const READ_BUFFER: usize = 4 * 1024;
+
 /// Past this many remembered ids (WebSocket APIs or not) the memory starts over.
 const MAX_APIS: usize = 4096;
 
@@ -369,7 +372,11 @@ impl WebSockets {
         };
         // Registered before the 101, so that a post right after it is queued, not refused.
         let (connection, outbound) = rt.connections.register(connection_id.clone(), new, peer.connected_at);
+        // Small buffers: a connection mostly idles, and tungstenite's 128 KiB defaults made
+        // each cost about 137 KiB of RSS. The read buffer grows for a larger message.
         let mut upgrade = upgrade
+            .read_buffer_size(READ_BUFFER)
+            .write_buffer_size(0)
             .max_message_size(rt.limits.max_message)
             .max_frame_size(rt.limits.max_frame);
         if let Some(protocol) = protocol {
