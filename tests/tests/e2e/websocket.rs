@@ -368,6 +368,43 @@ async fn mock_routes_error_frames_limits_and_connections_api() {
     let gone = at_root.delete_connection().connection_id(&id).send().await.unwrap_err();
     assert!(gone.into_service_error().is_gone_exception());
 
+    // Binary payloads as AWS takes them: base64 text that the integration's
+    // `contentHandlingStrategy: CONVERT_TO_BINARY` decodes for the backend; a binary frame
+    // disconnects the client with 1003.
+    let binary_api = websocket_api(&client, "binary").await;
+    let decoding = client
+        .create_integration()
+        .api_id(&binary_api)
+        .integration_type(IntegrationType::Http)
+        .integration_method("POST")
+        .integration_uri(format!("http://127.0.0.1:{backend}/binary"))
+        .content_handling_strategy(aws_sdk_apigatewayv2::types::ContentHandlingStrategy::ConvertToBinary)
+        .send()
+        .await
+        .unwrap();
+    route(
+        &client,
+        &binary_api,
+        "$default",
+        decoding.integration_id().unwrap(),
+        true,
+    )
+    .await;
+    deploy(&client, &binary_api, "dev").await;
+    let mut socket = open(&portico, &binary_api, "dev").await.expect("connected");
+    send(&mut socket, "aGVsbG8gYmluYXJ5").await;
+    assert_eq!(
+        next_json(&mut socket).await["body"],
+        "hello binary",
+        "the backend got the decoded bytes"
+    );
+    socket
+        .send(Message::Binary(vec![0xff_u8, 0x00].into()))
+        .await
+        .expect("binary frame sent");
+    let (code, _) = closed_with(&mut socket, Duration::from_secs(5)).await;
+    assert_eq!(code, CloseCode::Unsupported);
+
     // Up to 128 KB, in frames of at most 32 KB: routed as any message.
     let mut big = open(&portico, &api_id, "dev").await.expect("connected");
     let pad = "x".repeat(120_000);

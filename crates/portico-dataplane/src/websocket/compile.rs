@@ -5,6 +5,7 @@
 use super::select::Selection;
 use super::template::Template;
 use crate::authorize::lambda::Grant;
+use crate::integration::ContentHandling;
 use crate::integration::aws_proxy::function_of;
 use crate::mapping::UriTemplate;
 use portico_v2::kinds::Snapshot;
@@ -134,11 +135,15 @@ pub struct Integration {
     pub passthrough: Passthrough,
     pub response_selection: Option<Selection>,
     pub responses: Vec<(String, Arc<IntegrationResponse>)>,
+    /// `contentHandlingStrategy` of the integration request (non-proxy types).
+    pub content_handling: Option<ContentHandling>,
 }
 
 pub struct IntegrationResponse {
     pub templates: Vec<(String, Template)>,
     pub template_selection: Option<Selection>,
+    /// `contentHandlingStrategy` of the backend's answer, before its template.
+    pub content_handling: Option<ContentHandling>,
 }
 
 /// `\$default` is how templates of WebSocket APIs spell the fallback key.
@@ -323,10 +328,12 @@ impl Integration {
                     let compiled = IntegrationResponse {
                         templates: templates(r.response_templates.as_ref()),
                         template_selection: selection(r.template_selection_expression.as_deref()),
+                        content_handling: ContentHandling::parse(r.content_handling_strategy.as_deref()),
                     };
                     (key, Arc::new(compiled))
                 })
                 .collect(),
+            content_handling: ContentHandling::parse(i.content_handling_strategy.as_deref()),
         }
     }
 }

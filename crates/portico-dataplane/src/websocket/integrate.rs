@@ -9,6 +9,7 @@ use super::event::{Happening, Peer, proxy_event};
 use super::select::{json_member, pick_key};
 use super::template::Vars;
 use crate::functions::{FunctionCall, FunctionResult, Functions};
+use crate::integration::ContentHandling;
 use base64::Engine;
 use bytes::Bytes;
 use http::header::{self, HeaderValue};
@@ -140,24 +141,42 @@ fn request_body(integration: &Integration, peer: &Peer, vars: &Vars<'_>) -> Resu
         .template_selection
         .as_ref()
         .and_then(|s| s.evaluate(|name| request_variable(name, doc.as_ref(), peer)));
-    match pick_key(templates, selected.as_deref()) {
+    let payload = match pick_key(templates, selected.as_deref()) {
         Some(template) => template.render(peer, vars).map_err(|e| {
             tracing::warn!(error = e, "request template failed");
             Failure::Internal
-        }),
+        })?,
         None => {
             let passes = match integration.passthrough {
                 Passthrough::WhenNoMatch => true,
                 Passthrough::WhenNoTemplates => templates.is_empty(),
                 Passthrough::Never => false,
             };
-            if passes {
-                Ok(vars.body.clone())
-            } else {
+            if !passes {
                 tracing::warn!("no request template matches and passthroughBehavior refuses the message");
-                Err(Failure::Internal)
+                return Err(Failure::Internal);
             }
+            vars.body.clone()
         }
+    };
+    convert(integration.content_handling, payload)
+}
+
+/// `contentHandlingStrategy`: CONVERT_TO_BINARY decodes a base64 payload (one that is not
+/// base64 fails the integration), CONVERT_TO_TEXT encodes a binary one; text stays text.
+fn convert(handling: Option<ContentHandling>, payload: Bytes) -> Result<Bytes, Failure> {
+    match handling {
+        Some(ContentHandling::ToBinary) => base64::engine::general_purpose::STANDARD
+            .decode(payload.trim_ascii())
+            .map(Bytes::from)
+            .map_err(|e| {
+                tracing::warn!(error = %e, "CONVERT_TO_BINARY: the payload is not base64");
+                Failure::Internal
+            }),
+        Some(ContentHandling::ToText) if std::str::from_utf8(&payload).is_err() => {
+            Ok(Bytes::from(base64::engine::general_purpose::STANDARD.encode(&payload)))
+        }
+        _ => Ok(payload),
     }
 }
 
@@ -234,10 +253,11 @@ fn respond(integration: &Integration, peer: &Peer, vars: &Vars<'_>, raw: Raw) ->
         });
     };
     let template_key = response.template_selection.as_ref().and_then(|s| s.evaluate(resolve));
+    let converted = convert(response.content_handling, raw.body)?;
     let body = match pick_key(&response.templates, template_key.as_deref()) {
         Some(template) => {
             let vars = Vars {
-                body: raw.body.clone(),
+                body: converted,
                 ..*vars
             };
             template.render(peer, &vars).map_err(|e| {
@@ -245,7 +265,7 @@ fn respond(integration: &Integration, peer: &Peer, vars: &Vars<'_>, raw: Raw) ->
                 Failure::Internal
             })?
         }
-        None => raw.body,
+        None => converted,
     };
     Ok(Answer {
         status: raw.status,
@@ -402,6 +422,24 @@ async fn send(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn content_handling_converts_as_aws_describes() {
+        let decoded = convert(Some(ContentHandling::ToBinary), Bytes::from_static(b"AAH/\n")).unwrap();
+        assert_eq!(&decoded[..], &[0x00, 0x01, 0xff]);
+        assert_eq!(
+            convert(Some(ContentHandling::ToBinary), Bytes::from_static(b"not base64!")),
+            Err(Failure::Internal)
+        );
+        let encoded = convert(Some(ContentHandling::ToText), Bytes::from_static(&[0x00, 0x01, 0xff])).unwrap();
+        assert_eq!(&encoded[..], b"AAH/");
+        let text = Bytes::from_static(b"{\"already\": \"text\"}");
+        assert_eq!(convert(Some(ContentHandling::ToText), text.clone()).unwrap(), text);
+        assert_eq!(
+            convert(None, Bytes::from_static(&[0xff])).unwrap(),
+            Bytes::from_static(&[0xff])
+        );
+    }
 
     #[test]
     fn proxy_answers() {

@@ -24,6 +24,8 @@ const CLOSE_WAIT: Duration = Duration::from_secs(2);
 const GOING_AWAY: u16 = 1001;
 /// 1009: a message or frame over the limits.
 const TOO_BIG: u16 = 1009;
+/// 1003: data of a type the endpoint does not accept (a binary frame).
+const UNSUPPORTED_DATA: u16 = 1003;
 
 /// AWS's error frame: `{"message": "Forbidden", "connectionId":"...", "requestId":"..."}`.
 pub fn error_frame(message: &str, connection_id: &str, request_id: &str) -> Bytes {
@@ -67,10 +69,12 @@ pub async fn run(
                     let body = Bytes::copy_from_slice(text.as_bytes());
                     dispatch(&connection, &peer, &stage, &rt, body, false);
                 }
-                Some(Ok(Message::Binary(body))) => {
-                    connection.touch();
-                    idle_end = Instant::now() + rt.limits.idle;
-                    dispatch(&connection, &peer, &stage, &rt, body, true);
+                Some(Ok(Message::Binary(_))) => {
+                    // AWS: incoming binary frames are not supported; the client is
+                    // disconnected with 1003 (base64 text with CONVERT_TO_BINARY is the way).
+                    let reason = "Binary frames are not supported".to_owned();
+                    let _ = socket.send(close(UNSUPPORTED_DATA, &reason)).await;
+                    break (UNSUPPORTED_DATA, reason, true);
                 }
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => {
                     idle_end = Instant::now() + rt.limits.idle;
