@@ -35,9 +35,9 @@ pub fn error_frame(message: &str, connection_id: &str, request_id: &str) -> Byte
 }
 
 /// The route a message takes: the selection expression on its JSON body, else `$default`.
-pub fn route_of<'a>(stage: &'a Stage, peer: &Peer, body: &[u8], binary: bool) -> Option<&'a Arc<Route>> {
+pub fn route_of<'a>(stage: &'a Stage, peer: &Peer, body: &[u8]) -> Option<&'a Arc<Route>> {
     let deployment = &stage.deployment;
-    let doc = (!binary).then(|| serde_json::from_slice::<Value>(body).ok()).flatten();
+    let doc = serde_json::from_slice::<Value>(body).ok();
     let key = doc.as_ref().and_then(|doc| {
         deployment
             .route_selection
@@ -67,7 +67,7 @@ pub async fn run(
                     connection.touch();
                     idle_end = Instant::now() + rt.limits.idle;
                     let body = Bytes::copy_from_slice(text.as_bytes());
-                    dispatch(&connection, &peer, &stage, &rt, body, false);
+                    dispatch(&connection, &peer, &stage, &rt, body);
                 }
                 Some(Ok(Message::Binary(_))) => {
                     // AWS: incoming binary frames are not supported; the client is
@@ -178,14 +178,7 @@ fn close(code: u16, reason: &str) -> Message {
 
 /// Routes and integrates one message on a task of its own; the answer of a two-way route,
 /// or an error frame, goes back through the connection's queue.
-fn dispatch(
-    connection: &Arc<Connection>,
-    peer: &Arc<Peer>,
-    stage: &Arc<Stage>,
-    rt: &Runtime,
-    body: Bytes,
-    binary: bool,
-) {
+fn dispatch(connection: &Arc<Connection>, peer: &Arc<Peer>, stage: &Arc<Stage>, rt: &Runtime, body: Bytes) {
     let (connection, peer, stage, rt) = (connection.clone(), peer.clone(), stage.clone(), rt.clone());
     tokio::spawn(async move {
         let request_id = new_request_id();
@@ -194,7 +187,7 @@ fn dispatch(
             .current_stage(&rt.store, &peer.api_id, &peer.stage)
             .await
             .unwrap_or(stage);
-        let Some(route) = route_of(&stage, &peer, &body, binary).cloned() else {
+        let Some(route) = route_of(&stage, &peer, &body).cloned() else {
             let _ = connection.send(Outbound::Data(error_frame("Forbidden", &connection.id, &request_id)));
             return;
         };
@@ -209,7 +202,8 @@ fn dispatch(
             route_key: &route.key,
             request_id: &request_id,
             received: SystemTime::now(),
-            body: Some((&body, binary)),
+            // Text frames only: a binary one ends the connection before it gets here.
+            body: Some((&body, false)),
             disconnect: None,
         };
         let env = integrate::Env {
