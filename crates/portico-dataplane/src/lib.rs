@@ -13,12 +13,14 @@
 //! - `integration`: the compiled integration, one file per type (`mock`, `http_proxy`,
 //!   `aws_proxy`), with `mapping` (URI templates and parameter mappings); backends are reached
 //!   through `portico_http::HttpClient`, Lambda functions through `functions::Functions`.
+//! - `by_api_id`: what HTTP and WebSocket APIs keep compiled, by API id.
 //! - `websocket`: WebSocket APIs: `$connect` on the upgrade, routed messages, `$disconnect`,
 //!   the registry of live connections that @connections (`Management`) reads.
 //! - `respond`: integration response selection and mapping, and the fixed error answers.
 
 mod api_keys;
 mod authorize;
+mod by_api_id;
 mod cache;
 mod context;
 mod domains;

@@ -24,6 +24,7 @@ mod payload;
 mod routes;
 
 use crate::authorize::iam::SignedRequest;
+use crate::by_api_id::ByApiId;
 use crate::functions::{FunctionCall, FunctionResult, Functions};
 use crate::mapping::UriTemplate;
 use crate::parse::Invocation;
@@ -38,25 +39,18 @@ use portico_http::{HttpClient, OutboundError, OutboundRequest};
 use portico_store::{Changed, Store, StoreError};
 use portico_v2::kinds::{API, DEPLOYMENT, SNAPSHOT, STAGE};
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::SystemTime;
-use tokio::sync::OnceCell;
 use tracing::Instrument;
-
-/// Past this many remembered ids (HTTP APIs or not) the memory starts over.
-const MAX_APIS: usize = 4096;
 
 /// Marks an HTTP API's answer: it carries `apigw-requestid`, not REST's id headers.
 #[derive(Debug, Clone, Copy)]
 pub struct HttpApiAnswer;
 
-/// One id's entry, filled by its first request: `None` when the id is no HTTP API.
-type Entry = Arc<OnceCell<Option<Arc<CompiledApi>>>>;
-
 /// Compiled HTTP APIs by id.
 #[derive(Default)]
 pub struct HttpApis {
-    entries: RwLock<HashMap<String, Entry>>,
+    entries: ByApiId<CompiledApi>,
 }
 
 /// What serving needs from outside the API.
@@ -76,21 +70,12 @@ impl HttpApis {
     /// A commit that touched an API (anything in its tree) drops what is compiled of it; a
     /// new API drops the memory that its id was none.
     pub fn changed(&self, changes: &[Changed]) {
-        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
-        for change in changes.iter().filter(|c| c.kind == API.name) {
-            entries.remove(&change.id);
-        }
+        self.entries.changed(changes, API.name);
     }
 
     /// ResetAuthorizersCache: the stage's Lambda authorizers ask again.
     pub fn flush_authorizers(&self, api_id: &str, stage: &str) {
-        let entry = self
-            .entries
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(api_id)
-            .cloned();
-        if let Some(Some(api)) = entry.as_deref().and_then(OnceCell::get) {
+        if let Some(api) = self.entries.loaded(api_id) {
             for compiled in api.stages.values() {
                 for authorizer in &compiled.deployment.lambda_authorizers {
                     authorizer.flush(stage);
@@ -100,26 +85,7 @@ impl HttpApis {
     }
 
     async fn lookup(&self, env: &Env<'_>, api_id: &str) -> Result<Option<Arc<CompiledApi>>, StoreError> {
-        let cell = self
-            .entries
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(api_id)
-            .cloned();
-        let cell = match cell {
-            Some(cell) => cell,
-            None => {
-                let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
-                if entries.len() >= MAX_APIS {
-                    entries.clear();
-                }
-                entries.entry(api_id.to_owned()).or_default().clone()
-            }
-        };
-        if let Some(hit) = cell.get() {
-            return Ok(hit.clone());
-        }
-        Box::pin(cell.get_or_try_init(|| load(env, api_id))).await.cloned()
+        self.entries.get(api_id, || load(env, api_id)).await
     }
 }
 

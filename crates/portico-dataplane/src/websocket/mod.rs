@@ -22,6 +22,7 @@ mod session;
 mod template;
 
 use crate::authorize::lambda::grant;
+use crate::by_api_id::ByApiId;
 use crate::functions::{FunctionCall, FunctionResult, Functions};
 use crate::parse::Invocation;
 use axum::body::Body;
@@ -39,15 +40,11 @@ use portico_v2::kinds::{API, DEPLOYMENT, SNAPSHOT, STAGE};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
-use tokio::sync::OnceCell;
 
 /// Bytes a connection reads into at a time (tungstenite's default is 128 KiB).
 const READ_BUFFER: usize = 4 * 1024;
-
-/// Past this many remembered ids (WebSocket APIs or not) the memory starts over.
-const MAX_APIS: usize = 4096;
 
 /// How long a `$connect` authorizer may take (API Gateway's authorizer timeout).
 const AUTHORIZER_TIMEOUT: Duration = Duration::from_secs(10);
@@ -86,13 +83,10 @@ pub(crate) struct Runtime {
     pub limits: Limits,
 }
 
-/// One id's entry, filled by its first request: `None` when the id is no WebSocket API.
-type Entry = Arc<OnceCell<Option<Arc<CompiledApi>>>>;
-
 /// Compiled WebSocket APIs by id, and the live connections.
 #[derive(Default)]
 pub struct WebSockets {
-    entries: RwLock<HashMap<String, Entry>>,
+    entries: ByApiId<CompiledApi>,
     pub connections: Arc<Connections>,
 }
 
@@ -136,44 +130,16 @@ pub struct ConnectionInfo {
 impl WebSockets {
     /// A commit that touched an API drops what is compiled of it.
     pub fn changed(&self, changes: &[Changed]) {
-        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
-        for change in changes.iter().filter(|c| c.kind == API.name) {
-            entries.remove(&change.id);
-        }
+        self.entries.changed(changes, API.name);
     }
 
     async fn lookup(&self, store: &Store, api_id: &str) -> Result<Option<Arc<CompiledApi>>, StoreError> {
-        let cell = self
-            .entries
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(api_id)
-            .cloned();
-        let cell = match cell {
-            Some(cell) => cell,
-            None => {
-                let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
-                if entries.len() >= MAX_APIS {
-                    entries.clear();
-                }
-                entries.entry(api_id.to_owned()).or_default().clone()
-            }
-        };
-        if let Some(hit) = cell.get() {
-            return Ok(hit.clone());
-        }
-        Box::pin(cell.get_or_try_init(|| load(store, api_id))).await.cloned()
+        self.entries.get(api_id, || load(store, api_id)).await
     }
 
     /// ResetAuthorizersCache: the stage's `$connect` authorizers ask again.
     pub fn flush_authorizers(&self, api_id: &str, stage: &str) {
-        let entry = self
-            .entries
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(api_id)
-            .cloned();
-        if let Some(Some(api)) = entry.as_deref().and_then(OnceCell::get) {
+        if let Some(api) = self.entries.loaded(api_id) {
             for compiled in api.stages.values() {
                 for authorizer in &compiled.deployment.lambda_authorizers {
                     authorizer.flush(stage);
