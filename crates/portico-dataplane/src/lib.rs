@@ -325,6 +325,7 @@ impl DataPlane {
                 functions: self.functions.clone(),
                 client: self.client.clone(),
                 limits: self.websocket_limits,
+                aws: self.aws.clone(),
             };
             match Box::pin(self.websockets.serve(&self.store, runtime, target, request)).await {
                 Ok(response) => return response,

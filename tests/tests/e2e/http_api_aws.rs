@@ -9,8 +9,8 @@ use crate::mapping::{moto_here, start_moto};
 use serde_json::{Value, json};
 
 /// One JSON-protocol action straight at moto (it reads the service from the credential scope).
-async fn moto(port: u16, service: &str, target: &str, body: Value) -> Value {
-    let content_type = if matches!(service, "sqs" | "states") {
+pub(crate) async fn moto(port: u16, service: &str, target: &str, body: Value) -> Value {
+    let content_type = if matches!(service, "sqs" | "states" | "dynamodb") {
         "application/x-amz-json-1.0"
     } else {
         "application/x-amz-json-1.1"

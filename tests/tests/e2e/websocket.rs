@@ -892,3 +892,73 @@ async fn chat_application_with_an_authorizer_and_broadcasts() {
     assert!(gone.into_service_error().is_gone_exception());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An AWS integration to a service (DynamoDB PutItem, signed, sent to a moto server given
+/// as `--aws-endpoint`): the request template's output is the action's input, and the
+/// integration response's template the route's answer.
+#[tokio::test]
+async fn aws_service_integration_stores_a_message() {
+    if !crate::mapping::moto_here() {
+        return;
+    }
+    let (_moto, moto_port) = crate::mapping::start_moto();
+    let endpoint = format!("http://127.0.0.1:{moto_port}");
+    let portico = Portico::start_with(&["--aws-endpoint", &endpoint]);
+    let client = portico.sdk_v2();
+    crate::http_api_aws::moto(
+        moto_port,
+        "dynamodb",
+        "DynamoDB_20120810.CreateTable",
+        json!({
+            "TableName": "messages",
+            "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+            "BillingMode": "PAY_PER_REQUEST"
+        }),
+    )
+    .await;
+    let api_id = websocket_api(&client, "stored").await;
+    let store = client
+        .create_integration()
+        .api_id(&api_id)
+        .integration_type(IntegrationType::Aws)
+        .integration_method("POST")
+        .integration_uri("arn:aws:apigateway:us-east-1:dynamodb:action/PutItem")
+        .template_selection_expression("\\$default")
+        .request_templates(
+            "\\$default",
+            r#"{"TableName": "messages", "Item": {"id": {"S": "$context.connectionId"}, "text": {"S": $input.json('$.text')}}}"#,
+        )
+        .send()
+        .await
+        .expect("AWS integration");
+    let store_id = store.integration_id().unwrap();
+    client
+        .create_integration_response()
+        .api_id(&api_id)
+        .integration_id(store_id)
+        .integration_response_key("$default")
+        .response_templates(
+            "$default",
+            r#"{"stored": "$context.connectionId", "status": "$input.body"}"#,
+        )
+        .send()
+        .await
+        .expect("integration response");
+    route(&client, &api_id, "store", store_id, true).await;
+    deploy(&client, &api_id, "dev").await;
+
+    let mut socket = open(&portico, &api_id, "dev").await.expect("connected");
+    send(&mut socket, r#"{"action": "store", "text": "hello table"}"#).await;
+    let answer = next_json(&mut socket).await;
+    let id = answer["stored"].as_str().expect("the connection id").to_owned();
+    assert_eq!(answer["status"], "{}", "PutItem's answer: {answer}");
+    let item = crate::http_api_aws::moto(
+        moto_port,
+        "dynamodb",
+        "DynamoDB_20120810.GetItem",
+        json!({"TableName": "messages", "Key": {"id": {"S": id}}}),
+    )
+    .await;
+    assert_eq!(item["Item"]["text"]["S"], "hello table", "{item}");
+}

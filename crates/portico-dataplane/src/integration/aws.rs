@@ -110,16 +110,16 @@ async fn lambda(integration: &Integration, ctx: &Arc<RequestContext>, env: Env<'
 
 /// A service integration URI, read.
 #[derive(Debug, PartialEq, Eq)]
-struct ServiceUri {
+pub(crate) struct ServiceUri {
     region: String,
-    service: String,
+    pub(crate) service: String,
     /// `action/{Action}`: the action; `path/{path}`: the path.
     action: Option<String>,
     path: String,
 }
 
 impl ServiceUri {
-    fn parse(uri: &str) -> Option<ServiceUri> {
+    pub(crate) fn parse(uri: &str) -> Option<ServiceUri> {
         let rest = uri.strip_prefix("arn:aws:apigateway:")?;
         let mut parts = rest.splitn(3, ':');
         let (region, service, target) = (parts.next()?, parts.next()?, parts.next()?);
@@ -139,6 +139,15 @@ impl ServiceUri {
             action,
             path,
         })
+    }
+
+    /// `Action={action}` for services spoken in AWS's query protocols; JSON protocols name
+    /// the action in a header instead.
+    pub(crate) fn action_pairs(&self) -> Vec<(String, String)> {
+        match (&self.action, json_protocol(&self.service)) {
+            (Some(action), None) => vec![("Action".to_owned(), action.clone())],
+            _ => Vec::new(),
+        }
     }
 }
 
@@ -176,13 +185,53 @@ async fn service(integration: &Integration, ctx: &Arc<RequestContext>, env: Env<
         Ok(request) => request,
         Err(answer) => return *answer,
     };
-    let json = json_protocol(&target.service);
-    let mut pairs = Vec::new();
-    if let (Some(action), None) = (&target.action, json) {
-        pairs.push(("Action".to_owned(), action.clone()));
-    }
-    let (pairs, mut headers) = integration.mapped(ctx, &request.overrides, pairs);
-    if let (Some(action), Some((prefix, content_type))) = (&target.action, json) {
+    let (pairs, headers) = integration.mapped(ctx, &request.overrides, target.action_pairs());
+    let method = match integration.outbound_method(ctx) {
+        Ok(method) => method,
+        Err(answer) => return *answer,
+    };
+    let Some(outbound) = service_request(
+        &target,
+        endpoint,
+        method,
+        pairs,
+        headers,
+        request.body,
+        integration.timeout,
+    ) else {
+        return respond::internal_error();
+    };
+    let outbound = OutboundRequest {
+        insecure_skip_verification: integration.insecure_skip_verification,
+        ..outbound
+    };
+    let answer = match http_proxy::send(env.client, outbound).await {
+        Ok(answer) => answer,
+        Err(failed) => return failed,
+    };
+    let selector = answer.status.as_u16().to_string();
+    let output = IntegrationOutput {
+        selector: Some(&selector),
+        headers: &answer.headers,
+        body: answer.body,
+        endpoint: true,
+    };
+    respond::integration_response(&integration.responses, output, ctx)
+}
+
+/// The signed request to `--aws-endpoint` for a service integration: the action as AWS's
+/// query protocols take it (`Action=`) or as JSON protocols do (`X-Amz-Target`), `pairs`
+/// in the query string, `body` as it is. `None` (logged) when no valid URI results.
+pub(crate) fn service_request(
+    target: &ServiceUri,
+    endpoint: &AwsEndpoint,
+    method: http::Method,
+    pairs: Vec<(String, String)>,
+    mut headers: HeaderMap,
+    body: Bytes,
+    timeout: std::time::Duration,
+) -> Option<OutboundRequest> {
+    if let (Some(action), Some((prefix, content_type))) = (&target.action, json_protocol(&target.service)) {
         set_header(&mut headers, "x-amz-target", &format!("{prefix}.{action}"));
         if !headers.contains_key(header::CONTENT_TYPE) {
             headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -199,11 +248,7 @@ async fn service(integration: &Integration, ctx: &Arc<RequestContext>, env: Env<
     };
     let Ok(uri) = text.parse::<Uri>() else {
         tracing::warn!(uri = text, "AWS service integration request uri is invalid");
-        return respond::internal_error();
-    };
-    let method = match integration.outbound_method(ctx) {
-        Ok(method) => method,
-        Err(answer) => return *answer,
+        return None;
     };
     let keys = Keys {
         access_key_id: &endpoint.access_key_id,
@@ -215,32 +260,20 @@ async fn service(integration: &Integration, ctx: &Arc<RequestContext>, env: Env<
         &method,
         &uri,
         &mut headers,
-        &request.body,
+        &body,
         &target.region,
         &target.service,
         &keys,
         now,
     );
-    let outbound = OutboundRequest {
+    Some(OutboundRequest {
         method,
         uri,
         headers,
-        body: request.body,
-        timeout: integration.timeout,
-        insecure_skip_verification: integration.insecure_skip_verification,
-    };
-    let answer = match http_proxy::send(env.client, outbound).await {
-        Ok(answer) => answer,
-        Err(failed) => return failed,
-    };
-    let selector = answer.status.as_u16().to_string();
-    let output = IntegrationOutput {
-        selector: Some(&selector),
-        headers: &answer.headers,
-        body: answer.body,
-        endpoint: true,
-    };
-    respond::integration_response(&integration.responses, output, ctx)
+        body,
+        timeout,
+        insecure_skip_verification: false,
+    })
 }
 
 fn set_header(headers: &mut HeaderMap, name: &str, value: &str) {

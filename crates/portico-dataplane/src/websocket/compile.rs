@@ -116,6 +116,8 @@ pub enum Kind {
         proxy: bool,
     },
     Mock,
+    /// AWS with a service URI: the request template's output, signed, to `--aws-endpoint`.
+    AwsService(Arc<crate::integration::aws::ServiceUri>, http::Method),
     Unsupported(String),
 }
 
@@ -304,6 +306,10 @@ impl Integration {
                 proxy: true,
             },
             Some("MOCK") => Kind::Mock,
+            Some("AWS") => match crate::integration::aws::ServiceUri::parse(&uri) {
+                Some(target) => Kind::AwsService(Arc::new(target), method.clone()),
+                None => Kind::Unsupported(format!("AWS integration uri {uri} is no API Gateway service ARN")),
+            },
             other => Kind::Unsupported(format!(
                 "integration type {} ({uri}) is not served for WebSocket APIs",
                 other.unwrap_or("null")

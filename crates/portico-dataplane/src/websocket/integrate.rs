@@ -20,6 +20,8 @@ use serde_json::Value;
 pub struct Env<'a> {
     pub functions: Option<&'a dyn Functions>,
     pub client: &'a dyn HttpClient,
+    /// Where AWS service integrations are sent (`--aws-endpoint`).
+    pub aws: Option<&'a crate::AwsEndpoint>,
 }
 
 /// The integration's answer, after the integration response.
@@ -123,6 +125,29 @@ pub async fn run(integration: &Integration, peer: &Peer, at: &Happening<'_>, env
                 headers: Vec::new(),
                 body: Bytes::new(),
             }
+        }
+        Kind::AwsService(target, method) => {
+            let Some(endpoint) = env.aws else {
+                tracing::warn!(
+                    service = target.service,
+                    "AWS service integrations need --aws-endpoint (e.g. a moto server); none is configured"
+                );
+                return Err(Failure::Internal);
+            };
+            let body = request_body(integration, peer, &vars)?;
+            let headers = http::HeaderMap::new();
+            let Some(request) = crate::integration::aws::service_request(
+                target,
+                endpoint,
+                method.clone(),
+                target.action_pairs(),
+                headers,
+                body,
+                integration.timeout,
+            ) else {
+                return Err(Failure::Internal);
+            };
+            outbound(env, request).await?
         }
         Kind::Unsupported(why) => {
             tracing::warn!(why, "WebSocket integration not served");
@@ -401,6 +426,11 @@ async fn send(
         timeout: integration.timeout,
         insecure_skip_verification: false,
     };
+    outbound(env, request).await
+}
+
+/// Sends a backend request; the answer as the integration response reads it.
+async fn outbound(env: &Env<'_>, request: OutboundRequest) -> Result<Raw, Failure> {
     match env.client.send(request).await {
         Ok(answer) => Ok(Raw {
             status: answer.status.as_u16(),
@@ -413,7 +443,7 @@ async fn send(
         }),
         Err(OutboundError::Timeout) => Err(Failure::Timeout),
         Err(error) => {
-            tracing::warn!(%error, "WebSocket HTTP integration failed");
+            tracing::warn!(%error, "WebSocket integration request failed");
             Err(Failure::Internal)
         }
     }

@@ -81,6 +81,8 @@ pub(crate) struct Runtime {
     pub functions: Option<Arc<dyn Functions>>,
     pub client: Arc<dyn HttpClient>,
     pub limits: Limits,
+    /// Where AWS service integrations are sent (`--aws-endpoint`).
+    pub aws: Option<Arc<crate::AwsEndpoint>>,
 }
 
 /// Compiled WebSocket APIs by id, and the live connections.
@@ -312,6 +314,7 @@ impl WebSockets {
                 let env = integrate::Env {
                     functions: rt.functions.as_deref(),
                     client: &*rt.client,
+                    aws: rt.aws.as_deref(),
                 };
                 match integrate::run(integration, &peer, &at, &env).await {
                     Ok(answer) if answer.status >= 400 => {

@@ -162,6 +162,7 @@ pub async fn run(
         let env = integrate::Env {
             functions: rt.functions.as_deref(),
             client: &*rt.client,
+            aws: rt.aws.as_deref(),
         };
         if let Err(failure) = integrate::run(integration, &peer, &at, &env).await {
             tracing::warn!(?failure, connection = &*connection.id, "$disconnect integration failed");
@@ -209,6 +210,7 @@ fn dispatch(connection: &Arc<Connection>, peer: &Arc<Peer>, stage: &Arc<Stage>, 
         let env = integrate::Env {
             functions: rt.functions.as_deref(),
             client: &*rt.client,
+            aws: rt.aws.as_deref(),
         };
         match integrate::run(integration, &peer, &at, &env).await {
             Ok(answer) => {
