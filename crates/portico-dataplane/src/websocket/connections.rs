@@ -42,14 +42,14 @@ pub enum SendError {
     Full,
 }
 
-pub fn epoch_millis(at: SystemTime) -> u64 {
-    at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+/// `last_active` is kept as milliseconds since the epoch (never before it).
+fn millis(at: SystemTime) -> u64 {
+    u64::try_from(crate::context::epoch_millis(at)).unwrap_or(0)
 }
 
 impl Connection {
     pub fn touch(&self) {
-        self.last_active
-            .store(epoch_millis(SystemTime::now()), Ordering::Relaxed);
+        self.last_active.store(millis(SystemTime::now()), Ordering::Relaxed);
     }
 
     pub fn last_active(&self) -> SystemTime {
@@ -114,7 +114,7 @@ impl Connections {
             api_id: new.api_id,
             stage: new.stage,
             connected_at,
-            last_active: AtomicU64::new(epoch_millis(connected_at)),
+            last_active: AtomicU64::new(millis(connected_at)),
             source_ip: new.source_ip,
             user_agent: new.user_agent,
             sender,

@@ -161,11 +161,11 @@ pub async fn run(integration: &Integration, peer: &Peer, at: &Happening<'_>, env
 /// message itself as `passthroughBehavior` allows.
 fn request_body(integration: &Integration, peer: &Peer, vars: &Vars<'_>) -> Result<Bytes, Failure> {
     let templates = &integration.request_templates;
-    let doc = serde_json::from_slice::<Value>(&vars.body).ok();
-    let selected = integration
-        .template_selection
-        .as_ref()
-        .and_then(|s| s.evaluate(|name| request_variable(name, doc.as_ref(), peer)));
+    // The message is parsed only when a selection expression may read it.
+    let selected = integration.template_selection.as_ref().and_then(|s| {
+        let doc = serde_json::from_slice::<Value>(&vars.body).ok();
+        s.evaluate(|name| request_variable(name, doc.as_ref(), peer))
+    });
     let payload = match pick_key(templates, selected.as_deref()) {
         Some(template) => template.render(peer, vars).map_err(|e| {
             tracing::warn!(error = e, "request template failed");
@@ -241,14 +241,19 @@ pub fn request_variable(name: &str, body: Option<&Value>, peer: &Peer) -> Option
 /// The integration response chosen by `integrationResponseSelectionExpression` and its
 /// template; without one, the backend's body as it is.
 fn respond(integration: &Integration, peer: &Peer, vars: &Vars<'_>, raw: Raw) -> Result<Answer, Failure> {
-    let doc = serde_json::from_slice::<Value>(&raw.body).ok();
+    // Parsed on first use: most selections read the status code only.
+    let doc = std::cell::OnceCell::new();
+    let doc = || {
+        doc.get_or_init(|| serde_json::from_slice::<Value>(&raw.body).ok())
+            .as_ref()
+    };
     let resolve = |name: &str| -> Option<String> {
         let rest = name.strip_prefix("integration.response.")?;
         if rest == "statuscode" {
             return Some(raw.status.to_string());
         }
         if let Some(path) = rest.strip_prefix("body.") {
-            return json_member(doc.as_ref()?, path);
+            return json_member(doc()?, path);
         }
         if rest == "body" {
             return Some(String::from_utf8_lossy(&raw.body).into_owned());
