@@ -59,7 +59,8 @@ type KeyBuckets = Arc<Mutex<HashMap<String, Arc<Bucket>>>>;
 pub struct UsagePlans {
     /// Moved on by every commit to keys or plans: entries of an older one are stale.
     version: AtomicU64,
-    stages: Mutex<HashMap<StageKey, Kept>>,
+    /// Hashed with foldhash: every keyed request hashes its four strings.
+    stages: Mutex<HashMap<StageKey, Kept, foldhash::fast::RandomState>>,
     counters: Mutex<HashMap<CounterKey, Counter>>,
     writer: OnceLock<()>,
 }

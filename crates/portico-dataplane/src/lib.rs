@@ -452,7 +452,17 @@ impl DataPlane {
             return gateway.apply(answer, &Arc::new(ctx));
         };
         let method = route.target;
-        let mut ctx = RequestContext::new(ids, req, body, target.path, stage, method, route.params);
+        // Boxed: a context is ~900 bytes, and the futures of `answer` and `run` would each hold
+        // it twice (argument and local), making every request's future that much larger to move.
+        let mut ctx = Box::new(RequestContext::new(
+            ids,
+            req,
+            body,
+            target.path,
+            stage,
+            method,
+            route.params,
+        ));
         let logging = stage.logging.get(method.index).copied().flatten();
         if let Some(logging) = &logging {
             logging.start(&mut ctx);
@@ -462,7 +472,7 @@ impl DataPlane {
             return if gateway.is_empty() {
                 answer
             } else {
-                gateway.apply(answer, &Arc::new(ctx))
+                gateway.apply(answer, &Arc::from(ctx))
             };
         }
         let caching = stage.caching.get(method.index).and_then(Option::as_ref);
@@ -484,7 +494,7 @@ impl DataPlane {
         method: &CompiledMethod,
         policy: Option<&ResourcePolicy>,
         caching: Option<&MethodCaching>,
-        mut ctx: RequestContext,
+        mut ctx: Box<RequestContext>,
     ) -> (Response<Bytes>, Arc<RequestContext>) {
         let env = authorize::Env {
             functions: self.functions.as_deref(),
@@ -497,27 +507,27 @@ impl DataPlane {
             && !signed
             && let Err(answer) = check_policy(policy, &ctx)
         {
-            return (*answer, Arc::new(ctx));
+            return (*answer, Arc::from(ctx));
         }
         // Authorizers and API keys are boxed when used: their futures (function calls, key
         // sets, the store) are large, and inline they would make every request's as large.
         if !matches!(method.authorization, Authorization::None)
             && let Err(answer) = Box::pin(authorize::authorize(&method.authorization, &mut ctx, &env)).await
         {
-            return (answer, Arc::new(ctx));
+            return (answer, Arc::from(ctx));
         }
         if let Some(policy) = policy
             && signed
             && let Err(answer) = check_policy(policy, &ctx)
         {
-            return (*answer, Arc::new(ctx));
+            return (*answer, Arc::from(ctx));
         }
         if let Some(source) = method.api_key
             && let Err(answer) = Box::pin(self.usage.check(&self.store, &self.throttles, source, &mut ctx)).await
         {
-            return (*answer, Arc::new(ctx));
+            return (*answer, Arc::from(ctx));
         }
-        let ctx = Arc::new(ctx);
+        let ctx = Arc::from(ctx);
         let env = integration::Env {
             client: self.client.as_ref(),
             functions: self.functions.as_deref(),

@@ -14,6 +14,7 @@
 pub mod config;
 mod connections;
 mod control;
+pub mod log_format;
 pub mod log_writer;
 mod server;
 mod service;

@@ -3,6 +3,11 @@ use portico::{Config, State};
 use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc: a request allocates and frees dozens of small blocks, which glibc's allocator
+/// serves at about a sixth of a MOCK request's instructions.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// How long a log line may wait in the batch before it is written.
 const LOG_INTERVAL: std::time::Duration = std::time::Duration::from_millis(20);
 /// Past this many buffered bytes, the logging thread writes the batch itself.
@@ -20,6 +25,7 @@ async fn main() -> std::process::ExitCode {
         .with_writer(log_writer)
         // Colour for a person at a terminal; none in files, pipes and `docker logs`.
         .with_ansi(std::io::stderr().is_terminal())
+        .event_format(portico::log_format::Lines::default())
         .init();
     let listener = match tokio::net::TcpListener::bind((config.host.as_str(), config.port)).await {
         Ok(listener) => listener,

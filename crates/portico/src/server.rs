@@ -105,7 +105,9 @@ impl Front {
             if let Some(original) = original {
                 extensions.insert(original);
             }
-            let call = crate::handle(state.clone(), request);
+            // Boxed: hyper moves the service's future into its slot, and the data plane's is
+            // kilobytes; a box is moved as a pointer.
+            let call = Box::pin(crate::handle(state.clone(), request));
             async move {
                 let response = call.await;
                 Ok::<_, Infallible>(response.map(|body| Tracked::new(body, in_flight)))

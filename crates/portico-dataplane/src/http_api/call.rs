@@ -61,7 +61,7 @@ impl Call {
     }
 
     pub fn source_ip(&self) -> String {
-        self.peer.map_or_else(|| "127.0.0.1".to_owned(), |p| p.ip().to_string())
+        crate::context::source_ip(self.peer)
     }
 
     /// The port the client called, from `Host` (80 without one).
@@ -122,16 +122,23 @@ impl Call {
     /// `Root=1-{epoch hex}-{24 hex}` (the request id's first 12 bytes), stable within a
     /// request; written without a string per byte, as it is made on every request.
     pub fn trace_id(&self) -> String {
-        use std::fmt::Write;
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         let epoch = self.request_time_epoch() / 1000;
         let bytes = &self.request_id.as_bytes()[..self.request_id.len().min(12)];
         let mut out = String::with_capacity(40);
-        let _ = write!(out, "Root=1-{epoch:08x}-");
+        out.push_str("Root=1-");
+        // At least eight digits, as `{:08x}`.
+        let digits = (16 - epoch.leading_zeros() / 4).max(8);
+        for shift in (0..digits).rev() {
+            out.push(char::from(HEX[(epoch >> (shift * 4)) as usize & 0xf]));
+        }
+        out.push('-');
         for _ in bytes.len()..12 {
             out.push_str("00");
         }
         for b in bytes {
-            let _ = write!(out, "{b:02x}");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
         }
         out
     }
@@ -181,5 +188,24 @@ mod tests {
         assert_eq!(call.trace_id(), "Root=1-5e5ffb9e-4a4b4a61586d504c76486345");
         call.request_id = "ab".into();
         assert_eq!(call.trace_id(), "Root=1-5e5ffb9e-000000000000000000006162");
+    }
+
+    #[test]
+    fn source_ips_are_written_as_display_writes_them() {
+        let mut call = crate::http_api::payload::tests::call(&[], "");
+        for ip in [
+            "127.0.0.1",
+            "10.0.100.9",
+            "255.255.255.255",
+            "0.0.0.0",
+            "192.168.1.10",
+            "::1",
+            "fe80::1",
+        ] {
+            call.peer = Some(std::net::SocketAddr::new(ip.parse().unwrap(), 1234));
+            assert_eq!(call.source_ip(), ip);
+        }
+        call.peer = None;
+        assert_eq!(call.source_ip(), "127.0.0.1");
     }
 }

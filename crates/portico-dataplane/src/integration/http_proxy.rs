@@ -183,10 +183,14 @@ pub(crate) fn forwarded_headers(mut headers: HeaderMap, also: &[HeaderName]) -> 
         .flat_map(|v| v.split(','))
         .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
         .collect();
-    for name in HOP_BY_HOP {
-        headers.remove(name);
-    }
-    for name in named.iter().chain(also) {
+    // The names present are few: each is compared with the lists, and only those found are
+    // removed (a removal by name hashes it, once per name in the lists otherwise).
+    let dropped: Vec<HeaderName> = headers
+        .keys()
+        .filter(|name| HOP_BY_HOP.contains(&name.as_str()) || also.contains(name) || named.contains(name))
+        .cloned()
+        .collect();
+    for name in &dropped {
         headers.remove(name);
     }
     headers
