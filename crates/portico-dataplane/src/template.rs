@@ -601,6 +601,16 @@ impl Object for Util {
         }))
     }
 
+    fn write_call(&self, method: &str, args: &[Value], out: &mut String) -> Option<Result<(), String>> {
+        match (method, args) {
+            ("escapeJavaScript", [Value::Str(text)]) => {
+                escape_javascript_into(text, out);
+                Some(Ok(()))
+            }
+            _ => None,
+        }
+    }
+
     fn render(&self) -> String {
         "$util".to_owned()
     }
@@ -610,29 +620,68 @@ impl Object for Util {
 /// (single ones too), backslash and `/` escaped, control characters as `\b \t \n \f \r` or
 /// `\u00XX`, and everything beyond ASCII as `\uXXXX`.
 pub fn escape_javascript(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    let mut units = [0u16; 2];
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\'' => out.push_str("\\'"),
-            '\\' => out.push_str("\\\\"),
-            '/' => out.push_str("\\/"),
-            '\u{8}' => out.push_str("\\b"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\u{c}' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
-                for unit in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{:04X}", unit));
-                }
-            }
-            c => out.push(c),
-        }
-    }
+    let mut out = String::new();
+    escape_javascript_into(text, &mut out);
     out
 }
+
+/// [`escape_javascript`], appended to `out`: runs that need no escape copied whole.
+pub fn escape_javascript_into(text: &str, out: &mut String) {
+    out.reserve(text.len() + 8);
+    let bytes = text.as_bytes();
+    // `run` starts the bytes not yet copied; `i` is always at a character's start.
+    let (mut run, mut i) = (0, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        let code = if b < 0x80 { JS_ESCAPES[usize::from(b)] } else { b'u' };
+        if code == 0 {
+            i += 1;
+            continue;
+        }
+        out.push_str(&text[run..i]);
+        if code == b'u' {
+            // Another control character, or beyond ASCII: `\uXXXX` per UTF-16 unit.
+            let c = text[i..].chars().next().unwrap_or_default();
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push_str("\\u");
+                for shift in [12, 8, 4, 0] {
+                    out.push(char::from(HEX[usize::from((*unit >> shift) & 0xf)]));
+                }
+            }
+            i += c.len_utf8();
+        } else {
+            out.push('\\');
+            out.push(char::from(code));
+            i += 1;
+        }
+        run = i;
+    }
+    out.push_str(&text[run..]);
+}
+
+/// What each ASCII byte becomes in `escapeJavaScript`: 0 itself, `u` `\u00XX`, another
+/// letter or sign a backslash and that.
+const JS_ESCAPES: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b'u';
+        b += 1;
+    }
+    table[0x7f] = b'u';
+    table[0x08] = b'b';
+    table[b'\t' as usize] = b't';
+    table[b'\n' as usize] = b'n';
+    table[0x0c] = b'f';
+    table[b'\r' as usize] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\'' as usize] = b'\'';
+    table[b'\\' as usize] = b'\\';
+    table[b'/' as usize] = b'/';
+    table
+};
 
 #[cfg(test)]
 mod tests {
@@ -789,6 +838,21 @@ mod tests {
         );
         assert_eq!(escape_javascript("a\nb\tc\u{1}"), "a\\nb\\tc\\u0001");
         assert_eq!(escape_javascript("é😀"), "\\u00E9\\uD83D\\uDE00");
+        assert_eq!(
+            escape_javascript("a\u{8}\u{c}\r\u{7f}\u{7e}z/é"),
+            "a\\b\\f\\r\\u007F~z\\/\\u00E9"
+        );
+        let mut out = String::from("[");
+        escape_javascript_into("it's", &mut out);
+        assert_eq!(out, "[it\\'s");
+        // Printed straight into the output, and as a value: the same text.
+        assert_eq!(
+            render_with(
+                r#"$util.escapeJavaScript("a'é")|#set($x = $util.escapeJavaScript("a'é"))$x|$util.escapeJavaScript(1)"#,
+                ""
+            ),
+            "a\\'\\u00E9|a\\'\\u00E9|1"
+        );
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub use value::{Entry, JavaClass, List, Map, Object, Value, java_double};
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A parsed template; shareable between threads, rendered any number of times.
 #[derive(Debug)]
@@ -35,6 +36,9 @@ pub struct Template {
     nodes: ast::Block,
     macros: HashMap<String, ast::Macro>,
     names: slots::Names,
+    /// The size of the latest output: the next one's buffer starts that large, so that a
+    /// template rendering much the same output each time grows no buffer.
+    size_hint: AtomicUsize,
 }
 
 /// Bounds on one rendering; a template that reaches one fails with an [`Error`].
@@ -140,15 +144,21 @@ impl Template {
             nodes: parsed.nodes,
             macros: parsed.macros,
             names,
+            size_hint: AtomicUsize::new(256),
         })
     }
 
     /// Renders with `scope` (changed by the template's `#set`s, so the host can read back
     /// what the template set, e.g. `$context.responseOverride`).
     pub fn render(&self, scope: &mut Scope, limits: &Limits) -> Result<String, Error> {
-        render::Renderer::new(&self.macros, &self.names, scope, limits)
-            .render(&self.nodes)
-            .map_err(|e| *e)
+        // Bounded, so that one huge output does not make every later buffer huge.
+        let capacity = self.size_hint.load(Ordering::Relaxed).min(64 * 1024);
+        let out = render::Renderer::new(&self.macros, &self.names, scope, limits)
+            .render(&self.nodes, capacity)
+            .map_err(|e| *e)?;
+        // A little over, so that output that varies a little still fits.
+        self.size_hint.store(out.len() + out.len() / 8 + 16, Ordering::Relaxed);
+        Ok(out)
     }
 }
 
