@@ -6,6 +6,7 @@ use crate::context::RequestContext;
 use base64::Engine;
 use bytes::Bytes;
 use portico_vtl::{Limits, Object, Scope, Template, Value};
+use std::borrow::Cow;
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -89,34 +90,34 @@ pub fn render(
         json: OnceCell::new(),
         params: OnceCell::new(),
     });
-    let request_override = overrides_map(&["header", "querystring", "path"]);
-    let response_override = overrides_map(&["header"]);
+    let context = Rc::new(ContextVars {
+        ctx: ctx.clone(),
+        error: error.cloned(),
+        request_override: OnceCell::new(),
+        response_override: OnceCell::new(),
+        set: RefCell::new(Vec::new()),
+        cached: RefCell::new(Vec::new()),
+    });
     scope.set("input", input);
     scope.set("util", Value::object(Util));
-    scope.set(
-        "context",
-        Value::object(ContextVars {
-            ctx: ctx.clone(),
-            error: error.cloned(),
-            request_override: request_override.clone(),
-            response_override: response_override.clone(),
-            set: RefCell::new(Vec::new()),
-            cached: RefCell::new(Vec::new()),
-        }),
-    );
+    scope.set("context", Value::Object(context.clone()));
     scope.set("stageVariables", string_map(ctx.stage_variables.iter()));
     let output = Bytes::from(parsed.render(&mut scope, &LIMITS).map_err(|e| e.to_string())?);
-    let overrides = Overrides {
-        request_headers: entries(&request_override, "header"),
-        request_query: entries(&request_override, "querystring"),
-        request_path: entries(&request_override, "path"),
-        response_status: match get(&response_override, "status") {
+    // The override maps exist only if the template read them.
+    let mut overrides = Overrides::default();
+    if let Some(request_override) = context.request_override.get() {
+        overrides.request_headers = entries(request_override, "header");
+        overrides.request_query = entries(request_override, "querystring");
+        overrides.request_path = entries(request_override, "path");
+    }
+    if let Some(response_override) = context.response_override.get() {
+        overrides.response_status = match get(response_override, "status") {
             Some(Value::Int(n)) => u16::try_from(n).ok(),
             Some(Value::Str(s)) => s.trim().parse().ok(),
             _ => None,
-        },
-        response_headers: entries(&response_override, "header"),
-    };
+        };
+        overrides.response_headers = entries(response_override, "header");
+    }
     Ok((output, overrides))
 }
 
@@ -159,8 +160,9 @@ fn opt(value: Option<&str>) -> Value {
 struct ContextVars {
     ctx: Arc<RequestContext>,
     error: Option<ErrorVars>,
-    request_override: Value,
-    response_override: Value,
+    /// Made when the template first reads them (most never do).
+    request_override: OnceCell<Value>,
+    response_override: OnceCell<Value>,
     /// What the template `#set` on `$context` itself.
     set: RefCell<Vec<(String, Value)>>,
     /// Maps made once per rendering (`identity`, `authorizer`, `error`), so that changes a
@@ -215,12 +217,18 @@ impl ContextVars {
             "path" => s(&ctx.full_path()),
             "protocol" => s(ctx.protocol()),
             "requestId" => s(&ctx.request_id),
-            "requestOverride" => self.request_override.clone(),
+            "requestOverride" => self
+                .request_override
+                .get_or_init(|| overrides_map(&["header", "querystring", "path"]))
+                .clone(),
             "requestTime" => s(&ctx.request_time()),
             "requestTimeEpoch" => Value::Int(ctx.request_time_epoch()),
             "resourceId" => s(&ctx.resource_id),
             "resourcePath" => s(&ctx.resource_path),
-            "responseOverride" => self.response_override.clone(),
+            "responseOverride" => self
+                .response_override
+                .get_or_init(|| overrides_map(&["header"]))
+                .clone(),
             "stage" => s(&ctx.stage),
             "identity" | "authorizer" | "error" => {
                 let name = CONTEXT_MEMBERS.iter().copied().find(|m| *m == name)?;
@@ -413,7 +421,12 @@ impl Object for Input {
     }
 
     fn call(&self, method: &str, args: &[Value]) -> Result<Option<Value>, String> {
-        let arg = |i: usize| args.get(i).map(Value::to_java_string).unwrap_or_default();
+        // A string argument (the commonest) is read in place, not copied.
+        let arg = |i: usize| match args.get(i) {
+            Some(Value::Str(s)) => Cow::Borrowed(&**s),
+            Some(other) => Cow::Owned(other.to_java_string()),
+            None => Cow::Borrowed(""),
+        };
         Ok(Some(match (method, args.len()) {
             ("getBody", 0) => Value::str(&String::from_utf8_lossy(&self.body)),
             ("params", 0) => self.params().clone(),

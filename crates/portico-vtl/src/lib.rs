@@ -26,6 +26,7 @@ mod value;
 
 pub use value::{Entry, JavaClass, List, Map, Object, Value, java_double};
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -79,8 +80,9 @@ pub struct Scope {
 }
 
 /// Variables by name, hashed with FNV-1a: short keys, no untrusted-key flooding concern
-/// (templates come from the API's owner), and far cheaper than SipHash per loop step.
-pub(crate) type Vars = HashMap<String, Value, std::hash::BuildHasherDefault<Fnv>>;
+/// (templates come from the API's owner), and far cheaper than SipHash per loop step. A
+/// host's names are mostly constants, kept without a copy.
+pub(crate) type Vars = HashMap<Cow<'static, str>, Value, std::hash::BuildHasherDefault<Fnv>>;
 
 #[derive(Default)]
 pub(crate) struct Fnv(u64);
@@ -104,7 +106,7 @@ impl Scope {
         Scope::default()
     }
 
-    pub fn set(&mut self, name: impl Into<String>, value: Value) {
+    pub fn set(&mut self, name: impl Into<Cow<'static, str>>, value: Value) {
         self.vars.insert(name.into(), value);
     }
 

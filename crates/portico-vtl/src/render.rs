@@ -12,8 +12,8 @@ use crate::slots::{FOREACH, Names, VELOCITY_COUNT, VELOCITY_HAS_NEXT};
 use crate::value::Value;
 use crate::{Error, Limits, Scope};
 
-/// A method call's arguments: rarely more than four, kept off the heap.
-type Args = SmallVec<[Value; 4]>;
+/// A method call's arguments: rarely more than two, kept off the heap.
+type Args = SmallVec<[Value; 2]>;
 
 /// Nesting of blocks being rendered (directives within macros within...): beyond it the
 /// rendering fails rather than exhaust the thread's stack.
@@ -129,7 +129,7 @@ impl<'t, 's> Renderer<'t, 's> {
     fn load(&mut self, from: usize) {
         for name in &self.names.list[from..] {
             self.vars
-                .push(self.scope.vars.get(name).cloned().unwrap_or(Value::Null));
+                .push(self.scope.vars.get(name.as_str()).cloned().unwrap_or(Value::Null));
             self.dirty.push(false);
         }
     }
@@ -143,11 +143,14 @@ impl<'t, 's> Renderer<'t, 's> {
             let name = &self.names.list[from + i];
             match value {
                 Value::Null => {
-                    self.scope.vars.remove(name);
+                    self.scope.vars.remove(name.as_str());
                 }
-                v => {
-                    self.scope.vars.insert(name.clone(), v);
-                }
+                v => match self.scope.vars.get_mut(name.as_str()) {
+                    Some(old) => *old = v,
+                    None => {
+                        self.scope.vars.insert(name.clone().into(), v);
+                    }
+                },
             }
         }
         self.dirty.truncate(from);
@@ -180,7 +183,12 @@ impl<'t, 's> Renderer<'t, 's> {
         if out.len() + s.len() > self.limits.max_output {
             return Err(self.too_long(pos));
         }
-        out.push_str(s);
+        // One character (`"`, `,`...), the commonest text between references, without a call
+        // to copy it.
+        match s.as_bytes() {
+            [b] if b.is_ascii() => out.push(char::from(*b)),
+            _ => out.push_str(s),
+        }
         Ok(())
     }
 
@@ -276,23 +284,7 @@ impl<'t, 's> Renderer<'t, 's> {
                     v => self.write_value(out, &v, r.pos)?,
                 }
             }
-            Node::EscapedRef { backslashes, reference } => {
-                let n = *backslashes;
-                match self.reference(reference)? {
-                    None => {
-                        self.write(out, &"\\".repeat(n), reference.pos)?;
-                        self.write(out, &reference.literal, reference.pos)?;
-                    }
-                    Some(v) => {
-                        self.write(out, &"\\".repeat(n / 2), reference.pos)?;
-                        if n % 2 == 1 {
-                            self.write(out, &reference.literal, reference.pos)?;
-                        } else {
-                            self.write_value(out, &v, reference.pos)?;
-                        }
-                    }
-                }
-            }
+            Node::EscapedRef { backslashes, reference } => self.escaped_ref(*backslashes, reference, out)?,
             Node::Set { target, value, pos } => {
                 let v = self.eval(value)?;
                 // Velocity 1.7 leaves the target as it was when the value is null.
@@ -330,41 +322,76 @@ impl<'t, 's> Renderer<'t, 's> {
                 args,
                 literal,
                 pos,
-            } => {
-                let Some(m) = self.macros.get(name) else {
-                    self.write(out, literal, *pos)?;
-                    return Ok(Flow::Normal);
-                };
-                if self.depth >= self.limits.max_depth {
-                    return Err(err(
-                        *pos,
-                        format!("macro calls nested deeper than {}", self.limits.max_depth),
-                    ));
-                }
-                let mut frame = Vec::with_capacity(m.params.len());
-                let level = self.frames.len();
-                for ((_, slot), arg) in m.params.iter().zip(args) {
-                    let bound = match arg {
-                        Expr::Int(_) | Expr::Float(_) | Expr::Bool(_) | Expr::Str(_) => Bound::Value(self.eval(arg)?),
-                        _ => Bound::ByName { expr: arg, level },
-                    };
-                    frame.push((*slot, bound));
-                }
-                self.frames.push(frame);
-                self.depth += 1;
-                let flow = self.block(&m.body, out);
-                self.depth -= 1;
-                self.frames.pop();
-                if let Flow::Stop = flow? {
-                    return Ok(Flow::Stop);
-                }
-            }
+            } => return self.call_macro(name, args, literal, *pos, out),
         }
         Ok(Flow::Normal)
     }
 
+    /// `#name(args)`: the macro's body with its parameters bound, or the text as written when
+    /// there is no such macro.
+    #[inline(never)]
+    fn call_macro(
+        &mut self,
+        name: &str,
+        args: &'t [Expr],
+        literal: &str,
+        pos: Pos,
+        out: &mut String,
+    ) -> Result<Flow, Fail> {
+        let Some(m) = self.macros.get(name) else {
+            self.write(out, literal, pos)?;
+            return Ok(Flow::Normal);
+        };
+        if self.depth >= self.limits.max_depth {
+            return Err(err(
+                pos,
+                format!("macro calls nested deeper than {}", self.limits.max_depth),
+            ));
+        }
+        let mut frame = Vec::with_capacity(m.params.len());
+        let level = self.frames.len();
+        for ((_, slot), arg) in m.params.iter().zip(args) {
+            let bound = match arg {
+                Expr::Int(_) | Expr::Float(_) | Expr::Bool(_) | Expr::Str(_) => Bound::Value(self.eval(arg)?),
+                _ => Bound::ByName { expr: arg, level },
+            };
+            frame.push((*slot, bound));
+        }
+        self.frames.push(frame);
+        self.depth += 1;
+        let flow = self.block(&m.body, out);
+        self.depth -= 1;
+        self.frames.pop();
+        if let Flow::Stop = flow? {
+            return Ok(Flow::Stop);
+        }
+        Ok(Flow::Normal)
+    }
+
+    /// `\$a`, `\\$a`...: the backslashes halved when the reference has a value, and the
+    /// reference as written when their number is odd or it has none.
+    #[inline(never)]
+    fn escaped_ref(&mut self, n: usize, reference: &'t Reference, out: &mut String) -> Result<(), Fail> {
+        match self.reference(reference)? {
+            None => {
+                self.write(out, &"\\".repeat(n), reference.pos)?;
+                self.write(out, &reference.literal, reference.pos)?;
+            }
+            Some(v) => {
+                self.write(out, &"\\".repeat(n / 2), reference.pos)?;
+                if n % 2 == 1 {
+                    self.write(out, &reference.literal, reference.pos)?;
+                } else {
+                    self.write_value(out, &v, reference.pos)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// `#evaluate`: parses the value's text (the one parse a rendering may do) and renders
     /// it with this rendering's scope, macros, steps and depth.
+    #[inline(never)]
     fn evaluate(&mut self, arg: &'t Expr, pos: Pos, out: &mut String) -> Result<Flow, Fail> {
         let source = match self.eval(arg)? {
             Value::Null => return Ok(Flow::Normal),
@@ -481,6 +508,7 @@ impl<'t, 's> Renderer<'t, 's> {
         v
     }
 
+    #[inline(never)]
     fn foreach(
         &mut self,
         var: Slot,
@@ -845,49 +873,61 @@ impl<'t, 's> Renderer<'t, 's> {
                 v
             }
             Expr::Ref(r) => self.chain(r, r.parts.len())?,
-            Expr::List(items) => {
-                let mut v = Vec::with_capacity(items.len());
-                for i in items {
-                    let item = self.eval(i)?;
-                    self.check_nesting(&item, None)?;
-                    v.push(item);
-                }
-                Value::list(v)
-            }
-            Expr::Map(entries) => {
-                let map = Value::map(Vec::with_capacity(entries.len()));
-                if let Value::Map(m) = &map {
-                    for (k, v) in entries {
-                        let k = match self.eval(k)? {
-                            Value::Str(s) => s.to_string(),
-                            other => other.to_java_string(),
-                        };
-                        let v = self.eval(v)?;
-                        self.check_nesting(&v, None)?;
-                        methods::put(m, k, v);
-                    }
-                }
-                map
-            }
-            Expr::Range(a, b) => match (self.eval(a)?, self.eval(b)?) {
-                (Value::Int(a), Value::Int(b)) => {
-                    let len = a.abs_diff(b).saturating_add(1);
-                    self.steps = self.steps.saturating_add(len.saturating_mul(STEPS_PER_ITEM));
-                    self.step(Pos::default())?;
-                    let items = if a <= b {
-                        (a..=b).map(Value::Int).collect()
-                    } else {
-                        (b..=a).rev().map(Value::Int).collect()
-                    };
-                    Value::list(items)
-                }
-                _ => Value::Null,
-            },
+            Expr::List(items) => self.list(items)?,
+            Expr::Map(entries) => self.map(entries)?,
+            Expr::Range(a, b) => self.range(a, b)?,
             Expr::Not(e) => Value::Bool(!self.truth(e)?),
             Expr::Binary(op, l, r) => self.binary(*op, l, r)?,
         })
     }
 
+    #[inline(never)]
+    fn list(&mut self, items: &'t [Expr]) -> Result<Value, Fail> {
+        let mut v = Vec::with_capacity(items.len());
+        for i in items {
+            let item = self.eval(i)?;
+            self.check_nesting(&item, None)?;
+            v.push(item);
+        }
+        Ok(Value::list(v))
+    }
+
+    #[inline(never)]
+    fn map(&mut self, entries: &'t [(Expr, Expr)]) -> Result<Value, Fail> {
+        let map = Value::map(Vec::with_capacity(entries.len()));
+        if let Value::Map(m) = &map {
+            for (k, v) in entries {
+                let k = match self.eval(k)? {
+                    Value::Str(s) => s.to_string(),
+                    other => other.to_java_string(),
+                };
+                let v = self.eval(v)?;
+                self.check_nesting(&v, None)?;
+                methods::put(m, k, v);
+            }
+        }
+        Ok(map)
+    }
+
+    #[inline(never)]
+    fn range(&mut self, a: &'t Expr, b: &'t Expr) -> Result<Value, Fail> {
+        Ok(match (self.eval(a)?, self.eval(b)?) {
+            (Value::Int(a), Value::Int(b)) => {
+                let len = a.abs_diff(b).saturating_add(1);
+                self.steps = self.steps.saturating_add(len.saturating_mul(STEPS_PER_ITEM));
+                self.step(Pos::default())?;
+                let items = if a <= b {
+                    (a..=b).map(Value::Int).collect()
+                } else {
+                    (b..=a).rev().map(Value::Int).collect()
+                };
+                Value::list(items)
+            }
+            _ => Value::Null,
+        })
+    }
+
+    #[inline(never)]
     fn binary(&mut self, op: BinOp, l: &'t Expr, r: &'t Expr) -> Result<Value, Fail> {
         match op {
             BinOp::And => return Ok(Value::Bool(self.truth(l)? && self.truth(r)?)),
