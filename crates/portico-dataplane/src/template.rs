@@ -99,7 +99,7 @@ pub fn render(
         cached: RefCell::new(Vec::new()),
     });
     scope.set("input", input);
-    scope.set("util", Value::object(Util));
+    scope.set("util", Util::value());
     scope.set("context", Value::Object(context.clone()));
     scope.set("stageVariables", string_map(ctx.stage_variables.iter()));
     let output = Bytes::from(parsed.render(&mut scope, &LIMITS).map_err(|e| e.to_string())?);
@@ -568,6 +568,17 @@ fn to_json(value: &Value) -> serde_json::Value {
 /// `$util`.
 pub(crate) struct Util;
 
+thread_local! {
+    /// `$util` has no state: one per thread, shared by every rendering.
+    static UTIL: Value = Value::object(Util);
+}
+
+impl Util {
+    pub(crate) fn value() -> Value {
+        UTIL.with(Clone::clone)
+    }
+}
+
 impl Object for Util {
     fn call(&self, method: &str, args: &[Value]) -> Result<Option<Value>, String> {
         if args.len() != 1 {
@@ -638,9 +649,24 @@ pub fn escape_javascript(text: &str) -> String {
     out
 }
 
-/// [`escape_javascript`], appended to `out`: runs that need no escape copied whole.
+/// [`escape_javascript`], appended to `out`.
 pub fn escape_javascript_into(text: &str, out: &mut String) {
     out.reserve(text.len() + 8);
+    // Short text (names, ids: the commonest) character by character; longer text by runs
+    // that need no escape, each copied whole.
+    if text.len() < 64 {
+        for c in text.chars() {
+            match if c.is_ascii() { JS_ESCAPES[c as usize] } else { b'u' } {
+                0 => out.push(c),
+                b'u' => escape_unicode(c, out),
+                code => {
+                    out.push('\\');
+                    out.push(char::from(code));
+                }
+            }
+        }
+        return;
+    }
     let bytes = text.as_bytes();
     // `run` starts the bytes not yet copied; `i` is always at a character's start.
     let (mut run, mut i) = (0, 0);
@@ -653,16 +679,8 @@ pub fn escape_javascript_into(text: &str, out: &mut String) {
         }
         out.push_str(&text[run..i]);
         if code == b'u' {
-            // Another control character, or beyond ASCII: `\uXXXX` per UTF-16 unit.
             let c = text[i..].chars().next().unwrap_or_default();
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                const HEX: &[u8; 16] = b"0123456789ABCDEF";
-                out.push_str("\\u");
-                for shift in [12, 8, 4, 0] {
-                    out.push(char::from(HEX[usize::from((*unit >> shift) & 0xf)]));
-                }
-            }
+            escape_unicode(c, out);
             i += c.len_utf8();
         } else {
             out.push('\\');
@@ -672,6 +690,18 @@ pub fn escape_javascript_into(text: &str, out: &mut String) {
         run = i;
     }
     out.push_str(&text[run..]);
+}
+
+/// A control character, or one beyond ASCII: `\uXXXX` per UTF-16 unit.
+fn escape_unicode(c: char, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut units = [0u16; 2];
+    for unit in c.encode_utf16(&mut units) {
+        out.push_str("\\u");
+        for shift in [12, 8, 4, 0] {
+            out.push(char::from(HEX[usize::from((*unit >> shift) & 0xf)]));
+        }
+    }
 }
 
 /// What each ASCII byte becomes in `escapeJavaScript`: 0 itself, `u` `\u00XX`, another
@@ -858,6 +888,12 @@ mod tests {
         let mut out = String::from("[");
         escape_javascript_into("it's", &mut out);
         assert_eq!(out, "[it\\'s");
+        // Short text goes character by character, long text by runs: the same escapes.
+        let short = "a\"b'c\\d/e\u{8}f\u{c}g\rh\ni\tj\u{1}k\u{7f}lé😀m";
+        let expected = "a\\\"b\\'c\\\\d\\/e\\bf\\fg\\rh\\ni\\tj\\u0001k\\u007Fl\\u00E9\\uD83D\\uDE00m";
+        assert!(short.len() < 64 && short.repeat(4).len() >= 64);
+        assert_eq!(escape_javascript(short), expected);
+        assert_eq!(escape_javascript(&short.repeat(4)), expected.repeat(4));
         // Printed straight into the output, and as a value: the same text.
         assert_eq!(
             render_with(

@@ -38,9 +38,24 @@ impl Object for Util {
     }
 }
 
-/// The data plane's `escape_javascript_into`: runs that need no escape copied whole.
+/// The data plane's `escape_javascript_into`.
 fn escape(text: &str, out: &mut String) {
     out.reserve(text.len() + 8);
+    // Short text (names, ids: the commonest) character by character; longer text by runs
+    // that need no escape, each copied whole.
+    if text.len() < 64 {
+        for c in text.chars() {
+            match if c.is_ascii() { JS_ESCAPES[c as usize] } else { b'u' } {
+                0 => out.push(c),
+                b'u' => escape_unicode(c, out),
+                code => {
+                    out.push('\\');
+                    out.push(char::from(code));
+                }
+            }
+        }
+        return;
+    }
     let bytes = text.as_bytes();
     // `run` starts the bytes not yet copied; `i` is always at a character's start.
     let (mut run, mut i) = (0, 0);
@@ -53,16 +68,8 @@ fn escape(text: &str, out: &mut String) {
         }
         out.push_str(&text[run..i]);
         if code == b'u' {
-            // Another control character, or beyond ASCII: `\uXXXX` per UTF-16 unit.
             let c = text[i..].chars().next().unwrap_or_default();
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                const HEX: &[u8; 16] = b"0123456789ABCDEF";
-                out.push_str("\\u");
-                for shift in [12, 8, 4, 0] {
-                    out.push(char::from(HEX[usize::from((*unit >> shift) & 0xf)]));
-                }
-            }
+            escape_unicode(c, out);
             i += c.len_utf8();
         } else {
             out.push('\\');
@@ -72,6 +79,18 @@ fn escape(text: &str, out: &mut String) {
         run = i;
     }
     out.push_str(&text[run..]);
+}
+
+/// A control character, or one beyond ASCII: `\uXXXX` per UTF-16 unit.
+fn escape_unicode(c: char, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut units = [0u16; 2];
+    for unit in c.encode_utf16(&mut units) {
+        out.push_str("\\u");
+        for shift in [12, 8, 4, 0] {
+            out.push(char::from(HEX[usize::from((*unit >> shift) & 0xf)]));
+        }
+    }
 }
 
 /// What each ASCII byte becomes in `escapeJavaScript`: 0 itself, `u` `\u00XX`, another
