@@ -57,6 +57,10 @@ pub struct Renderer<'t, 's> {
     dirty: Vec<bool>,
     limits: &'s Limits,
     steps: u64,
+    /// `limits.max_steps` and `limits.max_output`, read on every step and write without
+    /// going through `limits`.
+    max_steps: u64,
+    max_output: usize,
     depth: usize,
     nesting: usize,
     /// The parameters of the macro calls being run, innermost last.
@@ -104,6 +108,8 @@ impl<'t, 's> Renderer<'t, 's> {
             dirty: Vec::with_capacity(names.len()),
             limits,
             steps: 0,
+            max_steps: limits.max_steps,
+            max_output: limits.max_output,
             depth: 0,
             nesting: 0,
             frames: Vec::new(),
@@ -164,7 +170,7 @@ impl<'t, 's> Renderer<'t, 's> {
     #[inline]
     fn step(&mut self, pos: Pos) -> Result<(), Fail> {
         self.steps += 1;
-        if self.steps > self.limits.max_steps {
+        if self.steps > self.max_steps {
             return Err(self.too_many_steps(pos));
         }
         Ok(())
@@ -180,7 +186,7 @@ impl<'t, 's> Renderer<'t, 's> {
 
     #[inline]
     fn write(&self, out: &mut String, s: &str, pos: Pos) -> Result<(), Fail> {
-        if out.len() + s.len() > self.limits.max_output {
+        if out.len() + s.len() > self.max_output {
             return Err(self.too_long(pos));
         }
         // One character (`"`, `,`...), the commonest text between references, without a call
@@ -426,6 +432,8 @@ impl<'t, 's> Renderer<'t, 's> {
             dirty: std::mem::take(&mut self.dirty),
             limits: self.limits,
             steps: self.steps,
+            max_steps: self.max_steps,
+            max_output: self.max_output,
             depth: self.depth + 1,
             nesting: self.nesting,
             frames: Vec::new(),
