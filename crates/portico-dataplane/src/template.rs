@@ -6,6 +6,7 @@ use crate::context::RequestContext;
 use base64::Engine;
 use bytes::Bytes;
 use portico_vtl::{Limits, Object, Scope, Template, Value};
+use std::borrow::Cow;
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -89,34 +90,34 @@ pub fn render(
         json: OnceCell::new(),
         params: OnceCell::new(),
     });
-    let request_override = overrides_map(&["header", "querystring", "path"]);
-    let response_override = overrides_map(&["header"]);
+    let context = Rc::new(ContextVars {
+        ctx: ctx.clone(),
+        error: error.cloned(),
+        request_override: OnceCell::new(),
+        response_override: OnceCell::new(),
+        set: RefCell::new(Vec::new()),
+        cached: RefCell::new(Vec::new()),
+    });
     scope.set("input", input);
-    scope.set("util", Value::object(Util));
-    scope.set(
-        "context",
-        Value::object(ContextVars {
-            ctx: ctx.clone(),
-            error: error.cloned(),
-            request_override: request_override.clone(),
-            response_override: response_override.clone(),
-            set: RefCell::new(Vec::new()),
-            cached: RefCell::new(Vec::new()),
-        }),
-    );
+    scope.set("util", Util::value());
+    scope.set("context", Value::Object(context.clone()));
     scope.set("stageVariables", string_map(ctx.stage_variables.iter()));
     let output = Bytes::from(parsed.render(&mut scope, &LIMITS).map_err(|e| e.to_string())?);
-    let overrides = Overrides {
-        request_headers: entries(&request_override, "header"),
-        request_query: entries(&request_override, "querystring"),
-        request_path: entries(&request_override, "path"),
-        response_status: match get(&response_override, "status") {
+    // The override maps exist only if the template read them.
+    let mut overrides = Overrides::default();
+    if let Some(request_override) = context.request_override.get() {
+        overrides.request_headers = entries(request_override, "header");
+        overrides.request_query = entries(request_override, "querystring");
+        overrides.request_path = entries(request_override, "path");
+    }
+    if let Some(response_override) = context.response_override.get() {
+        overrides.response_status = match get(response_override, "status") {
             Some(Value::Int(n)) => u16::try_from(n).ok(),
             Some(Value::Str(s)) => s.trim().parse().ok(),
             _ => None,
-        },
-        response_headers: entries(&response_override, "header"),
-    };
+        };
+        overrides.response_headers = entries(response_override, "header");
+    }
     Ok((output, overrides))
 }
 
@@ -159,8 +160,9 @@ fn opt(value: Option<&str>) -> Value {
 struct ContextVars {
     ctx: Arc<RequestContext>,
     error: Option<ErrorVars>,
-    request_override: Value,
-    response_override: Value,
+    /// Made when the template first reads them (most never do).
+    request_override: OnceCell<Value>,
+    response_override: OnceCell<Value>,
     /// What the template `#set` on `$context` itself.
     set: RefCell<Vec<(String, Value)>>,
     /// Maps made once per rendering (`identity`, `authorizer`, `error`), so that changes a
@@ -215,12 +217,18 @@ impl ContextVars {
             "path" => s(&ctx.full_path()),
             "protocol" => s(ctx.protocol()),
             "requestId" => s(&ctx.request_id),
-            "requestOverride" => self.request_override.clone(),
+            "requestOverride" => self
+                .request_override
+                .get_or_init(|| overrides_map(&["header", "querystring", "path"]))
+                .clone(),
             "requestTime" => s(&ctx.request_time()),
             "requestTimeEpoch" => Value::Int(ctx.request_time_epoch()),
             "resourceId" => s(&ctx.resource_id),
             "resourcePath" => s(&ctx.resource_path),
-            "responseOverride" => self.response_override.clone(),
+            "responseOverride" => self
+                .response_override
+                .get_or_init(|| overrides_map(&["header"]))
+                .clone(),
             "stage" => s(&ctx.stage),
             "identity" | "authorizer" | "error" => {
                 let name = CONTEXT_MEMBERS.iter().copied().find(|m| *m == name)?;
@@ -413,7 +421,12 @@ impl Object for Input {
     }
 
     fn call(&self, method: &str, args: &[Value]) -> Result<Option<Value>, String> {
-        let arg = |i: usize| args.get(i).map(Value::to_java_string).unwrap_or_default();
+        // A string argument (the commonest) is read in place, not copied.
+        let arg = |i: usize| match args.get(i) {
+            Some(Value::Str(s)) => Cow::Borrowed(&**s),
+            Some(other) => Cow::Owned(other.to_java_string()),
+            None => Cow::Borrowed(""),
+        };
         Ok(Some(match (method, args.len()) {
             ("getBody", 0) => Value::str(&String::from_utf8_lossy(&self.body)),
             ("params", 0) => self.params().clone(),
@@ -555,6 +568,17 @@ fn to_json(value: &Value) -> serde_json::Value {
 /// `$util`.
 pub(crate) struct Util;
 
+thread_local! {
+    /// `$util` has no state: one per thread, shared by every rendering.
+    static UTIL: Value = Value::object(Util);
+}
+
+impl Util {
+    pub(crate) fn value() -> Value {
+        UTIL.with(Clone::clone)
+    }
+}
+
 impl Object for Util {
     fn call(&self, method: &str, args: &[Value]) -> Result<Option<Value>, String> {
         if args.len() != 1 {
@@ -601,6 +625,16 @@ impl Object for Util {
         }))
     }
 
+    fn write_call(&self, method: &str, args: &[Value], out: &mut String) -> Option<Result<(), String>> {
+        match (method, args) {
+            ("escapeJavaScript", [Value::Str(text)]) => {
+                escape_javascript_into(text, out);
+                Some(Ok(()))
+            }
+            _ => None,
+        }
+    }
+
     fn render(&self) -> String {
         "$util".to_owned()
     }
@@ -610,29 +644,87 @@ impl Object for Util {
 /// (single ones too), backslash and `/` escaped, control characters as `\b \t \n \f \r` or
 /// `\u00XX`, and everything beyond ASCII as `\uXXXX`.
 pub fn escape_javascript(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    let mut units = [0u16; 2];
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\'' => out.push_str("\\'"),
-            '\\' => out.push_str("\\\\"),
-            '/' => out.push_str("\\/"),
-            '\u{8}' => out.push_str("\\b"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\u{c}' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
-                for unit in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{:04X}", unit));
-                }
-            }
-            c => out.push(c),
-        }
-    }
+    let mut out = String::new();
+    escape_javascript_into(text, &mut out);
     out
 }
+
+/// [`escape_javascript`], appended to `out`.
+pub fn escape_javascript_into(text: &str, out: &mut String) {
+    out.reserve(text.len() + 8);
+    // Short text (names, ids: the commonest) character by character; longer text by runs
+    // that need no escape, each copied whole.
+    if text.len() < 64 {
+        for c in text.chars() {
+            match if c.is_ascii() { JS_ESCAPES[c as usize] } else { b'u' } {
+                0 => out.push(c),
+                b'u' => escape_unicode(c, out),
+                code => {
+                    out.push('\\');
+                    out.push(char::from(code));
+                }
+            }
+        }
+        return;
+    }
+    let bytes = text.as_bytes();
+    // `run` starts the bytes not yet copied; `i` is always at a character's start.
+    let (mut run, mut i) = (0, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        let code = if b < 0x80 { JS_ESCAPES[usize::from(b)] } else { b'u' };
+        if code == 0 {
+            i += 1;
+            continue;
+        }
+        out.push_str(&text[run..i]);
+        if code == b'u' {
+            let c = text[i..].chars().next().unwrap_or_default();
+            escape_unicode(c, out);
+            i += c.len_utf8();
+        } else {
+            out.push('\\');
+            out.push(char::from(code));
+            i += 1;
+        }
+        run = i;
+    }
+    out.push_str(&text[run..]);
+}
+
+/// A control character, or one beyond ASCII: `\uXXXX` per UTF-16 unit.
+fn escape_unicode(c: char, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut units = [0u16; 2];
+    for unit in c.encode_utf16(&mut units) {
+        out.push_str("\\u");
+        for shift in [12, 8, 4, 0] {
+            out.push(char::from(HEX[usize::from((*unit >> shift) & 0xf)]));
+        }
+    }
+}
+
+/// What each ASCII byte becomes in `escapeJavaScript`: 0 itself, `u` `\u00XX`, another
+/// letter or sign a backslash and that.
+const JS_ESCAPES: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b'u';
+        b += 1;
+    }
+    table[0x7f] = b'u';
+    table[0x08] = b'b';
+    table[b'\t' as usize] = b't';
+    table[b'\n' as usize] = b'n';
+    table[0x0c] = b'f';
+    table[b'\r' as usize] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\'' as usize] = b'\'';
+    table[b'\\' as usize] = b'\\';
+    table[b'/' as usize] = b'/';
+    table
+};
 
 #[cfg(test)]
 mod tests {
@@ -789,6 +881,27 @@ mod tests {
         );
         assert_eq!(escape_javascript("a\nb\tc\u{1}"), "a\\nb\\tc\\u0001");
         assert_eq!(escape_javascript("é😀"), "\\u00E9\\uD83D\\uDE00");
+        assert_eq!(
+            escape_javascript("a\u{8}\u{c}\r\u{7f}\u{7e}z/é"),
+            "a\\b\\f\\r\\u007F~z\\/\\u00E9"
+        );
+        let mut out = String::from("[");
+        escape_javascript_into("it's", &mut out);
+        assert_eq!(out, "[it\\'s");
+        // Short text goes character by character, long text by runs: the same escapes.
+        let short = "a\"b'c\\d/e\u{8}f\u{c}g\rh\ni\tj\u{1}k\u{7f}lé😀m";
+        let expected = "a\\\"b\\'c\\\\d\\/e\\bf\\fg\\rh\\ni\\tj\\u0001k\\u007Fl\\u00E9\\uD83D\\uDE00m";
+        assert!(short.len() < 64 && short.repeat(4).len() >= 64);
+        assert_eq!(escape_javascript(short), expected);
+        assert_eq!(escape_javascript(&short.repeat(4)), expected.repeat(4));
+        // Printed straight into the output, and as a value: the same text.
+        assert_eq!(
+            render_with(
+                r#"$util.escapeJavaScript("a'é")|#set($x = $util.escapeJavaScript("a'é"))$x|$util.escapeJavaScript(1)"#,
+                ""
+            ),
+            "a\\'\\u00E9|a\\'\\u00E9|1"
+        );
     }
 
     #[test]

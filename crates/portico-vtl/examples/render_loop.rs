@@ -1,12 +1,146 @@
 //! Renders templates many times (for profiling the engine): `cargo run --release
-//! --example render_loop -p portico-vtl [TEMPLATE]`; without an argument, the response
-//! template of `scripts/bench`'s mock-vtl (without its `$util`), and its two loops apart.
+//! --example render_loop -p portico-vtl [TEMPLATE]`; without an argument, the request and
+//! response templates of `scripts/bench`'s mock-vtl (with stand-ins for the data plane's
+//! `$input` and `$util`), the response's two loops apart, and a few loop shapes.
+//! `RENDERINGS=N` renders N times (under a profiler: `RENDERINGS=1000 ONLY=response`);
+//! `ONLY=label` times one of them.
 
-use portico_vtl::{Limits, Scope, Template};
+use portico_vtl::{Limits, Object, Scope, Template, Value};
+
+/// `$util` as the data plane has it: `escapeJavaScript` (Commons Lang's), written straight
+/// into the output when printed.
+struct Util;
+
+impl Object for Util {
+    fn call(&self, method: &str, args: &[Value]) -> Result<Option<Value>, String> {
+        Ok(match (method, args) {
+            ("escapeJavaScript", [v]) => {
+                let mut out = String::new();
+                escape(&v.to_java_string(), &mut out);
+                Some(Value::str(&out))
+            }
+            _ => None,
+        })
+    }
+
+    fn write_call(&self, method: &str, args: &[Value], out: &mut String) -> Option<Result<(), String>> {
+        match (method, args) {
+            ("escapeJavaScript", [Value::Str(s)]) => {
+                escape(s, out);
+                Some(Ok(()))
+            }
+            _ => None,
+        }
+    }
+
+    fn render(&self) -> String {
+        "$util".into()
+    }
+}
+
+/// The data plane's `escape_javascript_into`.
+fn escape(text: &str, out: &mut String) {
+    out.reserve(text.len() + 8);
+    // Short text (names, ids: the commonest) character by character; longer text by runs
+    // that need no escape, each copied whole.
+    if text.len() < 64 {
+        for c in text.chars() {
+            match if c.is_ascii() { JS_ESCAPES[c as usize] } else { b'u' } {
+                0 => out.push(c),
+                b'u' => escape_unicode(c, out),
+                code => {
+                    out.push('\\');
+                    out.push(char::from(code));
+                }
+            }
+        }
+        return;
+    }
+    let bytes = text.as_bytes();
+    // `run` starts the bytes not yet copied; `i` is always at a character's start.
+    let (mut run, mut i) = (0, 0);
+    while i < bytes.len() {
+        let b = bytes[i];
+        let code = if b < 0x80 { JS_ESCAPES[usize::from(b)] } else { b'u' };
+        if code == 0 {
+            i += 1;
+            continue;
+        }
+        out.push_str(&text[run..i]);
+        if code == b'u' {
+            let c = text[i..].chars().next().unwrap_or_default();
+            escape_unicode(c, out);
+            i += c.len_utf8();
+        } else {
+            out.push('\\');
+            out.push(char::from(code));
+            i += 1;
+        }
+        run = i;
+    }
+    out.push_str(&text[run..]);
+}
+
+/// A control character, or one beyond ASCII: `\uXXXX` per UTF-16 unit.
+fn escape_unicode(c: char, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut units = [0u16; 2];
+    for unit in c.encode_utf16(&mut units) {
+        out.push_str("\\u");
+        for shift in [12, 8, 4, 0] {
+            out.push(char::from(HEX[usize::from((*unit >> shift) & 0xf)]));
+        }
+    }
+}
+
+/// What each ASCII byte becomes in `escapeJavaScript`: 0 itself, `u` `\u00XX`, another
+/// letter or sign a backslash and that.
+const JS_ESCAPES: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b'u';
+        b += 1;
+    }
+    table[0x7f] = b'u';
+    table[0x08] = b'b';
+    table[b'\t' as usize] = b't';
+    table[b'\n' as usize] = b'n';
+    table[0x0c] = b'f';
+    table[b'\r' as usize] = b'r';
+    table[b'"' as usize] = b'"';
+    table[b'\'' as usize] = b'\'';
+    table[b'\\' as usize] = b'\\';
+    table[b'/' as usize] = b'/';
+    table
+};
+
+/// `$input` over an empty body: `path` finds nothing.
+struct Input;
+
+impl Object for Input {
+    fn call(&self, method: &str, args: &[Value]) -> Result<Option<Value>, String> {
+        Ok(match (method, args) {
+            ("path", [_]) => Some(Value::Null),
+            _ => None,
+        })
+    }
+
+    fn render(&self) -> String {
+        "$input".into()
+    }
+}
 
 fn time(label: &str, source: &str) {
+    if std::env::var("ONLY").is_ok_and(|only| only != label) {
+        return;
+    }
     let template = Template::parse(source).expect("parses");
-    let limits = Limits::default();
+    // API Gateway's dialect, as the data plane renders.
+    let limits = Limits {
+        quiet_nulls: true,
+        ..Limits::default()
+    };
     // The best of ten batches: the machine's other work only ever adds time.
     let n = std::env::var("RENDERINGS")
         .ok()
@@ -18,20 +152,26 @@ fn time(label: &str, source: &str) {
     for _ in 0..batches {
         let started = std::time::Instant::now();
         for _ in 0..n {
-            bytes = template.render(&mut Scope::new(), &limits).expect("renders").len();
+            let mut scope = Scope::new();
+            scope.set("input", Value::object(Input));
+            scope.set("util", Value::object(Util));
+            bytes = template.render(&mut scope, &limits).expect("renders").len();
         }
         best = best.min(started.elapsed().as_secs_f64() * 1e6 / n as f64);
     }
-    println!("{label}: {best:.1} µs per rendering ({bytes} bytes)");
+    println!("{label}: {best:.2} µs per rendering ({bytes} bytes)");
 }
 
 fn main() {
     if let Some(source) = std::env::args().nth(1) {
         return time("argument", &source);
     }
+    let request =
+        r##"#set($name = $input.path('$.name'))#if($name == "")#set($name = "world")#end{"statusCode": 200}"##;
     let build = r##"#set($q = '"')#set($names = [])#foreach($i in [1..100])#set($ok = $names.add("item $q$i$q"))#end"##;
-    let walk = r##"{"hello": "world", "items": [#foreach($n in $names)"$n"#if($foreach.hasNext),#end#end]}"##;
-    time("whole", &format!("{build}{walk}"));
+    let walk = r##"{"hello": "world", "items": [#foreach($n in $names)"$util.escapeJavaScript($n)"#if($foreach.hasNext),#end#end]}"##;
+    time("request", request);
+    time("response", &format!("{build}{walk}"));
     time("build", build);
     time("walk", &format!("#set($names = [1..100]){walk}"));
     time("empty loop", "#foreach($i in [1..100])#end");

@@ -70,13 +70,74 @@ pub struct Reference {
     /// The reference as written, what a null reference renders as.
     pub literal: String,
     pub pos: Pos,
+    /// `$foreach.hasNext`, `.index` or `.count`: read off the innermost loop when `$foreach`
+    /// is that loop's, without a name compared.
+    pub loop_member: Option<LoopMember>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoopMember {
+    HasNext,
+    Index,
+    Count,
 }
 
 #[derive(Debug)]
 pub enum Part {
     Property(String),
-    Method(String, Vec<Expr>),
+    Method(Method, Vec<Expr>),
     Index(Expr),
+}
+
+/// A method's name, and what the interpreter must know of it, found once when parsing
+/// rather than by comparing names on every call.
+#[derive(Debug)]
+pub struct Method {
+    pub name: String,
+    pub id: MethodId,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MethodId {
+    /// `add`: the list's own fast path.
+    Add,
+    /// Methods that copy many items at once, paid for before they run.
+    AddAll,
+    PutAll,
+    /// Other methods that put their argument into a list or map.
+    Set,
+    Put,
+    /// Methods whose result is a new string, list or map (paid for by its size), rather
+    /// than a value that already exists (`get`, `remove`...).
+    Builds,
+    Other,
+}
+
+impl Method {
+    pub fn new(name: &str) -> Method {
+        let id = match name {
+            "add" => MethodId::Add,
+            "addAll" => MethodId::AddAll,
+            "putAll" => MethodId::PutAll,
+            "set" => MethodId::Set,
+            "put" => MethodId::Put,
+            "keySet" | "values" | "entrySet" | "split" | "getBytes" | "substring" | "replace" | "replaceAll"
+            | "replaceFirst" | "concat" | "toLowerCase" | "toUpperCase" | "trim" | "toString" => MethodId::Builds,
+            _ => MethodId::Other,
+        };
+        Method {
+            name: name.to_owned(),
+            id,
+        }
+    }
+
+    /// Puts its arguments into the list or map it is called on.
+    pub fn stores(&self) -> bool {
+        matches!(
+            self.id,
+            MethodId::Add | MethodId::AddAll | MethodId::Set | MethodId::Put | MethodId::PutAll
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

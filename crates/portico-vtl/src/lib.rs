@@ -26,8 +26,10 @@ mod value;
 
 pub use value::{Entry, JavaClass, List, Map, Object, Value, java_double};
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A parsed template; shareable between threads, rendered any number of times.
 #[derive(Debug)]
@@ -35,6 +37,9 @@ pub struct Template {
     nodes: ast::Block,
     macros: HashMap<String, ast::Macro>,
     names: slots::Names,
+    /// The size of the latest output: the next one's buffer starts that large, so that a
+    /// template rendering much the same output each time grows no buffer.
+    size_hint: AtomicUsize,
 }
 
 /// Bounds on one rendering; a template that reaches one fails with an [`Error`].
@@ -75,8 +80,9 @@ pub struct Scope {
 }
 
 /// Variables by name, hashed with FNV-1a: short keys, no untrusted-key flooding concern
-/// (templates come from the API's owner), and far cheaper than SipHash per loop step.
-pub(crate) type Vars = HashMap<String, Value, std::hash::BuildHasherDefault<Fnv>>;
+/// (templates come from the API's owner), and far cheaper than SipHash per loop step. A
+/// host's names are mostly constants, kept without a copy.
+pub(crate) type Vars = HashMap<Cow<'static, str>, Value, std::hash::BuildHasherDefault<Fnv>>;
 
 #[derive(Default)]
 pub(crate) struct Fnv(u64);
@@ -100,7 +106,7 @@ impl Scope {
         Scope::default()
     }
 
-    pub fn set(&mut self, name: impl Into<String>, value: Value) {
+    pub fn set(&mut self, name: impl Into<Cow<'static, str>>, value: Value) {
         self.vars.insert(name.into(), value);
     }
 
@@ -140,15 +146,21 @@ impl Template {
             nodes: parsed.nodes,
             macros: parsed.macros,
             names,
+            size_hint: AtomicUsize::new(256),
         })
     }
 
     /// Renders with `scope` (changed by the template's `#set`s, so the host can read back
     /// what the template set, e.g. `$context.responseOverride`).
     pub fn render(&self, scope: &mut Scope, limits: &Limits) -> Result<String, Error> {
-        render::Renderer::new(&self.macros, &self.names, scope, limits)
-            .render(&self.nodes)
-            .map_err(|e| *e)
+        // Bounded, so that one huge output does not make every later buffer huge.
+        let capacity = self.size_hint.load(Ordering::Relaxed).min(64 * 1024);
+        let out = render::Renderer::new(&self.macros, &self.names, scope, limits)
+            .render(&self.nodes, capacity)
+            .map_err(|e| *e)?;
+        // A little over, so that output that varies a little still fits.
+        self.size_hint.store(out.len() + out.len() / 8 + 16, Ordering::Relaxed);
+        Ok(out)
     }
 }
 

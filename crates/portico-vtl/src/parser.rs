@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::Error;
-use crate::ast::{BinOp, Block, Expr, Macro, Node, Part, Pos, Reference};
+use crate::ast::{BinOp, Block, Expr, LoopMember, Macro, Method, Node, Part, Pos, Reference};
 use crate::lexer::{self, Number, Positions, is_directive, is_ident};
 
 /// Nesting of blocks, brackets and parentheses a template may use.
@@ -537,7 +537,7 @@ impl<'a> Parser<'a> {
                         self.i += 1;
                         self.depth -= 1;
                         j = self.i;
-                        parts.push(Part::Method(id.to_owned(), args));
+                        parts.push(Part::Method(Method::new(id), args));
                     } else {
                         parts.push(Part::Property(id.to_owned()));
                     }
@@ -568,6 +568,15 @@ impl<'a> Parser<'a> {
             }
             j += 1;
         }
+        let loop_member = match (name, &parts[..]) {
+            ("foreach", [Part::Property(p)]) => match p.as_str() {
+                "hasNext" => Some(LoopMember::HasNext),
+                "index" => Some(LoopMember::Index),
+                "count" => Some(LoopMember::Count),
+                _ => None,
+            },
+            _ => None,
+        };
         let reference = Reference {
             quiet,
             name: name.to_owned(),
@@ -575,6 +584,7 @@ impl<'a> Parser<'a> {
             parts,
             literal: self.src[at..j].to_owned(),
             pos: self.pos(at),
+            loop_member,
         };
         Ok(Some((reference, j)))
     }

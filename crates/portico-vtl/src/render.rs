@@ -6,14 +6,14 @@ use std::rc::Rc;
 
 use smallvec::SmallVec;
 
-use crate::ast::{BinOp, Block, Expr, Macro, Node, Part, Pos, Reference, Slot};
+use crate::ast::{BinOp, Block, Expr, LoopMember, Macro, Method, MethodId, Node, Part, Pos, Reference, Slot};
 use crate::methods;
 use crate::slots::{FOREACH, Names, VELOCITY_COUNT, VELOCITY_HAS_NEXT};
 use crate::value::Value;
 use crate::{Error, Limits, Scope};
 
-/// A method call's arguments: rarely more than four, kept off the heap.
-type Args = SmallVec<[Value; 4]>;
+/// A method call's arguments: rarely more than two, kept off the heap.
+type Args = SmallVec<[Value; 2]>;
 
 /// Nesting of blocks being rendered (directives within macros within...): beyond it the
 /// rendering fails rather than exhaust the thread's stack.
@@ -57,6 +57,10 @@ pub struct Renderer<'t, 's> {
     dirty: Vec<bool>,
     limits: &'s Limits,
     steps: u64,
+    /// `limits.max_steps` and `limits.max_output`, read on every step and write without
+    /// going through `limits`.
+    max_steps: u64,
+    max_output: usize,
     depth: usize,
     nesting: usize,
     /// The parameters of the macro calls being run, innermost last.
@@ -104,6 +108,8 @@ impl<'t, 's> Renderer<'t, 's> {
             dirty: Vec::with_capacity(names.len()),
             limits,
             steps: 0,
+            max_steps: limits.max_steps,
+            max_output: limits.max_output,
             depth: 0,
             nesting: 0,
             frames: Vec::new(),
@@ -118,8 +124,8 @@ impl<'t, 's> Renderer<'t, 's> {
 
     /// Renders `nodes`, then writes the variables it set back to the scope (even when it
     /// fails, as Velocity leaves its context).
-    pub fn render(mut self, nodes: &'t Block) -> Result<String, Fail> {
-        let mut out = String::with_capacity(1024);
+    pub fn render(mut self, nodes: &'t Block, capacity: usize) -> Result<String, Fail> {
+        let mut out = String::with_capacity(capacity);
         let result = self.block(nodes, &mut out);
         self.write_back(0);
         result.map(|_| out)
@@ -129,7 +135,7 @@ impl<'t, 's> Renderer<'t, 's> {
     fn load(&mut self, from: usize) {
         for name in &self.names.list[from..] {
             self.vars
-                .push(self.scope.vars.get(name).cloned().unwrap_or(Value::Null));
+                .push(self.scope.vars.get(name.as_str()).cloned().unwrap_or(Value::Null));
             self.dirty.push(false);
         }
     }
@@ -143,11 +149,14 @@ impl<'t, 's> Renderer<'t, 's> {
             let name = &self.names.list[from + i];
             match value {
                 Value::Null => {
-                    self.scope.vars.remove(name);
+                    self.scope.vars.remove(name.as_str());
                 }
-                v => {
-                    self.scope.vars.insert(name.clone(), v);
-                }
+                v => match self.scope.vars.get_mut(name.as_str()) {
+                    Some(old) => *old = v,
+                    None => {
+                        self.scope.vars.insert(name.clone().into(), v);
+                    }
+                },
             }
         }
         self.dirty.truncate(from);
@@ -161,7 +170,7 @@ impl<'t, 's> Renderer<'t, 's> {
     #[inline]
     fn step(&mut self, pos: Pos) -> Result<(), Fail> {
         self.steps += 1;
-        if self.steps > self.limits.max_steps {
+        if self.steps > self.max_steps {
             return Err(self.too_many_steps(pos));
         }
         Ok(())
@@ -177,10 +186,15 @@ impl<'t, 's> Renderer<'t, 's> {
 
     #[inline]
     fn write(&self, out: &mut String, s: &str, pos: Pos) -> Result<(), Fail> {
-        if out.len() + s.len() > self.limits.max_output {
+        if out.len() + s.len() > self.max_output {
             return Err(self.too_long(pos));
         }
-        out.push_str(s);
+        // One character (`"`, `,`...), the commonest text between references, without a call
+        // to copy it.
+        match s.as_bytes() {
+            [b] if b.is_ascii() => out.push(char::from(*b)),
+            _ => out.push_str(s),
+        }
         Ok(())
     }
 
@@ -192,9 +206,11 @@ impl<'t, 's> Renderer<'t, 's> {
         )
     }
 
+    #[inline]
     fn write_value(&self, out: &mut String, v: &Value, pos: Pos) -> Result<(), Fail> {
         match v {
             Value::Str(s) => self.write(out, s, pos),
+            Value::Int(i) => self.write(out, itoa::Buffer::new().format(*i), pos),
             _ => v.write_java(out, self.limits.max_output, 0).map_err(|()| {
                 err(
                     pos,
@@ -223,6 +239,18 @@ impl<'t, 's> Renderer<'t, 's> {
                 self.write(out, t, Pos::default())?;
                 continue;
             }
+            // A bare variable outside macros and defines, the next commonest: written from
+            // its slot (as `node` would).
+            if let Node::Ref(r) = node
+                && r.parts.is_empty()
+                && self.frames.is_empty()
+                && self.defines.is_empty()
+                && !matches!(self.vars[r.slot as usize], Value::Null)
+            {
+                self.step(Pos::default())?;
+                self.write_value(out, &self.vars[r.slot as usize], r.pos)?;
+                continue;
+            }
             match self.node(node, out)? {
                 Flow::Normal if self.stopped => return Ok(Flow::Stop),
                 Flow::Normal => {}
@@ -245,31 +273,24 @@ impl<'t, 's> Renderer<'t, 's> {
             {
                 self.write_value(out, &self.vars[r.slot as usize], r.pos)?
             }
-            Node::Ref(r) => match self.reference(r)? {
-                Some(v) => self.write_value(out, &v, r.pos)?,
-                None if r.quiet || self.limits.quiet_nulls => {}
-                None => {
-                    let literal = self.null_literal(r);
-                    self.write(out, &literal, r.pos)?
-                }
-            },
-            Node::EscapedRef { backslashes, reference } => {
-                let n = *backslashes;
-                match self.reference(reference)? {
-                    None => {
-                        self.write(out, &"\\".repeat(n), reference.pos)?;
-                        self.write(out, &reference.literal, reference.pos)?;
+            Node::Ref(r) => {
+                let v = match r.parts.last() {
+                    Some(Part::Method(m, args)) => match self.print_call(r, m, args, out)? {
+                        Some(v) => v,
+                        None => return Ok(Flow::Normal),
+                    },
+                    _ => self.chain(r, r.parts.len())?,
+                };
+                match v {
+                    Value::Null if r.quiet || self.limits.quiet_nulls => {}
+                    Value::Null => {
+                        let literal = self.null_literal(r);
+                        self.write(out, &literal, r.pos)?
                     }
-                    Some(v) => {
-                        self.write(out, &"\\".repeat(n / 2), reference.pos)?;
-                        if n % 2 == 1 {
-                            self.write(out, &reference.literal, reference.pos)?;
-                        } else {
-                            self.write_value(out, &v, reference.pos)?;
-                        }
-                    }
+                    v => self.write_value(out, &v, r.pos)?,
                 }
             }
+            Node::EscapedRef { backslashes, reference } => self.escaped_ref(*backslashes, reference, out)?,
             Node::Set { target, value, pos } => {
                 let v = self.eval(value)?;
                 // Velocity 1.7 leaves the target as it was when the value is null.
@@ -307,41 +328,76 @@ impl<'t, 's> Renderer<'t, 's> {
                 args,
                 literal,
                 pos,
-            } => {
-                let Some(m) = self.macros.get(name) else {
-                    self.write(out, literal, *pos)?;
-                    return Ok(Flow::Normal);
-                };
-                if self.depth >= self.limits.max_depth {
-                    return Err(err(
-                        *pos,
-                        format!("macro calls nested deeper than {}", self.limits.max_depth),
-                    ));
-                }
-                let mut frame = Vec::with_capacity(m.params.len());
-                let level = self.frames.len();
-                for ((_, slot), arg) in m.params.iter().zip(args) {
-                    let bound = match arg {
-                        Expr::Int(_) | Expr::Float(_) | Expr::Bool(_) | Expr::Str(_) => Bound::Value(self.eval(arg)?),
-                        _ => Bound::ByName { expr: arg, level },
-                    };
-                    frame.push((*slot, bound));
-                }
-                self.frames.push(frame);
-                self.depth += 1;
-                let flow = self.block(&m.body, out);
-                self.depth -= 1;
-                self.frames.pop();
-                if let Flow::Stop = flow? {
-                    return Ok(Flow::Stop);
-                }
-            }
+            } => return self.call_macro(name, args, literal, *pos, out),
         }
         Ok(Flow::Normal)
     }
 
+    /// `#name(args)`: the macro's body with its parameters bound, or the text as written when
+    /// there is no such macro.
+    #[inline(never)]
+    fn call_macro(
+        &mut self,
+        name: &str,
+        args: &'t [Expr],
+        literal: &str,
+        pos: Pos,
+        out: &mut String,
+    ) -> Result<Flow, Fail> {
+        let Some(m) = self.macros.get(name) else {
+            self.write(out, literal, pos)?;
+            return Ok(Flow::Normal);
+        };
+        if self.depth >= self.limits.max_depth {
+            return Err(err(
+                pos,
+                format!("macro calls nested deeper than {}", self.limits.max_depth),
+            ));
+        }
+        let mut frame = Vec::with_capacity(m.params.len());
+        let level = self.frames.len();
+        for ((_, slot), arg) in m.params.iter().zip(args) {
+            let bound = match arg {
+                Expr::Int(_) | Expr::Float(_) | Expr::Bool(_) | Expr::Str(_) => Bound::Value(self.eval(arg)?),
+                _ => Bound::ByName { expr: arg, level },
+            };
+            frame.push((*slot, bound));
+        }
+        self.frames.push(frame);
+        self.depth += 1;
+        let flow = self.block(&m.body, out);
+        self.depth -= 1;
+        self.frames.pop();
+        if let Flow::Stop = flow? {
+            return Ok(Flow::Stop);
+        }
+        Ok(Flow::Normal)
+    }
+
+    /// `\$a`, `\\$a`...: the backslashes halved when the reference has a value, and the
+    /// reference as written when their number is odd or it has none.
+    #[inline(never)]
+    fn escaped_ref(&mut self, n: usize, reference: &'t Reference, out: &mut String) -> Result<(), Fail> {
+        match self.reference(reference)? {
+            None => {
+                self.write(out, &"\\".repeat(n), reference.pos)?;
+                self.write(out, &reference.literal, reference.pos)?;
+            }
+            Some(v) => {
+                self.write(out, &"\\".repeat(n / 2), reference.pos)?;
+                if n % 2 == 1 {
+                    self.write(out, &reference.literal, reference.pos)?;
+                } else {
+                    self.write_value(out, &v, reference.pos)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// `#evaluate`: parses the value's text (the one parse a rendering may do) and renders
     /// it with this rendering's scope, macros, steps and depth.
+    #[inline(never)]
     fn evaluate(&mut self, arg: &'t Expr, pos: Pos, out: &mut String) -> Result<Flow, Fail> {
         let source = match self.eval(arg)? {
             Value::Null => return Ok(Flow::Normal),
@@ -376,6 +432,8 @@ impl<'t, 's> Renderer<'t, 's> {
             dirty: std::mem::take(&mut self.dirty),
             limits: self.limits,
             steps: self.steps,
+            max_steps: self.max_steps,
+            max_output: self.max_output,
             depth: self.depth + 1,
             nesting: self.nesting,
             frames: Vec::new(),
@@ -392,6 +450,47 @@ impl<'t, 's> Renderer<'t, 's> {
         self.dirty = inner.dirty;
         // `#stop` and `#break` end the evaluated text only.
         flow.map(|_| Flow::Normal)
+    }
+
+    /// A printed reference whose last part is method `m`: its value, or `None` when a host
+    /// object wrote the result straight into `out` (without making a string of it).
+    fn print_call(
+        &mut self,
+        r: &'t Reference,
+        m: &'t Method,
+        args: &'t [Expr],
+        out: &mut String,
+    ) -> Result<Option<Value>, Fail> {
+        let receiver = self.chain(r, r.parts.len() - 1)?;
+        if matches!(receiver, Value::Null) {
+            return Ok(Some(Value::Null));
+        }
+        self.step(r.pos)?;
+        let mut values = Args::new();
+        for a in args {
+            values.push(self.eval(a)?);
+        }
+        self.before_call(&receiver, m, &values, r.pos)?;
+        if let Value::Object(o) = &receiver {
+            let before = out.len();
+            match o.write_call(&m.name, &values, out) {
+                Some(Ok(())) => {
+                    if out.len() > self.limits.max_output {
+                        return Err(self.too_long(r.pos));
+                    }
+                    // Paid for as the string `call` would have made.
+                    self.steps = self.steps.saturating_add((out.len() - before) as u64 / BYTES_PER_STEP);
+                    self.step(r.pos)?;
+                    return Ok(None);
+                }
+                Some(Err(e)) => {
+                    out.truncate(before);
+                    return Err(threw(m, r, &e));
+                }
+                None => out.truncate(before),
+            }
+        }
+        self.call_method(&receiver, m, values, r).map(Some)
     }
 
     /// What a null reference renders as: as written, or for a bare macro parameter, as the
@@ -417,6 +516,7 @@ impl<'t, 's> Renderer<'t, 's> {
         v
     }
 
+    #[inline(never)]
     fn foreach(
         &mut self,
         var: Slot,
@@ -445,6 +545,8 @@ impl<'t, 's> Renderer<'t, 's> {
             Some((a, b)) => a.abs_diff(b).saturating_add(1),
             None => items.len() as u64,
         };
+        // The snapshot's items are moved out in turn, not copied.
+        let mut items = items.into_iter();
         let saved_var = self.vars[var as usize].clone();
         let saved_foreach = self.vars[FOREACH as usize].clone();
         let parent = (!matches!(saved_foreach, Value::Null)).then(|| saved_foreach.clone());
@@ -469,7 +571,7 @@ impl<'t, 's> Renderer<'t, 's> {
             self.step(pos)?;
             let item = match range {
                 Some((a, b)) => Value::Int(if a <= b { a + index as i64 } else { a - index as i64 }),
-                None => items[index as usize].clone(),
+                None => items.next().unwrap_or(Value::Null),
             };
             let has_next = index + 1 < len;
             scope.index.set(index as i64);
@@ -537,8 +639,9 @@ impl<'t, 's> Renderer<'t, 's> {
 
     /// The value of the reference's root and its first `n` parts.
     fn chain(&mut self, r: &'t Reference, n: usize) -> Result<Value, Fail> {
-        if let ([Part::Property(name)], true) = (&r.parts[..n], r.slot == FOREACH)
-            && let Some(v) = self.loop_property(name)
+        if n == 1
+            && let Some(member) = r.loop_member
+            && let Some(v) = self.loop_property(member)
         {
             self.step(r.pos)?;
             return Ok(v);
@@ -551,34 +654,13 @@ impl<'t, 's> Renderer<'t, 's> {
             self.step(r.pos)?;
             v = match part {
                 Part::Property(name) => methods::property(&v, name).unwrap_or(Value::Null),
-                Part::Method(name, args) => {
+                Part::Method(m, args) => {
                     let mut values = Args::new();
                     for a in args {
                         values.push(self.eval(a)?);
                     }
-                    self.charge(name, &values, r.pos)?;
-                    if matches!(v, Value::List(_) | Value::Map(_))
-                        && matches!(name.as_str(), "add" | "addAll" | "set" | "put" | "putAll")
-                    {
-                        for a in &values {
-                            self.check_nesting(a, Some(&v))?;
-                        }
-                    }
-                    match methods::call(&v, name, &values) {
-                        Ok(Some(v)) => {
-                            if builds(name) {
-                                self.charge_built(&v)?;
-                            }
-                            v
-                        }
-                        Ok(None) => Value::Null,
-                        Err(e) => {
-                            return Err(err(
-                                r.pos,
-                                format!("invocation of method '{name}' in {} threw exception {e}", r.literal),
-                            ));
-                        }
-                    }
+                    self.before_call(&v, m, &values, r.pos)?;
+                    self.call_method(&v, m, values, r)?
                 }
                 Part::Index(e) => {
                     let i = self.eval(e)?;
@@ -592,7 +674,8 @@ impl<'t, 's> Renderer<'t, 's> {
 
     /// `$foreach.hasNext` and its kin read off the innermost loop without the object call,
     /// when `$foreach` is that loop's (it is, unless a template set it or a macro shadows it).
-    fn loop_property(&self, name: &str) -> Option<Value> {
+    #[inline]
+    fn loop_property(&self, member: LoopMember) -> Option<Value> {
         let innermost = self.loops.last()?;
         let Value::Object(current) = &self.vars[FOREACH as usize] else {
             return None;
@@ -600,24 +683,51 @@ impl<'t, 's> Renderer<'t, 's> {
         if !self.frames.is_empty() || !std::ptr::addr_eq(Rc::as_ptr(current), Rc::as_ptr(innermost)) {
             return None;
         }
-        match name {
-            "hasNext" => Some(Value::Bool(innermost.has_next.get())),
-            "index" => Some(Value::Int(innermost.index.get())),
-            "count" => Some(Value::Int(innermost.index.get() + 1)),
-            _ => None,
-        }
+        Some(match member {
+            LoopMember::HasNext => Value::Bool(innermost.has_next.get()),
+            LoopMember::Index => Value::Int(innermost.index.get()),
+            LoopMember::Count => Value::Int(innermost.index.get() + 1),
+        })
     }
 
-    /// Steps for methods that copy many items at once (`addAll`, `putAll`), paid before
-    /// they run, so that memory a template builds stays within `max_steps` too.
-    fn charge(&mut self, name: &str, args: &[Value], pos: Pos) -> Result<(), Fail> {
-        let n = match (name, args) {
-            ("addAll", [Value::List(l)]) => l.borrow().len(),
-            ("putAll", [Value::Map(m)]) => m.borrow().len(),
+    /// What a call costs before it runs: a step, and for methods that copy many items at
+    /// once (`addAll`, `putAll`) their items, so that memory a template builds stays within
+    /// `max_steps` too; and the nesting bound on what it would store in a list or map.
+    fn before_call(&mut self, v: &Value, m: &Method, args: &[Value], pos: Pos) -> Result<(), Fail> {
+        let n = match (m.id, args) {
+            (MethodId::AddAll, [Value::List(l)]) => l.borrow().len(),
+            (MethodId::PutAll, [Value::Map(m)]) => m.borrow().len(),
             _ => 0,
         } as u64;
         self.steps = self.steps.saturating_add(n.saturating_mul(STEPS_PER_ITEM));
-        self.step(pos)
+        self.step(pos)?;
+        if m.stores() && matches!(v, Value::List(_) | Value::Map(_)) {
+            for a in args {
+                self.check_nesting(a, Some(v))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Calls `m` on `v` (after [`Self::before_call`]); what it throws fails the rendering.
+    fn call_method(&mut self, v: &Value, m: &Method, mut args: Args, r: &Reference) -> Result<Value, Fail> {
+        // `$list.add(x)`, the commonest call: the argument moved in, not copied.
+        if let (MethodId::Add, Value::List(l), 1) = (m.id, v, args.len())
+            && let Some(x) = args.pop()
+        {
+            l.borrow_mut().push(x);
+            return Ok(Value::Bool(true));
+        }
+        match methods::call(v, &m.name, &args) {
+            Ok(Some(result)) => {
+                if m.id == MethodId::Builds {
+                    self.charge_built(&result)?;
+                }
+                Ok(result)
+            }
+            Ok(None) => Ok(Value::Null),
+            Err(e) => Err(threw(m, r, &e)),
+        }
     }
 
     /// Steps for a value just built: strings by their bytes, lists and maps by their items.
@@ -729,6 +839,16 @@ impl<'t, 's> Renderer<'t, 's> {
     fn truth(&mut self, e: &'t Expr) -> Result<bool, Fail> {
         Ok(match e {
             Expr::Bool(b) => *b,
+            // `#if($foreach.hasNext)`: the steps `eval` would count, without the value.
+            Expr::Ref(Reference {
+                loop_member: Some(member),
+                pos,
+                ..
+            }) if let Some(v) = self.loop_property(*member) => {
+                self.step(Pos::default())?;
+                self.step(*pos)?;
+                v.is_truthy()
+            }
             Expr::Ref(_) | Expr::Not(_) => self.eval(e)?.is_truthy(),
             Expr::Binary(op, ..) if !matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod) => {
                 self.eval(e)?.is_truthy()
@@ -761,49 +881,61 @@ impl<'t, 's> Renderer<'t, 's> {
                 v
             }
             Expr::Ref(r) => self.chain(r, r.parts.len())?,
-            Expr::List(items) => {
-                let mut v = Vec::with_capacity(items.len());
-                for i in items {
-                    let item = self.eval(i)?;
-                    self.check_nesting(&item, None)?;
-                    v.push(item);
-                }
-                Value::list(v)
-            }
-            Expr::Map(entries) => {
-                let map = Value::map(Vec::with_capacity(entries.len()));
-                if let Value::Map(m) = &map {
-                    for (k, v) in entries {
-                        let k = match self.eval(k)? {
-                            Value::Str(s) => s.to_string(),
-                            other => other.to_java_string(),
-                        };
-                        let v = self.eval(v)?;
-                        self.check_nesting(&v, None)?;
-                        methods::put(m, k, v);
-                    }
-                }
-                map
-            }
-            Expr::Range(a, b) => match (self.eval(a)?, self.eval(b)?) {
-                (Value::Int(a), Value::Int(b)) => {
-                    let len = a.abs_diff(b).saturating_add(1);
-                    self.steps = self.steps.saturating_add(len.saturating_mul(STEPS_PER_ITEM));
-                    self.step(Pos::default())?;
-                    let items = if a <= b {
-                        (a..=b).map(Value::Int).collect()
-                    } else {
-                        (b..=a).rev().map(Value::Int).collect()
-                    };
-                    Value::list(items)
-                }
-                _ => Value::Null,
-            },
+            Expr::List(items) => self.list(items)?,
+            Expr::Map(entries) => self.map(entries)?,
+            Expr::Range(a, b) => self.range(a, b)?,
             Expr::Not(e) => Value::Bool(!self.truth(e)?),
             Expr::Binary(op, l, r) => self.binary(*op, l, r)?,
         })
     }
 
+    #[inline(never)]
+    fn list(&mut self, items: &'t [Expr]) -> Result<Value, Fail> {
+        let mut v = Vec::with_capacity(items.len());
+        for i in items {
+            let item = self.eval(i)?;
+            self.check_nesting(&item, None)?;
+            v.push(item);
+        }
+        Ok(Value::list(v))
+    }
+
+    #[inline(never)]
+    fn map(&mut self, entries: &'t [(Expr, Expr)]) -> Result<Value, Fail> {
+        let map = Value::map(Vec::with_capacity(entries.len()));
+        if let Value::Map(m) = &map {
+            for (k, v) in entries {
+                let k = match self.eval(k)? {
+                    Value::Str(s) => s.to_string(),
+                    other => other.to_java_string(),
+                };
+                let v = self.eval(v)?;
+                self.check_nesting(&v, None)?;
+                methods::put(m, k, v);
+            }
+        }
+        Ok(map)
+    }
+
+    #[inline(never)]
+    fn range(&mut self, a: &'t Expr, b: &'t Expr) -> Result<Value, Fail> {
+        Ok(match (self.eval(a)?, self.eval(b)?) {
+            (Value::Int(a), Value::Int(b)) => {
+                let len = a.abs_diff(b).saturating_add(1);
+                self.steps = self.steps.saturating_add(len.saturating_mul(STEPS_PER_ITEM));
+                self.step(Pos::default())?;
+                let items = if a <= b {
+                    (a..=b).map(Value::Int).collect()
+                } else {
+                    (b..=a).rev().map(Value::Int).collect()
+                };
+                Value::list(items)
+            }
+            _ => Value::Null,
+        })
+    }
+
+    #[inline(never)]
     fn binary(&mut self, op: BinOp, l: &'t Expr, r: &'t Expr) -> Result<Value, Fail> {
         match op {
             BinOp::And => return Ok(Value::Bool(self.truth(l)? && self.truth(r)?)),
@@ -920,25 +1052,12 @@ fn arithmetic(op: BinOp, a: &Value, b: &Value) -> Result<Value, String> {
     }))
 }
 
-/// Methods whose result is a new string, list or map (paid for by its size), rather than
-/// a value that already exists (`get`, `remove`...).
-fn builds(method: &str) -> bool {
-    matches!(
-        method,
-        "keySet"
-            | "values"
-            | "entrySet"
-            | "split"
-            | "getBytes"
-            | "substring"
-            | "replace"
-            | "replaceAll"
-            | "replaceFirst"
-            | "concat"
-            | "toLowerCase"
-            | "toUpperCase"
-            | "trim"
-            | "toString"
+/// The error of a method that threw `e`.
+#[cold]
+fn threw(m: &Method, r: &Reference, e: &str) -> Fail {
+    err(
+        r.pos,
+        format!("invocation of method '{}' in {} threw exception {e}", m.name, r.literal),
     )
 }
 
@@ -1018,6 +1137,108 @@ mod tests {
 
     fn render(template: &str) -> String {
         render_with(template, &mut Scope::new(), &Limits::default()).unwrap()
+    }
+
+    /// A host object whose `shout` is written straight into the output, `echo` only called.
+    struct Host;
+
+    impl crate::Object for Host {
+        fn call(&self, method: &str, args: &[Value]) -> Result<Option<Value>, String> {
+            Ok(match (method, args) {
+                ("shout", [Value::Str(s)]) => Some(Value::str(&s.to_uppercase())),
+                ("shout", [Value::Null]) => Some(Value::Null),
+                ("echo", [v]) => Some(v.clone()),
+                ("fail", []) => return Err("java.lang.IllegalStateException".into()),
+                _ => None,
+            })
+        }
+
+        fn write_call(&self, method: &str, args: &[Value], out: &mut String) -> Option<Result<(), String>> {
+            match (method, args) {
+                ("shout", [Value::Str(s)]) => {
+                    out.push_str(&s.to_uppercase());
+                    Some(Ok(()))
+                }
+                ("fail", []) => {
+                    out.push_str("partial");
+                    Some(Err("java.lang.IllegalStateException".into()))
+                }
+                _ => None,
+            }
+        }
+
+        fn render(&self) -> String {
+            "host".into()
+        }
+    }
+
+    /// Methods resolved when parsing, host objects writing their results, and the loop's
+    /// members read off the loop give what the general paths give.
+    #[test]
+    fn resolved_methods_and_written_results() {
+        let with_host = |t: &str, limits: &Limits| {
+            let mut scope = Scope::new();
+            scope.set("h", Value::object(Host));
+            render_with(t, &mut scope, limits)
+        };
+        let limits = Limits::default();
+        let quiet = Limits {
+            quiet_nulls: true,
+            ..Limits::default()
+        };
+        // Written straight, called, and in a string or an expression (no output to write to).
+        assert_eq!(
+            with_host(
+                r#"$h.shout('a')|$h.echo('b')|"$h.shout('c')"|#set($x = $h.shout('d'))$x"#,
+                &limits
+            )
+            .unwrap(),
+            r#"A|b|"C"|D"#
+        );
+        // Results that are null, unknown methods, null receivers: as written, or nothing.
+        let t = "[$h.shout($nope)][$h.nope()][$h.shout(1)][$nope.shout('x')][$!h.nope()]";
+        assert_eq!(
+            with_host(t, &limits).unwrap(),
+            "[$h.shout($nope)][$h.nope()][$h.shout(1)][$nope.shout('x')][]"
+        );
+        assert_eq!(with_host(t, &quiet).unwrap(), "[][][][][]");
+        // What a host's written call throws fails the rendering, naming the call.
+        let e = with_host("ok $h.fail()", &limits).unwrap_err();
+        assert!(e.message.contains("'fail'") && e.message.contains("$h.fail()"), "{e}");
+        // Written results count against the output bound.
+        let small = Limits {
+            max_output: 4,
+            ..Limits::default()
+        };
+        assert!(with_host("$h.shout('abcdef')", &small).is_err());
+        // Lists: `add` moves its argument in, unknown methods and wrong arities stay unknown.
+        assert_eq!(
+            render("#set($l = [])#set($a = $l.add('x'))#set($b = $l.add(0, 'y'))$a $l $l.nope() $l.add()"),
+            "true [y, x] $l.nope() $l.add()"
+        );
+        assert_eq!(
+            render("#set($l = [1])#set($m = {})#set($r = $l.addAll($l))#set($s = $m.put('k', $l))$l $m $l.size()"),
+            "[1, 1] {k=[1, 1]} 2"
+        );
+        // `$foreach` members in nested loops, after the loop, and in macros calling methods.
+        assert_eq!(
+            render(
+                "#foreach($a in [1..2])#foreach($b in ['x', 'y'])$foreach.index$foreach.count$foreach.hasNext$foreach.parent.index #end#end$foreach.hasNext"
+            ),
+            "01true0 12false0 01true1 12false1 $foreach.hasNext"
+        );
+        assert_eq!(
+            render(
+                "#macro(m $l $v)#set($r = $l.add($v))$l.size()#end#set($l = [])#foreach($i in [1..3])#m($l $i)#if($foreach.hasNext),#end#end $l"
+            ),
+            "1,2,3 [1, 2, 3]"
+        );
+        assert_eq!(
+            render(
+                "#foreach($i in [1..2])#if($foreach.hasNext && $foreach.index == 0)f#end#if(!$foreach.hasNext)l#end#end"
+            ),
+            "fl"
+        );
     }
 
     #[test]

@@ -47,6 +47,15 @@ pub trait Object {
     /// `Err`: the method threw, which fails the rendering.
     fn call(&self, method: &str, args: &[Value]) -> Result<Option<Value>, String>;
 
+    /// `$obj.method(args)` where the template only prints the result: written straight into
+    /// `out` (as the result of `call` would print), saving the string `call` would make.
+    /// `None`: not done here (the renderer then uses `call`, with the same arguments); only
+    /// for results that are not null.
+    fn write_call(&self, method: &str, args: &[Value], out: &mut String) -> Option<Result<(), String>> {
+        let _ = (method, args, out);
+        None
+    }
+
     /// What `$obj` prints (Java's `toString()`).
     fn render(&self) -> String;
 

@@ -54,7 +54,7 @@ impl Template {
                 json: OnceCell::new(),
             }),
         );
-        scope.set("util", Value::object(Util));
+        scope.set("util", Util::value());
         scope.set("context", context(peer, vars));
         scope.set(
             "stageVariables",
