@@ -32,6 +32,9 @@ pub enum KeySource {
     Authorizer,
 }
 
+/// The header of HEADER keys, named once (a lookup by `&str` parses the name each time).
+static X_API_KEY: http::HeaderName = http::HeaderName::from_static("x-api-key");
+
 /// How often counted requests are written to the store.
 const WRITE_BEHIND: Duration = Duration::from_millis(500);
 
@@ -47,20 +50,23 @@ struct Counter {
     version: u64,
 }
 
-/// (account, region, API, stage): the request context's own `Arc`s, so a lookup allocates nothing.
-type StageKey = (Arc<str>, Arc<str>, Arc<str>, Arc<str>);
+/// (account, region, stage) of an API's entry: the request context's own `Arc`s.
+type StageKey = (Arc<str>, Arc<str>, Arc<str>);
 /// The commit version a stage's plans were read at, the plans, and their throttling buckets
 /// by key id (so that a request finds its bucket without building the registry's key).
 type Kept = (u64, Arc<Vec<CoveringPlan>>, KeyBuckets);
-type KeyBuckets = Arc<Mutex<HashMap<String, Arc<Bucket>>>>;
+type KeyBuckets = Arc<Mutex<HashMap<String, Arc<Bucket>, foldhash::fast::RandomState>>>;
+/// An API's stages that asked, with what was kept for each.
+type ApiStages = Vec<(StageKey, Kept)>;
 
 /// The usage plans of each stage that asked, by (account, region, API, stage).
 #[derive(Default)]
 pub struct UsagePlans {
     /// Moved on by every commit to keys or plans: entries of an older one are stale.
     version: AtomicU64,
-    /// Hashed with foldhash: every keyed request hashes its four strings.
-    stages: Mutex<HashMap<StageKey, Kept, foldhash::fast::RandomState>>,
+    /// By API id, then (few) stages: a keyed request looks its stage up by reference,
+    /// without a key of its own to build, hash in full or drop.
+    stages: Mutex<HashMap<Arc<str>, ApiStages, foldhash::fast::RandomState>>,
     counters: Mutex<HashMap<CounterKey, Counter>>,
     writer: OnceLock<()>,
 }
@@ -80,32 +86,33 @@ impl UsagePlans {
     }
 
     async fn plans(&self, store: &Store, ctx: &RequestContext) -> Result<(Arc<Vec<CoveringPlan>>, KeyBuckets), String> {
-        let key: StageKey = (
-            ctx.account_id.clone(),
-            ctx.region.clone(),
-            ctx.api_id.clone(),
-            ctx.stage.clone(),
-        );
         let version = self.version.load(Ordering::SeqCst);
-        if let Some((seen, plans, buckets)) = self.stages.lock().unwrap_or_else(|e| e.into_inner()).get(&key)
+        let same = |(account, region, stage): &StageKey| {
+            **stage == *ctx.stage && **account == *ctx.account_id && **region == *ctx.region
+        };
+        if let Some(stages) = self.stages.lock().unwrap_or_else(|e| e.into_inner()).get(&*ctx.api_id)
+            && let Some((_, (seen, plans, buckets))) = stages.iter().find(|(key, _)| same(key))
             && *seen == version
         {
             return Ok((plans.clone(), buckets.clone()));
         }
         let scope = Scope {
-            account: key.0.to_string(),
-            region: key.1.to_string(),
+            account: ctx.account_id.to_string(),
+            region: ctx.region.to_string(),
         };
         // Boxed: a store read's future is large, and most requests find the plans kept.
-        let plans = Box::pin(plans_for_stage(store, &scope, &key.2, &key.3))
+        let plans = Box::pin(plans_for_stage(store, &scope, &ctx.api_id, &ctx.stage))
             .await
             .map_err(|e| e.to_string())?;
         let plans = Arc::new(plans);
         let buckets = KeyBuckets::default();
-        self.stages
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key, (version, plans.clone(), buckets.clone()));
+        let kept = (version, plans.clone(), buckets.clone());
+        let mut all = self.stages.lock().unwrap_or_else(|e| e.into_inner());
+        let stages = all.entry(ctx.api_id.clone()).or_default();
+        match stages.iter_mut().find(|(key, _)| same(key)) {
+            Some((_, entry)) => *entry = kept,
+            None => stages.push(((ctx.account_id.clone(), ctx.region.clone(), ctx.stage.clone()), kept)),
+        }
         Ok((plans, buckets))
     }
 
@@ -116,6 +123,7 @@ impl UsagePlans {
         throttles: &Throttles,
         source: KeySource,
         ctx: &mut RequestContext,
+        now: Duration,
     ) -> Result<(), Box<Response<Bytes>>> {
         let (plans, buckets) = match self.plans(store, ctx).await {
             Ok(found) => found,
@@ -125,7 +133,11 @@ impl UsagePlans {
             }
         };
         let value = match source {
-            KeySource::Header => ctx.header("x-api-key").map(str::to_owned),
+            KeySource::Header => ctx
+                .headers
+                .get(&X_API_KEY)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
             KeySource::Authorizer => ctx.authorizer.as_ref().and_then(|a| a.usage_identifier_key.clone()),
         };
         let Some((plan, key_id)) = value
@@ -134,7 +146,6 @@ impl UsagePlans {
         else {
             return Err(Box::new(invalid_api_key()));
         };
-        let now = throttles.clock.now();
         // The plan's throttle for this method, if it has one (few plans do: no key is built
         // for the lookup).
         let (path, verb) = (&*ctx.resource_path, ctx.method.as_str());

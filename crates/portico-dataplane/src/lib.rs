@@ -467,7 +467,8 @@ impl DataPlane {
         if let Some(logging) = &logging {
             logging.start(&mut ctx);
         }
-        if !stage.throttle.admit(method.index, self.throttles.clock.now()) {
+        let now = self.throttles.clock.now();
+        if !stage.throttle.admit(method.index, now) {
             let answer = respond::throttled();
             return if gateway.is_empty() {
                 answer
@@ -476,7 +477,9 @@ impl DataPlane {
             };
         }
         let caching = stage.caching.get(method.index).and_then(Option::as_ref);
-        let (response, ctx) = self.run(method, stage.deployment.policy.as_ref(), caching, ctx).await;
+        let (response, ctx) = self
+            .run(method, stage.deployment.policy.as_ref(), caching, ctx, now)
+            .await;
         if let Some(logging) = &logging {
             logging.finish(&ctx, response.status().as_u16());
         }
@@ -495,7 +498,11 @@ impl DataPlane {
         policy: Option<&ResourcePolicy>,
         caching: Option<&MethodCaching>,
         mut ctx: Box<RequestContext>,
+        admitted: Duration,
     ) -> (Response<Bytes>, Arc<RequestContext>) {
+        // The throttling clock's reading when the stage admitted the request, good for the
+        // steps after it until something waits (an authorizer).
+        let mut now = Some(admitted);
         let env = authorize::Env {
             functions: self.functions.as_deref(),
             client: self.client.as_ref(),
@@ -511,11 +518,13 @@ impl DataPlane {
         }
         // Authorizers and API keys are boxed when used: their futures (function calls, key
         // sets, the store) are large, and inline they would make every request's as large.
-        if !matches!(method.authorization, Authorization::None)
-            && let Err(answer) = Box::pin(authorize::authorize(&method.authorization, &mut ctx, &env)).await
-        {
-            return (answer, Arc::from(ctx));
+        if !matches!(method.authorization, Authorization::None) {
+            now = None;
+            if let Err(answer) = Box::pin(authorize::authorize(&method.authorization, &mut ctx, &env)).await {
+                return (answer, Arc::from(ctx));
+            }
         }
+        let now = now.unwrap_or_else(|| self.throttles.clock.now());
         if let Some(policy) = policy
             && signed
             && let Err(answer) = check_policy(policy, &ctx)
@@ -523,7 +532,7 @@ impl DataPlane {
             return (*answer, Arc::from(ctx));
         }
         if let Some(source) = method.api_key
-            && let Err(answer) = Box::pin(self.usage.check(&self.store, &self.throttles, source, &mut ctx)).await
+            && let Err(answer) = Box::pin(self.usage.check(&self.store, &self.throttles, source, &mut ctx, now)).await
         {
             return (*answer, Arc::from(ctx));
         }
@@ -536,7 +545,6 @@ impl DataPlane {
         };
         // The stage cache answers for the integration when it can.
         if let Some(caching) = caching {
-            let now = self.throttles.clock.now();
             return match self.responses.lookup(caching, &ctx, now) {
                 Use::Hit(response) | Use::Refuse(response) => (response, ctx),
                 Use::Fill(key) => {
