@@ -87,7 +87,11 @@ impl MethodCaching {
 
     /// The entry's key for this request.
     pub fn key(&self, ctx: &RequestContext) -> String {
-        let mut key = format!("{} {}", ctx.method, ctx.path);
+        let method = ctx.method.as_str();
+        let mut key = String::with_capacity(method.len() + 1 + ctx.path.len());
+        key.push_str(method);
+        key.push(' ');
+        key.push_str(&ctx.path);
         for p in &self.key_parameters {
             let (kind, value) = match p {
                 KeyParameter::Query(name) => (
@@ -127,11 +131,13 @@ struct Entry {
 
 /// (API id, stage): the request context's own `Arc`s, so a lookup allocates nothing.
 type StageKey = (Arc<str>, Arc<str>);
+type Fast = foldhash::fast::RandomState;
 
 /// Every stage's entries, by API and stage.
 #[derive(Default)]
 pub struct ResponseCache {
-    stages: RwLock<HashMap<StageKey, HashMap<String, Entry>>>,
+    /// On foldhash: every cached method's request hashes both keys.
+    stages: RwLock<HashMap<StageKey, HashMap<String, Entry, Fast>, Fast>>,
     pub hits: AtomicU64,
     pub misses: AtomicU64,
 }
@@ -146,7 +152,9 @@ impl ResponseCache {
     pub fn lookup(&self, caching: &MethodCaching, ctx: &RequestContext, now: Duration) -> Use {
         let key = caching.key(ctx);
         let refresh = ctx
-            .header("cache-control")
+            .headers
+            .get(http::header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.split(',').any(|d| d.trim().eq_ignore_ascii_case("max-age=0")));
         if refresh {
             let allowed = !caching.require_authorization || ctx.identity.user_arn.is_some();
