@@ -500,9 +500,6 @@ impl DataPlane {
         mut ctx: Box<RequestContext>,
         admitted: Duration,
     ) -> (Response<Bytes>, Arc<RequestContext>) {
-        // The throttling clock's reading when the stage admitted the request, good for the
-        // steps after it until something waits (an authorizer).
-        let mut now = Some(admitted);
         let env = authorize::Env {
             functions: self.functions.as_deref(),
             client: self.client.as_ref(),
@@ -518,13 +515,16 @@ impl DataPlane {
         }
         // Authorizers and API keys are boxed when used: their futures (function calls, key
         // sets, the store) are large, and inline they would make every request's as large.
-        if !matches!(method.authorization, Authorization::None) {
-            now = None;
+        // The throttling clock's reading when the stage admitted the request serves the
+        // steps after it, unless an authorizer made the request wait.
+        let now = if matches!(method.authorization, Authorization::None) {
+            admitted
+        } else {
             if let Err(answer) = Box::pin(authorize::authorize(&method.authorization, &mut ctx, &env)).await {
                 return (answer, Arc::from(ctx));
             }
-        }
-        let now = now.unwrap_or_else(|| self.throttles.clock.now());
+            self.throttles.clock.now()
+        };
         if let Some(policy) = policy
             && signed
             && let Err(answer) = check_policy(policy, &ctx)

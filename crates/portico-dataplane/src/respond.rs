@@ -132,6 +132,23 @@ pub struct IntegrationOutput<'a> {
 /// Maps an integration's output through the selected integration response: its template for
 /// the client's `Accept` (rendered with `$input` over the integration's body), its parameters,
 /// `contentHandling`, and what the template set in `$context.responseOverride`.
+/// An endpoint's answer (HTTP, AWS services) through the integration responses, selected by
+/// its status code.
+pub fn endpoint_response(
+    responses: &IntegrationResponses,
+    answer: portico_http::OutboundResponse,
+    ctx: &Arc<RequestContext>,
+) -> Response<Bytes> {
+    let selector = answer.status.as_u16().to_string();
+    let output = IntegrationOutput {
+        selector: Some(&selector),
+        headers: &answer.headers,
+        body: answer.body,
+        endpoint: true,
+    };
+    integration_response(responses, output, ctx)
+}
+
 pub fn integration_response(
     responses: &IntegrationResponses,
     output: IntegrationOutput<'_>,

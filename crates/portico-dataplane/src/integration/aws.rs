@@ -209,14 +209,7 @@ async fn service(integration: &Integration, ctx: &Arc<RequestContext>, env: Env<
         Ok(answer) => answer,
         Err(failed) => return failed,
     };
-    let selector = answer.status.as_u16().to_string();
-    let output = IntegrationOutput {
-        selector: Some(&selector),
-        headers: &answer.headers,
-        body: answer.body,
-        endpoint: true,
-    };
-    respond::integration_response(&integration.responses, output, ctx)
+    respond::endpoint_response(&integration.responses, answer, ctx)
 }
 
 /// The signed request to `--aws-endpoint` for a service integration: the action as AWS's

@@ -5,7 +5,7 @@
 
 use super::{Env, Integration, http_proxy};
 use crate::context::RequestContext;
-use crate::respond::{self, IntegrationOutput};
+use crate::respond;
 use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderValue};
 use http::{Response, Uri};
@@ -99,14 +99,7 @@ pub async fn invoke(integration: &Integration, ctx: &Arc<RequestContext>, env: E
         )
     });
     ctx.trace(|| format!("Endpoint response headers: {}", header_text(&answer.headers)));
-    let selector = answer.status.as_u16().to_string();
-    let output = IntegrationOutput {
-        selector: Some(&selector),
-        headers: &answer.headers,
-        body: answer.body,
-        endpoint: true,
-    };
-    respond::integration_response(&integration.responses, output, ctx)
+    respond::endpoint_response(&integration.responses, answer, ctx)
 }
 
 /// Headers as the execution log prints them: `{a=1, b=2}`.

@@ -261,10 +261,7 @@ impl WebSockets {
             api_id: api.api_id.clone(),
             stage: stage.name.clone(),
             domain_name: header(header::HOST),
-            source_ip: parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or_else(|| "127.0.0.1".to_owned(), |c| c.0.ip().to_string()),
+            source_ip: crate::context::source_ip(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)),
             user_agent: header(header::USER_AGENT),
             connected_at: SystemTime::now(),
             headers: parts
