@@ -166,6 +166,19 @@ async fn http_proxy_forwards_and_substitutes() {
     assert_eq!(echoed["x-test"], "yes");
     assert_eq!(echoed["body"], "payload");
 
+    // Hop-by-hop headers stay with the client's connection, those `Connection` names too.
+    let reply = request(
+        "POST",
+        &url,
+        Some(&host),
+        &[("connection", "keep-alive, x-test"), ("x-test", "yes")],
+        "payload",
+    )
+    .await;
+    assert_eq!(reply.status, 201, "{reply:?}");
+    // The echo backend answers "" for a header it did not get.
+    assert_eq!(reply.json()["x-test"], "", "{reply:?}");
+
     let down = portico.invoke(id, "GET", "/down/anything").await;
     assert_eq!(down.status, 502, "{down:?}");
 
