@@ -193,7 +193,7 @@ impl UsagePlans {
         key_id: &str,
     ) -> Result<(), Box<Response<Bytes>>> {
         self.start_writer(store);
-        let day = time::OffsetDateTime::now_utc().unix_timestamp().div_euclid(86_400);
+        let day = portico_rest::usage_plans::today();
         let key: CounterKey = (
             ctx.account_id.to_string(),
             ctx.region.to_string(),
@@ -264,7 +264,7 @@ impl UsagePlans {
         let taken: Vec<(CounterKey, i64)> = {
             let mut counters = self.counters.lock().unwrap_or_else(|e| e.into_inner());
             // Yesterday's counters, once written, are done.
-            let today = time::OffsetDateTime::now_utc().unix_timestamp().div_euclid(86_400);
+            let today = portico_rest::usage_plans::today();
             counters.retain(|k, c| k.4 >= today || c.pending > 0);
             counters
                 .iter_mut()

@@ -60,8 +60,9 @@ use functions::Functions;
 use http::{HeaderValue, Response};
 use portico_http::HttpClient;
 use portico_store::Store;
-use response_cache::{CacheOutcome, MethodCaching, ResponseCache, Use};
+use response_cache::{CacheOutcome, ResponseCache, Use};
 use stage::CompiledMethod;
+use stage::CompiledStage;
 use std::sync::Arc;
 use std::time::Duration;
 use throttle::{Clock, Limit, Throttles};
@@ -315,8 +316,15 @@ impl DataPlane {
     }
 
     /// Serves one execute-api request; the body is read here, under API Gateway's payload limit
-    /// and the body-read deadline. A WebSocket upgrade goes to `websocket`.
-    pub async fn serve(&self, target: Invocation, request: http::Request<Body>) -> Response<Body> {
+    /// and the body-read deadline. A WebSocket upgrade goes to `websocket`. What the stage
+    /// cache did is noted in `cache`, for the request log (a response extension would cost an
+    /// allocated map per answer).
+    pub async fn serve(
+        &self,
+        target: Invocation,
+        request: http::Request<Body>,
+        cache: &mut Option<CacheOutcome>,
+    ) -> Response<Body> {
         let (target, request) = if websocket::is_upgrade(request.headers()) {
             let runtime = websocket::Runtime {
                 connections: self.websockets.connections.clone(),
@@ -337,7 +345,7 @@ impl DataPlane {
         };
         let (parts, body) = request.into_parts();
         let response = match portico_http::read_body(body, PAYLOAD_LIMIT, self.body_timeout).await {
-            Ok(body) => self.serve_buffered(target, parts, body).await,
+            Ok(body) => self.serve_buffered(target, parts, body, cache).await,
             // Answered before the rest arrives; it carries `Connection: close`.
             Err(portico_http::BodyError::TooLarge) => respond::request_too_large(),
             Err(error) => {
@@ -354,12 +362,13 @@ impl DataPlane {
         &self,
         host: &str,
         request: http::Request<Body>,
+        cache: &mut Option<CacheOutcome>,
     ) -> Result<Response<Body>, http::Request<Body>> {
         match self.domains.resolve(&self.store, host, request.uri().path()).await {
             Ok(domains::Domain::Mapped(target)) => {
                 let mut request = request;
                 request.extensions_mut().insert(domains::ViaCustomDomain);
-                Ok(self.serve(target, request).await)
+                Ok(self.serve(target, request, cache).await)
             }
             Ok(domains::Domain::Unmapped) => Ok(respond::forbidden().map(Body::from)),
             Ok(domains::Domain::Unknown) => Err(request),
@@ -371,7 +380,13 @@ impl DataPlane {
     }
 
     /// The chain, once the body is in.
-    pub async fn serve_buffered(&self, target: Invocation, req: http::request::Parts, body: Bytes) -> Response<Bytes> {
+    pub async fn serve_buffered(
+        &self,
+        target: Invocation,
+        req: http::request::Parts,
+        body: Bytes,
+        cache: &mut Option<CacheOutcome>,
+    ) -> Response<Bytes> {
         let ids = context::RequestIds::new();
         let span = tracing::debug_span!(
             "execute-api",
@@ -381,7 +396,7 @@ impl DataPlane {
         );
         let request_id = HeaderValue::from_str(&ids.request_id);
         let extended_id = HeaderValue::from_str(&ids.extended_request_id);
-        let mut response = self.answer(ids, target, req, body).instrument(span).await;
+        let mut response = self.answer(ids, target, req, body, cache).instrument(span).await;
         if response.extensions().get::<http_api::HttpApiAnswer>().is_some() {
             return response;
         }
@@ -405,6 +420,7 @@ impl DataPlane {
         target: Invocation,
         req: http::request::Parts,
         body: Bytes,
+        cache: &mut Option<CacheOutcome>,
     ) -> Response<Bytes> {
         let stage = match self.cache.lookup(&self.store, &target.api_id, &target.stage).await {
             Ok(Lookup::Stage(stage)) => stage,
@@ -467,19 +483,7 @@ impl DataPlane {
         if let Some(logging) = &logging {
             logging.start(&mut ctx);
         }
-        let now = self.throttles.clock.now();
-        if !stage.throttle.admit(method.index, now) {
-            let answer = respond::throttled();
-            return if gateway.is_empty() {
-                answer
-            } else {
-                gateway.apply(answer, &Arc::from(ctx))
-            };
-        }
-        let caching = stage.caching.get(method.index).and_then(Option::as_ref);
-        let (response, ctx) = self
-            .run(method, stage.deployment.policy.as_ref(), caching, ctx, now)
-            .await;
+        let (response, ctx) = self.run(method, stage, ctx, cache).await;
         if let Some(logging) = &logging {
             logging.finish(&ctx, response.status().as_u16());
         }
@@ -491,15 +495,15 @@ impl DataPlane {
         }
     }
 
-    /// authorize → validate → integrate, for a routed request.
+    /// authorize → API key → throttle → validate → integrate, for a routed request.
     async fn run(
         &self,
         method: &CompiledMethod,
-        policy: Option<&ResourcePolicy>,
-        caching: Option<&MethodCaching>,
+        stage: &CompiledStage,
         mut ctx: Box<RequestContext>,
-        admitted: Duration,
+        noted: &mut Option<CacheOutcome>,
     ) -> (Response<Bytes>, Arc<RequestContext>) {
+        let policy = stage.deployment.policy.as_ref();
         let env = authorize::Env {
             functions: self.functions.as_deref(),
             client: self.client.as_ref(),
@@ -515,26 +519,28 @@ impl DataPlane {
         }
         // Authorizers and API keys are boxed when used: their futures (function calls, key
         // sets, the store) are large, and inline they would make every request's as large.
-        // The throttling clock's reading when the stage admitted the request serves the
-        // steps after it, unless an authorizer made the request wait.
-        let now = if matches!(method.authorization, Authorization::None) {
-            admitted
-        } else {
-            if let Err(answer) = Box::pin(authorize::authorize(&method.authorization, &mut ctx, &env)).await {
-                return (answer, Arc::from(ctx));
-            }
-            self.throttles.clock.now()
-        };
+        if !matches!(method.authorization, Authorization::None)
+            && let Err(answer) = Box::pin(authorize::authorize(&method.authorization, &mut ctx, &env)).await
+        {
+            return (answer, Arc::from(ctx));
+        }
+        // One reading of the throttling clock serves the throttles, the quota and the cache.
+        let now = self.throttles.clock.now();
         if let Some(policy) = policy
             && signed
             && let Err(answer) = check_policy(policy, &ctx)
         {
             return (*answer, Arc::from(ctx));
         }
+        // AWS's order: the client's throttles (its usage plan's, with the key) before the
+        // stage's; a request refused by one takes no token from the next.
         if let Some(source) = method.api_key
             && let Err(answer) = Box::pin(self.usage.check(&self.store, &self.throttles, source, &mut ctx, now)).await
         {
             return (*answer, Arc::from(ctx));
+        }
+        if !stage.throttle.admit(method.index, now) {
+            return (respond::throttled(), Arc::from(ctx));
         }
         let ctx = Arc::from(ctx);
         let env = integration::Env {
@@ -544,13 +550,19 @@ impl DataPlane {
             vpc_links: Some(&self.vpc_links),
         };
         // The stage cache answers for the integration when it can.
-        if let Some(caching) = caching {
+        if let Some(caching) = stage.caching.get(method.index).and_then(Option::as_ref) {
             return match self.responses.lookup(caching, &ctx, now) {
-                Use::Hit(response) | Use::Refuse(response) => (response, ctx),
+                Use::Hit(response) => {
+                    ctx.trace(|| "Stage cache hit: the kept answer is sent".to_owned());
+                    *noted = Some(CacheOutcome("hit"));
+                    (response, ctx)
+                }
+                Use::Refuse(response) => (response, ctx),
                 Use::Fill(key) => {
-                    let mut response = integrate(method, &ctx, env).await;
+                    ctx.trace(|| "Stage cache miss: the integration is called".to_owned());
+                    let response = integrate(method, &ctx, env).await;
                     self.responses.fill(caching, &ctx, key, &response, now);
-                    response.extensions_mut().insert(CacheOutcome("miss"));
+                    *noted = Some(CacheOutcome("miss"));
                     (response, ctx)
                 }
             };
@@ -706,7 +718,7 @@ mod tests {
             .unwrap()
             .into_parts();
         let target = Invocation::parse(None, parts.uri.path()).unwrap();
-        plane.serve_buffered(target, parts, Bytes::new()).await
+        plane.serve_buffered(target, parts, Bytes::new(), &mut None).await
     }
 
     #[tokio::test]
@@ -973,7 +985,9 @@ mod tests {
             .into_parts();
         parts.headers.insert("connection", HeaderValue::from_static("close"));
         let target = Invocation::parse(None, parts.uri.path()).unwrap();
-        let answer = plane.serve_buffered(target, parts, Bytes::from_static(b"hi")).await;
+        let answer = plane
+            .serve_buffered(target, parts, Bytes::from_static(b"hi"), &mut None)
+            .await;
         assert_eq!(answer.status(), 201);
         assert_eq!(answer.headers()["x-backend"], "yes");
         assert_eq!(answer.body(), "PUT /a/b%20c?x=1&y=2 me");

@@ -108,7 +108,7 @@ impl MethodCaching {
     }
 }
 
-/// What the cache did for a request (in Portico's request log).
+/// What the cache did for a request (in Portico's request log and the execution trace).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CacheOutcome(pub &'static str);
 
@@ -186,7 +186,6 @@ impl ResponseCache {
                 let mut response = Response::new(entry.body.clone());
                 *response.status_mut() = entry.status;
                 *response.headers_mut() = entry.headers.clone();
-                response.extensions_mut().insert(CacheOutcome("hit"));
                 Use::Hit(response)
             }
             None => {

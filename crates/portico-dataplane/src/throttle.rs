@@ -43,11 +43,12 @@ impl Clock {
         }
     }
 
-    /// Moves a manual clock on; false for the real one.
+    /// Moves a manual clock on (and the days usage plan quotas count by); false for the real one.
     pub fn advance(&self, by: Duration) -> bool {
         match &self.manual {
             Some(at) => {
                 *at.lock().unwrap_or_else(|e| e.into_inner()) += by;
+                portico_rest::usage_plans::shift_quota_days(by);
                 true
             }
             None => false,

@@ -15,6 +15,7 @@ use portico_wire::apigateway::*;
 use portico_wire::types::Timestamp;
 use portico_wire::{AwsError, RequestContext};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicI64, Ordering};
 
 pub fn not_found() -> AwsError {
     AwsError::not_found("Invalid Usage Plan ID specified")
@@ -519,8 +520,20 @@ fn format_day(days: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-fn today() -> i64 {
-    Timestamp::now().0.div_euclid(86_400)
+/// Milliseconds the test clock (`--test-clock`) has been moved on. Quota days follow it, so a
+/// test reaches tomorrow's quota without waiting; process-wide, as the test clock is.
+static TEST_CLOCK_SHIFT_MS: AtomicI64 = AtomicI64::new(0);
+
+/// Moves quota days on with the test clock.
+pub fn shift_quota_days(by: std::time::Duration) {
+    let by = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+    TEST_CLOCK_SHIFT_MS.fetch_add(by, Ordering::Relaxed);
+}
+
+/// The quota day (days since 1970-01-01, UTC) it is now.
+pub fn today() -> i64 {
+    let shift = TEST_CLOCK_SHIFT_MS.load(Ordering::Relaxed);
+    (Timestamp::now().0 * 1000).saturating_add(shift).div_euclid(86_400_000)
 }
 
 /// The first day of the quota period `day` is in: the day itself (DAY), the last weekday

@@ -27,6 +27,7 @@ use axum::extract::Request;
 use axum::response::Response;
 use connections::ConnectionsCall;
 use portico_dataplane::functions::{FunctionCall, FunctionResult};
+use portico_dataplane::response_cache::CacheOutcome;
 use portico_dataplane::{DataPlane, Invocation};
 use portico_functions::Outcome;
 use portico_functions::{RunnerConfig, Runners};
@@ -202,7 +203,8 @@ async fn handle(state: Arc<State>, request: Request) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_string();
-    let (response, operation) = route(&state, request).await;
+    let mut cache = None;
+    let (response, operation) = route(&state, request, &mut cache).await;
     // Both planes put the request id on every answer; the log line carries it too.
     let request_id = response
         .headers()
@@ -217,17 +219,14 @@ async fn handle(state: Arc<State>, request: Request) -> Response {
         latency_us = started.elapsed().as_micros() as u64,
         operation,
         request_id,
-        cache = response
-            .extensions()
-            .get::<portico_dataplane::response_cache::CacheOutcome>()
-            .map(|c| c.0),
+        cache = cache.map(|c| c.0),
     );
     response
 }
 
 /// execute-api first (its hosts and path forms; `@connections` there goes to the management
 /// API), then Portico's own endpoints, then the AWS APIs.
-async fn route(state: &State, request: Request) -> (Response, &'static str) {
+async fn route(state: &State, request: Request, cache: &mut Option<CacheOutcome>) -> (Response, &'static str) {
     // HTTP/2 clients name the host in `:authority`, which lands in the URI.
     let host = request
         .headers()
@@ -238,13 +237,13 @@ async fn route(state: &State, request: Request) -> (Response, &'static str) {
         if let Some(call) = ConnectionsCall::from_invocation(&target) {
             return Box::pin(control_plane(state, request, Some(call))).await;
         }
-        return (state.dataplane.serve(target, request).await, "execute-api");
+        return (state.dataplane.serve(target, request, cache).await, "execute-api");
     }
     // A custom domain name's Host goes to the API its base path mappings name.
     // Boxed: this path holds the data plane's future beside the lookup's, twice the size
     // that every execute-api request would otherwise allocate and copy.
     let request = match host.map(str::to_owned) {
-        Some(host) => match Box::pin(state.dataplane.serve_custom_domain(&host, request)).await {
+        Some(host) => match Box::pin(state.dataplane.serve_custom_domain(&host, request, cache)).await {
             Ok(response) => return (response, "execute-api"),
             Err(request) => request,
         },

@@ -134,7 +134,12 @@ async fn quota_setup(client: &Client, value: &str, limit: i32) -> (String, Strin
 
 /// GetUsage's (used, remaining) for today, once the counts written behind show `used`.
 async fn usage_reaches(client: &Client, plan_id: &str, key_id: &str, used: i64) -> (i64, i64) {
-    let today = time::OffsetDateTime::now_utc().date().to_string();
+    usage_on(client, plan_id, key_id, time::OffsetDateTime::now_utc().date(), used).await
+}
+
+/// GetUsage's (used, remaining) for `day`, once the counts written behind show `used`.
+async fn usage_on(client: &Client, plan_id: &str, key_id: &str, day: time::Date, used: i64) -> (i64, i64) {
+    let today = day.to_string();
     for _ in 0..100 {
         let usage = client
             .get_usage()
@@ -202,6 +207,100 @@ async fn quotas_are_counted_refused_restored_and_kept_across_a_crash() {
     let host = format!("{api_id}.execute-api.localhost:{}", portico.port);
     assert_eq!(call(&portico, &host).await.status, 429);
     assert_eq!(usage_reaches(&portico.sdk(), &plan_id, &key_id, 5).await, (5, 0));
+}
+
+#[tokio::test]
+async fn a_daily_quota_starts_again_the_next_day_of_the_test_clock() {
+    const VALUE: &str = "daily-key-value-twenty-plus";
+    let portico = Portico::start_with(&["--in-memory", "--test-clock"]);
+    let client = portico.sdk();
+    let (api_id, plan_id, key_id) = quota_setup(&client, VALUE, 2).await;
+    let host = format!("{api_id}.execute-api.localhost:{}", portico.port);
+    let url = format!("{}/dev/hello", portico.endpoint);
+    let call = || request("GET", &url, Some(&host), &[("x-api-key", VALUE)], "");
+    let statuses = |n| async move {
+        let mut out = Vec::new();
+        for _ in 0..n {
+            out.push(call().await.status);
+        }
+        out
+    };
+    assert_eq!(statuses(3).await, [200, 200, 429]);
+    let today = time::OffsetDateTime::now_utc().date();
+    assert_eq!(usage_on(&client, &plan_id, &key_id, today, 2).await, (2, 0));
+
+    // A day later on the test clock, the quota is whole again and counted on the new day.
+    portico.advance_clock(86_400.0).await;
+    assert_eq!(statuses(3).await, [200, 200, 429]);
+    let tomorrow = today.next_day().expect("a date");
+    assert_eq!(usage_on(&client, &plan_id, &key_id, tomorrow, 2).await, (2, 0));
+}
+
+/// AWS's order: the client's throttles (its usage plan) before the stage's, and the key
+/// checked before either; a call refused early spends no later bucket's token.
+#[tokio::test]
+async fn the_plan_throttles_before_the_stage() {
+    const VALUE: &str = "order-key-value-twenty-plus";
+    let portico = Portico::start_with(&["--in-memory", "--test-clock"]);
+    let client = portico.sdk();
+    let api = keyed_api(&client, "order", "{}").await;
+    let key = client
+        .create_api_key()
+        .name("o")
+        .value(VALUE)
+        .enabled(true)
+        .send()
+        .await
+        .expect("key");
+    let plan = client
+        .create_usage_plan()
+        .name("order")
+        .api_stages(ApiStage::builder().api_id(&api.api_id).stage("dev").build())
+        .throttle(ThrottleSettings::builder().rate_limit(1.0).burst_limit(1).build())
+        .send()
+        .await
+        .expect("plan");
+    client
+        .create_usage_plan_key()
+        .usage_plan_id(plan.id().expect("id"))
+        .key_id(key.id().expect("id"))
+        .key_type("API_KEY")
+        .send()
+        .await
+        .expect("plan key");
+    // The stage: a burst of 2 that barely refills.
+    client
+        .update_stage()
+        .rest_api_id(&api.api_id)
+        .stage_name("dev")
+        .patch_operations(patch(Op::Replace, "/*/*/throttling/burstLimit", Some("2")))
+        .patch_operations(patch(Op::Replace, "/*/*/throttling/rateLimit", Some("0.01")))
+        .send()
+        .await
+        .expect("stage throttle");
+    let host = format!("{}.execute-api.localhost:{}", api.api_id, portico.port);
+    let url = format!("{}/dev/hello", portico.endpoint);
+    let call = |key: Option<&'static str>| {
+        let (host, url) = (host.clone(), url.clone());
+        async move {
+            let headers: Vec<(&str, &str)> = key.map(|k| vec![("x-api-key", k)]).unwrap_or_default();
+            request("GET", &url, Some(&host), &headers, "").await
+        }
+    };
+    assert_eq!(
+        call(Some(VALUE)).await.status,
+        200,
+        "a token from the plan and the stage"
+    );
+    let refused = call(Some(VALUE)).await;
+    assert_eq!(refused.status, 429, "the plan's bucket is empty");
+    assert_eq!(refused.json(), serde_json::json!({"message": "Too Many Requests"}));
+    assert_eq!(call(None).await.status, 403, "no key: refused before any throttle");
+    // The plan refills in a second; the stage still holds the token the refusals did not take.
+    portico.advance_clock(1.0).await;
+    assert_eq!(call(Some(VALUE)).await.status, 200);
+    portico.advance_clock(1.0).await;
+    assert_eq!(call(Some(VALUE)).await.status, 429, "now the stage's bucket is empty");
 }
 
 /// A TOKEN authorizer that hands the token on as the API key.

@@ -141,3 +141,63 @@ async fn set(client: &aws_sdk_apigateway::Client, api_id: &str, path: &str, valu
         .await
         .expect("update stage");
 }
+
+/// Portico's request log says whether the cache answered, and so does the execution log.
+#[tokio::test]
+async fn the_logs_say_hit_or_miss() {
+    let (portico, log) = Portico::start_logging("warn,portico::request=info,portico::execution=info");
+    let client = portico.sdk();
+    let api = crate::mock_api(&client, "cache-logged", r#"{"hello": "cache"}"#, Some("dev")).await;
+    client
+        .update_stage()
+        .rest_api_id(&api.api_id)
+        .stage_name("dev")
+        .patch_operations(patch(Op::Replace, "/cacheClusterEnabled", Some("true")))
+        .patch_operations(patch(Op::Replace, "/*/*/caching/enabled", Some("true")))
+        .patch_operations(patch(Op::Replace, "/*/*/logging/loglevel", Some("INFO")))
+        .send()
+        .await
+        .expect("enable caching and logging");
+    // The request's lines, once both its request log line and its last execution line are in.
+    let lines_of = |id: String| {
+        let log = log.clone();
+        async move {
+            for _ in 0..50 {
+                let text: Vec<String> = log
+                    .lock()
+                    .unwrap()
+                    .lines()
+                    .filter(|l| l.contains(&id))
+                    .map(str::to_owned)
+                    .collect();
+                let has = |what: &str| text.iter().any(|l| l.contains(what));
+                if has("portico::request") && has("Method completed with status") {
+                    return text.join("\n");
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            panic!("no complete lines for {id}:\n{}", log.lock().unwrap());
+        }
+    };
+    for expected in ["miss", "hit"] {
+        let reply = portico.invoke(&api.api_id, "GET", "/dev/hello").await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert_eq!(reply.json(), serde_json::json!({"hello": "cache"}));
+        let id = reply.header("x-amzn-RequestId").expect("an id").to_string();
+        let text = lines_of(id).await;
+        let request_line = text
+            .lines()
+            .find(|l| l.contains("portico::request"))
+            .unwrap_or_else(|| panic!("no request line:\n{text}"));
+        assert!(
+            request_line.contains(&format!("cache=\"{expected}\"")),
+            "{request_line}"
+        );
+        let trace = format!("Stage cache {expected}");
+        assert!(
+            text.lines()
+                .any(|l| l.contains("portico::execution") && l.contains(&trace)),
+            "{text}"
+        );
+    }
+}
