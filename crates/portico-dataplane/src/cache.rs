@@ -6,6 +6,7 @@
 
 use crate::authorize::Auth;
 use crate::execution_log::Logging;
+use crate::metrics::Metrics;
 use crate::response_cache::MethodCaching;
 use crate::stage::{Canary, CompiledDeployment, CompiledStage};
 use crate::throttle::Throttles;
@@ -48,6 +49,8 @@ pub struct StageCache {
     auth: RwLock<Arc<Auth>>,
     /// Where compiled stages get their throttling buckets.
     throttles: RwLock<Arc<Throttles>>,
+    /// Where compiled stages get their metrics' counters.
+    pub metrics: Arc<Metrics>,
     stage_loads: AtomicU64,
     deployment_compiles: AtomicU64,
 }
@@ -199,6 +202,13 @@ impl StageCache {
                 .iter()
                 .map(|(path, verb)| Logging::compile(path, verb, settings))
                 .collect();
+            let metrics = self.metrics.for_stage(
+                (&scope.account, &scope.region),
+                (api_id, api.doc.name.as_deref().unwrap_or_default()),
+                stage_name,
+                &deployment.methods,
+                settings,
+            );
             CompiledStage {
                 account_id: scope.account.as_str().into(),
                 region: scope.region.as_str().into(),
@@ -209,6 +219,7 @@ impl StageCache {
                 throttle,
                 caching,
                 logging,
+                metrics,
                 canary: None,
                 canary_side,
             }

@@ -30,6 +30,7 @@ mod gateway;
 mod http_api;
 mod integration;
 mod mapping;
+mod metrics;
 mod parse;
 mod respond;
 pub mod response_cache;
@@ -414,6 +415,11 @@ impl DataPlane {
         self.cache.stats()
     }
 
+    /// The REST stages' metrics, as `GET /_portico/metrics` answers them.
+    pub fn metrics(&self) -> serde_json::Value {
+        self.cache.metrics.report()
+    }
+
     async fn answer(
         &self,
         ids: context::RequestIds,
@@ -456,16 +462,20 @@ impl DataPlane {
         let stage = stage.pick();
         // `disableExecuteApiEndpoint`: only custom domain names reach the API.
         if stage.deployment.execute_api_disabled && req.extensions.get::<domains::ViaCustomDomain>().is_none() {
+            stage.metrics.record(None, 403, Duration::ZERO, None);
             return respond::forbidden();
         }
         let gateway = &stage.deployment.gateway_responses;
         let Some(route) = stage.deployment.routes.find(req.method.as_str(), &target.path) else {
-            let answer = respond::missing_authentication_token();
-            if gateway.is_empty() {
-                return answer;
+            let mut answer = respond::missing_authentication_token();
+            if !gateway.is_empty() {
+                let ctx = RequestContext::unrouted(ids, req, body, target.path, stage);
+                answer = gateway.apply(answer, &Arc::new(ctx));
             }
-            let ctx = RequestContext::unrouted(ids, req, body, target.path, stage);
-            return gateway.apply(answer, &Arc::new(ctx));
+            stage
+                .metrics
+                .record(None, answer.status().as_u16(), Duration::ZERO, None);
+            return answer;
         };
         let method = route.target;
         // Boxed: a context is ~900 bytes, and the futures of `answer` and `run` would each hold
@@ -488,11 +498,17 @@ impl DataPlane {
             logging.finish(&ctx, response.status().as_u16());
         }
         tracing::debug!(status = response.status().as_u16(), path = ctx.full_path(), "answered");
-        if gateway.is_empty() {
+        let response = if gateway.is_empty() {
             response
         } else {
             gateway.apply(response, &ctx)
-        }
+        };
+        let latency = ctx.received.elapsed().unwrap_or_default();
+        let from_cache = cache.map(|c| c.0 == "hit");
+        stage
+            .metrics
+            .record(Some(method.index), response.status().as_u16(), latency, from_cache);
+        response
     }
 
     /// authorize → API key → throttle → validate → integrate, for a routed request.

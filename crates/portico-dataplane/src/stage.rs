@@ -69,6 +69,8 @@ pub struct CompiledStage {
     pub caching: Vec<Option<MethodCaching>>,
     /// Each method's execution logging (`loggingLevel`), by `CompiledMethod::index`.
     pub logging: Vec<Option<crate::execution_log::Logging>>,
+    /// The stage's metrics, and its methods' with `metricsEnabled`.
+    pub metrics: crate::metrics::StageMetrics,
     /// The stage's canary release, if it has one.
     pub canary: Option<Box<Canary>>,
     /// `$context.isCanaryRequest`: whether this is the canary's side of a stage with one.

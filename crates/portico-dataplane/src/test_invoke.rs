@@ -52,6 +52,8 @@ pub fn prepare(
         throttle,
         caching: Vec::new(),
         logging: Vec::new(),
+        // Test calls are not in the API's metrics.
+        metrics: Default::default(),
         canary: None,
         canary_side: None,
     };

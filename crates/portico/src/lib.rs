@@ -5,7 +5,8 @@
 //! - `sigv4`: account and region from the credential scope of a request.
 //! - `control`: control-plane requests: route to an operation of the models, bind its input,
 //!   call the service's handler, write its output or error.
-//! - `service`: Portico's own endpoints (`/_portico/health`, `/_portico/reset`, `/_localstack/health`).
+//! - `service`: Portico's own endpoints (`/_portico/health`, `/_portico/reset`, `/_portico/clock`,
+//!   `/_portico/metrics`, `/_localstack/health`).
 //! - `connections`: `/{stage}/@connections/{id}` on an execute-api endpoint, for the management API.
 //! - `log_writer`: log lines batched and written by a thread of their own.
 //! - `server`: the accept loop (hyper HTTP/1 with upgrades, timeouts, graceful shutdown).

@@ -90,6 +90,9 @@ pub async fn handle(state: &State, parts: &http::request::Parts) -> Option<http:
             }
         }
         (_, "/_portico/clock") => method_not_allowed(method, "/_portico/clock", "POST"),
+        // What API Gateway would have sent CloudWatch (there is no CloudWatch here).
+        ("GET" | "HEAD", "/_portico/metrics") => json_response(200, state.dataplane.metrics()),
+        (_, "/_portico/metrics") => method_not_allowed(method, "/_portico/metrics", "GET, HEAD"),
         // The shape LocalStack answers, so tools that wait on it work unchanged.
         ("GET" | "HEAD", "/_localstack/health" | "/health") => json_response(
             200,

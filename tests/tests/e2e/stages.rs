@@ -241,3 +241,64 @@ async fn stage_patches_and_method_settings() {
         Some("Cannot remove method setting */* because there is no method setting for this method ")
     );
 }
+
+/// The metrics API Gateway sends CloudWatch, read at `/_portico/metrics`: every stage's, and a
+/// method's own once `metricsEnabled` is set for it.
+#[tokio::test]
+async fn metrics_count_per_stage_and_per_method_when_enabled() {
+    let portico = Portico::start();
+    let client = portico.sdk();
+    let api = crate::mock_api(&client, "measured", r#"{"ok": true}"#, Some("dev")).await;
+    let metrics = || async {
+        let reply = portico.call("GET", "/_portico/metrics", None, "").await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let all = reply.json()["metrics"].as_array().cloned().unwrap_or_default();
+        all.into_iter()
+            .filter(|m| m["apiId"] == api.api_id.as_str())
+            .collect::<Vec<_>>()
+    };
+    for _ in 0..2 {
+        assert_eq!(portico.invoke(&api.api_id, "GET", "/dev/hello").await.status, 200);
+    }
+    assert_eq!(portico.invoke(&api.api_id, "GET", "/dev/nowhere").await.status, 403);
+    let found = metrics().await;
+    assert_eq!(found.len(), 1, "only the stage's, without metricsEnabled: {found:?}");
+    assert_eq!(
+        found[0]["dimensions"],
+        serde_json::json!({"ApiName": "measured", "Stage": "dev"})
+    );
+    assert_eq!(found[0]["namespace"], "AWS/ApiGateway");
+    let values = &found[0]["values"];
+    assert_eq!(
+        (values["Count"].as_u64(), values["4XXError"].as_u64()),
+        (Some(3), Some(1))
+    );
+    assert_eq!(values["5XXError"], 0);
+    assert!(values["Latency"]["Sum"].as_f64().is_some(), "{values}");
+
+    client
+        .update_stage()
+        .rest_api_id(&api.api_id)
+        .stage_name("dev")
+        .patch_operations(patch(Op::Replace, "/*/*/metrics/enabled", Some("true")))
+        .send()
+        .await
+        .expect("enable metrics");
+    assert_eq!(portico.invoke(&api.api_id, "GET", "/dev/hello").await.status, 200);
+    let found = metrics().await;
+    assert_eq!(found.len(), 2, "{found:?}");
+    let method = found
+        .iter()
+        .find(|m| m["dimensions"].get("Method").is_some())
+        .expect("the method's own");
+    assert_eq!(
+        method["dimensions"],
+        serde_json::json!({"ApiName": "measured", "Stage": "dev", "Resource": "/hello", "Method": "GET"})
+    );
+    assert_eq!(method["values"]["Count"], 1);
+    let stage = found.iter().find(|m| m["dimensions"].get("Method").is_none()).unwrap();
+    assert_eq!(
+        stage["values"]["Count"], 4,
+        "the stage's counters outlive its recompiling"
+    );
+}
