@@ -543,6 +543,54 @@ mod tests {
     }
 
     #[test]
+    fn models_for_the_typed_clients() {
+        let model = |name: &str, schema: &str| Model {
+            name: Some(name.into()),
+            schema: Some(schema.into()),
+            ..Default::default()
+        };
+        let snapshot = DeploymentSnapshot {
+            api: RestApi {
+                id: Some("a1".into()),
+                ..Default::default()
+            },
+            models: vec![
+                model(
+                    "Pet",
+                    r#"{"type": "object", "properties": {"id": {"type": "integer"}, "tags": {"type": "array", "items": {"$ref": "https://apigateway.amazonaws.com/restapis/a1/models/Tag"}}}}"#,
+                ),
+                model(
+                    "Tag",
+                    r#"{"type": "object", "properties": {"name": {"type": "string"}}}"#,
+                ),
+                model(
+                    "Pets",
+                    r#"{"type": "array", "items": {"$ref": "https://apigateway.amazonaws.com/restapis/a1/models/Pet"}}"#,
+                ),
+                model("Empty", r#"{"type": "object", "title": "Empty Schema"}"#),
+                model("Name", r#"{"type": "string"}"#),
+            ],
+            ..Default::default()
+        };
+        let classes = model_classes(&snapshot);
+        let names: Vec<&str> = classes.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["Empty", "Pet", "Tag"]);
+        assert_eq!(
+            classes[1].properties,
+            [
+                ("id".to_string(), Property::Number),
+                ("tags".to_string(), Property::Array(Some("Tag".into())))
+            ]
+        );
+        // An array of a model stands for that model; a string model for nothing.
+        assert_eq!(element(&snapshot, &classes, "Pets"), Some(("Pet".into(), true)));
+        assert_eq!(element(&snapshot, &classes, "Pet"), Some(("Pet".into(), false)));
+        assert_eq!(element(&snapshot, &classes, "Name"), None);
+        assert_eq!(camel("X-Trace"), "xTrace");
+        assert_eq!(pascal("pet store"), "PetStore");
+    }
+
+    #[test]
     fn archives_read_back() {
         let files = vec![
             ("a/one.txt".to_string(), "first".to_string()),

@@ -668,12 +668,13 @@ import AWSCore
 public class {name}: AWSModel {{
 {properties}
     public override static func jsonKeyPathsByPropertyKey() -> [AnyHashable: Any]! {{
-        var params: [AnyHashable: Any] = [:]
+        {binding} params: [AnyHashable: Any] = [:]
 {keys}        return params
     }}
 {transformers}}}
 "#,
         model = class.name,
+        binding = if class.properties.is_empty() { "let" } else { "var" },
     )
 }
 
