@@ -2,15 +2,25 @@
 //! generates a client for a stage from the deployment it serves and answers it zipped, as
 //! AWS names the download (`attachment; filename="javascript_2016-02-22_23-52Z.zip"`).
 //!
-//! `javascript` is a working client (`apigClient.js`, `apigClientFactory.newClient(config)`,
-//! one function per method named as AWS's generator names them, e.g. `petsPetIdGet`) with a
-//! small request helper of its own in place of AWS's bundled libraries; `java` and `android`
-//! a Maven project with one client class over `HttpURLConnection`, methods named the same way.
-//! `objectivec`, `swift` and `ruby` have their required parameters checked as AWS does, then
-//! answer 501: their generators are not written yet.
+//! - `javascript` (`javascript`): a working client (`apigClient.js`,
+//!   `apigClientFactory.newClient(config)`, one function per method named as AWS's generator
+//!   names them, e.g. `petsPetIdGet`) with a small request helper of its own in place of AWS's
+//!   bundled libraries.
+//! - `java`, `android` (`java`): a Maven project with one client class over
+//!   `HttpURLConnection`, methods named the same way.
+//! - `ruby` (`ruby`): a gem laid out as AWS lays it out (module from `service.name`, gem from
+//!   `ruby.gem-name`, default `{service}-sdk`, version `ruby.gem-version`), snake_case methods
+//!   (`get_pets_pet_id`), model classes; over `Net::HTTP`, `aws-sigv4` for AWS_IAM methods.
+//! - `objectivec`, `swift` (`ios`): Xcode sources for the AWS Mobile SDK's `AWSAPIGateway`:
+//!   `{classPrefix}{Api}Client` with a method per API method (`petsPetIdGet:type:`) and a
+//!   model class per model, with a Podfile.
+//!
+//! Each type's required parameters are checked first, as AWS does (400 naming them).
 
+mod ios;
 mod java;
 mod javascript;
+mod ruby;
 
 use crate::kinds::{DEPLOYMENT, DeploymentSnapshot, SNAPSHOT, STAGE};
 use crate::support::{limit, required};
@@ -81,6 +91,26 @@ pub struct Operation {
     pub path_params: Vec<String>,
     pub query: Vec<String>,
     pub headers: Vec<String>,
+    /// The query string and header parameters the method marks required.
+    pub required: Vec<String>,
+    /// `NONE`, `AWS_IAM`, `CUSTOM` or `COGNITO_USER_POOLS`.
+    pub authorization: String,
+    pub api_key: bool,
+    /// The header a CUSTOM or COGNITO_USER_POOLS authorizer reads its token from.
+    pub token_header: Option<String>,
+    /// The model of the request body (`application/json` first).
+    pub request_model: Option<String>,
+    /// The model of the first 2XX method response.
+    pub response_model: Option<String>,
+}
+
+/// The JSON model of a content-type map: `application/json`'s, else the first.
+fn json_model(models: Option<&std::collections::BTreeMap<String, String>>) -> Option<String> {
+    let models = models?;
+    models
+        .get("application/json")
+        .or_else(|| models.values().next())
+        .cloned()
 }
 
 /// The methods of a deployment, by path then method.
@@ -92,6 +122,36 @@ pub fn operations(snapshot: &DeploymentSnapshot) -> Vec<Operation> {
         let path = resource.path.clone().unwrap_or_else(|| "/".into());
         for (verb, method) in resource.resource_methods.iter().flatten() {
             let (path_params, query, headers) = parameters(&path, method);
+            let required = method
+                .request_parameters
+                .iter()
+                .flatten()
+                .filter(|(_, required)| **required)
+                .filter_map(|(name, _)| {
+                    name.strip_prefix("method.request.querystring.")
+                        .or_else(|| name.strip_prefix("method.request.header."))
+                })
+                .map(str::to_string)
+                .collect();
+            let authorization = method.authorization_type.clone().unwrap_or_else(|| "NONE".into());
+            let token_header = matches!(authorization.as_str(), "CUSTOM" | "COGNITO_USER_POOLS").then(|| {
+                snapshot
+                    .authorizers
+                    .iter()
+                    .find(|a| a.id.is_some() && a.id == method.authorizer_id)
+                    .and_then(|a| a.identity_source.as_deref())
+                    .and_then(|s| s.strip_prefix("method.request.header."))
+                    .filter(|h| !h.contains(','))
+                    .unwrap_or("Authorization")
+                    .to_string()
+            });
+            let mut responses: Vec<_> = method
+                .method_responses
+                .iter()
+                .flatten()
+                .filter(|(status, _)| status.starts_with('2'))
+                .collect();
+            responses.sort_by(|a, b| a.0.cmp(b.0));
             out.push(Operation {
                 name: function_name(&path, verb),
                 verb: verb.clone(),
@@ -99,17 +159,140 @@ pub fn operations(snapshot: &DeploymentSnapshot) -> Vec<Operation> {
                 path_params,
                 query,
                 headers,
+                required,
+                authorization,
+                api_key: method.api_key_required == Some(true),
+                token_header,
+                request_model: json_model(method.request_models.as_ref()),
+                response_model: responses
+                    .first()
+                    .and_then(|(_, r)| json_model(r.response_models.as_ref())),
             });
         }
     }
     out
 }
 
+/// A property of a model, as the typed clients declare it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Property {
+    String,
+    Number,
+    Boolean,
+    /// Items of another model, or of anything.
+    Array(Option<String>),
+    /// Another model.
+    Model(String),
+    /// An object without a model.
+    Object,
+}
+
+/// A model of the API with properties: the model classes of the typed clients.
+#[derive(Debug, Clone)]
+pub struct ModelClass {
+    pub name: String,
+    /// JSON names with their types, in the schema's order.
+    pub properties: Vec<(String, Property)>,
+}
+
+fn property(schema: &serde_json::Value, api_id: &str) -> Property {
+    let model = |s: &serde_json::Value| {
+        s.get("$ref")
+            .and_then(|r| r.as_str())
+            .and_then(|r| crate::models::ref_target(r, api_id).or_else(|| r.rsplit('/').next()))
+            .map(str::to_string)
+    };
+    if let Some(name) = model(schema) {
+        return Property::Model(name);
+    }
+    match schema.get("type").and_then(|t| t.as_str()) {
+        Some("string") => Property::String,
+        Some("integer" | "number") => Property::Number,
+        Some("boolean") => Property::Boolean,
+        Some("array") => Property::Array(schema.get("items").and_then(model)),
+        _ => Property::Object,
+    }
+}
+
+/// The API's object models, in name order; a model that is an array of another stands for
+/// that one in the clients (`element`).
+pub fn model_classes(snapshot: &DeploymentSnapshot) -> Vec<ModelClass> {
+    let api_id = snapshot.api.id.clone().unwrap_or_default();
+    let mut out: Vec<ModelClass> = snapshot
+        .models
+        .iter()
+        .filter_map(|m| {
+            let name = m.name.clone()?;
+            let schema: serde_json::Value = serde_json::from_str(m.schema.as_deref()?).ok()?;
+            let properties = schema.get("properties").and_then(|p| p.as_object());
+            if properties.is_none() && schema.get("type").and_then(|t| t.as_str()) != Some("object") {
+                return None;
+            }
+            Some(ModelClass {
+                name,
+                properties: properties
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, v)| (k.clone(), property(v, &api_id)))
+                    .collect(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// What a response model stands for in a typed client: itself when it has a class, the class
+/// of its items when it is an array of one, else nothing (the answer as a dictionary).
+pub fn element(snapshot: &DeploymentSnapshot, classes: &[ModelClass], model: &str) -> Option<(String, bool)> {
+    if classes.iter().any(|c| c.name == model) {
+        return Some((model.to_string(), false));
+    }
+    let api_id = snapshot.api.id.clone().unwrap_or_default();
+    let schema: serde_json::Value = snapshot
+        .models
+        .iter()
+        .find(|m| m.name.as_deref() == Some(model))
+        .and_then(|m| serde_json::from_str(m.schema.as_deref()?).ok())?;
+    match property(&schema, &api_id) {
+        Property::Array(Some(item)) if classes.iter().any(|c| c.name == item) => Some((item, true)),
+        _ => None,
+    }
+}
+
+/// Words of a name in Pascal case: `pet store` → `PetStore`, `petId` → `PetId`.
+pub fn pascal(text: &str) -> String {
+    let mut out = String::new();
+    for word in text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            out.extend(chars);
+        }
+    }
+    out
+}
+
+/// A name as an identifier in camel case: `X-Trace` → `xTrace`, `petId` → `petId`.
+pub fn camel(text: &str) -> String {
+    let pascal = pascal(text);
+    let mut chars = pascal.chars();
+    let mut out: String = chars.next().map(|c| c.to_ascii_lowercase()).into_iter().collect();
+    out.extend(chars);
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    out
+}
+
 /// One configuration property of an SDK type: name, friendly name, required.
-type Property = (&'static str, &'static str, bool);
+type ConfigProperty = (&'static str, &'static str, bool);
 
 /// AWS's SDK types: id, friendly name, description, configuration properties.
-const TYPES: &[(&str, &str, &str, &[Property])] = &[
+const TYPES: &[(&str, &str, &str, &[ConfigProperty])] = &[
     (
         "android",
         "Android",
@@ -154,7 +337,7 @@ const TYPES: &[(&str, &str, &str, &[Property])] = &[
         "Ruby SDK",
         &[
             ("service.name", "Service Name", true),
-            ("ruby.gem-name", "Ruby Gem Name", true),
+            ("ruby.gem-name", "Ruby Gem Name", false),
             ("ruby.gem-version", "Ruby Gem Version", false),
         ],
     ),
@@ -167,7 +350,7 @@ const ALIASES: &[(&str, &str)] = &[
     ("java.package-name", "javaPackageName"),
 ];
 
-fn sdk_type(entry: &(&str, &str, &str, &[Property])) -> SdkType {
+fn sdk_type(entry: &(&str, &str, &str, &[ConfigProperty])) -> SdkType {
     let (id, friendly, description, properties) = *entry;
     SdkType {
         id: Some(id.into()),
@@ -268,14 +451,14 @@ pub async fn generate(
             let settings = java::settings(&kind, &api_name, &parameters)?;
             java::generate(&snapshot.doc, &api_id, &stage_name, &settings)
         }
-        other => {
-            return Err(AwsError::new(
-                501,
-                "NotImplemented",
-                format!(
-                    "GetSdk of sdkType {other} is not implemented by Portico yet (javascript, java and android are)"
-                ),
-            ));
+        "ruby" => {
+            let settings = ruby::settings(&parameters)?;
+            ruby::generate(&snapshot.doc, &api_id, &stage_name, &ctx.region, &settings)
+        }
+        // objectivec, swift
+        _ => {
+            let prefix = ios::prefix(&parameters)?;
+            ios::generate(&kind, &snapshot.doc, &api_id, &stage_name, &ctx.region, &prefix)
         }
     };
     let body = zip(&files)?;
@@ -357,6 +540,54 @@ mod tests {
         assert!(missing("javascript", &given).is_empty());
         given.insert("serviceName".into(), "Pets".into());
         assert_eq!(missing("java", &given), ["java.package-name"]);
+    }
+
+    #[test]
+    fn models_for_the_typed_clients() {
+        let model = |name: &str, schema: &str| Model {
+            name: Some(name.into()),
+            schema: Some(schema.into()),
+            ..Default::default()
+        };
+        let snapshot = DeploymentSnapshot {
+            api: RestApi {
+                id: Some("a1".into()),
+                ..Default::default()
+            },
+            models: vec![
+                model(
+                    "Pet",
+                    r#"{"type": "object", "properties": {"id": {"type": "integer"}, "tags": {"type": "array", "items": {"$ref": "https://apigateway.amazonaws.com/restapis/a1/models/Tag"}}}}"#,
+                ),
+                model(
+                    "Tag",
+                    r#"{"type": "object", "properties": {"name": {"type": "string"}}}"#,
+                ),
+                model(
+                    "Pets",
+                    r#"{"type": "array", "items": {"$ref": "https://apigateway.amazonaws.com/restapis/a1/models/Pet"}}"#,
+                ),
+                model("Empty", r#"{"type": "object", "title": "Empty Schema"}"#),
+                model("Name", r#"{"type": "string"}"#),
+            ],
+            ..Default::default()
+        };
+        let classes = model_classes(&snapshot);
+        let names: Vec<&str> = classes.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["Empty", "Pet", "Tag"]);
+        assert_eq!(
+            classes[1].properties,
+            [
+                ("id".to_string(), Property::Number),
+                ("tags".to_string(), Property::Array(Some("Tag".into())))
+            ]
+        );
+        // An array of a model stands for that model; a string model for nothing.
+        assert_eq!(element(&snapshot, &classes, "Pets"), Some(("Pet".into(), true)));
+        assert_eq!(element(&snapshot, &classes, "Pet"), Some(("Pet".into(), false)));
+        assert_eq!(element(&snapshot, &classes, "Name"), None);
+        assert_eq!(camel("X-Trace"), "xTrace");
+        assert_eq!(pascal("pet store"), "PetStore");
     }
 
     #[test]

@@ -793,3 +793,83 @@ x-amazon-apigateway-documentation:
         .unwrap();
     assert!(parts.items().is_empty());
 }
+
+#[tokio::test]
+async fn postman_extensions_sign_aws_iam_methods() {
+    let portico = Portico::start();
+    let client = portico.sdk();
+    let doc = r#"
+openapi: 3.0.1
+info: {title: signed, version: "1"}
+paths:
+  /private:
+    get:
+      security: [{sigv4: []}]
+      responses: {}
+      x-amazon-apigateway-integration: {type: mock}
+  /public:
+    get:
+      responses: {}
+      x-amazon-apigateway-integration: {type: mock}
+components:
+  securitySchemes:
+    sigv4: {type: apiKey, name: Authorization, in: header, x-amazon-apigateway-authtype: awsSigv4}
+"#;
+    let api = import(&client, doc).await;
+    let api_id = api.id().unwrap();
+    deploy(&client, api_id, "dev").await;
+    let export = |export_type: &'static str, extensions: Option<&'static str>| {
+        let client = client.clone();
+        let api_id = api_id.to_string();
+        async move {
+            let mut call = client
+                .get_export()
+                .rest_api_id(&api_id)
+                .stage_name("dev")
+                .export_type(export_type)
+                .accepts("application/json");
+            if let Some(extensions) = extensions {
+                call = call.parameters("extensions", extensions);
+            }
+            let answer = call.send().await.unwrap();
+            serde_json::from_slice::<serde_json::Value>(answer.body.unwrap().as_ref()).unwrap()
+        }
+    };
+    // Postman's AWS Signature helper on the AWS_IAM method, the keys left to Postman variables.
+    for export_type in ["oas30", "swagger"] {
+        let doc = export(export_type, Some("postman")).await;
+        let meta = &doc["paths"]["/private"]["get"]["x-postman-meta"];
+        assert_eq!(meta["currentHelper"], "awsSigV4", "{export_type}: {doc}");
+        assert_eq!(
+            meta["helperAttributes"],
+            serde_json::json!({
+                "accessKey": "{{aws_access_key_id}}",
+                "secretKey": "{{aws_secret_access_key}}",
+                "region": "us-east-1",
+                "service": "execute-api",
+                "saveHelper": true
+            })
+        );
+        assert!(doc["paths"]["/public"]["get"].get("x-postman-meta").is_none());
+        assert!(
+            doc["paths"]["/private"]["get"]
+                .get("x-amazon-apigateway-integration")
+                .is_none()
+        );
+    }
+    // With other extensions, and not without it.
+    let both = export("oas30", Some("integrations,postman")).await;
+    let private = &both["paths"]["/private"]["get"];
+    assert!(private.get("x-postman-meta").is_some() && private.get("x-amazon-apigateway-integration").is_some());
+    let plain = export("oas30", None).await;
+    assert!(plain["paths"]["/private"]["get"].get("x-postman-meta").is_none());
+    // A Postman export imports back to the same methods.
+    let again = client
+        .import_rest_api()
+        .body(Blob::new(serde_json::to_vec(&both).unwrap()))
+        .send()
+        .await
+        .unwrap();
+    let tree = paths(&client, again.id().unwrap()).await;
+    assert_eq!(tree.keys().collect::<Vec<_>>(), ["/", "/private", "/public"]);
+}

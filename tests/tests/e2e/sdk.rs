@@ -1,5 +1,7 @@
-//! SDK generation through the AWS SDK: AWS's SDK types, GetSdk's answer, and the generated
-//! JavaScript client run with `node` against the deployed stage.
+//! SDK generation through the AWS SDK: AWS's SDK types, GetSdk's answer, the generated
+//! JavaScript, Java and Ruby clients run against the deployed stage (`node`, `javac`,
+//! `ruby`), and the iOS SDKs' layout, classes and methods (no Swift or Objective-C toolchain
+//! here).
 
 use crate::harness::{Portico, temp_dir};
 use crate::{deploy, mock_api, patch, put_mock_method};
@@ -79,7 +81,7 @@ async fn get_sdk_checks_the_stage_type_and_parameters() {
             .send()
     );
     assert_eq!(status, Some(404));
-    // Android needs its four parameters (400); iOS its class prefix, then is not generated yet (501).
+    // Android needs its four parameters (400); iOS its class prefix; Ruby its service name.
     let (status, err) = failure!(
         client
             .get_sdk()
@@ -110,12 +112,43 @@ async fn get_sdk_checks_the_stage_type_and_parameters() {
             .get_sdk()
             .rest_api_id(&api.api_id)
             .stage_name("dev")
-            .sdk_type("objectivec")
-            .parameters("classPrefix", "PET")
+            .sdk_type("swift")
             .send()
     );
-    assert_eq!(status, Some(501));
-    assert!(err.meta().message().unwrap().contains("objectivec"));
+    assert_eq!(status, Some(400));
+    assert!(err.meta().message().unwrap().ends_with("swift: classPrefix"), "{err:?}");
+    let (status, err) = failure!(
+        client
+            .get_sdk()
+            .rest_api_id(&api.api_id)
+            .stage_name("dev")
+            .sdk_type("ruby")
+            .parameters("ruby.gem-name", "pets")
+            .send()
+    );
+    assert_eq!(status, Some(400));
+    assert!(err.meta().message().unwrap().ends_with("ruby: service.name"), "{err:?}");
+    // A Ruby module is letters only, as AWS requires.
+    let (status, _) = failure!(
+        client
+            .get_sdk()
+            .rest_api_id(&api.api_id)
+            .stage_name("dev")
+            .sdk_type("ruby")
+            .parameters("service.name", "Pets2")
+            .send()
+    );
+    assert_eq!(status, Some(400));
+    let (status, _) = failure!(
+        client
+            .get_sdk()
+            .rest_api_id(&api.api_id)
+            .stage_name("dev")
+            .sdk_type("objectivec")
+            .parameters("classPrefix", "2PET")
+            .send()
+    );
+    assert_eq!(status, Some(400));
     // With them, Android's is a Maven project named by them.
     let android = client
         .get_sdk()
@@ -395,4 +428,338 @@ const apigClient = apigClientFactory.newClient({ invokeUrl: process.argv[2] });
     assert_eq!(result["pet"], serde_json::json!({"id": "rex 1", "type": "dog"}));
     assert_eq!(result["missing"], "Missing required parameter: petId");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn the_ruby_sdk_calls_the_stage() {
+    if !have("ruby") || !have_ruby_gem("aws-sigv4") {
+        return;
+    }
+    let portico = Portico::start_with(&["--in-memory", "--iam-credentials", "AKIDRUBYSDK:ruby-secret"]);
+    let client = portico.sdk();
+    let api_id = pets_api_with_model(&client).await;
+    // GET /signed, behind AWS_IAM.
+    let root = client
+        .get_resources()
+        .rest_api_id(&api_id)
+        .send()
+        .await
+        .unwrap()
+        .items()
+        .iter()
+        .find(|r| r.path() == Some("/"))
+        .and_then(|r| r.id())
+        .unwrap()
+        .to_string();
+    let signed = client
+        .create_resource()
+        .rest_api_id(&api_id)
+        .parent_id(&root)
+        .path_part("signed")
+        .send()
+        .await
+        .unwrap();
+    let signed_id = signed.id().unwrap();
+    put_mock_method(
+        &client,
+        &api_id,
+        signed_id,
+        "GET",
+        r#"{"caller": "$context.identity.accessKey"}"#,
+    )
+    .await;
+    client
+        .update_method()
+        .rest_api_id(&api_id)
+        .resource_id(signed_id)
+        .http_method("GET")
+        .patch_operations(patch(Op::Replace, "/authorizationType", Some("AWS_IAM")))
+        .send()
+        .await
+        .unwrap();
+    deploy(&client, &api_id, "dev").await;
+
+    let sdk = client
+        .get_sdk()
+        .rest_api_id(&api_id)
+        .stage_name("dev")
+        .sdk_type("ruby")
+        .parameters("service.name", "Pets")
+        .send()
+        .await
+        .unwrap();
+    let disposition = sdk.content_disposition().unwrap_or_default().to_string();
+    assert!(disposition.starts_with("attachment; filename=\"ruby_"), "{disposition}");
+    let dir = unzip(&sdk.body.expect("body").into_inner(), "ruby-sdk");
+    // AWS's layout: the gem named `{service}-sdk` by default, the client under lib/.
+    for file in [
+        "pets-sdk/pets-sdk.gemspec",
+        "pets-sdk/README.md",
+        "pets-sdk/lib/pets-sdk.rb",
+        "pets-sdk/lib/pets-sdk/client.rb",
+        "pets-sdk/lib/pets-sdk/client_api.rb",
+        "pets-sdk/lib/pets-sdk/types.rb",
+        "pets-sdk/lib/pets-sdk/errors.rb",
+        "pets-sdk/lib/pets-sdk/resource.rb",
+        "pets-sdk/lib/pets-sdk/customizations.rb",
+        "pets-sdk/lib/pets-sdk/plugins/apig_endpoint.rb",
+        "pets-sdk/lib/pets-sdk/plugins/authorizer.rb",
+    ] {
+        assert!(dir.join(file).is_file(), "{file}");
+    }
+    let client_rb = std::fs::read_to_string(dir.join("pets-sdk/lib/pets-sdk/client.rb")).unwrap();
+    assert!(client_rb.contains("def get_pets_pet_id(params = {}, options = {})"));
+    let gemspec = std::fs::read_to_string(dir.join("pets-sdk/pets-sdk.gemspec")).unwrap();
+    assert!(gemspec.contains("spec.add_dependency('aws-sigv4'"), "{gemspec}");
+    std::fs::write(
+        dir.join("run.rb"),
+        r#"
+require 'json'
+require 'pets-sdk'
+
+endpoint = ARGV[0]
+client = Pets::Client.new(endpoint: endpoint, retry_limit: 0)
+hello = client.get_hello
+pet = client.get_pets_pet_id(pet_id: 'rex 1', type: 'dog')
+created = client.post_pets(pet: Pets::Types::Pet.new(id: 'x', type: 'cat', age: 3))
+missing = begin
+  client.get_pets_pet_id(type: 'dog')
+  'no error'
+rescue ArgumentError => e
+  e.message
+end
+unsigned = begin
+  client.get_signed
+  'no error'
+rescue Pets::Errors::MissingCredentialsError => e
+  e.message
+end
+signer = Pets::Client.new(endpoint: endpoint, access_key_id: 'AKIDRUBYSDK',
+                          secret_access_key: 'ruby-secret', region: 'us-east-1')
+wrong = begin
+  Pets::Client.new(endpoint: endpoint, access_key_id: 'AKIDRUBYSDK', secret_access_key: 'wrong',
+                   retry_limit: 0).get_signed
+  'no error'
+rescue Pets::Errors::ClientError => e
+  [e.status_code, e.code]
+end
+puts JSON.generate(
+  operations: client.operation_names.sort,
+  status: hello.status_code,
+  hello: hello.data,
+  pet: pet.data,
+  created: [created.data.class.name, created.id, created.type],
+  missing: missing,
+  unsigned: unsigned,
+  signed: signer.get_signed.data,
+  wrong: wrong
+)
+"#,
+    )
+    .unwrap();
+    let invoke_url = format!("{}/_aws/execute-api/{api_id}/dev", portico.endpoint);
+    let out = tokio::task::spawn_blocking({
+        let dir = dir.clone();
+        move || {
+            // The gemspec builds, as AWS's instructions have it (`gem build`).
+            let build = Command::new("gem")
+                .args(["build", "pets-sdk.gemspec"])
+                .current_dir(dir.join("pets-sdk"))
+                .output()
+                .expect("gem runs");
+            assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
+            assert!(dir.join("pets-sdk/pets-sdk-1.0.0.gem").is_file());
+            Command::new("ruby")
+                .args(["-I", "pets-sdk/lib", "run.rb"])
+                .arg(invoke_url)
+                .env_remove("AWS_ACCESS_KEY_ID")
+                .env_remove("AWS_SECRET_ACCESS_KEY")
+                .env_remove("AWS_SESSION_TOKEN")
+                .current_dir(&dir)
+                .output()
+                .expect("ruby runs")
+        }
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_str(stdout.trim()).expect("JSON from ruby");
+    assert_eq!(
+        result["operations"],
+        serde_json::json!(["get_hello", "get_pets_pet_id", "get_signed", "post_pets"])
+    );
+    assert_eq!(result["status"], 200);
+    assert_eq!(result["hello"], serde_json::json!({"hello": "from the sdk"}));
+    assert_eq!(result["pet"], serde_json::json!({"id": "rex 1", "type": "dog"}));
+    // POST /pets answers its response model as the gem's model class.
+    assert_eq!(result["created"], serde_json::json!(["Pets::Types::Pet", "new", "cat"]));
+    assert_eq!(result["missing"], "missing required parameter params[:pet_id]");
+    assert_eq!(result["unsigned"], "no AWS credentials for an AWS_IAM method");
+    assert_eq!(result["signed"], serde_json::json!({"caller": "AKIDRUBYSDK"}));
+    assert_eq!(result["wrong"], serde_json::json!([403, "InvalidSignatureException"]));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Whether Ruby finds `gem`; when it does not, the test skips itself (a failure in CI).
+fn have_ruby_gem(gem: &str) -> bool {
+    let found = Command::new("ruby")
+        .args(["-e", &format!("require '{gem}'")])
+        .status()
+        .is_ok_and(|s| s.success());
+    if found {
+        return true;
+    }
+    assert!(
+        std::env::var("PORTICO_REQUIRE_ALL").is_err(),
+        "the {gem} gem is needed for the Ruby SDK test"
+    );
+    eprintln!("SKIPPED: the {gem} gem is not installed");
+    false
+}
+
+/// The `pets` API with a `Pet` model: `POST /pets` takes and answers one.
+async fn pets_api_with_model(client: &aws_sdk_apigateway::Client) -> String {
+    let api_id = pets_api(client).await;
+    client
+        .create_model()
+        .rest_api_id(&api_id)
+        .name("Pet")
+        .content_type("application/json")
+        .schema(r#"{"type": "object", "properties": {"id": {"type": "string"}, "type": {"type": "string"}, "age": {"type": "integer"}}}"#)
+        .send()
+        .await
+        .unwrap();
+    let resources = client.get_resources().rest_api_id(&api_id).send().await.unwrap();
+    let pets = resources
+        .items()
+        .iter()
+        .find(|r| r.path() == Some("/pets"))
+        .and_then(|r| r.id())
+        .unwrap()
+        .to_string();
+    put_mock_method(client, &api_id, &pets, "POST", r#"{"id": "new", "type": "cat"}"#).await;
+    client
+        .update_method()
+        .rest_api_id(&api_id)
+        .resource_id(&pets)
+        .http_method("POST")
+        .patch_operations(patch(Op::Add, "/requestModels/application~1json", Some("Pet")))
+        .send()
+        .await
+        .unwrap();
+    client
+        .update_method_response()
+        .rest_api_id(&api_id)
+        .resource_id(&pets)
+        .http_method("POST")
+        .status_code("200")
+        .patch_operations(patch(Op::Add, "/responseModels/application~1json", Some("Pet")))
+        .send()
+        .await
+        .unwrap();
+    deploy(client, &api_id, "dev").await;
+    api_id
+}
+
+/// The files of an archive, by path (unpacked by `unzip`, then read back).
+fn files_of(bytes: &[u8], name: &str) -> std::collections::BTreeMap<String, String> {
+    fn walk(root: &std::path::Path, dir: &std::path::Path, out: &mut std::collections::BTreeMap<String, String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else if path.file_name().is_some_and(|n| n != "sdk.zip") {
+                let key = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.insert(key, std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    let dir = unzip(bytes, name);
+    let mut out = std::collections::BTreeMap::new();
+    walk(&dir, &dir, &mut out);
+    let _ = std::fs::remove_dir_all(&dir);
+    out
+}
+
+#[tokio::test]
+async fn the_ios_sdks_are_aws_mobile_sdk_clients() {
+    let portico = Portico::start();
+    let client = portico.sdk();
+    let api_id = pets_api_with_model(&client).await;
+    let get = |kind: &'static str| {
+        let client = client.clone();
+        let api_id = api_id.clone();
+        async move {
+            let sdk = client
+                .get_sdk()
+                .rest_api_id(&api_id)
+                .stage_name("dev")
+                .sdk_type(kind)
+                .parameters("classPrefix", "PET")
+                .send()
+                .await
+                .unwrap();
+            files_of(&sdk.body.unwrap().into_inner(), kind)
+        }
+    };
+
+    let objc = get("objectivec").await;
+    let names: Vec<&str> = objc.keys().map(String::as_str).collect();
+    let src = "aws-apigateway-ios-objectivec/generated-src";
+    for file in [
+        "aws-apigateway-ios-objectivec/README.md",
+        "aws-apigateway-ios-objectivec/Podfile",
+        &format!("{src}/PETPetsClient.h"),
+        &format!("{src}/PETPetsClient.m"),
+        &format!("{src}/PETPet.h"),
+        &format!("{src}/PETPet.m"),
+        &format!("{src}/PETEmpty.h"),
+        &format!("{src}/PETError.h"),
+    ] {
+        assert!(names.contains(&file), "{file} in {names:?}");
+    }
+    assert!(objc["aws-apigateway-ios-objectivec/Podfile"].contains("pod 'AWSAPIGateway'"));
+    let header = &objc[&format!("{src}/PETPetsClient.h")];
+    assert!(header.contains("@interface PETPetsClient : AWSAPIGatewayClient"));
+    assert!(header.contains("+ (instancetype)defaultClient;"));
+    assert!(header.contains("- (AWSTask *)helloGet;"), "{header}");
+    assert!(header.contains("- (AWSTask *)petsPetIdGet:(NSString *)petId type:(nullable NSString *)type;"));
+    assert!(header.contains("- (AWSTask *)petsPost:(PETPet *)body;"));
+    let source = &objc[&format!("{src}/PETPetsClient.m")];
+    assert!(source.contains("URLString:@\"/pets/{petId}\""));
+    assert!(source.contains("queryParameters[@\"type\"] = type;"));
+    assert!(source.contains("responseClass:[PETPet class]"));
+    // Path parameters are required: a call without one fails its task.
+    assert!(source.contains("if (petId == nil) {"));
+    assert!(source.contains("Missing required parameter: petId"));
+    let model = &objc[&format!("{src}/PETPet.h")];
+    assert!(model.contains("@interface PETPet : AWSModel"));
+    assert!(model.contains("@property (nonatomic, strong, nullable) NSNumber *age;"));
+    assert!(objc[&format!("{src}/PETPet.m")].contains("@\"type\": @\"type\""));
+
+    let swift = get("swift").await;
+    let src = "aws-apigateway-ios-swift/generated-src";
+    for file in [
+        "aws-apigateway-ios-swift/README.md",
+        "aws-apigateway-ios-swift/Podfile",
+        &format!("{src}/PETPetsClient.swift"),
+        &format!("{src}/PETPet.swift"),
+        &format!("{src}/Bridging_Header.h"),
+    ] {
+        assert!(swift.contains_key(file), "{file} in {:?}", swift.keys());
+    }
+    let client_swift = &swift[&format!("{src}/PETPetsClient.swift")];
+    assert!(client_swift.contains("public class PETPetsClient: AWSAPIGatewayClient"));
+    assert!(client_swift.contains("public func helloGet() -> AWSTask<AnyObject>"));
+    assert!(client_swift.contains("public func petsPetIdGet(petId: String, type: String?) -> AWSTask<AnyObject>"));
+    assert!(client_swift.contains("public func petsPost(body: PETPet) -> AWSTask<AnyObject>"));
+    assert!(client_swift.contains("responseClass: PETPet.self"));
+    let model = &swift[&format!("{src}/PETPet.swift")];
+    assert!(model.contains("public class PETPet: AWSModel"));
+    assert!(model.contains("public var age: NSNumber?"));
 }

@@ -17,6 +17,9 @@ pub struct Extensions {
     authorizers: bool,
     /// `apigateway`: everything API Gateway adds (integrations, authorizers, API settings).
     apigateway: bool,
+    /// `postman`: what Postman's importers read (`x-postman-meta`: AWS_IAM methods signed
+    /// with Postman's AWS Signature helper).
+    postman: bool,
 }
 
 impl Extensions {
@@ -31,6 +34,7 @@ impl Extensions {
                 "integrations" => out.integrations = true,
                 "authorizers" => out.authorizers = true,
                 "apigateway" => out.apigateway = true,
+                "postman" => out.postman = true,
                 _ => {}
             }
         }
@@ -314,6 +318,9 @@ pub fn write(
             if !security.is_empty() {
                 op.insert("security".into(), Value::Array(security));
             }
+            if extensions.postman && method.authorization_type.as_deref() == Some("AWS_IAM") {
+                op.insert("x-postman-meta".into(), postman_sigv4(region));
+            }
             if extensions.apigateway
                 && let Some(name) = method.request_validator_id.as_ref().and_then(|id| {
                     snapshot
@@ -488,6 +495,20 @@ pub fn write(
         }
     }
     Value::Object(doc)
+}
+
+/// Postman's AWS Signature helper for an AWS_IAM method, the keys left to Postman variables.
+fn postman_sigv4(region: &str) -> Value {
+    json!({
+        "currentHelper": "awsSigV4",
+        "helperAttributes": {
+            "accessKey": "{{aws_access_key_id}}",
+            "secretKey": "{{aws_secret_access_key}}",
+            "region": region,
+            "service": "execute-api",
+            "saveHelper": true
+        }
+    })
 }
 
 /// `x-amazon-apigateway-integration`, in the document's lower-case spellings.
@@ -675,6 +696,46 @@ mod tests {
         assert_eq!(post["parameters"][1]["schema"]["$ref"], "#/definitions/Pet");
         assert_eq!(post["responses"]["201"]["headers"]["X-A"]["type"], "string");
         assert_eq!(full["definitions"]["Pet"]["type"], "object");
+    }
+
+    #[test]
+    fn postman_signs_aws_iam_methods() {
+        let text = r##"{"swagger": "2.0", "info": {"title": "t"},
+          "paths": {"/signed": {"get": {"security": [{"sigv4": []}], "responses": {}}},
+                    "/open": {"get": {"responses": {}}}},
+          "securityDefinitions": {"sigv4": {"type": "apiKey", "name": "Authorization", "in": "header",
+            "x-amazon-apigateway-authtype": "awsSigv4"}}}"##;
+        let (with_all, plain) = round_trip(text, false);
+        assert!(with_all["paths"]["/signed"]["get"].get("x-postman-meta").is_none());
+        assert!(plain["paths"]["/signed"]["get"].get("x-postman-meta").is_none());
+        let doc = crate::openapi::parse(text.as_bytes()).unwrap();
+        let def = convert(&doc, "api1", &Options::read(None).unwrap(), &[]).unwrap();
+        let snapshot = DeploymentSnapshot {
+            resources: def
+                .resources
+                .iter()
+                .map(|(path, methods)| Resource {
+                    path: Some(path.clone()),
+                    resource_methods: Some(methods.clone()),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        };
+        let params: BTreeMap<String, String> = [("extensions".to_string(), "integrations, postman".to_string())].into();
+        let postman = write(
+            &snapshot,
+            "eu-west-1",
+            "dev",
+            "1",
+            true,
+            Extensions::read(Some(&params)),
+        );
+        let meta = &postman["paths"]["/signed"]["get"]["x-postman-meta"];
+        assert_eq!(meta["currentHelper"], "awsSigV4");
+        assert_eq!(meta["helperAttributes"]["region"], "eu-west-1");
+        assert_eq!(meta["helperAttributes"]["service"], "execute-api");
+        assert!(postman["paths"]["/open"]["get"].get("x-postman-meta").is_none());
     }
 
     #[test]
