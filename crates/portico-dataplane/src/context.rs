@@ -114,6 +114,8 @@ pub struct RequestContext {
     pub binary_media_types: Arc<[String]>,
     /// TestInvokeMethod's execution log, when the request is one; steps add their lines.
     pub trace: Option<std::sync::Mutex<Vec<String>>>,
+    /// The private custom domain name the request came through (its policy applies).
+    pub private_domain: Option<Arc<crate::domains::PrivateAccess>>,
 }
 
 impl RequestContext {
@@ -146,6 +148,10 @@ impl RequestContext {
             raw_query: parts.uri.query().unwrap_or_default().to_owned(),
             uri: parts.uri,
             original_headers: parts.extensions.remove::<OriginalHeaders>(),
+            private_domain: parts
+                .extensions
+                .remove::<crate::domains::ViaCustomDomain>()
+                .and_then(|via| via.private),
             headers: parts.headers,
             body,
             stage_variables: stage.variables.clone(),
@@ -321,6 +327,7 @@ impl RequestContext {
             authorizer: None,
             binary_media_types: Arc::from([]),
             trace: None,
+            private_domain: None,
         }
     }
 }

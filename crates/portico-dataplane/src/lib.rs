@@ -365,10 +365,15 @@ impl DataPlane {
         request: http::Request<Body>,
         cache: &mut Option<CacheOutcome>,
     ) -> Result<Response<Body>, http::Request<Body>> {
-        match self.domains.resolve(&self.store, host, request.uri().path()).await {
-            Ok(domains::Domain::Mapped(target)) => {
+        let endpoint = request.headers().get("x-amzn-vpce-id").and_then(|v| v.to_str().ok());
+        match self
+            .domains
+            .resolve(&self.store, host, request.uri().path(), endpoint)
+            .await
+        {
+            Ok(domains::Domain::Mapped(target, private)) => {
                 let mut request = request;
-                request.extensions_mut().insert(domains::ViaCustomDomain);
+                request.extensions_mut().insert(domains::ViaCustomDomain { private });
                 Ok(self.serve(target, request, cache).await)
             }
             Ok(domains::Domain::Unmapped) => Ok(respond::forbidden().map(Body::from)),
@@ -525,12 +530,10 @@ impl DataPlane {
             client: self.client.as_ref(),
             auth: &self.auth,
         };
-        // The resource policy: before an authorizer runs, or after AWS_IAM has named the caller.
+        // The resource policies (a private domain's, the API's): before an authorizer runs, or
+        // after AWS_IAM has named the caller.
         let signed = matches!(method.authorization, Authorization::Iam);
-        if let Some(policy) = policy
-            && !signed
-            && let Err(answer) = check_policy(policy, &ctx)
-        {
+        if !signed && let Err(answer) = check_policies(policy, &ctx) {
             return (*answer, Arc::from(ctx));
         }
         // Authorizers and API keys are boxed when used: their futures (function calls, key
@@ -542,10 +545,7 @@ impl DataPlane {
         }
         // One reading of the throttling clock serves the throttles, the quota and the cache.
         let now = self.throttles.clock.now();
-        if let Some(policy) = policy
-            && signed
-            && let Err(answer) = check_policy(policy, &ctx)
-        {
+        if signed && let Err(answer) = check_policies(policy, &ctx) {
             return (*answer, Arc::from(ctx));
         }
         // AWS's order: the client's throttles (its usage plan's, with the key) before the
@@ -597,12 +597,22 @@ fn upgrade_required() -> Response<Bytes> {
     response
 }
 
-fn check_policy(policy: &ResourcePolicy, ctx: &RequestContext) -> Result<(), Box<Response<Bytes>>> {
+/// The private domain's policy the request came through, then the API's.
+fn check_policies(policy: Option<&ResourcePolicy>, ctx: &RequestContext) -> Result<(), Box<Response<Bytes>>> {
+    if policy.is_none() && ctx.private_domain.is_none() {
+        return Ok(());
+    }
     let caller = authorize::policy::Caller {
         account: ctx.identity.account_id.as_deref(),
         arn: ctx.identity.user_arn.as_deref(),
     };
-    policy.check(&authorize::method_arn(ctx), &caller, ctx)
+    if let Some(domain) = &ctx.private_domain {
+        domain.policy.check(&domain.arn, &caller, ctx)?;
+    }
+    match policy {
+        Some(policy) => policy.check(&authorize::method_arn(ctx), &caller, ctx),
+        None => Ok(()),
+    }
 }
 
 /// validate → integrate (TestInvokeMethod starts here: it skips authorization).

@@ -203,6 +203,12 @@ impl Store {
         read::global(&self.pool, kind, id).await
     }
 
+    /// The top-level documents of `kind` in any scope whose ids start with `prefix`, oldest
+    /// first (a Host names a private domain name without its id).
+    pub async fn global_prefixed<D: Document>(&self, kind: &Kind<D>, prefix: &str) -> Result<Vec<Stored<D>>> {
+        read::global_prefixed(&self.pool, kind, prefix).await
+    }
+
     /// Document counts by kind, for the health endpoint.
     pub async fn counts(&self) -> Result<Vec<(String, i64)>> {
         let rows = sqlx::query("SELECT kind, COUNT(*) FROM documents GROUP BY kind ORDER BY kind")
@@ -730,6 +736,24 @@ mod read {
         let sql = format!("SELECT {COLUMNS} FROM documents WHERE tree = 0 AND kind = ? AND id = ? LIMIT 1");
         let row = sqlx::query(&sql).bind(kind.name).bind(id).fetch_optional(exec).await?;
         one(row)
+    }
+
+    pub async fn global_prefixed<'e, D: Document>(
+        exec: impl SqliteExecutor<'e>,
+        kind: &Kind<D>,
+        prefix: &str,
+    ) -> Result<Vec<Stored<D>>> {
+        // substr, not LIKE: ids may hold LIKE's wildcards.
+        let sql = format!(
+            "SELECT {COLUMNS} FROM documents WHERE tree = 0 AND kind = ? AND substr(id, 1, length(?)) = ? ORDER BY seq"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(kind.name)
+            .bind(prefix)
+            .bind(prefix)
+            .fetch_all(exec)
+            .await?;
+        rows.iter().map(decode).collect()
     }
 }
 

@@ -86,6 +86,25 @@ async fn scopes_keep_documents_apart() {
 }
 
 #[tokio::test]
+async fn global_prefixes_reach_every_scope() {
+    let store = memory().await;
+    let mut tx = store.write().await.unwrap();
+    for (account, id) in [
+        ("111111111111", "x.example+1"),
+        ("222222222222", "x.example+2"),
+        ("111111111111", "x.example"),
+        ("111111111111", "x_example+3"),
+    ] {
+        tx.insert_top(&API, &scope(account), id, &api(id)).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let found = store.global_prefixed(&API, "x.example+").await.unwrap();
+    let ids: Vec<&str> = found.iter().map(|d| d.doc.name.as_str()).collect();
+    assert_eq!(ids, ["x.example+1", "x.example+2"], "no LIKE wildcards, every account");
+    assert_eq!(store.global_prefixed(&API, "").await.unwrap().len(), 4);
+}
+
+#[tokio::test]
 async fn inserts_refuse_taken_ids_and_wrong_parents() {
     let store = memory().await;
     let s = scope("111111111111");

@@ -493,5 +493,6 @@ fn simulated(request: &TestRequest<'_>, ids: crate::context::RequestIds) -> Requ
         authorizer: None,
         binary_media_types: Arc::from([]),
         trace: None,
+        private_domain: None,
     }
 }
