@@ -86,6 +86,15 @@ fn err(pos: Pos, message: impl Into<String>) -> Fail {
     })
 }
 
+/// `out.push_str(s)`, a single ASCII character (a quote, a comma) without the call to copy it.
+#[inline(always)]
+fn push_short(out: &mut String, s: &str) {
+    match s.as_bytes() {
+        [b] if b.is_ascii() => out.push(char::from(*b)),
+        _ => out.push_str(s),
+    }
+}
+
 fn is_number(v: &Value) -> bool {
     matches!(v, Value::Int(_) | Value::Float(_))
 }
@@ -189,12 +198,7 @@ impl<'t, 's> Renderer<'t, 's> {
         if out.len() + s.len() > self.max_output {
             return Err(self.too_long(pos));
         }
-        // One character (`"`, `,`...), the commonest text between references, without a call
-        // to copy it.
-        match s.as_bytes() {
-            [b] if b.is_ascii() => out.push(char::from(*b)),
-            _ => out.push_str(s),
-        }
+        push_short(out, s);
         Ok(())
     }
 
@@ -466,31 +470,62 @@ impl<'t, 's> Renderer<'t, 's> {
             return Ok(Some(Value::Null));
         }
         self.step(r.pos)?;
+        // A host object's method of one argument (`$util.escapeJavaScript($x)`), the
+        // commonest printed call: the argument passed without a list made for it.
+        if let (Value::Object(o), [a]) = (&receiver, args) {
+            let a = self.eval(a)?;
+            let values = std::slice::from_ref(&a);
+            self.before_call(&receiver, m, values, r.pos)?;
+            if self.write_host_call(o, m, values, r, out)? {
+                return Ok(None);
+            }
+            let mut values = Args::new();
+            values.push(a);
+            return self.call_method(&receiver, m, values, r).map(Some);
+        }
         let mut values = Args::new();
         for a in args {
             values.push(self.eval(a)?);
         }
         self.before_call(&receiver, m, &values, r.pos)?;
-        if let Value::Object(o) = &receiver {
-            let before = out.len();
-            match o.write_call(&m.name, &values, out) {
-                Some(Ok(())) => {
-                    if out.len() > self.limits.max_output {
-                        return Err(self.too_long(r.pos));
-                    }
-                    // Paid for as the string `call` would have made.
-                    self.steps = self.steps.saturating_add((out.len() - before) as u64 / BYTES_PER_STEP);
-                    self.step(r.pos)?;
-                    return Ok(None);
-                }
-                Some(Err(e)) => {
-                    out.truncate(before);
-                    return Err(threw(m, r, &e));
-                }
-                None => out.truncate(before),
-            }
+        if let Value::Object(o) = &receiver
+            && self.write_host_call(o, m, &values, r, out)?
+        {
+            return Ok(None);
         }
         self.call_method(&receiver, m, values, r).map(Some)
+    }
+
+    /// A host object's call written straight into `out`: true when it was, false when the
+    /// host left it to `call`.
+    fn write_host_call(
+        &mut self,
+        o: &Rc<dyn crate::Object>,
+        m: &Method,
+        values: &[Value],
+        r: &Reference,
+        out: &mut String,
+    ) -> Result<bool, Fail> {
+        let before = out.len();
+        match o.write_call(&m.name, values, out) {
+            Some(Ok(())) => {
+                if out.len() > self.limits.max_output {
+                    return Err(self.too_long(r.pos));
+                }
+                // Paid for as the string `call` would have made.
+                self.steps = self.steps.saturating_add((out.len() - before) as u64 / BYTES_PER_STEP);
+                self.step(r.pos)?;
+                Ok(true)
+            }
+            Some(Err(e)) => {
+                out.truncate(before);
+                Err(threw(m, r, &e))
+            }
+            None => {
+                out.truncate(before);
+                Ok(false)
+            }
+        }
     }
 
     /// What a null reference renders as: as written, or for a bare macro parameter, as the
@@ -594,7 +629,20 @@ impl<'t, 's> Renderer<'t, 's> {
         Ok(flow)
     }
 
+    /// A variable's value: outside macros and defines, straight from its slot.
+    #[inline(always)]
     fn lookup(&mut self, slot: Slot, bare: bool, pos: Pos) -> Result<Value, Fail> {
+        if self.frames.is_empty() && self.defines.is_empty() {
+            let v = &self.vars[slot as usize];
+            if !matches!(v, Value::Null) {
+                return Ok(v.clone());
+            }
+        }
+        self.lookup_slow(slot, bare, pos)
+    }
+
+    #[inline(never)]
+    fn lookup_slow(&mut self, slot: Slot, bare: bool, pos: Pos) -> Result<Value, Fail> {
         match self.frames.last().and_then(|f| find(f, slot)) {
             Some(Bound::Value(v)) => return Ok(v.clone()),
             Some(&Bound::ByName { expr, level }) => return self.by_name(expr, level),
@@ -654,6 +702,16 @@ impl<'t, 's> Renderer<'t, 's> {
             self.step(r.pos)?;
             v = match part {
                 Part::Property(name) => methods::property(&v, name).unwrap_or(Value::Null),
+                // `$list.add(x)`, the commonest call: `x` pushed, without an argument list.
+                Part::Method(m, args) if m.id == MethodId::Add && args.len() == 1 && matches!(v, Value::List(_)) => {
+                    let x = self.eval(&args[0])?;
+                    self.step(r.pos)?;
+                    self.check_nesting(&x, Some(&v))?;
+                    if let Value::List(l) = &v {
+                        l.borrow_mut().push(x);
+                    }
+                    Value::Bool(true)
+                }
                 Part::Method(m, args) => {
                     let mut values = Args::new();
                     for a in args {
@@ -871,6 +929,15 @@ impl<'t, 's> Renderer<'t, 's> {
                 // Rendered into a reused buffer (the value is a copy of it anyway).
                 let mut s = self.scratch.pop().unwrap_or_else(|| String::with_capacity(64));
                 s.clear();
+                if self.interpolate_plain(nodes, &mut s) {
+                    // The steps the general path counts: one a node.
+                    self.steps = self.steps.saturating_add(nodes.len() as u64);
+                    let v = Value::str(&s);
+                    self.scratch.push(s);
+                    self.charge_built(&v)?;
+                    return Ok(v);
+                }
+                s.clear();
                 let flow = self.block(nodes, &mut s);
                 let v = Value::str(&s);
                 self.scratch.push(s);
@@ -880,6 +947,7 @@ impl<'t, 's> Renderer<'t, 's> {
                 self.charge_built(&v)?;
                 v
             }
+            Expr::Ref(r) if r.parts.is_empty() => self.lookup(r.slot, true, r.pos)?,
             Expr::Ref(r) => self.chain(r, r.parts.len())?,
             Expr::List(items) => self.list(items)?,
             Expr::Map(entries) => self.map(entries)?,
@@ -887,6 +955,28 @@ impl<'t, 's> Renderer<'t, 's> {
             Expr::Not(e) => Value::Bool(!self.truth(e)?),
             Expr::Binary(op, l, r) => self.binary(*op, l, r)?,
         })
+    }
+
+    /// A string literal of text and bare variables holding strings, numbers or booleans
+    /// (`"item $q$i$q"`, the commonest kind) written into `s` without the block machinery;
+    /// false when it holds anything else (or is too long), and the general path must run.
+    fn interpolate_plain(&self, nodes: &'t Block, s: &mut String) -> bool {
+        if !self.frames.is_empty() || !self.defines.is_empty() {
+            return false;
+        }
+        for node in nodes {
+            match node {
+                Node::Text(t) => push_short(s, t),
+                Node::Ref(r) if r.parts.is_empty() => match &self.vars[r.slot as usize] {
+                    Value::Str(v) => push_short(s, v),
+                    Value::Int(i) => s.push_str(itoa::Buffer::new().format(*i)),
+                    Value::Bool(b) => s.push_str(if *b { "true" } else { "false" }),
+                    _ => return false,
+                },
+                _ => return false,
+            }
+        }
+        s.len() <= self.max_output
     }
 
     #[inline(never)]
@@ -1195,6 +1285,11 @@ mod tests {
             .unwrap(),
             r#"A|b|"C"|D"#
         );
+        // One argument a host leaves to `call`, or that is null.
+        assert_eq!(
+            with_host("$h.echo(1)|$h.echo([1, 2])|$h.shout(2)|$h.echo($nope)", &limits).unwrap(),
+            "1|[1, 2]|$h.shout(2)|$h.echo($nope)"
+        );
         // Results that are null, unknown methods, null receivers: as written, or nothing.
         let t = "[$h.shout($nope)][$h.nope()][$h.shout(1)][$nope.shout('x')][$!h.nope()]";
         assert_eq!(
@@ -1239,6 +1334,45 @@ mod tests {
             ),
             "fl"
         );
+    }
+
+    /// String literals of text and bare variables, built without the block machinery, give
+    /// what the general path gives: for every kind of value, in macros and with defines, and
+    /// within the bounds.
+    #[test]
+    fn plain_string_literals_agree_with_the_general_path() {
+        assert_eq!(
+            render(
+                r#"#set($s = 'x')#set($i = -12)#set($b = true)#set($f = 1.5)#set($l = [1])#set($v = "$s|$i|$b|$f|$l|$nope|${s}")$v"#
+            ),
+            "x|-12|true|1.5|[1]|$nope|x"
+        );
+        let quiet = Limits {
+            quiet_nulls: true,
+            ..Limits::default()
+        };
+        assert_eq!(
+            render_with(r#"#set($v = "a$nope")$v"#, &mut Scope::new(), &quiet).unwrap(),
+            "a"
+        );
+        assert_eq!(render(r#"#macro(m $p)#set($v = "<$p>")$v#end#m('y')#m($q)"#), "<y><$q>");
+        assert_eq!(render(r#"#define($d)D#end#set($v = "<$d>")$v"#), "<D>");
+        assert_eq!(render(r#"#set($q = '"')#set($v = "$q$q")$v.length()"#), "2");
+        let small = Limits {
+            max_output: 4,
+            ..Limits::default()
+        };
+        let e = render_with(r#"#set($s = 'abc')#set($v = "$s$s")"#, &mut Scope::new(), &small).unwrap_err();
+        assert!(e.message.contains("output"), "{e}");
+        // `$list.add(x)` in an expression: its nesting bound, and a list added to itself.
+        assert_eq!(render("#set($l = [])#set($ok = $l.add($l))$ok $l.size()"), "true 1");
+        let e = render_with(
+            "#set($a = [])#foreach($i in [1..300])#set($b = [])#set($ok = $b.add($a))#set($a = $b)#end",
+            &mut Scope::new(),
+            &Limits::default(),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("nested deeper"), "{e}");
     }
 
     #[test]
