@@ -243,25 +243,130 @@ impl<'t, 's> Renderer<'t, 's> {
                 self.write(out, t, Pos::default())?;
                 continue;
             }
-            // A bare variable outside macros and defines, the next commonest: written from
-            // its slot (as `node` would).
-            if let Node::Ref(r) = node
-                && r.parts.is_empty()
-                && self.frames.is_empty()
-                && self.defines.is_empty()
-                && !matches!(self.vars[r.slot as usize], Value::Null)
-            {
-                self.step(Pos::default())?;
-                self.write_value(out, &self.vars[r.slot as usize], r.pos)?;
-                continue;
-            }
-            match self.node(node, out)? {
+            let flow = match node {
+                // A bare variable or a host's call on one, outside macros and defines, the
+                // next commonest: written from their slots (as `node` would).
+                Node::Ref(r) if self.frames.is_empty() && self.defines.is_empty() && self.plain_ref(r, out)? => {
+                    continue;
+                }
+                // `#if($foreach.hasNext)` and its kin: read off the loop (as `node` would).
+                Node::If { branches, otherwise }
+                    if let [
+                        (
+                            Expr::Ref(Reference {
+                                loop_member: Some(member),
+                                pos,
+                                ..
+                            }),
+                            body,
+                        ),
+                    ] = branches.as_slice()
+                        && let Some(v) = self.loop_property(*member) =>
+                {
+                    // The steps `node` and `truth` count.
+                    self.steps += 2;
+                    self.step(*pos)?;
+                    match if v.is_truthy() { Some(body) } else { otherwise.as_ref() } {
+                        // A body of text alone (`,`), written as `block` would.
+                        Some(b) if let [Node::Text(t)] = b.as_slice() => {
+                            self.step(Pos::default())?;
+                            self.write(out, t, Pos::default())?;
+                            continue;
+                        }
+                        Some(b) => self.block(b, out)?,
+                        None => continue,
+                    }
+                }
+                // `#set($ok = $list.add(x))`, the way templates build lists: `x` pushed, without
+                // the general path's layers (as `node` would).
+                Node::Set {
+                    target,
+                    value: Expr::Ref(r),
+                    pos,
+                } if target.parts.is_empty()
+                    && self.frames.is_empty()
+                    && self.defines.is_empty()
+                    && let [Part::Method(m, args)] = r.parts.as_slice()
+                    && m.id == MethodId::Add
+                    && let [arg] = args.as_slice()
+                    && matches!(self.vars[r.slot as usize], Value::List(_)) =>
+                {
+                    // The steps `node`, `eval` and `chain` count, and the call's.
+                    self.steps += 3;
+                    self.step(r.pos)?;
+                    let list = self.vars[r.slot as usize].clone();
+                    let x = self.eval(arg)?;
+                    self.check_nesting(&x, Some(&list))?;
+                    if let Value::List(l) = &list {
+                        l.borrow_mut().push(x);
+                    }
+                    // (A `#define` in a string literal would have to be forgotten.)
+                    if self.defines.is_empty() {
+                        self.set(target.slot, Value::Bool(true));
+                    } else {
+                        self.assign(target, Value::Bool(true), *pos)?;
+                    }
+                    Flow::Normal
+                }
+                _ => self.node(node, out)?,
+            };
+            match flow {
                 Flow::Normal if self.stopped => return Ok(Flow::Stop),
                 Flow::Normal => {}
                 flow => return Ok(flow),
             }
         }
         Ok(Flow::Normal)
+    }
+
+    /// A reference written without the general path (outside macros and defines): a bare
+    /// variable that has a value, or a host object's call on a variable that has one
+    /// (`$util.escapeJavaScript($x)`) that the host writes itself. False (nothing written,
+    /// no steps counted) for any other.
+    #[inline]
+    fn plain_ref(&mut self, r: &'t Reference, out: &mut String) -> Result<bool, Fail> {
+        if matches!(self.vars[r.slot as usize], Value::Null) {
+            return Ok(false);
+        }
+        if r.parts.is_empty() {
+            self.step(Pos::default())?;
+            self.write_value(out, &self.vars[r.slot as usize], r.pos)?;
+            return Ok(true);
+        }
+        let v = &self.vars[r.slot as usize];
+        let (Value::Object(o), [Part::Method(m, args)]) = (v, r.parts.as_slice()) else {
+            return Ok(false);
+        };
+        let [Expr::Ref(a)] = args.as_slice() else {
+            return Ok(false);
+        };
+        let arg = &self.vars[a.slot as usize];
+        if !a.parts.is_empty() || matches!(arg, Value::Null) {
+            return Ok(false);
+        }
+        let before = out.len();
+        match o.write_call(&m.name, std::slice::from_ref(arg), out) {
+            Some(Ok(())) => {
+                if out.len() > self.max_output {
+                    return Err(self.too_long(r.pos));
+                }
+                // The steps the general path counts: the node, the call, its argument, the
+                // call's own, and the string written.
+                self.steps = self
+                    .steps
+                    .saturating_add(4 + (out.len() - before) as u64 / BYTES_PER_STEP);
+                self.step(r.pos)?;
+                Ok(true)
+            }
+            Some(Err(e)) => {
+                out.truncate(before);
+                Err(threw(m, r, &e))
+            }
+            None => {
+                out.truncate(before);
+                Ok(false)
+            }
+        }
     }
 
     fn node(&mut self, node: &'t Node, out: &mut String) -> Result<Flow, Fail> {
@@ -1249,7 +1354,7 @@ mod tests {
                     out.push_str(&s.to_uppercase());
                     Some(Ok(()))
                 }
-                ("fail", []) => {
+                ("fail", [] | [_]) => {
                     out.push_str("partial");
                     Some(Err("java.lang.IllegalStateException".into()))
                 }
@@ -1300,6 +1405,25 @@ mod tests {
         // What a host's written call throws fails the rendering, naming the call.
         let e = with_host("ok $h.fail()", &limits).unwrap_err();
         assert!(e.message.contains("'fail'") && e.message.contains("$h.fail()"), "{e}");
+        let e = with_host("#set($x = 1)ok $h.fail($x)", &limits).unwrap_err();
+        assert!(e.message.contains("'fail'") && e.message.contains("$h.fail($x)"), "{e}");
+        // One variable's value written by the host, left to `call`, null, or a chain.
+        assert_eq!(
+            with_host(
+                "#set($s = 'a')#set($i = 1)#set($m = {'k': 'b'})$h.shout($s)|$h.echo($s)|$h.shout($i)|$h.shout($nope)|$h.shout($m.k)|$!h.shout($nope)",
+                &limits
+            )
+            .unwrap(),
+            "A|a|$h.shout($i)|$h.shout($nope)|B|"
+        );
+        assert_eq!(
+            with_host(
+                "#macro(m $v)$h.shout($v)#end#m('x')#define($d)y#end$h.shout($d)",
+                &limits
+            )
+            .unwrap(),
+            "XY"
+        );
         // Written results count against the output bound.
         let small = Limits {
             max_output: 4,
@@ -1333,6 +1457,34 @@ mod tests {
                 "#foreach($i in [1..2])#if($foreach.hasNext && $foreach.index == 0)f#end#if(!$foreach.hasNext)l#end#end"
             ),
             "fl"
+        );
+        // `#if($foreach...)` with text alone, an `#else`, a body that breaks, and no loop.
+        assert_eq!(
+            render(
+                "#foreach($i in [1..3])$i#if($foreach.hasNext),#else.#end#if($foreach.index)[$foreach.count]#end#end"
+            ),
+            "1,[1]2,[2]3.[3]"
+        );
+        assert_eq!(
+            render("#foreach($i in [1..5])$i#if($foreach.count)#if($i == 2)#break#end#end#end"),
+            "12"
+        );
+        assert_eq!(render("#if($foreach.hasNext)x#else y#end"), " y");
+        // `#set($ok = $list.add(x))`: into a list, into what is not one, with a `#define`
+        // or a `#stop` in its argument, and inside a macro.
+        assert_eq!(
+            render("#set($l = [])#set($s = 'x')#foreach($i in [1..3])#set($ok = $l.add(\"$s$i\"))#end$ok $l"),
+            "true [x1, x2, x3]"
+        );
+        assert_eq!(render("#set($l = 'str')#set($ok = $l.add(1))$ok"), "$ok");
+        assert_eq!(
+            render("#set($l = [])#set($d = 0)#set($d = $l.add(\"#define($d)D#end\"))$d $l"),
+            "true []"
+        );
+        assert_eq!(render("#set($l = [])#set($ok = $l.add(\"a#stop\"))after"), "");
+        assert_eq!(
+            render("#macro(m $x)#set($ok = $l.add($x))#end#set($l = [])#m(1)#m('b')$l $ok"),
+            "[1, b] true"
         );
     }
 
