@@ -73,6 +73,8 @@ pub struct Renderer<'t, 's> {
     stopped: bool,
     /// Buffers string literals are rendered into.
     scratch: Vec<String>,
+    /// The buffer plain string literals (text and variables) are built in.
+    plain: String,
 }
 
 /// A failure inside the interpreter, boxed: results stay small on the hot path.
@@ -126,6 +128,7 @@ impl<'t, 's> Renderer<'t, 's> {
             loops: Vec::new(),
             stopped: false,
             scratch: Vec::new(),
+            plain: String::new(),
         };
         r.load(0);
         r
@@ -171,6 +174,7 @@ impl<'t, 's> Renderer<'t, 's> {
         self.dirty.truncate(from);
     }
 
+    #[inline]
     fn set(&mut self, slot: Slot, value: Value) {
         self.vars[slot as usize] = value;
         self.dirty[slot as usize] = true;
@@ -277,35 +281,11 @@ impl<'t, 's> Renderer<'t, 's> {
                         None => continue,
                     }
                 }
-                // `#set($ok = $list.add(x))`, the way templates build lists: `x` pushed, without
-                // the general path's layers (as `node` would).
-                Node::Set {
-                    target,
-                    value: Expr::Ref(r),
-                    pos,
-                } if target.parts.is_empty()
-                    && self.frames.is_empty()
-                    && self.defines.is_empty()
-                    && let [Part::Method(m, args)] = r.parts.as_slice()
-                    && m.id == MethodId::Add
-                    && let [arg] = args.as_slice()
-                    && matches!(self.vars[r.slot as usize], Value::List(_)) =>
+                // `#set($x = ...)` outside macros and defines (as `node` would).
+                Node::Set { target, value, pos }
+                    if target.parts.is_empty() && self.frames.is_empty() && self.defines.is_empty() =>
                 {
-                    // The steps `node`, `eval` and `chain` count, and the call's.
-                    self.steps += 3;
-                    self.step(r.pos)?;
-                    let list = self.vars[r.slot as usize].clone();
-                    let x = self.eval(arg)?;
-                    self.check_nesting(&x, Some(&list))?;
-                    if let Value::List(l) = &list {
-                        l.borrow_mut().push(x);
-                    }
-                    // (A `#define` in a string literal would have to be forgotten.)
-                    if self.defines.is_empty() {
-                        self.set(target.slot, Value::Bool(true));
-                    } else {
-                        self.assign(target, Value::Bool(true), *pos)?;
-                    }
+                    self.set_plain(target, value, *pos)?;
                     Flow::Normal
                 }
                 _ => self.node(node, out)?,
@@ -366,6 +346,49 @@ impl<'t, 's> Renderer<'t, 's> {
                 out.truncate(before);
                 Ok(false)
             }
+        }
+    }
+
+    /// `#set($x = value)` of a bare variable outside macros and defines: the value straight
+    /// into its slot; `#set($ok = $list.add(x))`, the way templates build lists, with `x`
+    /// pushed without the general path's layers.
+    #[inline]
+    fn set_plain(&mut self, target: &'t Reference, value: &'t Expr, pos: Pos) -> Result<(), Fail> {
+        let v = match value {
+            Expr::Ref(r)
+                if let [Part::Method(m, args)] = r.parts.as_slice()
+                    && m.id == MethodId::Add
+                    && let [arg] = args.as_slice()
+                    && matches!(self.vars[r.slot as usize], Value::List(_)) =>
+            {
+                // The steps `node`, `eval` and `chain` count, and the call's.
+                self.steps += 3;
+                self.step(r.pos)?;
+                let list = self.vars[r.slot as usize].clone();
+                let x = self.eval(arg)?;
+                if matches!(x, Value::List(_) | Value::Map(_)) {
+                    self.check_nesting(&x, Some(&list))?;
+                }
+                if let Value::List(l) = &list {
+                    l.borrow_mut().push(x);
+                }
+                Value::Bool(true)
+            }
+            _ => {
+                self.step(Pos::default())?;
+                self.eval(value)?
+            }
+        };
+        // Velocity 1.7 leaves the target as it was when the value is null.
+        if matches!(v, Value::Null) {
+            return Ok(());
+        }
+        // (A `#define` in a string literal would have to be forgotten.)
+        if self.defines.is_empty() {
+            self.set(target.slot, v);
+            Ok(())
+        } else {
+            self.assign(target, v, pos)
         }
     }
 
@@ -550,6 +573,7 @@ impl<'t, 's> Renderer<'t, 's> {
             loops: Vec::new(),
             stopped: false,
             scratch: Vec::new(),
+            plain: String::new(),
         };
         inner.load(base);
         let flow = inner.block(&parsed.nodes, out);
@@ -702,22 +726,26 @@ impl<'t, 's> Renderer<'t, 's> {
         }
         let mut flow = Flow::Normal;
         let mut index: u64 = 0;
+        let steps = len.min(self.limits.max_foreach as u64);
+        // The body's nesting, the same for every step, checked once (as `block` would).
+        if steps > 0 && self.nesting >= MAX_NESTING {
+            return Err(err(Pos::default(), "template nested too deeply"));
+        }
+        self.nesting += 1;
         self.loops.push(scope.clone());
+        // Marked set once: each step only replaces the value.
+        self.set(var, Value::Null);
         // The loop is popped however the body ends (an error ends the rendering anyway).
-        while index < len {
-            if index >= self.limits.max_foreach as u64 {
-                break;
-            }
+        while index < steps {
             self.step(pos)?;
             let item = match range {
                 Some((a, b)) => Value::Int(if a <= b { a + index as i64 } else { a - index as i64 }),
                 None => items.next().unwrap_or(Value::Null),
             };
-            let has_next = index + 1 < len;
             scope.index.set(index as i64);
-            scope.has_next.set(has_next);
-            self.set(var, item);
-            match self.block(body, out) {
+            scope.has_next.set(index + 1 < len);
+            self.vars[var as usize] = item;
+            match self.block_inner(body, out) {
                 Ok(Flow::Normal) => {}
                 Ok(Flow::Break) => break,
                 Ok(Flow::Stop) => {
@@ -728,6 +756,7 @@ impl<'t, 's> Renderer<'t, 's> {
             }
             index += 1;
         }
+        self.nesting -= 1;
         self.loops.pop();
         self.set(var, saved_var);
         self.set(FOREACH, saved_foreach);
@@ -1032,16 +1061,19 @@ impl<'t, 's> Renderer<'t, 's> {
             Expr::Str(s) => Value::str(s),
             Expr::Interpolated(nodes) => {
                 // Rendered into a reused buffer (the value is a copy of it anyway).
-                let mut s = self.scratch.pop().unwrap_or_else(|| String::with_capacity(64));
+                let mut s = std::mem::take(&mut self.plain);
                 s.clear();
-                if self.interpolate_plain(nodes, &mut s) {
+                let plain = self.interpolate_plain(nodes, &mut s);
+                if plain {
                     // The steps the general path counts: one a node.
                     self.steps = self.steps.saturating_add(nodes.len() as u64);
                     let v = Value::str(&s);
-                    self.scratch.push(s);
+                    self.plain = s;
                     self.charge_built(&v)?;
                     return Ok(v);
                 }
+                self.plain = s;
+                let mut s = self.scratch.pop().unwrap_or_else(|| String::with_capacity(64));
                 s.clear();
                 let flow = self.block(nodes, &mut s);
                 let v = Value::str(&s);
@@ -1510,6 +1542,14 @@ mod tests {
         assert_eq!(render(r#"#macro(m $p)#set($v = "<$p>")$v#end#m('y')#m($q)"#), "<y><$q>");
         assert_eq!(render(r#"#define($d)D#end#set($v = "<$d>")$v"#), "<D>");
         assert_eq!(render(r#"#set($q = '"')#set($v = "$q$q")$v.length()"#), "2");
+        // `#set` of a bare variable: a null value leaves it, a define is forgotten, a loop's
+        // variable is restored after the loop.
+        assert_eq!(render("#set($a = 1)#set($a = $nope)$a"), "1");
+        assert_eq!(render("#define($a)D#end#set($a = 2)$a"), "2");
+        assert_eq!(
+            render("#set($i = 'x')#foreach($i in [1..2])#set($j = $i)#end$i$j#foreach($i in [])#end$i"),
+            "x2x"
+        );
         let small = Limits {
             max_output: 4,
             ..Limits::default()
