@@ -1065,11 +1065,14 @@ impl<'t, 's> Renderer<'t, 's> {
                 s.clear();
                 let plain = self.interpolate_plain(nodes, &mut s);
                 if plain {
-                    // The steps the general path counts: one a node.
-                    self.steps = self.steps.saturating_add(nodes.len() as u64);
+                    // The steps the general path counts: one a node, and the string's
+                    // (`charge_built`).
+                    self.steps = self
+                        .steps
+                        .saturating_add(nodes.len() as u64 + s.len() as u64 / BYTES_PER_STEP);
                     let v = Value::str(&s);
                     self.plain = s;
-                    self.charge_built(&v)?;
+                    self.step(Pos::default())?;
                     return Ok(v);
                 }
                 self.plain = s;
