@@ -73,6 +73,8 @@ pub struct Renderer<'t, 's> {
     stopped: bool,
     /// Buffers string literals are rendered into.
     scratch: Vec<String>,
+    /// The buffer plain string literals (text and variables) are built in.
+    plain: String,
 }
 
 /// A failure inside the interpreter, boxed: results stay small on the hot path.
@@ -84,6 +86,15 @@ fn err(pos: Pos, message: impl Into<String>) -> Fail {
         line: pos.line,
         column: pos.column,
     })
+}
+
+/// `out.push_str(s)`, a single ASCII character (a quote, a comma) without the call to copy it.
+#[inline(always)]
+fn push_short(out: &mut String, s: &str) {
+    match s.as_bytes() {
+        [b] if b.is_ascii() => out.push(char::from(*b)),
+        _ => out.push_str(s),
+    }
 }
 
 fn is_number(v: &Value) -> bool {
@@ -117,6 +128,7 @@ impl<'t, 's> Renderer<'t, 's> {
             loops: Vec::new(),
             stopped: false,
             scratch: Vec::new(),
+            plain: String::new(),
         };
         r.load(0);
         r
@@ -162,6 +174,7 @@ impl<'t, 's> Renderer<'t, 's> {
         self.dirty.truncate(from);
     }
 
+    #[inline]
     fn set(&mut self, slot: Slot, value: Value) {
         self.vars[slot as usize] = value;
         self.dirty[slot as usize] = true;
@@ -189,12 +202,7 @@ impl<'t, 's> Renderer<'t, 's> {
         if out.len() + s.len() > self.max_output {
             return Err(self.too_long(pos));
         }
-        // One character (`"`, `,`...), the commonest text between references, without a call
-        // to copy it.
-        match s.as_bytes() {
-            [b] if b.is_ascii() => out.push(char::from(*b)),
-            _ => out.push_str(s),
-        }
+        push_short(out, s);
         Ok(())
     }
 
@@ -239,25 +247,149 @@ impl<'t, 's> Renderer<'t, 's> {
                 self.write(out, t, Pos::default())?;
                 continue;
             }
-            // A bare variable outside macros and defines, the next commonest: written from
-            // its slot (as `node` would).
-            if let Node::Ref(r) = node
-                && r.parts.is_empty()
-                && self.frames.is_empty()
-                && self.defines.is_empty()
-                && !matches!(self.vars[r.slot as usize], Value::Null)
-            {
-                self.step(Pos::default())?;
-                self.write_value(out, &self.vars[r.slot as usize], r.pos)?;
-                continue;
-            }
-            match self.node(node, out)? {
+            let flow = match node {
+                // A bare variable or a host's call on one, outside macros and defines, the
+                // next commonest: written from their slots (as `node` would).
+                Node::Ref(r) if self.frames.is_empty() && self.defines.is_empty() && self.plain_ref(r, out)? => {
+                    continue;
+                }
+                // `#if($foreach.hasNext)` and its kin: read off the loop (as `node` would).
+                Node::If { branches, otherwise }
+                    if let [
+                        (
+                            Expr::Ref(Reference {
+                                loop_member: Some(member),
+                                pos,
+                                ..
+                            }),
+                            body,
+                        ),
+                    ] = branches.as_slice()
+                        && let Some(v) = self.loop_property(*member) =>
+                {
+                    // The steps `node` and `truth` count.
+                    self.steps += 2;
+                    self.step(*pos)?;
+                    match if v.is_truthy() { Some(body) } else { otherwise.as_ref() } {
+                        // A body of text alone (`,`), written as `block` would.
+                        Some(b) if let [Node::Text(t)] = b.as_slice() => {
+                            self.step(Pos::default())?;
+                            self.write(out, t, Pos::default())?;
+                            continue;
+                        }
+                        Some(b) => self.block(b, out)?,
+                        None => continue,
+                    }
+                }
+                // `#set($x = ...)` outside macros and defines (as `node` would).
+                Node::Set { target, value, pos }
+                    if target.parts.is_empty() && self.frames.is_empty() && self.defines.is_empty() =>
+                {
+                    self.set_plain(target, value, *pos)?;
+                    Flow::Normal
+                }
+                _ => self.node(node, out)?,
+            };
+            match flow {
                 Flow::Normal if self.stopped => return Ok(Flow::Stop),
                 Flow::Normal => {}
                 flow => return Ok(flow),
             }
         }
         Ok(Flow::Normal)
+    }
+
+    /// A reference written without the general path (outside macros and defines): a bare
+    /// variable that has a value, or a host object's call on a variable that has one
+    /// (`$util.escapeJavaScript($x)`) that the host writes itself. False (nothing written,
+    /// no steps counted) for any other.
+    #[inline]
+    fn plain_ref(&mut self, r: &'t Reference, out: &mut String) -> Result<bool, Fail> {
+        if matches!(self.vars[r.slot as usize], Value::Null) {
+            return Ok(false);
+        }
+        if r.parts.is_empty() {
+            self.step(Pos::default())?;
+            self.write_value(out, &self.vars[r.slot as usize], r.pos)?;
+            return Ok(true);
+        }
+        let v = &self.vars[r.slot as usize];
+        let (Value::Object(o), [Part::Method(m, args)]) = (v, r.parts.as_slice()) else {
+            return Ok(false);
+        };
+        let [Expr::Ref(a)] = args.as_slice() else {
+            return Ok(false);
+        };
+        let arg = &self.vars[a.slot as usize];
+        if !a.parts.is_empty() || matches!(arg, Value::Null) {
+            return Ok(false);
+        }
+        let before = out.len();
+        match o.write_call(&m.name, std::slice::from_ref(arg), out) {
+            Some(Ok(())) => {
+                if out.len() > self.max_output {
+                    return Err(self.too_long(r.pos));
+                }
+                // The steps the general path counts: the node, the call, its argument, the
+                // call's own, and the string written.
+                self.steps = self
+                    .steps
+                    .saturating_add(4 + (out.len() - before) as u64 / BYTES_PER_STEP);
+                self.step(r.pos)?;
+                Ok(true)
+            }
+            Some(Err(e)) => {
+                out.truncate(before);
+                Err(threw(m, r, &e))
+            }
+            None => {
+                out.truncate(before);
+                Ok(false)
+            }
+        }
+    }
+
+    /// `#set($x = value)` of a bare variable outside macros and defines: the value straight
+    /// into its slot; `#set($ok = $list.add(x))`, the way templates build lists, with `x`
+    /// pushed without the general path's layers.
+    #[inline]
+    fn set_plain(&mut self, target: &'t Reference, value: &'t Expr, pos: Pos) -> Result<(), Fail> {
+        let v = match value {
+            Expr::Ref(r)
+                if let [Part::Method(m, args)] = r.parts.as_slice()
+                    && m.id == MethodId::Add
+                    && let [arg] = args.as_slice()
+                    && matches!(self.vars[r.slot as usize], Value::List(_)) =>
+            {
+                // The steps `node`, `eval` and `chain` count, and the call's.
+                self.steps += 3;
+                self.step(r.pos)?;
+                let list = self.vars[r.slot as usize].clone();
+                let x = self.eval(arg)?;
+                if matches!(x, Value::List(_) | Value::Map(_)) {
+                    self.check_nesting(&x, Some(&list))?;
+                }
+                if let Value::List(l) = &list {
+                    l.borrow_mut().push(x);
+                }
+                Value::Bool(true)
+            }
+            _ => {
+                self.step(Pos::default())?;
+                self.eval(value)?
+            }
+        };
+        // Velocity 1.7 leaves the target as it was when the value is null.
+        if matches!(v, Value::Null) {
+            return Ok(());
+        }
+        // (A `#define` in a string literal would have to be forgotten.)
+        if self.defines.is_empty() {
+            self.set(target.slot, v);
+            Ok(())
+        } else {
+            self.assign(target, v, pos)
+        }
     }
 
     fn node(&mut self, node: &'t Node, out: &mut String) -> Result<Flow, Fail> {
@@ -441,6 +573,7 @@ impl<'t, 's> Renderer<'t, 's> {
             loops: Vec::new(),
             stopped: false,
             scratch: Vec::new(),
+            plain: String::new(),
         };
         inner.load(base);
         let flow = inner.block(&parsed.nodes, out);
@@ -466,31 +599,62 @@ impl<'t, 's> Renderer<'t, 's> {
             return Ok(Some(Value::Null));
         }
         self.step(r.pos)?;
+        // A host object's method of one argument (`$util.escapeJavaScript($x)`), the
+        // commonest printed call: the argument passed without a list made for it.
+        if let (Value::Object(o), [a]) = (&receiver, args) {
+            let a = self.eval(a)?;
+            let values = std::slice::from_ref(&a);
+            self.before_call(&receiver, m, values, r.pos)?;
+            if self.write_host_call(o, m, values, r, out)? {
+                return Ok(None);
+            }
+            let mut values = Args::new();
+            values.push(a);
+            return self.call_method(&receiver, m, values, r).map(Some);
+        }
         let mut values = Args::new();
         for a in args {
             values.push(self.eval(a)?);
         }
         self.before_call(&receiver, m, &values, r.pos)?;
-        if let Value::Object(o) = &receiver {
-            let before = out.len();
-            match o.write_call(&m.name, &values, out) {
-                Some(Ok(())) => {
-                    if out.len() > self.limits.max_output {
-                        return Err(self.too_long(r.pos));
-                    }
-                    // Paid for as the string `call` would have made.
-                    self.steps = self.steps.saturating_add((out.len() - before) as u64 / BYTES_PER_STEP);
-                    self.step(r.pos)?;
-                    return Ok(None);
-                }
-                Some(Err(e)) => {
-                    out.truncate(before);
-                    return Err(threw(m, r, &e));
-                }
-                None => out.truncate(before),
-            }
+        if let Value::Object(o) = &receiver
+            && self.write_host_call(o, m, &values, r, out)?
+        {
+            return Ok(None);
         }
         self.call_method(&receiver, m, values, r).map(Some)
+    }
+
+    /// A host object's call written straight into `out`: true when it was, false when the
+    /// host left it to `call`.
+    fn write_host_call(
+        &mut self,
+        o: &Rc<dyn crate::Object>,
+        m: &Method,
+        values: &[Value],
+        r: &Reference,
+        out: &mut String,
+    ) -> Result<bool, Fail> {
+        let before = out.len();
+        match o.write_call(&m.name, values, out) {
+            Some(Ok(())) => {
+                if out.len() > self.limits.max_output {
+                    return Err(self.too_long(r.pos));
+                }
+                // Paid for as the string `call` would have made.
+                self.steps = self.steps.saturating_add((out.len() - before) as u64 / BYTES_PER_STEP);
+                self.step(r.pos)?;
+                Ok(true)
+            }
+            Some(Err(e)) => {
+                out.truncate(before);
+                Err(threw(m, r, &e))
+            }
+            None => {
+                out.truncate(before);
+                Ok(false)
+            }
+        }
     }
 
     /// What a null reference renders as: as written, or for a bare macro parameter, as the
@@ -562,22 +726,26 @@ impl<'t, 's> Renderer<'t, 's> {
         }
         let mut flow = Flow::Normal;
         let mut index: u64 = 0;
+        let steps = len.min(self.limits.max_foreach as u64);
+        // The body's nesting, the same for every step, checked once (as `block` would).
+        if steps > 0 && self.nesting >= MAX_NESTING {
+            return Err(err(Pos::default(), "template nested too deeply"));
+        }
+        self.nesting += 1;
         self.loops.push(scope.clone());
+        // Marked set once: each step only replaces the value.
+        self.set(var, Value::Null);
         // The loop is popped however the body ends (an error ends the rendering anyway).
-        while index < len {
-            if index >= self.limits.max_foreach as u64 {
-                break;
-            }
+        while index < steps {
             self.step(pos)?;
             let item = match range {
                 Some((a, b)) => Value::Int(if a <= b { a + index as i64 } else { a - index as i64 }),
                 None => items.next().unwrap_or(Value::Null),
             };
-            let has_next = index + 1 < len;
             scope.index.set(index as i64);
-            scope.has_next.set(has_next);
-            self.set(var, item);
-            match self.block(body, out) {
+            scope.has_next.set(index + 1 < len);
+            self.vars[var as usize] = item;
+            match self.block_inner(body, out) {
                 Ok(Flow::Normal) => {}
                 Ok(Flow::Break) => break,
                 Ok(Flow::Stop) => {
@@ -588,13 +756,27 @@ impl<'t, 's> Renderer<'t, 's> {
             }
             index += 1;
         }
+        self.nesting -= 1;
         self.loops.pop();
         self.set(var, saved_var);
         self.set(FOREACH, saved_foreach);
         Ok(flow)
     }
 
+    /// A variable's value: outside macros and defines, straight from its slot.
+    #[inline(always)]
     fn lookup(&mut self, slot: Slot, bare: bool, pos: Pos) -> Result<Value, Fail> {
+        if self.frames.is_empty() && self.defines.is_empty() {
+            let v = &self.vars[slot as usize];
+            if !matches!(v, Value::Null) {
+                return Ok(v.clone());
+            }
+        }
+        self.lookup_slow(slot, bare, pos)
+    }
+
+    #[inline(never)]
+    fn lookup_slow(&mut self, slot: Slot, bare: bool, pos: Pos) -> Result<Value, Fail> {
         match self.frames.last().and_then(|f| find(f, slot)) {
             Some(Bound::Value(v)) => return Ok(v.clone()),
             Some(&Bound::ByName { expr, level }) => return self.by_name(expr, level),
@@ -654,6 +836,16 @@ impl<'t, 's> Renderer<'t, 's> {
             self.step(r.pos)?;
             v = match part {
                 Part::Property(name) => methods::property(&v, name).unwrap_or(Value::Null),
+                // `$list.add(x)`, the commonest call: `x` pushed, without an argument list.
+                Part::Method(m, args) if m.id == MethodId::Add && args.len() == 1 && matches!(v, Value::List(_)) => {
+                    let x = self.eval(&args[0])?;
+                    self.step(r.pos)?;
+                    self.check_nesting(&x, Some(&v))?;
+                    if let Value::List(l) = &v {
+                        l.borrow_mut().push(x);
+                    }
+                    Value::Bool(true)
+                }
                 Part::Method(m, args) => {
                     let mut values = Args::new();
                     for a in args {
@@ -869,6 +1061,21 @@ impl<'t, 's> Renderer<'t, 's> {
             Expr::Str(s) => Value::str(s),
             Expr::Interpolated(nodes) => {
                 // Rendered into a reused buffer (the value is a copy of it anyway).
+                let mut s = std::mem::take(&mut self.plain);
+                s.clear();
+                let plain = self.interpolate_plain(nodes, &mut s);
+                if plain {
+                    // The steps the general path counts: one a node, and the string's
+                    // (`charge_built`).
+                    self.steps = self
+                        .steps
+                        .saturating_add(nodes.len() as u64 + s.len() as u64 / BYTES_PER_STEP);
+                    let v = Value::str(&s);
+                    self.plain = s;
+                    self.step(Pos::default())?;
+                    return Ok(v);
+                }
+                self.plain = s;
                 let mut s = self.scratch.pop().unwrap_or_else(|| String::with_capacity(64));
                 s.clear();
                 let flow = self.block(nodes, &mut s);
@@ -880,6 +1087,7 @@ impl<'t, 's> Renderer<'t, 's> {
                 self.charge_built(&v)?;
                 v
             }
+            Expr::Ref(r) if r.parts.is_empty() => self.lookup(r.slot, true, r.pos)?,
             Expr::Ref(r) => self.chain(r, r.parts.len())?,
             Expr::List(items) => self.list(items)?,
             Expr::Map(entries) => self.map(entries)?,
@@ -887,6 +1095,28 @@ impl<'t, 's> Renderer<'t, 's> {
             Expr::Not(e) => Value::Bool(!self.truth(e)?),
             Expr::Binary(op, l, r) => self.binary(*op, l, r)?,
         })
+    }
+
+    /// A string literal of text and bare variables holding strings, numbers or booleans
+    /// (`"item $q$i$q"`, the commonest kind) written into `s` without the block machinery;
+    /// false when it holds anything else (or is too long), and the general path must run.
+    fn interpolate_plain(&self, nodes: &'t Block, s: &mut String) -> bool {
+        if !self.frames.is_empty() || !self.defines.is_empty() {
+            return false;
+        }
+        for node in nodes {
+            match node {
+                Node::Text(t) => push_short(s, t),
+                Node::Ref(r) if r.parts.is_empty() => match &self.vars[r.slot as usize] {
+                    Value::Str(v) => push_short(s, v),
+                    Value::Int(i) => s.push_str(itoa::Buffer::new().format(*i)),
+                    Value::Bool(b) => s.push_str(if *b { "true" } else { "false" }),
+                    _ => return false,
+                },
+                _ => return false,
+            }
+        }
+        s.len() <= self.max_output
     }
 
     #[inline(never)]
@@ -1159,7 +1389,7 @@ mod tests {
                     out.push_str(&s.to_uppercase());
                     Some(Ok(()))
                 }
-                ("fail", []) => {
+                ("fail", [] | [_]) => {
                     out.push_str("partial");
                     Some(Err("java.lang.IllegalStateException".into()))
                 }
@@ -1195,6 +1425,11 @@ mod tests {
             .unwrap(),
             r#"A|b|"C"|D"#
         );
+        // One argument a host leaves to `call`, or that is null.
+        assert_eq!(
+            with_host("$h.echo(1)|$h.echo([1, 2])|$h.shout(2)|$h.echo($nope)", &limits).unwrap(),
+            "1|[1, 2]|$h.shout(2)|$h.echo($nope)"
+        );
         // Results that are null, unknown methods, null receivers: as written, or nothing.
         let t = "[$h.shout($nope)][$h.nope()][$h.shout(1)][$nope.shout('x')][$!h.nope()]";
         assert_eq!(
@@ -1205,6 +1440,25 @@ mod tests {
         // What a host's written call throws fails the rendering, naming the call.
         let e = with_host("ok $h.fail()", &limits).unwrap_err();
         assert!(e.message.contains("'fail'") && e.message.contains("$h.fail()"), "{e}");
+        let e = with_host("#set($x = 1)ok $h.fail($x)", &limits).unwrap_err();
+        assert!(e.message.contains("'fail'") && e.message.contains("$h.fail($x)"), "{e}");
+        // One variable's value written by the host, left to `call`, null, or a chain.
+        assert_eq!(
+            with_host(
+                "#set($s = 'a')#set($i = 1)#set($m = {'k': 'b'})$h.shout($s)|$h.echo($s)|$h.shout($i)|$h.shout($nope)|$h.shout($m.k)|$!h.shout($nope)",
+                &limits
+            )
+            .unwrap(),
+            "A|a|$h.shout($i)|$h.shout($nope)|B|"
+        );
+        assert_eq!(
+            with_host(
+                "#macro(m $v)$h.shout($v)#end#m('x')#define($d)y#end$h.shout($d)",
+                &limits
+            )
+            .unwrap(),
+            "XY"
+        );
         // Written results count against the output bound.
         let small = Limits {
             max_output: 4,
@@ -1239,6 +1493,81 @@ mod tests {
             ),
             "fl"
         );
+        // `#if($foreach...)` with text alone, an `#else`, a body that breaks, and no loop.
+        assert_eq!(
+            render(
+                "#foreach($i in [1..3])$i#if($foreach.hasNext),#else.#end#if($foreach.index)[$foreach.count]#end#end"
+            ),
+            "1,[1]2,[2]3.[3]"
+        );
+        assert_eq!(
+            render("#foreach($i in [1..5])$i#if($foreach.count)#if($i == 2)#break#end#end#end"),
+            "12"
+        );
+        assert_eq!(render("#if($foreach.hasNext)x#else y#end"), " y");
+        // `#set($ok = $list.add(x))`: into a list, into what is not one, with a `#define`
+        // or a `#stop` in its argument, and inside a macro.
+        assert_eq!(
+            render("#set($l = [])#set($s = 'x')#foreach($i in [1..3])#set($ok = $l.add(\"$s$i\"))#end$ok $l"),
+            "true [x1, x2, x3]"
+        );
+        assert_eq!(render("#set($l = 'str')#set($ok = $l.add(1))$ok"), "$ok");
+        assert_eq!(
+            render("#set($l = [])#set($d = 0)#set($d = $l.add(\"#define($d)D#end\"))$d $l"),
+            "true []"
+        );
+        assert_eq!(render("#set($l = [])#set($ok = $l.add(\"a#stop\"))after"), "");
+        assert_eq!(
+            render("#macro(m $x)#set($ok = $l.add($x))#end#set($l = [])#m(1)#m('b')$l $ok"),
+            "[1, b] true"
+        );
+    }
+
+    /// String literals of text and bare variables, built without the block machinery, give
+    /// what the general path gives: for every kind of value, in macros and with defines, and
+    /// within the bounds.
+    #[test]
+    fn plain_string_literals_agree_with_the_general_path() {
+        assert_eq!(
+            render(
+                r#"#set($s = 'x')#set($i = -12)#set($b = true)#set($f = 1.5)#set($l = [1])#set($v = "$s|$i|$b|$f|$l|$nope|${s}")$v"#
+            ),
+            "x|-12|true|1.5|[1]|$nope|x"
+        );
+        let quiet = Limits {
+            quiet_nulls: true,
+            ..Limits::default()
+        };
+        assert_eq!(
+            render_with(r#"#set($v = "a$nope")$v"#, &mut Scope::new(), &quiet).unwrap(),
+            "a"
+        );
+        assert_eq!(render(r#"#macro(m $p)#set($v = "<$p>")$v#end#m('y')#m($q)"#), "<y><$q>");
+        assert_eq!(render(r#"#define($d)D#end#set($v = "<$d>")$v"#), "<D>");
+        assert_eq!(render(r#"#set($q = '"')#set($v = "$q$q")$v.length()"#), "2");
+        // `#set` of a bare variable: a null value leaves it, a define is forgotten, a loop's
+        // variable is restored after the loop.
+        assert_eq!(render("#set($a = 1)#set($a = $nope)$a"), "1");
+        assert_eq!(render("#define($a)D#end#set($a = 2)$a"), "2");
+        assert_eq!(
+            render("#set($i = 'x')#foreach($i in [1..2])#set($j = $i)#end$i$j#foreach($i in [])#end$i"),
+            "x2x"
+        );
+        let small = Limits {
+            max_output: 4,
+            ..Limits::default()
+        };
+        let e = render_with(r#"#set($s = 'abc')#set($v = "$s$s")"#, &mut Scope::new(), &small).unwrap_err();
+        assert!(e.message.contains("output"), "{e}");
+        // `$list.add(x)` in an expression: its nesting bound, and a list added to itself.
+        assert_eq!(render("#set($l = [])#set($ok = $l.add($l))$ok $l.size()"), "true 1");
+        let e = render_with(
+            "#set($a = [])#foreach($i in [1..300])#set($b = [])#set($ok = $b.add($a))#set($a = $b)#end",
+            &mut Scope::new(),
+            &Limits::default(),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("nested deeper"), "{e}");
     }
 
     #[test]
