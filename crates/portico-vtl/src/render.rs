@@ -325,28 +325,10 @@ impl<'t, 's> Renderer<'t, 's> {
             return Ok(false);
         }
         let before = out.len();
-        match o.write_call(&m.name, std::slice::from_ref(arg), out) {
-            Some(Ok(())) => {
-                if out.len() > self.max_output {
-                    return Err(self.too_long(r.pos));
-                }
-                // The steps the general path counts: the node, the call, its argument, the
-                // call's own, and the string written.
-                self.steps = self
-                    .steps
-                    .saturating_add(4 + (out.len() - before) as u64 / BYTES_PER_STEP);
-                self.step(r.pos)?;
-                Ok(true)
-            }
-            Some(Err(e)) => {
-                out.truncate(before);
-                Err(threw(m, r, &e))
-            }
-            None => {
-                out.truncate(before);
-                Ok(false)
-            }
-        }
+        let done = o.write_call(&m.name, std::slice::from_ref(arg), out);
+        // The steps the general path counts besides the string: the node, the call, its
+        // argument and the call's own.
+        self.host_wrote(done, before, 4, m, r, out)
     }
 
     /// `#set($x = value)` of a bare variable outside macros and defines: the value straight
@@ -636,13 +618,30 @@ impl<'t, 's> Renderer<'t, 's> {
         out: &mut String,
     ) -> Result<bool, Fail> {
         let before = out.len();
-        match o.write_call(&m.name, values, out) {
+        let done = o.write_call(&m.name, values, out);
+        self.host_wrote(done, before, 0, m, r, out)
+    }
+
+    /// Settles what a host's `write_call` did from `before` on: the output checked and paid
+    /// for (as the string `call` would have made, plus `extra` steps); its error thrown; or
+    /// false, nothing written, when the host left the call to `call`.
+    fn host_wrote(
+        &mut self,
+        done: Option<Result<(), String>>,
+        before: usize,
+        extra: u64,
+        m: &Method,
+        r: &Reference,
+        out: &mut String,
+    ) -> Result<bool, Fail> {
+        match done {
             Some(Ok(())) => {
-                if out.len() > self.limits.max_output {
+                if out.len() > self.max_output {
                     return Err(self.too_long(r.pos));
                 }
-                // Paid for as the string `call` would have made.
-                self.steps = self.steps.saturating_add((out.len() - before) as u64 / BYTES_PER_STEP);
+                self.steps = self
+                    .steps
+                    .saturating_add(extra + (out.len() - before) as u64 / BYTES_PER_STEP);
                 self.step(r.pos)?;
                 Ok(true)
             }

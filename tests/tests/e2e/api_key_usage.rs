@@ -22,20 +22,46 @@ async fn keyed_api(client: &Client, name: &str, body: &str) -> crate::MockApi {
     api
 }
 
+/// GET /dev/hello of `api_id`, with `key` as its `x-api-key` when given.
+async fn get_hello(portico: &Portico, api_id: &str, key: Option<&str>) -> crate::harness::Reply {
+    let host = format!("{api_id}.execute-api.localhost:{}", portico.port);
+    let headers: Vec<(&str, &str)> = key.map(|k| vec![("x-api-key", k)]).unwrap_or_default();
+    request(
+        "GET",
+        &format!("{}/dev/hello", portico.endpoint),
+        Some(&host),
+        &headers,
+        "",
+    )
+    .await
+}
+
+/// A usage plan covering `api_id`'s `dev` stage with `throttle`, and `key_id` in it.
+async fn plan_with_key(client: &Client, api_id: &str, key_id: &str, throttle: ThrottleSettings) {
+    let plan = client
+        .create_usage_plan()
+        .name("plan")
+        .api_stages(ApiStage::builder().api_id(api_id).stage("dev").build())
+        .throttle(throttle)
+        .send()
+        .await
+        .expect("plan");
+    client
+        .create_usage_plan_key()
+        .usage_plan_id(plan.id().expect("id"))
+        .key_id(key_id)
+        .key_type("API_KEY")
+        .send()
+        .await
+        .expect("plan key");
+}
+
 #[tokio::test]
 async fn keys_and_plan_throttles_decide() {
     let portico = Portico::start_with(&["--test-clock"]);
     let client = portico.sdk();
     let api = keyed_api(&client, "keyed", r#"{"key": "$context.identity.apiKeyId"}"#).await;
-    let host = format!("{}.execute-api.localhost:{}", api.api_id, portico.port);
-    let url = format!("{}/dev/hello", portico.endpoint);
-    let call = |key: Option<&'static str>| {
-        let (host, url) = (host.clone(), url.clone());
-        async move {
-            let headers: Vec<(&str, &str)> = key.map(|k| vec![("x-api-key", k)]).unwrap_or_default();
-            request("GET", &url, Some(&host), &headers, "").await
-        }
-    };
+    let call = |key: Option<&'static str>| get_hello(&portico, &api.api_id, key);
 
     let reply = call(None).await;
     assert_eq!(reply.status, 403, "{}", reply.body);
@@ -54,22 +80,8 @@ async fn keys_and_plan_throttles_decide() {
     let key_id = key.id().expect("id").to_string();
     assert_eq!(call(Some(VALUE)).await.status, 403, "a key outside every plan");
 
-    let plan = client
-        .create_usage_plan()
-        .name("plan")
-        .api_stages(ApiStage::builder().api_id(&api.api_id).stage("dev").build())
-        .throttle(ThrottleSettings::builder().rate_limit(1.0).burst_limit(2).build())
-        .send()
-        .await
-        .expect("plan");
-    client
-        .create_usage_plan_key()
-        .usage_plan_id(plan.id().expect("id"))
-        .key_id(&key_id)
-        .key_type("API_KEY")
-        .send()
-        .await
-        .expect("plan key");
+    let throttle = ThrottleSettings::builder().rate_limit(1.0).burst_limit(2).build();
+    plan_with_key(&client, &api.api_id, &key_id, throttle).await;
     let reply = call(Some(VALUE)).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.json()["key"], key_id.as_str(), "$context.identity.apiKeyId");
@@ -252,22 +264,8 @@ async fn the_plan_throttles_before_the_stage() {
         .send()
         .await
         .expect("key");
-    let plan = client
-        .create_usage_plan()
-        .name("order")
-        .api_stages(ApiStage::builder().api_id(&api.api_id).stage("dev").build())
-        .throttle(ThrottleSettings::builder().rate_limit(1.0).burst_limit(1).build())
-        .send()
-        .await
-        .expect("plan");
-    client
-        .create_usage_plan_key()
-        .usage_plan_id(plan.id().expect("id"))
-        .key_id(key.id().expect("id"))
-        .key_type("API_KEY")
-        .send()
-        .await
-        .expect("plan key");
+    let throttle = ThrottleSettings::builder().rate_limit(1.0).burst_limit(1).build();
+    plan_with_key(&client, &api.api_id, key.id().expect("id"), throttle).await;
     // The stage: a burst of 2 that barely refills.
     client
         .update_stage()
@@ -278,15 +276,7 @@ async fn the_plan_throttles_before_the_stage() {
         .send()
         .await
         .expect("stage throttle");
-    let host = format!("{}.execute-api.localhost:{}", api.api_id, portico.port);
-    let url = format!("{}/dev/hello", portico.endpoint);
-    let call = |key: Option<&'static str>| {
-        let (host, url) = (host.clone(), url.clone());
-        async move {
-            let headers: Vec<(&str, &str)> = key.map(|k| vec![("x-api-key", k)]).unwrap_or_default();
-            request("GET", &url, Some(&host), &headers, "").await
-        }
-    };
+    let call = |key: Option<&'static str>| get_hello(&portico, &api.api_id, key);
     assert_eq!(
         call(Some(VALUE)).await.status,
         200,
