@@ -652,8 +652,21 @@ pub fn escape_javascript(text: &str) -> String {
 /// [`escape_javascript`], appended to `out`.
 pub fn escape_javascript_into(text: &str, out: &mut String) {
     out.reserve(text.len() + 8);
-    // By runs that need no escape, each copied whole: a byte-table lookup per byte, no
-    // character decoding or per-character pushes.
+    // Short text (names, ids: the commonest) character by character; longer text by runs
+    // that need no escape, each copied whole.
+    if text.len() < 64 {
+        for c in text.chars() {
+            match if c.is_ascii() { JS_ESCAPES[c as usize] } else { b'u' } {
+                0 => out.push(c),
+                b'u' => escape_unicode(c, out),
+                code => {
+                    out.push('\\');
+                    out.push(char::from(code));
+                }
+            }
+        }
+        return;
+    }
     let bytes = text.as_bytes();
     // `run` starts the bytes not yet copied; `i` is always at a character's start.
     let (mut run, mut i) = (0, 0);

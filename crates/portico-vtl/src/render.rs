@@ -625,6 +625,7 @@ impl<'t, 's> Renderer<'t, 's> {
     /// Settles what a host's `write_call` did from `before` on: the output checked and paid
     /// for (as the string `call` would have made, plus `extra` steps); its error thrown; or
     /// false, nothing written, when the host left the call to `call`.
+    #[inline(always)]
     fn host_wrote(
         &mut self,
         done: Option<Result<(), String>>,
