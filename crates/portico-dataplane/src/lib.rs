@@ -509,10 +509,9 @@ impl DataPlane {
             gateway.apply(response, &ctx)
         };
         let latency = ctx.received.elapsed().unwrap_or_default();
-        let from_cache = cache.map(|c| c.0 == "hit");
         stage
             .metrics
-            .record(Some(method.index), response.status().as_u16(), latency, from_cache);
+            .record(Some(method.index), response.status().as_u16(), latency, *cache);
         response
     }
 
@@ -570,7 +569,7 @@ impl DataPlane {
             return match self.responses.lookup(caching, &ctx, now) {
                 Use::Hit(response) => {
                     ctx.trace(|| "Stage cache hit: the kept answer is sent".to_owned());
-                    *noted = Some(CacheOutcome("hit"));
+                    *noted = Some(CacheOutcome::Hit);
                     (response, ctx)
                 }
                 Use::Refuse(response) => (response, ctx),
@@ -578,7 +577,7 @@ impl DataPlane {
                     ctx.trace(|| "Stage cache miss: the integration is called".to_owned());
                     let response = integrate(method, &ctx, env).await;
                     self.responses.fill(caching, &ctx, key, &response, now);
-                    *noted = Some(CacheOutcome("miss"));
+                    *noted = Some(CacheOutcome::Miss);
                     (response, ctx)
                 }
             };

@@ -6,6 +6,7 @@
 //! Counters live in a registry, not in compiled stages, so recompiling a stage keeps them; a
 //! request adds to them with a few relaxed atomic operations.
 
+use crate::response_cache::CacheOutcome;
 use crate::stage::method_setting;
 use portico_wire::apigateway as ag;
 use serde_json::{Value, json};
@@ -27,7 +28,7 @@ pub struct Counters {
 }
 
 impl Counters {
-    fn record(&self, status: u16, latency: Duration, cache: Option<bool>) {
+    fn record(&self, status: u16, latency: Duration, cache: Option<CacheOutcome>) {
         self.count.fetch_add(1, Ordering::Relaxed);
         match status {
             400..=499 => {
@@ -42,10 +43,10 @@ impl Counters {
         self.latency_us.fetch_add(micros, Ordering::Relaxed);
         self.latency_max_us.fetch_max(micros, Ordering::Relaxed);
         match cache {
-            Some(true) => {
+            Some(CacheOutcome::Hit) => {
                 self.cache_hits.fetch_add(1, Ordering::Relaxed);
             }
-            Some(false) => {
+            Some(CacheOutcome::Miss) => {
                 self.cache_misses.fetch_add(1, Ordering::Relaxed);
             }
             None => {}
@@ -165,9 +166,9 @@ pub struct StageMetrics {
 }
 
 impl StageMetrics {
-    /// One answered request: `method` is its index (`None`: no method took it); `cache` says
-    /// whether the stage cache answered it (`None`: the cache had no part).
-    pub fn record(&self, method: Option<usize>, status: u16, latency: Duration, cache: Option<bool>) {
+    /// One answered request: `method` is its index (`None`: no method took it); `cache` what
+    /// the stage cache did for it (`None`: the cache had no part).
+    pub fn record(&self, method: Option<usize>, status: u16, latency: Duration, cache: Option<CacheOutcome>) {
         self.stage.record(status, latency, cache);
         if let Some(Some(counters)) = method.and_then(|i| self.methods.get(i)) {
             counters.record(status, latency, cache);
@@ -192,9 +193,9 @@ mod tests {
         )]
         .into();
         let stage = metrics.for_stage(("1", "r"), ("api", "Pets"), "dev", &methods, Some(&settings));
-        stage.record(Some(0), 200, Duration::from_millis(2), Some(true));
+        stage.record(Some(0), 200, Duration::from_millis(2), Some(CacheOutcome::Hit));
         stage.record(Some(1), 404, Duration::from_millis(4), None);
-        stage.record(None, 503, Duration::from_millis(6), Some(false));
+        stage.record(None, 503, Duration::from_millis(6), Some(CacheOutcome::Miss));
         // A recompiled stage keeps counting where the last left off.
         let again = metrics.for_stage(("1", "r"), ("api", "Pets"), "dev", &methods, Some(&settings));
         again.record(Some(0), 200, Duration::from_millis(2), None);

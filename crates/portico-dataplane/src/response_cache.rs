@@ -110,7 +110,20 @@ impl MethodCaching {
 
 /// What the cache did for a request (in Portico's request log and the execution trace).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CacheOutcome(pub &'static str);
+pub enum CacheOutcome {
+    Hit,
+    Miss,
+}
+
+impl CacheOutcome {
+    /// As the request log writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CacheOutcome::Hit => "hit",
+            CacheOutcome::Miss => "miss",
+        }
+    }
+}
 
 /// What a request asks of the cache.
 pub enum Use {

@@ -29,6 +29,15 @@ use portico_wire::types::Blob;
 use portico_wire::{AwsError, RequestContext};
 use std::io::Write;
 
+/// The first of `names` (a setting's spellings) that `parameters` gives a value, trimmed.
+fn param<'a>(parameters: &'a std::collections::BTreeMap<String, String>, names: &[&str]) -> Option<&'a str> {
+    names
+        .iter()
+        .find_map(|n| parameters.get(*n))
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
 /// AWS's generator's function name: the path's segments in camel case (`{petId}` → `PetId`,
 /// other punctuation dropped), `root` for `/`, then the method (`petsPetIdGet`).
 fn function_name(path: &str, method: &str) -> String {

@@ -220,7 +220,7 @@ async fn handle(state: Arc<State>, request: Request) -> Response {
         latency_us = started.elapsed().as_micros() as u64,
         operation,
         request_id,
-        cache = cache.map(|c| c.0),
+        cache = cache.map(CacheOutcome::as_str),
     );
     response
 }

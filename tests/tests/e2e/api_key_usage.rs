@@ -37,12 +37,12 @@ async fn get_hello(portico: &Portico, api_id: &str, key: Option<&str>) -> crate:
 }
 
 /// A usage plan covering `api_id`'s `dev` stage with `throttle`, and `key_id` in it.
-async fn plan_with_key(client: &Client, api_id: &str, key_id: &str, throttle: ThrottleSettings) {
+async fn plan_with_key(client: &Client, api_id: &str, key_id: &str, throttle: Option<ThrottleSettings>) {
     let plan = client
         .create_usage_plan()
         .name("plan")
         .api_stages(ApiStage::builder().api_id(api_id).stage("dev").build())
-        .throttle(throttle)
+        .set_throttle(throttle)
         .send()
         .await
         .expect("plan");
@@ -81,7 +81,7 @@ async fn keys_and_plan_throttles_decide() {
     assert_eq!(call(Some(VALUE)).await.status, 403, "a key outside every plan");
 
     let throttle = ThrottleSettings::builder().rate_limit(1.0).burst_limit(2).build();
-    plan_with_key(&client, &api.api_id, &key_id, throttle).await;
+    plan_with_key(&client, &api.api_id, &key_id, Some(throttle)).await;
     let reply = call(Some(VALUE)).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(reply.json()["key"], key_id.as_str(), "$context.identity.apiKeyId");
@@ -265,7 +265,7 @@ async fn the_plan_throttles_before_the_stage() {
         .await
         .expect("key");
     let throttle = ThrottleSettings::builder().rate_limit(1.0).burst_limit(1).build();
-    plan_with_key(&client, &api.api_id, key.id().expect("id"), throttle).await;
+    plan_with_key(&client, &api.api_id, key.id().expect("id"), Some(throttle)).await;
     // The stage: a burst of 2 that barely refills.
     client
         .update_stage()
@@ -368,21 +368,7 @@ async fn an_authorizer_supplies_the_key_when_the_api_says_so() {
         .send()
         .await
         .expect("key");
-    let plan = client
-        .create_usage_plan()
-        .name("plan")
-        .api_stages(ApiStage::builder().api_id(&api.api_id).stage("dev").build())
-        .send()
-        .await
-        .expect("plan");
-    client
-        .create_usage_plan_key()
-        .usage_plan_id(plan.id().expect("id"))
-        .key_id(key.id().expect("id"))
-        .key_type("API_KEY")
-        .send()
-        .await
-        .expect("plan key");
+    plan_with_key(&client, &api.api_id, key.id().expect("id"), None).await;
 
     let url = format!("{}/dev/hello", portico.endpoint);
     let host = format!("{}.execute-api.localhost:{}", api.api_id, portico.port);

@@ -598,7 +598,8 @@ mod tests {
     use super::*;
     use crate::openapi::import::{Options, convert};
 
-    fn round_trip(text: &str, oas3: bool) -> (Value, Value) {
+    /// The snapshot a deployment of `text`, imported as API `api1`, would hold.
+    fn imported(text: &str) -> (crate::openapi::import::Definition, DeploymentSnapshot) {
         let doc = crate::openapi::parse(text.as_bytes()).unwrap();
         let def = convert(&doc, "api1", &Options::read(None).unwrap(), &[]).unwrap();
         let resources: Vec<Resource> = def
@@ -622,6 +623,11 @@ mod tests {
             request_validators: def.validators.clone(),
             gateway_responses: def.gateway_responses.clone(),
         };
+        (def, snapshot)
+    }
+
+    fn round_trip(text: &str, oas3: bool) -> (Value, Value) {
+        let (def, snapshot) = imported(text);
         let all = Extensions {
             apigateway: true,
             ..Default::default()
@@ -708,20 +714,7 @@ mod tests {
         let (with_all, plain) = round_trip(text, false);
         assert!(with_all["paths"]["/signed"]["get"].get("x-postman-meta").is_none());
         assert!(plain["paths"]["/signed"]["get"].get("x-postman-meta").is_none());
-        let doc = crate::openapi::parse(text.as_bytes()).unwrap();
-        let def = convert(&doc, "api1", &Options::read(None).unwrap(), &[]).unwrap();
-        let snapshot = DeploymentSnapshot {
-            resources: def
-                .resources
-                .iter()
-                .map(|(path, methods)| Resource {
-                    path: Some(path.clone()),
-                    resource_methods: Some(methods.clone()),
-                    ..Default::default()
-                })
-                .collect(),
-            ..Default::default()
-        };
+        let (_, snapshot) = imported(text);
         let params: BTreeMap<String, String> = [("extensions".to_string(), "integrations, postman".to_string())].into();
         let postman = write(
             &snapshot,

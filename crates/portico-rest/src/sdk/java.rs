@@ -4,6 +4,7 @@
 //! by name and the body as text, and answering status, headers and body. AWS's typed model
 //! classes are not generated. The JVM's `HttpURLConnection` has no PATCH (Android's has).
 
+use super::param;
 use super::{Operation, operations};
 use crate::kinds::DeploymentSnapshot;
 use portico_wire::AwsError;
@@ -19,14 +20,6 @@ pub struct Settings {
     pub version: String,
     pub gradle: bool,
     pub license: Option<String>,
-}
-
-fn param<'a>(parameters: &'a BTreeMap<String, String>, names: &[&str]) -> Option<&'a str> {
-    names
-        .iter()
-        .find_map(|n| parameters.get(*n))
-        .map(|v| v.trim())
-        .filter(|v| !v.is_empty())
 }
 
 fn identifier(text: &str) -> bool {

@@ -9,6 +9,7 @@
 //! AWS's gem runs on `aws-sdk-core`; this one runs on the standard library (`Net::HTTP`,
 //! `json`), with `aws-sigv4` required only when an AWS_IAM method is called.
 
+use super::param;
 use super::{ModelClass, Operation, Property, element, model_classes, operations};
 use crate::kinds::DeploymentSnapshot;
 use portico_wire::AwsError;
@@ -20,14 +21,6 @@ pub struct Settings {
     pub module: String,
     pub gem: String,
     pub version: String,
-}
-
-fn param<'a>(parameters: &'a BTreeMap<String, String>, names: &[&str]) -> Option<&'a str> {
-    names
-        .iter()
-        .find_map(|n| parameters.get(*n))
-        .map(|v| v.trim())
-        .filter(|v| !v.is_empty())
 }
 
 /// The settings of a `ruby` SDK; `service.name` is checked present already.
